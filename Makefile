@@ -1,0 +1,43 @@
+# Two commands for users: `make build` and `make test`. Both install what they need first.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+# System packages: CJK fonts, fast font subsetting for WeasyPrint, Pango, and
+# Chromium for the browser tests of the H5 pages.
+APT_PACKAGES := fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 fontconfig poppler-utils chromium
+
+.PHONY: build test install system-deps bench clean
+
+build: $(STAMP)
+	$(BIN)/outreach schema
+	$(BIN)/outreach check
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -n 2 -q
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@$(MAKE) --no-print-directory system-deps
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install -q --disable-pip-version-check -e ".[test,dask]"
+	@touch $(STAMP)
+
+system-deps:
+	@missing=""; \
+	for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	$(PYTHON) -c 'import ensurepip, venv' >/dev/null 2>&1 || missing="$$missing python3-venv"; \
+	if [ -n "$$missing" ]; then \
+	  echo "安装系统软件包:$$missing"; \
+	  if [ "$$(id -u)" != "0" ]; then echo "需要 root 权限安装系统软件包，请用 sudo make 运行，或手动安装:$$missing"; exit 1; fi; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	  fc-cache -f >/dev/null 2>&1 || true; \
+	fi
+
+bench: $(STAMP)
+	$(BIN)/python bench/build.py
+
+clean:
+	rm -rf build

@@ -1,0 +1,33 @@
+"""The `outreach` command line: thin commands over the library modules."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from outreach import __version__
+from outreach.cli import zh
+from outreach.cli.app import app
+from outreach.cli.crash import report_crash
+
+zh.install()
+
+# Importing the command modules registers their commands on `app`.
+from outreach.cli import content_commands  # noqa: E402,F401
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        typer.echo("\n已中断。", err=True)
+        sys.exit(130)
+    except SystemExit:
+        raise
+    except Exception:  # noqa: BLE001 - last resort: never show a traceback to staff
+        report_crash()
+        sys.exit(70)
+
+
+__all__ = ["app", "main", "__version__"]

@@ -1,0 +1,108 @@
+"""Commands that read the content: check, list, schema."""
+
+from __future__ import annotations
+
+import json
+from enum import Enum
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from outreach.cli.app import app, project_root
+from outreach.cli.output import print_diagnostics
+from outreach.lint import lint_library
+from outreach.loader import load_library
+from outreach.schema import write_schemas
+
+
+class Format(str, Enum):
+    text = "text"
+    json = "json"
+
+
+class Kind(str, Enum):
+    scenarios = "scenarios"
+    tips = "tips"
+    quizzes = "quizzes"
+    scripts = "scripts"
+    packs = "packs"
+    laws = "laws"
+    newsletters = "newsletters"
+
+
+@app.command()
+def check(
+    ctx: typer.Context,
+    fmt: Format = typer.Option(Format.text, "--format", "-f", help="输出格式：text 每行一条，json 为列表。"),
+    strict: bool = typer.Option(False, "--strict", help="有警告也返回 1（适合 CI）。"),
+) -> None:
+    """检查内容：格式、必填项、引用、个人信息、复核日期和标点。
+
+    每个问题一行：文件:行:列: 级别[代码] 说明。没有错误时返回 0，有错误返回 1。
+    """
+    root = project_root(ctx)
+    library, diagnostics = load_library(root)
+    if library is not None:
+        diagnostics.extend(lint_library(library))
+    print_diagnostics(diagnostics, fmt.value)
+    if diagnostics.has_errors() or (strict and len(diagnostics)):
+        raise typer.Exit(1)
+
+
+@app.command("list")
+def list_items(
+    ctx: typer.Context,
+    kind: Kind = typer.Argument(..., metavar="类别", help="scenarios、tips、quizzes、scripts、packs、laws 或 newsletters。"),
+    fmt: Format = typer.Option(Format.text, "--format", "-f", help="输出格式：text 表格，json 为列表。"),
+) -> None:
+    """列出某一类内容（编号和标题）。"""
+    root = project_root(ctx)
+    library, diagnostics = load_library(root)
+    if library is None:
+        print_diagnostics(diagnostics)
+        raise typer.Exit(1)
+    rows = [_describe(item) for item in library.kind(kind.value).values()]
+    rows.sort(key=lambda row: row["id"])
+    if fmt is Format.json:
+        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+    else:
+        width = max((len(row["id"]) for row in rows), default=2)
+        for row in rows:
+            typer.echo(f"{row['id']:<{width}}  {row['title']}")
+        typer.echo(f"共 {len(rows)} 项。")
+    if diagnostics.has_errors():
+        typer.echo(f"注意：内容里有 {len(diagnostics.errors)} 个错误，有问题的文件未列出。请运行 outreach check 查看。", err=True)
+
+
+def _describe(item) -> dict:
+    model = item.model
+    row = {"id": item.id, "title": item.title, "path": item.path}
+    for name in ("category", "form", "audience", "short"):
+        if getattr(model, name, None):
+            row[name] = getattr(model, name)
+    if getattr(model, "audiences", None):
+        row["audiences"] = list(model.audiences)
+    if getattr(model, "review_by", None):
+        row["review_by"] = model.review_by.isoformat()
+    if item.kind == "quizzes":
+        row["questions"] = len(model.questions)
+    if item.kind == "laws":
+        row["articles"] = [a.key for a in model.articles]
+    if item.kind == "packs":
+        row["items"] = len(model.items)
+    if item.kind == "newsletters":
+        row["title"] = model.title or f"警务手机报 {model.date.isoformat()}"
+    return row
+
+
+@app.command()
+def schema(
+    ctx: typer.Context,
+    output: Optional[Path] = typer.Option(None, "--output", "-o", metavar="目录", help="输出目录，默认 build/schema。"),
+) -> None:
+    """生成 JSON Schema，让编辑器（如 VS Code 的 YAML 插件）自动补全并标出错误。"""
+    root = project_root(ctx)
+    written = write_schemas(root, output)
+    for path in written:
+        typer.echo(f"已写入 {path}")

@@ -1,0 +1,183 @@
+"""outreach.toml: the project's configuration, as typed options with located errors."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from outreach.diagnostics import Diagnostic, error
+from outreach.validation import validation_diagnostics
+
+CONFIG_NAME = "outreach.toml"
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Hotline(Section):
+    number: str = Field(pattern=r"^\d{3,12}$", description="号码")
+    label: str = Field(min_length=1, description="名称，例如“全国反诈预警劝阻专线”")
+
+
+DEFAULT_HOTLINES = (
+    Hotline(number="110", label="报警电话"),
+    Hotline(number="96110", label="全国反诈预警劝阻专线"),
+)
+
+DEFAULT_AUDIENCES = {
+    "elderly": "老年人",
+    "student": "学生",
+    "merchant": "商户",
+    "rural": "农村群众",
+    "parent": "家长",
+    "worker": "务工人员",
+    "public": "社会公众",
+}
+
+
+class ProjectSection(Section):
+    name: str = Field(min_length=1, description="项目名称")
+    organisation: str = Field(min_length=1, description="单位名称，印在海报和资料上")
+    sms_signature: str = Field(pattern=r"^【[^【】]{1,20}】$", description="短信签名，例如【XX派出所】")
+    hotlines: tuple[Hotline, ...] = Field(DEFAULT_HOTLINES, min_length=1, description="对外公布的电话")
+    app: str = Field("国家反诈中心", description="推荐安装的官方App")
+    audiences: dict[str, str] = Field(default_factory=lambda: dict(DEFAULT_AUDIENCES), description="受众词表：编号 = 中文名称")
+    locale: Literal["zh-Hans", "zh-Hant"] = Field("zh-Hans", description="输出文字：简体 zh-Hans 或繁体 zh-Hant")
+
+    @field_validator("audiences")
+    @classmethod
+    def _audience_ids(cls, value: dict[str, str]) -> dict[str, str]:
+        for key in value:
+            if not re.fullmatch(r"[a-z][a-z0-9-]*", key):
+                raise ValueError(f"受众编号“{key}”只能用小写字母、数字和连字符")
+        if not value:
+            raise ValueError("受众词表不能为空")
+        return value
+
+
+class LintSection(Section):
+    fictional_numbers: tuple[str, ...] = Field((), description="明确标注为虚构示例的号码，个人信息检查不报错")
+    allowed_numbers: tuple[str, ...] = Field((), description="除 hotlines 外允许出现在文字里的服务号码，例如 119、120")
+    cjk_latin_space: Literal["none", "require", "ignore"] = Field(
+        "none", description="中文与数字、英文之间的空格：none 不加、require 必须加、ignore 不检查")
+
+
+class ThemeSection(Section):
+    primary_color: str = Field("#c8102e", pattern=r"^#[0-9a-fA-F]{6}$", description="主色（标题栏）")
+    accent_color: str = Field("#ffd400", pattern=r"^#[0-9a-fA-F]{6}$", description="强调色（电话号码）")
+    ink_color: str = Field("#1a1a1a", pattern=r"^#[0-9a-fA-F]{6}$", description="正文颜色")
+    paper_color: str = Field("#ffffff", pattern=r"^#[0-9a-fA-F]{6}$", description="纸张底色")
+    logo: str | None = Field(None, description="标志图片路径（项目内，相对 outreach.toml）")
+    qr_url: str | None = Field(None, description="海报二维码指向的网址；不填则不印二维码")
+    qr_caption: str = Field("扫码了解更多防骗知识", description="二维码下方的说明")
+    font_family: str = Field('"Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Micro Hei", sans-serif',
+                             description="正文字体（CSS font-family）")
+
+
+class PosterSection(Section):
+    sizes: tuple[Literal["A4", "A3"], ...] = Field(("A4",), min_length=1, description="海报尺寸：A4、A3")
+    png_width: int = Field(1080, ge=320, le=4000, description="PNG 宽度（像素），用于微信朋友圈")
+
+
+class SmsSection(Section):
+    max_parts: int = Field(2, ge=1, le=10, description="一条短信最多拆成几条计费")
+
+
+class BuildSection(Section):
+    output_dir: str = Field("build", description="输出目录")
+    jobs: int = Field(0, ge=0, le=256, description="并行进程数；0 表示按 CPU 核数")
+
+
+class ProjectConfig(Section):
+    project: ProjectSection
+    lint: LintSection = LintSection()
+    theme: ThemeSection = ThemeSection()
+    posters: PosterSection = PosterSection()
+    sms: SmsSection = SmsSection()
+    build: BuildSection = BuildSection()
+
+    @property
+    def hotline_numbers(self) -> list[str]:
+        return [h.number for h in self.project.hotlines]
+
+
+def find_project_root(start: Path) -> Path | None:
+    """The nearest directory at or above `start` holding an outreach.toml."""
+    start = start.resolve()
+    for directory in (start, *start.parents):
+        if (directory / CONFIG_NAME).is_file():
+            return directory
+    return None
+
+
+def load_config(root: Path) -> tuple[ProjectConfig | None, list[Diagnostic]]:
+    path = root / CONFIG_NAME
+    if not path.is_file():
+        return None, [error(CONFIG_NAME, 0, 0, "config-missing",
+                            f"找不到 {CONFIG_NAME}。请在项目目录中运行，或用 outreach init 新建项目。")]
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return None, [error(CONFIG_NAME, 1, 1, "encoding", f"{CONFIG_NAME} 不是 UTF-8 编码，请以 UTF-8 另存。")]
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        line, column = _toml_error_position(str(exc))
+        return None, [error(CONFIG_NAME, line, column, "toml-syntax", f"配置文件格式错误：{exc}")]
+    try:
+        return ProjectConfig.model_validate(data), []
+    except ValidationError as exc:
+        positions = toml_key_positions(text)
+
+        def locate(loc: tuple, key: bool) -> tuple[int, int]:
+            loc = tuple(loc)
+            while loc and loc not in positions:
+                loc = loc[:-1]
+            return positions.get(loc, (1, 1))
+
+        return None, validation_diagnostics(exc, CONFIG_NAME, locate, ProjectConfig)
+
+
+def _toml_error_position(message: str) -> tuple[int, int]:
+    match = re.search(r"line (\d+), column (\d+)", message)
+    return (int(match.group(1)), int(match.group(2))) if match else (1, 1)
+
+
+_HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
+_KEY = re.compile(r'^\s*("[^"]*"|[A-Za-z0-9_-]+)\s*=')
+
+
+def toml_key_positions(text: str) -> dict[tuple, tuple[int, int]]:
+    """Map key paths to (line, column) by scanning headers and `key =` lines.
+
+    tomllib gives no positions for values; this scan covers the shapes a config
+    file uses (tables, arrays of tables, plain keys), which is what errors point at.
+    """
+    positions: dict[tuple, tuple[int, int]] = {}
+    table: tuple = ()
+    array_counts: dict[tuple, int] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        header = _HEADER.match(line)
+        if header:
+            parts = tuple(part.strip().strip('"') for part in header.group(2).split("."))
+            column = line.index(header.group(1)) + 1
+            if header.group(1) == "[[":
+                index = array_counts.get(parts, 0)
+                array_counts[parts] = index + 1
+                table = parts + (index,)
+                positions.setdefault(parts, (number, column))
+            else:
+                table = parts
+            positions[table] = (number, column)
+            continue
+        key = _KEY.match(line)
+        if key:
+            name = key.group(1).strip('"')
+            positions[table + (name,)] = (number, line.index(key.group(1)) + 1)
+    return positions

@@ -1,0 +1,162 @@
+"""Domain checks on the loaded library: personal data, stale content, typography, hotlines."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any, Callable, Iterator
+
+from outreach.diagnostics import Diagnostic, error, warning
+from outreach.library import Item, Library
+
+CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_CJK_CHAR = re.compile(f"[{CJK}]")
+
+# --- personal data -------------------------------------------------------------------
+
+_ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx](?![0-9A-Za-z])")
+_MOBILE = re.compile(r"(?<![\d])1[3-9]\d[- ]?\d{4}[- ]?\d{4}(?![\d])")
+_CARD = re.compile(r"(?<![\d])\d(?:[ -]?\d){15,18}(?![\d])")
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10X98765432"
+
+
+def digits(text: str) -> str:
+    return re.sub(r"\D", "", text)
+
+
+def valid_id_number(number: str) -> bool:
+    """Mainland resident ID: 17 digits and an ISO 7064 MOD 11-2 check character."""
+    if len(number) != 18 or not number[:17].isdigit():
+        return False
+    try:
+        dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError:
+        return False
+    total = sum(int(d) * w for d, w in zip(number[:17], _ID_WEIGHTS))
+    return _ID_CHECK[total % 11] == number[17].upper()
+
+
+def luhn_valid(number: str) -> bool:
+    total = 0
+    for index, char in enumerate(reversed(number)):
+        value = int(char)
+        if index % 2 == 1:
+            value = value * 2 - 9 if value > 4 else value * 2
+        total += value
+    return total % 10 == 0
+
+
+def mask(number: str) -> str:
+    plain = digits(number) or number
+    return plain[:3] + "*" * max(len(plain) - 7, 1) + plain[-4:]
+
+
+def find_personal_data(text: str, fictional: set[str]) -> Iterator[tuple[int, str, str, str]]:
+    """(offset, matched text, code, message) for every real-looking personal number."""
+    taken: list[tuple[int, int]] = []
+    for match in _ID_NUMBER.finditer(text):
+        if valid_id_number(match.group()) and match.group().upper() not in fictional:
+            taken.append(match.span())
+            yield match.start(), match.group(), "pii-id-number", \
+                f"疑似真实的居民身份证号码（{mask(match.group())}），对外材料不能出现个人身份证号。"
+    for match in _MOBILE.finditer(text):
+        if digits(match.group()) not in fictional:
+            taken.append(match.span())
+            yield match.start(), match.group(), "pii-mobile", \
+                (f"出现了手机号码（{mask(match.group())}），对外材料不能出现个人手机号。"
+                 "如确为虚构示例，请把它加入 outreach.toml 的 [lint] fictional_numbers。")
+    for match in _CARD.finditer(text):
+        number = digits(match.group())
+        overlaps = any(s < match.end() and match.start() < e for s, e in taken)
+        if not overlaps and 16 <= len(number) <= 19 and luhn_valid(number) and number not in fictional:
+            yield match.start(), match.group(), "pii-bank-card", \
+                f"疑似真实的银行卡号（{mask(number)}），对外材料不能出现银行卡号。"
+
+
+# --- typography ------------------------------------------------------------------------
+
+FULL_WIDTH = {",": "“，”", "?": "“？”", "!": "“！”", ":": "“：”", ";": "“；”", "(": "“（”", ")": "“）”",
+              '"': "中文引号“”", ".": "句号“。”"}
+_ASCII_PUNCT_NEAR_CJK = re.compile(f"(?<=[{CJK}])[,?!:;()\".]|[,?!:;(\"](?=[{CJK}])")
+_SPACE_BETWEEN = re.compile(f"(?<=[{CJK}]) +(?=[A-Za-z0-9])|(?<=[A-Za-z0-9]) +(?=[{CJK}])")
+_NO_SPACE_BETWEEN = re.compile(f"(?<=[{CJK}])(?=[A-Za-z0-9])|(?<=[A-Za-z0-9])(?=[{CJK}])")
+
+
+def find_typography(text: str, space_rule: str) -> Iterator[tuple[int, str, str, str]]:
+    for match in _ASCII_PUNCT_NEAR_CJK.finditer(text):
+        char = match.group()
+        yield match.start(), char, "typography-punct", f"中文里用了半角标点“{char}”，应改为全角{FULL_WIDTH[char]}。"
+    if space_rule == "none":
+        for match in _SPACE_BETWEEN.finditer(text):
+            context = text[max(match.start() - 1, 0): match.end() + 1]
+            yield match.start(), match.group(), "typography-space", \
+                f"“{context}”中文与数字、字母之间不加空格（本项目约定，见 [lint] cjk_latin_space）。"
+    elif space_rule == "require":
+        for match in _NO_SPACE_BETWEEN.finditer(text):
+            context = text[max(match.start() - 1, 0): match.start() + 1]
+            yield match.start(), context, "typography-space", \
+                f"“{context}”中文与数字、字母之间应加一个空格（本项目约定，见 [lint] cjk_latin_space）。"
+
+
+# --- hotlines --------------------------------------------------------------------------
+
+_SERVICE_NUMBER = re.compile(r"(?<![\d.\-])(?:1\d{2}|12\d{3}|9[5-6]\d{3,4}|400-?\d{3}-?\d{4})(?![\d.%])")
+_BEFORE = re.compile(r"(拨打|致电|热线|专线|电话|报警|呼叫|回拨|打给|号码)[^\d\n]{0,4}$")
+_AFTER = re.compile(r"^[^\d\n]{0,2}(来电|打来|热线|专线|电话|报警|求助|咨询|举报)")
+
+
+def find_hotlines(text: str, allowed: set[str]) -> Iterator[tuple[int, str, str, str]]:
+    for match in _SERVICE_NUMBER.finditer(text):
+        number = digits(match.group())
+        near_phone_word = _BEFORE.search(text[: match.start()]) or _AFTER.search(text[match.end():])
+        if near_phone_word and number not in allowed:
+            yield match.start(), match.group(), "unknown-hotline", \
+                (f"电话“{match.group()}”不在本项目公布的号码里（{'、'.join(sorted(allowed))}）。"
+                 "请核对号码；确需使用请加入 outreach.toml 的 [project] hotlines 或 [lint] allowed_numbers。")
+
+
+# --- driver ----------------------------------------------------------------------------
+
+# Values that are ids or machine keys, not prose.
+_NOT_PROSE = {"id", "kind", "answer", "scenario", "law", "article", "key", "audiences", "audience",
+              "form", "poster", "tip", "quiz", "script", "focus", "source"}
+
+
+def _strings(value: Any, path: tuple = ()) -> Iterator[tuple[tuple, str]]:
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, child in value.items():
+            if key not in _NOT_PROSE:
+                yield from _strings(child, path + (key,))
+    elif isinstance(value, list):
+        for index, child in enumerate(value):
+            yield from _strings(child, path + (index,))
+
+
+def _emit(item: Item, path: tuple, text: str, finds, severity: Callable) -> Iterator[Diagnostic]:
+    for offset, fragment, code, message in finds:
+        line, column = item.source.locate_in_text(path, text, offset, fragment)
+        yield severity(item.path, line, column, code, message)
+
+
+def lint_library(library: Library, today: dt.date | None = None) -> list[Diagnostic]:
+    today = today or dt.date.today()
+    config = library.config
+    fictional = {digits(n) or n for n in config.lint.fictional_numbers} | {n.upper() for n in config.lint.fictional_numbers}
+    allowed = set(config.hotline_numbers) | {digits(n) for n in config.lint.allowed_numbers}
+    problems: list[Diagnostic] = []
+    for item in library.all_items():
+        review_by = getattr(item.model, "review_by", None)
+        if review_by is not None and review_by < today:
+            problems.append(warning(item.path, *item.source.locate(("review_by",)), "review-overdue",
+                                    f"复核日期 {review_by.isoformat()} 已过，内容可能过时：请核对事实和法条后更新 review_by。"))
+        for path, text in _strings(item.raw):
+            problems.extend(_emit(item, path, text, find_personal_data(text, fictional), error))
+            if item.kind == "laws":
+                continue  # official texts are quoted as published
+            if _CJK_CHAR.search(text):
+                problems.extend(_emit(item, path, text, find_typography(text, config.lint.cjk_latin_space), warning))
+            problems.extend(_emit(item, path, text, find_hotlines(text, allowed), error))
+    return problems

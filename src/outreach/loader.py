@@ -1,0 +1,141 @@
+"""Load content/ into a validated Library, collecting every problem in every file."""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+from pathlib import Path
+from typing import Any, Callable
+
+from pydantic import ValidationError
+
+from outreach.config import load_config
+from outreach.diagnostics import Diagnostic, Diagnostics, error, warning
+from outreach.library import Item, Library
+from outreach.models import ID_RE, KIND_MODELS
+from outreach.refs import check_references
+from outreach.stations import STATION_FILES, find_station_file, read_stations
+from outreach.validation import validation_diagnostics
+from outreach.yamlsource import SourceFile, parse_yaml
+
+CONTENT_DIR = "content"
+YAML_SUFFIXES = (".yaml", ".yml")
+
+# Extra parsers by (kind, suffix): e.g. Markdown scripts. Each returns (raw data, source, diagnostics)
+# with raw data shaped like the YAML form, so the same model validates both.
+ExtraParser = Callable[[bytes, str], tuple[Any, SourceFile | None, list[Diagnostic]]]
+EXTRA_PARSERS: dict[tuple[str, str], ExtraParser] = {}
+
+
+def register_parser(kind: str, suffix: str, parser: ExtraParser) -> None:
+    EXTRA_PARSERS[(kind, suffix)] = parser
+
+
+def load_library(root: Path) -> tuple[Library | None, Diagnostics]:
+    """Parse outreach.toml and content/; return the library of valid items and all diagnostics."""
+    diagnostics = Diagnostics()
+    config, problems = load_config(root)
+    diagnostics.extend(problems)
+    if config is None:
+        return None, diagnostics
+    library = Library(root=root, config=config)
+    content = root / CONTENT_DIR
+    if not content.is_dir():
+        diagnostics.add(error(CONTENT_DIR, 0, 0, "content-missing", "找不到 content/ 目录，内容文件应放在这里。"))
+        return library, diagnostics
+
+    diagnostics.extend(_unexpected_entries(content))
+    for kind in KIND_MODELS:
+        for path in _discover(content / kind, kind):
+            item, problems = load_item(root, path, kind)
+            diagnostics.extend(problems)
+            if item is None:
+                continue
+            existing = library.kind(kind).get(item.id)
+            if existing is not None:
+                diagnostics.add(error(item.path, 1, 1, "duplicate-id",
+                                      f"编号“{item.id}”与 {existing.path} 重复：同一类内容的文件名不能相同。"))
+                continue
+            library.kind(kind)[item.id] = item
+
+    station_file = find_station_file(content)
+    if station_file is not None:
+        relpath = station_file.relative_to(root).as_posix()
+        library.stations, problems = read_stations(station_file, relpath)
+        library.stations_path = relpath
+        library.stations_digest = hashlib.sha256(station_file.read_bytes()).hexdigest()
+        diagnostics.extend(problems)
+
+    diagnostics.extend(check_references(library))
+    return library, diagnostics
+
+
+def load_item(root: Path, path: Path, kind: str) -> tuple[Item | None, list[Diagnostic]]:
+    return parse_item(path.read_bytes(), path.relative_to(root).as_posix(), kind)
+
+
+def parse_item(raw_bytes: bytes, relpath: str, kind: str) -> tuple[Item | None, list[Diagnostic]]:
+    """Parse and validate one content file's bytes; never raises for bad input."""
+    path = Path(relpath)
+    parser = EXTRA_PARSERS.get((kind, path.suffix.lower()))
+    if parser is not None:
+        data, source, problems = parser(raw_bytes, relpath)
+    else:
+        data, source, problems = parse_yaml(raw_bytes, relpath)
+    problems = list(problems)
+    item_id = path.stem
+    id_ok = bool(ID_RE.match(item_id))
+    if not id_ok:
+        problems.append(error(relpath, 1, 1, "invalid-id",
+                              f"文件名“{item_id}”不能作为编号：只能用小写字母、数字和连字符（例如 fake-loan.yaml）。"))
+    if data is None and source is not None and not problems:
+        problems.append(error(relpath, 1, 1, "empty-file", "文件里没有内容（只有 null 或 ~）。"))
+    if source is None or data is None:
+        return None, problems
+    if not isinstance(data, dict):
+        problems.append(error(relpath, *source.locate(()), "wrong-type",
+                              "文件内容应为“字段: 值”的映射，而不是列表或一段文字。"))
+        return None, problems
+    model_class = KIND_MODELS[kind]
+    try:
+        model = model_class.model_validate(data)
+    except ValidationError as exc:
+        # A value the parser already reported (e.g. an impossible date) needs no second message.
+        already = {(p.line, p.column) for p in problems}
+        problems.extend(d for d in validation_diagnostics(
+            exc, relpath, lambda loc, on_key: source.locate_key(loc) if on_key else source.locate(loc),
+            model_class, data) if (d.line, d.column) not in already)
+        return None, problems
+    if problems and any(p.is_error for p in problems):
+        return None, problems
+    digest = hashlib.sha256(raw_bytes).hexdigest()
+    return Item(kind=kind, id=item_id, model=model, raw=data, source=source, digest=digest), problems
+
+
+def _discover(directory: Path, kind: str) -> list[Path]:
+    if not directory.is_dir():
+        return []
+    suffixes = YAML_SUFFIXES + tuple(s for (k, s) in EXTRA_PARSERS if k == kind)
+    found = [p for p in directory.rglob("*")
+             if p.is_file() and p.suffix.lower() in suffixes and not _hidden(p, directory)]
+    return sorted(found)
+
+
+def _hidden(path: Path, base: Path) -> bool:
+    return any(part.startswith(".") for part in path.relative_to(base).parts)
+
+
+def _unexpected_entries(content: Path) -> list[Diagnostic]:
+    problems = []
+    known = set(KIND_MODELS)
+    for entry in sorted(content.iterdir()):
+        if entry.name.startswith(".") or entry.name in known or entry.name in STATION_FILES:
+            continue
+        relpath = f"{CONTENT_DIR}/{entry.name}"
+        candidates = list(known) + list(STATION_FILES)
+        guess = difflib.get_close_matches(entry.name, candidates, n=1, cutoff=0.6)
+        hint = f"您是不是想写“{guess[0]}”？" if guess else f"可用的目录：{'、'.join(sorted(known))}。"
+        what = "目录" if entry.is_dir() else "文件"
+        problems.append(warning(relpath, 0, 0, "unknown-path", f"不认识的{what}“{entry.name}”，其中的内容不会被读取。{hint}"))
+    return problems
+

@@ -1,0 +1,286 @@
+"""The content model: what staff write in content/*.yaml. Field names are a public contract."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Literal, Union
+
+from pydantic_core import PydanticCustomError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag, field_validator, model_validator
+
+ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
+ID_RE = re.compile(ID_PATTERN)
+
+
+def _to_key(value):
+    # `article: 38` in YAML is an int; article keys are strings ("38", "287之二").
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+ArticleKey = Annotated[str, BeforeValidator(_to_key), Field(min_length=1, description="条文编号，例如“38”“287之二”")]
+Text = Annotated[str, Field(min_length=1)]
+ItemId = Annotated[str, Field(pattern=ID_PATTERN, description="编号：小写字母、数字和连字符")]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class Article(Model):
+    key: ArticleKey
+    number: Text = Field(description="条文序号，例如“第三十八条”")
+    text: Text = Field(description="条文原文，一字不差")
+
+
+class Law(Model):
+    """法律法规：条文必须与官方文本一字不差。"""
+
+    title: Text = Field(description="法律全称，例如“中华人民共和国反电信网络诈骗法”")
+    short: Text = Field(description="简称，例如“反电信网络诈骗法”")
+    effective: dt.date | None = Field(None, description="施行日期")
+    source: str | None = Field(None, description="核对条文所依据的官方来源")
+    articles: list[Article] = Field(min_length=1, description="引用的条文")
+
+    @field_validator("articles")
+    @classmethod
+    def _unique_keys(cls, articles: list[Article]) -> list[Article]:
+        seen = set()
+        for article in articles:
+            if article.key in seen:
+                raise ValueError(f"条文编号“{article.key}”重复")
+            seen.add(article.key)
+        return articles
+
+    def article(self, key: str) -> Article | None:
+        return next((a for a in self.articles if a.key == key), None)
+
+
+class LawRef(Model):
+    law: ItemId = Field(description="法律编号（content/laws/ 下的文件名）")
+    article: ArticleKey
+
+
+Audience = Annotated[str, Field(min_length=1, description="受众（取值见 outreach.toml 的 audiences）")]
+
+
+class Scenario(Model):
+    """诈骗类型（一个场景对应一张海报、一条短信）。"""
+
+    title: Text = Field(description="标题")
+    category: Text = Field(description="类别，例如“刷单返利”")
+    summary: Text = Field(description="一句话概述")
+    signs: list[Text] = Field(min_length=1, description="识别要点")
+    advice: list[Text] = Field(min_length=1, description="防范要点")
+    audiences: list[Audience] = Field(min_length=1, description="适用人群")
+    review_by: dt.date = Field(description="复核日期：到期前需要重新核对内容")
+    story: str | None = Field(None, description="匿名化的案例（Markdown）")
+    laws: list[LawRef] = Field(default_factory=list, description="相关法律条文")
+    tags: list[Text] = Field(default_factory=list, description="标签")
+    sms: str | None = Field(None, description="手写的短信文本（替代自动生成的短信）")
+    quote: str | None = Field(None, description="一句话口号")
+
+
+class Tip(Model):
+    """法律小贴士。"""
+
+    title: Text = Field(description="标题")
+    body: Text = Field(description="正文（Markdown）")
+    laws: list[LawRef] = Field(default_factory=list, description="相关法律条文")
+    audiences: list[Audience] = Field(min_length=1, description="适用人群")
+    review_by: dt.date = Field(description="复核日期")
+
+
+LETTERS = "ABCDEFGH"
+
+
+def _truefalse(value):
+    # Staff may write 对/错 or 正确/错误 for true/false questions.
+    if isinstance(value, str) and value.strip() in {"对", "正确", "√"}:
+        return True
+    if isinstance(value, str) and value.strip() in {"错", "错误", "×"}:
+        return False
+    return value
+
+
+class Question(Model):
+    id: ItemId = Field(description="题目编号，在本套题内唯一，例如 q01")
+    kind: Literal["single", "multiple", "truefalse"] = Field(description="题型：single 单选、multiple 多选、truefalse 判断")
+    question: Text = Field(description="题干")
+    choices: list[Text] = Field(default_factory=list, max_length=len(LETTERS), description="选项（判断题不填）")
+    answer: Annotated[Union[bool, str, list[str]], BeforeValidator(_truefalse)] = Field(
+        description="答案：单选填字母（B），多选填字母列表（[A, C]），判断题填 true/false")
+    explanation: Text = Field(description="答案解析")
+    scenario: ItemId | None = Field(None, description="相关的诈骗类型编号")
+
+    @model_validator(mode="after")
+    def _answer_matches_kind(self) -> "Question":
+        letters = LETTERS[: len(self.choices)]
+
+        def wrong(field: str, message: str) -> PydanticCustomError:
+            return PydanticCustomError(f"at_{field}", message)
+
+        if self.kind == "truefalse":
+            if self.choices:
+                raise wrong("choices", "判断题不需要填写 choices（选项）")
+            if not isinstance(self.answer, bool):
+                raise wrong("answer", "判断题的答案应为 true（对）或 false（错）")
+        elif self.kind == "single":
+            if len(self.choices) < 2:
+                raise wrong("choices", "单选题至少需要 2 个选项")
+            if not (isinstance(self.answer, str) and self.answer in letters):
+                raise wrong("answer", f"单选题的答案应为一个选项字母（{'、'.join(letters)} 之一）")
+        else:
+            if len(self.choices) < 3:
+                raise wrong("choices", "多选题至少需要 3 个选项")
+            answers = self.answer if isinstance(self.answer, list) else None
+            if not answers or len(answers) < 2 or any(a not in letters for a in answers):
+                raise wrong("answer", f"多选题的答案应为至少两个选项字母的列表，例如 [A, C]（可选 {'、'.join(letters)}）")
+            if len(set(answers)) != len(answers):
+                raise wrong("answer", "多选题的答案里有重复的字母")
+        return self
+
+    @property
+    def answer_letters(self) -> list[str]:
+        if isinstance(self.answer, list):
+            return sorted(self.answer)
+        if isinstance(self.answer, str):
+            return [self.answer]
+        return []
+
+    @property
+    def answer_text(self) -> str:
+        if self.kind == "truefalse":
+            return "正确" if self.answer else "错误"
+        return "".join(self.answer_letters)
+
+
+class Quiz(Model):
+    """有奖问答题库（一套题）。"""
+
+    title: Text = Field(description="题库标题")
+    description: str | None = Field(None, description="说明")
+    questions: list[Question] = Field(min_length=1, description="题目")
+
+
+ScriptForm = Literal["小品", "快板", "三句半", "相声", "劝阻话术"]
+
+
+class Role(Model):
+    name: Text = Field(description="角色名")
+    description: str | None = Field(None, description="角色说明")
+
+
+class Line(Model):
+    role: Text = Field(description="角色名（须在 roles 中声明）")
+    text: Text = Field(description="台词")
+
+
+class Direction(Model):
+    direction: Text = Field(description="舞台提示")
+
+
+def _line_kind(value) -> str:
+    if isinstance(value, dict):
+        return "direction" if "direction" in value else "line"
+    return "direction" if isinstance(value, Direction) else "line"
+
+
+ScriptLine = Annotated[
+    Union[Annotated[Line, Tag("line")], Annotated[Direction, Tag("direction")]],
+    Discriminator(_line_kind),
+]
+
+
+class Scene(Model):
+    title: str | None = Field(None, description="场次标题")
+    lines: list[ScriptLine] = Field(min_length=1, description="台词（role + text）和舞台提示（direction）")
+
+
+class Script(Model):
+    """节目脚本（小品、快板、三句半、相声）或劝阻话术。"""
+
+    title: Text = Field(description="标题")
+    form: ScriptForm = Field(description="形式")
+    roles: list[Role] = Field(min_length=1, description="角色")
+    scenes: list[Scene] = Field(min_length=1, description="场次")
+    scenario: ItemId | None = Field(None, description="相关的诈骗类型编号")
+
+
+class PackItem(Model):
+    poster: ItemId | None = Field(None, description="海报：诈骗类型编号")
+    tip: ItemId | None = Field(None, description="法律小贴士编号")
+    quiz: ItemId | None = Field(None, description="问答题库编号")
+    script: ItemId | None = Field(None, description="脚本编号")
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> "PackItem":
+        given = [name for name in ("poster", "tip", "quiz", "script") if getattr(self, name)]
+        if len(given) != 1:
+            raise ValueError("每一项必须且只能填写 poster、tip、quiz、script 中的一个")
+        return self
+
+    @property
+    def kind(self) -> str:
+        return next(name for name in ("poster", "tip", "quiz", "script") if getattr(self, name))
+
+    @property
+    def ref(self) -> str:
+        return getattr(self, self.kind)
+
+
+class Pack(Model):
+    """宣传资料包：按打印顺序排列的素材。"""
+
+    title: Text = Field(description="资料包标题")
+    audience: Audience = Field(description="目标人群")
+    description: str | None = Field(None, description="说明")
+    items: list[PackItem] = Field(min_length=1, description="素材（按顺序）")
+
+
+class NewsCase(Model):
+    title: Text = Field(description="案例标题")
+    text: Text = Field(description="案情（匿名化）")
+
+
+class Newsletter(Model):
+    """警务手机报（一期）。"""
+
+    date: dt.date = Field(description="出刊日期")
+    title: str | None = Field(None, description="标题，例如“反诈警务手机报（第46期）”")
+    cases: list[NewsCase] = Field(min_length=1, description="近期发案情况")
+    focus: list[ItemId] = Field(min_length=1, description="重点提示的诈骗类型编号")
+    tips: list[ItemId] = Field(default_factory=list, description="法律小贴士编号")
+
+
+KIND_MODELS: dict[str, type[Model]] = {
+    "laws": Law,
+    "scenarios": Scenario,
+    "tips": Tip,
+    "quizzes": Quiz,
+    "scripts": Script,
+    "packs": Pack,
+    "newsletters": Newsletter,
+}
+
+SCHEMA_NAMES = {
+    "laws": "law",
+    "scenarios": "scenario",
+    "tips": "tip",
+    "quizzes": "quiz",
+    "scripts": "script",
+    "packs": "pack",
+    "newsletters": "newsletter",
+}
+
+KIND_LABELS = {
+    "laws": "法律法规",
+    "scenarios": "诈骗类型",
+    "tips": "法律小贴士",
+    "quizzes": "问答题库",
+    "scripts": "节目脚本",
+    "packs": "资料包",
+    "newsletters": "警务手机报",
+}
