@@ -11,7 +11,7 @@ APT_PACKAGES := fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.
 
 build: $(STAMP)
 	$(BIN)/outreach schema
-	$(BIN)/outreach check
+	$(BIN)/outreach build
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -n 2 -q

@@ -76,7 +76,7 @@ class ThemeSection(Section):
     qr_url: str | None = Field(None, description="海报二维码指向的网址；不填则不印二维码")
     qr_caption: str = Field("扫码了解更多防骗知识", description="二维码下方的说明")
     font_family: str = Field('"Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Micro Hei", sans-serif',
-                             description="正文字体（CSS font-family）")
+                             pattern=r'^[^<>{};\\]+$', description="正文字体（CSS font-family，不能含 < > { } ; \\）")
 
 
 class PosterSection(Section):

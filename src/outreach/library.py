@@ -21,7 +21,7 @@ class Item:
     model: Any
     raw: Any
     source: SourceFile
-    digest: str  # sha256 of the file's bytes, for build fingerprints
+    digest: str  # sha256 of the parsed content, for build fingerprints
 
     @property
     def path(self) -> str:

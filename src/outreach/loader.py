@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import json
 from pathlib import Path
 from typing import Any, Callable
 
@@ -108,7 +109,8 @@ def parse_item(raw_bytes: bytes, relpath: str, kind: str) -> tuple[Item | None, 
         return None, problems
     if problems and any(p.is_error for p in problems):
         return None, problems
-    digest = hashlib.sha256(raw_bytes).hexdigest()
+    # Fingerprint the parsed content, not the bytes: comments and layout do not change outputs.
+    digest = hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
     return Item(kind=kind, id=item_id, model=model, raw=data, source=source, digest=digest), problems
 
 

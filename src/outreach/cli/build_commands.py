@@ -1,0 +1,80 @@
+"""`outreach build` and `outreach doctor`."""
+
+from __future__ import annotations
+
+from typing import List, Optional
+
+import typer
+
+from outreach.cli.app import app, project_root
+from outreach.cli.output import print_diagnostics
+from outreach.cli.progress import make_reporter
+from outreach.options import BuildOptions
+
+
+@app.command()
+def build(
+    ctx: typer.Context,
+    only: Optional[List[str]] = typer.Option(None, "--only", metavar="类别",
+                                             help="只生成某一类，可重复：posters、texts、quiz、scripts、packs、stations。"),
+    jobs: int = typer.Option(0, "--jobs", "-j", metavar="N", min=0, help="并行进程数，默认等于 CPU 核数。"),
+    print_ready: bool = typer.Option(False, "--print-ready", help="印刷版：加 3 毫米出血和裁切线，交给印刷厂使用。"),
+    clean: bool = typer.Option(False, "--clean", help="先删除上次生成的文件，再全部重新生成。"),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="不显示进度，只显示错误。"),
+) -> None:
+    """生成全部素材到 build/：只重新生成内容有变化的部分。"""
+    from outreach.build import build as run_build
+    from outreach.renderers import all_renderers
+
+    root = project_root(ctx)
+    known = list(all_renderers())
+    unknown = [k for k in (only or []) if k not in known]
+    if unknown:
+        typer.echo(f"错误：不认识的类别 {'、'.join(unknown)}。可选：{'、'.join(known)}。", err=True)
+        raise typer.Exit(2)
+    options = BuildOptions(only=tuple(only or ()), jobs=jobs, print_ready=print_ready, clean=clean)
+    result = run_build(root, options, make_reporter(quiet))
+
+    if len(result.diagnostics):
+        print_diagnostics(result.diagnostics, summary=False)
+    if result.diagnostics.has_errors():
+        typer.echo(f"内容有 {len(result.diagnostics.errors)} 个错误，未生成任何文件。请先修正（outreach check 可单独检查）。", err=True)
+        raise typer.Exit(1)
+    for label, message in result.warnings:
+        typer.echo(f"警告：{label}：{message}", err=True)
+    for failure in result.failures:
+        where = f"{failure.file}:{failure.line}: " if failure.file and failure.line else (f"{failure.file}: " if failure.file else "")
+        typer.echo(f"{where}error[build] {failure.label}：{failure.message}", err=True)
+    if result.noop:
+        if not quiet:
+            typer.echo(f"没有变化，无需重新生成（{result.seconds:.2f} 秒）。")
+        return
+    if not quiet:
+        typer.echo(f"完成：生成 {len(result.built)} 个，未变化跳过 {len(result.skipped)} 个，"
+                   f"删除 {len(result.removed)} 个过期文件，失败 {len(result.failures)} 个；用时 {result.seconds:.1f} 秒。"
+                   f"输出目录：{result.out_dir}")
+    if result.failures:
+        raise typer.Exit(1)
+
+
+@app.command()
+def doctor(ctx: typer.Context) -> None:
+    """检查本机环境：Python、依赖包、中文字体、字体子集化库、输出目录。"""
+    from pathlib import Path
+
+    from outreach.config import find_project_root
+    from outreach.doctor import run_checks
+
+    chosen = (ctx.find_root().obj or {}).get("project")
+    root = chosen.resolve() if chosen else find_project_root(Path.cwd())
+    checks = run_checks(root)
+    for check in checks:
+        mark = "✓" if check.ok else "✗"
+        typer.echo(f"{mark} {check.name}：{check.detail}")
+        if not check.ok and check.fix:
+            typer.echo(f"    修复方法：{check.fix}")
+    failed = [c for c in checks if not c.ok]
+    if failed:
+        typer.echo(f"有 {len(failed)} 项需要处理。")
+        raise typer.Exit(1)
+    typer.echo("环境正常，可以生成素材。")

@@ -1,0 +1,95 @@
+"""Jinja filters for templates: Markdown, QR codes, Chinese typography, dates."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from functools import lru_cache
+
+from markupsafe import Markup
+
+CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef"
+
+
+class FilterError(Exception):
+    """A filter got input it cannot handle; the message is for the user."""
+
+
+@lru_cache(maxsize=1)
+def _markdown_parser():
+    from markdown_it import MarkdownIt
+
+    # commonmark without raw HTML: content can never inject markup into a template.
+    return MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).disable("image")
+
+
+def markdown(text: str | None) -> Markup:
+    """Markdown to HTML; raw HTML in the content is shown as text, never passed through."""
+    if text is None:
+        return Markup("")
+    if not isinstance(text, str):
+        raise FilterError(f"markdown 过滤器需要文字，收到的是 {type(text).__name__}")
+    return Markup(_markdown_parser().render(cjk(text)))
+
+
+def markdown_inline(text: str | None) -> Markup:
+    """Markdown for one line (bold, italics) without a wrapping paragraph."""
+    if text is None:
+        return Markup("")
+    return Markup(_markdown_parser().renderInline(cjk(str(text))))
+
+
+def qr(data: str | None, dark: str = "#000000", light: str | None = "#ffffff", border: int = 2) -> Markup:
+    """An inline SVG QR code (generated locally by segno; no network)."""
+    if not data:
+        return Markup("")
+    import segno
+
+    try:
+        code = segno.make(str(data), error="m", micro=False)
+    except (ValueError, segno.DataOverflowError) as exc:
+        raise FilterError(f"无法生成二维码：{exc}") from None
+    svg = code.svg_inline(dark=dark, light=light, border=border, omitsize=True)
+    return Markup(svg.replace("<svg ", '<svg class="qr" role="img" aria-label="二维码" ', 1))
+
+
+_QUOTE = re.compile(r'"')
+_PUNCT = {",": "，", "?": "？", "!": "！", ":": "：", ";": "；", "(": "（", ")": "）"}
+_ASCII_NEAR_CJK = re.compile(f"(?<=[{CJK}])[,?!:;()]|[,?!:;(](?=[{CJK}])")
+
+
+def cjk(text: str | None) -> str:
+    """Chinese typography: straight quotes become “”, ASCII punctuation next to Chinese becomes full-width."""
+    if text is None:
+        return ""
+    value = str(text)
+    if not re.search(f"[{CJK}]", value):
+        return text if isinstance(text, Markup) else value
+    value = _ASCII_NEAR_CJK.sub(lambda m: _PUNCT[m.group()], value)
+    opened = [False]
+
+    def quote(_match: re.Match) -> str:
+        opened[0] = not opened[0]
+        return "“" if opened[0] else "”"
+
+    if value.count('"') % 2 == 0:
+        value = _QUOTE.sub(quote, value)
+    return Markup(value) if isinstance(text, Markup) else value
+
+
+def date_zh(value: dt.date | str | None) -> str:
+    """2027-06-30 → 2027年6月30日."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        value = dt.date.fromisoformat(value)
+    return f"{value.year}年{value.month}月{value.day}日"
+
+
+FILTERS = {
+    "markdown": markdown,
+    "markdown_inline": markdown_inline,
+    "qr": qr,
+    "cjk": cjk,
+    "date_zh": date_zh,
+}

@@ -1,0 +1,74 @@
+"""build/manifest.json: every output with its hash, size, sources and fingerprint."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from outreach.fsutil import atomic_write
+
+MANIFEST_NAME = "manifest.json"
+MANIFEST_VERSION = 1
+
+
+@dataclass
+class Manifest:
+    inputs: str = ""                                     # digest of every input file + options
+    targets: dict[str, dict] = field(default_factory=dict)  # target id → {renderer, fingerprint, outputs, sources}
+    outputs: dict[str, dict] = field(default_factory=dict)  # output path → {sha256, size, target, sources, fingerprint}
+    tool: str = ""
+
+    @classmethod
+    def load(cls, out_dir: Path) -> "Manifest":
+        path = out_dir / MANIFEST_NAME
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return cls()
+        if not isinstance(data, dict) or data.get("version") != MANIFEST_VERSION:
+            return cls()
+        outputs = {entry["path"]: {k: v for k, v in entry.items() if k != "path"}
+                   for entry in data.get("outputs", []) if isinstance(entry, dict) and "path" in entry}
+        return cls(inputs=data.get("inputs", ""), targets=data.get("targets", {}), outputs=outputs,
+                   tool=data.get("tool", ""))
+
+    def record(self, target_id: str, renderer: str, fingerprint: str, sources: list[str],
+               written: dict[str, dict]) -> None:
+        self.forget(target_id)
+        self.targets[target_id] = {"renderer": renderer, "fingerprint": fingerprint,
+                                   "outputs": sorted(written), "sources": sorted(sources)}
+        for path, info in written.items():
+            self.outputs[path] = {"sha256": info["sha256"], "size": info["size"], "target": target_id,
+                                  "sources": sorted(sources), "fingerprint": fingerprint}
+
+    def forget(self, target_id: str) -> list[str]:
+        """Drop a target; returns the output paths it had."""
+        old = self.targets.pop(target_id, None)
+        paths = list(old.get("outputs", [])) if old else []
+        for path in paths:
+            self.outputs.pop(path, None)
+        return paths
+
+    def to_json(self) -> str:
+        data = {
+            "version": MANIFEST_VERSION,
+            "tool": self.tool,
+            "inputs": self.inputs,
+            "outputs": [{"path": path, **self.outputs[path]} for path in sorted(self.outputs)],
+            "targets": {key: self.targets[key] for key in sorted(self.targets)},
+        }
+        return json.dumps(data, ensure_ascii=False, indent=1, sort_keys=False) + "\n"
+
+    def save(self, out_dir: Path) -> None:
+        atomic_write(out_dir / MANIFEST_NAME, self.to_json())
+
+    def outputs_present(self, out_dir: Path) -> bool:
+        """Every recorded output still exists with its recorded size (cheap stat, no hashing)."""
+        for path, info in self.outputs.items():
+            try:
+                if (out_dir / path).stat().st_size != info["size"]:
+                    return False
+            except OSError:
+                return False
+        return True

@@ -1,0 +1,161 @@
+"""WeasyPrint and pypdfium2 wrappers: safe resource fetching, one-page checks, PDF → PNG."""
+
+from __future__ import annotations
+
+import io
+import logging
+import mimetypes
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import weasyprint
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+MAX_RESOURCE_BYTES = 20 * 1024 * 1024
+MAX_DATA_URL_BYTES = 2 * 1024 * 1024
+PX_PER_MM = 96 / 25.4
+
+
+class SafeFetcher(URLFetcher):
+    """Serves only files inside the allowed roots; refuses the network and everything else.
+
+    Each refusal is recorded as a warning naming the template, and WeasyPrint then
+    renders the page without that resource.
+    """
+
+    def __init__(self, allowed_roots: list[Path], template: str, warnings: list[str]) -> None:
+        super().__init__(timeout=1, allowed_protocols=["file", "data"], allow_redirects=False)
+        self.allowed_roots = [r.resolve() for r in allowed_roots]
+        self.template = template
+        self.warnings = warnings
+
+    def refuse(self, url: str, why: str) -> None:
+        shown = url if len(url) < 120 else url[:100] + "…"
+        self.warnings.append(f"模板 {self.template} 引用的资源“{shown}”已被拒绝：{why}")
+        raise ValueError(why)
+
+    def fetch(self, url, headers=None):
+        scheme = urllib.parse.urlsplit(url).scheme.lower()
+        if scheme == "data":
+            if len(url) > MAX_DATA_URL_BYTES:
+                self.refuse(url, f"内嵌数据超过 {MAX_DATA_URL_BYTES // 1024 // 1024} MB")
+            return super().fetch(url, headers)
+        if scheme != "file":
+            self.refuse(url, "不允许访问网络或其他协议，只能使用项目和主题目录里的文件")
+        path = Path(urllib.request.url2pathname(urllib.parse.urlsplit(url).path))
+        try:
+            resolved = path.resolve(strict=True)
+        except (OSError, RuntimeError):
+            self.refuse(url, "文件不存在")
+        if not any(resolved == root or root in resolved.parents for root in self.allowed_roots):
+            self.refuse(url, "文件在项目和主题目录之外（包括通过符号链接或 .. 跳出）")
+        if not resolved.is_file() or resolved.stat().st_size > MAX_RESOURCE_BYTES:
+            self.refuse(url, f"不是普通文件或超过 {MAX_RESOURCE_BYTES // 1024 // 1024} MB")
+        mime, _ = mimetypes.guess_type(resolved.name)
+        return URLFetcherResponse(url, body=resolved.read_bytes(),
+                                  headers={"Content-Type": mime or "application/octet-stream"})
+
+
+@dataclass
+class RenderLog:
+    """WeasyPrint's own warnings (bad CSS, missing images) collected for the user."""
+
+    messages: list[str] = field(default_factory=list)
+
+
+class _Collect(logging.Handler):
+    def __init__(self, sink: list[str]) -> None:
+        super().__init__(logging.WARNING)
+        self.sink = sink
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if "已被拒绝" not in message and "URI uses disallowed protocol" not in message and "Failed to load" not in message:
+            self.sink.append(message)
+
+
+_font_config = None
+
+
+def font_config():
+    """One FontConfiguration per process: fontconfig set-up is paid once per worker."""
+    global _font_config
+    if _font_config is None:
+        from weasyprint.text.fonts import FontConfiguration
+
+        _font_config = FontConfiguration()
+    return _font_config
+
+
+def render_document(html: str, base_url: str, fetcher: SafeFetcher, extra_css: str | None = None):
+    logger = logging.getLogger("weasyprint")
+    collected: list[str] = []
+    handler = _Collect(collected)
+    logger.addHandler(handler)
+    previous = logger.level
+    logger.setLevel(logging.WARNING)
+    logger.propagate = False
+    try:
+        stylesheets = [weasyprint.CSS(string=extra_css, font_config=font_config())] if extra_css else None
+        document = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
+            stylesheets=stylesheets, font_config=font_config())
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(previous)
+    for message in collected:
+        fetcher.warnings.append(f"模板 {fetcher.template}：排版提示：{message}")
+    return document
+
+
+def write_pdf(document) -> bytes:
+    # A fixed identifier keeps the bytes stable for unchanged input.
+    return document.write_pdf(identifier=b"outreach", uncompressed_pdf=False)
+
+
+def content_bottom_px(page) -> float | None:
+    """Bottom of the page's content area in CSS px (WeasyPrint internals, best effort)."""
+    box = getattr(page, "_page_box", None)
+    try:
+        return box.content_box_y() + box.height
+    except AttributeError:
+        return None
+
+
+def overflow_mm(html: str, base_url: str, fetcher: SafeFetcher, first_page, marker: str) -> float | None:
+    """How far content runs past page one: re-render on a very tall page and find the end marker."""
+    tall = render_document(html, base_url, fetcher, extra_css="@page { size: 210mm 5000mm !important; }")
+    end = None
+    for page in tall.pages:
+        if marker in page.anchors:
+            end = page.anchors[marker][1]
+    bottom = content_bottom_px(first_page)
+    if end is None or bottom is None:
+        return None
+    return max(end - bottom, 0) / PX_PER_MM
+
+
+def pdf_to_png(pdf: bytes, width_px: int, page_index: int = 0, trim: tuple[float, float, float, float] | None = None) -> bytes:
+    """Rasterise one page to PNG at the given pixel width (trimmed of bleed when asked)."""
+    import pypdfium2 as pdfium
+
+    document = pdfium.PdfDocument(pdf)
+    try:
+        page = document[page_index]
+        width_pt = page.get_width()
+        crop = (0, 0, 0, 0)
+        if trim is not None:
+            crop = trim
+            width_pt -= trim[0] + trim[2]
+        bitmap = page.render(scale=width_px / width_pt, crop=crop, may_draw_forms=False)
+        image = bitmap.to_pil().convert("RGB")
+        buffer = io.BytesIO()
+        image.save(buffer, format="PNG", optimize=True)
+        return buffer.getvalue()
+    finally:
+        document.close()
+
+
+def file_url(path: Path) -> str:
+    return path.resolve().as_uri()

@@ -1,0 +1,54 @@
+"""Targets (what to build) and their fingerprints (everything an output depends on)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from importlib import metadata
+
+from outreach import __version__
+
+
+@dataclass
+class Target:
+    id: str                                   # unique, e.g. "posters/fake-loan"
+    renderer: str                             # registered renderer kind, e.g. "posters"
+    outputs: tuple[str, ...]                  # paths relative to the build directory
+    sources: tuple[str, ...] = ()             # content files it reads (project-relative)
+    templates: tuple[str, ...] = ()           # entry templates (their include chains are followed)
+    params: dict = field(default_factory=dict)  # renderer-specific, JSON-serialisable
+    deps: tuple[str, ...] = ()                # targets whose outputs this one reads (e.g. packs)
+    label: str = ""                           # what to call it in messages, e.g. "海报 fake-loan"
+    fingerprint: str = ""
+
+
+def tool_versions() -> dict[str, str]:
+    versions = {"outreach": __version__}
+    for package in ("weasyprint", "jinja2", "pypdfium2", "markdown-it-py", "segno"):
+        try:
+            versions[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            versions[package] = ""
+    return versions
+
+
+def fingerprint(target: Target, *, renderer_version: str, config_sections: dict, source_digests: dict[str, str],
+                template_digests: dict[str, str], asset_digest: str, options: dict, dep_fingerprints: dict[str, str],
+                versions: dict[str, str]) -> str:
+    """sha256 over a canonical JSON of everything that can change the target's bytes."""
+    payload = {
+        "id": target.id,
+        "renderer": [target.renderer, renderer_version],
+        "outputs": list(target.outputs),
+        "params": target.params,
+        "sources": {path: source_digests.get(path, "") for path in sorted(target.sources)},
+        "config": config_sections,
+        "templates": dict(sorted(template_digests.items())),
+        "assets": asset_digest,
+        "options": options,
+        "deps": dict(sorted(dep_fingerprints.items())),
+        "versions": versions,
+    }
+    blob = json.dumps(payload, ensure_ascii=False, sort_keys=True, default=str).encode("utf-8")
+    return hashlib.sha256(blob).hexdigest()

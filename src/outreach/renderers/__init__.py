@@ -1,0 +1,16 @@
+"""The registry of output kinds. Each kind is an output folder under build/."""
+
+from __future__ import annotations
+
+from outreach.renderers.base import Renderer, RenderContext, RenderError, RenderResult
+
+
+def all_renderers() -> dict[str, Renderer]:
+    """Every built-in renderer by kind, in build order (imported lazily: no WeasyPrint here)."""
+    from outreach.renderers.poster import PosterRenderer
+
+    renderers: list[Renderer] = [PosterRenderer()]
+    return {r.kind: r for r in sorted(renderers, key=lambda r: r.phase)}
+
+
+__all__ = ["Renderer", "RenderContext", "RenderError", "RenderResult", "all_renderers"]
