@@ -45,3 +45,33 @@ def check(root: Path, lint: bool = True) -> list:
 def located(diagnostics, relpath: str) -> list[tuple[int, int, str]]:
     """(line, column, code) of the diagnostics about one file."""
     return [(d.line, d.column, d.code) for d in diagnostics if d.file == relpath]
+
+
+MINI_SCENARIOS = ("fake-loan", "card-renting")
+
+
+@pytest.fixture
+def mini_project(tmp_path: Path) -> Path:
+    """outreach.toml, the law catalog and two scenarios: quick to build."""
+    root = tmp_path / "mini"
+    (root / "content" / "scenarios").mkdir(parents=True)
+    shutil.copy(REPO / "outreach.toml", root / "outreach.toml")
+    shutil.copytree(REPO / "content" / "laws", root / "content" / "laws")
+    for name in MINI_SCENARIOS:
+        shutil.copy(REPO / "content" / "scenarios" / f"{name}.yaml", root / "content" / "scenarios" / f"{name}.yaml")
+    (root / "templates").mkdir()
+    return root
+
+
+def build_project(root: Path, **options):
+    from outreach.build import build
+    from outreach.options import BuildOptions
+
+    options.setdefault("jobs", 1)
+    return build(root, BuildOptions(**options))
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, (path, old)
+    path.write_text(text.replace(old, new), encoding="utf-8")

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import shutil
+import tempfile
 import time
 import tomllib
 from dataclasses import dataclass, field
@@ -20,6 +23,7 @@ from outreach.manifest import Manifest
 from outreach.options import BuildOptions
 
 THEME_DIR = Path(__file__).resolve().parent / "default_theme"
+STAGING_PREFIX = ".staging-"
 
 
 class Reporter(Protocol):
@@ -67,12 +71,15 @@ class BuildResult:
 
 def output_dir(root: Path) -> Path:
     """The build directory from outreach.toml, read without validating the whole config."""
-    try:
-        data = tomllib.loads((root / "outreach.toml").read_text(encoding="utf-8-sig"))
-        name = data.get("build", {}).get("output_dir", "build")
-    except (OSError, ValueError):
-        name = "build"
+    name = _raw_config(root).get("build", {}).get("output_dir", "build")
     return root / (name if isinstance(name, str) and name else "build")
+
+
+def _raw_config(root: Path) -> dict:
+    try:
+        return tomllib.loads((root / "outreach.toml").read_text(encoding="utf-8-sig"))
+    except (OSError, ValueError):
+        return {}
 
 
 def inputs_digest(root: Path, options: BuildOptions) -> str:
@@ -83,6 +90,9 @@ def inputs_digest(root: Path, options: BuildOptions) -> str:
     digest.update(json.dumps({"options": options.identity(), "versions": tool_versions()},
                              sort_keys=True, default=str).encode())
     sources = [(root, root / "outreach.toml")]
+    logo = _raw_config(root).get("theme", {}).get("logo")
+    if isinstance(logo, str) and logo:
+        sources.append((root, root / logo))
     for directory in (root / "content", root / "templates", THEME_DIR):
         if directory.is_dir():
             sources.extend((directory, p) for p in sorted(directory.rglob("*"))
@@ -92,7 +102,8 @@ def inputs_digest(root: Path, options: BuildOptions) -> str:
             data = path.read_bytes()
         except OSError:
             continue
-        digest.update(f"{base.name}/{path.relative_to(base).as_posix()}\0{len(data)}\0".encode())
+        name = path.relative_to(base).as_posix() if path.is_relative_to(base) else str(path)
+        digest.update(f"{base.name}/{name}\0{len(data)}\0".encode())
         digest.update(hashlib.sha256(data).digest())
     return digest.hexdigest()
 
@@ -110,44 +121,58 @@ def build(root: Path, options: BuildOptions, reporter: Reporter | None = None) -
         result.seconds = time.perf_counter() - started
         return result
 
+    from outreach.executors import start_executor
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    _remove_stale_temp_files(out_dir)
+    # New outputs wait in a staging directory; nothing in build/ changes until the commit,
+    # so an interrupted build leaves the previous outputs and manifest exactly as they were.
+    stage_dir = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=out_dir))
+    # Workers start now, importing WeasyPrint while this process checks and plans.
+    executor = start_executor(root, options, out_dir, stage_dir)
+    try:
+        plan = _check_and_plan(root, options, result)
+        if plan is None:
+            return result
+        to_delete = sorted(manifest.outputs) if options.clean else _stale_outputs(manifest, plan)
+        if options.clean:
+            manifest = Manifest()
+        dirty = _dirty_targets(plan, manifest, out_dir, result)
+        staged = _execute(executor, plan.library, dirty, result, reporter)
+        result.removed = _delete(out_dir, to_delete, manifest)
+        _commit(out_dir, stage_dir, staged, manifest, result)
+        manifest.tool = f"outreach {__version__}"
+        # `only` and `shard` are part of the digest, so a partial build never masks a full one.
+        manifest.inputs = inputs if not result.failures else ""
+        manifest.save(out_dir)
+    finally:
+        executor.close()
+        shutil.rmtree(stage_dir, ignore_errors=True)
+        reporter.finish()
+        result.seconds = time.perf_counter() - started
+    return result
+
+
+def _check_and_plan(root: Path, options: BuildOptions, result: BuildResult):
+    """Load and lint the content, then plan; None (with the reasons in `result`) when we cannot build."""
     from outreach.lint import lint_library
     from outreach.loader import load_library
+    from outreach.planner import PlanError, plan_build
 
     library, diagnostics = load_library(root)
     if library is not None:
         diagnostics.extend(lint_library(library))
     result.diagnostics = diagnostics
     if library is None or diagnostics.has_errors():
-        result.seconds = time.perf_counter() - started
-        return result
-
-    from outreach.planner import PlanError, plan_build
-
+        return None
     try:
-        plan = plan_build(root, library, options)
+        return plan_build(root, library, options)
     except PlanError as exc:
         result.failures.append(Failure("plan", "构建计划", "", 0, str(exc)))
-        result.seconds = time.perf_counter() - started
-        return result
-    out_dir.mkdir(parents=True, exist_ok=True)
-    _remove_stale_temp_files(out_dir)
-    if options.clean:
-        for target_id in list(manifest.targets):
-            result.removed.extend(_delete(out_dir, manifest.forget(target_id)))
-        manifest = Manifest()
+        return None
 
-    # Outputs whose source is gone (or that a target no longer produces) are deleted.
-    planned = {t.id: t for t in plan.all_targets}
-    for target_id, entry in list(manifest.targets.items()):
-        if entry.get("renderer") not in plan.selected_kinds:
-            continue
-        target = planned.get(target_id)
-        if target is None:
-            result.removed.extend(_delete(out_dir, manifest.forget(target_id)))
-        else:
-            gone = set(entry.get("outputs", [])) - set(target.outputs)
-            result.removed.extend(_delete(out_dir, sorted(gone)))
 
+def _dirty_targets(plan, manifest: Manifest, out_dir: Path, result: BuildResult) -> list:
     dirty = []
     for target in plan.targets:
         entry = manifest.targets.get(target.id)
@@ -158,50 +183,64 @@ def build(root: Path, options: BuildOptions, reporter: Reporter | None = None) -
             result.skipped.append(target.id)
         else:
             dirty.append(target)
-
-    manifest.tool = f"outreach {__version__}"
-    manifest.inputs = ""  # set again only when the whole build succeeds
-    try:
-        _execute(root, library, options, out_dir, dirty, manifest, result, reporter)
-    finally:
-        if not result.failures and not plan.partial:
-            manifest.inputs = inputs
-        manifest.save(out_dir)
-        reporter.finish()
-    result.seconds = time.perf_counter() - started
-    return result
+    return dirty
 
 
-def _execute(root, library, options, out_dir, dirty, manifest, result, reporter) -> None:
-    from outreach.executors import make_executor
+def _stale_outputs(manifest: Manifest, plan) -> list[str]:
+    """Outputs whose source is gone, or that their target no longer produces."""
+    planned = {t.id: t for t in plan.all_targets}
+    stale: list[str] = []
+    for target_id, entry in manifest.targets.items():
+        if entry.get("renderer") not in plan.selected_kinds:
+            continue
+        target = planned.get(target_id)
+        keep = set(target.outputs) if target else set()
+        stale.extend(p for p in entry.get("outputs", []) if p not in keep)
+    return sorted(stale)
 
+
+def _execute(executor, library, dirty, result, reporter) -> list[tuple]:
+    """Render the dirty targets phase by phase into the staging directory."""
     by_id = {t.id: t for t in dirty}
     failed: set[str] = set()
+    staged: list[tuple] = []
     reporter.start(len(dirty))
-    with make_executor(root, library, options, out_dir, len(dirty)) as executor:
-        for phase in sorted({_phase(t) for t in dirty}):
-            batch = []
-            for target in dirty:
-                if _phase(target) != phase:
-                    continue
-                blocked = [d for d in target.deps if d in failed]
-                if blocked:
-                    failed.add(target.id)
-                    result.failures.append(Failure(target.id, target.label, "", 0,
-                                                   f"依赖的 {', '.join(blocked)} 生成失败，已跳过。"))
-                    reporter.done(target.label, 0.0, False)
-                    continue
-                batch.append(target)
-            for outcome in executor.run(batch):
-                target = by_id[outcome.target_id]
-                reporter.done(target.label or target.id, outcome.seconds, outcome.ok)
-                result.warnings.extend((target.label, w) for w in outcome.warnings)
-                if outcome.ok:
-                    manifest.record(target.id, target.renderer, target.fingerprint, list(target.sources), outcome.written)
-                    result.built.append(target.id)
-                else:
-                    failed.add(target.id)
-                    result.failures.append(Failure(target.id, target.label, outcome.file, outcome.line, outcome.message))
+    if dirty:
+        executor.prepare(library)
+    for phase in sorted({_phase(t) for t in dirty}):
+        batch = []
+        for target in dirty:
+            if _phase(target) != phase:
+                continue
+            blocked = [d for d in target.deps if d in failed]
+            if blocked:
+                failed.add(target.id)
+                result.failures.append(Failure(target.id, target.label, "", 0,
+                                               f"依赖的 {', '.join(blocked)} 生成失败，已跳过。"))
+                reporter.done(target.label, 0.0, False)
+                continue
+            batch.append(target)
+        for outcome in executor.run(batch):
+            target = by_id[outcome.target_id]
+            reporter.done(target.label or target.id, outcome.seconds, outcome.ok)
+            result.warnings.extend((target.label, w) for w in outcome.warnings)
+            if outcome.ok:
+                staged.append((target, outcome.written))
+            else:
+                failed.add(target.id)
+                result.failures.append(Failure(target.id, target.label, outcome.file, outcome.line, outcome.message))
+    return staged
+
+
+def _commit(out_dir: Path, stage_dir: Path, staged: list[tuple], manifest: Manifest, result: BuildResult) -> None:
+    """Move staged outputs into place (each rename is atomic) and record them."""
+    for target, written in staged:
+        for relpath in written:
+            destination = out_dir / relpath
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(stage_dir / relpath, destination)
+        manifest.record(target.id, target.renderer, target.fingerprint, list(target.sources), written)
+        result.built.append(target.id)
 
 
 def _phase(target) -> int:
@@ -218,10 +257,13 @@ def _present(out_dir: Path, relpath: str, manifest: Manifest) -> bool:
         return False
 
 
-def _delete(out_dir: Path, relpaths: list[str]) -> list[str]:
+def _delete(out_dir: Path, relpaths: list[str], manifest: Manifest) -> list[str]:
     removed = []
     base = out_dir.resolve()
     for relpath in relpaths:
+        owner = manifest.outputs.get(relpath, {}).get("target")
+        if owner:
+            manifest.forget(owner)
         path = (out_dir / relpath).resolve()
         if base not in path.parents:
             continue  # never delete outside the build directory
@@ -238,11 +280,15 @@ def _delete(out_dir: Path, relpaths: list[str]) -> list[str]:
 
 
 def _remove_stale_temp_files(out_dir: Path, older_than: float = 600.0) -> None:
-    """Temp files left by a build that was killed mid-write (not a concurrent shard's live ones)."""
+    """Staging dirs and temp files left by a killed build (not a concurrent shard's live ones)."""
     now = time.time()
-    for path in out_dir.rglob(".*.tmp"):
+    leftovers = list(out_dir.glob(STAGING_PREFIX + "*")) + list(out_dir.rglob(".*.tmp"))
+    for path in leftovers:
         try:
             if now - path.stat().st_mtime > older_than:
-                path.unlink()
+                if path.is_dir():
+                    shutil.rmtree(path, ignore_errors=True)
+                else:
+                    path.unlink()
         except OSError:
             pass

@@ -82,6 +82,7 @@ class ThemeSection(Section):
 class PosterSection(Section):
     sizes: tuple[Literal["A4", "A3"], ...] = Field(("A4",), min_length=1, description="海报尺寸：A4、A3")
     png_width: int = Field(1080, ge=320, le=4000, description="PNG 宽度（像素），用于微信朋友圈")
+    png_colors: int = Field(256, ge=0, le=256, description="PNG 调色板颜色数（256 清晰且文件小；0 为全彩，适合含照片的模板）")
 
 
 class SmsSection(Section):

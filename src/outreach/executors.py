@@ -3,60 +3,99 @@
 from __future__ import annotations
 
 import multiprocessing
-import sys
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import contextmanager
 from typing import Iterator
 
-from outreach.worker import Outcome, init_worker, run_target
+from outreach.renderers import all_renderers
+from outreach.worker import Outcome, init_worker, run_batch, start_warm_worker
+
+
+def chunks(targets, workers: int) -> list[list]:
+    """Group targets by renderer into batches that keep every worker busy.
+
+    A renderer with batch_size > 1 shares work inside a batch (fonts are subset once
+    per batch); batches are cut so each worker still gets its share.
+    """
+    groups: dict[str, list] = {}
+    for target in targets:
+        groups.setdefault(target.renderer, []).append(target)
+    batches = []
+    renderers = all_renderers()
+    for kind, group in groups.items():
+        size = max(1, min(renderers[kind].batch_size, -(-len(group) // max(workers, 1))))
+        batches.extend(group[i:i + size] for i in range(0, len(group), size))
+    return batches
 
 
 class InProcess:
-    def __init__(self, root, library, options, out_dir) -> None:
-        init_worker(root, library, options, out_dir)
+    """Renders in this process: for -j 1, and for builds with nothing to render."""
 
-    def run(self, batch) -> Iterator[Outcome]:
-        for target in batch:
-            yield run_target(target)
+    def __init__(self, root, options, out_dir, stage_dir) -> None:
+        self.args = (root, options, out_dir, stage_dir)
+
+    def prepare(self, library) -> None:
+        root, options, out_dir, stage_dir = self.args
+        init_worker(root, library, options, out_dir, stage_dir)
+
+    def run(self, targets) -> Iterator[Outcome]:
+        for batch in chunks(targets, 1):
+            yield from run_batch(batch)
+
+    def close(self) -> None:
+        pass
 
 
 class LocalPool:
-    """A process pool; each worker sets up fonts and Jinja once and renders many targets."""
+    """A process pool started before planning: workers load the library and warm up
+    WeasyPrint and fonts in parallel with the main process, then render many targets."""
 
-    def __init__(self, root, library, options, out_dir, workers: int) -> None:
-        # fork shares the already-loaded library with workers without pickling it.
-        method = "fork" if sys.platform.startswith("linux") else "spawn"
-        self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method),
-                                        initializer=init_worker, initargs=(root, library, options, out_dir))
+    def __init__(self, root, options, out_dir, stage_dir, workers: int) -> None:
+        self.workers = workers
+        self.used = False
+        self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=_context(),
+                                        initializer=start_warm_worker, initargs=(root, options, out_dir, stage_dir))
+        # Workers start on the first submission; start them now so they warm up during planning.
+        for _ in range(workers):
+            self.pool.submit(_ready)
 
-    def run(self, batch) -> Iterator[Outcome]:
-        futures = {self.pool.submit(run_target, target): target for target in batch}
+    def prepare(self, library) -> None:
+        self.used = True
+
+    def run(self, targets) -> Iterator[Outcome]:
+        futures = {self.pool.submit(run_batch, batch): batch for batch in chunks(targets, self.workers)}
         try:
             for future in as_completed(futures):
-                target = futures[future]
                 try:
-                    yield future.result()
+                    yield from future.result()
                 except BrokenProcessPool:
-                    yield Outcome(target.id, False, message="渲染进程意外退出（可能内存不足），请用 -j 1 重试。")
+                    for target in futures[future]:
+                        yield Outcome(target.id, False, message="渲染进程意外退出（可能内存不足），请用 -j 1 重试。")
         finally:
             for future in futures:
                 future.cancel()
 
     def close(self) -> None:
+        if not self.used:
+            # Nothing to render after all: stop the warming workers instead of waiting for them.
+            for process in list(getattr(self.pool, "_processes", {}).values()):
+                process.terminate()
         self.pool.shutdown(wait=True, cancel_futures=True)
 
 
-@contextmanager
-def make_executor(root, library, options, out_dir, pending: int):
-    workers = min(options.workers(), max(pending, 1))
-    if workers <= 1:
-        executor = InProcess(root, library, options, out_dir)
-    else:
-        executor = LocalPool(root, library, options, out_dir, workers)
-    try:
-        yield executor
-    finally:
-        close = getattr(executor, "close", None)
-        if close:
-            close()
+def _context():
+    # fork: workers start in milliseconds and import WeasyPrint in parallel with each other
+    # and with the main process's planning (a fork server would import it once, but
+    # serially, which measured slower on two cores).
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    return multiprocessing.get_context(method)
+
+
+def _ready() -> bool:
+    return True
+
+
+def start_executor(root, options, out_dir, stage_dir):
+    if options.workers() <= 1:
+        return InProcess(root, options, out_dir, stage_dir)
+    return LocalPool(root, options, out_dir, stage_dir, options.workers())

@@ -21,6 +21,7 @@ class PlanError(Exception):
 
 @dataclass
 class Plan:
+    library: Library
     targets: list[Target]                    # what this run builds (selected kinds, this shard)
     all_targets: list[Target]                # every target of the selected kinds, all shards
     selected_kinds: set[str] = field(default_factory=set)
@@ -84,7 +85,7 @@ def plan_build(root: Path, library: Library, options: BuildOptions) -> Plan:
             by_id[target.id] = target
             all_targets.append(target)
     targets = [t for t in all_targets if in_shard(t.id, options.shard)]
-    return Plan(targets=targets, all_targets=all_targets, selected_kinds=set(kinds),
+    return Plan(library=library, targets=targets, all_targets=all_targets, selected_kinds=set(kinds),
                 partial=bool(options.only) or options.shard is not None)
 
 

@@ -29,34 +29,57 @@ class Outcome:
 _context: RenderContext | None = None
 
 
-def init_worker(root: Path, library, options, out_dir: Path) -> None:
+def init_worker(root: Path, library, options, out_dir: Path, stage_dir: Path) -> None:
     """Set up once per process: the library, theme and (lazily) Jinja and fonts."""
     global _context
-    _context = RenderContext(root=root, library=library, options=options, theme=Theme(root), out_dir=out_dir)
+    _context = RenderContext(root=root, library=library, options=options, theme=Theme(root), out_dir=out_dir,
+                             stage_dir=stage_dir)
 
 
-def run_target(target: Target) -> Outcome:
+def start_warm_worker(root: Path, options, out_dir: Path, stage_dir: Path) -> None:
+    """Pool initializer: load the (small) library here and pay WeasyPrint's start-up now,
+    while the main process is still checking and planning."""
+    from outreach.loader import load_library
+
+    library, _ = load_library(root)
+    init_worker(root, library, options, out_dir, stage_dir)
+    if library is not None:
+        from outreach.pdf import warm_up
+
+        warm_up(library.config.theme.font_family)
+
+
+def run_batch(targets: list[Target]) -> list[Outcome]:
     assert _context is not None, "init_worker must run first"
-    return render_and_write(target, _context)
+    return render_and_write(targets, _context)
 
 
-def render_and_write(target: Target, ctx: RenderContext) -> Outcome:
+def render_and_write(targets: list[Target], ctx: RenderContext) -> list[Outcome]:
+    """Render targets of one renderer together, then write each one's outputs to staging."""
     started = time.perf_counter()
-    renderer = all_renderers()[target.renderer]
+    renderer = all_renderers()[targets[0].renderer]
     try:
-        result = renderer.render(target, ctx)
-        written = write_outputs(ctx.out_dir, target, result.outputs)
-    except RenderError as exc:
-        return Outcome(target.id, False, time.perf_counter() - started, file=exc.file, line=exc.line, message=exc.message)
-    except Exception:  # noqa: BLE001 - one broken target must not stop the others
+        results = renderer.render_batch(targets, ctx)
+    except Exception:  # noqa: BLE001 - one broken batch must not stop the build
         detail = traceback.format_exc(limit=6)
-        return Outcome(target.id, False, time.perf_counter() - started,
-                       message=f"内部错误（请把以下信息反馈给维护人员）：\n{detail}")
-    return Outcome(target.id, True, time.perf_counter() - started, written=written, warnings=result.warnings)
+        results = [RenderError(f"内部错误（请把以下信息反馈给维护人员）：\n{detail}")] * len(targets)
+    each = (time.perf_counter() - started) / len(targets)
+    outcomes = []
+    for target, result in zip(targets, results):
+        if isinstance(result, RenderError):
+            outcomes.append(Outcome(target.id, False, each, file=result.file, line=result.line, message=result.message))
+            continue
+        try:
+            written = write_outputs(ctx.stage_dir or ctx.out_dir, target, result.outputs)
+        except RenderError as exc:
+            outcomes.append(Outcome(target.id, False, each, message=exc.message))
+            continue
+        outcomes.append(Outcome(target.id, True, each, written=written, warnings=result.warnings))
+    return outcomes
 
 
 def write_outputs(out_dir: Path, target: Target, outputs: dict[str, bytes]) -> dict[str, dict]:
-    """Write each declared output atomically; refuse undeclared paths and paths outside build/."""
+    """Write each declared output (to the staging dir); refuse undeclared paths and paths outside it."""
     declared = set(target.outputs)
     produced = set(outputs)
     if produced != declared:

@@ -24,10 +24,10 @@ def build(
 ) -> None:
     """生成全部素材到 build/：只重新生成内容有变化的部分。"""
     from outreach.build import build as run_build
-    from outreach.renderers import all_renderers
+    from outreach.renderers import KINDS
 
     root = project_root(ctx)
-    known = list(all_renderers())
+    known = list(KINDS)
     unknown = [k for k in (only or []) if k not in known]
     if unknown:
         typer.echo(f"错误：不认识的类别 {'、'.join(unknown)}。可选：{'、'.join(known)}。", err=True)

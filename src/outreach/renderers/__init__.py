@@ -5,6 +5,11 @@ from __future__ import annotations
 from outreach.renderers.base import Renderer, RenderContext, RenderError, RenderResult
 
 
+# The output kinds, by folder name. Kept as plain names so the CLI can validate `--only`
+# without importing any renderer module.
+KINDS = ("posters",)
+
+
 def all_renderers() -> dict[str, Renderer]:
     """Every built-in renderer by kind, in build order (imported lazily: no WeasyPrint here)."""
     from outreach.renderers.poster import PosterRenderer
@@ -13,4 +18,4 @@ def all_renderers() -> dict[str, Renderer]:
     return {r.kind: r for r in sorted(renderers, key=lambda r: r.phase)}
 
 
-__all__ = ["Renderer", "RenderContext", "RenderError", "RenderResult", "all_renderers"]
+__all__ = ["Renderer", "RenderContext", "RenderError", "RenderResult", "all_renderers", "KINDS"]

@@ -40,6 +40,7 @@ class RenderContext:
     options: "BuildOptions"
     theme: "Theme"
     out_dir: Path
+    stage_dir: Path | None = None   # where this build's new outputs wait until the commit
     env: Any = None
 
     @property
@@ -50,9 +51,15 @@ class RenderContext:
     def locale(self) -> str:
         return self.options.locale or self.config.project.locale
 
+    def output_path(self, relpath: str) -> Path:
+        """Where an output of an earlier phase is now: staged by this build, or from a previous one."""
+        if self.stage_dir is not None and (self.stage_dir / relpath).is_file():
+            return self.stage_dir / relpath
+        return self.out_dir / relpath
+
     def read_output(self, relpath: str) -> bytes:
         """An output of an earlier phase (e.g. a poster PDF a pack stitches in)."""
-        return (self.out_dir / relpath).read_bytes()
+        return self.output_path(relpath).read_bytes()
 
 
 class Renderer(abc.ABC):
@@ -64,6 +71,7 @@ class Renderer(abc.ABC):
     version: ClassVar[str] = "1"       # bump when code changes what the output looks like
     config_sections: ClassVar[tuple[str, ...]] = ("project", "theme")
     templates_described: ClassVar[dict[str, str]] = {}  # template name → what it renders (for `templates list`)
+    batch_size: ClassVar[int] = 1      # >1: a worker gets several targets at once (see render_batch)
 
     @abc.abstractmethod
     def plan(self, library: "Library", options: "BuildOptions") -> list[Target]:
@@ -72,3 +80,13 @@ class Renderer(abc.ABC):
     @abc.abstractmethod
     def render(self, target: Target, ctx: RenderContext) -> RenderResult:
         """Produce the target's outputs; raise RenderError for problems the user can fix."""
+
+    def render_batch(self, targets: list[Target], ctx: RenderContext) -> list[RenderResult | RenderError]:
+        """Render several targets; a renderer may override this to share work between them."""
+        results: list[RenderResult | RenderError] = []
+        for target in targets:
+            try:
+                results.append(self.render(target, ctx))
+            except RenderError as problem:
+                results.append(problem)
+        return results

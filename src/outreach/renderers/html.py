@@ -7,7 +7,6 @@ from outreach.renderers.base import RenderContext, RenderError
 from outreach.templating import TemplateProblem, make_environment, render_template
 
 PRINT_READY_CSS = "@page { bleed: 3mm; marks: crop; }"
-BLEED_PT = 3 * 72 / 25.4
 
 
 def environment(ctx: RenderContext):
@@ -56,9 +55,9 @@ def render_html(ctx: RenderContext, template: str, context: dict, what: str) -> 
         raise RenderError(problem.message, problem.file, problem.line) from None
 
 
-def html_to_pdf(ctx: RenderContext, html: str, template: str, what: str, source: str,
-                one_page: bool = False, warnings: list[str] | None = None):
-    """HTML → (document, pdf bytes). Refuses tofu, and more than one page when `one_page`."""
+def layout(ctx: RenderContext, html: str, template: str, what: str, source: str,
+           one_page: bool = False, warnings: list[str] | None = None):
+    """HTML → laid-out WeasyPrint document. Refuses tofu, and more than one page when `one_page`."""
     from outreach import pdf
 
     warnings = warnings if warnings is not None else []
@@ -77,12 +76,20 @@ def html_to_pdf(ctx: RenderContext, html: str, template: str, what: str, source:
         amount = pdf.overflow_mm(html, base_url, fetcher, document.pages[0], "poster-end")
         how_much = f"约 {amount:.0f} 毫米" if amount else f"（排版结果为 {len(document.pages)} 页）"
         raise RenderError(f"{what}内容超出一页{how_much}，不会自动缩小或截断。请精简文字（如缩短案例或要点）。", source, 0)
+    return document
+
+
+def html_to_pdf(ctx: RenderContext, html: str, template: str, what: str, source: str,
+                one_page: bool = False, warnings: list[str] | None = None):
+    """HTML → (document, pdf bytes)."""
+    from outreach import pdf
+
+    document = layout(ctx, html, template, what, source, one_page, warnings)
     return document, pdf.write_pdf(document)
 
 
-def png_from_pdf(ctx: RenderContext, pdf_bytes: bytes, width: int) -> bytes:
+def png_from_pdf(ctx: RenderContext, pdf_bytes: bytes, width: int, colors: int = 256) -> bytes:
     from outreach import pdf
 
-    trim = (BLEED_PT,) * 4 if ctx.options.print_ready else None
-    return pdf.pdf_to_png(pdf_bytes, width, trim=trim)
+    return pdf.pdf_to_png(pdf_bytes, width, trim=ctx.options.print_ready, colors=colors)
 

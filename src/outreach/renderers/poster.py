@@ -5,8 +5,8 @@ from __future__ import annotations
 import math
 
 from outreach.plan import Target
-from outreach.renderers.base import Renderer, RenderContext, RenderResult
-from outreach.renderers.html import base_context, html_to_pdf, law_citations, png_from_pdf, render_html
+from outreach.renderers.base import RenderContext, RenderError, Renderer, RenderResult
+from outreach.renderers.html import base_context, law_citations, layout, png_from_pdf, render_html
 
 A3_ZOOM = math.sqrt(2)  # A4 → A3 is a factor of √2 in each direction
 
@@ -15,6 +15,7 @@ class PosterRenderer(Renderer):
     kind = "posters"
     label = "海报"
     version = "1"
+    batch_size = 8
     config_sections = ("project", "theme", "posters")
     templates_described = {
         "poster.html": "海报（每个诈骗类型一张 A4，PDF 和 PNG）",
@@ -40,29 +41,50 @@ class PosterRenderer(Renderer):
                 params={"scenario": scenario_id}, label=f"海报 {scenario_id}"))
         return targets
 
-    def render(self, target: Target, ctx: RenderContext) -> RenderResult:
+    def context(self, target: Target, ctx: RenderContext) -> dict:
         scenario_id = target.params["scenario"]
-        item = ctx.library.get("scenarios", scenario_id)
-        scenario = item.model
-        context = base_context(ctx) | {
+        scenario = ctx.library.get("scenarios", scenario_id).model
+        return base_context(ctx) | {
             "scenario": scenario,
             "scenario_id": scenario_id,
             "laws": law_citations(ctx, scenario.laws),
             "audiences": [ctx.library.audience_label(a) for a in scenario.audiences],
             "size": "A4",
         }
-        result = RenderResult()
-        what = f"海报 {scenario_id}"
-        html = render_html(ctx, "poster.html", context, what)
-        document, pdf_bytes = html_to_pdf(ctx, html, "poster.html", what, item.path, one_page=True,
-                                          warnings=result.warnings)
-        width = ctx.config.posters.png_width
-        png = png_from_pdf(ctx, pdf_bytes, width)
-        for output in target.outputs:
-            if output.endswith("-a3.pdf"):
-                result.outputs[output] = document.write_pdf(identifier=b"outreach", zoom=A3_ZOOM)
-            elif output.endswith(".pdf"):
-                result.outputs[output] = pdf_bytes
-            elif output.endswith(".png"):
-                result.outputs[output] = png
+
+    def render(self, target: Target, ctx: RenderContext) -> RenderResult:
+        [result] = self.render_batch([target], ctx)
+        if isinstance(result, RenderError):
+            raise result
         return result
+
+    def render_batch(self, targets, ctx):
+        """Lay out each poster on its own (one-page and glyph checks), write the PDFs together."""
+        from outreach.pdf import write_many, write_pdf
+
+        results: dict[str, RenderResult | RenderError] = {}
+        laid_out = []
+        for target in targets:
+            result = RenderResult()
+            what = f"海报 {target.params['scenario']}"
+            source = ctx.library.get("scenarios", target.params["scenario"]).path
+            try:
+                html = render_html(ctx, "poster.html", self.context(target, ctx), what)
+                document = layout(ctx, html, "poster.html", what, source, one_page=True, warnings=result.warnings)
+            except RenderError as problem:
+                results[target.id] = problem
+                continue
+            laid_out.append((target, document, result))
+            results[target.id] = result
+
+        pdfs = write_many([document for _, document, _ in laid_out]) if laid_out else []
+        width = ctx.config.posters.png_width
+        for (target, document, result), pdf_bytes in zip(laid_out, pdfs):
+            for output in target.outputs:
+                if output.endswith("-a3.pdf"):
+                    result.outputs[output] = write_pdf(document, zoom=A3_ZOOM)
+                elif output.endswith(".pdf"):
+                    result.outputs[output] = pdf_bytes
+                elif output.endswith(".png"):
+                    result.outputs[output] = png_from_pdf(ctx, pdf_bytes, width, ctx.config.posters.png_colors)
+        return [results[t.id] for t in targets]

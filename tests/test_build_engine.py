@@ -1,0 +1,292 @@
+"""The build engine: incremental by content fingerprint, atomic, parallel, with a manifest."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO, build_project, edit, write
+from outreach.options import BuildOptions
+from outreach.planner import PlanError, plan_build
+
+
+def built_ids(result) -> list[str]:
+    return sorted(result.built)
+
+
+def test_cold_build_then_noop(mini_project):
+    first = build_project(mini_project)
+    assert first.ok, first.failures
+    assert built_ids(first) == ["posters/card-renting", "posters/fake-loan"]
+    second = build_project(mini_project)
+    assert second.noop and second.built == []
+
+
+def test_manifest_lists_every_output_with_hash_size_sources(mini_project):
+    build_project(mini_project)
+    out = mini_project / "build"
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    paths = [entry["path"] for entry in manifest["outputs"]]
+    assert paths == sorted(paths) == ["posters/card-renting.pdf", "posters/card-renting.png",
+                                      "posters/fake-loan.pdf", "posters/fake-loan.png"]
+    for entry in manifest["outputs"]:
+        data = (out / entry["path"]).read_bytes()
+        assert entry["sha256"] == hashlib.sha256(data).hexdigest()
+        assert entry["size"] == len(data)
+        assert len(entry["fingerprint"]) == 64
+    loan = next(e for e in manifest["outputs"] if e["path"] == "posters/fake-loan.pdf")
+    assert loan["sources"] == ["content/laws/criminal-law.yaml", "content/scenarios/fake-loan.yaml"]
+
+
+def test_content_change_rebuilds_only_that_scenario(mini_project):
+    build_project(mini_project)
+    edit(mini_project / "content/scenarios/fake-loan.yaml", "title: 虚假网络贷款诈骗", "title: 虚假贷款诈骗")
+    result = build_project(mini_project)
+    assert built_ids(result) == ["posters/fake-loan"]
+    assert result.skipped == ["posters/card-renting"]
+
+
+def test_comment_only_change_rebuilds_nothing(mini_project):
+    build_project(mini_project)
+    path = mini_project / "content/scenarios/fake-loan.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "# 只是注释\n", encoding="utf-8")
+    result = build_project(mini_project)
+    assert not result.noop and result.built == []
+
+
+def test_referenced_law_change_rebuilds_citing_posters(mini_project):
+    build_project(mini_project)
+    # card-renting cites the anti-fraud law; fake-loan does not.
+    edit(mini_project / "content/laws/anti-telecom-fraud.yaml", "short: 反电信网络诈骗法", "short: 反电诈法")
+    assert built_ids(build_project(mini_project)) == ["posters/card-renting"]
+
+
+def test_included_template_change_rebuilds_posters(mini_project):
+    build_project(mini_project)
+    write(mini_project, "templates/partials/hotlines.html",
+          (REPO / "src/outreach/default_theme/partials/hotlines.html").read_text(encoding="utf-8") + "<!-- 改 -->\n")
+    assert built_ids(build_project(mini_project)) == ["posters/card-renting", "posters/fake-loan"]
+
+
+def test_stylesheet_change_rebuilds_posters(mini_project):
+    build_project(mini_project)
+    write(mini_project, "templates/css/poster.css",
+          (REPO / "src/outreach/default_theme/css/poster.css").read_text(encoding="utf-8") + "\n.laws { color: #000; }\n")
+    assert len(build_project(mini_project).built) == 2
+
+
+def test_relevant_config_change_rebuilds_irrelevant_does_not(mini_project):
+    build_project(mini_project)
+    config = mini_project / "outreach.toml"
+    edit(config, "max_parts = 2", "max_parts = 3")  # [sms]: posters do not use it
+    assert build_project(mini_project).built == []
+    edit(config, 'primary_color = "#c8102e"', 'primary_color = "#b00020"')
+    assert len(build_project(mini_project).built) == 2
+
+
+def test_print_ready_option_is_part_of_the_fingerprint(mini_project):
+    build_project(mini_project)
+    assert len(build_project(mini_project, print_ready=True).built) == 2
+
+
+def test_removed_scenario_deletes_its_outputs(mini_project):
+    build_project(mini_project)
+    (mini_project / "content/scenarios/card-renting.yaml").unlink()
+    result = build_project(mini_project)
+    assert sorted(result.removed) == ["posters/card-renting.pdf", "posters/card-renting.png"]
+    assert not (mini_project / "build/posters/card-renting.pdf").exists()
+    manifest = json.loads((mini_project / "build/manifest.json").read_text(encoding="utf-8"))
+    assert all("card-renting" not in e["path"] for e in manifest["outputs"])
+
+
+def test_deleted_output_is_rebuilt(mini_project):
+    build_project(mini_project)
+    (mini_project / "build/posters/fake-loan.png").unlink()
+    assert built_ids(build_project(mini_project)) == ["posters/fake-loan"]
+
+
+def test_clean_rebuilds_everything(mini_project):
+    build_project(mini_project)
+    result = build_project(mini_project, clean=True)
+    assert len(result.built) == 2 and len(result.removed) == 4
+
+
+def test_only_builds_selected_kinds(mini_project):
+    result = build_project(mini_project, only=("posters",))
+    assert len(result.built) == 2
+
+
+def test_content_errors_build_nothing(mini_project):
+    write(mini_project, "content/scenarios/broken.yaml", "title: [\n")
+    result = build_project(mini_project)
+    assert result.diagnostics.has_errors() and result.built == []
+    assert not (mini_project / "build/posters").exists()
+
+
+def test_failing_target_does_not_stop_the_others(mini_project):
+    edit(mini_project / "content/scenarios/fake-loan.yaml", "signs:\n", "signs:\n" + "  - 很长很长的识别要点，用来把海报撑到第二页，测试溢出检查是否生效\n" * 12)
+    result = build_project(mini_project)
+    assert built_ids(result) == ["posters/card-renting"]
+    [failure] = result.failures
+    assert failure.file == "content/scenarios/fake-loan.yaml"
+    assert "超出一页约" in failure.message and "毫米" in failure.message
+    assert not (mini_project / "build/posters/fake-loan.pdf").exists()
+
+
+def test_failed_target_keeps_previous_output(mini_project):
+    build_project(mini_project)
+    before = (mini_project / "build/posters/fake-loan.pdf").read_bytes()
+    edit(mini_project / "content/scenarios/fake-loan.yaml", "signs:\n", "signs:\n" + "  - 很长很长的识别要点，用来把海报撑到第二页，测试溢出检查是否生效\n" * 12)
+    result = build_project(mini_project)
+    assert result.failures
+    assert (mini_project / "build/posters/fake-loan.pdf").read_bytes() == before
+    # The failed target is retried next time rather than being treated as up to date.
+    assert build_project(mini_project).failures
+
+
+def test_missing_glyph_is_reported(mini_project):
+    edit(mini_project / "content/scenarios/fake-loan.yaml", "title: 虚假网络贷款诈骗", "title: 虚假网络贷款诈骗\ue000")
+    [failure] = build_project(mini_project).failures
+    assert "U+E000" in failure.message and "方框" in failure.message
+
+
+def test_two_targets_writing_one_file_are_refused(mini_project, monkeypatch):
+    from outreach import planner
+    from outreach.renderers.poster import PosterRenderer
+
+    class Twin(PosterRenderer):
+        kind = "twin"
+
+        def plan(self, library, options):
+            targets = super().plan(library, options)
+            for target in targets:
+                target.id = "twin/" + target.id
+                target.renderer = self.kind
+            return targets
+
+    monkeypatch.setattr(planner, "all_renderers", lambda: {"posters": PosterRenderer(), "twin": Twin()})
+    from outreach.loader import load_library
+
+    library, _ = load_library(mini_project)
+    with pytest.raises(PlanError, match="两个目标要写同一个文件"):
+        plan_build(mini_project, library, BuildOptions())
+
+
+def test_parallel_build_matches_sequential(mini_project, tmp_path):
+    """Workers batch posters (fonts subset once per batch), so PDF bytes may differ; what they show may not."""
+    import shutil
+
+    import pypdfium2 as pdfium
+
+    other = tmp_path / "other"
+    shutil.copytree(mini_project, other)
+    build_project(mini_project, jobs=1)
+    build_project(other, jobs=2)
+    for name in ("fake-loan", "card-renting"):
+        texts = []
+        for root in (mini_project, other):
+            document = pdfium.PdfDocument((root / "build/posters" / f"{name}.pdf").read_bytes())
+            texts.append([document[i].get_textpage().get_text_range() for i in range(len(document))])
+            document.close()
+        assert texts[0] == texts[1] and len(texts[0]) == 1
+        assert (mini_project / "build/posters" / f"{name}.png").read_bytes() == (other / "build/posters" / f"{name}.png").read_bytes()
+
+
+def test_same_batch_gives_identical_bytes(mini_project, tmp_path):
+    import shutil
+
+    other = tmp_path / "again"
+    shutil.copytree(mini_project, other)
+    build_project(mini_project, jobs=1)
+    build_project(other, jobs=1)
+    for path in (mini_project / "build/posters").iterdir():
+        assert path.read_bytes() == (other / "build/posters" / path.name).read_bytes(), path.name
+
+
+def test_noop_rebuild_does_not_import_weasyprint(mini_project):
+    build_project(mini_project)
+    code = (
+        "import sys, time\n"
+        "from pathlib import Path\n"
+        "from outreach.build import build\n"
+        "from outreach.options import BuildOptions\n"
+        f"result = build(Path({str(mini_project)!r}), BuildOptions())\n"
+        "print(result.noop, 'weasyprint' in sys.modules, 'outreach.models' in sys.modules)\n"
+    )
+    output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert output == ["True", "False", "False"]
+
+
+def test_killed_build_leaves_previous_outputs_and_recovers(project):
+    """kill -9 in the middle of a build: build/ is exactly as before; the next build completes."""
+    run = [sys.executable, "-m", "outreach", "build", "-q", "--only", "posters"]
+    subprocess.run(run, cwd=project, check=True)
+    out = project / "build"
+    before = {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    edit(project / "outreach.toml", 'primary_color = "#c8102e"', 'primary_color = "#a0001c"')
+    process = subprocess.Popen(run + ["-j", "2"], cwd=project, start_new_session=True)
+    deadline = time.time() + 60
+    while time.time() < deadline and process.poll() is None:
+        staged = [p for d in out.glob(".staging-*") for p in d.rglob("*.pdf")]
+        if len(staged) >= 3:
+            break
+        time.sleep(0.02)
+    assert process.poll() is None, "the build finished before it could be interrupted"
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    after = {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*")
+             if p.is_file() and not p.relative_to(out).as_posix().startswith(".staging-")}
+    assert after == before
+    subprocess.run(run, cwd=project, check=True)
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert len(manifest["outputs"]) == 30
+    for entry in manifest["outputs"]:
+        assert hashlib.sha256((out / entry["path"]).read_bytes()).hexdigest() == entry["sha256"]
+    assert all(p.read_bytes() != before[p.relative_to(out).as_posix()] for p in (out / "posters").glob("*.png"))
+
+
+def test_cli_plain_progress_when_not_a_terminal(mini_project):
+    result = subprocess.run([sys.executable, "-m", "outreach", "build", "-j", "1"], cwd=mini_project,
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert "[1/2] 完成 海报 card-renting" in lines[1] or "[1/2] 完成 海报 fake-loan" in lines[1]
+    assert lines[-1].startswith("完成：生成 2 个")
+    again = subprocess.run([sys.executable, "-m", "outreach", "build"], cwd=mini_project, capture_output=True, text=True)
+    assert again.stdout.startswith("没有变化")
+    quiet = subprocess.run([sys.executable, "-m", "outreach", "build", "--quiet", "--clean"], cwd=mini_project,
+                           capture_output=True, text=True)
+    assert quiet.returncode == 0 and quiet.stdout == ""
+
+
+def test_cli_build_failure_exit_code_and_location(mini_project):
+    edit(mini_project / "content/scenarios/fake-loan.yaml", "signs:\n", "signs:\n" + "  - 很长很长的识别要点，用来把海报撑到第二页，测试溢出检查是否生效\n" * 12)
+    result = subprocess.run([sys.executable, "-m", "outreach", "build", "-q"], cwd=mini_project, capture_output=True, text=True)
+    assert result.returncode == 1
+    assert "content/scenarios/fake-loan.yaml: error[build] 海报 fake-loan：" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_cli_noop_does_not_import_weasyprint(mini_project):
+    subprocess.run([sys.executable, "-m", "outreach", "build", "-q"], cwd=mini_project, check=True)
+    result = subprocess.run([sys.executable, "-X", "importtime", "-m", "outreach", "build"], cwd=mini_project,
+                            capture_output=True, text=True, check=True)
+    assert result.stdout.startswith("没有变化")
+    imported = {line.split("|")[-1].strip() for line in result.stderr.splitlines() if "|" in line}
+    assert "weasyprint" not in imported and "jinja2" not in imported
+
+
+def test_content_errors_with_a_pool_return_promptly(mini_project):
+    write(mini_project, "content/scenarios/broken.yaml", "title: [\n")
+    started = time.perf_counter()
+    result = build_project(mini_project, jobs=2)
+    assert result.diagnostics.has_errors() and not result.built
+    assert time.perf_counter() - started < 5

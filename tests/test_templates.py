@@ -1,0 +1,178 @@
+"""Templates: override precedence, `!theme/` extension, sandboxing, safe resources, located errors."""
+
+from __future__ import annotations
+
+import os
+
+import pypdfium2 as pdfium
+import pytest
+
+from conftest import build_project, write
+from outreach import filters
+from outreach.templating import make_environment, render_template, TemplateProblem
+from outreach.theme import Theme
+
+
+def pdf_text(path) -> str:
+    document = pdfium.PdfDocument(path.read_bytes())
+    try:
+        return "".join(document[i].get_textpage().get_text_range() for i in range(len(document)))
+    finally:
+        document.close()
+
+
+MINIMAL_POSTER = """\
+<!DOCTYPE html><html><head><meta charset="utf-8"><style>
+@page {{ size: A4; margin: 20mm; }} body {{ font-family: "Noto Sans CJK SC"; }}
+</style></head><body>
+<h1>{{{{ scenario.title }}}}</h1>{body}
+<div id="poster-end"></div></body></html>
+"""
+
+
+def test_project_template_overrides_builtin(mini_project):
+    write(mini_project, "templates/poster.html", MINIMAL_POSTER.format(body="<p>本站自定义模板</p>"))
+    assert build_project(mini_project).ok
+    text = pdf_text(mini_project / "build/posters/fake-loan.pdf")
+    assert "本站自定义模板" in text and "识别要点" not in text
+
+
+def test_override_can_extend_the_builtin_with_theme_prefix(mini_project):
+    write(mini_project, "templates/poster.html",
+          '{% extends "!theme/poster.html" %}\n{% block title %}定制{% endblock %}\n'
+          '{% block body %}{{ super() }}<p class="laws">本页由示例派出所定制</p>{% endblock %}\n')
+    assert build_project(mini_project).ok
+    text = pdf_text(mini_project / "build/posters/fake-loan.pdf")
+    assert "识别要点" in text and "本页由示例派出所定制" in text
+
+
+def test_override_of_an_included_partial_only(mini_project):
+    write(mini_project, "templates/partials/hotlines.html", "<p class=\"app-line\">本所值班电话请见背面</p>\n")
+    assert build_project(mini_project).ok
+    text = pdf_text(mini_project / "build/posters/fake-loan.pdf")
+    assert "本所值班电话请见背面" in text and "识别要点" in text
+
+
+@pytest.mark.parametrize("payload", [
+    "{{ ''.__class__.__mro__[1].__subclasses__() }}",
+    "{{ scenario.__class__.__init__.__globals__ }}",
+    "{{ cycler.__init__.__globals__.os.popen('id').read() }}",
+    "{{ self._TemplateReference__context }}",
+    "{{ lipsum.__globals__['os'].system('true') }}",
+    "{% set x = scenario.signs.append('hacked') %}",
+    "{{ namespace.__init__.__globals__ }}",
+    "{{ ''.format.__self__.__class__ }}",
+    "{% for c in [].__class__.__base__.__subclasses__() %}{{ c }}{% endfor %}",
+    "{{ config.__class__ }}",
+])
+def test_sandbox_escape_attempts_are_refused(mini_project, payload):
+    write(mini_project, "templates/poster.html", MINIMAL_POSTER.format(body=payload))
+    result = build_project(mini_project)
+    assert len(result.failures) == 2 and not result.built
+    failure = result.failures[0]
+    assert failure.file == "templates/poster.html" and failure.line == 4
+    assert any(word in failure.message for word in ("不安全", "不允许", "未定义", "没有属性")), failure.message
+    assert not (mini_project / "build/posters/fake-loan.pdf").exists()
+
+
+def test_template_syntax_error_is_located(mini_project):
+    write(mini_project, "templates/poster.html", MINIMAL_POSTER.format(body="{% if scenario.title %}\n<p>x</p>\n"))
+    [first, _] = build_project(mini_project).failures
+    assert first.file == "templates/poster.html" and first.line >= 4
+    assert "模板语法错误" in first.message and "endif" in first.message and "没有结束" in first.message
+
+
+def test_undefined_variable_is_located_and_named(mini_project):
+    write(mini_project, "templates/poster.html", MINIMAL_POSTER.format(body="\n<p>{{ scenario.titel }}</p>"))
+    failure = build_project(mini_project).failures[0]
+    assert (failure.file, failure.line) == ("templates/poster.html", 5)
+    assert "titel" in failure.message and "海报" in failure.message
+
+
+def test_error_in_a_builtin_included_template_names_it(mini_project):
+    write(mini_project, "templates/partials/hotlines.html", "{{ hotlines[0].numbr }}\n")
+    failure = build_project(mini_project).failures[0]
+    assert (failure.file, failure.line) == ("templates/partials/hotlines.html", 1)
+
+
+def fetch_case(mini_project, tag: str):
+    write(mini_project, "templates/poster.html", MINIMAL_POSTER.format(body=tag))
+    result = build_project(mini_project)
+    assert result.ok, result.failures  # the build continues without the resource
+    return [message for _, message in result.warnings]
+
+
+def test_http_resources_are_refused(mini_project):
+    warnings = fetch_case(mini_project, '<img src="https://example.com/logo.png">')
+    assert any("https://example.com/logo.png" in w and "templates/poster.html" in w and "网络" in w for w in warnings)
+
+
+def test_files_outside_the_project_are_refused(mini_project):
+    warnings = fetch_case(mini_project, '<img src="file:///etc/passwd">')
+    assert any("/etc/passwd" in w and "之外" in w for w in warnings)
+
+
+def test_dotdot_traversal_is_refused(mini_project, tmp_path):
+    (tmp_path / "secret.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    warnings = fetch_case(mini_project, '<img src="../../secret.png">')
+    assert any("secret.png" in w and "之外" in w for w in warnings)
+
+
+def test_symlink_leaving_the_project_is_refused(mini_project, tmp_path):
+    (tmp_path / "outside.css").write_text("h1 { color: red }", encoding="utf-8")
+    os.symlink(tmp_path / "outside.css", mini_project / "templates" / "linked.css")
+    warnings = fetch_case(mini_project, f'<link rel="stylesheet" href="{(mini_project / "templates/linked.css").as_uri()}">')
+    assert any("linked.css" in w and "之外" in w for w in warnings)
+
+
+def test_project_images_are_allowed(mini_project):
+    from PIL import Image
+
+    Image.new("RGB", (20, 20), "red").save(mini_project / "templates" / "logo.png")
+    warnings = fetch_case(mini_project, f'<img src="{(mini_project / "templates/logo.png").as_uri()}">')
+    assert not [w for w in warnings if "logo.png" in w]
+
+
+def test_logo_from_config(mini_project):
+    from PIL import Image
+
+    (mini_project / "assets").mkdir()
+    Image.new("RGB", (40, 40), "blue").save(mini_project / "assets" / "logo.png")
+    config = mini_project / "outreach.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace("[theme]\n", '[theme]\nlogo = "assets/logo.png"\n'),
+                      encoding="utf-8")
+    result = build_project(mini_project)
+    assert result.ok and not result.warnings
+    Image.new("RGB", (40, 40), "green").save(mini_project / "assets" / "logo.png")
+    assert len(build_project(mini_project).built) == 2  # the logo is part of the fingerprint
+
+
+def test_markdown_filter_escapes_raw_html():
+    html = filters.markdown("**注意**<script>alert(1)</script>")
+    assert "<strong>注意</strong>" in html and "<script>" not in html and "&lt;script&gt;" in html
+
+
+def test_qr_filter_is_inline_svg():
+    svg = filters.qr("https://example.org/x")
+    assert svg.startswith("<svg") and "http" not in svg.split(">", 1)[1].replace("http://www.w3.org", "")
+
+
+def test_cjk_filter():
+    assert filters.cjk('他说"不要转账",对吗?') == "他说“不要转账”，对吗？"
+    assert filters.cjk("Version 1.2, ok?") == "Version 1.2, ok?"
+
+
+def test_theme_search_path_order(mini_project):
+    theme = Theme(mini_project)
+    assert theme.find("poster.html") == theme.builtin_dir / "poster.html"
+    write(mini_project, "templates/poster.html", "x")
+    assert theme.find("poster.html") == mini_project / "templates/poster.html"
+    assert theme.find("!theme/poster.html") == theme.builtin_dir / "poster.html"
+
+
+def test_render_template_reports_security_error_in_chinese(mini_project):
+    env = make_environment(Theme(mini_project))
+    write(mini_project, "templates/t.html", "{{ ''.__class__ }}")
+    with pytest.raises(TemplateProblem) as info:
+        render_template(env, "t.html", {}, "测试")
+    assert info.value.file == "templates/t.html" and info.value.line == 1
