@@ -2,26 +2,16 @@
 
 from __future__ import annotations
 
-import io
 import re
 
 import pikepdf
-import pypdfium2 as pdfium
 import pytest
 from PIL import Image
 
-from conftest import REPO, build_project, edit
+from conftest import REPO, build_project, edit, pdf_text
 
 A4_PT = (595.28, 841.89)
 A3_PT = (841.89, 1190.55)
-
-
-def page_text(pdf_path) -> str:
-    document = pdfium.PdfDocument(pdf_path.read_bytes())
-    try:
-        return "".join(document[i].get_textpage().get_text_range() for i in range(len(document)))
-    finally:
-        document.close()
 
 
 @pytest.fixture(scope="module")
@@ -54,7 +44,7 @@ def test_poster_text_is_extractable_and_complete(starter_build):
 
     library, _ = load_library(REPO)
     scenario = library.scenarios["card-renting"]
-    text = re.sub(r"\s+", "", page_text(starter_build / "build/posters/card-renting.pdf"))
+    text = re.sub(r"\s+", "", pdf_text(starter_build / "build/posters/card-renting.pdf"))
     for expected in [scenario.title, scenario.quote, *scenario.signs, *scenario.advice, "识别要点", "防范要点",
                      "110", "96110", "国家反诈中心", library.config.project.organisation,
                      "《刑法》第二百八十七条之二", "《反电信网络诈骗法》第三十一条", "2027年6月30日"]:
@@ -97,7 +87,7 @@ def test_a3_size_from_config(mini_project):
     page = pdf.pages[0]
     box = [float(v) for v in page.mediabox]
     assert abs(box[2] - box[0] - A3_PT[0]) < 1.5 and abs(box[3] - box[1] - A3_PT[1]) < 1.5
-    assert "虚假网络贷款诈骗" in page_text(mini_project / "build/posters/fake-loan-a3.pdf")
+    assert "虚假网络贷款诈骗" in pdf_text(mini_project / "build/posters/fake-loan-a3.pdf")
 
 
 def test_png_width_from_config(mini_project):
@@ -113,4 +103,4 @@ def test_poster_without_story_or_quote_still_builds(mini_project):
     text = re.sub(r"\nquote: .*\n", "\n", text)
     path.write_text(text, encoding="utf-8")
     assert build_project(mini_project).ok
-    assert "案例警示" not in page_text(mini_project / "build/posters/fake-loan.pdf")
+    assert "案例警示" not in pdf_text(mini_project / "build/posters/fake-loan.pdf")

@@ -4,21 +4,12 @@ from __future__ import annotations
 
 import os
 
-import pypdfium2 as pdfium
 import pytest
 
-from conftest import build_project, write
+from conftest import build_project, pdf_text, write
 from outreach import filters
 from outreach.templating import make_environment, render_template, TemplateProblem
 from outreach.theme import Theme
-
-
-def pdf_text(path) -> str:
-    document = pdfium.PdfDocument(path.read_bytes())
-    try:
-        return "".join(document[i].get_textpage().get_text_range() for i in range(len(document)))
-    finally:
-        document.close()
 
 
 MINIMAL_POSTER = """\

@@ -32,7 +32,7 @@ class Reporter(Protocol):
     def finish(self) -> None: ...
 
 
-class _Silent:
+class SilentReporter:
     def start(self, total: int) -> None:
         pass
 
@@ -110,7 +110,7 @@ def inputs_digest(root: Path, options: BuildOptions) -> str:
 
 def build(root: Path, options: BuildOptions, reporter: Reporter | None = None) -> BuildResult:
     started = time.perf_counter()
-    reporter = reporter or _Silent()
+    reporter = reporter or SilentReporter()
     out_dir = output_dir(root)
     result = BuildResult(out_dir=out_dir)
     manifest = Manifest.load(out_dir)

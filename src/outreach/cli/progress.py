@@ -49,18 +49,9 @@ class BarReporter:
             self.task = None
 
 
-class QuietReporter:
-    def start(self, total: int) -> None:
-        pass
-
-    def done(self, label: str, seconds: float, ok: bool) -> None:
-        pass
-
-    def finish(self) -> None:
-        pass
-
-
 def make_reporter(quiet: bool):
     if quiet:
-        return QuietReporter()
+        from outreach.build import SilentReporter
+
+        return SilentReporter()
     return BarReporter() if sys.stdout.isatty() else LineReporter()
