@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import tomllib
 from pathlib import Path
@@ -89,6 +90,32 @@ class SmsSection(Section):
     max_parts: int = Field(2, ge=1, le=10, description="一条短信最多拆成几条计费")
 
 
+class FeedSection(Section):
+    title: str | None = Field(None, description="JSON Feed 标题，默认用项目名称")
+    home_page_url: str | None = Field(None, pattern=r"^https?://\S+$", description="单位主页网址（可不填）")
+    published: dt.date | None = Field(None, description="内容未写 published 时使用的发布日期")
+    timezone: str = Field("+08:00", pattern=r"^[+-]\d{2}:\d{2}$", description="发布时间的时区")
+
+
+PLATFORM_RATES = {"wecom": "20/min", "dingtalk": "20/min", "feishu": "5/s", "webhook": "60/min"}
+
+
+class ChannelConfig(Section):
+    type: Literal["wecom", "dingtalk", "feishu", "webhook"] = Field(description="渠道类型")
+    url_env: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", description="保存 Webhook 地址的环境变量名（地址本身不要写进配置文件）")
+    secret_env: str | None = Field(None, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", description="保存加签密钥的环境变量名（钉钉、飞书）")
+    format: Literal["text", "markdown"] = Field("text", description="消息格式：text 纯文字，markdown")
+    rate: str | None = Field(None, pattern=r"^\d+(\.\d+)?/(s|min)$", description="发送频率上限，如 20/min、5/s；默认按平台规定")
+    timeout: float = Field(10.0, gt=0, le=120, description="每次请求的超时（秒）")
+    retries: int = Field(4, ge=0, le=10, description="网络错误、限流、服务器错误时的重试次数")
+    retry_base: float = Field(1.0, ge=0, le=60, description="重试等待的基数（秒），按指数增加并加随机抖动")
+
+    def rate_limit(self) -> tuple[float, float]:
+        """(messages, per seconds)."""
+        count, _, unit = (self.rate or PLATFORM_RATES[self.type]).partition("/")
+        return float(count), 1.0 if unit == "s" else 60.0
+
+
 class BuildSection(Section):
     output_dir: str = Field("build", description="输出目录")
     jobs: int = Field(0, ge=0, le=256, description="并行进程数；0 表示按 CPU 核数")
@@ -100,7 +127,17 @@ class ProjectConfig(Section):
     theme: ThemeSection = ThemeSection()
     posters: PosterSection = PosterSection()
     sms: SmsSection = SmsSection()
+    feed: FeedSection = FeedSection()
     build: BuildSection = BuildSection()
+    channels: dict[str, ChannelConfig] = Field(default_factory=dict, description="自动发送渠道")
+
+    @field_validator("channels")
+    @classmethod
+    def _channel_names(cls, value: dict) -> dict:
+        for name in value:
+            if not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", name):
+                raise ValueError(f"渠道名“{name}”只能用小写字母、数字、连字符和下划线")
+        return value
 
     @property
     def hotline_numbers(self) -> list[str]:

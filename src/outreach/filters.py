@@ -86,10 +86,59 @@ def date_zh(value: dt.date | str | None) -> str:
     return f"{value.year}年{value.month}月{value.day}日"
 
 
+_END_PUNCTUATION = "。！？；…!?."
+
+
+def sentence(text: str | None) -> str:
+    """A list item as a sentence: trimmed, ending in Chinese punctuation."""
+    value = cjk(str(text or "")).strip()
+    closing = value.rstrip("”’）)」』")
+    if value and (not closing or closing[-1] not in _END_PUNCTUATION):
+        value += "。"
+    return value
+
+
+def plain(text: str | None) -> str:
+    """Markdown to plain text (for SMS, text posts): markup removed, paragraphs kept."""
+    if not text:
+        return ""
+    tokens = _markdown_parser().parse(cjk(str(text)))
+    lines: list[str] = []
+    prefix = ""
+    ordered: list[int] = []
+    for token in tokens:
+        if token.type == "ordered_list_open":
+            ordered.append(0)
+        elif token.type == "ordered_list_close":
+            ordered.pop()
+        elif token.type == "list_item_open":
+            if ordered:
+                ordered[-1] += 1
+                prefix = f"{ordered[-1]}. "
+            else:
+                prefix = "· "
+        elif token.type == "inline":
+            lines.append(prefix + _inline_text(token))
+            prefix = ""
+    return "\n".join(line for line in lines if line.strip())
+
+
+def _inline_text(token) -> str:
+    parts = []
+    for child in token.children or []:
+        if child.type in ("text", "code_inline"):
+            parts.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append("")
+    return "".join(parts)
+
+
 FILTERS = {
     "markdown": markdown,
     "markdown_inline": markdown_inline,
     "qr": qr,
     "cjk": cjk,
     "date_zh": date_zh,
+    "sentence": sentence,
+    "plain": plain,
 }

@@ -81,6 +81,7 @@ class Scenario(Model):
     tags: list[Text] = Field(default_factory=list, description="标签")
     sms: str | None = Field(None, description="手写的短信文本（替代自动生成的短信）")
     quote: str | None = Field(None, description="一句话口号")
+    published: dt.date | None = Field(None, description="发布日期（用于 feed.json），不填则用 outreach.toml [feed] published")
 
 
 class Tip(Model):

@@ -7,14 +7,15 @@ from outreach.renderers.base import Renderer, RenderContext, RenderError, Render
 
 # The output kinds, by folder name. Kept as plain names so the CLI can validate `--only`
 # without importing any renderer module.
-KINDS = ("posters",)
+KINDS = ("posters", "texts")
 
 
 def all_renderers() -> dict[str, Renderer]:
     """Every built-in renderer by kind, in build order (imported lazily: no WeasyPrint here)."""
     from outreach.renderers.poster import PosterRenderer
+    from outreach.renderers.texts import TextsRenderer
 
-    renderers: list[Renderer] = [PosterRenderer()]
+    renderers: list[Renderer] = [PosterRenderer(), TextsRenderer()]
     return {r.kind: r for r in sorted(renderers, key=lambda r: r.phase)}
 
 

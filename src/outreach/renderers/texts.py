@@ -1,0 +1,187 @@
+"""Texts for phones and groups: SMS, plain and Markdown posts, the 警务手机报, and feed.json."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+
+from outreach import sms
+from outreach.plan import Target
+from outreach.renderers.base import RenderContext, RenderError, Renderer, RenderResult
+from outreach.renderers.html import base_context, law_citations, render_html
+
+MARKDOWN_LIMIT = 4096   # bytes, WeCom/DingTalk markdown messages
+PLAIN_LIMIT = 2048      # bytes, WeCom text messages
+JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
+
+
+def _tidy(text: str) -> str:
+    """Trailing spaces off, at most one blank line in a row, one final newline."""
+    lines = [line.rstrip() for line in text.strip().splitlines()]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)) + "\n"
+
+
+def _check_bytes(text: str, limit: int, what: str, source: str) -> None:
+    size = len(text.encode("utf-8"))
+    if size > limit:
+        raise RenderError(f"{what}有 {size} 字节，超过平台上限 {limit} 字节。请精简内容（如缩短案例）。", source, 0)
+
+
+class TextsRenderer(Renderer):
+    kind = "texts"
+    label = "文字"
+    version = "1"
+    batch_size = 64
+    config_sections = ("project", "sms", "feed")
+    templates_described = {
+        "texts/sms.txt": "短信（每个诈骗类型一条，签名自动加在开头）",
+        "texts/scenario.txt": "纯文字群消息",
+        "texts/scenario.md": "企业微信、钉钉 Markdown 群消息",
+        "texts/newsletter.txt": "警务手机报（纯文字）",
+        "texts/newsletter.md": "警务手机报（Markdown）",
+        "texts/hotlines.txt": "文字消息末尾的电话和单位（共用）",
+    }
+    SCENARIO_TEMPLATES = ("texts/sms.txt", "texts/scenario.txt", "texts/scenario.md")
+    NEWSLETTER_TEMPLATES = ("texts/newsletter.txt", "texts/newsletter.md")
+
+    def plan(self, library, options):
+        targets = []
+        every_source: set[str] = set()
+        for scenario_id, item in sorted(library.kind("scenarios").items()):
+            laws = sorted({library.get("laws", ref.law).path for ref in item.model.laws})
+            every_source.update([item.path, *laws])
+            targets.append(Target(
+                id=f"texts/{scenario_id}", renderer=self.kind,
+                outputs=(f"texts/{scenario_id}.sms.txt", f"texts/{scenario_id}.txt", f"texts/{scenario_id}.wecom.md"),
+                sources=(item.path, *laws), templates=self.SCENARIO_TEMPLATES,
+                params={"type": "scenario", "scenario": scenario_id}, label=f"文字 {scenario_id}"))
+        for letter_id, item in sorted(library.kind("newsletters").items()):
+            letter = item.model
+            related = [library.get("scenarios", s).path for s in letter.focus] + \
+                      [library.get("tips", t).path for t in letter.tips]
+            every_source.update([item.path, *related])
+            name = f"newsletter-{letter.date.isoformat()}"
+            targets.append(Target(
+                id=f"texts/{name}", renderer=self.kind, outputs=(f"texts/{name}.txt", f"texts/{name}.md"),
+                sources=(item.path, *sorted(set(related))), templates=self.NEWSLETTER_TEMPLATES,
+                params={"type": "newsletter", "newsletter": letter_id}, label=f"手机报 {letter.date.isoformat()}"))
+        targets.append(Target(
+            id="texts/feed", renderer=self.kind, outputs=("feed.json",), sources=tuple(sorted(every_source)),
+            templates=self.SCENARIO_TEMPLATES + self.NEWSLETTER_TEMPLATES, params={"type": "feed"},
+            label="feed.json"))
+        return targets
+
+    def render(self, target: Target, ctx: RenderContext) -> RenderResult:
+        kind = target.params["type"]
+        if kind == "scenario":
+            texts = scenario_texts(ctx, target.params["scenario"])
+            scenario_id = target.params["scenario"]
+            return RenderResult(outputs={
+                f"texts/{scenario_id}.sms.txt": texts["sms"].encode("utf-8"),
+                f"texts/{scenario_id}.txt": texts["text"].encode("utf-8"),
+                f"texts/{scenario_id}.wecom.md": texts["markdown"].encode("utf-8"),
+            })
+        if kind == "newsletter":
+            texts = newsletter_texts(ctx, target.params["newsletter"])
+            name = f"newsletter-{ctx.library.get('newsletters', target.params['newsletter']).model.date.isoformat()}"
+            return RenderResult(outputs={f"texts/{name}.txt": texts["text"].encode("utf-8"),
+                                         f"texts/{name}.md": texts["markdown"].encode("utf-8")})
+        return RenderResult(outputs={"feed.json": json_feed(ctx).encode("utf-8")})
+
+
+def scenario_texts(ctx: RenderContext, scenario_id: str) -> dict:
+    item = ctx.library.get("scenarios", scenario_id)
+    scenario = item.model
+    context = base_context(ctx) | {
+        "scenario": scenario,
+        "scenario_id": scenario_id,
+        "laws": law_citations(ctx, scenario.laws),
+        "audiences": [ctx.library.audience_label(a) for a in scenario.audiences],
+    }
+    signature = ctx.config.project.sms_signature
+    if scenario.sms:
+        body, where = scenario.sms, item.source.locate(("sms",))[0]
+    else:
+        body, where = render_html(ctx, "texts/sms.txt", context, f"短信 {scenario_id}"), 0
+    message = "".join(line.strip() for line in body.splitlines())
+    if not message.startswith(signature):
+        message = signature + message
+    counted = sms.count(message)
+    limit = ctx.config.sms.max_parts
+    if counted.parts > limit:
+        raise RenderError(
+            f"短信 {scenario_id} 共 {counted.units} 字（含签名{signature}），需拆成 {counted.parts} 条，"
+            f"超过上限 {limit} 条（outreach.toml [sms] max_parts）。请精简口号或第一条防范要点，"
+            f"或在 sms 字段手写更短的短信。", item.path, where)
+    text = _tidy(render_html(ctx, "texts/scenario.txt", context, f"文字消息 {scenario_id}"))
+    markdown = _tidy(render_html(ctx, "texts/scenario.md", context, f"Markdown 消息 {scenario_id}"))
+    _check_bytes(text, PLAIN_LIMIT, f"文字消息 {scenario_id}", item.path)
+    _check_bytes(markdown, MARKDOWN_LIMIT, f"Markdown 消息 {scenario_id}", item.path)
+    return {"sms": message + "\n", "text": text, "markdown": markdown, "sms_count": counted}
+
+
+def newsletter_texts(ctx: RenderContext, letter_id: str) -> dict[str, str]:
+    item = ctx.library.get("newsletters", letter_id)
+    letter = item.model
+    context = base_context(ctx) | {
+        "newsletter": letter,
+        "focus": [ctx.library.get("scenarios", s).model for s in letter.focus],
+        "tips": [ctx.library.get("tips", t).model for t in letter.tips],
+    }
+    what = f"警务手机报 {letter.date.isoformat()}"
+    text = _tidy(render_html(ctx, "texts/newsletter.txt", context, what))
+    markdown = _tidy(render_html(ctx, "texts/newsletter.md", context, what))
+    _check_bytes(text, PLAIN_LIMIT, f"{what}（纯文字）", item.path)
+    _check_bytes(markdown, MARKDOWN_LIMIT, f"{what}（Markdown）", item.path)
+    return {"text": text, "markdown": markdown}
+
+
+def json_feed(ctx: RenderContext) -> str:
+    """A JSON Feed 1.1 of every text; the same input gives the same bytes."""
+    config = ctx.config
+    zone = config.feed.timezone
+    items = []
+    for letter_id, item in sorted(ctx.library.kind("newsletters").items(), key=lambda kv: kv[1].model.date, reverse=True):
+        letter = item.model
+        texts = newsletter_texts(ctx, letter_id)
+        name = f"newsletter-{letter.date.isoformat()}"
+        items.append(_feed_item(f"newsletters/{letter_id}", letter.title or f"反诈警务手机报（{letter.date.isoformat()}）",
+                                texts["text"], letter.date, zone, ["警务手机报"],
+                                {"kind": "newsletter", "id": letter_id,
+                                 "files": {"text": f"texts/{name}.txt", "markdown": f"texts/{name}.md"}}))
+    for scenario_id, item in sorted(ctx.library.kind("scenarios").items()):
+        scenario = item.model
+        published = scenario.published or config.feed.published
+        if published is None:
+            raise RenderError("feed.json 需要发布日期：请在 outreach.toml 的 [feed] 里写 published = 2026-11-20，"
+                              "或在诈骗类型里写 published。", item.path, 0)
+        texts = scenario_texts(ctx, scenario_id)
+        tags = [scenario.category, *scenario.tags, *(ctx.library.audience_label(a) for a in scenario.audiences)]
+        items.append(_feed_item(f"scenarios/{scenario_id}", scenario.title, texts["text"], published, zone,
+                                list(dict.fromkeys(tags)),
+                                {"kind": "scenario", "id": scenario_id, "sms": texts["sms"].strip(),
+                                 "files": {"sms": f"texts/{scenario_id}.sms.txt", "text": f"texts/{scenario_id}.txt",
+                                           "markdown": f"texts/{scenario_id}.wecom.md",
+                                           "poster_pdf": f"posters/{scenario_id}.pdf",
+                                           "poster_png": f"posters/{scenario_id}.png"}}))
+    feed = {"version": JSON_FEED_VERSION, "title": config.feed.title or config.project.name}
+    if config.feed.home_page_url:
+        feed["home_page_url"] = config.feed.home_page_url
+    feed["description"] = f"{config.project.organisation}反诈宣传文字素材"
+    feed["language"] = "zh-Hant" if ctx.locale == "zh-Hant" else "zh-Hans"
+    feed["authors"] = [{"name": config.project.organisation}]
+    feed["items"] = items
+    return json.dumps(feed, ensure_ascii=False, indent=2) + "\n"
+
+
+def _feed_item(item_id, title, text, date, zone, tags, extension) -> dict:
+    extension = dict(extension, sha256=hashlib.sha256(text.encode("utf-8")).hexdigest())
+    return {
+        "id": f"outreach:{item_id}",
+        "title": title,
+        "content_text": text,
+        "date_published": f"{date.isoformat()}T00:00:00{zone}",
+        "tags": tags,
+        "_outreach": extension,
+    }
