@@ -71,6 +71,11 @@ def build_project(root: Path, **options):
     return build(root, BuildOptions(**options))
 
 
+def build_posters(root: Path, **options):
+    """Build the posters only (tests that count targets or outputs)."""
+    return build_project(root, only=("posters",), **options)
+
+
 def edit(path: Path, old: str, new: str) -> None:
     text = path.read_text(encoding="utf-8")
     assert old in text, (path, old)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -13,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, build_project, edit, write
+from conftest import REPO, build_posters, build_project, edit, write
 from outreach.options import BuildOptions
 from outreach.planner import PlanError, plan_build
 
@@ -23,15 +24,15 @@ def built_ids(result) -> list[str]:
 
 
 def test_cold_build_then_noop(mini_project):
-    first = build_project(mini_project)
+    first = build_posters(mini_project)
     assert first.ok, first.failures
     assert built_ids(first) == ["posters/card-renting", "posters/fake-loan"]
-    second = build_project(mini_project)
+    second = build_posters(mini_project)
     assert second.noop and second.built == []
 
 
 def test_manifest_lists_every_output_with_hash_size_sources(mini_project):
-    build_project(mini_project)
+    build_posters(mini_project)
     out = mini_project / "build"
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     paths = [entry["path"] for entry in manifest["outputs"]]
@@ -47,60 +48,60 @@ def test_manifest_lists_every_output_with_hash_size_sources(mini_project):
 
 
 def test_content_change_rebuilds_only_that_scenario(mini_project):
-    build_project(mini_project)
+    build_posters(mini_project)
     edit(mini_project / "content/scenarios/fake-loan.yaml", "title: 虚假网络贷款诈骗", "title: 虚假贷款诈骗")
-    result = build_project(mini_project)
+    result = build_posters(mini_project)
     assert built_ids(result) == ["posters/fake-loan"]
     assert result.skipped == ["posters/card-renting"]
 
 
 def test_comment_only_change_rebuilds_nothing(mini_project):
-    build_project(mini_project)
+    build_posters(mini_project)
     path = mini_project / "content/scenarios/fake-loan.yaml"
     path.write_text(path.read_text(encoding="utf-8") + "# 只是注释\n", encoding="utf-8")
-    result = build_project(mini_project)
+    result = build_posters(mini_project)
     assert not result.noop and result.built == []
 
 
 def test_referenced_law_change_rebuilds_citing_posters(mini_project):
-    build_project(mini_project)
+    build_posters(mini_project)
     # card-renting cites the anti-fraud law; fake-loan does not.
     edit(mini_project / "content/laws/anti-telecom-fraud.yaml", "short: 反电信网络诈骗法", "short: 反电诈法")
-    assert built_ids(build_project(mini_project)) == ["posters/card-renting"]
+    assert built_ids(build_posters(mini_project)) == ["posters/card-renting"]
 
 
 def test_included_template_change_rebuilds_posters(mini_project):
-    build_project(mini_project)
+    build_posters(mini_project)
     write(mini_project, "templates/partials/hotlines.html",
           (REPO / "src/outreach/default_theme/partials/hotlines.html").read_text(encoding="utf-8") + "<!-- 改 -->\n")
-    assert built_ids(build_project(mini_project)) == ["posters/card-renting", "posters/fake-loan"]
+    assert built_ids(build_posters(mini_project)) == ["posters/card-renting", "posters/fake-loan"]
 
 
 def test_stylesheet_change_rebuilds_posters(mini_project):
-    build_project(mini_project)
+    build_posters(mini_project)
     write(mini_project, "templates/css/poster.css",
           (REPO / "src/outreach/default_theme/css/poster.css").read_text(encoding="utf-8") + "\n.laws { color: #000; }\n")
-    assert len(build_project(mini_project).built) == 2
+    assert len(build_posters(mini_project).built) == 2
 
 
 def test_relevant_config_change_rebuilds_irrelevant_does_not(mini_project):
-    build_project(mini_project)
+    build_posters(mini_project)
     config = mini_project / "outreach.toml"
     edit(config, "max_parts = 2", "max_parts = 3")  # [sms]: posters do not use it
-    assert build_project(mini_project).built == []
+    assert build_posters(mini_project).built == []
     edit(config, 'primary_color = "#c8102e"', 'primary_color = "#b00020"')
-    assert len(build_project(mini_project).built) == 2
+    assert len(build_posters(mini_project).built) == 2
 
 
 def test_print_ready_option_is_part_of_the_fingerprint(mini_project):
-    build_project(mini_project)
-    assert len(build_project(mini_project, print_ready=True).built) == 2
+    build_posters(mini_project)
+    assert len(build_posters(mini_project, print_ready=True).built) == 2
 
 
 def test_removed_scenario_deletes_its_outputs(mini_project):
-    build_project(mini_project)
+    build_posters(mini_project)
     (mini_project / "content/scenarios/card-renting.yaml").unlink()
-    result = build_project(mini_project)
+    result = build_posters(mini_project)
     assert sorted(result.removed) == ["posters/card-renting.pdf", "posters/card-renting.png"]
     assert not (mini_project / "build/posters/card-renting.pdf").exists()
     manifest = json.loads((mini_project / "build/manifest.json").read_text(encoding="utf-8"))
@@ -108,32 +109,33 @@ def test_removed_scenario_deletes_its_outputs(mini_project):
 
 
 def test_deleted_output_is_rebuilt(mini_project):
-    build_project(mini_project)
+    build_posters(mini_project)
     (mini_project / "build/posters/fake-loan.png").unlink()
-    assert built_ids(build_project(mini_project)) == ["posters/fake-loan"]
+    assert built_ids(build_posters(mini_project)) == ["posters/fake-loan"]
 
 
 def test_clean_rebuilds_everything(mini_project):
-    build_project(mini_project)
-    result = build_project(mini_project, clean=True)
+    build_posters(mini_project)
+    result = build_posters(mini_project, clean=True)
     assert len(result.built) == 2 and len(result.removed) == 4
 
 
 def test_only_builds_selected_kinds(mini_project):
-    result = build_project(mini_project, only=("posters",))
-    assert len(result.built) == 2
+    result = build_project(mini_project, only=("texts",))
+    assert sorted(result.built) == ["texts/card-renting", "texts/fake-loan", "texts/feed"]
+    assert not (mini_project / "build/posters").exists()
 
 
 def test_content_errors_build_nothing(mini_project):
     write(mini_project, "content/scenarios/broken.yaml", "title: [\n")
-    result = build_project(mini_project)
+    result = build_posters(mini_project)
     assert result.diagnostics.has_errors() and result.built == []
     assert not (mini_project / "build/posters").exists()
 
 
 def test_failing_target_does_not_stop_the_others(mini_project):
     edit(mini_project / "content/scenarios/fake-loan.yaml", "signs:\n", "signs:\n" + "  - 很长很长的识别要点，用来把海报撑到第二页，测试溢出检查是否生效\n" * 12)
-    result = build_project(mini_project)
+    result = build_posters(mini_project)
     assert built_ids(result) == ["posters/card-renting"]
     [failure] = result.failures
     assert failure.file == "content/scenarios/fake-loan.yaml"
@@ -142,19 +144,19 @@ def test_failing_target_does_not_stop_the_others(mini_project):
 
 
 def test_failed_target_keeps_previous_output(mini_project):
-    build_project(mini_project)
+    build_posters(mini_project)
     before = (mini_project / "build/posters/fake-loan.pdf").read_bytes()
     edit(mini_project / "content/scenarios/fake-loan.yaml", "signs:\n", "signs:\n" + "  - 很长很长的识别要点，用来把海报撑到第二页，测试溢出检查是否生效\n" * 12)
-    result = build_project(mini_project)
+    result = build_posters(mini_project)
     assert result.failures
     assert (mini_project / "build/posters/fake-loan.pdf").read_bytes() == before
     # The failed target is retried next time rather than being treated as up to date.
-    assert build_project(mini_project).failures
+    assert build_posters(mini_project).failures
 
 
 def test_missing_glyph_is_reported(mini_project):
     edit(mini_project / "content/scenarios/fake-loan.yaml", "title: 虚假网络贷款诈骗", "title: 虚假网络贷款诈骗\ue000")
-    [failure] = build_project(mini_project).failures
+    [failure] = build_posters(mini_project).failures
     assert "U+E000" in failure.message and "方框" in failure.message
 
 
@@ -188,8 +190,8 @@ def test_parallel_build_matches_sequential(mini_project, tmp_path):
 
     other = tmp_path / "other"
     shutil.copytree(mini_project, other)
-    build_project(mini_project, jobs=1)
-    build_project(other, jobs=2)
+    build_posters(mini_project, jobs=1)
+    build_posters(other, jobs=2)
     for name in ("fake-loan", "card-renting"):
         texts = []
         for root in (mini_project, other):
@@ -205,8 +207,8 @@ def test_same_batch_gives_identical_bytes(mini_project, tmp_path):
 
     other = tmp_path / "again"
     shutil.copytree(mini_project, other)
-    build_project(mini_project, jobs=1)
-    build_project(other, jobs=1)
+    build_posters(mini_project, jobs=1)
+    build_posters(other, jobs=1)
     for path in (mini_project / "build/posters").iterdir():
         assert path.read_bytes() == (other / "build/posters" / path.name).read_bytes(), path.name
 
@@ -258,8 +260,9 @@ def test_cli_plain_progress_when_not_a_terminal(mini_project):
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert "[1/2] 完成 海报 card-renting" in lines[1] or "[1/2] 完成 海报 fake-loan" in lines[1]
-    assert lines[-1].startswith("完成：生成 2 个")
+    assert lines[0] == "需要生成 5 个目标。"
+    assert re.fullmatch(r"\[1/5\] 完成 (海报|文字) \S+（\d+\.\d 秒）", lines[1])
+    assert lines[-1].startswith("完成：生成 5 个")
     again = subprocess.run([sys.executable, "-m", "outreach", "build"], cwd=mini_project, capture_output=True, text=True)
     assert again.stdout.startswith("没有变化")
     quiet = subprocess.run([sys.executable, "-m", "outreach", "build", "--quiet", "--clean"], cwd=mini_project,
@@ -287,6 +290,6 @@ def test_cli_noop_does_not_import_weasyprint(mini_project):
 def test_content_errors_with_a_pool_return_promptly(mini_project):
     write(mini_project, "content/scenarios/broken.yaml", "title: [\n")
     started = time.perf_counter()
-    result = build_project(mini_project, jobs=2)
+    result = build_posters(mini_project, jobs=2)
     assert result.diagnostics.has_errors() and not result.built
     assert time.perf_counter() - started < 5

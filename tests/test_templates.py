@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from conftest import build_project, pdf_text, write
+from conftest import build_posters, pdf_text, write
 from outreach import filters
 from outreach.templating import make_environment, render_template, TemplateProblem
 from outreach.theme import Theme
@@ -23,7 +23,7 @@ MINIMAL_POSTER = """\
 
 def test_project_template_overrides_builtin(mini_project):
     write(mini_project, "templates/poster.html", MINIMAL_POSTER.format(body="<p>本站自定义模板</p>"))
-    assert build_project(mini_project).ok
+    assert build_posters(mini_project).ok
     text = pdf_text(mini_project / "build/posters/fake-loan.pdf")
     assert "本站自定义模板" in text and "识别要点" not in text
 
@@ -32,14 +32,14 @@ def test_override_can_extend_the_builtin_with_theme_prefix(mini_project):
     write(mini_project, "templates/poster.html",
           '{% extends "!theme/poster.html" %}\n{% block title %}定制{% endblock %}\n'
           '{% block body %}{{ super() }}<p class="laws">本页由示例派出所定制</p>{% endblock %}\n')
-    assert build_project(mini_project).ok
+    assert build_posters(mini_project).ok
     text = pdf_text(mini_project / "build/posters/fake-loan.pdf")
     assert "识别要点" in text and "本页由示例派出所定制" in text
 
 
 def test_override_of_an_included_partial_only(mini_project):
     write(mini_project, "templates/partials/hotlines.html", "<p class=\"app-line\">本所值班电话请见背面</p>\n")
-    assert build_project(mini_project).ok
+    assert build_posters(mini_project).ok
     text = pdf_text(mini_project / "build/posters/fake-loan.pdf")
     assert "本所值班电话请见背面" in text and "识别要点" in text
 
@@ -58,7 +58,7 @@ def test_override_of_an_included_partial_only(mini_project):
 ])
 def test_sandbox_escape_attempts_are_refused(mini_project, payload):
     write(mini_project, "templates/poster.html", MINIMAL_POSTER.format(body=payload))
-    result = build_project(mini_project)
+    result = build_posters(mini_project)
     assert len(result.failures) == 2 and not result.built
     failure = result.failures[0]
     assert failure.file == "templates/poster.html" and failure.line == 4
@@ -68,27 +68,27 @@ def test_sandbox_escape_attempts_are_refused(mini_project, payload):
 
 def test_template_syntax_error_is_located(mini_project):
     write(mini_project, "templates/poster.html", MINIMAL_POSTER.format(body="{% if scenario.title %}\n<p>x</p>\n"))
-    [first, _] = build_project(mini_project).failures
+    [first, _] = build_posters(mini_project).failures
     assert first.file == "templates/poster.html" and first.line >= 4
     assert "模板语法错误" in first.message and "endif" in first.message and "没有结束" in first.message
 
 
 def test_undefined_variable_is_located_and_named(mini_project):
     write(mini_project, "templates/poster.html", MINIMAL_POSTER.format(body="\n<p>{{ scenario.titel }}</p>"))
-    failure = build_project(mini_project).failures[0]
+    failure = build_posters(mini_project).failures[0]
     assert (failure.file, failure.line) == ("templates/poster.html", 5)
     assert "titel" in failure.message and "海报" in failure.message
 
 
 def test_error_in_a_builtin_included_template_names_it(mini_project):
     write(mini_project, "templates/partials/hotlines.html", "{{ hotlines[0].numbr }}\n")
-    failure = build_project(mini_project).failures[0]
+    failure = build_posters(mini_project).failures[0]
     assert (failure.file, failure.line) == ("templates/partials/hotlines.html", 1)
 
 
 def fetch_case(mini_project, tag: str):
     write(mini_project, "templates/poster.html", MINIMAL_POSTER.format(body=tag))
-    result = build_project(mini_project)
+    result = build_posters(mini_project)
     assert result.ok, result.failures  # the build continues without the resource
     return [message for _, message in result.warnings]
 
@@ -132,10 +132,10 @@ def test_logo_from_config(mini_project):
     config = mini_project / "outreach.toml"
     config.write_text(config.read_text(encoding="utf-8").replace("[theme]\n", '[theme]\nlogo = "assets/logo.png"\n'),
                       encoding="utf-8")
-    result = build_project(mini_project)
+    result = build_posters(mini_project)
     assert result.ok and not result.warnings
     Image.new("RGB", (40, 40), "green").save(mini_project / "assets" / "logo.png")
-    assert len(build_project(mini_project).built) == 2  # the logo is part of the fingerprint
+    assert len(build_posters(mini_project).built) == 2  # the logo is part of the fingerprint
 
 
 def test_markdown_filter_escapes_raw_html():

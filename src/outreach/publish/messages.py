@@ -1,0 +1,59 @@
+"""Which rendered texts a `post` run would send, read from build/ via the manifest."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from pathlib import Path
+
+from outreach.publish.platforms import Message, message_key
+
+WHAT = ("sms", "text", "markdown", "newsletter")
+
+
+class SelectionError(Exception):
+    """Nothing sensible to send; the message says why, in Chinese."""
+
+
+def _title(content: str, fallback: str) -> str:
+    first = content.strip().splitlines()[0] if content.strip() else fallback
+    return re.sub(r"^[#\s]+|[【】*>]", "", first).strip()[:60] or fallback
+
+
+def select(out_dir: Path, channel: str, what: str, markdown: bool, only: list[str]) -> list[Message]:
+    manifest_path = out_dir / "manifest.json"
+    if not manifest_path.is_file():
+        raise SelectionError(f"找不到 {manifest_path}：请先运行 outreach build 生成文字素材。")
+    outputs = [entry["path"] for entry in json.loads(manifest_path.read_text(encoding="utf-8")).get("outputs", [])]
+    patterns = {
+        "sms": r"^texts/(?!newsletter-)(?P<item>[a-z0-9-]+)\.sms\.txt$",
+        "text": r"^texts/(?!newsletter-)(?P<item>[a-z0-9-]+)\.txt$",
+        "markdown": r"^texts/(?!newsletter-)(?P<item>[a-z0-9-]+)\.wecom\.md$",
+        "newsletter": r"^texts/(?P<item>newsletter-\d{4}-\d{2}-\d{2})\." + ("md" if markdown else "txt") + "$",
+    }
+    pattern = re.compile(patterns[what])
+    found = []
+    for path in sorted(outputs):
+        match = pattern.match(path)
+        if not match:
+            continue
+        item = match.group("item")
+        if only and item not in only and item.removeprefix("newsletter-") not in only:
+            continue
+        content = (out_dir / path).read_text(encoding="utf-8").strip()
+        sha256 = hashlib.sha256(content.encode("utf-8")).hexdigest()
+        as_markdown = what == "markdown" or (what == "newsletter" and markdown)
+        found.append(Message(key=message_key(channel, item, what, sha256), channel=channel, item=item, kind=what,
+                             path=path, title=_title(content, item), content=content, sha256=sha256,
+                             markdown=as_markdown))
+    if only:
+        missing = sorted(set(only) - {m.item for m in found} - {m.item.removeprefix("newsletter-") for m in found})
+        if missing:
+            raise SelectionError(f"build/ 里没有这些编号的{_WHAT_LABEL[what]}：{'、'.join(missing)}。")
+    if not found:
+        raise SelectionError(f"build/ 里没有可发送的{_WHAT_LABEL[what]}：请先运行 outreach build。")
+    return found
+
+
+_WHAT_LABEL = {"sms": "短信", "text": "文字消息", "markdown": "Markdown 消息", "newsletter": "警务手机报"}

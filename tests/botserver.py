@@ -1,0 +1,71 @@
+"""A real HTTP server on 127.0.0.1 playing a group bot, with scripted replies."""
+
+from __future__ import annotations
+
+import collections
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+@dataclass
+class Reply:
+    status: int = 200
+    body: dict | str = field(default_factory=lambda: {"errcode": 0, "errmsg": "ok"})
+    headers: dict = field(default_factory=dict)
+    delay: float = 0.0
+
+
+class BotServer:
+    def __init__(self) -> None:
+        self.requests: list[dict] = []
+        self.replies: collections.deque[Reply] = collections.deque()
+        self.default = Reply()
+        self.lock = threading.Lock()
+        owner = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802 - http.server naming
+                raw = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                with owner.lock:
+                    owner.requests.append({"path": self.path, "headers": dict(self.headers),
+                                           "body": json.loads(raw.decode("utf-8")), "time": time.time()})
+                    reply = owner.replies.popleft() if owner.replies else owner.default
+                if reply.delay:
+                    time.sleep(reply.delay)
+                data = reply.body if isinstance(reply.body, str) else json.dumps(reply.body)
+                encoded = data.encode("utf-8")
+                try:
+                    self.send_response(reply.status)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(encoded)))
+                    for name, value in reply.headers.items():
+                        self.send_header(name, value)
+                    self.end_headers()
+                    self.wfile.write(encoded)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    @property
+    def port(self) -> int:
+        return self.server.server_address[1]
+
+    def url(self, path: str = "/cgi-bin/webhook/send?key=SECRETKEY0123456789") -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def bodies(self) -> list[dict]:
+        with self.lock:
+            return [r["body"] for r in self.requests]
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
