@@ -170,7 +170,9 @@ ScriptForm = Literal["小品", "快板", "三句半", "相声", "劝阻话术"]
 
 
 class Role(Model):
-    name: Text = Field(description="角色名")
+    # A role name becomes a file name (build/scripts/<id>/<role>.pdf): no path characters.
+    name: Annotated[str, Field(min_length=1, max_length=20, pattern=r'^[^/\\:*?"<>|.\s][^/\\:*?"<>|\s]*$')] = Field(
+        description="角色名（不能含空格和 / \\ : * ? \" < > | 等文件名字符）")
     description: str | None = Field(None, description="角色说明")
 
 
