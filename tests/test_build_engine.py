@@ -293,3 +293,10 @@ def test_content_errors_with_a_pool_return_promptly(mini_project):
     result = build_posters(mini_project, jobs=2)
     assert result.diagnostics.has_errors() and not result.built
     assert time.perf_counter() - started < 5
+
+
+def test_only_then_full_build_reuses_the_selected_targets(mini_project):
+    build_project(mini_project, only=("posters",))
+    result = build_project(mini_project)
+    assert not [t for t in result.built if t.startswith("posters/")]
+    assert sorted(result.skipped) == ["posters/card-renting", "posters/fake-loan"]

@@ -8,7 +8,7 @@ import tomllib
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from outreach.diagnostics import Diagnostic, error
 from outreach.validation import validation_diagnostics
@@ -90,6 +90,27 @@ class SmsSection(Section):
     max_parts: int = Field(2, ge=1, le=10, description="一条短信最多拆成几条计费")
 
 
+A4_MM = (210.0, 297.0)
+
+
+class QuizSection(Section):
+    card_width: float = Field(90, ge=40, le=200, description="问答卡片宽度（毫米）")
+    card_height: float = Field(60, ge=30, le=280, description="问答卡片高度（毫米）")
+    columns: int = Field(2, ge=1, le=4, description="每张 A4 排几列")
+    rows: int = Field(4, ge=1, le=8, description="每张 A4 排几行")
+    gutter: float = Field(6, ge=2, le=30, description="卡片之间的间距（毫米），裁切线画在这里")
+    shuffle_seed: int | None = Field(None, description="打乱题目和选项顺序的种子；不填则按原顺序")
+
+    @model_validator(mode="after")
+    def _fits_on_a4(self) -> "QuizSection":
+        width = self.columns * self.card_width + (self.columns - 1) * self.gutter
+        height = self.rows * self.card_height + (self.rows - 1) * self.gutter
+        if width > A4_MM[0] - 10 or height > A4_MM[1] - 10:
+            raise ValueError(f"{self.columns} 列 × {self.rows} 行的卡片排版需要 {width:.0f}×{height:.0f} 毫米，"
+                             f"放不进 A4（210×297 毫米，四周至少留 5 毫米）")
+        return self
+
+
 class FeedSection(Section):
     title: str | None = Field(None, description="JSON Feed 标题，默认用项目名称")
     home_page_url: str | None = Field(None, pattern=r"^https?://\S+$", description="单位主页网址（可不填）")
@@ -127,6 +148,7 @@ class ProjectConfig(Section):
     theme: ThemeSection = ThemeSection()
     posters: PosterSection = PosterSection()
     sms: SmsSection = SmsSection()
+    quiz: QuizSection = QuizSection()
     feed: FeedSection = FeedSection()
     build: BuildSection = BuildSection()
     channels: dict[str, ChannelConfig] = Field(default_factory=dict, description="自动发送渠道")

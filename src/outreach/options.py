@@ -31,8 +31,16 @@ class BuildOptions:
         return self.jobs if self.jobs > 0 else default_jobs()
 
     def identity(self) -> dict:
-        """What changes outputs (not how fast or where they are computed)."""
+        """What a build run covers and produces (not how fast or where it is computed)."""
         data = asdict(self)
         for key in ("jobs", "clean", "executor", "scheduler"):
+            data.pop(key)
+        return data
+
+    def output_identity(self) -> dict:
+        """What changes a target's bytes. `only` and `shard` choose targets without changing
+        them; the shuffle seed reaches quiz targets through their own parameters."""
+        data = self.identity()
+        for key in ("only", "shard", "shuffle_seed"):
             data.pop(key)
         return data

@@ -53,7 +53,7 @@ def plan_build(root: Path, library: Library, options: BuildOptions) -> Plan:
     if library.stations_path:
         sources[library.stations_path] = library.stations_digest or ""
     assets = theme.asset_digest() + _logo_digest(root, library)
-    option_identity = options.identity() | {"locale": options.locale or library.config.project.locale}
+    option_identity = options.output_identity() | {"locale": options.locale or library.config.project.locale}
     closures: dict[str, dict[str, str]] = {}
 
     def template_digests(names: tuple[str, ...]) -> dict[str, str]:

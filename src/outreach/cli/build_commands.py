@@ -21,6 +21,8 @@ def build(
     print_ready: bool = typer.Option(False, "--print-ready", help="印刷版：加 3 毫米出血和裁切线，交给印刷厂使用。"),
     clean: bool = typer.Option(False, "--clean", help="先删除上次生成的文件，再全部重新生成。"),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="不显示进度，只显示错误。"),
+    shuffle: Optional[int] = typer.Option(None, "--shuffle", metavar="种子",
+                                          help="打乱问答的题目和选项顺序（同一种子结果相同，答案随之调整）。"),
 ) -> None:
     """生成全部素材到 build/：只重新生成内容有变化的部分。"""
     from outreach.build import build as run_build
@@ -32,7 +34,8 @@ def build(
     if unknown:
         typer.echo(f"错误：不认识的类别 {'、'.join(unknown)}。可选：{'、'.join(known)}。", err=True)
         raise typer.Exit(2)
-    options = BuildOptions(only=tuple(only or ()), jobs=jobs, print_ready=print_ready, clean=clean)
+    options = BuildOptions(only=tuple(only or ()), jobs=jobs, print_ready=print_ready, clean=clean,
+                           shuffle_seed=shuffle)
     result = run_build(root, options, make_reporter(quiet))
 
     if len(result.diagnostics):

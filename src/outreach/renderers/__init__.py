@@ -7,15 +7,16 @@ from outreach.renderers.base import Renderer, RenderContext, RenderError, Render
 
 # The output kinds, by folder name. Kept as plain names so the CLI can validate `--only`
 # without importing any renderer module.
-KINDS = ("posters", "texts")
+KINDS = ("posters", "texts", "quiz")
 
 
 def all_renderers() -> dict[str, Renderer]:
     """Every built-in renderer by kind, in build order (imported lazily: no WeasyPrint here)."""
     from outreach.renderers.poster import PosterRenderer
+    from outreach.renderers.quiz import QuizRenderer
     from outreach.renderers.texts import TextsRenderer
 
-    renderers: list[Renderer] = [PosterRenderer(), TextsRenderer()]
+    renderers: list[Renderer] = [PosterRenderer(), TextsRenderer(), QuizRenderer()]
     return {r.kind: r for r in sorted(renderers, key=lambda r: r.phase)}
 
 

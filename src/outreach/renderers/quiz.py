@@ -1,0 +1,104 @@
+"""有奖问答: duplex card sheets, an answer key, an answer sheet and an offline H5 page."""
+
+from __future__ import annotations
+
+from outreach.config import A4_MM
+from outreach.plan import Target
+from outreach.quizprep import cut_marks, mirrored, prepare, sheet_boxes
+from outreach.renderers.base import RenderContext, RenderError, Renderer, RenderResult
+from outreach.renderers.html import base_context, html_to_pdf, render_html
+
+PX_PER_MM = 96 / 25.4
+# Space at the bottom of a card that text must not reach: the padding, and on the back
+# also the hotline line (keep in step with .card and .card-foot in css/quiz-print.css).
+RESERVED_MM = {"front": 3.5, "back": 8.0}
+
+
+class QuizRenderer(Renderer):
+    kind = "quiz"
+    label = "问答"
+    version = "1"
+    config_sections = ("project", "theme", "quiz")
+    templates_described = {
+        "quiz/cards.html": "问答卡片（A4 双面，每张 8 张卡片，正反面对齐）",
+        "quiz/card-front.html": "卡片正面：题目和选项",
+        "quiz/card-back.html": "卡片背面：答案和解析",
+        "quiz/cut-marks.html": "卡片裁切线",
+        "quiz/key.html": "答案（主持人用）",
+        "quiz/answer-sheet.html": "答题卡（参与者填写）",
+        "css/quiz-print.css": "卡片、答案、答题卡的样式",
+        "quiz/page.html": "离线 H5 答题页面",
+        "quiz/page.css": "H5 页面样式",
+        "quiz/page.js": "H5 页面脚本（不联网、不存储）",
+    }
+
+    def plan(self, library, options):
+        seed = options.shuffle_seed if options.shuffle_seed is not None else library.config.quiz.shuffle_seed
+        targets = []
+        for set_id, item in sorted(library.kind("quizzes").items()):
+            targets.append(Target(
+                id=f"quiz/{set_id}", renderer=self.kind,
+                outputs=(f"quiz/{set_id}-cards.pdf", f"quiz/{set_id}-answer-sheet.pdf", f"quiz/{set_id}-key.pdf",
+                         f"quiz/{set_id}/index.html"),
+                sources=(item.path,), templates=("quiz/cards.html", "quiz/key.html", "quiz/answer-sheet.html",
+                                                  "quiz/page.html"),
+                params={"quiz": set_id, "seed": seed}, label=f"问答 {set_id}"))
+        return targets
+
+    def render(self, target: Target, ctx: RenderContext) -> RenderResult:
+        set_id, seed = target.params["quiz"], target.params["seed"]
+        item = ctx.library.get("quizzes", set_id)
+        questions = prepare(item.model, set_id, seed)
+        context = base_context(ctx) | {"quiz": item.model, "quiz_id": set_id, "questions": questions, "seed": seed}
+        result = RenderResult()
+        result.outputs[f"quiz/{set_id}-cards.pdf"] = self._cards(ctx, item, questions, context, result.warnings)
+        for name, template in (("key", "quiz/key.html"), ("answer-sheet", "quiz/answer-sheet.html")):
+            what = f"问答 {set_id} 的{'答案' if name == 'key' else '答题卡'}"
+            html = render_html(ctx, template, context, what)
+            _, pdf_bytes = html_to_pdf(ctx, html, template, what, item.path, warnings=result.warnings)
+            result.outputs[f"quiz/{set_id}-{name}.pdf"] = pdf_bytes
+        page_context = context | {"data": {
+            "title": item.model.title,
+            "questions": [q.as_json() for q in questions],
+            "hotlines": [h.number for h in ctx.config.project.hotlines],
+            "app": ctx.config.project.app,
+        }}
+        page = render_html(ctx, "quiz/page.html", page_context, f"问答 {set_id} 的 H5 页面")
+        result.outputs[f"quiz/{set_id}/index.html"] = page.encode("utf-8")
+        return result
+
+    def _cards(self, ctx: RenderContext, item, questions, context, warnings) -> bytes:
+        settings = ctx.config.quiz
+        page_w, page_h = A4_MM
+        boxes = sheet_boxes(page_w, page_h, settings.card_width, settings.card_height, settings.columns,
+                            settings.rows, settings.gutter)
+        sheets = []
+        for start in range(0, len(questions), len(boxes)):
+            chunk = questions[start:start + len(boxes)]
+            fronts = [{"box": box, "card": card} for box, card in zip(boxes, chunk)]
+            backs = [{"box": mirrored(box, page_w), "card": card} for box, card in zip(boxes, chunk)]
+            sheets.append({"fronts": fronts, "backs": backs, "marks": cut_marks(boxes[:len(chunk)])})
+        what = f"问答 {item.id} 的卡片"
+        html = render_html(ctx, "quiz/cards.html", context | {"sheets": sheets, "page": {"w": page_w, "h": page_h}}, what)
+        document, pdf_bytes = html_to_pdf(ctx, html, "quiz/cards.html", what, item.path, warnings=warnings)
+        self._check_fit(document, questions, settings.card_height, item)
+        return pdf_bytes
+
+    @staticmethod
+    def _check_fit(document, questions, card_height_mm: float, item) -> None:
+        """Each card's content must end above its bottom padding (an end marker's position tells)."""
+        anchors: dict[str, tuple[float, float]] = {}
+        for page in document.pages:
+            anchors.update({name: (pos[0], pos[1]) for name, pos in page.anchors.items()})
+        for card in questions:
+            for side, label in (("front", "正面"), ("back", "背面")):
+                top = anchors.get(f"{side}-{card.number}")
+                end = anchors.get(f"end-{side}-{card.number}")
+                if top is None or end is None:
+                    continue  # a custom template without markers: nothing to measure
+                limit = top[1] + (card_height_mm - RESERVED_MM[side]) * PX_PER_MM
+                if end[1] > limit + 0.5:
+                    over = (end[1] - limit) / PX_PER_MM
+                    line, _ = item.source.locate(("questions", card.index))
+                    raise RenderError(f"问答 {item.id} 第 {card.number} 张卡片（题目 {card.id}）{label}内容超出卡片约 "
+                                      f"{over:.0f} 毫米。请缩短题干、选项或解析。", item.path, line)

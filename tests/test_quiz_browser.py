@@ -1,0 +1,192 @@
+"""The offline H5 quiz page, driven in real headless Chromium (Debian's, via Playwright)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO, build_project
+
+ARTIFACTS = REPO / "tests" / "artifacts"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def chromium_path() -> str:
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not found:
+        if os.environ.get("CI"):
+            pytest.fail("CI 需要 Debian 的 chromium（make test 会安装）")
+        pytest.skip("本机没有 chromium")
+    return found
+
+
+@pytest.fixture(scope="module")
+def quiz_page(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("h5") / "proj"
+    root.mkdir()
+    shutil.copy(REPO / "outreach.toml", root / "outreach.toml")
+    shutil.copytree(REPO / "content", root / "content")
+    assert build_project(root, only=("quiz",)).ok
+    return root / "build/quiz/community-basics/index.html"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    executable = chromium_path()
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+def open_page(browser, path: Path, width: int = 375, height: int = 740):
+    """A fresh page whose every request except the file itself is recorded and refused."""
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    url = path.resolve().as_uri()
+    stray: list[str] = []
+
+    def guard(route):
+        if route.request.url == url:
+            route.continue_()
+        else:
+            stray.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", guard)
+    page.goto(url)
+    return context, page, stray
+
+
+def quiz_data(page) -> dict:
+    return json.loads(page.locator("#quiz-data").text_content())
+
+
+def answer(page, question: dict, correctly: bool) -> None:
+    if question["kind"] == "truefalse":
+        options = ["对", "错"]
+    else:
+        options = [c["letter"] for c in question["choices"]]
+    wanted = question["answer"] if correctly else [next(o for o in options if o not in question["answer"])]
+    for letter in wanted:
+        page.locator(f'#choices button[data-letter="{letter}"]').click()
+    if question["kind"] == "multiple":
+        page.locator("#submit-button").click()
+
+
+def test_answer_every_question_offline(browser, quiz_page):
+    context, page, stray = open_page(browser, quiz_page)
+    data = quiz_data(page)
+    questions = data["questions"]
+    assert len(questions) == 16
+    page.get_by_role("button", name="开始答题").click()
+    expected_score = 0
+    for index, question in enumerate(questions):
+        assert page.locator("#progress").text_content() == f"第 {index + 1} / 16 题"
+        assert page.locator("#question-text").text_content() == question["question"]
+        correctly = index % 3 != 1
+        expected_score += correctly
+        answer(page, question, correctly)
+        feedback = page.locator("#feedback")
+        assert ("回答正确" if correctly else "回答错误") in feedback.text_content()
+        assert question["explanation"] in feedback.text_content()
+        if not correctly:
+            assert "正确答案：" + "".join(question["answer"]) in feedback.text_content()
+        next_button = page.locator("#next-button")
+        assert next_button.is_visible() and next_button.evaluate("b => b === document.activeElement")
+        next_button.click()
+    assert page.locator("#score").text_content() == f"答对 {expected_score} / 16 题"
+    share = page.locator("#share-text").input_value()
+    assert f"{expected_score}/16" in share and "110" in share and "96110" in share
+    assert "110" in page.locator(".hotlines").text_content()
+    assert stray == []
+    assert context.cookies() == [] and page.evaluate("document.cookie") == ""
+    assert page.evaluate("localStorage.length + sessionStorage.length") == 0
+    context.close()
+
+
+def test_keyboard_only(browser, quiz_page):
+    context, page, stray = open_page(browser, quiz_page)
+    first = quiz_data(page)["questions"][0]
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "start-button"
+    page.keyboard.press("Enter")
+    # Focus moves to the first choice; tab to the right one and press Space.
+    letters = [c["letter"] for c in first["choices"]] or ["对", "错"]
+    for _ in range(letters.index(first["answer"][0])):
+        page.keyboard.press("Tab")
+    page.keyboard.press("Space")
+    assert "回答正确" in page.locator("#feedback").text_content()
+    assert page.evaluate("document.activeElement.id") == "next-button"
+    page.keyboard.press("Enter")
+    assert page.locator("#progress").text_content() == "第 2 / 16 题"
+    assert stray == []
+    context.close()
+
+
+def test_multiple_choice_needs_submit(browser, quiz_page):
+    context, page, _ = open_page(browser, quiz_page)
+    questions = quiz_data(page)["questions"]
+    page.get_by_role("button", name="开始答题").click()
+    for question in questions:
+        if question["kind"] == "multiple":
+            break
+        answer(page, question, True)
+        page.locator("#next-button").click()
+    submit = page.locator("#submit-button")
+    assert submit.is_visible() and submit.is_disabled()
+    button = page.locator(f'#choices button[data-letter="{question["answer"][0]}"]')
+    button.click()
+    assert button.get_attribute("aria-pressed") == "true" and submit.is_enabled()
+    context.close()
+
+
+def contrast(rgb_a: str, rgb_b: str) -> float:
+    def luminance(css: str) -> float:
+        values = [int(v) / 255 for v in css[css.index("(") + 1:css.index(")")].split(",")[:3]]
+        linear = [v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4 for v in values]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    high, low = sorted((luminance(rgb_a), luminance(rgb_b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def test_phone_layout_tap_targets_contrast_and_screenshot(browser, quiz_page):
+    context, page, stray = open_page(browser, quiz_page, width=375)
+    page.get_by_role("button", name="开始答题").click()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    heights = page.locator("#choices button").evaluate_all("bs => bs.map(b => b.getBoundingClientRect().height)")
+    assert heights and min(heights) >= 48
+    for selector in ("#choices button", "#question-text", ".top h1", "#start-button, #next-button, .primary"):
+        colours = page.locator(selector).first.evaluate(
+            "e => { const s = getComputedStyle(e); let b = e; let bg = s.backgroundColor;"
+            " while (bg === 'rgba(0, 0, 0, 0)' && b.parentElement) { b = b.parentElement; bg = getComputedStyle(b).backgroundColor; }"
+            " return [s.color, bg === 'rgba(0, 0, 0, 0)' ? 'rgb(255, 255, 255)' : bg]; }")
+        assert contrast(*colours) >= 4.5, (selector, colours)
+    answer(page, quiz_data(page)["questions"][0], True)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "quiz-375.png"), full_page=True)
+    assert (ARTIFACTS / "quiz-375.png").stat().st_size > 10_000
+    assert stray == []
+    context.close()
+
+
+def test_desktop_width(browser, quiz_page):
+    context, page, _ = open_page(browser, quiz_page, width=1280, height=900)
+    width = page.locator("body").evaluate("b => b.getBoundingClientRect().width")
+    assert width <= 720
+    context.close()
+
+
+def test_page_is_self_contained(quiz_page):
+    html = quiz_page.read_text(encoding="utf-8")
+    assert "default-src 'none'" in html
+    for needle in ("http://", "https://", "<link", "src=", "@import", "localStorage", "document.cookie"):
+        assert needle not in html.replace("http://www.w3.org", ""), needle
