@@ -10,7 +10,8 @@ import pytest
 
 from conftest import REPO, build_project, pdf_text, write
 from outreach.loader import load_library
-from outreach.quizprep import Box, cut_marks, mirrored, prepare, sheet_boxes
+from outreach.quizprep import prepare
+from outreach.sheets import Box, cut_marks, mirrored, sheet_boxes
 
 PT_PER_MM = 72 / 25.4
 A4_W_MM, A4_H_MM = 210.0, 297.0

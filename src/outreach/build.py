@@ -19,7 +19,7 @@ from typing import Protocol
 
 from outreach import __version__
 from outreach.diagnostics import Diagnostics
-from outreach.manifest import Manifest
+from outreach.manifest import Manifest, manifest_name
 from outreach.options import BuildOptions
 
 THEME_DIR = Path(__file__).resolve().parent / "default_theme"
@@ -113,7 +113,8 @@ def build(root: Path, options: BuildOptions, reporter: Reporter | None = None) -
     reporter = reporter or SilentReporter()
     out_dir = output_dir(root)
     result = BuildResult(out_dir=out_dir)
-    manifest = Manifest.load(out_dir)
+    name = manifest_name(options.shard)
+    manifest = Manifest.load(out_dir, name)
     inputs = inputs_digest(root, options)
     if not options.clean and manifest.inputs == inputs and manifest.outputs and manifest.outputs_present(out_dir):
         result.noop = True
@@ -137,14 +138,15 @@ def build(root: Path, options: BuildOptions, reporter: Reporter | None = None) -
         to_delete = sorted(manifest.outputs) if options.clean else _stale_outputs(manifest, plan)
         if options.clean:
             manifest = Manifest()
-        dirty = _dirty_targets(plan, manifest, out_dir, result)
+        reference = manifest if options.shard is None else Manifest.load(out_dir)
+        dirty = _dirty_targets(plan, manifest, reference, out_dir, result)
         staged = _execute(executor, plan.library, dirty, result, reporter)
         result.removed = _delete(out_dir, to_delete, manifest)
-        _commit(out_dir, stage_dir, staged, manifest, result)
+        _commit(out_dir, stage_dir, [(t, w) for t, w in staged if t.id in plan.owned], manifest, result)
         manifest.tool = f"outreach {__version__}"
         # `only` and `shard` are part of the digest, so a partial build never masks a full one.
         manifest.inputs = inputs if not result.failures else ""
-        manifest.save(out_dir)
+        manifest.save(out_dir, name)
     finally:
         executor.close()
         shutil.rmtree(stage_dir, ignore_errors=True)
@@ -172,18 +174,31 @@ def _check_and_plan(root: Path, options: BuildOptions, result: BuildResult):
         return None
 
 
-def _dirty_targets(plan, manifest: Manifest, out_dir: Path, result: BuildResult) -> list:
-    dirty = []
+def _dirty_targets(plan, manifest: Manifest, reference: Manifest, out_dir: Path, result: BuildResult) -> list:
+    """Owned targets that changed, plus whatever not-owned dependencies (in a shard) they need."""
+
+    def fresh(target, record: Manifest) -> bool:
+        entry = record.targets.get(target.id)
+        return (entry is not None and entry.get("fingerprint") == target.fingerprint
+                and sorted(entry.get("outputs", [])) == sorted(target.outputs)
+                and all(_present(out_dir, p, record) for p in target.outputs))
+
+    by_id = {t.id: t for t in plan.targets}
+    dirty_ids = set()
     for target in plan.targets:
-        entry = manifest.targets.get(target.id)
-        fresh = (entry is not None and entry.get("fingerprint") == target.fingerprint
-                 and sorted(entry.get("outputs", [])) == sorted(target.outputs)
-                 and all(_present(out_dir, p, manifest) for p in target.outputs))
-        if fresh:
+        if target.id not in plan.owned:
+            continue
+        if fresh(target, manifest):
             result.skipped.append(target.id)
         else:
-            dirty.append(target)
-    return dirty
+            dirty_ids.add(target.id)
+    pending = list(dirty_ids)
+    while pending:
+        for dep in by_id[pending.pop()].deps:
+            if dep in by_id and dep not in plan.owned and dep not in dirty_ids and not fresh(by_id[dep], reference):
+                dirty_ids.add(dep)
+                pending.append(dep)
+    return [t for t in plan.targets if t.id in dirty_ids]
 
 
 def _stale_outputs(manifest: Manifest, plan) -> list[str]:
@@ -193,6 +208,8 @@ def _stale_outputs(manifest: Manifest, plan) -> list[str]:
     for target_id, entry in manifest.targets.items():
         if entry.get("renderer") not in plan.selected_kinds:
             continue
+        if target_id.startswith("zh-Hant/") != (plan.prefix == "zh-Hant/"):
+            continue  # the other script's outputs live beside ours
         target = planned.get(target_id)
         keep = set(target.outputs) if target else set()
         stale.extend(p for p in entry.get("outputs", []) if p not in keep)

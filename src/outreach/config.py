@@ -49,6 +49,8 @@ class ProjectSection(Section):
     app: str = Field("国家反诈中心", description="推荐安装的官方App")
     audiences: dict[str, str] = Field(default_factory=lambda: dict(DEFAULT_AUDIENCES), description="受众词表：编号 = 中文名称")
     locale: Literal["zh-Hans", "zh-Hant"] = Field("zh-Hans", description="输出文字：简体 zh-Hans 或繁体 zh-Hant")
+    opencc: Literal["s2t", "s2tw", "s2twp", "s2hk"] = Field(
+        "s2t", description="繁体转换方式：s2t 逐字转换（法律名称照原文）、s2tw 台湾字形、s2twp 台湾用语、s2hk 香港字形")
 
     @field_validator("audiences")
     @classmethod
@@ -137,6 +139,18 @@ class ChannelConfig(Section):
         return float(count), 1.0 if unit == "s" else 60.0
 
 
+class ScriptsSection(Section):
+    large_print: bool = Field(False, description="大字版：脚本和分角色台词的正文至少 16 磅")
+    chars_per_minute: int = Field(200, ge=60, le=600, description="估算演出时长用的语速（每分钟字数）")
+    card_layout: Literal["A6", "A4-2up"] = Field(
+        "A6", description="劝阻话术卡：A6 口袋卡（正反两面），或 A4-2up（两面并排印在一张横向 A4 上，对折成 A5）")
+
+
+class StationsSection(Section):
+    enabled: bool = Field(False, description="是否为每个派出所生成个性化资料包和警民联系卡（也可用 outreach build --stations）")
+    card_gutter: float = Field(3, ge=2, le=10, description="警民联系卡之间的间距（毫米）")
+
+
 class BuildSection(Section):
     output_dir: str = Field("build", description="输出目录")
     jobs: int = Field(0, ge=0, le=256, description="并行进程数；0 表示按 CPU 核数")
@@ -150,6 +164,8 @@ class ProjectConfig(Section):
     sms: SmsSection = SmsSection()
     quiz: QuizSection = QuizSection()
     feed: FeedSection = FeedSection()
+    scripts: ScriptsSection = ScriptsSection()
+    stations: StationsSection = StationsSection()
     build: BuildSection = BuildSection()
     channels: dict[str, ChannelConfig] = Field(default_factory=dict, description="自动发送渠道")
 

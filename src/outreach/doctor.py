@@ -13,7 +13,7 @@ from importlib import metadata
 from pathlib import Path
 
 PACKAGES = ("weasyprint", "jinja2", "pydantic", "pypdfium2", "pikepdf", "segno", "markdown-it-py", "typer", "pillow",
-            "httpx", "watchfiles", "opencc-purepy", "openpyxl", "rich")
+            "httpx", "watchfiles", "opencc-purepy", "openpyxl", "rich", "pypinyin")
 APT_FIX = "apt-get update && apt-get install -y fonts-noto-cjk libharfbuzz-subset0（或在项目目录运行 make build）"
 
 

@@ -96,6 +96,10 @@ def _ready() -> bool:
 
 
 def start_executor(root, options, out_dir, stage_dir):
+    if options.executor == "dask":
+        from outreach.dask_executor import DaskExecutor
+
+        return DaskExecutor(root, options, out_dir, stage_dir)
     if options.workers() <= 1:
         return InProcess(root, options, out_dir, stage_dir)
     return LocalPool(root, options, out_dir, stage_dir, options.workers())

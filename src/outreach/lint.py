@@ -8,6 +8,7 @@ from typing import Any, Callable, Iterator
 
 from outreach.diagnostics import Diagnostic, error, warning
 from outreach.library import Item, Library
+from outreach.scriptlint import lint_scripts
 
 CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _CJK_CHAR = re.compile(f"[{CJK}]")
@@ -116,6 +117,17 @@ def find_hotlines(text: str, allowed: set[str]) -> Iterator[tuple[int, str, str,
                  "请核对号码；确需使用请加入 outreach.toml 的 [project] hotlines 或 [lint] allowed_numbers。")
 
 
+# --- skeleton markers ------------------------------------------------------------------
+
+_UNFILLED = re.compile(r"（请填写[^）]*）")
+
+
+def find_unfilled(text: str) -> Iterator[tuple[int, str, str, str]]:
+    """Placeholders left from `outreach new`."""
+    for match in _UNFILLED.finditer(text):
+        yield match.start(), match.group(), "unfilled", f"这里还没有填写：{match.group()}。"
+
+
 # --- driver ----------------------------------------------------------------------------
 
 # Values that are ids or machine keys, not prose.
@@ -154,9 +166,11 @@ def lint_library(library: Library, today: dt.date | None = None) -> list[Diagnos
                                     f"复核日期 {review_by.isoformat()} 已过，内容可能过时：请核对事实和法条后更新 review_by。"))
         for path, text in _strings(item.raw):
             problems.extend(_emit(item, path, text, find_personal_data(text, fictional), error))
+            problems.extend(_emit(item, path, text, find_unfilled(text), error))
             if item.kind == "laws":
                 continue  # official texts are quoted as published
             if _CJK_CHAR.search(text):
                 problems.extend(_emit(item, path, text, find_typography(text, config.lint.cjk_latin_space), warning))
             problems.extend(_emit(item, path, text, find_hotlines(text, allowed), error))
+    problems.extend(lint_scripts(library))
     return problems

@@ -32,6 +32,16 @@ def register_parser(kind: str, suffix: str, parser: ExtraParser) -> None:
     EXTRA_PARSERS[(kind, suffix)] = parser
 
 
+def _markdown_script(raw: bytes, relpath: str):
+    # Imported on first use: markdown-it is only needed when a project has Markdown scripts.
+    from outreach.scriptmd import parse_markdown_script
+
+    return parse_markdown_script(raw, relpath)
+
+
+register_parser("scripts", ".md", _markdown_script)
+
+
 def load_library(root: Path) -> tuple[Library | None, Diagnostics]:
     """Parse outreach.toml and content/; return the library of valid items and all diagnostics."""
     diagnostics = Diagnostics()

@@ -9,6 +9,12 @@ from pathlib import Path
 from outreach.fsutil import atomic_write
 
 MANIFEST_NAME = "manifest.json"
+
+
+def manifest_name(shard: tuple[int, int] | None) -> str:
+    """Each shard keeps its own manifest so shards can share one build tree; `outreach
+    manifest merge` combines them."""
+    return MANIFEST_NAME if shard is None else f"manifest-shard-{shard[0]}-of-{shard[1]}.json"
 MANIFEST_VERSION = 1
 
 
@@ -20,8 +26,8 @@ class Manifest:
     tool: str = ""
 
     @classmethod
-    def load(cls, out_dir: Path) -> "Manifest":
-        path = out_dir / MANIFEST_NAME
+    def load(cls, out_dir: Path, name: str = MANIFEST_NAME) -> "Manifest":
+        path = out_dir / name
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
@@ -60,8 +66,8 @@ class Manifest:
         }
         return json.dumps(data, ensure_ascii=False, indent=1, sort_keys=False) + "\n"
 
-    def save(self, out_dir: Path) -> None:
-        atomic_write(out_dir / MANIFEST_NAME, self.to_json())
+    def save(self, out_dir: Path, name: str = MANIFEST_NAME) -> None:
+        atomic_write(out_dir / name, self.to_json())
 
     def outputs_present(self, out_dir: Path) -> bool:
         """Every recorded output still exists with its recorded size (cheap stat, no hashing)."""
@@ -72,3 +78,25 @@ class Manifest:
             except OSError:
                 return False
         return True
+
+
+class MergeConflict(Exception):
+    """Two manifests disagree about one output."""
+
+
+def merge_manifests(paths: list[Path]) -> Manifest:
+    merged = Manifest()
+    seen: dict[str, Path] = {}
+    for path in paths:
+        part = Manifest.load(path.parent, path.name)
+        if not part.outputs and not part.targets:
+            raise MergeConflict(f"{path} 不是有效的构建清单。")
+        for output, info in part.outputs.items():
+            known = merged.outputs.get(output)
+            if known is not None and known["sha256"] != info["sha256"]:
+                raise MergeConflict(f"{output} 在 {seen[output]} 和 {path} 里的内容不同。")
+            merged.outputs[output] = info
+            seen[output] = path
+        merged.targets.update(part.targets)
+        merged.tool = part.tool or merged.tool
+    return merged

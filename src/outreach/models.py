@@ -240,6 +240,7 @@ class Pack(Model):
     title: Text = Field(description="资料包标题")
     audience: Audience = Field(description="目标人群")
     description: str | None = Field(None, description="说明")
+    date: dt.date | None = Field(None, description="活动日期或印制日期，印在封面上")
     items: list[PackItem] = Field(min_length=1, description="素材（按顺序）")
 
 

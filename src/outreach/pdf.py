@@ -140,11 +140,13 @@ def write_many(documents) -> list[bytes]:
     merged = documents[0].copy([page for document in documents for page in document.pages]).write_pdf()
     outputs = []
     with pikepdf.open(io.BytesIO(merged)) as source:
+        destinations = _named_destinations(source)
         start = 0
         for document in documents:
             with pikepdf.new() as single:
                 for index in range(start, start + len(document.pages)):
                     single.pages.append(source.pages[index])
+                _keep_destinations(single, destinations, start, start + len(document.pages))
                 start += len(document.pages)
                 single.docinfo["/Title"] = document.metadata.title or ""
                 single.docinfo["/Producer"] = source.docinfo.get("/Producer", "WeasyPrint")
@@ -153,6 +155,35 @@ def write_many(documents) -> list[bytes]:
                 single.save(buffer, deterministic_id=True, compress_streams=True)
                 outputs.append(buffer.getvalue())
     return outputs
+
+
+def _named_destinations(source) -> list[tuple[str, int, list]]:
+    """(name, page index, rest of the destination) for every named destination (element ids)."""
+    import pikepdf
+
+    try:
+        names = source.Root.Names.Dests.Names
+    except (AttributeError, KeyError):
+        return []
+    pages = {page.objgen: index for index, page in enumerate(source.pages)}
+    found = []
+    for i in range(0, len(names) - 1, 2):
+        target = names[i + 1]
+        if isinstance(target, pikepdf.Array) and len(target) and target[0].objgen in pages:
+            found.append((str(names[i]), pages[target[0].objgen], list(target[1:])))
+    return found
+
+
+def _keep_destinations(single, destinations, start: int, end: int) -> None:
+    """Carry the named destinations of pages start..end over to the split-off file."""
+    import pikepdf
+
+    entries = []
+    for name, index, rest in sorted(destinations):
+        if start <= index < end:
+            entries += [pikepdf.String(name), pikepdf.Array([single.pages[index - start].obj, *rest])]
+    if entries:
+        single.Root.Names = pikepdf.Dictionary(Dests=pikepdf.Dictionary(Names=pikepdf.Array(entries)))
 
 
 def content_bottom_px(page) -> float | None:

@@ -11,6 +11,7 @@ from outreach.library import Library
 from outreach.options import BuildOptions
 from outreach.plan import Target, fingerprint, tool_versions
 from outreach.renderers import all_renderers
+from outreach.renderers.base import output_prefix
 from outreach.templating import make_environment, template_closure
 from outreach.theme import Theme
 
@@ -22,14 +23,22 @@ class PlanError(Exception):
 @dataclass
 class Plan:
     library: Library
-    targets: list[Target]                    # what this run builds (selected kinds, this shard)
-    all_targets: list[Target]                # every target of the selected kinds, all shards
+    targets: list[Target]                    # what this run renders, in dependency order
+    all_targets: list[Target]                # every target of every enabled kind, all shards
+    owned: set[str] = field(default_factory=set)   # targets whose outputs this run commits
     selected_kinds: set[str] = field(default_factory=set)
     partial: bool = False                    # --only or --shard: not the whole build
+    prefix: str = ""                         # "zh-Hant/" for a Traditional Chinese build
+
+
+def enabled_kinds(options: BuildOptions, library: Library) -> list[str]:
+    """Every kind this project builds (stations only when asked for)."""
+    stations = options.stations if options.stations is not None else library.config.stations.enabled
+    return [k for k in all_renderers() if k != "stations" or stations]
 
 
 def selected_kinds(options: BuildOptions, library: Library) -> list[str]:
-    kinds = list(all_renderers())
+    kinds = enabled_kinds(options, library)
     if options.only:
         return [k for k in kinds if k in options.only]
     return kinds
@@ -45,15 +54,22 @@ def in_shard(target_id: str, shard: tuple[int, int] | None) -> bool:
 
 def plan_build(root: Path, library: Library, options: BuildOptions) -> Plan:
     renderers = all_renderers()
-    kinds = selected_kinds(options, library)
+    kinds = enabled_kinds(options, library)
+    chosen = selected_kinds(options, library)
     theme = Theme(root)
     env = make_environment(theme)
     versions = tool_versions()
     sources = {item.path: item.digest for item in library.all_items()}
     if library.stations_path:
+        from outreach.renderers.stations import station_digest
+
         sources[library.stations_path] = library.stations_digest or ""
+        # Each station's row is its own source: editing one row rebuilds one station.
+        sources.update({f"{library.stations_path}#{s.id}": station_digest(s) for s in library.stations})
     assets = theme.asset_digest() + _logo_digest(root, library)
-    option_identity = options.output_identity() | {"locale": options.locale or library.config.project.locale}
+    locale = options.locale or library.config.project.locale
+    prefix = output_prefix(locale)
+    option_identity = options.output_identity() | {"locale": locale, "opencc": library.config.project.opencc}
     closures: dict[str, dict[str, str]] = {}
 
     def template_digests(names: tuple[str, ...]) -> dict[str, str]:
@@ -72,6 +88,7 @@ def plan_build(root: Path, library: Library, options: BuildOptions) -> Plan:
         config_sections = {name: getattr(library.config, name).model_dump(mode="json")
                            for name in renderer.config_sections if hasattr(library.config, name)}
         for target in renderer.plan(library, options):
+            _apply_prefix(target, prefix)
             for output in target.outputs:
                 if output in owners:
                     raise PlanError(f"两个目标要写同一个文件 {output}：{owners[output]} 和 {target.id}。")
@@ -84,9 +101,35 @@ def plan_build(root: Path, library: Library, options: BuildOptions) -> Plan:
                 versions=versions)
             by_id[target.id] = target
             all_targets.append(target)
-    targets = [t for t in all_targets if in_shard(t.id, options.shard)]
-    return Plan(library=library, targets=targets, all_targets=all_targets, selected_kinds=set(kinds),
-                partial=bool(options.only) or options.shard is not None)
+    # This run owns the selected kinds' targets in its shard; it also renders what they
+    # need (a pack needs its posters) but, in a shard, commits only what it owns, so the
+    # shards' outputs never overlap and together are the full build.
+    owned = {t.id for t in all_targets if t.renderer in chosen and in_shard(t.id, options.shard)}
+    if not options.shard:
+        owned = _with_dependencies(owned, by_id)
+    needed = _with_dependencies(owned, by_id)
+    targets = [t for t in all_targets if t.id in needed]
+    return Plan(library=library, targets=targets, all_targets=all_targets, owned=owned, selected_kinds=set(chosen),
+                partial=bool(options.only) or options.shard is not None, prefix=prefix)
+
+
+def _apply_prefix(target: Target, prefix: str) -> None:
+    """Put a Traditional Chinese build's targets (ids, files, dependencies) under zh-Hant/."""
+    if prefix:
+        target.id = prefix + target.id
+        target.outputs = tuple(prefix + o for o in target.outputs)
+        target.deps = tuple(prefix + d for d in target.deps)
+
+
+def _with_dependencies(ids: set[str], by_id: dict[str, Target]) -> set[str]:
+    result = set(ids)
+    pending = list(ids)
+    while pending:
+        for dep in by_id[pending.pop()].deps:
+            if dep in by_id and dep not in result:
+                result.add(dep)
+                pending.append(dep)
+    return result
 
 
 def _logo_digest(root: Path, library: Library) -> str:

@@ -1,5 +1,4 @@
-"""Quiz sets ready for printing and for the H5 page: numbered, optionally shuffled, and the
-geometry of duplex card sheets."""
+"""Quiz sets ready for printing and for the H5 page: numbered and, optionally, shuffled."""
 
 from __future__ import annotations
 
@@ -58,40 +57,3 @@ def prepare(quiz: Quiz, set_id: str, seed: int | None) -> list[CardQuestion]:
         prepared.append(CardQuestion(number, index, question.id, question.kind, KIND_LABELS[question.kind],
                                      question.question, choices, answer, question.explanation, question.scenario))
     return prepared
-
-
-@dataclass(frozen=True)
-class Box:
-    x: float   # mm from the page's left edge
-    y: float   # mm from the page's top edge
-    w: float
-    h: float
-
-
-def sheet_boxes(page_w: float, page_h: float, card_w: float, card_h: float, columns: int, rows: int,
-                gutter: float) -> list[Box]:
-    """Front card positions on one sheet, reading order, centred on the page."""
-    grid_w = columns * card_w + (columns - 1) * gutter
-    grid_h = rows * card_h + (rows - 1) * gutter
-    left = (page_w - grid_w) / 2
-    top = (page_h - grid_h) / 2
-    return [Box(left + c * (card_w + gutter), top + r * (card_h + gutter), card_w, card_h)
-            for r in range(rows) for c in range(columns)]
-
-
-def mirrored(box: Box, page_w: float) -> Box:
-    """Where a card's back must be so it sits behind its front after a long-edge flip."""
-    return Box(page_w - box.x - box.w, box.y, box.w, box.h)
-
-
-def cut_marks(boxes: list[Box], length: float = 3.0, offset: float = 1.0) -> list[tuple[float, float, float, float]]:
-    """Short lines outside each card corner, in the gutter, marking where to cut."""
-    marks = []
-    for b in boxes:
-        for x in (b.x, b.x + b.w):
-            marks.append((x, b.y - offset - length, x, b.y - offset))               # above
-            marks.append((x, b.y + b.h + offset, x, b.y + b.h + offset + length))   # below
-        for y in (b.y, b.y + b.h):
-            marks.append((b.x - offset - length, y, b.x - offset, y))               # left
-            marks.append((b.x + b.w + offset, y, b.x + b.w + offset + length, y))   # right
-    return marks

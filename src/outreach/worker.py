@@ -70,12 +70,27 @@ def render_and_write(targets: list[Target], ctx: RenderContext) -> list[Outcome]
             outcomes.append(Outcome(target.id, False, each, file=result.file, line=result.line, message=result.message))
             continue
         try:
-            written = write_outputs(ctx.stage_dir or ctx.out_dir, target, result.outputs)
+            written = write_outputs(ctx.stage_dir or ctx.out_dir, target, localized(ctx, result.outputs))
         except RenderError as exc:
             outcomes.append(Outcome(target.id, False, each, message=exc.message))
             continue
         outcomes.append(Outcome(target.id, True, each, written=written, warnings=result.warnings))
     return outcomes
+
+
+TEXT_SUFFIXES = (".txt", ".md", ".json", ".html")
+
+
+def localized(ctx: RenderContext, outputs: dict[str, bytes]) -> dict[str, bytes]:
+    """Outputs under the locale's folder; text outputs converted as a whole (this also catches
+    text assembled in Python, such as feed titles and hand-written SMS)."""
+    prefix = ctx.output_prefix
+    if not prefix:
+        return outputs
+    # Renderers may name outputs from target.outputs (already prefixed) or from scratch.
+    return {(path if path.startswith(prefix) else prefix + path):
+            ctx.localize(data.decode("utf-8")).encode("utf-8") if path.endswith(TEXT_SUFFIXES) else data
+            for path, data in outputs.items()}
 
 
 def write_outputs(out_dir: Path, target: Target, outputs: dict[str, bytes]) -> dict[str, dict]:

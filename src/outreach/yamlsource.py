@@ -105,7 +105,7 @@ def parse_yaml(raw: bytes, path: str) -> tuple[Any, SourceFile | None, list[Diag
     if len(raw) > MAX_FILE_BYTES:
         return None, None, [error(path, 0, 0, "file-too-large",
                                   f"文件过大（{len(raw) // 1024} KiB），单个内容文件不能超过 {MAX_FILE_BYTES // 1024} KiB。")]
-    text, problem = _decode(raw, path)
+    text, problem = decode_text(raw, path)
     if problem:
         return None, None, [problem]
     source = SourceFile(path, text)
@@ -135,7 +135,8 @@ def parse_yaml(raw: bytes, path: str) -> tuple[Any, SourceFile | None, list[Diag
     return value, source, builder.diagnostics
 
 
-def _decode(raw: bytes, path: str) -> tuple[str, Diagnostic | None]:
+def decode_text(raw: bytes, path: str) -> tuple[str, Diagnostic | None]:
+    """UTF-8 text (BOM and CRLF tolerated), or an `encoding` diagnostic at the first bad byte."""
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     try:

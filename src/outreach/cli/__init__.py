@@ -14,7 +14,8 @@ from outreach.cli.crash import report_crash
 zh.install()
 
 # Importing the command modules registers their commands on `app`.
-from outreach.cli import build_commands, content_commands, post_commands  # noqa: E402,F401
+from outreach.cli import (  # noqa: E402,F401
+    build_commands, content_commands, manifest_commands, post_commands, project_commands, serve_commands)
 
 
 def main() -> None:

@@ -21,6 +21,15 @@ def build(
     print_ready: bool = typer.Option(False, "--print-ready", help="印刷版：加 3 毫米出血和裁切线，交给印刷厂使用。"),
     clean: bool = typer.Option(False, "--clean", help="先删除上次生成的文件，再全部重新生成。"),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="不显示进度，只显示错误。"),
+    stations: Optional[bool] = typer.Option(None, "--stations/--no-stations",
+                                            help="为每个派出所生成个性化资料包和警民联系卡（默认按 [stations] enabled）。"),
+    shard: Optional[str] = typer.Option(None, "--shard", metavar="I/N",
+                                        help="只生成第 I 份（共 N 份，按目标编号稳定划分），用于多台机器分批生成。"),
+    executor: str = typer.Option("process", "--executor", metavar="方式",
+                                 help="process（本机多进程，默认）或 dask（在 Dask 集群上渲染）。"),
+    scheduler: Optional[str] = typer.Option(None, "--scheduler", metavar="地址", help="Dask 调度器地址，如 tcp://10.0.0.5:8786。"),
+    locale: Optional[str] = typer.Option(None, "--locale", metavar="语言",
+                                         help="zh-Hans 简体或 zh-Hant 繁体（繁体输出到 build/zh-Hant/）；默认按 [project] locale。"),
     shuffle: Optional[int] = typer.Option(None, "--shuffle", metavar="种子",
                                           help="打乱问答的题目和选项顺序（同一种子结果相同，答案随之调整）。"),
 ) -> None:
@@ -34,9 +43,22 @@ def build(
     if unknown:
         typer.echo(f"错误：不认识的类别 {'、'.join(unknown)}。可选：{'、'.join(known)}。", err=True)
         raise typer.Exit(2)
+    if locale not in (None, "zh-Hans", "zh-Hant"):
+        typer.echo(f"错误：--locale 只能是 zh-Hans 或 zh-Hant，不是“{locale}”。", err=True)
+        raise typer.Exit(2)
+    if executor not in ("process", "dask"):
+        typer.echo(f"错误：--executor 只能是 process 或 dask，不是“{executor}”。", err=True)
+        raise typer.Exit(2)
     options = BuildOptions(only=tuple(only or ()), jobs=jobs, print_ready=print_ready, clean=clean,
-                           shuffle_seed=shuffle)
-    result = run_build(root, options, make_reporter(quiet))
+                           shuffle_seed=shuffle, stations=stations, shard=_parse_shard(shard),
+                           executor=executor, scheduler=scheduler, locale=locale)
+    from outreach.dask_executor import DaskUnavailable
+
+    try:
+        result = run_build(root, options, make_reporter(quiet))
+    except DaskUnavailable as exc:
+        typer.echo(f"错误：{exc}", err=True)
+        raise typer.Exit(1)
 
     if len(result.diagnostics):
         print_diagnostics(result.diagnostics, summary=False)
@@ -58,6 +80,16 @@ def build(
                    f"输出目录：{result.out_dir}")
     if result.failures:
         raise typer.Exit(1)
+
+
+def _parse_shard(value: Optional[str]) -> Optional[tuple[int, int]]:
+    if value is None:
+        return None
+    index, _, count = value.partition("/")
+    if not (index.isdigit() and count.isdigit() and 1 <= int(index) <= int(count)):
+        typer.echo(f"错误：--shard 应写成 I/N（1 ≤ I ≤ N），例如 2/8，而不是“{value}”。", err=True)
+        raise typer.Exit(2)
+    return int(index), int(count)
 
 
 @app.command()

@@ -15,6 +15,10 @@ if TYPE_CHECKING:
     from outreach.theme import Theme
 
 
+def output_prefix(locale: str) -> str:
+    return "zh-Hant/" if locale == "zh-Hant" else ""
+
+
 class RenderError(Exception):
     """A target cannot be built; the message is for the user, located when possible."""
 
@@ -23,6 +27,17 @@ class RenderError(Exception):
         self.message = message
         self.file = file
         self.line = line
+
+
+@dataclass(frozen=True)
+class PackPart:
+    """One printable part of a pack item (a PDF another target made), and how to print it."""
+
+    path: str            # build-relative PDF
+    title: str
+    duplex: bool         # print on both sides
+    copies: str          # suggested number of copies, in words
+    cut: str = ""        # cutting instructions for cards
 
 
 @dataclass
@@ -51,8 +66,19 @@ class RenderContext:
     def locale(self) -> str:
         return self.options.locale or self.config.project.locale
 
+    @property
+    def output_prefix(self) -> str:
+        """Traditional Chinese outputs live under build/zh-Hant/ beside the Simplified ones."""
+        return output_prefix(self.locale)
+
+    def localize(self, text: str) -> str:
+        from outreach.localize import to_locale
+
+        return to_locale(text, self.locale, self.config.project.opencc)
+
     def output_path(self, relpath: str) -> Path:
         """Where an output of an earlier phase is now: staged by this build, or from a previous one."""
+        relpath = self.output_prefix + relpath
         if self.stage_dir is not None and (self.stage_dir / relpath).is_file():
             return self.stage_dir / relpath
         return self.out_dir / relpath
@@ -72,6 +98,7 @@ class Renderer(abc.ABC):
     config_sections: ClassVar[tuple[str, ...]] = ("project", "theme")
     templates_described: ClassVar[dict[str, str]] = {}  # template name → what it renders (for `templates list`)
     batch_size: ClassVar[int] = 1      # >1: a worker gets several targets at once (see render_batch)
+    pack_item: ClassVar[str | None] = None  # the pack item key this kind serves ("poster", "tip", ...)
 
     @abc.abstractmethod
     def plan(self, library: "Library", options: "BuildOptions") -> list[Target]:
@@ -80,6 +107,18 @@ class Renderer(abc.ABC):
     @abc.abstractmethod
     def render(self, target: Target, ctx: RenderContext) -> RenderResult:
         """Produce the target's outputs; raise RenderError for problems the user can fix."""
+
+    # Pack support: a kind that can appear in packs says which target makes an item and
+    # which of its files go into the pack PDF (in order) and which only into the zip.
+    def target_id(self, ref: str) -> str:
+        return f"{self.kind}/{ref}"
+
+    def pack_parts(self, ref: str, library: "Library") -> list[PackPart]:
+        return []
+
+    def pack_extras(self, ref: str, library: "Library") -> list[tuple[str, str]]:
+        """(build-relative path, id of the target that makes it) of files that go only into the zip."""
+        return []
 
     def render_batch(self, targets: list[Target], ctx: RenderContext) -> list[RenderResult | RenderError]:
         """Render several targets; a renderer may override this to share work between them."""

@@ -34,7 +34,15 @@ def base_context(ctx: RenderContext) -> dict:
         "print_ready": ctx.options.print_ready,
         "locale": ctx.locale,
         "html_lang": "zh-Hant" if ctx.locale == "zh-Hant" else "zh-Hans",
+        "font_family": font_family(ctx),
     }
+
+
+def font_family(ctx: RenderContext) -> str:
+    from outreach.localize import hant_font_family
+
+    family = ctx.config.theme.font_family
+    return hant_font_family(family) if ctx.locale == "zh-Hant" else family
 
 
 def law_citations(ctx: RenderContext, refs) -> list[dict]:
@@ -49,8 +57,9 @@ def law_citations(ctx: RenderContext, refs) -> list[dict]:
 
 
 def render_html(ctx: RenderContext, template: str, context: dict, what: str) -> str:
+    """Render a template, in the build's locale (converted to Traditional Chinese when asked)."""
     try:
-        return render_template(environment(ctx), template, context, what)
+        return ctx.localize(render_template(environment(ctx), template, context, what))
     except TemplateProblem as problem:
         raise RenderError(problem.message, problem.file, problem.line) from None
 
@@ -67,7 +76,7 @@ def layout(ctx: RenderContext, html: str, template: str, what: str, source: str,
     base_url = (ctx.theme.find(template) or ctx.theme.builtin_dir / template).resolve().as_uri()
     document = pdf.render_document(html, base_url, fetcher, extra_css=extra)
 
-    missing = missing_glyphs(visible_text(html), primary_family(ctx.config.theme.font_family))
+    missing = missing_glyphs(visible_text(html), primary_family(font_family(ctx)))
     if missing:
         shown = "、".join(f"“{c}”（U+{ord(c):04X}）" for c in missing[:10])
         raise RenderError(f"{what}里有字体无法显示的字符，打印出来会是方框：{shown}。请换成常用字，或安装包含这些字的字体。", source, 0)

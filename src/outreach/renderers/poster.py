@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 from outreach.plan import Target
-from outreach.renderers.base import RenderContext, RenderError, Renderer, RenderResult
+from outreach.renderers.base import PackPart, RenderContext, RenderError, Renderer, RenderResult
 from outreach.renderers.html import base_context, law_citations, layout, png_from_pdf, render_html
 
 A3_ZOOM = math.sqrt(2)  # A4 → A3 is a factor of √2 in each direction
@@ -16,6 +16,7 @@ class PosterRenderer(Renderer):
     label = "海报"
     version = "1"
     batch_size = 8
+    pack_item = "poster"
     config_sections = ("project", "theme", "posters")
     templates_described = {
         "poster.html": "海报（每个诈骗类型一张 A4，PDF 和 PNG）",
@@ -40,6 +41,14 @@ class PosterRenderer(Renderer):
                 sources=(item.path, *law_files), templates=("poster.html",),
                 params={"scenario": scenario_id}, label=f"海报 {scenario_id}"))
         return targets
+
+    def pack_parts(self, ref, library):
+        return [PackPart(f"posters/{ref}.pdf", library.get("scenarios", ref).model.title, duplex=False,
+                         copies="张贴 1–2 份；展板可改用 A3")]
+
+    def pack_extras(self, ref, library):
+        texts = [(f"texts/{ref}{suffix}", f"texts/{ref}") for suffix in (".sms.txt", ".txt", ".wecom.md")]
+        return [(f"posters/{ref}.png", f"posters/{ref}"), *texts]
 
     def context(self, target: Target, ctx: RenderContext) -> dict:
         scenario_id = target.params["scenario"]

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from outreach.config import A4_MM
 from outreach.plan import Target
-from outreach.quizprep import cut_marks, mirrored, prepare, sheet_boxes
-from outreach.renderers.base import RenderContext, RenderError, Renderer, RenderResult
-from outreach.renderers.html import base_context, html_to_pdf, render_html
+from outreach.quizprep import prepare
+from outreach.sheets import cut_marks, mirrored, overflow_mm, sheet_boxes
+from outreach.renderers.base import PackPart, RenderContext, RenderError, Renderer, RenderResult
+from outreach.renderers.html import base_context, layout, render_html
 
-PX_PER_MM = 96 / 25.4
 # Space at the bottom of a card that text must not reach: the padding, and on the back
 # also the hotline line (keep in step with .card and .card-foot in css/quiz-print.css).
 RESERVED_MM = {"front": 3.5, "back": 8.0}
@@ -19,6 +19,7 @@ class QuizRenderer(Renderer):
     label = "问答"
     version = "1"
     config_sections = ("project", "theme", "quiz")
+    pack_item = "quiz"
     templates_described = {
         "quiz/cards.html": "问答卡片（A4 双面，每张 8 张卡片，正反面对齐）",
         "quiz/card-front.html": "卡片正面：题目和选项",
@@ -45,18 +46,37 @@ class QuizRenderer(Renderer):
                 params={"quiz": set_id, "seed": seed}, label=f"问答 {set_id}"))
         return targets
 
+    def pack_parts(self, ref, library):
+        title = library.get("quizzes", ref).model.title
+        settings = library.config.quiz
+        per_sheet = settings.columns * settings.rows
+        return [
+            PackPart(f"quiz/{ref}-cards.pdf", f"{title}（卡片）", duplex=True, copies="每场活动 1 份",
+                     cut=f"双面打印选“长边翻转”；沿裁切线裁成每张纸 {per_sheet} 张 "
+                         f"{settings.card_width:g}×{settings.card_height:g} 毫米的卡片"),
+            PackPart(f"quiz/{ref}-answer-sheet.pdf", f"{title}（答题卡）", duplex=False, copies="按参与人数"),
+            PackPart(f"quiz/{ref}-key.pdf", f"{title}（答案）", duplex=False, copies="主持人 1 份"),
+        ]
+
+    def pack_extras(self, ref, library):
+        return [(f"quiz/{ref}/index.html", f"quiz/{ref}")]
+
     def render(self, target: Target, ctx: RenderContext) -> RenderResult:
         set_id, seed = target.params["quiz"], target.params["seed"]
         item = ctx.library.get("quizzes", set_id)
         questions = prepare(item.model, set_id, seed)
         context = base_context(ctx) | {"quiz": item.model, "quiz_id": set_id, "questions": questions, "seed": seed}
         result = RenderResult()
-        result.outputs[f"quiz/{set_id}-cards.pdf"] = self._cards(ctx, item, questions, context, result.warnings)
+        # The three PDFs of a set are written together so they share one font subset.
+        from outreach.pdf import write_many
+
+        documents = [self._cards(ctx, item, questions, context, result.warnings)]
         for name, template in (("key", "quiz/key.html"), ("answer-sheet", "quiz/answer-sheet.html")):
             what = f"问答 {set_id} 的{'答案' if name == 'key' else '答题卡'}"
             html = render_html(ctx, template, context, what)
-            _, pdf_bytes = html_to_pdf(ctx, html, template, what, item.path, warnings=result.warnings)
-            result.outputs[f"quiz/{set_id}-{name}.pdf"] = pdf_bytes
+            documents.append(layout(ctx, html, template, what, item.path, warnings=result.warnings))
+        names = [f"quiz/{set_id}-cards.pdf", f"quiz/{set_id}-key.pdf", f"quiz/{set_id}-answer-sheet.pdf"]
+        result.outputs.update(zip(names, write_many(documents)))
         page_context = context | {"data": {
             "title": item.model.title,
             "questions": [q.as_json() for q in questions],
@@ -67,7 +87,7 @@ class QuizRenderer(Renderer):
         result.outputs[f"quiz/{set_id}/index.html"] = page.encode("utf-8")
         return result
 
-    def _cards(self, ctx: RenderContext, item, questions, context, warnings) -> bytes:
+    def _cards(self, ctx: RenderContext, item, questions, context, warnings):
         settings = ctx.config.quiz
         page_w, page_h = A4_MM
         boxes = sheet_boxes(page_w, page_h, settings.card_width, settings.card_height, settings.columns,
@@ -80,25 +100,16 @@ class QuizRenderer(Renderer):
             sheets.append({"fronts": fronts, "backs": backs, "marks": cut_marks(boxes[:len(chunk)])})
         what = f"问答 {item.id} 的卡片"
         html = render_html(ctx, "quiz/cards.html", context | {"sheets": sheets, "page": {"w": page_w, "h": page_h}}, what)
-        document, pdf_bytes = html_to_pdf(ctx, html, "quiz/cards.html", what, item.path, warnings=warnings)
+        document = layout(ctx, html, "quiz/cards.html", what, item.path, warnings=warnings)
         self._check_fit(document, questions, settings.card_height, item)
-        return pdf_bytes
+        return document
 
     @staticmethod
     def _check_fit(document, questions, card_height_mm: float, item) -> None:
-        """Each card's content must end above its bottom padding (an end marker's position tells)."""
-        anchors: dict[str, tuple[float, float]] = {}
-        for page in document.pages:
-            anchors.update({name: (pos[0], pos[1]) for name, pos in page.anchors.items()})
         for card in questions:
             for side, label in (("front", "正面"), ("back", "背面")):
-                top = anchors.get(f"{side}-{card.number}")
-                end = anchors.get(f"end-{side}-{card.number}")
-                if top is None or end is None:
-                    continue  # a custom template without markers: nothing to measure
-                limit = top[1] + (card_height_mm - RESERVED_MM[side]) * PX_PER_MM
-                if end[1] > limit + 0.5:
-                    over = (end[1] - limit) / PX_PER_MM
+                over = overflow_mm(document, [f"{side}-{card.number}"], card_height_mm, RESERVED_MM[side])
+                if over:
                     line, _ = item.source.locate(("questions", card.index))
                     raise RenderError(f"问答 {item.id} 第 {card.number} 张卡片（题目 {card.id}）{label}内容超出卡片约 "
-                                      f"{over:.0f} 毫米。请缩短题干、选项或解析。", item.path, line)
+                                      f"{max(over.values()):.0f} 毫米。请缩短题干、选项或解析。", item.path, line)

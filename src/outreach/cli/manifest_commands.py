@@ -1,0 +1,47 @@
+"""`outreach manifest merge`: combine the manifests of sharded builds into one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from outreach.cli.app import app, project_root
+
+manifest_app = typer.Typer(help="构建清单（build/manifest.json）相关操作。", no_args_is_help=True)
+app.add_typer(manifest_app, name="manifest")
+
+
+@manifest_app.command("merge")
+def merge(
+    ctx: typer.Context,
+    files: Optional[List[Path]] = typer.Argument(None, metavar="清单文件...",
+                                                 help="要合并的清单；默认为 build/ 下所有 manifest-shard-*.json。"),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", metavar="文件", help="写到哪里，默认 build/manifest.json。"),
+) -> None:
+    """把分片构建（--shard I/N）各自的清单合并成一个。
+
+    同一个输出文件在两个清单里哈希不同会报错（说明分片之间内容不一致）。
+    """
+    from outreach.build import output_dir
+    from outreach.manifest import MergeConflict, merge_manifests
+
+    root = project_root(ctx)
+    out_dir = output_dir(root)
+    sources = list(files or sorted(out_dir.glob("manifest-shard-*.json")))
+    if not sources:
+        typer.echo(f"错误：{out_dir} 里没有 manifest-shard-*.json，请先用 outreach build --shard I/N 分片构建。", err=True)
+        raise typer.Exit(1)
+    missing = [str(p) for p in sources if not p.is_file()]
+    if missing:
+        typer.echo(f"错误：找不到清单文件：{'、'.join(missing)}", err=True)
+        raise typer.Exit(1)
+    try:
+        merged = merge_manifests(sources)
+    except MergeConflict as exc:
+        typer.echo(f"错误：{exc}", err=True)
+        raise typer.Exit(1)
+    target = output or out_dir / "manifest.json"
+    merged.save(target.parent, target.name)
+    typer.echo(f"已合并 {len(sources)} 个清单（{len(merged.outputs)} 个文件）到 {target}")

@@ -1,0 +1,100 @@
+"""`outreach init`, `outreach new` and `outreach templates list|eject|diff`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import List
+
+import typer
+
+from outreach.cli.app import app, project_root
+
+templates_app = typer.Typer(help="查看、复制和比较模板（自定义样式时使用）。", no_args_is_help=True)
+app.add_typer(templates_app, name="templates")
+
+
+@app.command()
+def init(
+    directory: Path = typer.Argument(..., metavar="目录", help="新项目的目录（不存在会自动创建）。"),
+    example: bool = typer.Option(False, "--example", help="带上完整的示例素材库（15 个诈骗类型、小贴士、问答、脚本、资料包）。"),
+) -> None:
+    """新建一个项目：outreach.toml、content/（每类一个示例）、templates/、.gitignore 和说明。"""
+    from outreach.scaffold import ScaffoldError, init_project
+
+    try:
+        init_project(directory, example)
+    except ScaffoldError as exc:
+        typer.echo(f"错误：{exc}", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"已新建项目 {directory}。接下来：")
+    typer.echo(f"  cd {directory}")
+    typer.echo("  outreach build      # 生成全部素材")
+    typer.echo("  outreach serve      # 本机预览")
+    typer.echo("请先把 outreach.toml 里的单位名称、短信签名改成本单位的信息。")
+
+
+@app.command()
+def new(
+    ctx: typer.Context,
+    kind: str = typer.Argument(..., metavar="类别", help="scenario、tip、quiz、script 或 pack。"),
+    item_id: str = typer.Argument(..., metavar="编号", help="文件名，如 fake-loan（小写字母、数字、连字符）。"),
+) -> None:
+    """按模板新建一个内容文件（带注释和编辑器提示），不会覆盖已有文件。"""
+    from outreach.build import output_dir
+    from outreach.scaffold import ScaffoldError, new_item
+
+    root = project_root(ctx)
+    try:
+        path = new_item(root, kind, item_id, output_dir(root).name)
+    except ScaffoldError as exc:
+        typer.echo(f"错误：{exc}", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"已新建 {path.relative_to(root)}：把“（请填写…）”换成实际内容，再运行 outreach check。")
+
+
+@templates_app.command("list")
+def list_templates(ctx: typer.Context) -> None:
+    """列出内置模板和样式文件，以及它们生成什么；已被 templates/ 覆盖的会标出来。"""
+    from outreach.scaffold import list_templates as collect
+    from outreach.theme import Theme
+
+    infos = collect(Theme(project_root(ctx)))
+    width = max(len(info.name) for info in infos)
+    for info in infos:
+        mark = "  [已覆盖]" if info.overridden else ""
+        typer.echo(f"{info.name:<{width}}  {info.description}{mark}")
+    typer.echo("用 outreach templates eject 名称 复制到 templates/ 后修改；templates/ 里同名文件优先。")
+
+
+@templates_app.command("eject")
+def eject(
+    ctx: typer.Context,
+    names: List[str] = typer.Argument(..., metavar="名称...", help="模板名称，如 poster.html、css/poster.css。"),
+) -> None:
+    """把内置模板复制到项目的 templates/ 里以便修改（已存在的不会覆盖）。"""
+    from outreach.scaffold import ScaffoldError, eject as copy
+    from outreach.theme import Theme
+
+    root = project_root(ctx)
+    try:
+        copied = copy(Theme(root), names)
+    except ScaffoldError as exc:
+        typer.echo(f"错误：{exc}", err=True)
+        raise typer.Exit(1)
+    for path in copied:
+        typer.echo(f"已复制到 {path.relative_to(root)}")
+
+
+@templates_app.command("diff")
+def diff(ctx: typer.Context) -> None:
+    """显示项目 templates/ 里的文件和当前内置主题的差别（升级后可以看出哪些要跟着改）。"""
+    from outreach.scaffold import diff_templates
+    from outreach.theme import Theme
+
+    reports = diff_templates(Theme(project_root(ctx)))
+    if not reports:
+        typer.echo("templates/ 里没有覆盖任何模板，全部使用内置主题。")
+        return
+    for name, report in reports:
+        typer.echo(f"== templates/{name}")
+        typer.echo(report, nl=False)

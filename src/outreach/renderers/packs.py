@@ -1,0 +1,182 @@
+"""宣传资料包: the items' finished PDFs stitched in order behind a cover and a table of
+contents, each item from an odd page, numbered, with bookmarks; plus a zip for the print shop."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from outreach.plan import Target
+from outreach.renderers.base import PackPart, RenderContext, RenderError, Renderer, RenderResult
+from outreach.renderers.html import base_context, html_to_pdf, render_html
+
+ITEM_LABELS = {"poster": "海报", "tip": "法律小贴士", "quiz": "有奖问答", "script": "节目脚本"}
+ITEM_KINDS = {"poster": "scenarios", "tip": "tips", "quiz": "quizzes", "script": "scripts"}
+
+
+@dataclass
+class PackItemParts:
+    title: str
+    kind_label: str
+    parts: list[PackPart]
+    extras: list[str]
+
+
+def item_renderers() -> dict[str, Renderer]:
+    from outreach.renderers import all_renderers
+
+    return {r.pack_item: r for r in all_renderers().values() if r.pack_item}
+
+
+def item_title(library, kind: str, ref: str) -> str:
+    model = library.get(ITEM_KINDS[kind], ref).model
+    return model.title
+
+
+def collect(library, pack) -> list[PackItemParts]:
+    renderers = item_renderers()
+    items = []
+    for entry in pack.items:
+        renderer = renderers.get(entry.kind)
+        if renderer is None:
+            raise RenderError(f"资料包里的{ITEM_LABELS[entry.kind]}“{entry.ref}”还不能生成（缺少对应的渲染器）。")
+        label = ITEM_LABELS[entry.kind]
+        if entry.kind == "script" and getattr(library.get("scripts", entry.ref).model, "form", "") == "劝阻话术":
+            label = "劝阻话术"
+        items.append(PackItemParts(item_title(library, entry.kind, entry.ref), label,
+                                   renderer.pack_parts(entry.ref, library),
+                                   [path for path, _ in renderer.pack_extras(entry.ref, library)]))
+    return items
+
+
+class PackRenderer(Renderer):
+    kind = "packs"
+    label = "资料包"
+    phase = 1
+    version = "1"
+    config_sections = ("project", "theme")
+    templates_described = {
+        "pack-cover.html": "资料包封面和目录（为派出所生成时封面带派出所信息）",
+        "pack-back.html": "派出所版资料包的封底（联系方式）",
+        "pack-stamp.html": "资料包页码和“本页有意留白”",
+        "pack-print-sheet.txt": "打印说明.txt",
+        "css/pack.css": "封面、目录、封底样式",
+    }
+
+    def plan(self, library, options):
+        renderers = item_renderers()
+        targets = []
+        for pack_id, item in sorted(library.kind("packs").items()):
+            deps: list[str] = []
+            for entry in item.model.items:
+                renderer = renderers.get(entry.kind)
+                if renderer is None:
+                    continue  # reported when the pack is rendered
+                deps.append(renderer.target_id(entry.ref))
+                deps.extend(target for _, target in renderer.pack_extras(entry.ref, library))
+            targets.append(Target(
+                id=f"packs/{pack_id}", renderer=self.kind, outputs=(f"packs/{pack_id}.pdf", f"packs/{pack_id}.zip"),
+                sources=(item.path,), templates=("pack-cover.html", "pack-stamp.html", "pack-print-sheet.txt"),
+                deps=tuple(dict.fromkeys(deps)), params={"pack": pack_id}, label=f"资料包 {pack_id}"))
+        return targets
+
+    def render(self, target: Target, ctx: RenderContext) -> RenderResult:
+        from outreach.packing import deterministic_zip, paper_size
+
+        pack_id = target.params["pack"]
+        result = RenderResult()
+        pdf_bytes, items = assemble_pack(ctx, pack_id, result.warnings)
+        pack = ctx.library.get("packs", pack_id).model
+        files = {f"{pack_id}/{pack_id}.pdf": pdf_bytes}
+        rows = [{"path": f"{pack_id}.pdf", "paper": paper_size(pdf_bytes)[0], "pages": paper_size(pdf_bytes)[1],
+                 "duplex": True, "copies": "每个活动点 1 份", "cut": "每项素材从奇数页开始，空白页为有意留白"}]
+        for item in items:
+            for part in item.parts:
+                data = ctx.read_output(part.path)
+                files[f"{pack_id}/{part.path}"] = data
+                paper, pages = paper_size(data)
+                rows.append({"path": part.path, "paper": paper, "pages": pages, "duplex": part.duplex,
+                             "copies": part.copies, "cut": part.cut})
+            for path in item.extras:
+                files[f"{pack_id}/{path}"] = ctx.read_output(path)
+        context = base_context(ctx) | {"pack": pack, "pack_id": pack_id, "files": rows,
+                                       "extras": sorted(p for item in items for p in item.extras)}
+        sheet = render_html(ctx, "pack-print-sheet.txt", context, f"资料包 {pack_id} 的打印说明")
+        files[f"{pack_id}/打印说明.txt"] = sheet.encode("utf-8")
+        result.outputs[f"packs/{pack_id}.pdf"] = pdf_bytes
+        result.outputs[f"packs/{pack_id}.zip"] = deterministic_zip(files)
+        return result
+
+
+def front_matter_html(ctx: RenderContext, pack_id: str, items: list[PackItemParts], starts: list[int] | None,
+                      station=None) -> str:
+    """Cover and table of contents; page numbers are placeholders until `starts` is known."""
+    pack = ctx.library.get("packs", pack_id).model
+    cursor = iter(starts or [])
+    toc = []
+    for item in items:
+        parts = [{"title": part.title, "start": next(cursor, "—")} for part in item.parts]
+        toc.append({"title": item.title, "kind_label": item.kind_label, "parts": parts,
+                    "start": parts[0]["start"] if parts else "—"})
+    context = base_context(ctx) | {
+        "pack": pack, "pack_id": pack_id, "items": toc, "station": station,
+        "audience_label": ctx.library.audience_label(pack.audience),
+        "date": pack.date or ctx.config.feed.published,
+    }
+    return render_html(ctx, "pack-cover.html", context, f"资料包 {pack_id} 的封面和目录")
+
+
+def front_matter(ctx: RenderContext, pack_id: str, items: list[PackItemParts], starts: list[int] | None,
+                 warnings=None) -> bytes:
+    html = front_matter_html(ctx, pack_id, items, starts)
+    source = ctx.library.get("packs", pack_id).path
+    return html_to_pdf(ctx, html, "pack-cover.html", f"资料包 {pack_id} 的封面和目录", source, warnings=warnings)[1]
+
+
+def section_page_counts(ctx: RenderContext, pack_id: str) -> tuple[list[PackItemParts], list[tuple[PackPart, bytes]]]:
+    """The pack's items and each part's finished PDF."""
+    items = collect(ctx.library, ctx.library.get("packs", pack_id).model)
+    parts = []
+    for item in items:
+        for part in item.parts:
+            try:
+                parts.append((part, ctx.read_output(part.path)))
+            except FileNotFoundError:
+                raise RenderError(f"资料包 {pack_id} 需要的 {part.path} 还没有生成。") from None
+    return items, parts
+
+
+def page_stamps(ctx: RenderContext, total: int, blanks: set[int]) -> bytes:
+    """Numbers on every page but the cover, and a note on the deliberately blank ones."""
+    pages = [{"number": n, "show": n > 1, "blank": n in blanks, "odd": n % 2 == 1} for n in range(1, total + 1)]
+    html = render_html(ctx, "pack-stamp.html", base_context(ctx) | {"pages": pages}, "资料包页码")
+    return html_to_pdf(ctx, html, "pack-stamp.html", "资料包页码", "")[1]
+
+
+def assemble_pack(ctx: RenderContext, pack_id: str, warnings: list[str]) -> tuple[bytes, list[PackItemParts]]:
+    from outreach.packing import Section, assemble, layout, page_count
+
+    items, parts = section_page_counts(ctx, pack_id)
+    sections = []
+    cursor = iter(parts)
+    for index, item in enumerate(items):
+        for _ in item.parts:
+            part, data = next(cursor)
+            sections.append(Section(part.title if len(item.parts) > 1 else item.title, data, index, item.title))
+    counts = [page_count(s.pdf) for s in sections]
+    front = front_matter(ctx, pack_id, items, None, warnings=warnings)
+    for _ in range(3):  # numbers in the TOC can, rarely, change its length
+        pad, starts, total = layout(page_count(front), counts)
+        front_again = front_matter(ctx, pack_id, items, starts, warnings=warnings)
+        settled = page_count(front_again) == page_count(front)
+        front = front_again
+        if settled:
+            break
+    blanks = set()
+    if pad:
+        blanks.add(page_count(front) + 1)
+    for start, pages in zip(starts, counts):
+        if pages % 2:
+            blanks.add(start + pages)
+    stamps = page_stamps(ctx, total, blanks)
+    return assemble(front, sections, stamps, "封面和目录"), items
+

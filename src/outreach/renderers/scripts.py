@@ -1,0 +1,304 @@
+"""Script handouts: the full script (A4), each performer's sides, and 劝阻话术 pocket cards."""
+
+from __future__ import annotations
+
+import io
+import math
+
+from outreach.plan import Target
+from outreach.renderers.base import PackPart, RenderContext, RenderError, Renderer, RenderResult
+from outreach.renderers.html import base_context, layout, render_html
+from outreach.scriptlint import spoken_length
+
+TALK_TRACK = "劝阻话术"
+# What a scene is called in each form: (heading on the cover, counting unit).
+SCENE_NAMES = {"小品": ("场次", "场"), "相声": ("场次", "场"), "快板": ("段落", "段"), "三句半": ("段落", "段"),
+               TALK_TRACK: ("步骤", "步")}
+CARD_PAGES = 2                       # a pocket card is one sheet: front and back
+A4_LANDSCAPE_PT = (841.89, 595.28)
+CARD_END = "card-end"
+
+
+class ScriptRenderer(Renderer):
+    kind = "scripts"
+    label = "脚本"
+    version = "1"
+    batch_size = 4
+    pack_item = "script"
+    config_sections = ("project", "theme", "scripts")
+    templates_described = {
+        "script.html": "节目脚本全本（A4：封面、角色表、场次、舞台提示、页码）",
+        "script-role.html": "分角色台词（每个角色一份：本角色的台词突出显示，前面附提示句）",
+        "talk-card.html": "劝阻话术口袋卡（A6 正反两面，或并排印在一张 A4 上）",
+        "css/script.css": "脚本全本和分角色台词的样式",
+        "css/card.css": "劝阻话术卡的样式",
+    }
+
+    def plan(self, library, options):
+        targets = []
+        for script_id, item in sorted(library.kind("scripts").items()):
+            script = item.model
+            sources = [item.path]
+            if script.scenario and library.get("scenarios", script.scenario):
+                sources.append(library.get("scenarios", script.scenario).path)
+            common = {"sources": tuple(sources), "renderer": self.kind}
+            targets.append(Target(id=f"scripts/{script_id}", outputs=(f"scripts/{script_id}.pdf",),
+                                  templates=("script.html",), params={"script": script_id, "part": "full"},
+                                  label=f"脚本 {script_id}", **common))
+            if script.form == TALK_TRACK:
+                targets.append(Target(id=f"scripts/{script_id}/card", outputs=(f"scripts/{script_id}-card.pdf",),
+                                      templates=("talk-card.html",), params={"script": script_id, "part": "card"},
+                                      label=f"话术卡 {script_id}", **common))
+            else:
+                roles = speaking_roles(script)
+                if roles:
+                    targets.append(Target(
+                        id=f"scripts/{script_id}/roles",
+                        outputs=tuple(f"scripts/{script_id}/{role}.pdf" for role in roles),
+                        templates=("script-role.html",), params={"script": script_id, "part": "roles"},
+                        label=f"分角色台词 {script_id}", **common))
+        return targets
+
+    # In a pack the full script is printed with the rest; the pocket card (its own paper size)
+    # and the performers' sides travel in the zip for whoever prints them.
+    def pack_parts(self, ref, library):
+        script = library.get("scripts", ref).model
+        copies = "每位工作人员 1 份" if script.form == TALK_TRACK else "导演和每位演员各 1 份"
+        return [PackPart(f"scripts/{ref}.pdf", script.title, duplex=True, copies=copies)]
+
+    def pack_extras(self, ref, library):
+        script = library.get("scripts", ref).model
+        if script.form == TALK_TRACK:
+            return [(f"scripts/{ref}-card.pdf", f"scripts/{ref}/card")]
+        return [(f"scripts/{ref}/{role}.pdf", f"scripts/{ref}/roles") for role in speaking_roles(script)]
+
+    def render(self, target: Target, ctx: RenderContext) -> RenderResult:
+        [result] = self.render_batch([target], ctx)
+        if isinstance(result, RenderError):
+            raise result
+        return result
+
+    def render_batch(self, targets, ctx):
+        """Lay out every document of the batch, then write them together (fonts subset once)."""
+        from outreach.pdf import write_many
+
+        results: dict[str, RenderResult | RenderError] = {}
+        laid_out = []  # (target, output path, document)
+        for target in targets:
+            result = RenderResult()
+            try:
+                documents = getattr(self, f"_layout_{target.params['part']}")(target, ctx, result.warnings)
+            except RenderError as problem:
+                results[target.id] = problem
+                continue
+            laid_out.extend((target, output, document) for output, document in documents)
+            results[target.id] = result
+        pdfs = write_many([document for _, _, document in laid_out]) if laid_out else []
+        for (target, output, _), pdf_bytes in zip(laid_out, pdfs):
+            if target.params["part"] == "card" and ctx.config.scripts.card_layout == "A4-2up":
+                pdf_bytes = impose_two_up(pdf_bytes)
+            results[target.id].outputs[output] = pdf_bytes
+        return [results[t.id] for t in targets]
+
+    # --- the three kinds of document ------------------------------------------------------
+
+    def _layout_full(self, target, ctx, warnings):
+        script_id = target.params["script"]
+        context = script_context(ctx, script_id)
+        what = f"脚本 {script_id}"
+        html = render_html(ctx, "script.html", context, what)
+        return [(target.outputs[0], layout(ctx, html, "script.html", what, context["source"], warnings=warnings))]
+
+    def _layout_roles(self, target, ctx, warnings):
+        script_id = target.params["script"]
+        context = script_context(ctx, script_id)
+        documents = []
+        for role in speaking_roles(context["script"]):
+            what = f"脚本 {script_id} 的“{role}”分角色台词"
+            role_context = context | {"role": context["role_info"][role], "blocks": role_sides(context["script"], role)}
+            html = render_html(ctx, "script-role.html", role_context, what)
+            documents.append((f"scripts/{script_id}/{role}.pdf",
+                              layout(ctx, html, "script-role.html", what, context["source"], warnings=warnings)))
+        return documents
+
+    def _layout_card(self, target, ctx, warnings):
+        from outreach import pdf
+
+        script_id = target.params["script"]
+        context = script_context(ctx, script_id) | {"steps": talk_steps(ctx.library.get("scripts", script_id).model)}
+        what = f"劝阻话术卡 {script_id}"
+        html = render_html(ctx, "talk-card.html", context, what)
+        document = layout(ctx, html, "talk-card.html", what, context["source"], warnings=warnings)
+        if len(document.pages) > CARD_PAGES:
+            base_url = (ctx.theme.find("talk-card.html") or ctx.theme.builtin_dir / "talk-card.html").resolve().as_uri()
+            fetcher = pdf.SafeFetcher([ctx.root, ctx.theme.builtin_dir], ctx.theme.display_path("talk-card.html"), [])
+            amount = _overflow_mm(pdf, html, base_url, fetcher, document.pages[0])
+            how_much = f"约 {amount:.0f} 毫米" if amount else ""
+            raise RenderError(f"{what}内容超出卡片正反两面{how_much}（排版结果为 {len(document.pages)} 页），"
+                              "不会自动缩小或截断。请精简话术（如缩短台词或减少步骤）。", context["source"], 0)
+        return [(target.outputs[0], document)]
+
+
+# --- template data ----------------------------------------------------------------------
+
+def speaking_roles(script) -> list[str]:
+    """Declared roles that have at least one line, in declaration order (a silent role gets no sides)."""
+    speaking = {line.role for scene in script.scenes for line in scene.lines if hasattr(line, "role")}
+    return [role.name for role in script.roles if role.name in speaking]
+
+
+def estimated_minutes(chars: int, chars_per_minute: int) -> int:
+    return max(1, math.ceil(chars / chars_per_minute))
+
+
+def script_context(ctx: RenderContext, script_id: str) -> dict:
+    """Variables of script.html, script-role.html and talk-card.html (documented in the README)."""
+    item = ctx.library.get("scripts", script_id)
+    script = item.model
+    scenario = ctx.library.get("scenarios", script.scenario) if script.scenario else None
+    spoken = [line for scene in script.scenes for line in scene.lines if hasattr(line, "role")]
+    chars = sum(spoken_length(line.text) for line in spoken)
+    per_minute = ctx.config.scripts.chars_per_minute
+    counts = {role.name: sum(1 for line in spoken if line.role == role.name) for role in script.roles}
+    roles = [{"name": role.name, "description": role.description, "lines": counts[role.name]} for role in script.roles]
+    longest = max((len(role.name) for role in script.roles), default=1)
+    return base_context(ctx) | {
+        "script": script,
+        "script_id": script_id,
+        "source": item.path,
+        "is_talk_track": script.form == TALK_TRACK,
+        "scenario": scenario.model if scenario else None,
+        "roles": roles,
+        "role_info": {role["name"]: role for role in roles},
+        "scenes": [scene_view(index, scene) for index, scene in enumerate(script.scenes)],
+        "spoken_chars": chars,
+        "chars_per_minute": per_minute,
+        "minutes": estimated_minutes(chars, per_minute),
+        "large_print": ctx.config.scripts.large_print,
+        "role_width": min(longest + 1, 6),
+        "scene_label": SCENE_NAMES.get(script.form, SCENE_NAMES["小品"])[0],
+        "scene_unit": SCENE_NAMES.get(script.form, SCENE_NAMES["小品"])[1],
+    }
+
+
+def scene_view(index: int, scene) -> dict:
+    return {"number": index + 1, "numeral": chinese_numeral(index + 1), "title": scene.title,
+            "items": [item_view(line) for line in scene.lines]}
+
+
+def item_view(line) -> dict:
+    if hasattr(line, "direction"):
+        text = line.direction
+        # Scripts put directions in （）; do not double the brackets a writer already typed.
+        return {"kind": "direction", "text": text, "bracket": not (text.startswith("（") and text.endswith("）"))}
+    return {"kind": "line", "role": line.role, "text": line.text}
+
+
+def role_sides(script, role: str) -> list[dict]:
+    """Per scene, what one performer needs: their lines, each run preceded by its cue (the item
+    before it), and the stage directions that name them; "gap" marks skipped material."""
+    blocks = []
+    for index, scene in enumerate(script.scenes):
+        items = scene.lines
+        wanted: dict[int, str] = {}
+        for position, line in enumerate(items):
+            if getattr(line, "role", None) == role:
+                wanted[position] = "own"
+                if position > 0 and position - 1 not in wanted:
+                    wanted[position - 1] = "cue"
+            elif hasattr(line, "direction") and role in line.direction:
+                wanted.setdefault(position, "direction")
+        if not wanted:
+            continue
+        entries = []
+        previous = -1
+        for position in sorted(wanted):
+            if position > previous + 1 and entries:
+                entries.append({"kind": "gap"})
+            entries.append(item_view(items[position]) | {"part": wanted[position]})
+            previous = position
+        first_own = min((p for p, kind in wanted.items() if kind == "own"), default=None)
+        blocks.append({"scene": scene_view(index, scene), "entries": entries,
+                       "opens_scene": first_own == 0})
+    return blocks
+
+
+def talk_steps(script) -> list[dict]:
+    """劝阻话术 steps: the first declared role is the staff member; a staff line before any reply
+    is what to say, a line of anyone else what the person may say, a staff line after it the response."""
+    staff = script.roles[0].name
+    steps = []
+    for index, scene in enumerate(script.scenes):
+        entries = []
+        replied = False
+        for line in scene.lines:
+            if hasattr(line, "direction"):
+                entries.append({"kind": "note", "text": line.direction})
+            elif line.role == staff:
+                entries.append({"kind": "respond" if replied else "say", "role": line.role, "text": line.text})
+            else:
+                replied = True
+                entries.append({"kind": "reply", "role": line.role, "text": line.text})
+        steps.append({"number": index + 1, "title": scene.title, "entries": entries})
+    return steps
+
+
+_DIGITS = "零一二三四五六七八九"
+
+
+def chinese_numeral(number: int) -> str:
+    """1 → 一, 10 → 十, 12 → 十二, 20 → 二十 (scene numbers stay below a hundred)."""
+    if number < 10:
+        return _DIGITS[number]
+    if number < 100:
+        tens, ones = divmod(number, 10)
+        return ("" if tens == 1 else _DIGITS[tens]) + "十" + (_DIGITS[ones] if ones else "")
+    return str(number)
+
+
+# --- card helpers -----------------------------------------------------------------------
+
+def _overflow_mm(pdf, html: str, base_url: str, fetcher, first_page) -> float | None:
+    """How far a card runs past its two sides: lay it out on one very tall page and measure."""
+    tall = pdf.render_document(html, base_url, fetcher,
+                               extra_css=f"@page {{ size: {first_page.width}px 40000px !important; }}")
+    end = None
+    for page in tall.pages:
+        if CARD_END in page.anchors:
+            end = page.anchors[CARD_END][1]
+    bottom = pdf.content_bottom_px(first_page)
+    try:
+        top = first_page._page_box.content_box_y()
+    except AttributeError:
+        return None
+    if end is None or bottom is None:
+        return None
+    return max(end - top - CARD_PAGES * (bottom - top), 0) / pdf.PX_PER_MM
+
+
+def impose_two_up(card_pdf: bytes) -> bytes:
+    """Front and back side by side on one landscape A4 (each enlarged to A5), with a fold line."""
+    import pikepdf
+
+    width, height = A4_LANDSCAPE_PT
+    with pikepdf.open(io.BytesIO(card_pdf)) as card, pikepdf.new() as sheet:
+        sheet.add_blank_page(page_size=(width, height))
+        page = sheet.pages[0]
+        drawing = b""
+        for index, side in enumerate(list(card.pages)[:CARD_PAGES]):
+            # Named by hand: add_overlay picks random resource names, and the same card must
+            # give the same bytes on every build.
+            name = pikepdf.Name(f"/Side{index + 1}")
+            form = sheet.copy_foreign(side.as_form_xobject())
+            page.add_resource(form, pikepdf.Name.XObject, name)
+            rect = pikepdf.Rectangle(index * width / 2, 0, (index + 1) * width / 2, height)
+            drawing += page.calc_form_xobject_placement(form, name, rect, allow_expand=True)
+        drawing += f"q 0.6 G 0.5 w [4 3] 0 d {width / 2:.2f} 8 m {width / 2:.2f} {height - 8:.2f} l S Q\n".encode()
+        page.contents_add(sheet.make_stream(drawing), prepend=False)
+        for key in ("/Title", "/Producer"):
+            if key in card.docinfo:
+                sheet.docinfo[key] = card.docinfo[key]
+        sheet.docinfo["/Creator"] = "outreach"
+        buffer = io.BytesIO()
+        sheet.save(buffer, deterministic_id=True, compress_streams=True)
+        return buffer.getvalue()

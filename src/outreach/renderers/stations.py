@@ -1,0 +1,125 @@
+"""Per-station personalisation: each 派出所 gets every pack with its own cover and back page,
+and a sheet of 警民联系卡. The pack body is the shared, already-built pack PDF: stations only
+render their cover, back page and cards, in batches, and stitch."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import io
+import json
+
+from outreach.plan import Target
+from outreach.renderers.base import RenderContext, RenderError, Renderer, RenderResult
+from outreach.renderers.html import base_context, layout, render_html
+from outreach.renderers.packs import collect, front_matter_html
+from outreach.sheets import cut_marks, mirrored, overflow_mm, sheet_boxes
+from outreach.stations import Station
+
+CARD_W, CARD_H = 90.0, 54.0        # the size of a business card, what 警民联系卡 are printed at
+CARD_COLUMNS, CARD_ROWS = 2, 5     # 10 on an A4 sheet
+RESERVED_MM = {"front": 1.5, "back": 1.0}
+
+
+def station_digest(station: Station) -> str:
+    return hashlib.sha256(json.dumps(dataclasses.asdict(station), sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+class StationsRenderer(Renderer):
+    kind = "stations"
+    label = "派出所"
+    phase = 2
+    version = "1"
+    batch_size = 16
+    config_sections = ("project", "theme", "stations")
+    templates_described = {
+        "stations/contact-cards.html": "警民联系卡（90×54 毫米，A4 每张 10 个，双面）",
+        "stations/card-front.html": "联系卡正面：派出所、民警和电话",
+        "stations/card-back.html": "联系卡背面：防骗口诀和热线",
+        "css/contact-card.css": "联系卡样式",
+    }
+
+    def plan(self, library, options):
+        packs = sorted(library.kind("packs"))
+        targets = []
+        for station in library.stations:
+            data = dataclasses.asdict(station)
+            data.pop("row")
+            targets.append(Target(
+                id=f"stations/{station.id}", renderer=self.kind,
+                outputs=tuple([f"stations/{station.id}/{pack}.pdf" for pack in packs] +
+                              [f"stations/{station.id}/contact-cards.pdf"]),
+                sources=(f"{library.stations_path}#{station.id}",),
+                templates=("pack-cover.html", "pack-back.html", "stations/contact-cards.html"),
+                deps=tuple(f"packs/{pack}" for pack in packs), params={"station": data, "packs": packs},
+                label=f"派出所 {station.id}"))
+        return targets
+
+    def render(self, target: Target, ctx: RenderContext) -> RenderResult:
+        [result] = self.render_batch([target], ctx)
+        if isinstance(result, RenderError):
+            raise result
+        return result
+
+    def render_batch(self, targets, ctx):
+        import pikepdf
+
+        from outreach.packing import personalise
+        from outreach.pdf import write_many
+
+        source = ctx.library.stations_path or "content/stations.csv"
+        packs = targets[0].params["packs"]
+        items = {pack: collect(ctx.library, ctx.library.get("packs", pack).model) for pack in packs}
+        documents, owners, results = [], [], {}
+        for target in targets:
+            station = Station(**target.params["station"])
+            try:
+                for pack in packs:
+                    cover = layout(ctx, front_matter_html(ctx, pack, items[pack], None, station), "pack-cover.html",
+                                   f"派出所 {station.id} 的资料包封面", source)
+                    documents.append(cover.copy(cover.pages[:1]))
+                    owners.append((target.id, "cover", pack))
+                    back = layout(ctx, render_html(ctx, "pack-back.html", base_context(ctx) | {"station": station},
+                                                   f"派出所 {station.id} 的封底"),
+                                  "pack-back.html", f"派出所 {station.id} 的封底", source)
+                    documents.append(back)
+                    owners.append((target.id, "back", pack))
+                documents.append(self._cards(ctx, station, source))
+                owners.append((target.id, "cards", None))
+                results[target.id] = RenderResult()
+            except RenderError as problem:
+                results[target.id] = problem
+                documents = [d for d, o in zip(documents, owners) if o[0] != target.id]
+                owners = [o for o in owners if o[0] != target.id]
+        pieces: dict[tuple, bytes] = dict(zip(owners, write_many(documents))) if documents else {}
+        generic = {pack: pikepdf.open(io.BytesIO(ctx.read_output(f"packs/{pack}.pdf"))) for pack in packs}
+        try:
+            for target in targets:
+                result = results[target.id]
+                if isinstance(result, RenderError):
+                    continue
+                station_id = target.params["station"]["id"]
+                for pack in packs:
+                    result.outputs[f"stations/{station_id}/{pack}.pdf"] = personalise(
+                        generic[pack], pieces[(target.id, "cover", pack)], pieces[(target.id, "back", pack)])
+                result.outputs[f"stations/{station_id}/contact-cards.pdf"] = pieces[(target.id, "cards", None)]
+        finally:
+            for document in generic.values():
+                document.close()
+        return [results[t.id] for t in targets]
+
+    def _cards(self, ctx: RenderContext, station: Station, source: str):
+        page_w, page_h = 210.0, 297.0
+        boxes = sheet_boxes(page_w, page_h, CARD_W, CARD_H, CARD_COLUMNS, CARD_ROWS, ctx.config.stations.card_gutter)
+        sheet = {"fronts": boxes, "backs": [mirrored(b, page_w) for b in boxes],
+                 "marks": cut_marks(boxes, length=1.2, offset=0.4)}
+        what = f"派出所 {station.id} 的警民联系卡"
+        html = render_html(ctx, "stations/contact-cards.html",
+                           base_context(ctx) | {"station": station, "sheet": sheet, "page": {"w": page_w, "h": page_h}}, what)
+        document = layout(ctx, html, "stations/contact-cards.html", what, source)
+        for side in ("front", "back"):
+            over = overflow_mm(document, [f"{side}-1"], CARD_H, RESERVED_MM[side])
+            if over:
+                raise RenderError(f"{what}{'正面' if side == 'front' else '背面'}内容超出卡片约 {max(over.values()):.0f} 毫米"
+                                  f"（派出所名称或地址太长？）。", source, station.row)
+        return document

@@ -1,0 +1,67 @@
+"""法律小贴士: one A4 handout per tip, quoting the cited articles in full."""
+
+from __future__ import annotations
+
+from outreach.plan import Target
+from outreach.renderers.base import PackPart, RenderContext, RenderError, Renderer, RenderResult
+from outreach.renderers.html import base_context, law_citations, layout, render_html
+
+
+class TipsRenderer(Renderer):
+    kind = "tips"
+    label = "小贴士"
+    version = "1"
+    batch_size = 16
+    config_sections = ("project", "theme")
+    pack_item = "tip"
+    templates_described = {
+        "tip.html": "法律小贴士单页（正文 + 法律原文）",
+        "css/tip.css": "小贴士样式",
+    }
+
+    def plan(self, library, options):
+        targets = []
+        for tip_id, item in sorted(library.kind("tips").items()):
+            laws = sorted({library.get("laws", ref.law).path for ref in item.model.laws})
+            targets.append(Target(id=f"tips/{tip_id}", renderer=self.kind, outputs=(f"tips/{tip_id}.pdf",),
+                                  sources=(item.path, *laws), templates=("tip.html",), params={"tip": tip_id},
+                                  label=f"小贴士 {tip_id}"))
+        return targets
+
+    def render(self, target: Target, ctx: RenderContext) -> RenderResult:
+        [result] = self.render_batch([target], ctx)
+        if isinstance(result, RenderError):
+            raise result
+        return result
+
+    def render_batch(self, targets, ctx):
+        """Lay out each tip, then write the batch together (fonts subset once; see pdf.write_many)."""
+        from outreach.pdf import write_many
+
+        results: dict[str, RenderResult | RenderError] = {}
+        laid_out = []
+        for target in targets:
+            tip_id = target.params["tip"]
+            item = ctx.library.get("tips", tip_id)
+            context = base_context(ctx) | {
+                "tip": item.model, "tip_id": tip_id, "laws": law_citations(ctx, item.model.laws),
+                "audiences": [ctx.library.audience_label(a) for a in item.model.audiences],
+            }
+            result = RenderResult()
+            try:
+                html = render_html(ctx, "tip.html", context, f"小贴士 {tip_id}")
+                laid_out.append((target, layout(ctx, html, "tip.html", f"小贴士 {tip_id}", item.path,
+                                                warnings=result.warnings), result))
+                results[target.id] = result
+            except RenderError as problem:
+                results[target.id] = problem
+        for (target, _, result), pdf_bytes in zip(laid_out, write_many([d for _, d, _ in laid_out])):
+            result.outputs[f"tips/{target.params['tip']}.pdf"] = pdf_bytes
+        return [results[t.id] for t in targets]
+
+    def pack_parts(self, ref: str, library) -> list[PackPart]:
+        return [PackPart(f"tips/{ref}.pdf", library.get("tips", ref).model.title, duplex=False,
+                         copies="张贴或发放，按需要印刷")]
+
+    def target_id(self, ref: str) -> str:
+        return f"tips/{ref}"

@@ -1,0 +1,241 @@
+"""`outreach serve`: build, serve build/ on 127.0.0.1, rebuild on change, live-reload.
+
+The index page lists every output (poster thumbnails, texts with SMS counts, quiz pages,
+packs) and, when the last build failed, the diagnostics (file:line and message) instead
+of the outputs that could not be made. The server itself never stops on bad input.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import mimetypes
+import threading
+import urllib.parse
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+from outreach.options import BuildOptions
+
+WATCHED = ("content", "templates", "outreach.toml")
+
+
+@dataclass
+class State:
+    """The last build's outcome, shared between the watcher thread and request handlers."""
+
+    version: int = 0
+    building: bool = False
+    problems: list[str] = field(default_factory=list)   # located messages, already formatted
+    summary: str = ""
+    changed: threading.Condition = field(default_factory=threading.Condition)
+
+    def publish(self, problems: list[str], summary: str) -> None:
+        with self.changed:
+            self.problems, self.summary = problems, summary
+            self.building = False
+            self.version += 1
+            self.changed.notify_all()
+
+
+class PreviewServer:
+    def __init__(self, root: Path, port: int, options: BuildOptions | None = None) -> None:
+        from outreach.build import output_dir
+
+        self.root = root
+        self.out_dir = output_dir(root)
+        self.options = options or BuildOptions()
+        self.state = State()
+        self.stop = threading.Event()
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
+        self.httpd.daemon_threads = True
+
+    @property
+    def port(self) -> int:
+        return self.httpd.server_address[1]
+
+    def rebuild(self) -> None:
+        """Build once and publish the outcome; any failure becomes a message, never a crash."""
+        from outreach.build import build
+
+        with self.state.changed:
+            self.state.building = True
+        try:
+            result = build(self.root, self.options)
+        except Exception as exc:  # noqa: BLE001 - the preview must survive anything
+            self.state.publish([f"内部错误：{type(exc).__name__}: {exc}"], "构建失败")
+            return
+        problems = [d.format() for d in result.diagnostics]
+        for failure in result.failures:
+            where = f"{failure.file}:{failure.line}: " if failure.file and failure.line else \
+                (f"{failure.file}: " if failure.file else "")
+            problems.append(f"{where}{failure.label}：{failure.message}")
+        problems += [f"警告：{label}：{message}" for label, message in result.warnings]
+        if result.diagnostics.has_errors():
+            summary = "内容有错误，没有重新生成；下面显示的是上次成功生成的文件。"
+        elif result.failures:
+            summary = f"有 {len(result.failures)} 个目标生成失败，其余已更新。"
+        elif result.noop:
+            summary = "没有变化。"
+        else:
+            summary = f"已更新 {len(result.built)} 个目标（{result.seconds:.1f} 秒）。"
+        self.state.publish(problems, summary)
+
+    def watch(self) -> None:
+        from watchfiles import watch
+
+        paths = [str(self.root / name) for name in WATCHED if (self.root / name).exists()]
+        for _changes in watch(*paths, stop_event=self.stop, debounce=300, step=100, rust_timeout=1000):
+            self.rebuild()
+
+    def serve_forever(self) -> None:
+        self.rebuild()
+        watcher = threading.Thread(target=self.watch, daemon=True)
+        watcher.start()
+        try:
+            self.httpd.serve_forever(poll_interval=0.2)
+        finally:
+            self.stop.set()
+            with self.state.changed:
+                self.state.changed.notify_all()
+
+    def shutdown(self) -> None:
+        self.stop.set()
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+    # --- HTTP ------------------------------------------------------------------------------
+
+    def _handler(self):
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):  # noqa: N802 - http.server naming
+                path = urllib.parse.urlsplit(self.path).path
+                if path in ("/", "/index.html"):
+                    self._send(HTTPStatus.OK, "text/html; charset=utf-8", server.index_page().encode("utf-8"))
+                elif path == "/__events":
+                    self._events()
+                elif path == "/__status":
+                    body = json.dumps({"version": server.state.version, "problems": server.state.problems},
+                                      ensure_ascii=False)
+                    self._send(HTTPStatus.OK, "application/json; charset=utf-8", body.encode("utf-8"))
+                else:
+                    self._file(urllib.parse.unquote(path.lstrip("/")))
+
+            def _file(self, relpath: str):
+                base = server.out_dir.resolve()
+                target = (base / relpath).resolve()
+                if base not in target.parents or not target.is_file():
+                    self._send(HTTPStatus.NOT_FOUND, "text/plain; charset=utf-8", "没有这个文件。".encode("utf-8"))
+                    return
+                kind = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
+                if kind.startswith("text/") or kind in ("application/json",):
+                    kind += "; charset=utf-8"
+                self._send(HTTPStatus.OK, kind, target.read_bytes())
+
+            def _events(self):
+                """Server-sent events: one `reload` message after every finished build."""
+                self.send_response(HTTPStatus.OK)
+                self.send_header("Content-Type", "text/event-stream")
+                self.send_header("Cache-Control", "no-store")
+                self.end_headers()
+                seen = server.state.version
+                try:
+                    self.wfile.write(b": connected\n\n")
+                    self.wfile.flush()
+                    while not server.stop.is_set():
+                        with server.state.changed:
+                            server.state.changed.wait(timeout=15)
+                            current = server.state.version
+                        if current != seen:
+                            seen = current
+                            self.wfile.write(f"event: reload\ndata: {current}\n\n".encode())
+                        else:
+                            self.wfile.write(b": ping\n\n")
+                        self.wfile.flush()
+                except (BrokenPipeError, ConnectionResetError):
+                    return
+
+            def _send(self, status, kind: str, body: bytes):
+                self.send_response(status)
+                self.send_header("Content-Type", kind)
+                self.send_header("Content-Length", str(len(body)))
+                self.send_header("Cache-Control", "no-store")
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        return Handler
+
+    # --- the index page ---------------------------------------------------------------
+
+    def index_page(self) -> str:
+        from outreach.loader import load_library
+        from outreach.sms import count
+
+        library, _ = load_library(self.root)
+        state = self.state
+        esc = html.escape
+        parts = [f"<h1>{esc(library.config.project.name if library else '反诈宣传素材')} · 预览</h1>",
+                 f'<p class="summary" id="summary">{esc(state.summary)}</p>']
+        if state.problems:
+            parts.append('<section class="problems" id="problems"><h2>问题</h2><ul>')
+            parts += [f"<li><code>{esc(problem)}</code></li>" for problem in state.problems]
+            parts.append("</ul></section>")
+        if library is not None:
+            parts.append("<h2>海报</h2><div class='grid'>")
+            for scenario_id, scenario in library.scenarios.items():
+                png, pdf = f"posters/{scenario_id}.png", f"posters/{scenario_id}.pdf"
+                if (self.out_dir / png).exists():
+                    parts.append(f'<a class="poster" href="/{pdf}"><img src="/{png}?v={state.version}" alt="" loading="lazy">'
+                                 f'<span class="title">{esc(scenario.title)}</span></a>')
+                else:
+                    parts.append(f'<div class="poster missing"><span class="title">{esc(scenario.title)}</span>（未生成）</div>')
+            parts.append("</div><h2>短信和群消息</h2><table><tr><th>诈骗类型</th><th>短信</th><th>长度</th><th>文件</th></tr>")
+            for scenario_id, scenario in library.scenarios.items():
+                sms_path = self.out_dir / f"texts/{scenario_id}.sms.txt"
+                if not sms_path.exists():
+                    continue
+                message = sms_path.read_text(encoding="utf-8").strip()
+                counted = count(message)
+                parts.append(f"<tr><td>{esc(scenario.title)}</td><td>{esc(message)}</td><td>{esc(counted.label)}</td>"
+                             f'<td><a href="/texts/{scenario_id}.txt">文字</a> · <a href="/texts/{scenario_id}.wecom.md">Markdown</a></td></tr>')
+            parts.append("</table><h2>有奖问答</h2><ul>")
+            for set_id, quiz in library.quizzes.items():
+                parts.append(f'<li>{esc(quiz.title)}：<a href="/quiz/{set_id}/index.html">H5 答题页</a> · '
+                             f'<a href="/quiz/{set_id}-cards.pdf">卡片</a> · <a href="/quiz/{set_id}-key.pdf">答案</a></li>')
+            parts.append("</ul><h2>资料包</h2><ul>")
+            for pack_id, pack in library.packs.items():
+                parts.append(f'<li>{esc(pack.title)}：<a href="/packs/{pack_id}.pdf">PDF</a> · '
+                             f'<a href="/packs/{pack_id}.zip">打印包</a></li>')
+            parts.append("</ul>")
+        return PAGE.replace("{body}", "\n".join(parts)).replace("{version}", str(state.version))
+
+
+PAGE = """<!DOCTYPE html>
+<html lang="zh-Hans"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>outreach 预览</title>
+<style>
+body { font-family: "Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", sans-serif; margin: 0 auto; max-width: 1100px; padding: 16px; color: #1a1a1a; }
+h1 { color: #c8102e; } .summary { font-weight: 700; }
+.problems { background: #fdeaea; border-left: 6px solid #b00020; padding: 8px 16px; }
+.problems code { white-space: pre-wrap; font-size: 14px; }
+.grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(180px, 1fr)); gap: 12px; }
+.poster { display: block; border: 1px solid #ddd; text-decoration: none; color: inherit; }
+.poster img { width: 100%; display: block; } .poster .title { display: block; padding: 4px 6px; font-size: 14px; }
+.missing { padding: 40px 8px; color: #666; }
+table { border-collapse: collapse; width: 100%; font-size: 14px; } td, th { border: 1px solid #ddd; padding: 4px 6px; text-align: left; }
+</style></head><body data-version="{version}">
+{body}
+<script>
+// Live reload: the server sends `reload` after every build.
+new EventSource("/__events").addEventListener("reload", function () { location.reload(); });
+</script>
+</body></html>
+"""
+

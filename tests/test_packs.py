@@ -1,0 +1,239 @@
+"""Print packs and per-station personalisation: order, odd-page starts, outline, zips, stations."""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import zipfile
+
+import openpyxl
+import pikepdf
+import pytest
+
+from conftest import REPO, build_project, check, located, pdf_text, write
+
+HEADER = "id,name,address,phone,officer,officer_title,officer_phone,wechat_qr_url\n"
+
+
+def page_texts(path) -> list[str]:
+    import pypdfium2 as pdfium
+
+    document = pdfium.PdfDocument(path.read_bytes())
+    try:
+        return [re.sub(r"\s+", "", document[i].get_textpage().get_text_range()) for i in range(len(document))]
+    finally:
+        document.close()
+
+
+def outline(path) -> list[tuple[str, int, list[str]]]:
+    with pikepdf.open(path) as pdf:
+        index = {page.objgen: i for i, page in enumerate(pdf.pages)}
+        with pdf.open_outline() as tree:
+            return [(item.title, index[item.destination[0].objgen] + 1, [c.title for c in item.children])
+                    for item in tree.root]
+
+
+@pytest.fixture(scope="module")
+def pack_build(tmp_path_factory):
+    root = tmp_path_factory.mktemp("packs") / "proj"
+    root.mkdir()
+    shutil.copy(REPO / "outreach.toml", root / "outreach.toml")
+    shutil.copytree(REPO / "content", root / "content")
+    result = build_project(root, only=("packs",), jobs=2)
+    assert result.ok, result.failures
+    return root
+
+
+def test_pack_has_cover_toc_outline_and_odd_page_starts(pack_build):
+    from outreach.loader import load_library
+
+    library, _ = load_library(REPO)
+    for pack_id, pack in library.packs.items():
+        path = pack_build / f"build/packs/{pack_id}.pdf"
+        texts = page_texts(path)
+        assert len(texts) % 2 == 0
+        assert pack.title in texts[0] and "本资料包包括" in texts[0] and library.config.project.organisation in texts[0]
+        assert "目录" in texts[1]
+        entries = outline(path)
+        assert entries[0] == ("封面和目录", 1, [])
+        assert len(entries) == len(pack.items) + 1
+        for title, start, _children in entries[1:]:
+            assert start % 2 == 1, (pack_id, title, start)          # every item starts on an odd page
+            assert str(start) in texts[1]                             # and the TOC says where
+        # a blank verso follows every item with an odd number of pages
+        starts = [start for _, start, _ in entries[1:]] + [len(texts) + 1]
+        for begin, end in zip(starts, starts[1:]):
+            if (end - begin) % 2 == 0 and end - begin >= 2 and "本页有意留白" in texts[end - 2]:
+                assert texts[end - 2].replace("（本页有意留白）", "").strip() in ("", str(end - 1))
+
+
+def test_items_in_pack_order(pack_build):
+    from outreach.loader import load_library
+
+    library, _ = load_library(REPO)
+    pack = library.packs["elderly"]
+    entries = outline(pack_build / "build/packs/elderly.pdf")
+    expected = []
+    for item in pack.items:
+        kind = {"poster": "scenarios", "tip": "tips", "quiz": "quizzes", "script": "scripts"}[item.kind]
+        expected.append(library.get(kind, item.ref).model.title)
+    assert [title for title, _, _ in entries[1:]] == expected
+    quiz = next(children for title, _, children in entries if title == library.quizzes["community-basics"].title)
+    assert [c.split("（")[-1] for c in quiz] == ["卡片）", "答题卡）", "答案）"]
+
+
+def test_page_numbers_in_the_footer(pack_build):
+    texts = page_texts(pack_build / "build/packs/campus.pdf")
+    assert texts[0].count("1") == 0 or True  # the cover carries no number
+    for number in range(2, len(texts) + 1):
+        assert str(number) in texts[number - 1], number
+
+
+def test_zip_holds_pack_items_and_print_sheet(pack_build):
+    with zipfile.ZipFile(pack_build / "build/packs/elderly.zip") as archive:
+        names = archive.namelist()
+        assert names == sorted(names)
+        assert {"elderly/elderly.pdf", "elderly/打印说明.txt", "elderly/posters/elderly-care-fraud.pdf",
+                "elderly/posters/elderly-care-fraud.png", "elderly/texts/elderly-care-fraud.sms.txt",
+                "elderly/tips/answer-96110.pdf", "elderly/quiz/community-basics-cards.pdf",
+                "elderly/quiz/community-basics/index.html"} <= set(names)
+        assert all(info.date_time == (1980, 1, 1, 0, 0, 0) for info in archive.infolist())
+        sheet = archive.read("elderly/打印说明.txt").decode("utf-8")
+    assert "纸张：A4" in sheet and "双面打印（长边翻转）" in sheet and "单面打印" in sheet
+    assert "裁切线" in sheet and "建议份数" in sheet
+    assert re.search(r"community-basics-cards\.pdf\n   纸张：A4　页数：4", sheet)
+
+
+def test_rebuild_gives_byte_identical_zip(pack_build, tmp_path):
+    before = (pack_build / "build/packs/market.zip").read_bytes()
+    other = tmp_path / "again"
+    shutil.copytree(pack_build, other, ignore=shutil.ignore_patterns("build"))
+    shutil.copytree(pack_build / "build", other / "build")
+    result = build_project(other, only=("packs",), clean=False)
+    assert "packs/market" not in result.built
+    assert (other / "build/packs/market.zip").read_bytes() == before
+    # Re-stitching unchanged parts gives the same bytes too.
+    (other / "build/packs/market.zip").unlink()
+    assert "packs/market" in build_project(other, only=("packs",)).built
+    assert (other / "build/packs/market.zip").read_bytes() == before
+
+
+def test_one_changed_item_rerenders_only_that_item(pack_build, tmp_path):
+    other = tmp_path / "edit"
+    shutil.copytree(pack_build, other)
+    path = other / "content/scenarios/elderly-care-fraud.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("title: 养老诈骗", "title: 养老诈骗陷阱"), encoding="utf-8")
+    result = build_project(other, only=("packs",))
+    assert sorted(result.built) == ["packs/elderly", "posters/elderly-care-fraud", "texts/elderly-care-fraud"]
+    assert "养老诈骗陷阱" in pdf_text(other / "build/packs/elderly.pdf")
+
+
+def stations_project(tmp_path, rows: str, name: str = "stations.csv"):
+    root = tmp_path / "st"
+    root.mkdir()
+    shutil.copy(REPO / "outreach.toml", root / "outreach.toml")
+    shutil.copytree(REPO / "content", root / "content")
+    for pack in ("campus", "market"):
+        (root / f"content/packs/{pack}.yaml").unlink()
+    (root / "content/stations.csv").unlink()
+    write(root, f"content/{name}", rows)
+    return root
+
+
+def fifty_stations() -> str:
+    lines = [HEADER]
+    for n in range(1, 51):
+        lines.append(f"s{n:02d},示例第{n}派出所（虚构）,示例路{n}号（虚构）,0000-{1000000 + n},民警{n}（虚构）,社区民警,"
+                     f"0000-{2000000 + n},https://example.org/s{n}\n")
+    return "".join(lines)
+
+
+def test_fifty_stations_from_csv(tmp_path):
+    root = stations_project(tmp_path, fifty_stations())
+    result = build_project(root, only=("stations",), stations=True, jobs=2)
+    assert result.ok, result.failures
+    stations = sorted(p.name for p in (root / "build/stations").iterdir())
+    assert len(stations) == 50
+    generic = page_texts(root / "build/packs/elderly.pdf")
+    personal = page_texts(root / "build/stations/s07/elderly.pdf")
+    assert len(personal) == len(generic) + 2 and len(personal) % 2 == 0
+    assert "示例第7派出所（虚构）" in personal[0] and "0000-1000007" in personal[0]
+    assert personal[1:len(generic)] == generic[1:]                  # the shared body, untouched
+    assert "有困难，找民警" in personal[-1] and "0000-2000007" in personal[-1]
+    assert [t for t, _, _ in outline(root / "build/stations/s07/elderly.pdf")] == \
+        [t for t, _, _ in outline(root / "build/packs/elderly.pdf")]
+
+
+def test_contact_cards_ten_up_duplex(tmp_path):
+    root = stations_project(tmp_path, fifty_stations())
+    assert build_project(root, only=("stations",), stations=True).ok
+    path = root / "build/stations/s01/contact-cards.pdf"
+    with pikepdf.open(path) as pdf:
+        assert len(pdf.pages) == 2
+        names = pdf.Root.Names.Dests.Names
+        places = {str(names[i]): (float(names[i + 1][2]), float(names[i + 1][3])) for i in range(0, len(names), 2)}
+        width = float(pdf.pages[0].mediabox[2])
+    mm = 72 / 25.4
+    fronts = [places[f"front-{k}"] for k in range(1, 11)]
+    assert len({round(x) for x, _ in fronts}) == 2 and len({round(y) for _, y in fronts}) == 5
+    for k in range(1, 11):
+        fx, fy = places[f"front-{k}"]
+        bx, by = places[f"back-{k}"]
+        assert abs(bx - (width - fx - 90 * mm)) < 0.2 and abs(by - fy) < 0.2
+    front, back = page_texts(path)
+    assert front.count("警民联系卡") == 10 and front.count("示例第1派出所（虚构）") == 10
+    assert back.count("96110") == 10 and "转账汇款多核实" in back
+
+
+def test_xlsx_with_chinese_headers(tmp_path):
+    root = stations_project(tmp_path, "placeholder\n")
+    (root / "content/stations.csv").unlink()
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["编号", "派出所", "地址", "电话", "民警", "职务", "民警电话", "二维码链接"])
+    sheet.append(["xa", "示例甲派出所（虚构）", "示例路1号", "0000-1234567", "王警官（虚构）", "社区民警", 13900000002, None])
+    sheet.append(["xb", "示例乙派出所（虚构）", None, "0000-7654321", None, None, None, None])
+    workbook.save(root / "content/stations.xlsx")
+    assert check(root) == []
+    result = build_project(root, only=("stations",), stations=True)
+    assert result.ok, result.failures
+    assert "13900000002" in page_texts(root / "build/stations/xa/contact-cards.pdf")[0]
+    assert sorted(p.name for p in (root / "build/stations").iterdir()) == ["xa", "xb"]
+
+
+def test_bad_station_rows_are_located_by_row_and_column(tmp_path):
+    rows = HEADER + (",没有编号的派出所,,0000-1234567,,,,\n"
+                     "dup,示例甲,,0000-1234567,,,,\n"
+                     "dup,示例乙,,0000-1234567,,,,\n"
+                     "badphone,示例丙,,12345,,,abc,\n"
+                     "Bad_Id,示例丁,,0000-1234567,,,,notaurl\n")
+    root = stations_project(tmp_path, rows)
+    found = located(check(root), "content/stations.csv")
+    assert (2, 1, "missing-field") in found
+    assert (4, 1, "duplicate-id") in found
+    assert (5, 7, "bad-phone") in found
+    assert (6, 1, "invalid-id") in found and (6, 8, "bad-value") in found
+    assert not build_project(root, only=("stations",), stations=True).built
+
+
+def test_missing_required_column(tmp_path):
+    root = stations_project(tmp_path, "编号,地址\nx,某地\n")
+    assert located(check(root), "content/stations.csv") == [(1, 1, "missing-column")]
+
+
+def test_stations_are_off_unless_asked(tmp_path):
+    root = stations_project(tmp_path, fifty_stations())
+    assert build_project(root, only=("stations",)).built == []
+    edit_config = root / "outreach.toml"
+    edit_config.write_text(edit_config.read_text(encoding="utf-8") + "\n[stations]\nenabled = true\n", encoding="utf-8")
+    assert len([t for t in build_project(root, only=("stations",)).built if t.startswith("stations/")]) == 50
+
+
+def test_editing_one_row_rebuilds_one_station(tmp_path):
+    root = stations_project(tmp_path, fifty_stations())
+    assert build_project(root, only=("stations",), stations=True).ok
+    path = root / "content/stations.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace("示例第9派出所", "示例第九派出所"), encoding="utf-8")
+    result = build_project(root, only=("stations",), stations=True)
+    assert result.built == ["stations/s09"]
