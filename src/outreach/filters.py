@@ -53,6 +53,21 @@ def qr(data: str | None, dark: str = "#000000", light: str | None = "#ffffff", b
     return Markup(svg.replace("<svg ", '<svg class="qr" role="img" aria-label="二维码" ', 1))
 
 
+@lru_cache(maxsize=256)
+def qr_image(data: str | None, scale: int = 8, border: int = 2) -> str:
+    """A QR code as a PNG data URI, for <img src>: a card sheet repeats one code ten times,
+    and WeasyPrint decodes an image URI once per document (an inline SVG is laid out and
+    painted each time). Pair it with CSS `image-rendering: pixelated` for crisp modules."""
+    if not data:
+        return ""
+    import segno
+
+    try:
+        return segno.make(str(data), error="m", micro=False).png_data_uri(scale=scale, border=border)
+    except (ValueError, segno.DataOverflowError) as exc:
+        raise FilterError(f"无法生成二维码：{exc}") from None
+
+
 _QUOTE = re.compile(r'"')
 _PUNCT = {",": "，", "?": "？", "!": "！", ":": "：", ";": "；", "(": "（", ")": "）"}
 _ASCII_NEAR_CJK = re.compile(f"(?<=[{CJK}])[,?!:;()]|[,?!:;(](?=[{CJK}])")
@@ -137,6 +152,7 @@ FILTERS = {
     "markdown": markdown,
     "markdown_inline": markdown_inline,
     "qr": qr,
+    "qr_image": qr_image,
     "cjk": cjk,
     "date_zh": date_zh,
     "sentence": sentence,

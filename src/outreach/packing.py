@@ -198,3 +198,39 @@ def deterministic_zip(files: dict[str, bytes]) -> bytes:
             info.external_attr = 0o644 << 16
             archive.writestr(info, files[name])
     return buffer.getvalue()
+
+
+def impose(card: bytes, fronts, backs, page_size_mm: tuple[float, float],
+           marks: list[tuple[float, float, float, float]]) -> bytes:
+    """N-up duplex sheet from one laid-out card: page 1 of `card` is the front, page 2 the
+    back. Each side is placed as a form XObject at every box (mm from the top-left), with
+    cut marks, and a named destination "front-k"/"back-k" at each card's top-left corner.
+    The card is laid out once however many copies the sheet holds."""
+    width, height = (v * PT_PER_MM for v in page_size_mm)
+    output = pikepdf.new()
+    destinations = []
+    with pikepdf.open(io.BytesIO(card)) as source:
+        for side, (label, boxes) in enumerate((("front", fronts), ("back", backs))):
+            page = output.add_blank_page(page_size=(width, height))
+            name = pikepdf.Name(f"/Card{side + 1}")
+            form = output.copy_foreign(source.pages[side].as_form_xobject())
+            page.add_resource(form, pikepdf.Name.XObject, name)
+            drawing = b""
+            for index, box in enumerate(boxes, start=1):
+                left, top = box.x * PT_PER_MM, height - box.y * PT_PER_MM
+                rect = pikepdf.Rectangle(left, top - box.h * PT_PER_MM, left + box.w * PT_PER_MM, top)
+                drawing += page.calc_form_xobject_placement(form, name, rect) + b"\n"
+                destinations.append((f"{label}-{index}", page, left, top))
+            strokes = "".join(f"{x1 * PT_PER_MM:.3f} {height - y1 * PT_PER_MM:.3f} m "
+                              f"{x2 * PT_PER_MM:.3f} {height - y2 * PT_PER_MM:.3f} l S\n" for x1, y1, x2, y2 in marks)
+            drawing += f"q 0 G {0.2 * PT_PER_MM:.3f} w\n{strokes}Q\n".encode()
+            page.contents_add(output.make_stream(drawing), prepend=False)
+    names = []
+    for name, page, left, top in sorted(destinations, key=lambda d: d[0]):
+        names += [pikepdf.String(name), pikepdf.Array([page.obj, pikepdf.Name.XYZ, left, top, 0])]
+    output.Root.Names = pikepdf.Dictionary(Dests=pikepdf.Dictionary(Names=pikepdf.Array(names)))
+    output.docinfo["/Creator"] = "outreach"
+    buffer = io.BytesIO()
+    output.save(buffer, deterministic_id=True, compress_streams=True)
+    output.close()
+    return buffer.getvalue()

@@ -118,7 +118,7 @@ def front_matter_html(ctx: RenderContext, pack_id: str, items: list[PackItemPart
         toc.append({"title": item.title, "kind_label": item.kind_label, "parts": parts,
                     "start": parts[0]["start"] if parts else "—"})
     context = base_context(ctx) | {
-        "pack": pack, "pack_id": pack_id, "items": toc, "station": station,
+        "pack": pack, "pack_id": pack_id, "items": toc, "station": station, "cover_only": station is not None,
         "audience_label": ctx.library.audience_label(pack.audience),
         "date": pack.date or ctx.config.feed.published,
     }
