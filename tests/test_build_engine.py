@@ -300,3 +300,17 @@ def test_only_then_full_build_reuses_the_selected_targets(mini_project):
     result = build_project(mini_project)
     assert not [t for t in result.built if t.startswith("posters/")]
     assert sorted(result.skipped) == ["posters/card-renting", "posters/fake-loan"]
+
+
+def test_outputs_can_never_be_written_outside_build(tmp_path):
+    from outreach.plan import Target
+    from outreach.renderers.base import RenderError
+    from outreach.worker import write_outputs
+
+    target = Target(id="evil", renderer="posters", outputs=("../escape.txt",))
+    with pytest.raises(RenderError, match="不在输出目录内"):
+        write_outputs(tmp_path / "build", target, {"../escape.txt": b"x"})
+    assert not (tmp_path / "escape.txt").exists()
+    undeclared = Target(id="t", renderer="posters", outputs=("a.txt",))
+    with pytest.raises(RenderError, match="不符"):
+        write_outputs(tmp_path / "build", undeclared, {"b.txt": b"x"})

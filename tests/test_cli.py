@@ -131,3 +131,9 @@ def test_schema_writes_editor_schemas(project):
     assert scenario["additionalProperties"] is False
     assert set(scenario["required"]) == {"title", "category", "summary", "signs", "advice", "audiences", "review_by"}
     assert scenario["properties"]["audiences"]["items"]["enum"][:2] == ["elderly", "student"]
+
+
+def test_doctor_reports_a_ready_machine():
+    result = run("doctor")
+    assert result.returncode == 0, result.stdout
+    assert "中文字体" in result.stdout and "libharfbuzz-subset0" in result.stdout and "环境正常" in result.stdout

@@ -167,3 +167,10 @@ def test_render_template_reports_security_error_in_chinese(mini_project):
     with pytest.raises(TemplateProblem) as info:
         render_template(env, "t.html", {}, "测试")
     assert info.value.file == "templates/t.html" and info.value.line == 1
+
+
+def test_filter_errors_are_located(mini_project):
+    write(mini_project, "templates/poster.html", MINIMAL_POSTER.format(body="\n\n{{ ('x' * 5000) | qr }}"))
+    failure = build_posters(mini_project).failures[0]
+    assert (failure.file, failure.line) == ("templates/poster.html", 6)
+    assert "过滤器" in failure.message and "二维码" in failure.message

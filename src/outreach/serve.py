@@ -49,6 +49,7 @@ class PreviewServer:
         self.options = options or BuildOptions()
         self.state = State()
         self.stop = threading.Event()
+        self.serving = False
         self.httpd = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
         self.httpd.daemon_threads = True
 
@@ -94,6 +95,7 @@ class PreviewServer:
         self.rebuild()
         watcher = threading.Thread(target=self.watch, daemon=True)
         watcher.start()
+        self.serving = True
         try:
             self.httpd.serve_forever(poll_interval=0.2)
         finally:
@@ -103,7 +105,8 @@ class PreviewServer:
 
     def shutdown(self) -> None:
         self.stop.set()
-        self.httpd.shutdown()
+        if self.serving:  # HTTPServer.shutdown waits for serve_forever, which may never have run
+            self.httpd.shutdown()
         self.httpd.server_close()
 
     # --- HTTP ------------------------------------------------------------------------------
