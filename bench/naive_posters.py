@@ -38,7 +38,7 @@ def main(project: Path, out: Path) -> int:
         html = env.get_template("poster.html").render(
             scenario=scenario, laws=cited, project={"name": "反诈宣传"}, theme=theme, organisation="示例市公安局示例分局",
             hotlines=config["hotlines"], app="国家反诈中心", qr_url="https://www.mps.gov.cn/", logo_url=None,
-            print_ready=False, html_lang="zh-Hans")
+            print_ready=False, html_lang="zh-Hans", font_family=theme["font_family"])
         weasyprint.HTML(string=html, base_url=str(BUILTIN_DIR)).write_pdf(out / f"{path.stem}.pdf")
         count += 1
     print(count)

@@ -314,3 +314,12 @@ def test_outputs_can_never_be_written_outside_build(tmp_path):
     undeclared = Target(id="t", renderer="posters", outputs=("a.txt",))
     with pytest.raises(RenderError, match="不符"):
         write_outputs(tmp_path / "build", undeclared, {"b.txt": b"x"})
+
+
+def test_build_reports_errors_but_leaves_style_warnings_to_check(mini_project):
+    from conftest import check
+
+    edit(mini_project / "content/scenarios/fake-loan.yaml", "title: 虚假网络贷款诈骗", "title: 虚假网贷 App诈骗")
+    assert [d.code for d in check(mini_project) if d.file.endswith("fake-loan.yaml")] == ["typography-space"]
+    result = build_posters(mini_project)
+    assert result.ok and len(result.diagnostics) == 0

@@ -163,7 +163,7 @@ def _check_and_plan(root: Path, options: BuildOptions, result: BuildResult):
 
     library, diagnostics = load_library(root)
     if library is not None:
-        diagnostics.extend(lint_library(library))
+        diagnostics.extend(lint_library(library, style=False))
     result.diagnostics = diagnostics
     if library is None or diagnostics.has_errors():
         return None

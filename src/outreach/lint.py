@@ -153,7 +153,9 @@ def _emit(item: Item, path: tuple, text: str, finds, severity: Callable) -> Iter
         yield severity(item.path, line, column, code, message)
 
 
-def lint_library(library: Library, today: dt.date | None = None) -> list[Diagnostic]:
+def lint_library(library: Library, today: dt.date | None = None, style: bool = True) -> list[Diagnostic]:
+    """Every domain check. `style=False` leaves out the warning-only authoring aids
+    (typography, script form) that `outreach check` reports, so a build stays quick."""
     today = today or dt.date.today()
     config = library.config
     fictional = {digits(n) or n for n in config.lint.fictional_numbers} | {n.upper() for n in config.lint.fictional_numbers}
@@ -169,8 +171,9 @@ def lint_library(library: Library, today: dt.date | None = None) -> list[Diagnos
             problems.extend(_emit(item, path, text, find_unfilled(text), error))
             if item.kind == "laws":
                 continue  # official texts are quoted as published
-            if _CJK_CHAR.search(text):
+            if style and _CJK_CHAR.search(text):
                 problems.extend(_emit(item, path, text, find_typography(text, config.lint.cjk_latin_space), warning))
             problems.extend(_emit(item, path, text, find_hotlines(text, allowed), error))
-    problems.extend(lint_scripts(library))
+    if style:
+        problems.extend(lint_scripts(library))
     return problems
