@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -53,7 +52,7 @@ def test_new_skeleton_fails_check_until_filled(project, kind, folder):
     assert result.returncode == 0, result.stderr
     path = project / f"content/{folder}/my-new-item.yaml"
     text = path.read_text(encoding="utf-8")
-    assert text.startswith(f"# yaml-language-server: $schema=../../build/schema/")
+    assert text.startswith("# yaml-language-server: $schema=../../build/schema/")
     unfilled = [d for d in check(project) if d.file == f"content/{folder}/my-new-item.yaml"]
     assert unfilled and all(d.code == "unfilled" for d in unfilled)
     assert unfilled[0].line > 1

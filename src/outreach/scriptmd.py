@@ -14,7 +14,7 @@ from functools import lru_cache
 from typing import Any
 
 from outreach.diagnostics import Diagnostic, error
-from outreach.yamlsource import MAX_FILE_BYTES, NodeSpan, SourceFile, decode_text, parse_yaml
+from outreach.yamlsource import NodeSpan, SourceFile, parse_yaml, read_source
 
 MAX_ROLE_CHARS = 20
 # A colon splits role from text; a "role" holding sentence punctuation is prose with a colon in it.
@@ -43,17 +43,10 @@ def _markdown():
 
 def parse_markdown_script(raw: bytes, path: str) -> tuple[Any, SourceFile | None, list[Diagnostic]]:
     """Parse one Markdown script. Returns (data shaped like the YAML form, source, diagnostics)."""
-    if len(raw) > MAX_FILE_BYTES:
-        return None, None, [error(path, 0, 0, "file-too-large",
-                                  f"文件过大（{len(raw) // 1024} KiB），单个内容文件不能超过 {MAX_FILE_BYTES // 1024} KiB。")]
-    text, problem = decode_text(raw, path)
-    if problem:
-        return None, None, [problem]
     # markdown-it also ends lines at a lone CR; make SourceFile count lines the same way.
-    text = text.replace("\r", "\n")
-    source = SourceFile(path, text)
-    if not text.strip():
-        return None, source, [error(path, 1, 1, "empty-file", "文件是空的，请填写内容或删除此文件。")]
+    source, problems = read_source(raw, path, lone_cr_ends_lines=True)
+    if source is None or problems:
+        return None, source, problems
     return _Reader(source).read()
 
 

@@ -100,17 +100,28 @@ class _Refused(Exception):
         self.diagnostic = diagnostic
 
 
-def parse_yaml(raw: bytes, path: str) -> tuple[Any, SourceFile | None, list[Diagnostic]]:
-    """Parse bytes of one YAML file. Returns (value, source, diagnostics)."""
+def read_source(raw: bytes, path: str, lone_cr_ends_lines: bool = False) -> tuple[SourceFile | None, list[Diagnostic]]:
+    """The checks every content file gets before parsing: size, encoding, emptiness."""
     if len(raw) > MAX_FILE_BYTES:
-        return None, None, [error(path, 0, 0, "file-too-large",
-                                  f"文件过大（{len(raw) // 1024} KiB），单个内容文件不能超过 {MAX_FILE_BYTES // 1024} KiB。")]
+        return None, [error(path, 0, 0, "file-too-large",
+                            f"文件过大（{len(raw) // 1024} KiB），单个内容文件不能超过 {MAX_FILE_BYTES // 1024} KiB。")]
     text, problem = decode_text(raw, path)
     if problem:
-        return None, None, [problem]
+        return None, [problem]
+    if lone_cr_ends_lines:
+        text = text.replace("\r", "\n")
     source = SourceFile(path, text)
     if not text.strip():
-        return None, source, [error(path, 1, 1, "empty-file", "文件是空的，请填写内容或删除此文件。")]
+        return source, [error(path, 1, 1, "empty-file", "文件是空的，请填写内容或删除此文件。")]
+    return source, []
+
+
+def parse_yaml(raw: bytes, path: str) -> tuple[Any, SourceFile | None, list[Diagnostic]]:
+    """Parse bytes of one YAML file. Returns (value, source, diagnostics)."""
+    source, problems = read_source(raw, path)
+    if source is None or problems:
+        return None, source, problems
+    text = source.text
 
     tab_problems = _leading_tabs(source)
     if tab_problems:

@@ -129,3 +129,18 @@ class Renderer(abc.ABC):
             except RenderError as problem:
                 results.append(problem)
         return results
+
+
+class BatchRenderer(Renderer):
+    """A renderer whose work happens in render_batch (to write a batch's PDFs together);
+    rendering one target is a batch of one."""
+
+    def render(self, target: Target, ctx: RenderContext) -> RenderResult:
+        [result] = self.render_batch([target], ctx)
+        if isinstance(result, RenderError):
+            raise result
+        return result
+
+    @abc.abstractmethod
+    def render_batch(self, targets: list[Target], ctx: RenderContext) -> list[RenderResult | RenderError]:
+        """Results in the order of `targets`: a RenderResult, or the RenderError for that target."""

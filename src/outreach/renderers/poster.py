@@ -5,13 +5,13 @@ from __future__ import annotations
 import math
 
 from outreach.plan import Target
-from outreach.renderers.base import PackPart, RenderContext, RenderError, Renderer, RenderResult
+from outreach.renderers.base import BatchRenderer, PackPart, RenderContext, RenderError, RenderResult
 from outreach.renderers.html import base_context, law_citations, layout, png_from_pdf, render_html
 
 A3_ZOOM = math.sqrt(2)  # A4 → A3 is a factor of √2 in each direction
 
 
-class PosterRenderer(Renderer):
+class PosterRenderer(BatchRenderer):
     kind = "posters"
     label = "海报"
     version = "1"
@@ -60,12 +60,6 @@ class PosterRenderer(Renderer):
             "audiences": [ctx.library.audience_label(a) for a in scenario.audiences],
             "size": "A4",
         }
-
-    def render(self, target: Target, ctx: RenderContext) -> RenderResult:
-        [result] = self.render_batch([target], ctx)
-        if isinstance(result, RenderError):
-            raise result
-        return result
 
     def render_batch(self, targets, ctx):
         """Lay out each poster on its own (one-page and glyph checks), write the PDFs together."""

@@ -6,7 +6,7 @@ import io
 import math
 
 from outreach.plan import Target
-from outreach.renderers.base import PackPart, RenderContext, RenderError, Renderer, RenderResult
+from outreach.renderers.base import BatchRenderer, PackPart, RenderContext, RenderError, RenderResult
 from outreach.renderers.html import base_context, layout, render_html
 from outreach.scriptlint import spoken_length
 
@@ -19,7 +19,7 @@ A4_LANDSCAPE_PT = (841.89, 595.28)
 CARD_END = "card-end"
 
 
-class ScriptRenderer(Renderer):
+class ScriptRenderer(BatchRenderer):
     kind = "scripts"
     label = "脚本"
     version = "1"
@@ -71,12 +71,6 @@ class ScriptRenderer(Renderer):
         if script.form == TALK_TRACK:
             return [(f"scripts/{ref}-card.pdf", f"scripts/{ref}/card")]
         return [(f"scripts/{ref}/{role}.pdf", f"scripts/{ref}/roles") for role in speaking_roles(script)]
-
-    def render(self, target: Target, ctx: RenderContext) -> RenderResult:
-        [result] = self.render_batch([target], ctx)
-        if isinstance(result, RenderError):
-            raise result
-        return result
 
     def render_batch(self, targets, ctx):
         """Lay out every document of the batch, then write them together (fonts subset once)."""

@@ -10,7 +10,7 @@ import io
 import json
 
 from outreach.plan import Target
-from outreach.renderers.base import RenderContext, RenderError, Renderer, RenderResult
+from outreach.renderers.base import BatchRenderer, RenderContext, RenderError, RenderResult
 from outreach.renderers.html import base_context, layout, render_html
 from outreach.renderers.packs import collect, front_matter_html
 from outreach.sheets import cut_marks, mirrored, sheet_boxes
@@ -24,7 +24,7 @@ def station_digest(station: Station) -> str:
     return hashlib.sha256(json.dumps(dataclasses.asdict(station), sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
-class StationsRenderer(Renderer):
+class StationsRenderer(BatchRenderer):
     kind = "stations"
     label = "派出所"
     phase = 2
@@ -53,12 +53,6 @@ class StationsRenderer(Renderer):
                 deps=tuple(f"packs/{pack}" for pack in packs), params={"station": data, "packs": packs},
                 label=f"派出所 {station.id}"))
         return targets
-
-    def render(self, target: Target, ctx: RenderContext) -> RenderResult:
-        [result] = self.render_batch([target], ctx)
-        if isinstance(result, RenderError):
-            raise result
-        return result
 
     def render_batch(self, targets, ctx):
         import pikepdf

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from outreach.plan import Target
-from outreach.renderers.base import PackPart, RenderContext, RenderError, Renderer, RenderResult
+from outreach.renderers.base import BatchRenderer, PackPart, RenderError, RenderResult
 from outreach.renderers.html import base_context, law_citations, layout, render_html
 
 
-class TipsRenderer(Renderer):
+class TipsRenderer(BatchRenderer):
     kind = "tips"
     label = "小贴士"
     version = "1"
@@ -27,12 +27,6 @@ class TipsRenderer(Renderer):
                                   sources=(item.path, *laws), templates=("tip.html",), params={"tip": tip_id},
                                   label=f"小贴士 {tip_id}"))
         return targets
-
-    def render(self, target: Target, ctx: RenderContext) -> RenderResult:
-        [result] = self.render_batch([target], ctx)
-        if isinstance(result, RenderError):
-            raise result
-        return result
 
     def render_batch(self, targets, ctx):
         """Lay out each tip, then write the batch together (fonts subset once; see pdf.write_many)."""
