@@ -14,13 +14,20 @@ from outreach.loader import load_library
 REPO = Path(__file__).resolve().parents[1]
 
 
+def copy_starter(root: Path, drop_packs: tuple[str, ...] = ()) -> Path:
+    """The starter project (outreach.toml and content/) copied to `root`."""
+    root.mkdir(parents=True, exist_ok=True)
+    shutil.copy(REPO / "outreach.toml", root / "outreach.toml")
+    shutil.copytree(REPO / "content", root / "content")
+    for pack in drop_packs:
+        (root / f"content/packs/{pack}.yaml").unlink()
+    return root
+
+
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     """A copy of the starter library that a test may break freely."""
-    root = tmp_path / "proj"
-    root.mkdir()
-    shutil.copy(REPO / "outreach.toml", root / "outreach.toml")
-    shutil.copytree(REPO / "content", root / "content")
+    root = copy_starter(tmp_path / "proj")
     (root / "templates").mkdir()
     return root
 
@@ -82,12 +89,16 @@ def edit(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new), encoding="utf-8")
 
 
-def pdf_text(path: Path) -> str:
-    """All text of a PDF, extracted with pdfium (what a reader's copy-paste gets)."""
+def pdf_pages(path: Path) -> list[str]:
+    """Each page's text, extracted with pdfium (what a reader's copy-paste gets)."""
     import pypdfium2 as pdfium
 
     document = pdfium.PdfDocument(path.read_bytes())
     try:
-        return "".join(document[i].get_textpage().get_text_range() for i in range(len(document)))
+        return [document[i].get_textpage().get_text_range() for i in range(len(document))]
     finally:
         document.close()
+
+
+def pdf_text(path: Path) -> str:
+    return "".join(pdf_pages(path))

@@ -10,19 +10,13 @@ import openpyxl
 import pikepdf
 import pytest
 
-from conftest import REPO, build_project, check, located, pdf_text, write
+from conftest import REPO, build_project, check, copy_starter, located, pdf_pages, pdf_text, write
 
 HEADER = "id,name,address,phone,officer,officer_title,officer_phone,wechat_qr_url\n"
 
 
 def page_texts(path) -> list[str]:
-    import pypdfium2 as pdfium
-
-    document = pdfium.PdfDocument(path.read_bytes())
-    try:
-        return [re.sub(r"\s+", "", document[i].get_textpage().get_text_range()) for i in range(len(document))]
-    finally:
-        document.close()
+    return [re.sub(r"\s+", "", text) for text in pdf_pages(path)]
 
 
 def outline(path) -> list[tuple[str, int, list[str]]]:
@@ -35,10 +29,7 @@ def outline(path) -> list[tuple[str, int, list[str]]]:
 
 @pytest.fixture(scope="module")
 def pack_build(tmp_path_factory):
-    root = tmp_path_factory.mktemp("packs") / "proj"
-    root.mkdir()
-    shutil.copy(REPO / "outreach.toml", root / "outreach.toml")
-    shutil.copytree(REPO / "content", root / "content")
+    root = copy_starter(tmp_path_factory.mktemp("packs") / "proj")
     result = build_project(root, only=("packs",), jobs=2)
     assert result.ok, result.failures
     return root
@@ -128,12 +119,7 @@ def test_one_changed_item_rerenders_only_that_item(pack_build, tmp_path):
 
 
 def stations_project(tmp_path, rows: str, name: str = "stations.csv"):
-    root = tmp_path / "st"
-    root.mkdir()
-    shutil.copy(REPO / "outreach.toml", root / "outreach.toml")
-    shutil.copytree(REPO / "content", root / "content")
-    for pack in ("campus", "market"):
-        (root / f"content/packs/{pack}.yaml").unlink()
+    root = copy_starter(tmp_path / "st", drop_packs=("campus", "market"))
     (root / "content/stations.csv").unlink()
     write(root, f"content/{name}", rows)
     return root

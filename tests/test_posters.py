@@ -8,7 +8,7 @@ import pikepdf
 import pytest
 from PIL import Image
 
-from conftest import REPO, build_project, edit, pdf_text
+from conftest import REPO, build_project, copy_starter, edit, pdf_text
 
 A4_PT = (595.28, 841.89)
 A3_PT = (841.89, 1190.55)
@@ -16,12 +16,7 @@ A3_PT = (841.89, 1190.55)
 
 @pytest.fixture(scope="module")
 def starter_build(tmp_path_factory):
-    import shutil
-
-    root = tmp_path_factory.mktemp("starter") / "proj"
-    root.mkdir()
-    shutil.copy(REPO / "outreach.toml", root / "outreach.toml")
-    shutil.copytree(REPO / "content", root / "content")
+    root = copy_starter(tmp_path_factory.mktemp("starter") / "proj")
     result = build_project(root, only=("posters",), jobs=2)
     assert result.ok, result.failures
     return root

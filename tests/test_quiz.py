@@ -8,7 +8,7 @@ import shutil
 import pikepdf
 import pytest
 
-from conftest import REPO, build_project, pdf_text, write
+from conftest import REPO, build_project, copy_starter, pdf_text, write
 from outreach.loader import load_library
 from outreach.quizprep import prepare
 from outreach.sheets import Box, cut_marks, mirrored, sheet_boxes
@@ -19,10 +19,7 @@ A4_W_MM, A4_H_MM = 210.0, 297.0
 
 @pytest.fixture(scope="module")
 def quiz_build(tmp_path_factory):
-    root = tmp_path_factory.mktemp("quiz") / "proj"
-    root.mkdir()
-    shutil.copy(REPO / "outreach.toml", root / "outreach.toml")
-    shutil.copytree(REPO / "content", root / "content")
+    root = copy_starter(tmp_path_factory.mktemp("quiz") / "proj")
     result = build_project(root, only=("quiz",))
     assert result.ok, result.failures
     return root

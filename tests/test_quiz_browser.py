@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, build_project
+from conftest import REPO, build_project, copy_starter
 
 ARTIFACTS = REPO / "tests" / "artifacts"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -27,10 +27,7 @@ def chromium_path() -> str:
 
 @pytest.fixture(scope="module")
 def quiz_page(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("h5") / "proj"
-    root.mkdir()
-    shutil.copy(REPO / "outreach.toml", root / "outreach.toml")
-    shutil.copytree(REPO / "content", root / "content")
+    root = copy_starter(tmp_path_factory.mktemp("h5") / "proj")
     assert build_project(root, only=("quiz",)).ok
     return root / "build/quiz/community-basics/index.html"
 

@@ -3,25 +3,19 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 
 import pikepdf
 import pytest
 
-from conftest import REPO, build_project, write
+from conftest import build_project, copy_starter, write
 
 HEADER = "id,name,address,phone,officer,officer_title,officer_phone,wechat_qr_url\n"
 
 
 def project_with_stations(tmp_path, name: str, count: int = 6):
-    root = tmp_path / name
-    root.mkdir()
-    shutil.copy(REPO / "outreach.toml", root / "outreach.toml")
-    shutil.copytree(REPO / "content", root / "content")
-    for pack in ("campus", "market"):
-        (root / f"content/packs/{pack}.yaml").unlink()
+    root = copy_starter(tmp_path / name, drop_packs=("campus", "market"))
     rows = "".join(f"s{n},示例第{n}派出所（虚构）,,0000-{1000000 + n},,,,\n" for n in range(1, count + 1))
     write(root, "content/stations.csv", HEADER + rows)
     return root

@@ -10,7 +10,7 @@ import pikepdf
 import pytest
 import yaml
 
-from conftest import REPO, build_project, edit, pdf_text, write
+from conftest import REPO, build_project, copy_starter, edit, pdf_text, write
 from outreach.loader import load_library
 from outreach.scriptlint import spoken_length
 
@@ -69,10 +69,7 @@ def starter():
     import tempfile
     from pathlib import Path
 
-    root = Path(tempfile.mkdtemp(prefix="scripts-")) / "proj"
-    root.mkdir()
-    shutil.copy(REPO / "outreach.toml", root / "outreach.toml")
-    shutil.copytree(REPO / "content", root / "content")
+    root = copy_starter(Path(tempfile.mkdtemp(prefix="scripts-")) / "proj")
     result = build_project(root, only=("scripts",), jobs=2)
     assert result.ok, (result.failures, result.diagnostics.errors)
     library, _ = load_library(root)

@@ -9,16 +9,13 @@ import shutil
 
 import pytest
 
-from conftest import REPO, build_project, edit, write
+from conftest import REPO, build_project, copy_starter, edit, write
 from outreach.sms import count
 
 
 @pytest.fixture(scope="module")
 def starter_texts(tmp_path_factory):
-    root = tmp_path_factory.mktemp("texts") / "proj"
-    root.mkdir()
-    shutil.copy(REPO / "outreach.toml", root / "outreach.toml")
-    shutil.copytree(REPO / "content", root / "content")
+    root = copy_starter(tmp_path_factory.mktemp("texts") / "proj")
     result = build_project(root, only=("texts",))
     assert result.ok, result.failures
     return root
