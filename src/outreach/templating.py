@@ -11,7 +11,7 @@ from jinja2 import meta, select_autoescape
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from markupsafe import Markup
 
-from outreach import filters
+from outreach import filters, phrasebook
 from outreach.theme import BUILTIN_PREFIX, Theme
 
 
@@ -136,11 +136,7 @@ _TRANSLATIONS = [
 
 
 def translate_error(message: str) -> str:
-    for pattern, template in _TRANSLATIONS:
-        match = pattern.match(message.strip())
-        if match:
-            return template.format(*match.groups())
-    return message
+    return phrasebook.translate(message.strip(), _TRANSLATIONS)
 
 
 __all__ = ["Markup", "TemplateProblem", "make_environment", "render_template", "template_closure", "translate_error"]

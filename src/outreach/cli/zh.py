@@ -12,6 +12,8 @@ import importlib.util
 import re
 import sys
 
+from outreach import phrasebook
+
 _PANEL_TEXT = {
     "ARGUMENTS_PANEL_TITLE": "参数",
     "OPTIONS_PANEL_TITLE": "选项",
@@ -42,11 +44,7 @@ _MESSAGES = [
 
 
 def translate(message: str) -> str:
-    for pattern, template in _MESSAGES:
-        match = pattern.match(message)
-        if match:
-            return template.format(*(translate(g) if g else "" for g in match.groups())).strip()
-    return message
+    return phrasebook.translate(message, _MESSAGES, inner=translate)
 
 
 def install() -> None:
