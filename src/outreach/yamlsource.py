@@ -178,8 +178,23 @@ def _leading_tabs(source: SourceFile) -> list[Diagnostic]:
 
 def _check_structure(text: str, source: SourceFile) -> None:
     """Stream the events once to refuse deep nesting before anything recursive runs."""
+    try:
+        _refuse_deep_nesting(text, source, _Loader)
+    except yaml.MarkedYAMLError as exc:
+        if "nesting depth" not in str(exc.problem):
+            raise
+        # libyaml (since 0.2.6) stops at 1000 levels while scanning ahead, before we see the
+        # event that crosses our much lower limit; the pure-Python scanner has no such limit
+        # and finds the exact place.
+        _refuse_deep_nesting(text, source, yaml.SafeLoader)
+        mark = exc.problem_mark
+        raise _Refused(error(source.path, mark.line + 1, mark.column + 1, "yaml-too-deep",
+                             f"嵌套层级过深（超过 {MAX_DEPTH} 层），内容文件不需要这么深的结构。")) from None
+
+
+def _refuse_deep_nesting(text: str, source: SourceFile, loader) -> None:
     depth = 0
-    for event in yaml.parse(text, Loader=_Loader):
+    for event in yaml.parse(text, Loader=loader):
         if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
             depth += 1
             if depth > MAX_DEPTH:
