@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
-import tempfile
 import time
 import tomllib
 from dataclasses import dataclass, field
@@ -18,22 +16,31 @@ from pathlib import Path
 from typing import Protocol
 
 from outreach import __version__
+from outreach.buildlock import build_lock, describe_disk_error, is_disk_error
 from outreach.diagnostics import Diagnostics
+from outreach.errors import DiskError, ProjectSetupError
+from outreach.journal import Journal, commit, journal_path, pending_stages, recover
 from outreach.manifest import Manifest, manifest_name
 from outreach.options import BuildOptions
+from outreach.safepath import is_regular_file, output_dir_problem, project_files, resolved_inside
+from outreach.staging import create_staging, sweep_abandoned
 
 THEME_DIR = Path(__file__).resolve().parent / "default_theme"
-STAGING_PREFIX = ".staging-"
+MAX_INPUT_BYTES = 64 * 1024 * 1024
 
 
 class Reporter(Protocol):
     def start(self, total: int) -> None: ...
     def done(self, label: str, seconds: float, ok: bool) -> None: ...
+    def note(self, message: str) -> None: ...
     def finish(self) -> None: ...
 
 
 class SilentReporter:
     def start(self, total: int) -> None:
+        pass
+
+    def note(self, message: str) -> None:
         pass
 
     def done(self, label: str, seconds: float, ok: bool) -> None:
@@ -70,9 +77,16 @@ class BuildResult:
 
 
 def output_dir(root: Path) -> Path:
-    """The build directory from outreach.toml, read without validating the whole config."""
+    """The build directory from outreach.toml, read without validating the whole config.
+
+    Raises ProjectSetupError when it would lead outside the project."""
     name = _raw_config(root).get("build", {}).get("output_dir", "build")
-    return root / (name if isinstance(name, str) and name else "build")
+    if not isinstance(name, str):
+        name = "build"  # the config check reports the wrong type with its location
+    problem = output_dir_problem(name, root)
+    if problem:
+        raise ProjectSetupError(f"outreach.toml 的 [build] output_dir 不可用：{problem}")
+    return root / name
 
 
 def _raw_config(root: Path) -> dict:
@@ -91,13 +105,15 @@ def inputs_digest(root: Path, options: BuildOptions) -> str:
                              sort_keys=True, default=str).encode())
     sources = [(root, root / "outreach.toml")]
     logo = _raw_config(root).get("theme", {}).get("logo")
-    if isinstance(logo, str) and logo:
+    if isinstance(logo, str) and logo and resolved_inside(root / logo, [root]) is not None:
         sources.append((root, root / logo))
-    for directory in (root / "content", root / "templates", THEME_DIR):
-        if directory.is_dir():
-            sources.extend((directory, p) for p in sorted(directory.rglob("*"))
-                           if p.is_file() and "__pycache__" not in p.parts)
+    for directory in (root / "content", root / "templates"):
+        sources.extend((directory, p) for p in project_files(directory, root))
+    sources.extend((THEME_DIR, p) for p in project_files(THEME_DIR, THEME_DIR))
     for base, path in sources:
+        # Only regular files of the project: a link to a device or a FIFO would never finish reading.
+        if not is_regular_file(path) or path.stat().st_size > MAX_INPUT_BYTES:
+            continue
         try:
             data = path.read_bytes()
         except OSError:
@@ -109,50 +125,79 @@ def inputs_digest(root: Path, options: BuildOptions) -> str:
 
 
 def build(root: Path, options: BuildOptions, reporter: Reporter | None = None) -> BuildResult:
+    """Build the project. Raises DiskError when build/ cannot be written (full, read-only)."""
     started = time.perf_counter()
     reporter = reporter or SilentReporter()
-    out_dir = output_dir(root)
+    try:
+        out_dir = output_dir(root)
+    except ProjectSetupError:
+        from outreach.config import load_config
+
+        result = BuildResult(out_dir=root)
+        result.diagnostics.extend(load_config(root)[1])  # the same problem, located in outreach.toml
+        return result
     result = BuildResult(out_dir=out_dir)
     name = manifest_name(options.shard)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        with build_lock(out_dir, name, reporter.note):
+            _build_locked(root, options, reporter, out_dir, name, result)
+    except OSError as exc:
+        if is_disk_error(exc):
+            raise DiskError(describe_disk_error(exc, out_dir)) from None
+        raise
+    finally:
+        result.seconds = time.perf_counter() - started
+    return result
+
+
+def _build_locked(root: Path, options: BuildOptions, reporter: Reporter, out_dir: Path, name: str,
+                  result: BuildResult) -> None:
+    recover(out_dir, name)  # a commit a killed build left half-done is finished first
     manifest = Manifest.load(out_dir, name)
     inputs = inputs_digest(root, options)
     if not options.clean and manifest.inputs == inputs and manifest.outputs and manifest.outputs_present(out_dir):
         result.noop = True
         result.skipped = sorted(manifest.targets)
-        result.seconds = time.perf_counter() - started
-        return result
+        return
 
     from outreach.executors import start_executor
 
-    out_dir.mkdir(parents=True, exist_ok=True)
-    _remove_stale_temp_files(out_dir)
+    sweep_abandoned(out_dir, keep=pending_stages(out_dir))
     # New outputs wait in a staging directory; nothing in build/ changes until the commit,
     # so an interrupted build leaves the previous outputs and manifest exactly as they were.
-    stage_dir = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=out_dir))
+    stage_dir = create_staging(out_dir)
     # Workers start now, importing WeasyPrint while this process checks and plans.
     executor = start_executor(root, options, out_dir, stage_dir)
+    finished = False
     try:
         plan = _check_and_plan(root, options, result)
         if plan is None:
-            return result
+            finished = True
+            return
         to_delete = sorted(manifest.outputs) if options.clean else _stale_outputs(manifest, plan)
         if options.clean:
             manifest = Manifest()
         reference = manifest if options.shard is None else Manifest.load(out_dir)
         dirty = _dirty_targets(plan, manifest, reference, out_dir, result)
         staged = _execute(executor, plan.library, dirty, result, reporter)
-        result.removed = _delete(out_dir, to_delete, manifest)
-        _commit(out_dir, stage_dir, [(t, w) for t, w in staged if t.id in plan.owned], manifest, result)
+        finished = True
+        result.removed = [p for p in to_delete if (out_dir / p).exists()]
+        for relpath in to_delete:
+            owner = manifest.outputs.get(relpath, {}).get("target")
+            if owner:
+                manifest.forget(owner)
+        moves = _record(staged, plan, manifest, result)
         manifest.tool = f"outreach {__version__}"
         # `only` and `shard` are part of the digest, so a partial build never masks a full one.
         manifest.inputs = inputs if not result.failures else ""
-        manifest.save(out_dir, name)
+        commit(out_dir, stage_dir, Journal(stage=stage_dir.name, manifest=name, moves=moves, deletes=to_delete),
+               manifest.to_json())
     finally:
-        executor.close()
-        shutil.rmtree(stage_dir, ignore_errors=True)
+        executor.close(abort=not finished)
+        if not journal_path(out_dir, name).exists():  # a journal still needs its staged files
+            shutil.rmtree(stage_dir, ignore_errors=True)
         reporter.finish()
-        result.seconds = time.perf_counter() - started
-    return result
 
 
 def _check_and_plan(root: Path, options: BuildOptions, result: BuildResult):
@@ -161,7 +206,7 @@ def _check_and_plan(root: Path, options: BuildOptions, result: BuildResult):
     from outreach.loader import load_library
     from outreach.planner import PlanError, plan_build
 
-    library, diagnostics = load_library(root)
+    library, diagnostics = load_library(root, stations=options.stations)
     if library is not None:
         diagnostics.extend(lint_library(library, style=False))
     result.diagnostics = diagnostics
@@ -249,15 +294,16 @@ def _execute(executor, library, dirty, result, reporter) -> list[tuple]:
     return staged
 
 
-def _commit(out_dir: Path, stage_dir: Path, staged: list[tuple], manifest: Manifest, result: BuildResult) -> None:
-    """Move staged outputs into place (each rename is atomic) and record them."""
+def _record(staged: list[tuple], plan, manifest: Manifest, result: BuildResult) -> list[str]:
+    """Record the owned, successfully staged targets in the manifest; their files to rename in."""
+    moves = []
     for target, written in staged:
-        for relpath in written:
-            destination = out_dir / relpath
-            destination.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(stage_dir / relpath, destination)
+        if target.id not in plan.owned:
+            continue  # a shard renders what its targets need but commits only what it owns
         manifest.record(target.id, target.renderer, target.fingerprint, list(target.sources), written)
         result.built.append(target.id)
+        moves.extend(written)
+    return moves
 
 
 def _phase(target) -> int:
@@ -272,40 +318,3 @@ def _present(out_dir: Path, relpath: str, manifest: Manifest) -> bool:
         return info is not None and (out_dir / relpath).stat().st_size == info["size"]
     except OSError:
         return False
-
-
-def _delete(out_dir: Path, relpaths: list[str], manifest: Manifest) -> list[str]:
-    removed = []
-    base = out_dir.resolve()
-    for relpath in relpaths:
-        owner = manifest.outputs.get(relpath, {}).get("target")
-        if owner:
-            manifest.forget(owner)
-        path = (out_dir / relpath).resolve()
-        if base not in path.parents:
-            continue  # never delete outside the build directory
-        try:
-            path.unlink()
-            removed.append(relpath)
-        except FileNotFoundError:
-            pass
-        parent = path.parent
-        while parent != base and parent.is_dir() and not any(parent.iterdir()):
-            parent.rmdir()
-            parent = parent.parent
-    return removed
-
-
-def _remove_stale_temp_files(out_dir: Path, older_than: float = 600.0) -> None:
-    """Staging dirs and temp files left by a killed build (not a concurrent shard's live ones)."""
-    now = time.time()
-    leftovers = list(out_dir.glob(STAGING_PREFIX + "*")) + list(out_dir.rglob(".*.tmp"))
-    for path in leftovers:
-        try:
-            if now - path.stat().st_mtime > older_than:
-                if path.is_dir():
-                    shutil.rmtree(path, ignore_errors=True)
-                else:
-                    path.unlink()
-        except OSError:
-            pass

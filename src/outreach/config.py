@@ -152,8 +152,10 @@ class StationsSection(Section):
 
 
 class BuildSection(Section):
-    output_dir: str = Field("build", description="输出目录")
+    output_dir: str = Field("build", description="输出目录（项目里的相对路径）")
     jobs: int = Field(0, ge=0, le=256, description="并行进程数；0 表示按 CPU 核数")
+    target_timeout: float = Field(120, ge=1, le=3600, description="每个素材的生成时间上限（秒），超过则该素材失败")
+    memory_limit_mb: int = Field(3072, ge=256, le=65536, description="每个素材生成时可多用的内存上限（MB），超过则该素材失败")
 
 
 class ProjectConfig(Section):
@@ -206,18 +208,45 @@ def load_config(root: Path) -> tuple[ProjectConfig | None, list[Diagnostic]]:
     except tomllib.TOMLDecodeError as exc:
         line, column = _toml_error_position(str(exc))
         return None, [error(CONFIG_NAME, line, column, "toml-syntax", f"配置文件格式错误：{exc}")]
+    positions = toml_key_positions(text)
+
+    def locate(loc: tuple, key: bool = False) -> tuple[int, int]:
+        loc = tuple(loc)
+        while loc and loc not in positions:
+            loc = loc[:-1]
+        return positions.get(loc, (1, 1))
+
     try:
-        return ProjectConfig.model_validate(data), []
+        config = ProjectConfig.model_validate(data)
     except ValidationError as exc:
-        positions = toml_key_positions(text)
-
-        def locate(loc: tuple, key: bool) -> tuple[int, int]:
-            loc = tuple(loc)
-            while loc and loc not in positions:
-                loc = loc[:-1]
-            return positions.get(loc, (1, 1))
-
         return None, validation_diagnostics(exc, CONFIG_NAME, locate, ProjectConfig)
+    problems = [error(CONFIG_NAME, *locate(loc), "bad-path", message)
+                for loc, message in project_path_problems(config, root)]
+    return (None if problems else config), problems
+
+
+def project_path_problems(config: "ProjectConfig", root: Path) -> list[tuple[tuple, str]]:
+    """Paths in the config that would lead outside the project: (key path, message)."""
+    from outreach.safepath import output_dir_problem
+
+    problems = []
+    why = output_dir_problem(config.build.output_dir, root)
+    if why:
+        problems.append((("build", "output_dir"), why))
+    logo = config.theme.logo
+    if logo:
+        from outreach.safepath import is_hidden, is_regular_file, resolved_inside, safe_name
+
+        path = root / logo
+        if not safe_name(logo.replace("\\", "/")) or Path(logo).is_absolute() or is_hidden(logo):
+            problems.append((("theme", "logo"), f"标志图片“{logo}”必须是项目里的相对路径（不能用 ..、绝对路径或隐藏文件）。"))
+        elif not path.exists():
+            problems.append((("theme", "logo"), f"找不到标志图片“{logo}”（路径相对于 outreach.toml）。"))
+        elif resolved_inside(path, [root]) is None:
+            problems.append((("theme", "logo"), f"标志图片“{logo}”是指向项目外的链接，已拒绝。请把图片复制到项目里。"))
+        elif not is_regular_file(path):
+            problems.append((("theme", "logo"), f"标志图片“{logo}”不是普通文件。"))
+    return problems
 
 
 def _toml_error_position(message: str) -> tuple[int, int]:

@@ -9,11 +9,12 @@ from __future__ import annotations
 from typing import Iterator
 
 from outreach.worker import Outcome
+from outreach.errors import OutreachError
 
 _loaded: set[str] = set()
 
 
-class DaskUnavailable(Exception):
+class DaskUnavailable(OutreachError):
     pass
 
 
@@ -28,7 +29,7 @@ def remote_batch(spec: tuple, batch: list) -> list[Outcome]:
         from outreach.loader import load_library
 
         root, options, out_dir, stage_dir = spec
-        library, _ = load_library(Path(root))
+        library, _ = load_library(Path(root), stations=options.stations)
         worker.init_worker(Path(root), library, options, Path(out_dir), Path(stage_dir))
         _loaded.clear()
         _loaded.add(key)
@@ -67,5 +68,5 @@ class DaskExecutor:
                 for target in futures[future]:
                     yield Outcome(target.id, False, message=f"Dask 任务失败：{type(exc).__name__}: {exc}")
 
-    def close(self) -> None:
+    def close(self, abort: bool = False) -> None:
         self.client.close()

@@ -42,7 +42,7 @@ class InProcess:
         for batch in chunks(targets, 1):
             yield from run_batch(batch)
 
-    def close(self) -> None:
+    def close(self, abort: bool = False) -> None:
         pass
 
 
@@ -75,9 +75,10 @@ class LocalPool:
             for future in futures:
                 future.cancel()
 
-    def close(self) -> None:
-        if not self.used:
-            # Nothing to render after all: stop the warming workers instead of waiting for them.
+    def close(self, abort: bool = False) -> None:
+        if abort or not self.used:
+            # Interrupted, or nothing to render after all: stop the workers instead of waiting
+            # for them to finish what they are doing.
             for process in list(getattr(self.pool, "_processes", {}).values()):
                 process.terminate()
         self.pool.shutdown(wait=True, cancel_futures=True)

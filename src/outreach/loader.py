@@ -42,8 +42,12 @@ def _markdown_script(raw: bytes, relpath: str):
 register_parser("scripts", ".md", _markdown_script)
 
 
-def load_library(root: Path) -> tuple[Library | None, Diagnostics]:
-    """Parse outreach.toml and content/; return the library of valid items and all diagnostics."""
+def load_library(root: Path, stations: bool | None = True) -> tuple[Library | None, Diagnostics]:
+    """Parse outreach.toml and content/; return the library of valid items and all diagnostics.
+
+    `stations`: read the station sheet (True), skip it (False: commands that never use it,
+    such as the preview index and `post`), or read it when `[stations] enabled` (None: a build
+    without --stations/--no-stations)."""
     diagnostics = Diagnostics()
     config, problems = load_config(root)
     diagnostics.extend(problems)
@@ -69,7 +73,9 @@ def load_library(root: Path) -> tuple[Library | None, Diagnostics]:
                 continue
             library.kind(kind)[item.id] = item
 
-    station_file = find_station_file(content)
+    if stations is None:
+        stations = config.stations.enabled
+    station_file = find_station_file(content) if stations else None
     if station_file is not None:
         relpath = station_file.relative_to(root).as_posix()
         library.stations, problems = read_stations(station_file, relpath)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import logging
 import mimetypes
+import os
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
@@ -13,21 +14,26 @@ from pathlib import Path
 import weasyprint
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from outreach.safepath import is_regular_file, resolved_inside
+
 MAX_RESOURCE_BYTES = 20 * 1024 * 1024
 MAX_DATA_URL_BYTES = 2 * 1024 * 1024
 PX_PER_MM = 96 / 25.4
 
 
 class SafeFetcher(URLFetcher):
-    """Serves only files inside the allowed roots; refuses the network and everything else.
+    """Serves only files inside the allowed roots (or the allowed single files); refuses the
+    network, hidden files (.env, .git/, .outreach/) and everything else.
 
     Each refusal is recorded as a warning naming the template, and WeasyPrint then
     renders the page without that resource.
     """
 
-    def __init__(self, allowed_roots: list[Path], template: str, warnings: list[str]) -> None:
+    def __init__(self, allowed_roots: list[Path], template: str, warnings: list[str],
+                 allowed_files: list[Path] = ()) -> None:
         super().__init__(timeout=1, allowed_protocols=["file", "data"], allow_redirects=False)
         self.allowed_roots = [r.resolve() for r in allowed_roots]
+        self.allowed_files = {f.resolve() for f in allowed_files}
         self.template = template
         self.warnings = warnings
 
@@ -43,21 +49,45 @@ class SafeFetcher(URLFetcher):
                 self.refuse(url, f"内嵌数据超过 {MAX_DATA_URL_BYTES // 1024 // 1024} MB")
             return super().fetch(url, headers)
         if scheme != "file":
-            self.refuse(url, "不允许访问网络或其他协议，只能使用项目和主题目录里的文件")
-        path = Path(urllib.request.url2pathname(urllib.parse.urlsplit(url).path))
+            self.refuse(url, "不允许访问网络或其他协议，只能使用模板目录、内置主题里的文件和配置的标志图片")
         try:
-            resolved = path.resolve()  # follows symlinks and `..`
-        except (OSError, RuntimeError):
+            path = Path(urllib.request.url2pathname(urllib.parse.urlsplit(url).path))
+            lexical = Path(os.path.normpath(path))
+        except ValueError:
             self.refuse(url, "路径无效")
-        if not any(resolved == root or root in resolved.parents for root in self.allowed_roots):
-            self.refuse(url, "文件在项目和主题目录之外（包括通过符号链接或 .. 跳出）")
+        if any(part.startswith(".") for part in lexical.parts):
+            self.refuse(url, "不允许读取隐藏文件和目录（如 .env、.git、.outreach）")
+        resolved = resolved_inside(path, self.allowed_roots)
+        if resolved is None and path.exists() and path.resolve() in self.allowed_files:
+            resolved = path.resolve()
+        if resolved is None:
+            self.refuse(url, "文件在项目的 templates/ 和内置主题目录之外（包括通过符号链接或 .. 跳出）")
+        if any(part.startswith(".") for part in resolved.parts[-3:]):
+            self.refuse(url, "不允许读取隐藏文件和目录（如 .env、.git、.outreach）")
         if not resolved.exists():
             self.refuse(url, "文件不存在")
-        if not resolved.is_file() or resolved.stat().st_size > MAX_RESOURCE_BYTES:
+        if not is_regular_file(resolved) or resolved.stat().st_size > MAX_RESOURCE_BYTES:
             self.refuse(url, f"不是普通文件或超过 {MAX_RESOURCE_BYTES // 1024 // 1024} MB")
         mime, _ = mimetypes.guess_type(resolved.name)
         return URLFetcherResponse(url, body=resolved.read_bytes(),
                                   headers={"Content-Type": mime or "application/octet-stream"})
+
+
+class AttachmentRefused(Exception):
+    """A template asked WeasyPrint to embed files in the PDF (<link rel=attachment>, <a rel=attachment>)."""
+
+    def __init__(self, count: int) -> None:
+        super().__init__(f"{count} 个附件")
+        self.count = count
+
+
+def refuse_attachments(document) -> None:
+    """Published PDFs carry no embedded files: a template could otherwise attach project secrets
+    (.env, .git/config) to a poster. Checked before anything is fetched for writing."""
+    count = len(document.metadata.attachments or [])
+    count += sum(1 for page in document.pages for link in page.links if link[0] == "attachment")
+    if count:
+        raise AttachmentRefused(count)
 
 
 @dataclass
@@ -118,6 +148,7 @@ def render_document(html: str, base_url: str, fetcher: SafeFetcher, extra_css: s
         logger.setLevel(previous)
     for message in collected:
         fetcher.warnings.append(f"模板 {fetcher.template}：排版提示：{message}")
+    refuse_attachments(document)
     return document
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import traceback
 from pathlib import Path
@@ -12,7 +13,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from markupsafe import Markup
 
 from outreach import filters, phrasebook
-from outreach.theme import BUILTIN_PREFIX, Theme
+from outreach.theme import BUILTIN_PREFIX, Theme, TemplateEncodingError, TemplateRefused
 
 
 class TemplateProblem(Exception):
@@ -25,13 +26,108 @@ class TemplateProblem(Exception):
         self.message = message
 
 
+MAX_RESULT_ITEMS = 1_000_000       # characters of a string, or items of a list, one operator may make
+MAX_INT_BITS = 64 * 1024           # about 20,000 decimal digits
+MAX_RANGE = 10_000
+_FORMAT_WIDTH = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(\*|\d+)?(?:\.(\*|\d+))?")
+
+
+class ThemeLoader(jinja2.BaseLoader):
+    """Loads templates through the theme search path, which refuses links out of the theme,
+    non-regular files and text that is not UTF-8 (see Theme.read)."""
+
+    def __init__(self, theme: Theme) -> None:
+        self.theme = theme
+
+    def get_source(self, environment, template):
+        found = self.theme.read(template)
+        if found is None:
+            raise jinja2.TemplateNotFound(template)
+        path, text = found
+        mtime = path.stat().st_mtime
+        return text, str(path), lambda: path.is_file() and path.stat().st_mtime == mtime
+
+
+class BoundedSandbox(ImmutableSandboxedEnvironment):
+    """The sandbox, with the operators that can build huge values in one step bounded.
+
+    Loops that grow a value step by step (`~` in a loop) are caught by the per-target
+    time and memory limits instead (see outreach.limits)."""
+
+    intercepted_binops = frozenset(["*", "**", "+", "%"])
+
+    def call_binop(self, context, operator, left, right):
+        if operator == "**":
+            _check_power(left, right)
+        elif operator == "*":
+            _check_product(left, right)
+        elif operator == "+":
+            _check_sum(left, right)
+        elif operator == "%" and isinstance(left, str):
+            _check_format(left, right)
+        return super().call_binop(context, operator, left, right)
+
+
+def _too_big(what: str) -> SecurityError:
+    return SecurityError(f"模板计算的{what}过大，已阻止（防止耗尽内存或时间）")
+
+
+def _is_int(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _check_power(base, exponent) -> None:
+    if _is_int(base) and _is_int(exponent) and exponent > 0:
+        if max(abs(base).bit_length(), 1) * exponent > MAX_INT_BITS and abs(base) > 1:
+            raise _too_big("乘方结果")
+
+
+def _check_product(left, right) -> None:
+    if _is_int(left) and _is_int(right):
+        if abs(left).bit_length() + abs(right).bit_length() > MAX_INT_BITS:
+            raise _too_big("乘积")
+        return
+    for sequence, times in ((left, right), (right, left)):
+        if isinstance(sequence, (str, list, tuple, bytes)) and _is_int(times):
+            if len(sequence) * times > MAX_RESULT_ITEMS:
+                raise _too_big("重复文字或列表")
+
+
+def _check_sum(left, right) -> None:
+    if _is_int(left) and _is_int(right):
+        return
+    if isinstance(left, (str, list, tuple)) and isinstance(right, (str, list, tuple)):
+        if len(left) + len(right) > MAX_RESULT_ITEMS:
+            raise _too_big("拼接结果")
+
+
+def _check_format(template: str, args) -> None:
+    for match in _FORMAT_WIDTH.finditer(template):
+        for part in match.groups():
+            if part == "*" or (part and int(part) > 10_000):
+                raise _too_big("格式化宽度")
+
+
+def _bounded_range(*args):
+    values = range(*args)
+    if len(values) > MAX_RANGE:
+        raise SecurityError(f"range() 最多 {MAX_RANGE} 项，已阻止")
+    return values
+
+
+def _tojson(value, indent=None) -> Markup:
+    """JSON for a <script> block, with Chinese kept as characters (not \\u escapes), so the
+    Traditional Chinese conversion that runs over the rendered page converts it too."""
+    text = json.dumps(value, ensure_ascii=False, indent=indent, sort_keys=True, default=str)
+    for char, escaped in (("&", "\\u0026"), ("<", "\\u003c"), (">", "\\u003e"), ("'", "\\u0027"),
+                          ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+        text = text.replace(char, escaped)
+    return Markup(text)
+
+
 def make_environment(theme: Theme, globals_: dict | None = None) -> jinja2.Environment:
-    loader = jinja2.ChoiceLoader([
-        jinja2.PrefixLoader({BUILTIN_PREFIX.rstrip("/"): jinja2.FileSystemLoader(str(theme.builtin_dir))}, delimiter="/"),
-        jinja2.FileSystemLoader([str(p) for p in theme.search_path], followlinks=False),
-    ])
-    env = ImmutableSandboxedEnvironment(
-        loader=loader,
+    env = BoundedSandbox(
+        loader=ThemeLoader(theme),
         undefined=jinja2.StrictUndefined,
         autoescape=select_autoescape(["html", "htm", "xml", "svg"], default_for_string=True, default=False),
         trim_blocks=True,
@@ -40,6 +136,8 @@ def make_environment(theme: Theme, globals_: dict | None = None) -> jinja2.Envir
         auto_reload=False,
     )
     env.filters.update(filters.FILTERS)
+    env.filters["tojson"] = _tojson
+    env.globals["range"] = _bounded_range
     env.globals.update(globals_ or {})
     env.theme = theme  # type: ignore[attr-defined]
     return env
@@ -62,7 +160,7 @@ def template_closure(env: jinja2.Environment, name: str) -> set[str]:
         try:
             source, _, _ = env.loader.get_source(env, current)
             ast = env.parse(source)
-        except (jinja2.TemplateNotFound, jinja2.TemplateSyntaxError):
+        except (jinja2.TemplateNotFound, jinja2.TemplateSyntaxError, TemplateRefused):
             continue  # reported when the template is rendered
         for ref in meta.find_referenced_templates(ast):
             if ref is None:
@@ -81,6 +179,11 @@ def render_template(env: jinja2.Environment, name: str, context: dict, what: str
     except jinja2.TemplateSyntaxError as exc:
         file = theme.display_path(exc.filename or exc.name or name)
         raise TemplateProblem(file, exc.lineno or 0, f"渲染{what}时模板语法错误：{translate_error(exc.message or str(exc))}") from None
+    except TemplateEncodingError as exc:
+        raise TemplateProblem(exc.file, exc.line, f"渲染{what}时无法读取模板：{exc}") from None
+    except TemplateRefused as exc:
+        file, line = _template_frame(exc, theme, name)
+        raise TemplateProblem(file, line, f"渲染{what}时模板被拒绝：{exc}") from None
     except jinja2.TemplateNotFound as exc:
         file, line = _template_frame(exc, theme, name)
         raise TemplateProblem(file, line, f"渲染{what}时找不到模板“{exc.name}”。") from None

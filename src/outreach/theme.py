@@ -8,14 +8,26 @@ with the `!theme/` prefix (as in Pelican), e.g. `{% extends "!theme/poster.html"
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from outreach.safepath import is_regular_file, project_files, resolved_inside, safe_name
 
 BUILTIN_DIR = Path(__file__).resolve().parent / "default_theme"
 BUILTIN_PREFIX = "!theme/"
 PROJECT_TEMPLATES = "templates"
 # Files Jinja reads; everything else in a theme dir is an asset (images, fonts).
 TEMPLATE_SUFFIXES = {".html", ".htm", ".css", ".txt", ".md", ".js", ".j2", ".svg", ".json", ".xml"}
+
+
+MAX_TEMPLATE_BYTES = 1024 * 1024
+MAX_ASSET_BYTES = 20 * 1024 * 1024
+
+
+class TemplateRefused(Exception):
+    """A template name that exists but must not be read: it leads outside the theme, or is not a
+    regular file. The message names only the project path, never where a link points."""
 
 
 def _digest_file(path: Path) -> str:
@@ -37,16 +49,70 @@ class Theme:
         dirs = [self.project_dir] if self.project_dir.is_dir() else []
         return dirs + [self.builtin_dir]
 
-    def find(self, name: str) -> Path | None:
-        """The file a template name resolves to (honouring overrides and `!theme/`)."""
+    def locate(self, name: str) -> Path | None:
+        """The file a template name resolves to (honouring overrides and `!theme/`), or None.
+
+        Raises TemplateRefused when the name leads outside the project's templates/ (or the
+        built-in theme) through a symlink or `..`, or to something that is not a regular file:
+        such an override is refused, never silently replaced by the built-in file.
+        """
         if name.startswith(BUILTIN_PREFIX):
-            candidate = self.builtin_dir / name[len(BUILTIN_PREFIX):]
-            return candidate if candidate.is_file() else None
-        for directory in self.search_path:
-            candidate = directory / name
-            if candidate.is_file() and _inside(candidate, directory):
-                return candidate
+            candidates = [(self.builtin_dir, name[len(BUILTIN_PREFIX):])]
+        else:
+            candidates = [(directory, name) for directory in self.search_path]
+        for directory, relative in candidates:
+            if not safe_name(relative):
+                raise TemplateRefused(f"模板名“{_shown(name)}”不允许包含“..”、绝对路径或控制字符。")
+            candidate = directory / relative
+            if not os.path.lexists(candidate):
+                continue
+            if directory == self.project_dir and resolved_inside(directory, [self.project_root]) is None:
+                raise TemplateRefused(f"{PROJECT_TEMPLATES}/ 目录是指向项目外的链接，已拒绝读取其中的模板。")
+            if resolved_inside(candidate, [directory]) is None:
+                raise TemplateRefused(f"{self._shown_candidate(directory, relative)} 是指向模板目录之外的链接，已拒绝读取。")
+            if candidate.is_dir():
+                continue
+            if not is_regular_file(candidate):
+                raise TemplateRefused(f"{self._shown_candidate(directory, relative)} 不是普通文件，已拒绝读取。")
+            return candidate
         return None
+
+    def find(self, name: str) -> Path | None:
+        """Like `locate`, but a refused name counts as not found (for display and hashing)."""
+        try:
+            return self.locate(name)
+        except TemplateRefused:
+            return None
+
+    def read(self, name: str) -> tuple[Path, str] | None:
+        """The template's file and text; TemplateRefused for links out, non-UTF-8 or oversized files."""
+        path = self.locate(name)
+        if path is None:
+            return None
+        size = path.stat().st_size
+        shown = self.display_path(path)
+        if size > MAX_TEMPLATE_BYTES:
+            raise TemplateRefused(f"{shown} 过大（{size // 1024} KiB），模板文件不能超过 {MAX_TEMPLATE_BYTES // 1024} KiB。")
+        raw = path.read_bytes()
+        if raw.startswith(b"\xef\xbb\xbf"):
+            raw = raw[3:]
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            before = raw[: exc.start].decode("utf-8", errors="replace")
+            line = before.count("\n") + 1
+            column = len(before) - (before.rfind("\n") + 1) + 1
+            raise TemplateEncodingError(shown, line, column) from None
+        if "\x00" in text:
+            index = text.index("\x00")
+            raise TemplateEncodingError(shown, text.count("\n", 0, index) + 1,
+                                        index - (text.rfind("\n", 0, index) + 1) + 1, binary=True)
+        return path, text.replace("\r\n", "\n")
+
+    def _shown_candidate(self, directory: Path, relative: str) -> str:
+        if directory == self.builtin_dir:
+            return f"内置主题/{relative}"
+        return f"{PROJECT_TEMPLATES}/{relative}"
 
     def display_path(self, name_or_path: str | Path) -> str:
         """How to show a template file to users: project-relative, or marked built-in."""
@@ -58,8 +124,12 @@ class Theme:
             path = found
         for base, prefix in ((self.builtin_dir, "内置主题/"), (self.project_root.resolve(), "")):
             try:
-                return prefix + path.resolve().relative_to(base).as_posix()
+                return prefix + path.absolute().relative_to(base).as_posix()
             except ValueError:
+                pass
+            try:
+                return prefix + path.resolve().relative_to(base).as_posix()
+            except (ValueError, OSError):
                 continue
         return str(path)
 
@@ -68,17 +138,18 @@ class Theme:
         return found is not None and self.project_dir in found.parents
 
     def builtin_names(self) -> list[str]:
-        return sorted(p.relative_to(self.builtin_dir).as_posix() for p in self.builtin_dir.rglob("*")
-                      if p.is_file() and "__pycache__" not in p.parts)
+        return sorted(p.relative_to(self.builtin_dir).as_posix()
+                      for p in project_files(self.builtin_dir, self.builtin_dir))
 
     def project_names(self) -> list[str]:
-        if not self.project_dir.is_dir():
+        """The project's own template files: links out of templates/ and hidden files are left out."""
+        if resolved_inside(self.project_dir, [self.project_root]) is None:
             return []
-        return sorted(p.relative_to(self.project_dir).as_posix() for p in self.project_dir.rglob("*")
-                      if p.is_file() and not p.name.startswith("."))
+        return sorted(p.relative_to(self.project_dir).as_posix()
+                      for p in project_files(self.project_dir, self.project_dir))
 
     def file_digest(self, name: str) -> str:
-        """Content hash of the file a template name resolves to ('' when missing)."""
+        """Content hash of the file a template name resolves to ('' when missing or refused)."""
         if name not in self._digests:
             found = self.find(name)
             self._digests[name] = _digest_file(found) if found else ""
@@ -89,18 +160,23 @@ class Theme:
         if "__assets__" not in self._digests:
             digest = hashlib.sha256()
             for directory in self.search_path:
-                for path in sorted(directory.rglob("*")):
-                    if path.is_file() and path.suffix.lower() not in TEMPLATE_SUFFIXES and "__pycache__" not in path.parts:
-                        digest.update(path.relative_to(directory).as_posix().encode())
-                        digest.update(_digest_file(path).encode())
+                for path in project_files(directory, directory):
+                    if path.suffix.lower() in TEMPLATE_SUFFIXES or path.stat().st_size > MAX_ASSET_BYTES:
+                        continue
+                    digest.update(path.relative_to(directory).as_posix().encode())
+                    digest.update(_digest_file(path).encode())
             self._digests["__assets__"] = digest.hexdigest()
         return self._digests["__assets__"]
 
 
-def _inside(path: Path, directory: Path) -> bool:
-    """True when `path`, with symlinks resolved, stays inside `directory`."""
-    try:
-        path.resolve().relative_to(directory.resolve())
-        return True
-    except ValueError:
-        return False
+class TemplateEncodingError(TemplateRefused):
+    """A template that is not UTF-8 text (saved as GBK, or a binary file under a template name)."""
+
+    def __init__(self, shown: str, line: int, column: int, binary: bool = False) -> None:
+        what = "含有空字符（\\0），不是文本文件" if binary else "不是 UTF-8 编码（可能是 GBK），请在编辑器中以 UTF-8 编码另存"
+        super().__init__(f"{shown}:{line}:{column}: 模板文件{what}。")
+        self.file, self.line, self.column = shown, line, column
+
+
+def _shown(name: str) -> str:
+    return name if len(name) < 80 else name[:60] + "…"

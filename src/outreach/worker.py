@@ -8,7 +8,10 @@ import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from outreach.buildlock import describe_disk_error, is_disk_error
+from outreach.errors import DiskError
 from outreach.fsutil import atomic_write
+from outreach.limits import RenderTimeout, render_limits
 from outreach.plan import Target
 from outreach.renderers import RenderContext, RenderError, all_renderers
 from outreach.theme import Theme
@@ -39,9 +42,14 @@ def init_worker(root: Path, library, options, out_dir: Path, stage_dir: Path) ->
 def start_warm_worker(root: Path, options, out_dir: Path, stage_dir: Path) -> None:
     """Pool initializer: load the (small) library here and pay WeasyPrint's start-up now,
     while the main process is still checking and planning."""
+    import signal
+
     from outreach.loader import load_library
 
-    library, _ = load_library(root)
+    # Ctrl-C reaches the whole process group: the main process stops the build and the
+    # workers; a worker that handled it too would print its own traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    library, _ = load_library(root, stations=options.stations)
     init_worker(root, library, options, out_dir, stage_dir)
     if library is not None:
         from outreach.pdf import warm_up
@@ -58,8 +66,14 @@ def render_and_write(targets: list[Target], ctx: RenderContext) -> list[Outcome]
     """Render targets of one renderer together, then write each one's outputs to staging."""
     started = time.perf_counter()
     renderer = all_renderers()[targets[0].renderer]
+    limits = ctx.config.build
     try:
-        results = renderer.render_batch(targets, ctx)
+        with render_limits(limits.target_timeout * len(targets), limits.memory_limit_mb):
+            results = renderer.render_batch(targets, ctx)
+    except (RenderTimeout, MemoryError) as exc:
+        if len(targets) > 1:  # find the target that ran out: each one alone, with its own limit
+            return [outcome for target in targets for outcome in render_and_write([target], ctx)]
+        results = [RenderError(_limit_message(exc, limits))]
     except Exception:  # noqa: BLE001 - one broken batch must not stop the build
         detail = traceback.format_exc(limit=6)
         results = [RenderError(f"内部错误（请把以下信息反馈给维护人员）：\n{detail}")] * len(targets)
@@ -70,15 +84,36 @@ def render_and_write(targets: list[Target], ctx: RenderContext) -> list[Outcome]
             outcomes.append(Outcome(target.id, False, each, file=result.file, line=result.line, message=result.message))
             continue
         try:
-            written = write_outputs(ctx.stage_dir or ctx.out_dir, target, localized(ctx, result.outputs))
+            written = write_outputs(ctx.stage_dir or ctx.out_dir, target, finish_outputs(ctx, result.outputs))
         except RenderError as exc:
             outcomes.append(Outcome(target.id, False, each, message=exc.message))
             continue
+        except OSError as exc:
+            if is_disk_error(exc):  # the whole build stops: every other write would fail the same way
+                raise DiskError(describe_disk_error(exc, ctx.out_dir)) from None
+            raise
         outcomes.append(Outcome(target.id, True, each, written=written, warnings=result.warnings))
     return outcomes
 
 
+def _limit_message(exc: BaseException, limits) -> str:
+    if isinstance(exc, RenderTimeout):
+        return (f"生成时间超过上限（{limits.target_timeout:g} 秒），已停止。可能是模板里有很大的循环，或内容过长；"
+                f"确实需要更久时，可在 outreach.toml 的 [build] target_timeout 调高上限。")
+    return (f"生成时占用的内存超过上限（{limits.memory_limit_mb} MB），已停止。可能是模板里生成了过大的文字或列表；"
+            f"确实需要更多内存时，可在 outreach.toml 的 [build] memory_limit_mb 调高上限。")
+
+
 TEXT_SUFFIXES = (".txt", ".md", ".json", ".html")
+
+
+def finish_outputs(ctx: RenderContext, outputs: dict[str, bytes]) -> dict[str, bytes]:
+    """The last steps every output takes: the locale's folder and script, then HTML pages'
+    Content-Security-Policy sealed to the hashes of their final inline scripts."""
+    from outreach.csp import seal_inline_scripts
+
+    return {path: seal_inline_scripts(data) if path.endswith(".html") else data
+            for path, data in localized(ctx, outputs).items()}
 
 
 def localized(ctx: RenderContext, outputs: dict[str, bytes]) -> dict[str, bytes]:

@@ -22,6 +22,9 @@ class LineReporter:
         status = "完成" if ok else "失败"
         typer.echo(f"[{self.count}/{self.total}] {status} {label}（{seconds:.1f} 秒）")
 
+    def note(self, message: str) -> None:
+        typer.echo(message, err=True)
+
     def finish(self) -> None:
         pass
 
@@ -42,6 +45,9 @@ class BarReporter:
     def done(self, label: str, seconds: float, ok: bool) -> None:
         if self.task is not None:
             self.progress.update(self.task, advance=1, description=label if ok else f"[red]失败 {label}")
+
+    def note(self, message: str) -> None:
+        self.progress.console.print(message, markup=False, highlight=False)
 
     def finish(self) -> None:
         if self.task is not None:

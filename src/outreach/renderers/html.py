@@ -19,9 +19,8 @@ def environment(ctx: RenderContext):
 def base_context(ctx: RenderContext) -> dict:
     """Variables every template receives (documented in docs/templates.md)."""
     config = ctx.config
-    logo_url = None
-    if config.theme.logo:
-        logo_url = (ctx.root / config.theme.logo).resolve().as_uri()
+    logo = logo_path(ctx)
+    logo_url = logo.as_uri() if logo else None
     return {
         "project": config.project,
         "theme": config.theme,
@@ -70,11 +69,15 @@ def layout(ctx: RenderContext, html: str, template: str, what: str, source: str,
     from outreach import pdf
 
     warnings = warnings if warnings is not None else []
-    shown_template = ctx.theme.display_path(template)
-    fetcher = pdf.SafeFetcher([ctx.root, ctx.theme.builtin_dir], shown_template, warnings)
+    fetcher = resource_fetcher(ctx, template, warnings)
     extra = PRINT_READY_CSS if ctx.options.print_ready else None
-    base_url = (ctx.theme.find(template) or ctx.theme.builtin_dir / template).resolve().as_uri()
-    document = pdf.render_document(html, base_url, fetcher, extra_css=extra)
+    base_url = template_base_url(ctx, template)
+    try:
+        document = pdf.render_document(html, base_url, fetcher, extra_css=extra)
+    except pdf.AttachmentRefused as refused:
+        raise RenderError(f"模板 {fetcher.template} 要给 PDF 添加 {refused.count} 个附件（<link rel=\"attachment\"> 或 "
+                          f"<a rel=\"attachment\">）。为防止项目里的文件随海报流出，模板不能给 PDF 添加附件，请删除这些标签。",
+                          fetcher.template, 0) from None
 
     missing = missing_glyphs(visible_text(html), primary_family(font_family(ctx)))
     if missing:
@@ -86,6 +89,30 @@ def layout(ctx: RenderContext, html: str, template: str, what: str, source: str,
         how_much = f"约 {amount:.0f} 毫米" if amount else f"（排版结果为 {len(document.pages)} 页）"
         raise RenderError(f"{what}内容超出一页{how_much}，不会自动缩小或截断。请精简文字（如缩短案例或要点）。", source, 0)
     return document
+
+
+def resource_fetcher(ctx: RenderContext, template: str, warnings: list[str]):
+    """What a template may pull in while it is laid out: files of the project's templates/ and
+    the built-in theme (hidden files and links out refused), and the configured logo."""
+    from outreach import pdf
+
+    return pdf.SafeFetcher(ctx.theme.search_path, ctx.theme.display_path(template), warnings, allowed_files=[p for p in [logo_path(ctx)] if p])
+
+
+def logo_path(ctx: RenderContext):
+    """The configured logo, when it is a regular, non-hidden file inside the project (links checked)."""
+    from outreach.safepath import is_hidden, is_regular_file, resolved_inside
+
+    logo = ctx.config.theme.logo
+    if not logo or is_hidden(logo):
+        return None
+    path = resolved_inside(ctx.root / logo, [ctx.root])
+    return path if path is not None and is_regular_file(path) else None
+
+
+def template_base_url(ctx: RenderContext, template: str) -> str:
+    """Relative URLs in a template resolve beside the template file (the override or the built-in)."""
+    return (ctx.theme.find(template) or ctx.theme.builtin_dir / template).absolute().as_uri()
 
 
 def html_to_pdf(ctx: RenderContext, html: str, template: str, what: str, source: str,

@@ -7,7 +7,7 @@ import math
 
 from outreach.plan import Target
 from outreach.renderers.base import BatchRenderer, PackPart, RenderContext, RenderError, RenderResult
-from outreach.renderers.html import base_context, layout, render_html
+from outreach.renderers.html import base_context, layout, render_html, resource_fetcher, template_base_url
 from outreach.scriptlint import spoken_length
 
 TALK_TRACK = "劝阻话术"
@@ -124,8 +124,8 @@ class ScriptRenderer(BatchRenderer):
         html = render_html(ctx, "talk-card.html", context, what)
         document = layout(ctx, html, "talk-card.html", what, context["source"], warnings=warnings)
         if len(document.pages) > CARD_PAGES:
-            base_url = (ctx.theme.find("talk-card.html") or ctx.theme.builtin_dir / "talk-card.html").resolve().as_uri()
-            fetcher = pdf.SafeFetcher([ctx.root, ctx.theme.builtin_dir], ctx.theme.display_path("talk-card.html"), [])
+            base_url = template_base_url(ctx, "talk-card.html")
+            fetcher = resource_fetcher(ctx, "talk-card.html", [])
             amount = _overflow_mm(pdf, html, base_url, fetcher, document.pages[0])
             how_much = f"约 {amount:.0f} 毫米" if amount else ""
             raise RenderError(f"{what}内容超出卡片正反两面{how_much}（排版结果为 {len(document.pages)} 页），"

@@ -1,0 +1,31 @@
+"""The base of every error outreach reports to people in plain Chinese, with the exit code it means."""
+
+from __future__ import annotations
+
+# Exit codes (documented in README, "退出码"): 0 success, 1 problems in the content or failed
+# targets, 2 wrong command-line use or project set-up, 70 internal error, 74 the disk refused
+# a write (full, read-only, no permission), 75 another build holds the lock, 130 interrupted.
+EXIT_PROBLEMS = 1
+EXIT_USAGE = 2
+EXIT_INTERNAL = 70
+EXIT_IO = 74
+EXIT_BUSY = 75
+EXIT_INTERRUPTED = 130
+
+
+class OutreachError(Exception):
+    """A problem the user can act on; `str(error)` is the whole Chinese message."""
+
+    exit_code = EXIT_PROBLEMS
+
+
+class ProjectSetupError(OutreachError):
+    """The project itself cannot be used as configured (e.g. an output directory outside it)."""
+
+    exit_code = EXIT_USAGE
+
+
+class DiskError(OutreachError):
+    """Writing to the build directory failed: disk full, read-only file system, no permission."""
+
+    exit_code = EXIT_IO
