@@ -18,6 +18,12 @@ from outreach.options import BuildOptions
 from outreach.planner import PlanError, plan_build
 
 
+def overflow_poster(root) -> None:
+    """Six more long signs (each within the field limits) push the fake-loan poster past one page."""
+    sign = "  - " + "很长很长的识别要点，用来把海报撑到第二页，测试溢出检查是否生效。" * 3 + "\n"
+    edit(root / "content/scenarios/fake-loan.yaml", "signs:\n", "signs:\n" + sign * 6)
+
+
 def built_ids(result) -> list[str]:
     return sorted(result.built)
 
@@ -133,7 +139,7 @@ def test_content_errors_build_nothing(mini_project):
 
 
 def test_failing_target_does_not_stop_the_others(mini_project):
-    edit(mini_project / "content/scenarios/fake-loan.yaml", "signs:\n", "signs:\n" + "  - 很长很长的识别要点，用来把海报撑到第二页，测试溢出检查是否生效\n" * 12)
+    overflow_poster(mini_project)
     result = build_posters(mini_project)
     assert built_ids(result) == ["posters/card-renting"]
     [failure] = result.failures
@@ -145,7 +151,7 @@ def test_failing_target_does_not_stop_the_others(mini_project):
 def test_failed_target_keeps_previous_output(mini_project):
     build_posters(mini_project)
     before = (mini_project / "build/posters/fake-loan.pdf").read_bytes()
-    edit(mini_project / "content/scenarios/fake-loan.yaml", "signs:\n", "signs:\n" + "  - 很长很长的识别要点，用来把海报撑到第二页，测试溢出检查是否生效\n" * 12)
+    overflow_poster(mini_project)
     result = build_posters(mini_project)
     assert result.failures
     assert (mini_project / "build/posters/fake-loan.pdf").read_bytes() == before
@@ -270,7 +276,7 @@ def test_cli_plain_progress_when_not_a_terminal(mini_project):
 
 
 def test_cli_build_failure_exit_code_and_location(mini_project):
-    edit(mini_project / "content/scenarios/fake-loan.yaml", "signs:\n", "signs:\n" + "  - 很长很长的识别要点，用来把海报撑到第二页，测试溢出检查是否生效\n" * 12)
+    overflow_poster(mini_project)
     result = subprocess.run([sys.executable, "-m", "outreach", "build", "-q"], cwd=mini_project, capture_output=True, text=True)
     assert result.returncode == 1
     assert "content/scenarios/fake-loan.yaml: error[build] 海报 fake-loan：" in result.stderr

@@ -22,7 +22,7 @@ class Section(BaseModel):
 
 class Hotline(Section):
     number: str = Field(pattern=r"^\d{3,12}$", description="号码")
-    label: str = Field(min_length=1, description="名称，例如“全国反诈预警劝阻专线”")
+    label: str = Field(min_length=1, max_length=30, description="名称，例如“全国反诈预警劝阻专线”")
 
 
 DEFAULT_HOTLINES = (
@@ -42,11 +42,11 @@ DEFAULT_AUDIENCES = {
 
 
 class ProjectSection(Section):
-    name: str = Field(min_length=1, description="项目名称")
-    organisation: str = Field(min_length=1, description="单位名称，印在海报和资料上")
+    name: str = Field(min_length=1, max_length=60, description="项目名称")
+    organisation: str = Field(min_length=1, max_length=60, description="单位名称，印在海报和资料上")
     sms_signature: str = Field(pattern=r"^【[^【】]{1,20}】$", description="短信签名，例如【XX派出所】")
-    hotlines: tuple[Hotline, ...] = Field(DEFAULT_HOTLINES, min_length=1, description="对外公布的电话")
-    app: str = Field("国家反诈中心", description="推荐安装的官方App")
+    hotlines: tuple[Hotline, ...] = Field(DEFAULT_HOTLINES, min_length=1, max_length=8, description="对外公布的电话")
+    app: str = Field("国家反诈中心", max_length=30, description="推荐安装的官方App")
     audiences: dict[str, str] = Field(default_factory=lambda: dict(DEFAULT_AUDIENCES), description="受众词表：编号 = 中文名称")
     locale: Literal["zh-Hans", "zh-Hant"] = Field("zh-Hans", description="输出文字：简体 zh-Hans 或繁体 zh-Hant")
     opencc: Literal["s2t", "s2tw", "s2twp", "s2hk"] = Field(
@@ -55,9 +55,11 @@ class ProjectSection(Section):
     @field_validator("audiences")
     @classmethod
     def _audience_ids(cls, value: dict[str, str]) -> dict[str, str]:
-        for key in value:
-            if not re.fullmatch(r"[a-z][a-z0-9-]*", key):
-                raise ValueError(f"受众编号“{key}”只能用小写字母、数字和连字符")
+        for key, label in value.items():
+            if not re.fullmatch(r"[a-z][a-z0-9-]{0,39}", key):
+                raise ValueError(f"受众编号“{key[:40]}”只能用小写字母、数字和连字符（最多 40 个字符）")
+            if not isinstance(label, str) or not 1 <= len(label) <= 20:
+                raise ValueError(f"受众“{key}”的中文名称应为 1–20 个字")
         if not value:
             raise ValueError("受众词表不能为空")
         return value
@@ -75,11 +77,11 @@ class ThemeSection(Section):
     accent_color: str = Field("#ffd400", pattern=r"^#[0-9a-fA-F]{6}$", description="强调色（电话号码）")
     ink_color: str = Field("#1a1a1a", pattern=r"^#[0-9a-fA-F]{6}$", description="正文颜色")
     paper_color: str = Field("#ffffff", pattern=r"^#[0-9a-fA-F]{6}$", description="纸张底色")
-    logo: str | None = Field(None, description="标志图片路径（项目内，相对 outreach.toml）")
-    qr_url: str | None = Field(None, description="海报二维码指向的网址；不填则不印二维码")
-    qr_caption: str = Field("扫码了解更多防骗知识", description="二维码下方的说明")
+    logo: str | None = Field(None, max_length=300, description="标志图片路径（项目内，相对 outreach.toml）")
+    qr_url: str | None = Field(None, max_length=500, description="海报二维码指向的网址；不填则不印二维码")
+    qr_caption: str = Field("扫码了解更多防骗知识", max_length=40, description="二维码下方的说明")
     font_family: str = Field('"Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Micro Hei", sans-serif',
-                             pattern=r'^[^<>{};\\]+$', description="正文字体（CSS font-family，不能含 < > { } ; \\）")
+                             pattern=r'^[^<>{};\\]+$', max_length=300, description="正文字体（CSS font-family，不能含 < > { } ; \\）")
 
 
 class PosterSection(Section):
@@ -114,7 +116,7 @@ class QuizSection(Section):
 
 
 class FeedSection(Section):
-    title: str | None = Field(None, description="JSON Feed 标题，默认用项目名称")
+    title: str | None = Field(None, max_length=100, description="JSON Feed 标题，默认用项目名称")
     home_page_url: str | None = Field(None, pattern=r"^https?://\S+$", description="单位主页网址（可不填）")
     published: dt.date | None = Field(None, description="内容未写 published 时使用的发布日期")
     timezone: str = Field("+08:00", pattern=r"^[+-]\d{2}:\d{2}$", description="发布时间的时区")
@@ -152,7 +154,7 @@ class StationsSection(Section):
 
 
 class BuildSection(Section):
-    output_dir: str = Field("build", description="输出目录（项目里的相对路径）")
+    output_dir: str = Field("build", max_length=200, description="输出目录（项目里的相对路径）")
     jobs: int = Field(0, ge=0, le=256, description="并行进程数；0 表示按 CPU 核数")
     target_timeout: float = Field(120, ge=1, le=3600, description="每个素材的生成时间上限（秒），超过则该素材失败")
     memory_limit_mb: int = Field(3072, ge=256, le=65536, description="每个素材生成时可多用的内存上限（MB），超过则该素材失败")

@@ -15,11 +15,14 @@ from outreach.diagnostics import Diagnostic, Diagnostics, error, warning
 from outreach.library import Item, Library
 from outreach.models import ID_RE, KIND_MODELS
 from outreach.refs import check_references
+from outreach.safepath import is_regular_file, resolved_inside
 from outreach.stations import STATION_FILES, find_station_file, read_stations
 from outreach.validation import validation_diagnostics
 from outreach.yamlsource import SourceFile, parse_yaml
 
 CONTENT_DIR = "content"
+# Names only the link: the target may be a secret (/etc/shadow, /proc/self/environ).
+_LINK_OUT = "{what}是指向项目外的符号链接（或不是普通文件），已拒绝读取。请把文件本身复制到项目里。"
 YAML_SUFFIXES = (".yaml", ".yml")
 
 # Extra parsers by (kind, suffix): e.g. Markdown scripts. Each returns (raw data, source, diagnostics)
@@ -59,9 +62,17 @@ def load_library(root: Path, stations: bool | None = True) -> tuple[Library | No
         diagnostics.add(error(CONTENT_DIR, 0, 0, "content-missing", "找不到 content/ 目录，内容文件应放在这里。"))
         return library, diagnostics
 
+    if resolved_inside(content, [root]) is None:
+        diagnostics.add(error(CONTENT_DIR, 0, 0, "outside-project", _LINK_OUT.format(what="content/ 目录")))
+        return library, diagnostics
+
     diagnostics.extend(_unexpected_entries(content))
     for kind in KIND_MODELS:
         for path in _discover(content / kind, kind):
+            relpath = path.relative_to(root).as_posix()
+            if resolved_inside(path, [root]) is None or not is_regular_file(path):
+                diagnostics.add(error(relpath, 0, 0, "outside-project", _LINK_OUT.format(what="这个文件")))
+                continue
             item, problems = load_item(root, path, kind)
             diagnostics.extend(problems)
             if item is None:
@@ -76,11 +87,15 @@ def load_library(root: Path, stations: bool | None = True) -> tuple[Library | No
     if stations is None:
         stations = config.stations.enabled
     station_file = find_station_file(content) if stations else None
-    if station_file is not None:
+    if station_file is not None and resolved_inside(station_file, [root]) is None:
+        diagnostics.add(error(station_file.relative_to(root).as_posix(), 0, 0, "outside-project",
+                              _LINK_OUT.format(what="站点表")))
+    elif station_file is not None:
         relpath = station_file.relative_to(root).as_posix()
         library.stations, problems = read_stations(station_file, relpath)
         library.stations_path = relpath
-        library.stations_digest = hashlib.sha256(station_file.read_bytes()).hexdigest()
+        with open(station_file, "rb") as handle:  # streamed: the sheet may be large
+            library.stations_digest = hashlib.file_digest(handle, "sha256").hexdigest()
         diagnostics.extend(problems)
 
     diagnostics.extend(check_references(library))
@@ -134,8 +149,9 @@ def _discover(directory: Path, kind: str) -> list[Path]:
     if not directory.is_dir():
         return []
     suffixes = YAML_SUFFIXES + tuple(s for (k, s) in EXTRA_PARSERS if k == kind)
+    # Links are listed too (is_file follows them) so that load_library can refuse those leading out.
     found = [p for p in directory.rglob("*")
-             if p.is_file() and p.suffix.lower() in suffixes and not _hidden(p, directory)]
+             if (p.is_file() or p.is_symlink()) and p.suffix.lower() in suffixes and not _hidden(p, directory)]
     return sorted(found)
 
 

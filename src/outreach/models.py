@@ -4,13 +4,30 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from typing import Annotated, Literal, Union
 
 from pydantic_core import PydanticCustomError
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag, field_validator, model_validator
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
-ID_RE = re.compile(ID_PATTERN)
+# \Z, not $: Python's $ also matches before a final newline, and "x\n" must not be an id.
+ID_RE = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
+
+
+def unsafe_characters(text: str) -> list[str]:
+    """Control and invisible formatting characters (bidi overrides such as U+202E, zero-width
+    joiners): in a name that becomes a file name they make "甲\u202egnp.exe" display as
+    "甲exe.png", and they never belong in a printed name."""
+    return [c for c in text if unicodedata.category(c) in ("Cc", "Cf")]
+
+
+def _no_unsafe_characters(value: str) -> str:
+    found = unsafe_characters(value)
+    if found:
+        shown = "、".join(f"U+{ord(c):04X}" for c in dict.fromkeys(found))
+        raise ValueError(f"不能含有控制字符或不可见的排版字符（{shown}）")
+    return value
 
 
 def _to_key(value):
@@ -20,9 +37,22 @@ def _to_key(value):
     return value
 
 
-ArticleKey = Annotated[str, BeforeValidator(_to_key), Field(min_length=1, description="条文编号，例如“38”“287之二”")]
-Text = Annotated[str, Field(min_length=1)]
-ItemId = Annotated[str, Field(pattern=ID_PATTERN, description="编号：小写字母、数字和连字符")]
+ArticleKey = Annotated[str, BeforeValidator(_to_key),
+                      Field(min_length=1, max_length=20, description="条文编号，例如“38”“287之二”")]
+ItemId = Annotated[str, Field(pattern=ID_PATTERN, max_length=64, description="编号：小写字母、数字和连字符")]
+
+
+def Chars(limit: int):
+    """A required text field of at most `limit` characters.
+
+    Every field has a length that fits its use (a title is short, a story a few hundred
+    characters), checked when content is loaded: layout time grows faster than linearly
+    with the length of a paragraph, so an unbounded field could stall a build."""
+    return Annotated[str, Field(min_length=1, max_length=limit)]
+
+
+def OptChars(limit: int):
+    return Annotated[str, Field(max_length=limit)]
 
 
 class Model(BaseModel):
@@ -31,18 +61,18 @@ class Model(BaseModel):
 
 class Article(Model):
     key: ArticleKey
-    number: Text = Field(description="条文序号，例如“第三十八条”")
-    text: Text = Field(description="条文原文，一字不差")
+    number: Chars(30) = Field(description="条文序号，例如“第三十八条”")
+    text: Chars(5000) = Field(description="条文原文，一字不差")
 
 
 class Law(Model):
     """法律法规：条文必须与官方文本一字不差。"""
 
-    title: Text = Field(description="法律全称，例如“中华人民共和国反电信网络诈骗法”")
-    short: Text = Field(description="简称，例如“反电信网络诈骗法”")
+    title: Chars(100) = Field(description="法律全称，例如“中华人民共和国反电信网络诈骗法”")
+    short: Chars(30) = Field(description="简称，例如“反电信网络诈骗法”")
     effective: dt.date | None = Field(None, description="施行日期")
-    source: str | None = Field(None, description="核对条文所依据的官方来源")
-    articles: list[Article] = Field(min_length=1, description="引用的条文")
+    source: OptChars(500) | None = Field(None, description="核对条文所依据的官方来源")
+    articles: list[Article] = Field(min_length=1, max_length=300, description="引用的条文")
 
     @field_validator("articles")
     @classmethod
@@ -63,34 +93,34 @@ class LawRef(Model):
     article: ArticleKey
 
 
-Audience = Annotated[str, Field(min_length=1, description="受众（取值见 outreach.toml 的 audiences）")]
+Audience = Annotated[str, Field(min_length=1, max_length=40, description="受众（取值见 outreach.toml 的 audiences）")]
 
 
 class Scenario(Model):
     """诈骗类型（一个场景对应一张海报、一条短信）。"""
 
-    title: Text = Field(description="标题")
-    category: Text = Field(description="类别，例如“刷单返利”")
-    summary: Text = Field(description="一句话概述")
-    signs: list[Text] = Field(min_length=1, description="识别要点")
-    advice: list[Text] = Field(min_length=1, description="防范要点")
-    audiences: list[Audience] = Field(min_length=1, description="适用人群")
+    title: Chars(40) = Field(description="标题")
+    category: Chars(20) = Field(description="类别，例如“刷单返利”")
+    summary: Chars(300) = Field(description="一句话概述")
+    signs: list[Chars(200)] = Field(min_length=1, max_length=10, description="识别要点")
+    advice: list[Chars(200)] = Field(min_length=1, max_length=10, description="防范要点")
+    audiences: list[Audience] = Field(min_length=1, max_length=20, description="适用人群")
     review_by: dt.date = Field(description="复核日期：到期前需要重新核对内容")
-    story: str | None = Field(None, description="匿名化的案例（Markdown）")
-    laws: list[LawRef] = Field(default_factory=list, description="相关法律条文")
-    tags: list[Text] = Field(default_factory=list, description="标签")
-    sms: str | None = Field(None, description="手写的短信文本（替代自动生成的短信）")
-    quote: str | None = Field(None, description="一句话口号")
+    story: OptChars(2000) | None = Field(None, description="匿名化的案例（Markdown）")
+    laws: list[LawRef] = Field(default_factory=list, max_length=10, description="相关法律条文")
+    tags: list[Chars(20)] = Field(default_factory=list, max_length=20, description="标签")
+    sms: OptChars(700) | None = Field(None, description="手写的短信文本（替代自动生成的短信）")
+    quote: OptChars(80) | None = Field(None, description="一句话口号")
     published: dt.date | None = Field(None, description="发布日期（用于 feed.json），不填则用 outreach.toml [feed] published")
 
 
 class Tip(Model):
     """法律小贴士。"""
 
-    title: Text = Field(description="标题")
-    body: Text = Field(description="正文（Markdown）")
-    laws: list[LawRef] = Field(default_factory=list, description="相关法律条文")
-    audiences: list[Audience] = Field(min_length=1, description="适用人群")
+    title: Chars(60) = Field(description="标题")
+    body: Chars(3000) = Field(description="正文（Markdown）")
+    laws: list[LawRef] = Field(default_factory=list, max_length=10, description="相关法律条文")
+    audiences: list[Audience] = Field(min_length=1, max_length=20, description="适用人群")
     review_by: dt.date = Field(description="复核日期")
 
 
@@ -109,11 +139,11 @@ def _truefalse(value):
 class Question(Model):
     id: ItemId = Field(description="题目编号，在本套题内唯一，例如 q01")
     kind: Literal["single", "multiple", "truefalse"] = Field(description="题型：single 单选、multiple 多选、truefalse 判断")
-    question: Text = Field(description="题干")
-    choices: list[Text] = Field(default_factory=list, max_length=len(LETTERS), description="选项（判断题不填）")
+    question: Chars(300) = Field(description="题干")
+    choices: list[Chars(150)] = Field(default_factory=list, max_length=len(LETTERS), description="选项（判断题不填）")
     answer: Annotated[Union[bool, str, list[str]], BeforeValidator(_truefalse)] = Field(
         description="答案：单选填字母（B），多选填字母列表（[A, C]），判断题填 true/false")
-    explanation: Text = Field(description="答案解析")
+    explanation: Chars(600) = Field(description="答案解析")
     scenario: ItemId | None = Field(None, description="相关的诈骗类型编号")
 
     @model_validator(mode="after")
@@ -161,9 +191,9 @@ class Question(Model):
 class Quiz(Model):
     """有奖问答题库（一套题）。"""
 
-    title: Text = Field(description="题库标题")
-    description: str | None = Field(None, description="说明")
-    questions: list[Question] = Field(min_length=1, description="题目")
+    title: Chars(60) = Field(description="题库标题")
+    description: OptChars(500) | None = Field(None, description="说明")
+    questions: list[Question] = Field(min_length=1, max_length=500, description="题目")
 
 
 ScriptForm = Literal["小品", "快板", "三句半", "相声", "劝阻话术"]
@@ -171,18 +201,19 @@ ScriptForm = Literal["小品", "快板", "三句半", "相声", "劝阻话术"]
 
 class Role(Model):
     # A role name becomes a file name (build/scripts/<id>/<role>.pdf): no path characters.
-    name: Annotated[str, Field(min_length=1, max_length=20, pattern=r'^[^/\\:*?"<>|.\s][^/\\:*?"<>|\s]*$')] = Field(
+    name: Annotated[str, Field(min_length=1, max_length=20, pattern=r'^[^/\\:*?"<>|.\s][^/\\:*?"<>|\s]*$'),
+                    AfterValidator(_no_unsafe_characters)] = Field(
         description="角色名（不能含空格和 / \\ : * ? \" < > | 等文件名字符）")
-    description: str | None = Field(None, description="角色说明")
+    description: OptChars(200) | None = Field(None, description="角色说明")
 
 
 class Line(Model):
-    role: Text = Field(description="角色名（须在 roles 中声明）")
-    text: Text = Field(description="台词")
+    role: Chars(20) = Field(description="角色名（须在 roles 中声明）")
+    text: Chars(1000) = Field(description="台词")
 
 
 class Direction(Model):
-    direction: Text = Field(description="舞台提示")
+    direction: Chars(500) = Field(description="舞台提示")
 
 
 def _line_kind(value) -> str:
@@ -198,17 +229,17 @@ ScriptLine = Annotated[
 
 
 class Scene(Model):
-    title: str | None = Field(None, description="场次标题")
-    lines: list[ScriptLine] = Field(min_length=1, description="台词（role + text）和舞台提示（direction）")
+    title: OptChars(60) | None = Field(None, description="场次标题")
+    lines: list[ScriptLine] = Field(min_length=1, max_length=1000, description="台词（role + text）和舞台提示（direction）")
 
 
 class Script(Model):
     """节目脚本（小品、快板、三句半、相声）或劝阻话术。"""
 
-    title: Text = Field(description="标题")
+    title: Chars(60) = Field(description="标题")
     form: ScriptForm = Field(description="形式")
-    roles: list[Role] = Field(min_length=1, description="角色")
-    scenes: list[Scene] = Field(min_length=1, description="场次")
+    roles: list[Role] = Field(min_length=1, max_length=30, description="角色")
+    scenes: list[Scene] = Field(min_length=1, max_length=100, description="场次")
     scenario: ItemId | None = Field(None, description="相关的诈骗类型编号")
 
 
@@ -237,26 +268,26 @@ class PackItem(Model):
 class Pack(Model):
     """宣传资料包：按打印顺序排列的素材。"""
 
-    title: Text = Field(description="资料包标题")
+    title: Chars(60) = Field(description="资料包标题")
     audience: Audience = Field(description="目标人群")
-    description: str | None = Field(None, description="说明")
+    description: OptChars(500) | None = Field(None, description="说明")
     date: dt.date | None = Field(None, description="活动日期或印制日期，印在封面上")
-    items: list[PackItem] = Field(min_length=1, description="素材（按顺序）")
+    items: list[PackItem] = Field(min_length=1, max_length=100, description="素材（按顺序）")
 
 
 class NewsCase(Model):
-    title: Text = Field(description="案例标题")
-    text: Text = Field(description="案情（匿名化）")
+    title: Chars(60) = Field(description="案例标题")
+    text: Chars(600) = Field(description="案情（匿名化）")
 
 
 class Newsletter(Model):
     """警务手机报（一期）。"""
 
     date: dt.date = Field(description="出刊日期")
-    title: str | None = Field(None, description="标题，例如“反诈警务手机报（第46期）”")
-    cases: list[NewsCase] = Field(min_length=1, description="近期发案情况")
-    focus: list[ItemId] = Field(min_length=1, description="重点提示的诈骗类型编号")
-    tips: list[ItemId] = Field(default_factory=list, description="法律小贴士编号")
+    title: OptChars(60) | None = Field(None, description="标题，例如“反诈警务手机报（第46期）”")
+    cases: list[NewsCase] = Field(min_length=1, max_length=20, description="近期发案情况")
+    focus: list[ItemId] = Field(min_length=1, max_length=20, description="重点提示的诈骗类型编号")
+    tips: list[ItemId] = Field(default_factory=list, max_length=20, description="法律小贴士编号")
 
 
 KIND_MODELS: dict[str, type[Model]] = {

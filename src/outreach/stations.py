@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import csv
-import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
 from outreach.diagnostics import Diagnostic, error, warning
-from outreach.models import ID_RE
+from outreach.models import ID_RE, unsafe_characters
 
 STATION_FILES = ("stations.csv", "stations.xlsx")
+
+# A sheet exported from Excel for every station of a city or province stays far below these;
+# a larger one (or a .xlsx that unpacks to gigabytes) is refused before it is read.
+MAX_SHEET_BYTES = 20 * 1024 * 1024
+MAX_XLSX_UNPACKED_BYTES = 100 * 1024 * 1024
+MAX_ROWS = 20_000
+MAX_CELL_CHARS = 500
 
 # Canonical column → accepted header names (English as documented, Chinese as staff write them).
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -68,14 +74,29 @@ def read_stations(path: Path, relpath: str) -> tuple[list[Station], list[Diagnos
     return stations, diagnostics
 
 
+class SheetProblem(Exception):
+    """The sheet cannot be read on from here; carries the located diagnostic."""
+
+    def __init__(self, diagnostic: Diagnostic) -> None:
+        super().__init__(diagnostic.message)
+        self.diagnostic = diagnostic
+
+
 def iter_stations(path: Path, relpath: str) -> Iterator[Station | Diagnostic]:
     """Stream rows as stations or diagnostics, so thousands of rows never sit in memory twice."""
     try:
-        rows = _xlsx_rows(path) if path.suffix.lower() == ".xlsx" else _csv_rows(path)
-        header = next(rows, None)
-    except (UnicodeDecodeError, ValueError, OSError, KeyError) as exc:
-        yield error(relpath, 1, 1, "encoding", f"无法读取站点表：{exc}。CSV 请以 UTF-8 编码保存，或直接使用 .xlsx。")
-        return
+        yield from _iter_stations(path, relpath)
+    except SheetProblem as problem:
+        yield problem.diagnostic
+
+
+def _iter_stations(path: Path, relpath: str) -> Iterator[Station | Diagnostic]:
+    size = path.stat().st_size
+    if size > MAX_SHEET_BYTES:
+        raise SheetProblem(error(relpath, 0, 0, "file-too-large",
+                                 f"站点表过大（{size // 1024 // 1024} MB），不能超过 {MAX_SHEET_BYTES // 1024 // 1024} MB。"))
+    rows = _xlsx_rows(path, relpath) if path.suffix.lower() == ".xlsx" else _csv_rows(path, relpath)
+    header = next(rows, None)
     if header is None:
         yield error(relpath, 1, 1, "empty-file", "站点表是空的。")
         return
@@ -84,8 +105,9 @@ def iter_stations(path: Path, relpath: str) -> Iterator[Station | Diagnostic]:
         canonical = _canonical(str(name or "").strip())
         if canonical is None:
             if str(name or "").strip():
+                shown = str(name) if len(str(name)) <= 30 else str(name)[:20] + "…"
                 yield warning(relpath, 1, index + 1, "unknown-column",
-                              f"不认识的列名“{name}”，将被忽略。可用的列：{'、'.join(LABELS.values())}。")
+                              f"不认识的列名“{shown}”，将被忽略。可用的列：{'、'.join(LABELS.values())}。")
         elif canonical in columns:
             yield error(relpath, 1, index + 1, "duplicate-column", f"列“{name}”重复。")
         else:
@@ -98,6 +120,14 @@ def iter_stations(path: Path, relpath: str) -> Iterator[Station | Diagnostic]:
 
     seen: dict[str, int] = {}
     for row_number, row in enumerate(rows, start=2):
+        if row_number > MAX_ROWS + 1:
+            raise SheetProblem(error(relpath, row_number, 1, "too-many-rows",
+                                     f"站点表超过 {MAX_ROWS} 行，其余行没有读取。请按地区拆分成几个项目。"))
+        long_cell = next((i for i, value in enumerate(row) if value is not None and len(str(value)) > MAX_CELL_CHARS), None)
+        if long_cell is not None:
+            yield error(relpath, row_number, long_cell + 1, "too-long",
+                        f"第 {row_number} 行第 {long_cell + 1} 列的内容太长（超过 {MAX_CELL_CHARS} 个字），这一行没有读取。")
+            continue
         values = {c: _cell(row, i) for c, i in columns.items()}
         if not any(values.values()):
             continue  # blank rows between blocks are common in Excel sheets
@@ -115,6 +145,12 @@ def _row_problems(values: dict, columns: dict, row: int, relpath: str, seen: dic
     for name in REQUIRED:
         if not values.get(name):
             yield error(relpath, row, col(name), "missing-field", f"第 {row} 行缺少“{LABELS[name]}”。")
+    for name in ("id", "name", "address", "officer", "officer_title"):
+        found = unsafe_characters(values.get(name, "")) if name in columns else []
+        if found:
+            shown = "、".join(f"U+{ord(c):04X}" for c in dict.fromkeys(found))
+            yield error(relpath, row, col(name), "bad-value",
+                        f"第 {row} 行“{LABELS[name]}”含有控制字符或不可见的排版字符（{shown}），请删除后重新输入。")
     station_id = values.get("id", "")
     if station_id and not ID_RE.match(station_id):
         yield error(relpath, row, col("id"), "invalid-id",
@@ -148,19 +184,69 @@ def _cell(row: list, index: int) -> str:
     return str(value).strip()
 
 
-def _csv_rows(path: Path) -> Iterator[list]:
-    raw = path.read_bytes()
-    text = raw.decode("utf-8-sig")
-    yield from csv.reader(io.StringIO(text))
+def _csv_rows(path: Path, relpath: str) -> Iterator[list]:
+    """Rows streamed from a UTF-8 CSV; a bad byte or an over-long field is located by row."""
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        reader = csv.reader(handle)
+        while True:
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except UnicodeDecodeError:
+                raise SheetProblem(error(relpath, reader.line_num + 1, 1, "encoding",
+                                         f"站点表第 {reader.line_num + 1} 行附近不是 UTF-8 编码（可能是 GBK）。"
+                                         "请在 Excel 里另存为“CSV UTF-8”，或直接使用 .xlsx。")) from None
+            except csv.Error as exc:
+                raise SheetProblem(error(relpath, reader.line_num, 1, "bad-csv",
+                                         f"站点表第 {reader.line_num} 行无法读取（{_csv_reason(exc)}），其后的行没有读取。")) from None
+            yield row
 
 
-def _xlsx_rows(path: Path) -> Iterator[list]:
+def _csv_reason(exc: csv.Error) -> str:
+    text = str(exc)
+    if "field larger than field limit" in text:
+        return f"某个单元格超过 {csv.field_size_limit() // 1024} KiB"
+    if "new-line character seen in unquoted field" in text or "NUL" in text:
+        return "文件里有不该出现的字符，可能不是 CSV 文件"
+    return text
+
+
+def _xlsx_rows(path: Path, relpath: str) -> Iterator[list]:
+    """Rows streamed from the first sheet; a corrupt, truncated or zip-bomb file is refused."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise SheetProblem(error(relpath, 0, 0, "bad-xlsx", _BAD_XLSX)) from None
+    if unpacked > MAX_XLSX_UNPACKED_BYTES:
+        raise SheetProblem(error(relpath, 0, 0, "file-too-large",
+                                 f"站点表解压后有 {unpacked // 1024 // 1024} MB，超过 {MAX_XLSX_UNPACKED_BYTES // 1024 // 1024} MB 的上限"
+                                 f"（可能含有超长的单元格）。"))
     from openpyxl import load_workbook  # only needed for .xlsx files
 
-    workbook = load_workbook(path, read_only=True, data_only=True)
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except Exception:  # noqa: BLE001 - openpyxl raises many kinds (KeyError, InvalidFileException, XML errors)
+        raise SheetProblem(error(relpath, 0, 0, "bad-xlsx", _BAD_XLSX)) from None
     try:
         sheet = workbook.worksheets[0]
-        for row in sheet.iter_rows(values_only=True):
+        rows = sheet.iter_rows(values_only=True)
+        row_number = 0
+        while True:
+            try:
+                row = next(rows)
+            except StopIteration:
+                return
+            except Exception:  # noqa: BLE001 - a truncated sheet fails mid-way
+                raise SheetProblem(error(relpath, row_number + 1, 1, "bad-xlsx",
+                                         f"站点表第 {row_number + 1} 行起无法读取：{_BAD_XLSX}")) from None
+            row_number += 1
             yield list(row)
     finally:
         workbook.close()
+
+
+_BAD_XLSX = "文件已损坏或不完整，无法作为 .xlsx 打开。请在 Excel 或 WPS 里重新保存，或另存为 CSV UTF-8。"

@@ -109,9 +109,9 @@ def validation_diagnostics(exc: ValidationError, path: str, locate: Locate, mode
 
 
 def _explain(err: dict, kind: str, loc: tuple, model: type[BaseModel]) -> tuple[str, str, bool]:
-    name = str(loc[-1]) if loc else ""
+    name = _shorten(str(loc[-1])) if loc else ""
     where = _where(loc)
-    value = err.get("input")
+    value = _shorten(err.get("input"))
     ctx = err.get("ctx") or {}
     fields = _model_fields(model, loc) if loc else None
 
@@ -130,6 +130,10 @@ def _explain(err: dict, kind: str, loc: tuple, model: type[BaseModel]) -> tuple[
         return "empty-list", f"{where}不能为空，至少需要 {least} 项。", False
     if kind == "string_too_short":
         return "empty-value", f"{where}不能为空。", False
+    if kind == "string_too_long":
+        limit = ctx.get("max_length")
+        length = len(err.get("input")) if isinstance(err.get("input"), str) else "?"
+        return "too-long", f"{where}太长：最多 {limit} 个字，现在有 {length} 个字。请精简文字（排版和阅读都需要简短）。", False
     if kind in ("too_long",):
         return "bad-value", f"{where}最多 {ctx.get('max_length')} 项，现在有 {len(value) if hasattr(value, '__len__') else '?'} 项。", False
     if kind == "string_pattern_mismatch":
@@ -158,6 +162,13 @@ def _explain(err: dict, kind: str, loc: tuple, model: type[BaseModel]) -> tuple[
     return "bad-value", f"{where}：{err['msg']}", False
 
 
+def _shorten(value: Any, limit: int = 40) -> Any:
+    """A value quoted back in a message: long text is cut, so a huge field never floods the output."""
+    if isinstance(value, str) and len(value) > limit:
+        return f"{value[:limit - 10]}…（共 {len(value)} 字）"
+    return value
+
+
 def _where(loc: tuple) -> str:
     """A readable, quoted field path such as “questions[3].answer” (1-based indices)."""
     text = ""
@@ -165,5 +176,5 @@ def _where(loc: tuple) -> str:
         if isinstance(element, int):
             text += f"[{element + 1}]"
         else:
-            text += ("." if text else "") + str(element)
+            text += ("." if text else "") + _shorten(str(element))
     return f"“{text}”" if text else ""

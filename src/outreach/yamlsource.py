@@ -24,6 +24,9 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
 MAX_FILE_BYTES = 512 * 1024
 MAX_DEPTH = 32
 MAX_NODES = 20_000
+# Characters of all scalars after aliases are expanded. A file without aliases stays below
+# its own size (MAX_FILE_BYTES); aliases may repeat text, but not blow it up a thousandfold.
+MAX_EXPANDED_CHARS = 2 * MAX_FILE_BYTES
 
 Path = tuple[Any, ...]
 
@@ -244,6 +247,19 @@ class _Builder:
         self.source = source
         self.diagnostics: list[Diagnostic] = []
         self.nodes = 0
+        self.chars = 0
+
+    def _count_chars(self, node: yaml.ScalarNode, path: Path) -> None:
+        self.chars += len(node.value)
+        if self.chars > MAX_EXPANDED_CHARS:
+            # An alias is the anchored node itself, so point at the field that repeats it.
+            if path and path[:1] in self.source.spans:
+                line, column = self.source.locate_key(path[:1])
+            else:
+                line, column = node.start_mark.line + 1, node.start_mark.column + 1
+            raise _Refused(error(self.source.path, line, column, "yaml-alias-bomb",
+                                 f"展开锚点和别名（& 与 *）后文字超过 {MAX_EXPANDED_CHARS:,} 个字符，已拒绝读取。"
+                                 "请不要用别名反复引用大段文字。"))
 
     def _refuse_if_over_budget(self, node: yaml.Node, depth: int) -> None:
         self.nodes += 1
@@ -264,7 +280,7 @@ class _Builder:
             return self._mapping(node, path, depth)
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, path + (index,), depth + 1) for index, item in enumerate(node.value)]
-        return self._scalar(node)
+        return self._scalar(node, path)
 
     def _mapping(self, node: yaml.MappingNode, path: Path, depth: int) -> dict:
         result: dict[str, Any] = {}
@@ -279,6 +295,7 @@ class _Builder:
                 self.diagnostics.append(error(self.source.path, line, column, "wrong-type",
                                               "字段名必须是简单的文字，不能是列表或映射。"))
                 continue
+            self._count_chars(key_node, path)
             key = str(key_node.value)
             if key in first_seen:
                 line, column = key_node.start_mark.line + 1, key_node.start_mark.column + 1
@@ -300,7 +317,8 @@ class _Builder:
                 merged.update(value)
         return merged
 
-    def _scalar(self, node: yaml.ScalarNode) -> Any:
+    def _scalar(self, node: yaml.ScalarNode, path: Path) -> Any:
+        self._count_chars(node, path)
         if node.tag == _STR:
             return node.value
         try:
