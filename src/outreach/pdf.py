@@ -164,6 +164,8 @@ def write_many(documents) -> list[bytes]:
     pikepdf then splits the result. Subsetting a CJK font costs tens of milliseconds,
     so this is several times faster than writing each document on its own.
     """
+    if not documents:  # every target of the batch failed before layout
+        return []
     if len(documents) == 1:
         return [write_pdf(documents[0])]
     import pikepdf

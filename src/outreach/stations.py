@@ -186,21 +186,31 @@ def _cell(row: list, index: int) -> str:
 
 def _csv_rows(path: Path, relpath: str) -> Iterator[list]:
     """Rows streamed from a UTF-8 CSV; a bad byte or an over-long field is located by row."""
-    with open(path, encoding="utf-8-sig", newline="") as handle:
-        reader = csv.reader(handle)
+    with open(path, "rb") as handle:
+        reader = csv.reader(_decoded_lines(handle, relpath))
         while True:
             try:
                 row = next(reader)
             except StopIteration:
                 return
-            except UnicodeDecodeError:
-                raise SheetProblem(error(relpath, reader.line_num + 1, 1, "encoding",
-                                         f"站点表第 {reader.line_num + 1} 行附近不是 UTF-8 编码（可能是 GBK）。"
-                                         "请在 Excel 里另存为“CSV UTF-8”，或直接使用 .xlsx。")) from None
             except csv.Error as exc:
                 raise SheetProblem(error(relpath, reader.line_num, 1, "bad-csv",
                                          f"站点表第 {reader.line_num} 行无法读取（{_csv_reason(exc)}），其后的行没有读取。")) from None
             yield row
+
+
+def _decoded_lines(handle, relpath: str) -> Iterator[str]:
+    """Physical lines as text, so a byte that is not UTF-8 is reported at its own line and column."""
+    for number, raw in enumerate(handle, start=1):
+        if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
+            raw = raw[3:]
+        try:
+            yield raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            column = len(raw[: exc.start].decode("utf-8", errors="replace")) + 1
+            raise SheetProblem(error(relpath, number, column, "encoding",
+                                     f"站点表第 {number} 行不是 UTF-8 编码（可能是 GBK）。"
+                                     "请在 Excel 里另存为“CSV UTF-8”，或直接使用 .xlsx。")) from None
 
 
 def _csv_reason(exc: csv.Error) -> str:

@@ -13,7 +13,9 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from markupsafe import Markup
 
 from outreach import filters, phrasebook
-from outreach.theme import BUILTIN_PREFIX, Theme, TemplateEncodingError, TemplateRefused
+from outreach.diagnostics import Diagnostic, error
+from outreach.safepath import is_hidden, resolved_inside
+from outreach.theme import BUILTIN_PREFIX, PROJECT_TEMPLATES, TEMPLATE_SUFFIXES, Theme, TemplateEncodingError, TemplateRefused
 
 
 class TemplateProblem(Exception):
@@ -141,6 +143,38 @@ def make_environment(theme: Theme, globals_: dict | None = None) -> jinja2.Envir
     env.globals.update(globals_ or {})
     env.theme = theme  # type: ignore[attr-defined]
     return env
+
+
+def check_templates(theme: Theme) -> list[Diagnostic]:
+    """Problems `check` can find in the project's templates without rendering: files that are
+    not UTF-8 text, links out of templates/, and Jinja syntax errors (all located)."""
+    directory = theme.project_dir
+    if directory.is_symlink() and resolved_inside(directory, [theme.project_root]) is None:
+        return [error(PROJECT_TEMPLATES, 0, 0, "template-refused",
+                      f"{PROJECT_TEMPLATES}/ 目录是指向项目外的链接，已拒绝读取其中的模板。")]
+    if not directory.is_dir():
+        return []
+    env = make_environment(theme)
+    problems: list[Diagnostic] = []
+    for path in sorted(directory.rglob("*")):
+        relative = path.relative_to(directory)
+        if is_hidden(relative) or path.suffix.lower() not in TEMPLATE_SUFFIXES:
+            continue
+        if path.is_dir() and not path.is_symlink():
+            continue
+        shown = f"{PROJECT_TEMPLATES}/{relative.as_posix()}"
+        try:
+            found = theme.read(relative.as_posix())
+            if found is not None:
+                env.parse(found[1], name=relative.as_posix(), filename=str(found[0]))
+        except TemplateEncodingError as exc:
+            problems.append(error(shown, exc.line, exc.column, "template-encoding", exc.reason))
+        except TemplateRefused as exc:
+            problems.append(error(shown, 0, 0, "template-refused", str(exc)))
+        except jinja2.TemplateSyntaxError as exc:
+            problems.append(error(shown, exc.lineno or 1, 1, "template-syntax",
+                                  f"模板语法错误：{translate_error(exc.message or str(exc))}"))
+    return problems
 
 
 def template_closure(env: jinja2.Environment, name: str) -> set[str]:

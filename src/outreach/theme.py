@@ -174,7 +174,8 @@ class TemplateEncodingError(TemplateRefused):
 
     def __init__(self, shown: str, line: int, column: int, binary: bool = False) -> None:
         what = "含有空字符（\\0），不是文本文件" if binary else "不是 UTF-8 编码（可能是 GBK），请在编辑器中以 UTF-8 编码另存"
-        super().__init__(f"{shown}:{line}:{column}: 模板文件{what}。")
+        self.reason = f"模板文件{what}。"
+        super().__init__(f"{shown}:{line}:{column}: {self.reason}")
         self.file, self.line, self.column = shown, line, column
 
 

@@ -45,6 +45,10 @@ def check(
     library, diagnostics = load_library(root)
     if library is not None:
         diagnostics.extend(lint_library(library))
+    from outreach.templating import check_templates
+    from outreach.theme import Theme
+
+    diagnostics.extend(check_templates(Theme(root)))
     print_diagnostics(diagnostics, fmt.value)
     if diagnostics.has_errors() or (strict and len(diagnostics)):
         raise typer.Exit(1)
