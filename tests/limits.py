@@ -2,6 +2,8 @@
 
 The worst inputs of the security audit run in CI this way: a regression shows up as a
 failed assertion on the measured figures, never as a CI machine brought down by a bomb.
+A `prelude` of Python code runs first in the child: the crash tests use it to inject a
+fault (a kill -9 at the n-th rename, a full disk) at an exact point of a real build.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ def report():
     sys.stderr.write("\\nPEAK_KB=%d\\n" % peak)
 
 atexit.register(report)
+{prelude}
 from outreach.cli import main
 sys.argv = ["outreach", *{args!r}]
 main()
@@ -39,8 +42,8 @@ class Measured:
     peak_mb: float
 
 
-def run_measured(args: list[str], cwd: Path, timeout: float = 120, cap_mb: int = 4096) -> Measured:
-    code = _LAUNCHER.format(cap=cap_mb * 1024 * 1024, args=list(args))
+def run_measured(args: list[str], cwd: Path, timeout: float = 120, cap_mb: int = 4096, prelude: str = "") -> Measured:
+    code = _LAUNCHER.format(cap=cap_mb * 1024 * 1024, args=list(args), prelude=prelude)
     started = time.perf_counter()
     result = subprocess.run([sys.executable, "-c", code], cwd=cwd, capture_output=True, text=True, timeout=timeout)
     seconds = time.perf_counter() - started

@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import json
 import mimetypes
+import socket
 import threading
 import urllib.parse
 from dataclasses import dataclass, field
@@ -17,9 +18,13 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+from outreach.errors import OutreachError
 from outreach.options import BuildOptions
+from outreach.safepath import is_hidden
 
 WATCHED = ("content", "templates", "outreach.toml")
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "[::1]")
+IDLE_TIMEOUT = 30  # seconds a connection may stay silent before it is closed
 
 
 @dataclass
@@ -40,6 +45,40 @@ class State:
             self.changed.notify_all()
 
 
+class _WaitNote:
+    """A build reporter that only passes on "waiting for another build" to the preview page."""
+
+    def __init__(self, state: State) -> None:
+        self.state = state
+
+    def start(self, total: int) -> None:
+        pass
+
+    def done(self, label: str, seconds: float, ok: bool) -> None:
+        pass
+
+    def note(self, message: str) -> None:
+        with self.state.changed:
+            self.state.summary = message
+
+    def finish(self) -> None:
+        pass
+
+
+class _QuietServer(ThreadingHTTPServer):
+    """Clients that go away (closed tabs, reloads, idle timeouts) are normal, not errors to print."""
+
+    daemon_threads = True
+
+    def handle_error(self, request, client_address) -> None:
+        import sys
+
+        error = sys.exc_info()[1]
+        if isinstance(error, (ConnectionError, TimeoutError, socket.timeout)):
+            return
+        print(f"预览服务器处理请求时出错：{type(error).__name__}: {error}", file=sys.stderr)
+
+
 class PreviewServer:
     def __init__(self, root: Path, port: int, options: BuildOptions | None = None) -> None:
         from outreach.build import output_dir
@@ -50,8 +89,26 @@ class PreviewServer:
         self.state = State()
         self.stop = threading.Event()
         self.serving = False
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
-        self.httpd.daemon_threads = True
+        self._library = None            # loaded for the index page once per build, not per request
+        self._library_lock = threading.Lock()
+        self.httpd = _QuietServer(("127.0.0.1", port), self._handler())
+
+    def allowed_hosts(self) -> set[str]:
+        """Host headers of this machine only: a page on another site cannot reach the preview
+        through DNS rebinding (its requests carry that site's name)."""
+        port = self.port
+        hosts = {f"{host}:{port}" for host in LOCAL_HOSTS}
+        if port == 80:
+            hosts |= set(LOCAL_HOSTS)
+        return hosts
+
+    def library(self):
+        with self._library_lock:
+            if self._library is None:
+                from outreach.loader import load_library
+
+                self._library = load_library(self.root, stations=False)[0]
+            return self._library
 
     @property
     def port(self) -> int:
@@ -64,10 +121,15 @@ class PreviewServer:
         with self.state.changed:
             self.state.building = True
         try:
-            result = build(self.root, self.options)
+            result = build(self.root, self.options, _WaitNote(self.state))
+        except OutreachError as exc:
+            self.state.publish([str(exc)], "构建失败")
+            return
         except Exception as exc:  # noqa: BLE001 - the preview must survive anything
             self.state.publish([f"内部错误：{type(exc).__name__}: {exc}"], "构建失败")
             return
+        with self._library_lock:
+            self._library = None  # content may have changed: the index reloads it once
         problems = [d.format() for d in result.diagnostics]
         for failure in result.failures:
             where = f"{failure.file}:{failure.line}: " if failure.file and failure.line else \
@@ -115,7 +177,13 @@ class PreviewServer:
         server = self
 
         class Handler(BaseHTTPRequestHandler):
+            timeout = IDLE_TIMEOUT
+
             def do_GET(self):  # noqa: N802 - http.server naming
+                if self.headers.get("Host", "") not in server.allowed_hosts():
+                    self._send(HTTPStatus.MISDIRECTED_REQUEST, "text/plain; charset=utf-8",
+                               "预览只接受本机地址访问（127.0.0.1 或 localhost）。".encode("utf-8"))
+                    return
                 path = urllib.parse.urlsplit(self.path).path
                 if path in ("/", "/index.html"):
                     self._send(HTTPStatus.OK, "text/html; charset=utf-8", server.index_page().encode("utf-8"))
@@ -130,8 +198,8 @@ class PreviewServer:
 
             def _file(self, relpath: str):
                 base = server.out_dir.resolve()
-                target = (base / relpath).resolve()
-                if base not in target.parents or not target.is_file():
+                target = _servable(base, relpath)
+                if target is None:
                     self._send(HTTPStatus.NOT_FOUND, "text/plain; charset=utf-8", "没有这个文件。".encode("utf-8"))
                     return
                 kind = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
@@ -159,16 +227,20 @@ class PreviewServer:
                         else:
                             self.wfile.write(b": ping\n\n")
                         self.wfile.flush()
-                except (BrokenPipeError, ConnectionResetError):
+                except (ConnectionError, TimeoutError):
                     return
 
             def _send(self, status, kind: str, body: bytes):
-                self.send_response(status)
-                self.send_header("Content-Type", kind)
-                self.send_header("Content-Length", str(len(body)))
-                self.send_header("Cache-Control", "no-store")
-                self.end_headers()
-                self.wfile.write(body)
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Type", kind)
+                    self.send_header("Content-Length", str(len(body)))
+                    self.send_header("Cache-Control", "no-store")
+                    self.send_header("X-Content-Type-Options", "nosniff")
+                    self.end_headers()
+                    self.wfile.write(body)
+                except (ConnectionError, TimeoutError):
+                    pass  # the browser went away
 
             def log_message(self, *args):
                 pass
@@ -178,10 +250,9 @@ class PreviewServer:
     # --- the index page ---------------------------------------------------------------
 
     def index_page(self) -> str:
-        from outreach.loader import load_library
         from outreach.sms import count
 
-        library, _ = load_library(self.root)
+        library = self.library()
         state = self.state
         esc = html.escape
         parts = [f"<h1>{esc(library.config.project.name if library else '反诈宣传素材')} · 预览</h1>",
@@ -218,6 +289,22 @@ class PreviewServer:
                              f'<a href="/packs/{pack_id}.zip">打印包</a></li>')
             parts.append("</ul>")
         return PAGE.replace("{body}", "\n".join(parts)).replace("{version}", str(state.version))
+
+
+def _servable(base: Path, relpath: str) -> Path | None:
+    """The file under build/ a request names, or None: never hidden files (staging, locks,
+    journals), never outside build/, never a malformed path (NUL and other control characters)."""
+    if not relpath or any(ord(c) < 32 or ord(c) == 127 for c in relpath) or "\\" in relpath:
+        return None
+    if is_hidden(relpath):
+        return None
+    try:
+        target = (base / relpath).resolve()
+    except (OSError, ValueError, RuntimeError):
+        return None
+    if base not in target.parents or not target.is_file():
+        return None
+    return target
 
 
 PAGE = """<!DOCTYPE html>

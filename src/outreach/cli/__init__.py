@@ -10,6 +10,7 @@ from outreach import __version__
 from outreach.cli import zh
 from outreach.cli.app import app
 from outreach.cli.crash import report_crash
+from outreach.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, OutreachError
 
 zh.install()
 
@@ -23,12 +24,15 @@ def main() -> None:
         app()
     except KeyboardInterrupt:
         typer.echo("\n已中断。", err=True)
-        sys.exit(130)
+        sys.exit(EXIT_INTERRUPTED)
     except SystemExit:
         raise
+    except OutreachError as exc:  # a problem the user can act on: one line, its own exit code
+        typer.echo(f"错误：{exc}", err=True)
+        sys.exit(exc.exit_code)
     except Exception:  # noqa: BLE001 - last resort: never show a traceback to staff
         report_crash()
-        sys.exit(70)
+        sys.exit(EXIT_INTERNAL)
 
 
 __all__ = ["app", "main", "__version__"]

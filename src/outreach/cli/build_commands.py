@@ -9,6 +9,7 @@ import typer
 from outreach.cli.app import app, project_root
 from outreach.cli.output import print_diagnostics
 from outreach.cli.progress import make_reporter
+from outreach.errors import EXIT_INTERRUPTED
 from outreach.options import BuildOptions
 
 
@@ -52,13 +53,11 @@ def build(
     options = BuildOptions(only=tuple(only or ()), jobs=jobs, print_ready=print_ready, clean=clean,
                            shuffle_seed=shuffle, stations=stations, shard=_parse_shard(shard),
                            executor=executor, scheduler=scheduler, locale=locale)
-    from outreach.dask_executor import DaskUnavailable
-
     try:
         result = run_build(root, options, make_reporter(quiet))
-    except DaskUnavailable as exc:
-        typer.echo(f"错误：{exc}", err=True)
-        raise typer.Exit(1)
+    except KeyboardInterrupt:
+        typer.echo("\n已中断：build/ 保持上次生成完成时的样子，本次未完成的部分已丢弃。", err=True)
+        raise typer.Exit(EXIT_INTERRUPTED)
 
     if len(result.diagnostics):
         print_diagnostics(result.diagnostics, summary=False)
