@@ -81,3 +81,114 @@ def test_page_reloads_on_change_and_shows_errors(served):
         page.wait_for_function("!document.querySelector('#problems') && document.body.innerText.includes('虚假网络贷款诈骗')",
                                timeout=60_000)
         browser.close()
+
+
+# --- hardening: who may ask, what may be asked, and connections that misbehave --------------------
+
+def raw_get(url: str, path: str, host: str | None = None) -> tuple[int, bytes]:
+    """A GET with a chosen Host header and an unnormalised path, over a plain socket."""
+    import socket
+
+    port = int(url.rsplit(":", 1)[1].strip("/"))
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as connection:
+        connection.sendall(f"GET {path} HTTP/1.0\r\nHost: {host or f'127.0.0.1:{port}'}\r\n\r\n".encode("latin-1"))
+        data = b""
+        while chunk := connection.recv(65536):
+            data += chunk
+    status = int(data.split(b" ", 2)[1]) if data.startswith(b"HTTP/") else 0
+    return status, data
+
+
+def test_foreign_host_headers_are_refused(served):
+    url, _ = served
+    port = url.rsplit(":", 1)[1].strip("/")
+    for path in ("/", "/__status", "/manifest.json", "/posters/fake-loan.pdf"):
+        status, body = raw_get(url, path, host="evil.example.com")
+        assert status == 421 and "本机" in body.decode("utf-8", "replace")
+        status, _ = raw_get(url, path, host=f"evil.example.com:{port}")
+        assert status == 421
+    for host in (f"127.0.0.1:{port}", f"localhost:{port}", f"[::1]:{port}"):
+        assert raw_get(url, "/manifest.json", host=host)[0] == 200
+
+
+def test_hidden_and_malformed_paths_are_not_served(served):
+    url, root = served
+    assert (root / "build/.outreach-lock-manifest").exists()
+    (root / "build/.secret").write_text("x", encoding="utf-8")
+    for path in ("/.outreach-lock-manifest", "/.secret", "/posters/../.secret", "/%00", "/posters/%00.pdf",
+                 "/%2e%2e/outreach.toml", "/posters%5c..%5c..%5coutreach.toml"):
+        assert raw_get(url, path)[0] == 404, path
+    assert raw_get(url, "/posters/fake-loan.png")[0] == 200  # still serving after the bad requests
+
+
+@pytest.fixture
+def http_only(mini_project, monkeypatch):
+    """The preview server's HTTP side in this process, with a short idle timeout."""
+    import threading
+
+    from conftest import build_posters
+    from outreach import serve
+
+    assert build_posters(mini_project).ok
+    monkeypatch.setattr(serve, "IDLE_TIMEOUT", 1)
+    server = serve.PreviewServer(mini_project, 0)
+    thread = threading.Thread(target=server.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    yield server
+    server.httpd.shutdown()
+    server.httpd.server_close()
+
+
+def test_idle_connections_time_out(http_only):
+    import socket
+
+    with socket.create_connection(("127.0.0.1", http_only.port), timeout=10) as connection:
+        started = time.time()
+        assert connection.recv(100) == b""  # the server closed the silent connection
+        assert time.time() - started < 5
+
+
+def test_many_connections_closing_at_once_print_nothing(mini_project):
+    import socket
+
+    from conftest import build_posters
+
+    assert build_posters(mini_project).ok
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    process = subprocess.Popen([sys.executable, "-m", "outreach", "serve", "--port", "0"], cwd=mini_project,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, start_new_session=True)
+    try:
+        port = int(re.search(r"127\.0\.0\.1:(\d+)/", process.stdout.readline()).group(1))
+        connections = []
+        for index in range(300):
+            connection = socket.create_connection(("127.0.0.1", port), timeout=10)
+            if index % 3 == 0:  # a request whose answer nobody reads
+                connection.sendall(b"GET /posters/fake-loan.pdf HTTP/1.0\r\nHost: 127.0.0.1:%d\r\n\r\n" % port)
+            connections.append(connection)
+        for connection in connections:
+            connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+            connection.close()  # RST: the server sees broken pipes and resets
+        time.sleep(2)
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/__status", timeout=10) as response:
+            assert response.status == 200
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        _, stderr = process.communicate(timeout=30)
+    assert "Traceback" not in stderr and "BrokenPipe" not in stderr and "ConnectionReset" not in stderr, stderr[:2000]
+
+
+def test_index_loads_the_library_once_per_build_not_per_request(http_only, monkeypatch):
+    import outreach.loader
+
+    calls = []
+    real = outreach.loader.load_library
+
+    def counting(*args, **kwargs):
+        calls.append(kwargs.get("stations"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(outreach.loader, "load_library", counting)
+    for _ in range(5):
+        page = http_only.index_page()
+        assert "虚假网络贷款诈骗" in page
+    assert calls == [False]  # once, and without reading the station sheet

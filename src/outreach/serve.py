@@ -69,6 +69,7 @@ class _QuietServer(ThreadingHTTPServer):
     """Clients that go away (closed tabs, reloads, idle timeouts) are normal, not errors to print."""
 
     daemon_threads = True
+    request_queue_size = 128  # a page with many thumbnails opens many connections at once
 
     def handle_error(self, request, client_address) -> None:
         import sys
