@@ -144,7 +144,8 @@ def build(root: Path, options: BuildOptions, reporter: Reporter | None = None) -
             _build_locked(root, options, reporter, out_dir, name, result)
     except OSError as exc:
         if is_disk_error(exc):
-            raise DiskError(describe_disk_error(exc, out_dir)) from None
+            pending = journal_path(out_dir, name).exists()
+            raise DiskError(describe_disk_error(exc, out_dir, commit_pending=pending)) from None
         raise
     finally:
         result.seconds = time.perf_counter() - started

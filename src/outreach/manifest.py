@@ -80,6 +80,19 @@ class Manifest:
         return True
 
 
+def load_committed(out_dir: Path, name: str = MANIFEST_NAME) -> Manifest:
+    """The manifest as the last build committed it. A commit that was interrupted half-way is
+    finished first (under the build lock), so the manifest and the files agree."""
+    from outreach.journal import journal_path, recover
+
+    if journal_path(out_dir, name).exists():
+        from outreach.buildlock import build_lock
+
+        with build_lock(out_dir, name):
+            recover(out_dir, name)
+    return Manifest.load(out_dir, name)
+
+
 class MergeConflict(Exception):
     """Two manifests disagree about one output."""
 
@@ -88,7 +101,7 @@ def merge_manifests(paths: list[Path]) -> Manifest:
     merged = Manifest()
     seen: dict[str, Path] = {}
     for path in paths:
-        part = Manifest.load(path.parent, path.name)
+        part = load_committed(path.parent, path.name)
         if not part.outputs and not part.targets:
             raise MergeConflict(f"{path} 不是有效的构建清单。")
         for output, info in part.outputs.items():

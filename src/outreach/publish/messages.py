@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from pathlib import Path
 
+from outreach.manifest import load_committed
 from outreach.publish.platforms import Message, message_key
 
 WHAT = ("sms", "text", "markdown", "newsletter")
@@ -25,7 +25,7 @@ def select(out_dir: Path, channel: str, what: str, markdown: bool, only: list[st
     manifest_path = out_dir / "manifest.json"
     if not manifest_path.is_file():
         raise SelectionError(f"找不到 {manifest_path}：请先运行 outreach build 生成文字素材。")
-    outputs = [entry["path"] for entry in json.loads(manifest_path.read_text(encoding="utf-8")).get("outputs", [])]
+    outputs = list(load_committed(out_dir).outputs)
     patterns = {
         "sms": r"^texts/(?!newsletter-)(?P<item>[a-z0-9-]+)\.sms\.txt$",
         "text": r"^texts/(?!newsletter-)(?P<item>[a-z0-9-]+)\.txt$",
