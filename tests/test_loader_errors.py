@@ -259,3 +259,33 @@ def test_config_syntax_error(project):
     (project / "outreach.toml").write_text("[project\nname = 1\n", encoding="utf-8")
     [diagnostic] = check(project)
     assert (diagnostic.file, diagnostic.line, diagnostic.code) == ("outreach.toml", 1, "toml-syntax")
+
+
+def test_file_name_with_a_trailing_newline_is_not_an_id(project):
+    write(project, "content/scenarios/trailing-newline\n.yaml", GOOD_SCENARIO)
+    found = [d for d in check(project) if d.file.startswith("content/scenarios/trailing-newline")]
+    assert [d.code for d in found] == ["invalid-id"]
+
+
+def test_role_names_with_bidi_or_control_characters_are_refused(project):
+    write(project, "content/scripts/bidi.yaml", """\
+        title: 测试
+        form: 小品
+        roles:
+          - name: "甲\u202egnp.exe"
+        scenes:
+          - lines:
+              - role: "甲\u202egnp.exe"
+                text: 你好
+        """)
+    found = [d for d in check(project) if d.file == "content/scripts/bidi.yaml"]
+    assert any(d.line == 4 and "U+202E" in d.message for d in found), [d.format() for d in found]
+
+
+def test_station_names_and_ids_with_control_characters_are_refused(project):
+    write(project, "content/stations.csv",
+          'id,name,phone\ns\x01x,一所,110\ns2,"二所\u202e",110\ns3,三\u200b所,110\ns4,四所,110\n')
+    found = [(d.line, d.column, d.code) for d in check(project, lint=False) if d.file == "content/stations.csv"]
+    assert (2, 1, "invalid-id") in found
+    assert (3, 2, "bad-value") in found and (4, 2, "bad-value") in found
+    assert not [f for f in found if f[0] == 5]

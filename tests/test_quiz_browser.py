@@ -187,3 +187,60 @@ def test_page_is_self_contained(quiz_page):
     assert "default-src 'none'" in html
     for needle in ("http://", "https://", "<link", "src=", "@import", "localStorage", "document.cookie"):
         assert needle not in html.replace("http://www.w3.org", ""), needle
+
+
+# --- Traditional Chinese and the Content-Security-Policy ---------------------------------------------
+
+@pytest.fixture(scope="module")
+def small_quiz(tmp_path_factory):
+    """outreach.toml, laws, scenarios and one quiz set: quick to build in both scripts."""
+    root = tmp_path_factory.mktemp("h5-small") / "proj"
+    (root / "content/quizzes").mkdir(parents=True)
+    shutil.copy(REPO / "outreach.toml", root / "outreach.toml")
+    for kind in ("laws", "scenarios"):
+        shutil.copytree(REPO / "content" / kind, root / "content" / kind)
+    shutil.copy(REPO / "content/quizzes/community-basics.yaml", root / "content/quizzes/community-basics.yaml")
+    result = build_project(root, only=("quiz",), locale="zh-Hant")
+    assert result.ok, (result.failures, [d.format() for d in result.diagnostics])
+    assert build_project(root, only=("quiz",)).ok
+    return root
+
+
+def test_traditional_page_shows_traditional_questions(browser, small_quiz):
+    from outreach.localize import to_locale
+    from outreach.loader import load_library
+
+    page_path = small_quiz / "build/zh-Hant/quiz/community-basics/index.html"
+    html = page_path.read_text(encoding="utf-8")
+    data_block = html[html.index('id="quiz-data"'):]
+    data_block = data_block[:data_block.index("</script>")]
+    assert "\\u" not in data_block  # Chinese is kept as characters, so the conversion reached it
+    library, _ = load_library(small_quiz, stations=False)
+    first = library.quizzes["community-basics"].questions[0].question
+    expected = to_locale(first, "zh-Hant")
+    assert expected != first
+    context, page, stray = open_page(browser, page_path)
+    page.get_by_role("button", name="開始答題").click()
+    assert page.locator("#question-text").text_content() == expected
+    assert "第 1 / " in page.locator("#progress").text_content()
+    assert stray == []
+    context.close()
+
+
+def test_policy_lets_only_the_page_own_script_run(browser, small_quiz, tmp_path):
+    from outreach.csp import inline_script_hashes
+
+    for relpath in ("quiz/community-basics/index.html", "zh-Hant/quiz/community-basics/index.html"):
+        html = (small_quiz / "build" / relpath).read_text(encoding="utf-8")
+        policy = html[html.index("Content-Security-Policy"):].split('content="', 1)[1].split('"', 1)[0]
+        assert "unsafe-inline" not in policy.split("style-src")[0] + policy.split("script-src", 1)[1]
+        script_src = next(d for d in policy.split(";") if d.strip().startswith("script-src "))
+        assert script_src.split()[1:] == inline_script_hashes(html) and len(inline_script_hashes(html)) == 1
+    # A script injected into the page (say, by a tampered copy) is refused; the page's own still runs.
+    tampered = tmp_path / "index.html"
+    tampered.write_text(html.replace("</main>", "<script>window.injected = 1;</script></main>"), encoding="utf-8")
+    context, page, stray = open_page(browser, tampered)
+    page.get_by_role("button", name="開始答題").click()
+    assert page.locator("#question-text").text_content()
+    assert page.evaluate("typeof window.injected") == "undefined"
+    context.close()

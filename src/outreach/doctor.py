@@ -67,8 +67,12 @@ def build_dir_check(root: Path | None) -> Check:
     if root is None:
         return Check("输出目录", True, "不在项目目录中，跳过")
     from outreach.build import output_dir
+    from outreach.errors import ProjectSetupError
 
-    out = output_dir(root)
+    try:
+        out = output_dir(root)
+    except ProjectSetupError as exc:
+        return Check("输出目录", False, str(exc), "在 outreach.toml 的 [build] output_dir 写项目里的相对路径，例如 build")
     target = out if out.exists() else out.parent
     ok = os.access(target, os.W_OK)
     return Check("输出目录", ok, f"{out}（{'可写' if ok else '不可写'}）", "" if ok else f"检查 {target} 的权限")
