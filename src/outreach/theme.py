@@ -12,6 +12,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from outreach.textfile import NotText, decode_utf8
 from outreach.safepath import is_regular_file, project_files, resolved_inside, safe_name
 
 BUILTIN_DIR = Path(__file__).resolve().parent / "default_theme"
@@ -93,21 +94,11 @@ class Theme:
         shown = self.display_path(path)
         if size > MAX_TEMPLATE_BYTES:
             raise TemplateRefused(f"{shown} 过大（{size // 1024} KiB），模板文件不能超过 {MAX_TEMPLATE_BYTES // 1024} KiB。")
-        raw = path.read_bytes()
-        if raw.startswith(b"\xef\xbb\xbf"):
-            raw = raw[3:]
         try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            before = raw[: exc.start].decode("utf-8", errors="replace")
-            line = before.count("\n") + 1
-            column = len(before) - (before.rfind("\n") + 1) + 1
-            raise TemplateEncodingError(shown, line, column) from None
-        if "\x00" in text:
-            index = text.index("\x00")
-            raise TemplateEncodingError(shown, text.count("\n", 0, index) + 1,
-                                        index - (text.rfind("\n", 0, index) + 1) + 1, binary=True)
-        return path, text.replace("\r\n", "\n")
+            text = decode_utf8(path.read_bytes())
+        except NotText as problem:
+            raise TemplateEncodingError(shown, problem.line, problem.column, binary=problem.binary) from None
+        return path, text
 
     def _shown_candidate(self, directory: Path, relative: str) -> str:
         if directory == self.builtin_dir:

@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from outreach.diagnostics import Diagnostic, error
+from outreach.textfile import NotText, decode_utf8
 
 try:  # libyaml is much faster; the pure-Python loader gives identical marks.
     from yaml import CSafeLoader as _Loader
@@ -151,22 +152,12 @@ def parse_yaml(raw: bytes, path: str) -> tuple[Any, SourceFile | None, list[Diag
 
 def decode_text(raw: bytes, path: str) -> tuple[str, Diagnostic | None]:
     """UTF-8 text (BOM and CRLF tolerated), or an `encoding` diagnostic at the first bad byte."""
-    if raw.startswith(b"\xef\xbb\xbf"):
-        raw = raw[3:]
     try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        good = raw[: exc.start].decode("utf-8", errors="replace")
-        line = good.count("\n") + 1
-        column = len(good) - (good.rfind("\n") + 1) + 1
-        return "", error(path, line, column, "encoding",
-                         "文件不是 UTF-8 编码（可能是 GBK）。请在编辑器中以 UTF-8 编码另存此文件。")
-    if "\x00" in text:
-        index = text.index("\x00")
-        line = text.count("\n", 0, index) + 1
-        return "", error(path, line, index - (text.rfind("\n", 0, index) + 1) + 1, "encoding",
-                         "文件含有空字符（\\0），不是文本文件。")
-    return text.replace("\r\n", "\n"), None
+        return decode_utf8(raw), None
+    except NotText as problem:
+        message = ("文件含有空字符（\\0），不是文本文件。" if problem.binary
+                   else "文件不是 UTF-8 编码（可能是 GBK）。请在编辑器中以 UTF-8 编码另存此文件。")
+        return "", error(path, problem.line, problem.column, "encoding", message)
 
 
 def _leading_tabs(source: SourceFile) -> list[Diagnostic]:
