@@ -21,8 +21,11 @@ cap = {cap}
 resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
 
 def report():
-    peak = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
-               resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+    # VmHWM, not RUSAGE_SELF: ru_maxrss survives exec, so it would include the pytest process
+    # this child was forked from. Pool workers are forked from here, so theirs are clean.
+    with open("/proc/self/status") as status:
+        own = int(next(line for line in status if line.startswith("VmHWM:")).split()[1])
+    peak = max(own, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
     sys.stderr.write("\\nPEAK_KB=%d\\n" % peak)
 
 atexit.register(report)
