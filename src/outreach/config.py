@@ -21,8 +21,32 @@ class Section(BaseModel):
 
 
 class Hotline(Section):
-    number: str = Field(pattern=r"^\d{3,12}$", description="号码")
-    label: str = Field(min_length=1, max_length=30, description="名称，例如“全国反诈预警劝阻专线”")
+    number: str = Field(max_length=30, description="号码：短号（110、96110）、手机号、带区号的固话（0571-87654321）或 400/800 号码")
+    label: str = Field(min_length=1, max_length=20, description="名称，例如“全国反诈预警劝阻专线”")
+
+    @field_validator("number")
+    @classmethod
+    def _known_format(cls, value: str) -> str:
+        from outreach.phones import FORMATS, canonical
+
+        number = canonical(value)
+        if number is None:
+            raise ValueError(f"“{value}”不是有效的电话号码，应为{FORMATS}")
+        return number
+
+    @property
+    def display(self) -> str:
+        """Grouped for reading: 0571-8765 4321, 139 0000 0001."""
+        from outreach.phones import grouped
+
+        return grouped(self.number)
+
+    @property
+    def dial(self) -> str:
+        """Digits only, for tel: links and comparisons."""
+        from outreach.phones import digits
+
+        return digits(self.number)
 
 
 DEFAULT_HOTLINES = (
@@ -45,7 +69,7 @@ class ProjectSection(Section):
     name: str = Field(min_length=1, max_length=60, description="项目名称")
     organisation: str = Field(min_length=1, max_length=60, description="单位名称，印在海报和资料上")
     sms_signature: str = Field(pattern=r"^【[^【】]{1,20}】$", description="短信签名，例如【XX派出所】")
-    hotlines: tuple[Hotline, ...] = Field(DEFAULT_HOTLINES, min_length=1, max_length=8, description="对外公布的电话")
+    hotlines: tuple[Hotline, ...] = Field(DEFAULT_HOTLINES, min_length=1, max_length=4, description="对外公布的电话（1–4 个）")
     app: str = Field("国家反诈中心", max_length=30, description="推荐安装的官方App")
     audiences: dict[str, str] = Field(default_factory=lambda: dict(DEFAULT_AUDIENCES), description="受众词表：编号 = 中文名称")
     locale: Literal["zh-Hans", "zh-Hant"] = Field("zh-Hans", description="输出文字：简体 zh-Hans 或繁体 zh-Hant")
@@ -183,7 +207,7 @@ class ProjectConfig(Section):
 
     @property
     def hotline_numbers(self) -> list[str]:
-        return [h.number for h in self.project.hotlines]
+        return [h.dial for h in self.project.hotlines]
 
 
 def find_project_root(start: Path) -> Path | None:

@@ -148,7 +148,15 @@ def _inline_text(token) -> str:
     return "".join(parts)
 
 
+def phone(value: str | None) -> str:
+    """A phone number grouped for reading: 0571-8765 4321, 139 0000 0001."""
+    from outreach.phones import grouped
+
+    return grouped(str(value)) if value else ""
+
+
 FILTERS = {
+    "phone": phone,
     "markdown": markdown,
     "markdown_inline": markdown_inline,
     "qr": qr,

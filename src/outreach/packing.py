@@ -114,7 +114,11 @@ def _overlay(output: pikepdf.Pdf, page: pikepdf.Page, stamp: pikepdf.Page, index
     page.add_resource(form, pikepdf.Name.XObject, name)
     box = page.mediabox
     drawing = page.calc_form_xobject_placement(form, name, pikepdf.Rectangle(*[float(v) for v in box]))
-    page.contents_add(output.make_stream(b"q\n" + drawing + b"\nQ\n"), prepend=False)
+    # The page's own content may leave a transformation in force (WeasyPrint's pages start
+    # with a flip, `1 0 0 -1 0 h cm`, and never restore it): enclose it in q … Q so the stamp
+    # is drawn in the page's default coordinates, upright.
+    page.contents_add(output.make_stream(b"q\n"), prepend=True)
+    page.contents_add(output.make_stream(b"\nQ\nq\n" + drawing + b"\nQ\n"), prepend=False)
 
 
 def share_identical_fonts(pdf: pikepdf.Pdf) -> int:

@@ -10,6 +10,7 @@ from typing import Iterator
 
 from outreach.diagnostics import Diagnostic, error, warning
 from outreach.models import ID_RE, unsafe_characters
+from outreach.phones import FORMATS, canonical
 
 STATION_FILES = ("stations.csv", "stations.xlsx")
 
@@ -35,7 +36,6 @@ REQUIRED = ("id", "name", "phone")
 LABELS = {"id": "编号", "name": "派出所", "address": "地址", "phone": "电话", "officer": "民警",
           "officer_title": "职务", "officer_phone": "民警电话", "wechat_qr_url": "二维码链接"}
 
-_PHONE = re.compile(r"^(?:0\d{2,3}-?\d{7,8}(?:-\d{1,5})?|1[3-9]\d{9}|\d{3,6})$")
 
 
 @dataclass(frozen=True)
@@ -49,10 +49,6 @@ class Station:
     officer_phone: str = ""
     wechat_qr_url: str = ""
     row: int = 0
-
-
-def normalise_phone(value: str) -> str:
-    return re.sub(r"[\s()（）]", "", value).replace("—", "-").replace("－", "-")
 
 
 def find_station_file(content: Path) -> Path | None:
@@ -159,9 +155,9 @@ def _row_problems(values: dict, columns: dict, row: int, relpath: str, seen: dic
         yield error(relpath, row, col("id"), "duplicate-id", f"第 {row} 行编号“{station_id}”与第 {seen[station_id]} 行重复。")
     for name in ("phone", "officer_phone"):
         value = values.get(name, "")
-        if value and not _PHONE.match(normalise_phone(value)):
+        if value and canonical(value) is None:
             yield error(relpath, row, col(name), "bad-phone",
-                        f"第 {row} 行“{LABELS[name]}”“{value}”不是有效的电话号码（固话如 0571-12345678，手机 11 位）。")
+                        f"第 {row} 行“{LABELS[name]}”“{value}”不是有效的电话号码，应为{FORMATS}。")
     url = values.get("wechat_qr_url", "")
     if url and not re.match(r"^https?://\S+$", url):
         yield error(relpath, row, col("wechat_qr_url"), "bad-value", f"第 {row} 行二维码链接“{url}”不是有效的网址。")

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+
 from outreach.glyphs import missing_glyphs, primary_family, visible_text
+from outreach.hotlinefit import HotlinesDoNotFit, fit_hotlines
 from outreach.renderers.base import RenderContext, RenderError
 from outreach.templating import TemplateProblem, make_environment, render_template
 
@@ -34,6 +37,7 @@ def base_context(ctx: RenderContext) -> dict:
         "locale": ctx.locale,
         "html_lang": "zh-Hant" if ctx.locale == "zh-Hant" else "zh-Hans",
         "font_family": font_family(ctx),
+        "fit_hotlines": functools.partial(fit_hotlines, config.project.hotlines),
     }
 
 
@@ -61,6 +65,23 @@ def render_html(ctx: RenderContext, template: str, context: dict, what: str) -> 
         return ctx.localize(render_template(environment(ctx), template, context, what))
     except TemplateProblem as problem:
         raise RenderError(problem.message, problem.file, problem.line) from None
+    except HotlinesDoNotFit as problem:
+        line = _config_line(ctx, ("project", "hotlines", problem.index))
+        raise RenderError(f"{what}：outreach.toml 的 [[project.hotlines]] {problem}。请缩短这个名称或号码，"
+                          "或减少电话的数量（最多 4 个）。", "outreach.toml", line) from None
+
+
+def _config_line(ctx: RenderContext, key: tuple) -> int:
+    from outreach.config import CONFIG_NAME, toml_key_positions
+
+    try:
+        text = (ctx.root / CONFIG_NAME).read_text(encoding="utf-8-sig")
+    except OSError:
+        return 0
+    positions = toml_key_positions(text)
+    while key and key not in positions:
+        key = key[:-1]
+    return positions.get(key, (0, 0))[0]
 
 
 def layout(ctx: RenderContext, html: str, template: str, what: str, source: str,

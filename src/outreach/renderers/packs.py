@@ -145,15 +145,18 @@ def section_page_counts(ctx: RenderContext, pack_id: str) -> tuple[list[PackItem
     return items, parts
 
 
-def page_stamps(ctx: RenderContext, total: int, blanks: set[int]) -> bytes:
-    """Numbers on every page but the cover, and a note on the deliberately blank ones."""
-    pages = [{"number": n, "show": n > 1, "blank": n in blanks, "odd": n % 2 == 1} for n in range(1, total + 1)]
+def page_stamps(ctx: RenderContext, total: int, blanks: set[int], spots: dict[int, str]) -> bytes:
+    """Numbers on every page but the cover, where the page has room (`spots`: page → spot,
+    see outreach.pagespace), and a note on the deliberately blank ones."""
+    pages = [{"number": n, "show": n > 1, "blank": n in blanks, "odd": n % 2 == 1,
+              "position": spots.get(n, "bottom-outer")} for n in range(1, total + 1)]
     html = render_html(ctx, "pack-stamp.html", base_context(ctx) | {"pages": pages}, "资料包页码")
     return html_to_pdf(ctx, html, "pack-stamp.html", "资料包页码", "")[1]
 
 
 def assemble_pack(ctx: RenderContext, pack_id: str, warnings: list[str]) -> tuple[bytes, list[PackItemParts]]:
     from outreach.packing import Section, assemble, layout, page_count
+    from outreach.pagespace import free_spots
 
     items, parts = section_page_counts(ctx, pack_id)
     sections = []
@@ -177,6 +180,10 @@ def assemble_pack(ctx: RenderContext, pack_id: str, warnings: list[str]) -> tupl
     for start, pages in zip(starts, counts):
         if pages % 2:
             blanks.add(start + pages)
-    stamps = page_stamps(ctx, total, blanks)
+    spots = {}
+    for section, start in zip(sections, starts):
+        for offset, spot in enumerate(free_spots(section.pdf, odd_first=start % 2 == 1)):
+            spots[start + offset] = spot
+    stamps = page_stamps(ctx, total, blanks, spots)
     return assemble(front, sections, stamps, "封面和目录"), items
 

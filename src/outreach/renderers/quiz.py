@@ -80,7 +80,7 @@ class QuizRenderer(Renderer):
         page_context = context | {"data": {
             "title": item.model.title,
             "questions": [q.as_json() for q in questions],
-            "hotlines": [h.number for h in ctx.config.project.hotlines],
+            "hotlines": [h.display for h in ctx.config.project.hotlines],
             "app": ctx.config.project.app,
         }}
         page = render_html(ctx, "quiz/page.html", page_context, f"问答 {set_id} 的 H5 页面")
