@@ -102,7 +102,7 @@ def test_every_starter_script_builds_its_handouts(starter):
     for script_id, script in library.scripts.items():
         expected.add(f"{script_id}.pdf")
         if script.form == TALK_TRACK:
-            expected.add(f"{script_id}-card.pdf")
+            expected |= {f"{script_id}-card.pdf", f"{script_id}-card-sheet.pdf"}
         else:
             expected.update(f"{script_id}/{role.name}.pdf" for role in script.roles)
     built = {p.relative_to(root / "build/scripts").as_posix() for p in (root / "build/scripts").rglob("*.pdf")}
@@ -267,7 +267,8 @@ def test_a_card_that_does_not_fit_is_a_build_error_naming_the_script(tmp_path):
     assert not result.ok
     [failure] = result.failures
     assert failure.target == "scripts/talk-track-refund/card"
-    assert "talk-track-refund" in failure.message and "超出" in failure.message
+    assert "talk-track-refund" in failure.label and "超出" in failure.message and "毫米" in failure.message
+    assert "talk-track-refund" not in failure.message  # the label says which; the message does not repeat it
     assert failure.file == "content/scripts/talk-track-refund.yaml"
     assert (root / "build/scripts/talk-track-refund.pdf").is_file()  # the full script still builds
 

@@ -11,6 +11,46 @@ from markupsafe import Markup
 CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef"
 
 
+# Between a CJK character and a Latin letter or digit: a space (for the "none" rule to remove) or
+# the empty gap (for the "require" rule to fill). lint.py reports the same places in content.
+HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+SPACE_BETWEEN = re.compile(f"(?<=[{HAN}]) +(?=[A-Za-z0-9])|(?<=[A-Za-z0-9]) +(?=[{HAN}])")
+NO_SPACE_BETWEEN = re.compile(f"(?<=[{HAN}])(?=[A-Za-z0-9])|(?<=[A-Za-z0-9])(?=[{HAN}])")
+
+
+def apply_spacing(text: str, rule: str) -> str:
+    """Text with the project's rule for spaces between Chinese and Latin or digits applied
+    ([lint] cjk_latin_space: "none" removes them, "require" adds one, "ignore" leaves it)."""
+    if rule == "none":
+        return SPACE_BETWEEN.sub("", text)
+    if rule == "require":
+        return NO_SPACE_BETWEEN.sub(" ", text)
+    return text
+
+
+_TAG = re.compile(r"(<[^>]*>)")
+
+
+def apply_spacing_html(html: str, rule: str) -> str:
+    """`apply_spacing` on the text between tags, leaving tags, styles and scripts alone: fixed
+    wording in templates ("共 {{ n }} 题") follows the same rule as the content."""
+    if rule == "ignore":
+        return html
+    parts = _TAG.split(html)
+    skipping = None
+    for index, part in enumerate(parts):
+        if index % 2:  # a tag
+            name = part[1:].split(None, 1)[0].lower().rstrip(">/") if len(part) > 2 else ""
+            if skipping and name == "/" + skipping:
+                skipping = None
+            elif name in ("style", "script"):
+                skipping = name
+            continue
+        if not skipping:
+            parts[index] = apply_spacing(part, rule)
+    return "".join(parts)
+
+
 class FilterError(Exception):
     """A filter got input it cannot handle; the message is for the user."""
 

@@ -7,10 +7,11 @@ import re
 from typing import Any, Callable, Iterator
 
 from outreach.diagnostics import Diagnostic, error, warning
+from outreach.filters import HAN, NO_SPACE_BETWEEN, SPACE_BETWEEN
 from outreach.library import Item, Library
 from outreach.scriptlint import lint_scripts
 
-CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+CJK = HAN
 _CJK_CHAR = re.compile(f"[{CJK}]")
 
 # --- personal data -------------------------------------------------------------------
@@ -80,8 +81,6 @@ def find_personal_data(text: str, fictional: set[str]) -> Iterator[tuple[int, st
 FULL_WIDTH = {",": "“，”", "?": "“？”", "!": "“！”", ":": "“：”", ";": "“；”", "(": "“（”", ")": "“）”",
               '"': "中文引号“”", ".": "句号“。”"}
 _ASCII_PUNCT_NEAR_CJK = re.compile(f"(?<=[{CJK}])[,?!:;()\".]|[,?!:;(\"](?=[{CJK}])")
-_SPACE_BETWEEN = re.compile(f"(?<=[{CJK}]) +(?=[A-Za-z0-9])|(?<=[A-Za-z0-9]) +(?=[{CJK}])")
-_NO_SPACE_BETWEEN = re.compile(f"(?<=[{CJK}])(?=[A-Za-z0-9])|(?<=[A-Za-z0-9])(?=[{CJK}])")
 
 
 def find_typography(text: str, space_rule: str) -> Iterator[tuple[int, str, str, str]]:
@@ -89,12 +88,12 @@ def find_typography(text: str, space_rule: str) -> Iterator[tuple[int, str, str,
         char = match.group()
         yield match.start(), char, "typography-punct", f"中文里用了半角标点“{char}”，应改为全角{FULL_WIDTH[char]}。"
     if space_rule == "none":
-        for match in _SPACE_BETWEEN.finditer(text):
+        for match in SPACE_BETWEEN.finditer(text):
             context = text[max(match.start() - 1, 0): match.end() + 1]
             yield match.start(), match.group(), "typography-space", \
                 f"“{context}”中文与数字、字母之间不加空格（本项目约定，见 [lint] cjk_latin_space）。"
     elif space_rule == "require":
-        for match in _NO_SPACE_BETWEEN.finditer(text):
+        for match in NO_SPACE_BETWEEN.finditer(text):
             context = text[max(match.start() - 1, 0): match.start() + 1]
             yield match.start(), context, "typography-space", \
                 f"“{context}”中文与数字、字母之间应加一个空格（本项目约定，见 [lint] cjk_latin_space）。"

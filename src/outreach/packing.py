@@ -154,17 +154,18 @@ def _font_descriptors(pdf: pikepdf.Pdf):
                     yield descriptor
 
 
-def personalise(generic: pikepdf.Pdf, cover: bytes, back: bytes) -> bytes:
+def personalise(generic: pikepdf.Pdf, cover: bytes, back: bytes, blank_note: bytes) -> bytes:
     """A station's copy of a pack: its own cover instead of page 1, the shared body as is
-    (never re-rendered), then its back page as the last page of an even page count."""
+    (never re-rendered), then its back page as the last page of an even page count (after
+    `blank_note`, a page saying it is left blank on purpose, when one is needed)."""
     output = pikepdf.new()
-    with pikepdf.open(io.BytesIO(cover)) as cover_pdf, pikepdf.open(io.BytesIO(back)) as back_pdf:
+    with pikepdf.open(io.BytesIO(cover)) as cover_pdf, pikepdf.open(io.BytesIO(back)) as back_pdf, \
+            pikepdf.open(io.BytesIO(blank_note)) as note_pdf:
         output.pages.append(cover_pdf.pages[0])
         for page in generic.pages[1:]:
             output.pages.append(page)
         if (len(output.pages) + len(back_pdf.pages)) % 2:
-            width, height = (float(v) for v in generic.pages[0].mediabox[2:4])
-            output.add_blank_page(page_size=(width, height))
+            output.pages.append(note_pdf.pages[0])
         for page in back_pdf.pages:
             output.pages.append(page)
         # The generic outline points into the generic file: rebuild it by page index.

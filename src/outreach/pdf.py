@@ -219,26 +219,46 @@ def _keep_destinations(single, destinations, start: int, end: int) -> None:
         single.Root.Names = pikepdf.Dictionary(Dests=pikepdf.Dictionary(Names=pikepdf.Array(entries)))
 
 
-def content_bottom_px(page) -> float | None:
-    """Bottom of the page's content area in CSS px (WeasyPrint internals, best effort)."""
-    box = getattr(page, "_page_box", None)
-    try:
-        return box.content_box_y() + box.height
-    except AttributeError:
-        return None
+def overflow_mm(html: str, base_url: str, fetcher: SafeFetcher, document, pages_allowed: int) -> float:
+    """How far the content runs past `pages_allowed` pages: lay it out again on pages 5 m tall
+    and compare where the content ends with the real pages' content height. Works for any
+    template: no marker element is needed."""
+    first = document.pages[0]
+    width_mm = first.width / PX_PER_MM
+    tall = render_document(html, base_url, fetcher, extra_css=f"@page {{ size: {width_mm}mm 5000mm !important; }}")
+    height = _content_height_px(first)
+    bottoms = [_content_bottom_px(page) - _content_top_px(page) for page in tall.pages]
+    if len(bottoms) >= pages_allowed:  # forced page breaks (a card's front and back): side by side
+        overflow = max(bottom - height for bottom in bottoms)
+    else:  # content flowing over several pages
+        overflow = sum(bottoms) - pages_allowed * height
+    return max(overflow, 0.0) / PX_PER_MM
 
 
-def overflow_mm(html: str, base_url: str, fetcher: SafeFetcher, first_page, marker: str) -> float | None:
-    """How far content runs past page one: re-render on a very tall page and find the end marker."""
-    tall = render_document(html, base_url, fetcher, extra_css="@page { size: 210mm 5000mm !important; }")
-    end = None
-    for page in tall.pages:
-        if marker in page.anchors:
-            end = page.anchors[marker][1]
-    bottom = content_bottom_px(first_page)
-    if end is None or bottom is None:
-        return None
-    return max(end - bottom, 0) / PX_PER_MM
+def _content_top_px(page) -> float:
+    return page._page_box.content_box_y()
+
+
+def _content_height_px(page) -> float:
+    return page._page_box.height
+
+
+def _content_bottom_px(page) -> float:
+    """Where the lowest box of the page's flow ends (margin boxes such as running footers aside)."""
+    from weasyprint.formatting_structure import boxes
+
+    bottom = _content_top_px(page)
+    stack = list(page._page_box.children)
+    while stack:
+        box = stack.pop()
+        if isinstance(box, boxes.MarginBox):
+            continue
+        try:
+            bottom = max(bottom, box.position_y + box.margin_height())
+        except (AttributeError, TypeError):
+            pass
+        stack.extend(getattr(box, "children", []))
+    return bottom
 
 
 def pdf_to_png(pdf: bytes, width_px: int, page_index: int = 0, trim: bool = False, colors: int = 256) -> bytes:

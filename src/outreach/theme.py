@@ -39,6 +39,7 @@ def _digest_file(path: Path) -> str:
 class Theme:
     project_root: Path
     builtin_dir: Path = BUILTIN_DIR
+    builtin_only: bool = False      # ignore the project's templates/ (to compare against the built-in look)
     _digests: dict = field(default_factory=dict, repr=False)
 
     @property
@@ -47,7 +48,7 @@ class Theme:
 
     @property
     def search_path(self) -> list[Path]:
-        dirs = [self.project_dir] if self.project_dir.is_dir() else []
+        dirs = [self.project_dir] if self.project_dir.is_dir() and not self.builtin_only else []
         return dirs + [self.builtin_dir]
 
     def locate(self, name: str) -> Path | None:

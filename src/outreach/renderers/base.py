@@ -38,6 +38,8 @@ class PackPart:
     duplex: bool         # print on both sides
     copies: str          # suggested number of copies, in words
     cut: str = ""        # cutting instructions for cards
+    target: str = ""     # the target that makes it ("" → the item's own target)
+    in_pack: bool = True  # stitched into the pack PDF; False: printed on its own (a performer's sides)
 
 
 @dataclass

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 
+from outreach.filters import apply_spacing, apply_spacing_html
 from outreach.glyphs import missing_glyphs, primary_family, visible_text
 from outreach.hotlinefit import HotlinesDoNotFit, fit_hotlines
 from outreach.renderers.base import RenderContext, RenderError
@@ -38,6 +39,9 @@ def base_context(ctx: RenderContext) -> dict:
         "html_lang": "zh-Hant" if ctx.locale == "zh-Hant" else "zh-Hans",
         "font_family": font_family(ctx),
         "fit_hotlines": functools.partial(fit_hotlines, config.project.hotlines),
+        # For fixed wording the text pass cannot reach (CSS content strings, scripts):
+        # "" or " " between Chinese and digits, as [lint] cjk_latin_space says.
+        "cjk_space": "" if config.lint.cjk_latin_space == "none" else " ",
     }
 
 
@@ -62,13 +66,17 @@ def law_citations(ctx: RenderContext, refs) -> list[dict]:
 def render_html(ctx: RenderContext, template: str, context: dict, what: str) -> str:
     """Render a template, in the build's locale (converted to Traditional Chinese when asked)."""
     try:
-        return ctx.localize(render_template(environment(ctx), template, context, what))
+        text = render_template(environment(ctx), template, context, what)
     except TemplateProblem as problem:
         raise RenderError(problem.message, problem.file, problem.line) from None
     except HotlinesDoNotFit as problem:
         line = _config_line(ctx, ("project", "hotlines", problem.index))
         raise RenderError(f"{what}：outreach.toml 的 [[project.hotlines]] {problem}。请缩短这个名称或号码，"
                           "或减少电话的数量（最多 4 个）。", "outreach.toml", line) from None
+    # Fixed wording of the template follows the project's spacing rule, like the content does.
+    rule = ctx.config.lint.cjk_latin_space
+    text = apply_spacing_html(text, rule) if template.endswith((".html", ".htm")) else apply_spacing(text, rule)
+    return ctx.localize(text)
 
 
 def _config_line(ctx: RenderContext, key: tuple) -> int:
@@ -85,8 +93,8 @@ def _config_line(ctx: RenderContext, key: tuple) -> int:
 
 
 def layout(ctx: RenderContext, html: str, template: str, what: str, source: str,
-           one_page: bool = False, warnings: list[str] | None = None):
-    """HTML → laid-out WeasyPrint document. Refuses tofu, and more than one page when `one_page`."""
+           warnings: list[str] | None = None):
+    """HTML → laid-out WeasyPrint document. Refuses tofu and attachments."""
     from outreach import pdf
 
     warnings = warnings if warnings is not None else []
@@ -105,11 +113,52 @@ def layout(ctx: RenderContext, html: str, template: str, what: str, source: str,
         shown = "、".join(f"“{c}”（U+{ord(c):04X}）" for c in missing[:10])
         raise RenderError(f"{what}里有字体无法显示的字符，打印出来会是方框：{shown}。请换成常用字，或安装包含这些字的字体。", source, 0)
 
-    if one_page and len(document.pages) > 1:
-        amount = pdf.overflow_mm(html, base_url, fetcher, document.pages[0], "poster-end")
-        how_much = f"约 {amount:.0f} 毫米" if amount else f"（排版结果为 {len(document.pages)} 页）"
-        raise RenderError(f"{what}内容超出一页{how_much}，不会自动缩小或截断。请精简文字（如缩短案例或要点）。", source, 0)
     return document
+
+
+def render_pages(ctx: RenderContext, template: str, context: dict, what: str, source: str, pages: int = 1,
+                 warnings: list[str] | None = None, shorten: str = "文字"):
+    """Render and lay out an output that must fill exactly `pages` pages or fewer (a poster, a
+    tip sheet, a card's two sides). Overflow is an error that says by how many millimetres,
+    and whether the content is too long or the template itself does not fit, with the fix."""
+    html = render_html(ctx, template, context, what)
+    document = layout(ctx, html, template, what, source, warnings=warnings)
+    if len(document.pages) <= pages:
+        return document
+    from outreach import pdf
+
+    amount = pdf.overflow_mm(html, template_base_url(ctx, template), resource_fetcher(ctx, template, []),
+                             document, pages)
+    limit = {1: "一页", 2: "正反两面"}.get(pages, f"{pages}页")
+    overridden = _overridden_templates(ctx, template)
+    if overridden and _fits_with_builtin_theme(ctx, template, context, what, source, pages):
+        names = "、".join(f"templates/{name}" for name in overridden)
+        raise RenderError(f"版面超出{limit}约 {amount:.0f} 毫米，原因在模板：同样的内容用内置模板放得下。"
+                          f"请调整 {names} 里的字号、间距或固定高度。", f"templates/{overridden[0]}", 0)
+    raise RenderError(f"内容超出{limit}约 {amount:.0f} 毫米，不会自动缩小或截断。请精简{shorten}。", source, 0)
+
+
+def _overridden_templates(ctx: RenderContext, template: str) -> list[str]:
+    from outreach.templating import template_closure
+
+    return sorted(name for name in template_closure(environment(ctx), template)
+                  if not name.startswith("!theme/") and ctx.theme.is_overridden(name))
+
+
+def _fits_with_builtin_theme(ctx: RenderContext, template: str, context: dict, what: str, source: str,
+                             pages: int) -> bool:
+    """Lay the same content out with the built-in templates only (the experiment that tells a
+    too-long text from a template that does not fit)."""
+    from dataclasses import replace
+
+    from outreach.theme import Theme
+
+    builtin = replace(ctx, theme=Theme(ctx.root, builtin_only=True), env=None)
+    try:
+        html = render_html(builtin, template, context, what)
+        return len(layout(builtin, html, template, what, source).pages) <= pages
+    except RenderError:
+        return False
 
 
 def resource_fetcher(ctx: RenderContext, template: str, warnings: list[str]):
@@ -137,11 +186,11 @@ def template_base_url(ctx: RenderContext, template: str) -> str:
 
 
 def html_to_pdf(ctx: RenderContext, html: str, template: str, what: str, source: str,
-                one_page: bool = False, warnings: list[str] | None = None):
+                warnings: list[str] | None = None):
     """HTML → (document, pdf bytes)."""
     from outreach import pdf
 
-    document = layout(ctx, html, template, what, source, one_page, warnings)
+    document = layout(ctx, html, template, what, source, warnings)
     return document, pdf.write_pdf(document)
 
 

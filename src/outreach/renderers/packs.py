@@ -3,7 +3,7 @@ contents, each item from an odd page, numbered, with bookmarks; plus a zip for t
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from outreach.plan import Target
 from outreach.renderers.base import PackPart, RenderContext, RenderError, Renderer, RenderResult
@@ -17,8 +17,9 @@ ITEM_KINDS = {"poster": "scenarios", "tip": "tips", "quiz": "quizzes", "script":
 class PackItemParts:
     title: str
     kind_label: str
-    parts: list[PackPart]
-    extras: list[str]
+    parts: list[PackPart]      # stitched into the pack PDF, in order
+    extras: list[str]          # in the zip only (PNG, texts, the H5 page)
+    prints: list[PackPart] = field(default_factory=list)  # printed on their own (each performer's sides)
 
 
 def item_renderers() -> dict[str, Renderer]:
@@ -42,9 +43,13 @@ def collect(library, pack) -> list[PackItemParts]:
         label = ITEM_LABELS[entry.kind]
         if entry.kind == "script" and getattr(library.get("scripts", entry.ref).model, "form", "") == "劝阻话术":
             label = "劝阻话术"
-        items.append(PackItemParts(item_title(library, entry.kind, entry.ref), label,
-                                   renderer.pack_parts(entry.ref, library),
-                                   [path for path, _ in renderer.pack_extras(entry.ref, library)]))
+        title = item_title(library, entry.kind, entry.ref)
+        for separator in ("：", ":"):  # "劝阻话术：…" under the label 劝阻话术 would read twice
+            title = title.removeprefix(label + separator).strip()
+        parts = renderer.pack_parts(entry.ref, library)
+        items.append(PackItemParts(title, label, [p for p in parts if p.in_pack],
+                                   [path for path, _ in renderer.pack_extras(entry.ref, library)],
+                                   [p for p in parts if not p.in_pack]))
     return items
 
 
@@ -72,6 +77,7 @@ class PackRenderer(Renderer):
                 if renderer is None:
                     continue  # reported when the pack is rendered
                 deps.append(renderer.target_id(entry.ref))
+                deps.extend(part.target for part in renderer.pack_parts(entry.ref, library) if part.target)
                 deps.extend(target for _, target in renderer.pack_extras(entry.ref, library))
             targets.append(Target(
                 id=f"packs/{pack_id}", renderer=self.kind, outputs=(f"packs/{pack_id}.pdf", f"packs/{pack_id}.zip"),
@@ -88,14 +94,15 @@ class PackRenderer(Renderer):
         pack = ctx.library.get("packs", pack_id).model
         files = {f"{pack_id}/{pack_id}.pdf": pdf_bytes}
         rows = [{"path": f"{pack_id}.pdf", "paper": paper_size(pdf_bytes)[0], "pages": paper_size(pdf_bytes)[1],
-                 "duplex": True, "copies": "每个活动点 1 份", "cut": "每项素材从奇数页开始，空白页为有意留白"}]
+                 "duplex": True, "copies": "每个活动点 1 份", "cut": "每项素材从奇数页开始，空白页为有意留白",
+                 "in_pack": True}]
         for item in items:
-            for part in item.parts:
+            for part in item.parts + item.prints:
                 data = ctx.read_output(part.path)
                 files[f"{pack_id}/{part.path}"] = data
                 paper, pages = paper_size(data)
                 rows.append({"path": part.path, "paper": paper, "pages": pages, "duplex": part.duplex,
-                             "copies": part.copies, "cut": part.cut})
+                             "copies": part.copies, "cut": part.cut, "in_pack": part.in_pack})
             for path in item.extras:
                 files[f"{pack_id}/{path}"] = ctx.read_output(path)
         context = base_context(ctx) | {"pack": pack, "pack_id": pack_id, "files": rows,

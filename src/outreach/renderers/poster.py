@@ -6,7 +6,7 @@ import math
 
 from outreach.plan import Target
 from outreach.renderers.base import BatchRenderer, PackPart, RenderContext, RenderError, RenderResult
-from outreach.renderers.html import base_context, law_citations, layout, png_from_pdf, render_html
+from outreach.renderers.html import base_context, law_citations, png_from_pdf, render_pages
 
 A3_ZOOM = math.sqrt(2)  # A4 → A3 is a factor of √2 in each direction
 
@@ -72,8 +72,8 @@ class PosterRenderer(BatchRenderer):
             what = f"海报 {target.params['scenario']}"
             source = ctx.library.get("scenarios", target.params["scenario"]).path
             try:
-                html = render_html(ctx, "poster.html", self.context(target, ctx), what)
-                document = layout(ctx, html, "poster.html", what, source, one_page=True, warnings=result.warnings)
+                document = render_pages(ctx, "poster.html", self.context(target, ctx), what, source,
+                                        warnings=result.warnings, shorten="文字（如缩短案例或要点）")
             except RenderError as problem:
                 results[target.id] = problem
                 continue

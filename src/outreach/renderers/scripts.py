@@ -7,7 +7,7 @@ import math
 
 from outreach.plan import Target
 from outreach.renderers.base import BatchRenderer, PackPart, RenderContext, RenderError, RenderResult
-from outreach.renderers.html import base_context, layout, render_html, resource_fetcher, template_base_url
+from outreach.renderers.html import base_context, layout, render_html, render_pages
 from outreach.scriptlint import spoken_length
 
 TALK_TRACK = "劝阻话术"
@@ -16,7 +16,6 @@ SCENE_NAMES = {"小品": ("场次", "场"), "相声": ("场次", "场"), "快板
                TALK_TRACK: ("步骤", "步")}
 CARD_PAGES = 2                       # a pocket card is one sheet: front and back
 A4_LANDSCAPE_PT = (841.89, 595.28)
-CARD_END = "card-end"
 
 
 class ScriptRenderer(BatchRenderer):
@@ -46,7 +45,8 @@ class ScriptRenderer(BatchRenderer):
                                   templates=("script.html",), params={"script": script_id, "part": "full"},
                                   label=f"脚本 {script_id}", **common))
             if script.form == TALK_TRACK:
-                targets.append(Target(id=f"scripts/{script_id}/card", outputs=(f"scripts/{script_id}-card.pdf",),
+                targets.append(Target(id=f"scripts/{script_id}/card",
+                                      outputs=(f"scripts/{script_id}-card.pdf", f"scripts/{script_id}-card-sheet.pdf"),
                                       templates=("talk-card.html",), params={"script": script_id, "part": "card"},
                                       label=f"话术卡 {script_id}", **common))
             else:
@@ -59,18 +59,26 @@ class ScriptRenderer(BatchRenderer):
                         label=f"分角色台词 {script_id}", **common))
         return targets
 
-    # In a pack the full script is printed with the rest; the pocket card (its own paper size)
-    # and the performers' sides travel in the zip for whoever prints them.
+    # In a pack the full script is printed with the rest, and so is a talk track's pocket card
+    # (as an A4 sheet to cut and fold, so it prints with the pack on any printer). Each
+    # performer's sides are printed on their own: listed with their printing instructions.
     def pack_parts(self, ref, library):
         script = library.get("scripts", ref).model
-        copies = "每位工作人员 1 份" if script.form == TALK_TRACK else "导演和每位演员各 1 份"
-        return [PackPart(f"scripts/{ref}.pdf", script.title, duplex=True, copies=copies)]
-
-    def pack_extras(self, ref, library):
-        script = library.get("scripts", ref).model
         if script.form == TALK_TRACK:
-            return [(f"scripts/{ref}-card.pdf", f"scripts/{ref}/card")]
-        return [(f"scripts/{ref}/{role}.pdf", f"scripts/{ref}/roles") for role in speaking_roles(script)]
+            return [PackPart(f"scripts/{ref}.pdf", script.title, duplex=True, copies="每位工作人员 1 份"),
+                    PackPart(f"scripts/{ref}-card-sheet.pdf", f"{script.title}（口袋卡）", duplex=False,
+                             copies="每位工作人员 1 张（每张裁出 2 张卡）", target=f"scripts/{ref}/card",
+                             cut="单面打印；沿四角的裁切线裁下两张，每张沿中间的虚线对折，正面朝外"),
+                    PackPart(f"scripts/{ref}-card.pdf", f"{script.title}（口袋卡，印刷厂版）", duplex=True,
+                             copies="需要精装卡片时交印刷厂，每位工作人员 1 张", target=f"scripts/{ref}/card",
+                             in_pack=False, cut="按页面尺寸用卡纸双面印刷（长边翻转），不需裁切")]
+        parts = [PackPart(f"scripts/{ref}.pdf", script.title, duplex=True, copies="导演和每位演员各 1 份")]
+        parts += [PackPart(f"scripts/{ref}/{role}.pdf", f"{script.title}（{role}的台词）", duplex=True,
+                           copies=f"扮演“{role}”的演员 1 份", target=f"scripts/{ref}/roles", in_pack=False)
+                  for role in speaking_roles(script)]
+        return parts
+
+
 
     def render_batch(self, targets, ctx):
         """Lay out every document of the batch, then write them together (fonts subset once)."""
@@ -89,8 +97,10 @@ class ScriptRenderer(BatchRenderer):
             results[target.id] = result
         pdfs = write_many([document for _, _, document in laid_out]) if laid_out else []
         for (target, output, _), pdf_bytes in zip(laid_out, pdfs):
-            if target.params["part"] == "card" and ctx.config.scripts.card_layout == "A4-2up":
-                pdf_bytes = impose_two_up(pdf_bytes)
+            if target.params["part"] == "card":
+                results[target.id].outputs[output.replace("-card.pdf", "-card-sheet.pdf")] = impose_card_sheet(pdf_bytes)
+                if ctx.config.scripts.card_layout == "A4-2up":
+                    pdf_bytes = impose_two_up(pdf_bytes)
             results[target.id].outputs[output] = pdf_bytes
         return [results[t.id] for t in targets]
 
@@ -116,20 +126,11 @@ class ScriptRenderer(BatchRenderer):
         return documents
 
     def _layout_card(self, target, ctx, warnings):
-        from outreach import pdf
-
         script_id = target.params["script"]
         context = script_context(ctx, script_id) | {"steps": talk_steps(ctx.library.get("scripts", script_id).model)}
         what = f"劝阻话术卡 {script_id}"
-        html = render_html(ctx, "talk-card.html", context, what)
-        document = layout(ctx, html, "talk-card.html", what, context["source"], warnings=warnings)
-        if len(document.pages) > CARD_PAGES:
-            base_url = template_base_url(ctx, "talk-card.html")
-            fetcher = resource_fetcher(ctx, "talk-card.html", [])
-            amount = _overflow_mm(pdf, html, base_url, fetcher, document.pages[0])
-            how_much = f"约 {amount:.0f} 毫米" if amount else ""
-            raise RenderError(f"{what}内容超出卡片正反两面{how_much}（排版结果为 {len(document.pages)} 页），"
-                              "不会自动缩小或截断。请精简话术（如缩短台词或减少步骤）。", context["source"], 0)
+        document = render_pages(ctx, "talk-card.html", context, what, context["source"], pages=CARD_PAGES,
+                                warnings=warnings, shorten="话术（如缩短台词或减少步骤）")
         return [(target.outputs[0], document)]
 
 
@@ -252,22 +253,51 @@ def chinese_numeral(number: int) -> str:
 
 # --- card helpers -----------------------------------------------------------------------
 
-def _overflow_mm(pdf, html: str, base_url: str, fetcher, first_page) -> float | None:
-    """How far a card runs past its two sides: lay it out on one very tall page and measure."""
-    tall = pdf.render_document(html, base_url, fetcher,
-                               extra_css=f"@page {{ size: {first_page.width}px 40000px !important; }}")
-    end = None
-    for page in tall.pages:
-        if CARD_END in page.anchors:
-            end = page.anchors[CARD_END][1]
-    bottom = pdf.content_bottom_px(first_page)
-    try:
-        top = first_page._page_box.content_box_y()
-    except AttributeError:
-        return None
-    if end is None or bottom is None:
-        return None
-    return max(end - top - CARD_PAGES * (bottom - top), 0) / pdf.PX_PER_MM
+CARD_SHEET_SCALE = 0.9   # two A6 cards side by side fit an A4 width only at 90 %, inside printers' margins
+
+
+def impose_card_sheet(card_pdf: bytes) -> bytes:
+    """An A4 portrait sheet holding the card twice (top and bottom half): front and back side by
+    side at 90 %, with cut marks around each pair and a dashed fold line between front and back."""
+    import pikepdf
+
+    width, height = A4_LANDSCAPE_PT[1], A4_LANDSCAPE_PT[0]
+    with pikepdf.open(io.BytesIO(card_pdf)) as card, pikepdf.new() as sheet:
+        sheet.add_blank_page(page_size=(width, height))
+        page = sheet.pages[0]
+        sides = list(card.pages)[:CARD_PAGES]
+        card_w, card_h = (float(v) * CARD_SHEET_SCALE for v in sides[0].mediabox[2:4])
+        left = (width - 2 * card_w) / 2
+        drawing = b""
+        names = []
+        for index, side in enumerate(sides):
+            name = pikepdf.Name(f"/Side{index + 1}")  # fixed names: the same card gives the same bytes
+            page.add_resource(sheet.copy_foreign(side.as_form_xobject()), pikepdf.Name.XObject, name)
+            names.append(name)
+        for row in range(2):
+            bottom = height / 2 - card_h - 8 if row else height / 2 + 8
+            for index, name in enumerate(names):
+                rect = pikepdf.Rectangle(left + index * card_w, bottom, left + (index + 1) * card_w, bottom + card_h)
+                drawing += page.calc_form_xobject_placement(sheet.get_object(page.Resources.XObject[name].objgen),
+                                                            name, rect, allow_expand=True)
+            drawing += _cut_marks(left, bottom, left + 2 * card_w, bottom + card_h)
+            drawing += (f"q 0.6 G 0.5 w [4 3] 0 d {left + card_w:.2f} {bottom + 4:.2f} m "
+                        f"{left + card_w:.2f} {bottom + card_h - 4:.2f} l S Q\n").encode()
+        page.contents_add(sheet.make_stream(drawing), prepend=False)
+        sheet.docinfo["/Creator"] = "outreach"
+        buffer = io.BytesIO()
+        sheet.save(buffer, deterministic_id=True, compress_streams=True)
+        return buffer.getvalue()
+
+
+def _cut_marks(x0: float, y0: float, x1: float, y1: float, length: float = 14, offset: float = 4) -> bytes:
+    """Corner crop marks just outside a rectangle (points)."""
+    lines = []
+    for x, dx in ((x0, -1), (x1, 1)):
+        for y, dy in ((y0, -1), (y1, 1)):
+            lines.append(f"{x + dx * offset:.2f} {y:.2f} m {x + dx * (offset + length):.2f} {y:.2f} l")
+            lines.append(f"{x:.2f} {y + dy * offset:.2f} m {x:.2f} {y + dy * (offset + length):.2f} l")
+    return ("q 0 G 0.3 w " + " ".join(lines) + " S Q\n").encode()
 
 
 def impose_two_up(card_pdf: bytes) -> bytes:

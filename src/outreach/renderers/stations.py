@@ -11,8 +11,8 @@ import json
 
 from outreach.plan import Target
 from outreach.renderers.base import BatchRenderer, RenderContext, RenderError, RenderResult
-from outreach.renderers.html import base_context, layout, render_html
-from outreach.renderers.packs import collect, front_matter_html
+from outreach.renderers.html import base_context, layout, render_html, render_pages
+from outreach.renderers.packs import collect, front_matter_html, page_stamps
 from outreach.sheets import cut_marks, mirrored, sheet_boxes
 from outreach.stations import Station
 
@@ -85,6 +85,7 @@ class StationsRenderer(BatchRenderer):
                 documents = [d for d, o in zip(documents, owners) if o[0] != target.id]
                 owners = [o for o in owners if o[0] != target.id]
         pieces: dict[tuple, bytes] = dict(zip(owners, write_many(documents))) if documents else {}
+        blank_note = page_stamps(ctx, 1, {1}, {})
         generic = {pack: pikepdf.open(io.BytesIO(ctx.read_output(f"packs/{pack}.pdf"))) for pack in packs}
         try:
             for target in targets:
@@ -94,7 +95,8 @@ class StationsRenderer(BatchRenderer):
                 station_id = target.params["station"]["id"]
                 for pack in packs:
                     result.outputs[f"stations/{station_id}/{pack}.pdf"] = personalise(
-                        generic[pack], pieces[(target.id, "cover", pack)], pieces[(target.id, "back", pack)])
+                        generic[pack], pieces[(target.id, "cover", pack)], pieces[(target.id, "back", pack)],
+                        blank_note)
                 result.outputs[f"stations/{station_id}/contact-cards.pdf"] = contact_sheet(
                     pieces[(target.id, "cards", None)], ctx.config.stations.card_gutter)
         finally:
@@ -105,11 +107,13 @@ class StationsRenderer(BatchRenderer):
     def _cards(self, ctx: RenderContext, station: Station, source: str):
         """One card, front and back, laid out at its real size (imposed 10-up later)."""
         what = f"派出所 {station.id} 的警民联系卡"
-        html = render_html(ctx, "stations/contact-cards.html", base_context(ctx) | {"station": station}, what)
-        document = layout(ctx, html, "stations/contact-cards.html", what, source)
-        if len(document.pages) != 2:
-            raise RenderError(f"{what}内容超出卡片（90×54 毫米），派出所名称、民警信息或地址太长，请精简。", source, station.row)
-        return document
+        try:
+            return render_pages(ctx, "stations/contact-cards.html", base_context(ctx) | {"station": station}, what,
+                                source, pages=2, shorten="派出所名称、民警信息或地址")
+        except RenderError as problem:
+            if problem.file == source:
+                problem.line = station.row  # the station's own row of the sheet
+            raise
 
 
 def contact_sheet(card_pdf: bytes, gutter: float) -> bytes:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from outreach.plan import Target
 from outreach.renderers.base import BatchRenderer, PackPart, RenderError, RenderResult
-from outreach.renderers.html import base_context, law_citations, layout, render_html
+from outreach.renderers.html import base_context, law_citations, render_pages
 
 
 class TipsRenderer(BatchRenderer):
@@ -43,9 +43,10 @@ class TipsRenderer(BatchRenderer):
             }
             result = RenderResult()
             try:
-                html = render_html(ctx, "tip.html", context, f"小贴士 {tip_id}")
-                laid_out.append((target, layout(ctx, html, "tip.html", f"小贴士 {tip_id}", item.path,
-                                                warnings=result.warnings), result))
+                # A tip sheet is one page by design, like a poster: it is handed out and pinned up.
+                laid_out.append((target, render_pages(ctx, "tip.html", context, f"小贴士 {tip_id}", item.path,
+                                                      warnings=result.warnings,
+                                                      shorten="正文，或少引用几条法条"), result))
                 results[target.id] = result
             except RenderError as problem:
                 results[target.id] = problem

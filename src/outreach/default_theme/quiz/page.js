@@ -5,6 +5,9 @@
   var questions = data.questions;
   var el = function (id) { return document.getElementById(id); };
   var state = { index: 0, score: 0, selected: [] };
+  // Spacing between Chinese and digits follows the project's rule ([lint] cjk_latin_space).
+  var SP = data.space;
+  var SLASH = SP ? " / " : "/";
 
   function show(section) {
     ["start", "question", "result"].forEach(function (id) { el(id).hidden = id !== section; });
@@ -42,7 +45,7 @@
   function render() {
     var question = questions[state.index];
     state.selected = [];
-    el("progress").textContent = "第 " + question.number + " / " + questions.length + " 题";
+    el("progress").textContent = "第" + SP + question.number + SLASH + questions.length + SP + "题";
     el("kind").textContent = question.kindLabel + (question.kind === "multiple" ? "（可选多项）" : "");
     el("question-text").textContent = question.question;
     var box = el("choices");
@@ -90,13 +93,13 @@
 
   function finish() {
     var total = questions.length;
-    el("score").textContent = "答对 " + state.score + " / " + total + " 题";
+    el("score").textContent = "答对" + SP + state.score + SLASH + total + SP + "题";
     var ratio = state.score / total;
     el("verdict").textContent = ratio === 1 ? "全部答对，您是防骗达人！" :
       ratio >= 0.8 ? "很棒！再看看答错的题，就更稳妥了。" :
       ratio >= 0.6 ? "不错，还有几个骗局要多留心。" : "骗子的套路不少，建议把题目再看一遍。";
-    el("share-text").value = "我在“" + data.title + "”中答对了 " + state.score + "/" + total +
-      " 题。记住：陌生来电不轻信，转账汇款多核实。遇到可疑情况请拨打 " + data.hotlines.join(" 或 ") +
+    el("share-text").value = "我在“" + data.title + "”中答对了" + SP + state.score + "/" + total +
+      SP + "题。记住：陌生来电不轻信，转账汇款多核实。遇到可疑情况请拨打" + SP + data.hotlines.join(SP + "或" + SP) +
       "，下载“" + data.app + "”App。";
     show("result");
     el("score").setAttribute("tabindex", "-1");
