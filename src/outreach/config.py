@@ -103,7 +103,7 @@ class ThemeSection(Section):
     paper_color: str = Field("#ffffff", pattern=r"^#[0-9a-fA-F]{6}$", description="纸张底色")
     logo: str | None = Field(None, max_length=300, description="标志图片路径（项目内，相对 outreach.toml）")
     qr_url: str | None = Field(None, max_length=500, description="海报二维码指向的网址；不填则不印二维码")
-    qr_caption: str = Field("扫码了解更多防骗知识", max_length=40, description="二维码下方的说明")
+    qr_caption: str = Field("扫码了解更多防骗知识", max_length=20, description="二维码下方的说明（最多 20 字，海报上排两行）")
     font_family: str = Field('"Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Micro Hei", sans-serif',
                              pattern=r'^[^<>{};\\]+$', max_length=300, description="正文字体（CSS font-family，不能含 < > { } ; \\）")
 

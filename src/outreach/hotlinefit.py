@@ -27,21 +27,17 @@ class HotlineBand:
     size_pt: float                             # font size of the numbers
     rows: list[list] = field(default_factory=list)
     label_pt: float = 12.0
+    inline_labels: bool = False                # each label follows its number on the same line
 
     @property
     def row_count(self) -> int:
         return len(self.rows)
 
-    @property
-    def inline_labels(self) -> bool:
-        """On two rows each label follows its number on the same line, so the band stays low."""
-        return self.row_count > 1
-
     def height_mm(self) -> float:
         """Height of the numbers and labels (line heights as the stylesheets set them)."""
         if self.inline_labels:
             return self.row_count * self.size_pt * 1.1 * PT_TO_MM
-        return (self.size_pt * 1.05 + self.label_pt * 1.45) * PT_TO_MM
+        return self.row_count * (self.size_pt * 1.05 + self.label_pt * 1.45) * PT_TO_MM
 
 
 def text_width_em(text: str) -> float:
@@ -63,7 +59,9 @@ def _row_width_mm(row, size_pt: float, label_pt: float, gap_mm: float, inline: b
         blocks = [(text_width_em(h.display) * size_pt + text_width_em(h.label) * label_pt) * PT_TO_MM + 2 for h in row]
     else:
         blocks = [max(text_width_em(h.display) * size_pt, text_width_em(h.label) * label_pt) * PT_TO_MM for h in row]
-    return sum(blocks) + gap_mm * (len(row) - 1)
+    # Every block carries its gap (stylesheets put it as a right margin, the last one included)
+    # plus the space between inline blocks in the source.
+    return sum(blocks) + len(row) * (gap_mm + 1.5)
 
 
 def _split(hotlines: list, rows: int) -> list[list]:
@@ -73,22 +71,24 @@ def _split(hotlines: list, rows: int) -> list[list]:
 
 def fit_hotlines(hotlines, width_mm: float, largest_pt: float, smallest_pt: float, label_pt: float,
                  gap_mm: float, two_rows_largest_pt: float | None = None, where: str = "电话栏") -> HotlineBand:
-    """The biggest legible layout: one row down to about three quarters of `largest_pt`, then two
-    rows (numbers up to `two_rows_largest_pt`), then one or two rows down to `smallest_pt`."""
+    """The biggest legible layout that stays low: one row down to about three quarters of
+    `largest_pt`; then two rows with each label beside its number; then two rows with the
+    labels below; then one hotline per row (numbers up to `two_rows_largest_pt` on several
+    rows); last, one row down to `smallest_pt`."""
     hotlines = list(hotlines)
     sizes = [largest_pt - 2 * step for step in range(int((largest_pt - smallest_pt) / 2) + 1)]
-    two_rows = [s for s in sizes if s <= (two_rows_largest_pt or largest_pt)]
-    preferences = [(1, s) for s in sizes if s >= 0.75 * largest_pt] + [(2, s) for s in two_rows] + \
-                  [(1, s) for s in sizes if s < 0.75 * largest_pt]
-    for rows, size in preferences:
-        if rows > len(hotlines):
-            continue
+    several = [s for s in sizes if s <= (two_rows_largest_pt or largest_pt)]
+    candidates = [(1, s, False) for s in sizes if s >= 0.75 * largest_pt]
+    if len(hotlines) > 1:
+        candidates += [(2, s, True) for s in several] + [(2, s, False) for s in several]
+    if len(hotlines) > 2:
+        candidates += [(len(hotlines), s, True) for s in several]
+    candidates += [(1, s, False) for s in sizes if s < 0.75 * largest_pt]
+    for rows, size, inline in candidates:
         layout = _split(hotlines, rows)
-        if all(_row_width_mm(row, size, label_pt, gap_mm, inline=rows > 1) <= width_mm for row in layout):
-            return HotlineBand(size, layout, label_pt)
-    # Nothing fits: name the widest entry and how much the best attempt lacks.
-    layout = _split(hotlines, min(2, len(hotlines)))
-    widths = [_row_width_mm(row, smallest_pt, label_pt, gap_mm, inline=len(layout) > 1) for row in layout]
-    worst_row = max(range(len(layout)), key=lambda i: widths[i])
-    widest = max(layout[worst_row], key=lambda h: text_width_em(h.display) + text_width_em(h.label))
-    raise HotlinesDoNotFit(hotlines.index(widest), widest, widths[worst_row] - width_mm, where)
+        if all(_row_width_mm(row, size, label_pt, gap_mm, inline) <= width_mm for row in layout):
+            return HotlineBand(size, layout, label_pt, inline_labels=inline)
+    # Nothing fits: name the widest entry and how much even one per row at the smallest size lacks.
+    widths = [_row_width_mm([h], smallest_pt, label_pt, gap_mm, True) for h in hotlines]
+    widest = max(range(len(hotlines)), key=lambda i: widths[i])
+    raise HotlinesDoNotFit(widest, hotlines[widest], widths[widest] - width_mm, where)

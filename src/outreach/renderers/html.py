@@ -71,7 +71,7 @@ def render_html(ctx: RenderContext, template: str, context: dict, what: str) -> 
         raise RenderError(problem.message, problem.file, problem.line) from None
     except HotlinesDoNotFit as problem:
         line = _config_line(ctx, ("project", "hotlines", problem.index))
-        raise RenderError(f"{what}：outreach.toml 的 [[project.hotlines]] {problem}。请缩短这个名称或号码，"
+        raise RenderError(f"outreach.toml 的 [[project.hotlines]] {problem}。请缩短这个名称或号码，"
                           "或减少电话的数量（最多 4 个）。", "outreach.toml", line) from None
     # Fixed wording of the template follows the project's spacing rule, like the content does.
     rule = ctx.config.lint.cjk_latin_space
@@ -135,6 +135,13 @@ def render_pages(ctx: RenderContext, template: str, context: dict, what: str, so
         names = "、".join(f"templates/{name}" for name in overridden)
         raise RenderError(f"版面超出{limit}约 {amount:.0f} 毫米，原因在模板：同样的内容用内置模板放得下。"
                           f"请调整 {names} 里的字号、间距或固定高度。", f"templates/{overridden[0]}", 0)
+    hotlines = list(ctx.config.project.hotlines)
+    if len(hotlines) > 2:
+        fewer = context | {"hotlines": hotlines[:2], "fit_hotlines": functools.partial(fit_hotlines, hotlines[:2])}
+        if len(layout(ctx, render_html(ctx, template, fewer, what), template, what, source).pages) <= pages:
+            raise RenderError(f"本项目有 {len(hotlines)} 个电话，电话栏加高后内容超出{limit}约 {amount:.0f} 毫米"
+                              f"（只印前两个电话时放得下）。请精简{shorten}，或减少 outreach.toml 的 [[project.hotlines]]。",
+                              "outreach.toml", _config_line(ctx, ("project", "hotlines", 2)))
     raise RenderError(f"内容超出{limit}约 {amount:.0f} 毫米，不会自动缩小或截断。请精简{shorten}。", source, 0)
 
 
@@ -159,6 +166,23 @@ def _fits_with_builtin_theme(ctx: RenderContext, template: str, context: dict, w
         return len(layout(builtin, html, template, what, source).pages) <= pages
     except RenderError:
         return False
+
+
+LAYOUT_PROBLEMS = ("text-flipped", "text-overlap", "text-on-image", "text-off-page")
+
+
+def check_pages(pdf_bytes: bytes, what: str, template: str, ctx: RenderContext) -> None:
+    """A finished one-page output (poster, tip sheet, card) must not print text over text, over
+    the QR code, upside down or off the page: the build fails with where, in millimetres,
+    instead of handing a print shop a page it would reject."""
+    from outreach.pageinspect import inspect_pdf
+
+    problems = [p for p in inspect_pdf(pdf_bytes, what) if p.code in LAYOUT_PROBLEMS]
+    if problems:
+        shown = "；".join(f"第 {p.page} 页左 {p.x_mm:.0f} 毫米、上 {p.y_mm:.0f} 毫米处{p.message}" for p in problems[:3])
+        more = f"（另有 {len(problems) - 3} 处）" if len(problems) > 3 else ""
+        raise RenderError(f"版面有问题：{shown}{more}。请检查模板的尺寸和间距，或精简文字。",
+                          ctx.theme.display_path(template), 0)
 
 
 def resource_fetcher(ctx: RenderContext, template: str, warnings: list[str]):

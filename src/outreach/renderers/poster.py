@@ -6,7 +6,7 @@ import math
 
 from outreach.plan import Target
 from outreach.renderers.base import BatchRenderer, PackPart, RenderContext, RenderError, RenderResult
-from outreach.renderers.html import base_context, law_citations, png_from_pdf, render_pages
+from outreach.renderers.html import base_context, check_pages, law_citations, png_from_pdf, render_pages
 
 A3_ZOOM = math.sqrt(2)  # A4 → A3 is a factor of √2 in each direction
 
@@ -83,6 +83,11 @@ class PosterRenderer(BatchRenderer):
         pdfs = write_many([document for _, document, _ in laid_out]) if laid_out else []
         width = ctx.config.posters.png_width
         for (target, document, result), pdf_bytes in zip(laid_out, pdfs):
+            try:
+                check_pages(pdf_bytes, f"海报 {target.params['scenario']}", "poster.html", ctx)
+            except RenderError as problem:
+                results[target.id] = problem
+                continue
             for output in target.outputs:
                 if output.endswith("-a3.pdf"):
                     result.outputs[output] = write_pdf(document, zoom=A3_ZOOM)

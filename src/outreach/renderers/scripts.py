@@ -7,7 +7,7 @@ import math
 
 from outreach.plan import Target
 from outreach.renderers.base import BatchRenderer, PackPart, RenderContext, RenderError, RenderResult
-from outreach.renderers.html import base_context, layout, render_html, render_pages
+from outreach.renderers.html import base_context, check_pages, layout, render_html, render_pages
 from outreach.scriptlint import spoken_length
 
 TALK_TRACK = "劝阻话术"
@@ -97,7 +97,14 @@ class ScriptRenderer(BatchRenderer):
             results[target.id] = result
         pdfs = write_many([document for _, _, document in laid_out]) if laid_out else []
         for (target, output, _), pdf_bytes in zip(laid_out, pdfs):
+            if isinstance(results[target.id], RenderError):
+                continue
             if target.params["part"] == "card":
+                try:
+                    check_pages(pdf_bytes, f"劝阻话术卡 {target.params['script']}", "talk-card.html", ctx)
+                except RenderError as problem:
+                    results[target.id] = problem
+                    continue
                 results[target.id].outputs[output.replace("-card.pdf", "-card-sheet.pdf")] = impose_card_sheet(pdf_bytes)
                 if ctx.config.scripts.card_layout == "A4-2up":
                     pdf_bytes = impose_two_up(pdf_bytes)

@@ -11,7 +11,7 @@ import json
 
 from outreach.plan import Target
 from outreach.renderers.base import BatchRenderer, RenderContext, RenderError, RenderResult
-from outreach.renderers.html import base_context, layout, render_html, render_pages
+from outreach.renderers.html import base_context, check_pages, layout, render_html, render_pages
 from outreach.renderers.packs import collect, front_matter_html, page_stamps
 from outreach.sheets import cut_marks, mirrored, sheet_boxes
 from outreach.stations import Station
@@ -97,6 +97,12 @@ class StationsRenderer(BatchRenderer):
                     result.outputs[f"stations/{station_id}/{pack}.pdf"] = personalise(
                         generic[pack], pieces[(target.id, "cover", pack)], pieces[(target.id, "back", pack)],
                         blank_note)
+                try:
+                    check_pages(pieces[(target.id, "cards", None)], f"派出所 {station_id} 的警民联系卡",
+                                "stations/contact-cards.html", ctx)
+                except RenderError as problem:
+                    results[target.id] = problem
+                    continue
                 result.outputs[f"stations/{station_id}/contact-cards.pdf"] = contact_sheet(
                     pieces[(target.id, "cards", None)], ctx.config.stations.card_gutter)
         finally:

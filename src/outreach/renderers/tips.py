@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from outreach.plan import Target
 from outreach.renderers.base import BatchRenderer, PackPart, RenderError, RenderResult
-from outreach.renderers.html import base_context, law_citations, render_pages
+from outreach.renderers.html import base_context, check_pages, law_citations, render_pages
 
 
 class TipsRenderer(BatchRenderer):
@@ -51,6 +51,11 @@ class TipsRenderer(BatchRenderer):
             except RenderError as problem:
                 results[target.id] = problem
         for (target, _, result), pdf_bytes in zip(laid_out, write_many([d for _, d, _ in laid_out])):
+            try:
+                check_pages(pdf_bytes, f"小贴士 {target.params['tip']}", "tip.html", ctx)
+            except RenderError as problem:
+                results[target.id] = problem
+                continue
             result.outputs[f"tips/{target.params['tip']}.pdf"] = pdf_bytes
         return [results[t.id] for t in targets]
 
