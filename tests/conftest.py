@@ -102,3 +102,46 @@ def pdf_pages(path: Path) -> list[str]:
 
 def pdf_text(path: Path) -> str:
     return "".join(pdf_pages(path))
+
+
+FIXTURE_PROJECT = REPO / "tests" / "fixtures" / "project"
+
+
+@pytest.fixture
+def fixture_project(tmp_path: Path) -> Path:
+    """A small, frozen project (3 scenarios, a tip, a 4-question quiz, a talk track, a skit,
+    one pack, one fictional station) with review dates far ahead: engine tests that need every
+    output kind build this, not the starter library."""
+    root = tmp_path / "fixture"
+    shutil.copytree(FIXTURE_PROJECT, root, ignore=shutil.ignore_patterns("build", ".outreach"))
+    return root
+
+
+def assert_pages_clean(base: Path) -> None:
+    """Every PDF under `base` passes the page inspector (flipped, overlapping or off-page text,
+    text on images, bleed colour on print-ready pages, blank pages)."""
+    from outreach.pageinspect import inspect_files
+
+    pdfs = [p for p in sorted(base.rglob("*.pdf")) if not any(part.startswith(".") for part in p.relative_to(base).parts)]
+    problems = inspect_files(pdfs, base)
+    assert not problems, "\n".join(p.format() for p in problems[:20])
+
+
+def pytest_configure(config) -> None:
+    config.addinivalue_line("markers", "bad_pages: the test makes faulty PDFs on purpose (skips the page inspector)")
+
+
+@pytest.fixture(autouse=True)
+def _inspect_every_pdf(request, tmp_path: Path):
+    """Every PDF a test produces goes through the page inspector after the test."""
+    yield
+    if request.node.get_closest_marker("bad_pages") is None and getattr(request.node, "rep_call_passed", False):
+        assert_pages_clean(tmp_path)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if report.when == "call":
+        item.rep_call_passed = report.passed

@@ -36,12 +36,17 @@ def check(
     ctx: typer.Context,
     fmt: Format = typer.Option(Format.text, "--format", "-f", help="输出格式：text 每行一条，json 为列表。"),
     strict: bool = typer.Option(False, "--strict", help="有警告也返回 1（适合 CI）。"),
+    pages: bool = typer.Option(False, "--pages", help="检查 build/ 里已生成的每一页 PDF：文字重叠、颠倒、超出页面，出血区颜色，空白页。"),
 ) -> None:
     """检查内容：格式、必填项、引用、个人信息、复核日期和标点。
 
     每个问题一行：文件:行:列: 级别[代码] 说明。没有错误时返回 0，有错误返回 1。
+    加 --pages 时改为检查已生成的 PDF 页面（改了模板后用它看看哪里排坏了）。
     """
     root = project_root(ctx)
+    if pages:
+        _check_pages(root, fmt)
+        return
     library, diagnostics = load_library(root)
     if library is not None:
         diagnostics.extend(lint_library(library))
@@ -110,3 +115,26 @@ def schema(
     written = write_schemas(root, output)
     for path in written:
         typer.echo(f"已写入 {path}")
+
+
+def _check_pages(root: Path, fmt: Format) -> None:
+    """Inspect every PDF the last build recorded; one line per problem, page and position."""
+    from outreach.build import output_dir
+    from outreach.manifest import load_committed
+    from outreach.pageinspect import inspect_files
+
+    out_dir = output_dir(root)
+    manifest = load_committed(out_dir)
+    paths = [out_dir / p for p in sorted(manifest.outputs) if p.endswith(".pdf") and (out_dir / p).is_file()]
+    if not paths:
+        typer.echo(f"{out_dir} 里还没有生成的 PDF，请先运行 outreach build。", err=True)
+        raise typer.Exit(1)
+    problems = inspect_files(paths, out_dir)
+    if fmt is Format.json:
+        typer.echo(json.dumps([p.__dict__ for p in problems], ensure_ascii=False, indent=1))
+    else:
+        for problem in problems:
+            typer.echo(problem.format())
+        typer.echo(f"检查了 {len(paths)} 个 PDF，" + (f"发现 {len(problems)} 处版面问题。" if problems else "没有发现版面问题。"))
+    if problems:
+        raise typer.Exit(1)
