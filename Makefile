@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 # Chromium for the browser tests of the H5 pages.
 APT_PACKAGES := fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 fontconfig poppler-utils chromium
 
-.PHONY: build test install system-deps bench clean
+.PHONY: build test install system-deps bench clean goldens
 
 build: $(STAMP)
 	$(BIN)/outreach schema
@@ -35,6 +35,10 @@ system-deps:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
 	  fc-cache -f >/dev/null 2>&1 || true; \
 	fi
+
+# After an intended change to how pages look: regenerate tests/golden/*.png, look at them, commit.
+goldens: $(STAMP)
+	UPDATE_GOLDENS=1 $(BIN)/python -m pytest -q tests/test_golden.py
 
 bench: $(STAMP)
 	$(BIN)/python bench/build.py

@@ -259,18 +259,25 @@ def test_running_header_names_the_scene_the_page_is_in(built_fixture):
 
 def test_contact_card_back_uses_the_whole_card(built_fixture):
     from outreach.pageinspect import glyphs_of
+    from outreach.renderers.stations import CARD_COLUMNS, CARD_H, CARD_ROWS, CARD_W
+    from outreach.sheets import sheet_boxes
 
-    card = built_fixture / "build/stations/test-east/contact-cards.pdf"
-    document = pdfium.PdfDocument(card.read_bytes())
+    box = sheet_boxes(210, 297, CARD_W, CARD_H, CARD_COLUMNS, CARD_ROWS, 3)[0]  # [stations] card_gutter = 3
+    mm = 72 / 25.4
+    document = pdfium.PdfDocument((built_fixture / "build/stations/test-east/contact-cards.pdf").read_bytes())
     try:
         back = document[1]
         height = back.get_height()
-        first_card = [g for g in glyphs_of(back) if g.box[1] > height * 0.75]  # the top row of cards
+        left, right = (210 - box.x - box.w) * mm, (210 - box.x) * mm  # backs are mirrored
+        top, bottom = height - box.y * mm, height - (box.y + box.h) * mm
+        on_card = [g for g in glyphs_of(back) if left <= g.box[0] and g.box[2] <= right and bottom <= g.box[1] <= top]
     finally:
         document.close()
-    top = max(g.box[3] for g in first_card)
-    bottom = min(g.box[1] for g in first_card)
-    assert top - bottom > 0.7 * 54 * 72 / 25.4  # text spread over most of the card's 54 mm
+    assert on_card
+    empty_above = (top - max(g.box[3] for g in on_card)) / mm
+    empty_below = (min(g.box[1] for g in on_card) - bottom) / mm
+    # Spread over the card: neither margin is more than a quarter of it (the trial had 28 mm free below).
+    assert empty_above < CARD_H / 4 and empty_below < CARD_H / 4, (empty_above, empty_below)
 
 
 def test_ellipsis_is_printed_as_one_run(built_fixture):
