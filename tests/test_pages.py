@@ -350,3 +350,17 @@ def test_the_review_date_is_printed_as_the_next_review(built_fixture):
 
 
 from outreach.theme import BUILTIN_DIR as REPO_THEME  # noqa: E402
+
+
+@pytest.mark.parametrize("count", [1, 2, 3, 4])
+def test_one_to_four_hotlines_get_a_layout_within_the_width(count):
+    from outreach.config import Hotline
+    from outreach.hotlinefit import _row_width_mm, fit_hotlines
+
+    pool = [Hotline(number="110", label="报警电话"), Hotline(number="96110", label="全国反诈预警劝阻专线"),
+            Hotline(number="0571-87654321", label="北山派出所值班电话"), Hotline(number="12381", label="预警短信")]
+    hotlines = pool[:count]
+    band = fit_hotlines(hotlines, 142, 42, 24, 12, 8, 30, "海报底栏")
+    assert [h for row in band.rows for h in row] == hotlines  # every hotline, in order
+    assert all(_row_width_mm(row, band.size_pt, 12, 8, band.inline_labels) <= 142 for row in band.rows)
+    assert band.size_pt >= 24
