@@ -177,6 +177,11 @@ class StationsSection(Section):
     card_gutter: float = Field(3, ge=2, le=10, description="警民联系卡之间的间距（毫米）")
 
 
+class PdfSection(Section):
+    optimise_fonts: bool = Field(True, description="每个 PDF 里的字体只保留这个文件用到的字，同一字体在合并的 PDF 里只存一份（文件小很多）。"
+                                                   "个别老旧印刷设备（RIP）处理不了时改为 false")
+
+
 class BuildSection(Section):
     output_dir: str = Field("build", max_length=200, description="输出目录（项目里的相对路径）")
     jobs: int = Field(0, ge=0, le=256, description="并行进程数；0 表示按 CPU 核数")
@@ -195,6 +200,7 @@ class ProjectConfig(Section):
     scripts: ScriptsSection = ScriptsSection()
     stations: StationsSection = StationsSection()
     build: BuildSection = BuildSection()
+    pdf: PdfSection = PdfSection()
     channels: dict[str, ChannelConfig] = Field(default_factory=dict, description="自动发送渠道")
 
     @field_validator("channels")

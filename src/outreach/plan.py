@@ -25,7 +25,9 @@ class Target:
 
 def tool_versions() -> dict[str, str]:
     versions = {"outreach": __version__}
-    for package in ("weasyprint", "jinja2", "pypdfium2", "markdown-it-py", "segno"):
+    # Every package whose upgrade can change an output's bytes.
+    for package in ("weasyprint", "jinja2", "pypdfium2", "markdown-it-py", "segno", "pikepdf", "pillow",
+                    "opencc-purepy", "uharfbuzz", "fonttools"):
         try:
             versions[package] = metadata.version(package)
         except metadata.PackageNotFoundError:

@@ -69,7 +69,8 @@ def plan_build(root: Path, library: Library, options: BuildOptions) -> Plan:
     assets = theme.asset_digest() + _logo_digest(root, library)
     locale = options.locale or library.config.project.locale
     prefix = output_prefix(locale)
-    option_identity = options.output_identity() | {"locale": locale, "opencc": library.config.project.opencc}
+    option_identity = options.output_identity() | {"locale": locale, "opencc": library.config.project.opencc,
+                                                   "pdf": library.config.pdf.model_dump(mode="json")}
     closures: dict[str, dict[str, str]] = {}
 
     def template_digests(names: tuple[str, ...]) -> dict[str, str]:

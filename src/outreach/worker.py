@@ -108,12 +108,21 @@ TEXT_SUFFIXES = (".txt", ".md", ".json", ".html")
 
 
 def finish_outputs(ctx: RenderContext, outputs: dict[str, bytes]) -> dict[str, bytes]:
-    """The last steps every output takes: the locale's folder and script, then HTML pages'
-    Content-Security-Policy sealed to the hashes of their final inline scripts."""
+    """The last steps every output takes: the locale's folder and script; then HTML pages'
+    Content-Security-Policy sealed to the hashes of their final inline scripts, and PDFs'
+    fonts subset to the file and merged per face (outreach.fontfinish)."""
     from outreach.csp import seal_inline_scripts
 
-    return {path: seal_inline_scripts(data) if path.endswith(".html") else data
-            for path, data in localized(ctx, outputs).items()}
+    finished = {}
+    for path, data in localized(ctx, outputs).items():
+        if path.endswith(".html"):
+            data = seal_inline_scripts(data)
+        elif path.endswith(".pdf") and ctx.config.pdf.optimise_fonts:
+            from outreach.fontfinish import finish_pdf
+
+            data = finish_pdf(data)
+        finished[path] = data
+    return finished
 
 
 def localized(ctx: RenderContext, outputs: dict[str, bytes]) -> dict[str, bytes]:
