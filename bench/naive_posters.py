@@ -12,12 +12,16 @@ import jinja2
 import weasyprint
 import yaml
 
+import functools
+
 from outreach import filters
+from outreach.config import Hotline
+from outreach.hotlinefit import fit_hotlines
 from outreach.theme import BUILTIN_DIR
 
 
 def main(project: Path, out: Path) -> int:
-    config = {"hotlines": [{"number": "110", "label": "报警电话"}, {"number": "96110", "label": "全国反诈预警劝阻专线"}]}
+    config = {"hotlines": [Hotline(number="110", label="报警电话"), Hotline(number="96110", label="全国反诈预警劝阻专线")]}
     laws = {p.stem: yaml.safe_load(p.read_text(encoding="utf-8")) for p in (project / "content/laws").glob("*.yaml")}
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(BUILTIN_DIR)), autoescape=True)
     env.filters.update(filters.FILTERS)
@@ -38,7 +42,8 @@ def main(project: Path, out: Path) -> int:
         html = env.get_template("poster.html").render(
             scenario=scenario, laws=cited, project={"name": "反诈宣传"}, theme=theme, organisation="示例市公安局示例分局",
             hotlines=config["hotlines"], app="国家反诈中心", qr_url="https://www.mps.gov.cn/", logo_url=None,
-            print_ready=False, html_lang="zh-Hans", font_family=theme["font_family"])
+            print_ready=False, html_lang="zh-Hans", font_family=theme["font_family"], cjk_space="",
+            fit_hotlines=functools.partial(fit_hotlines, config["hotlines"]))
         weasyprint.HTML(string=html, base_url=str(BUILTIN_DIR)).write_pdf(out / f"{path.stem}.pdf")
         count += 1
     print(count)

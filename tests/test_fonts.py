@@ -1,0 +1,165 @@
+"""Lean PDFs: every output kind, finished (fonts subset per file, one program per face in merged
+files) against the same build with `[pdf] optimise_fonts = false` — same pixels in pdfium and
+poppler, same text, every font program holding exactly the glyphs its file shows."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+from pathlib import Path
+
+import pikepdf
+import pypdfium2 as pdfium
+import pytest
+from fontTools.cffLib import CFFFontSet
+from PIL import Image, ImageChops
+
+from conftest import FIXTURE_PROJECT, build_project, edit
+
+KINDS = [
+    "posters/fake-loan.pdf", "tips/answer-96110.pdf", "quiz/basics-cards.pdf", "quiz/basics-key.pdf",
+    "quiz/basics-answer-sheet.pdf", "scripts/xiaopin-fake-police.pdf", "scripts/xiaopin-fake-police/王大妈.pdf",
+    "scripts/talk-track-refund-card.pdf", "scripts/talk-track-refund-card-sheet.pdf", "packs/fixture.pdf",
+    "stations/test-east/fixture.pdf", "stations/test-east/contact-cards.pdf",
+]
+MERGED = ["packs/fixture.pdf", "stations/test-east/fixture.pdf", "stations/test-east/contact-cards.pdf",
+          "scripts/talk-track-refund-card-sheet.pdf", "quiz/basics-cards.pdf"]
+
+
+def build_variant(base: Path, name: str, optimise: bool, print_ready: bool = False) -> Path:
+    root = base / name
+    shutil.copytree(FIXTURE_PROJECT, root)
+    if not optimise:
+        config = root / "outreach.toml"
+        config.write_text(config.read_text(encoding="utf-8") + "\n[pdf]\noptimise_fonts = false\n", encoding="utf-8")
+    result = build_project(root, stations=True, jobs=2, print_ready=print_ready)
+    assert result.ok, [f"{f.label}: {f.message}" for f in result.failures]
+    return root / "build"
+
+
+@pytest.fixture(scope="module")
+def builds(tmp_path_factory) -> tuple[Path, Path]:
+    base = tmp_path_factory.mktemp("fonts")
+    return build_variant(base, "lean", True), build_variant(base, "plain", False)
+
+
+def pdfium_pages(path: Path, scale: float = 1.5) -> list[tuple[Image.Image, str]]:
+    document = pdfium.PdfDocument(path.read_bytes())
+    try:
+        return [(document[i].render(scale=scale, may_draw_forms=False).to_pil().convert("RGB"),
+                 document[i].get_textpage().get_text_range()) for i in range(len(document))]
+    finally:
+        document.close()
+
+
+def poppler_pages(path: Path, out: Path) -> list[Image.Image]:
+    out.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["pdftoppm", "-r", "72", "-png", str(path), str(out / "p")], check=True)
+    return [Image.open(p).convert("RGB") for p in sorted(out.glob("p-*.png"))]
+
+
+def assert_same_picture(a: Image.Image, b: Image.Image, what: str) -> None:
+    assert a.size == b.size, what
+    difference = ImageChops.difference(a, b)
+    red, green, blue = difference.split()
+    largest = ImageChops.lighter(ImageChops.lighter(red, green), blue)
+    differing = sum(largest.histogram()[64:]) / (a.width * a.height)  # more than 25 % off
+    assert differing < 0.001, f"{what}: {differing:.3%} of the pixels differ"
+
+
+@pytest.mark.parametrize("relpath", KINDS)
+def test_finished_pdf_looks_and_reads_like_weasyprints(builds, relpath, tmp_path):
+    lean, plain = builds[0] / relpath, builds[1] / relpath
+    assert lean.stat().st_size < plain.stat().st_size
+    lean_pages, plain_pages = pdfium_pages(lean), pdfium_pages(plain)
+    assert len(lean_pages) == len(plain_pages)
+    for number, ((a, text_a), (b, text_b)) in enumerate(zip(lean_pages, plain_pages), start=1):
+        assert text_a == text_b, f"{relpath} page {number}: extracted text differs"
+        assert_same_picture(a, b, f"{relpath} page {number} (pdfium)")
+    for number, (a, b) in enumerate(zip(poppler_pages(lean, tmp_path / "a"), poppler_pages(plain, tmp_path / "b")), 1):
+        assert_same_picture(a, b, f"{relpath} page {number} (poppler)")
+    assert subprocess.run(["pdftotext", str(lean), "-"], capture_output=True).stdout == \
+        subprocess.run(["pdftotext", str(plain), "-"], capture_output=True).stdout
+    with pikepdf.open(lean) as pdf:
+        assert pdf.check_pdf_syntax() == []  # qpdf's own check, as `qpdf --check` runs it
+
+
+def font_programs(path: Path) -> dict[str, list[tuple[str, set[int]]]]:
+    """Face name → [(program digest, CIDs in its charset)] for every CFF program in the file."""
+    from outreach.fontfinish import _scan
+
+    programs: dict[str, list] = {}
+    with pikepdf.open(path) as pdf:
+        resources, used = _scan(pdf)
+        seen = set()
+        for resource in resources:
+            for _, font in resource.get("/Font", {}).items():
+                if font.objgen in seen:
+                    continue
+                seen.add(font.objgen)
+                stream = font.DescendantFonts[0].FontDescriptor.FontFile3
+                assert stream.get("/Subtype") == "/CIDFontType0C", font.BaseFont
+                cff = CFFFontSet()
+                cff.decompile(io.BytesIO(bytes(stream.read_bytes())), None)
+                charset = cff[cff.fontNames[0]].charset
+                cids = {0 if name == ".notdef" else int(name[3:]) for name in charset}
+                face = str(font.BaseFont).split("+", 1)[1]
+                programs.setdefault(face, []).append((stream.objgen, cids, used.get(font.objgen, set())))
+    return programs
+
+
+@pytest.mark.parametrize("relpath", KINDS)
+def test_each_program_holds_exactly_the_glyphs_its_file_shows(builds, relpath):
+    programs = font_programs(builds[0] / relpath)
+    assert programs
+    for face, entries in programs.items():
+        shown = set().union(*(used for _, _, used in entries))
+        for _, cids, _ in entries:
+            assert cids == shown | {0}, f"{relpath} {face}: {len(cids)} glyphs for {len(shown)} shown"
+
+
+@pytest.mark.parametrize("relpath", MERGED)
+def test_a_merged_pdf_holds_one_program_per_face(builds, relpath):
+    for face, entries in font_programs(builds[0] / relpath).items():
+        assert len({objgen for objgen, _, _ in entries}) == 1, f"{relpath}: {face} stored more than once"
+
+
+def test_fonts_stay_embedded_and_outlines_and_destinations_survive(builds):
+    lean, plain = builds
+    listing = subprocess.run(["pdffonts", str(lean / "packs/fixture.pdf")], capture_output=True, text=True).stdout
+    rows = [line.split() for line in listing.splitlines()[2:]]
+    assert rows and all(row[-5] == "yes" and row[-3] == "yes" for row in rows), listing  # emb, uni
+    with pikepdf.open(lean / "packs/fixture.pdf") as a, pikepdf.open(plain / "packs/fixture.pdf") as b:
+        with a.open_outline() as outline_a, b.open_outline() as outline_b:
+            assert [e.title for e in outline_a.root] == [e.title for e in outline_b.root]
+    with pikepdf.open(plain / "quiz/basics-cards.pdf") as b, pikepdf.open(lean / "quiz/basics-cards.pdf") as a:
+        names = lambda pdf: sorted(str(n) for n in pdf.Root.get("/Names", {}).get("/Dests", {}).get("/Names", [])[0::2])
+        assert names(a) == names(b)
+
+
+def test_print_ready_boxes_survive(tmp_path):
+    lean = build_variant(tmp_path, "lean-print", True, print_ready=True)
+    with pikepdf.open(lean / "posters/fake-loan.pdf") as pdf:
+        page = pdf.pages[0]
+        assert "/TrimBox" in page.obj and "/BleedBox" in page.obj
+        assert float(page.obj.TrimBox[2]) - float(page.obj.TrimBox[0]) == pytest.approx(595.28, abs=0.5)
+
+
+def test_optimised_output_is_deterministic(fixture_project, tmp_path):
+    assert build_project(fixture_project, only=("posters", "packs"), jobs=2).ok
+    first = {p: p.read_bytes() for p in (fixture_project / "build").rglob("*.pdf")}
+    assert build_project(fixture_project, only=("posters", "packs"), jobs=2, clean=True).ok
+    assert {p: p.read_bytes() for p in (fixture_project / "build").rglob("*.pdf")} == first
+
+
+def test_turning_optimisation_off_rebuilds_and_keeps_weasyprints_fonts(fixture_project):
+    assert build_project(fixture_project, only=("posters",)).ok
+    lean = (fixture_project / "build/posters/fake-loan.pdf").stat().st_size
+    edit(fixture_project / "outreach.toml", "[lint]", "[pdf]\noptimise_fonts = false\n\n[lint]")
+    result = build_project(fixture_project, only=("posters",))
+    assert "posters/fake-loan" in result.built
+    with pikepdf.open(fixture_project / "build/posters/fake-loan.pdf") as pdf:
+        font = next(iter(pdf.pages[0].Resources.Font.values()))
+        assert font.DescendantFonts[0].FontDescriptor.FontFile3.get("/Subtype") == "/OpenType"
+    assert (fixture_project / "build/posters/fake-loan.pdf").stat().st_size > 3 * lean
