@@ -179,6 +179,12 @@ def test_xlsx_with_chinese_headers(tmp_path):
     sheet.append(["xa", "示例甲派出所（虚构）", "示例路1号", "0000-1234567", "王警官（虚构）", "社区民警", 13900000002, None])
     sheet.append(["xb", "示例乙派出所（虚构）", None, "0000-7654321", None, None, None, None])
     workbook.save(root / "content/stations.xlsx")
+    # A number typed into Excel arrives as a float; it is read back as the digits typed.
+    assert [(d.file, d.line, d.column, d.severity.value, d.code) for d in check(root)] == \
+        [("content/stations.xlsx", 2, 7, "warning", "station-mobile")]
+    config = root / "outreach.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace("real_numbers = []", 'real_numbers = ["139-0000-0002"]'),
+                      encoding="utf-8")
     assert check(root) == []
     result = build_project(root, only=("stations",), stations=True)
     assert result.ok, result.failures

@@ -62,7 +62,7 @@ def test_sanjuban_half_line_too_long(project):
 
 def test_sanjuban_lints_work_on_yaml_too(project):
     path = "content/scripts/sanjuban-community.yaml"
-    text = (project / path).read_text(encoding="utf-8").replace("text: 您听端详！", "text: 请您仔细听端详！")
+    text = (project / path).read_text(encoding="utf-8").replace("text: 听端详！", "text: 请您仔细听端详！")
     (project / path).write_text(text, encoding="utf-8")
     assert located(check(project), path) == [(24, 15, "sanjuban-half-length")]
 

@@ -92,6 +92,8 @@ class ProjectSection(Section):
 class LintSection(Section):
     fictional_numbers: tuple[str, ...] = Field((), description="明确标注为虚构示例的号码，个人信息检查不报错")
     allowed_numbers: tuple[str, ...] = Field((), description="除 hotlines 外允许出现在文字里的服务号码，例如 119、120")
+    real_numbers: tuple[str, ...] = Field((), max_length=20000,
+                                          description="站点表里确实要对外公布的手机号（如社区民警的工作手机）；其余手机号格式的号码会被提醒")
     cjk_latin_space: Literal["none", "require", "ignore"] = Field(
         "none", description="中文与数字、英文之间的空格：none 不加、require 必须加、ignore 不检查")
 

@@ -14,6 +14,7 @@ from outreach.config import load_config
 from outreach.diagnostics import Diagnostic, Diagnostics, error, warning
 from outreach.library import Item, Library
 from outreach.models import ID_RE, KIND_MODELS
+from outreach.phones import digits
 from outreach.refs import check_references
 from outreach.safepath import is_regular_file, resolved_inside
 from outreach.stations import STATION_FILES, find_station_file, read_stations
@@ -92,7 +93,8 @@ def load_library(root: Path, stations: bool | None = True) -> tuple[Library | No
                               _LINK_OUT.format(what="站点表")))
     elif station_file is not None:
         relpath = station_file.relative_to(root).as_posix()
-        library.stations, problems = read_stations(station_file, relpath)
+        real_numbers = frozenset(digits(n) for n in config.lint.real_numbers)
+        library.stations, problems = read_stations(station_file, relpath, real_numbers)
         library.stations_path = relpath
         with open(station_file, "rb") as handle:  # streamed: the sheet may be large
             library.stations_digest = hashlib.file_digest(handle, "sha256").hexdigest()

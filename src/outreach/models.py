@@ -96,6 +96,15 @@ class LawRef(Model):
 Audience = Annotated[str, Field(min_length=1, max_length=40, description="受众（取值见 outreach.toml 的 audiences）")]
 
 
+# Schemes done face to face (the Anti-Telecom-Fraud Law's article 2 covers only telecom
+# and network means) and crimes the reader might commit get their own banner line.
+DEFAULT_KICKER = "防范电信网络诈骗"
+KICKER_BY_CATEGORY = {
+    "养老诈骗": "防范养老诈骗",
+    "帮信犯罪": "不做诈骗帮凶",
+}
+
+
 class Scenario(Model):
     """诈骗类型（一个场景对应一张海报、一条短信）。"""
 
@@ -111,7 +120,12 @@ class Scenario(Model):
     tags: list[Chars(20)] = Field(default_factory=list, max_length=20, description="标签")
     sms: OptChars(700) | None = Field(None, description="手写的短信文本（替代自动生成的短信）")
     quote: OptChars(80) | None = Field(None, description="一句话口号")
+    kicker: OptChars(16) | None = Field(None, description="海报标题栏右上角的一句话；不填则按类别，例如“防范电信网络诈骗”“防范养老诈骗”")
     published: dt.date | None = Field(None, description="发布日期（用于 feed.json），不填则用 outreach.toml [feed] published")
+
+    @property
+    def poster_kicker(self) -> str:
+        return self.kicker or KICKER_BY_CATEGORY.get(self.category, DEFAULT_KICKER)
 
 
 class Tip(Model):

@@ -38,6 +38,11 @@ def canonical(value: str) -> str | None:
     return None
 
 
+def is_mobile(value: str) -> bool:
+    number = canonical(value)
+    return number is not None and _MOBILE.fullmatch(number) is not None
+
+
 def digits(value: str) -> str:
     """What is dialled (tel: links, comparisons)."""
     return re.sub(r"\D", "", value)

@@ -10,7 +10,7 @@ from typing import Iterator
 
 from outreach.diagnostics import Diagnostic, error, warning
 from outreach.models import ID_RE, unsafe_characters
-from outreach.phones import FORMATS, canonical
+from outreach.phones import FORMATS, canonical, digits, is_mobile
 
 STATION_FILES = ("stations.csv", "stations.xlsx")
 
@@ -58,11 +58,12 @@ def find_station_file(content: Path) -> Path | None:
     return None
 
 
-def read_stations(path: Path, relpath: str) -> tuple[list[Station], list[Diagnostic]]:
-    """All valid stations and every problem found, reported together."""
+def read_stations(path: Path, relpath: str, real_numbers: frozenset[str] = frozenset()) -> tuple[list[Station], list[Diagnostic]]:
+    """All valid stations and every problem found, reported together. `real_numbers` are the
+    mobile numbers the project says are real and meant to be printed (digits only)."""
     stations: list[Station] = []
     diagnostics: list[Diagnostic] = []
-    for item in iter_stations(path, relpath):
+    for item in iter_stations(path, relpath, real_numbers):
         if isinstance(item, Station):
             stations.append(item)
         else:
@@ -78,15 +79,15 @@ class SheetProblem(Exception):
         self.diagnostic = diagnostic
 
 
-def iter_stations(path: Path, relpath: str) -> Iterator[Station | Diagnostic]:
+def iter_stations(path: Path, relpath: str, real_numbers: frozenset[str] = frozenset()) -> Iterator[Station | Diagnostic]:
     """Stream rows as stations or diagnostics, so thousands of rows never sit in memory twice."""
     try:
-        yield from _iter_stations(path, relpath)
+        yield from _iter_stations(path, relpath, real_numbers)
     except SheetProblem as problem:
         yield problem.diagnostic
 
 
-def _iter_stations(path: Path, relpath: str) -> Iterator[Station | Diagnostic]:
+def _iter_stations(path: Path, relpath: str, real_numbers: frozenset[str]) -> Iterator[Station | Diagnostic]:
     size = path.stat().st_size
     if size > MAX_SHEET_BYTES:
         raise SheetProblem(error(relpath, 0, 0, "file-too-large",
@@ -128,6 +129,7 @@ def _iter_stations(path: Path, relpath: str) -> Iterator[Station | Diagnostic]:
         if not any(values.values()):
             continue  # blank rows between blocks are common in Excel sheets
         problems = list(_row_problems(values, columns, row_number, relpath, seen))
+        problems.extend(_mobile_warnings(values, columns, row_number, relpath, real_numbers))
         yield from problems
         if not any(p.is_error for p in problems):
             seen[values["id"]] = row_number
@@ -161,6 +163,18 @@ def _row_problems(values: dict, columns: dict, row: int, relpath: str, seen: dic
     url = values.get("wechat_qr_url", "")
     if url and not re.match(r"^https?://\S+$", url):
         yield error(relpath, row, col("wechat_qr_url"), "bad-value", f"第 {row} 行二维码链接“{url}”不是有效的网址。")
+
+
+def _mobile_warnings(values: dict, columns: dict, row: int, relpath: str, real: frozenset[str]) -> Iterator[Diagnostic]:
+    """A mobile number that can ring someone, in a sheet that is often sample or test data:
+    printed on contact cards and pack back pages, it would send the public to a stranger."""
+    for name in ("phone", "officer_phone"):
+        value = values.get(name, "")
+        if value and is_mobile(value) and digits(value) not in real:
+            yield warning(relpath, row, columns[name] + 1, "station-mobile",
+                          f"第 {row} 行“{LABELS[name]}”{value} 是能拨通的手机号格式，会印在警民联系卡和资料包上。"
+                          "示例或测试数据请用打不通的号码（如 0000-1234567）；如果这是对外公布的真实号码，"
+                          "请把它写进 outreach.toml 的 [lint] real_numbers。")
 
 
 def _canonical(header: str) -> str | None:
