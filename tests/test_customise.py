@@ -78,11 +78,11 @@ def test_templates_list_eject_edit_build_diff(mini_project):
     assert ejected.returncode == 0 and (mini_project / "templates/partials/hotlines.html").exists()
     assert "[已覆盖]" in outreach("templates", "list", cwd=mini_project).stdout
     copy = mini_project / "templates/partials/hotlines.html"
-    copy.write_text(copy.read_text(encoding="utf-8").replace("开启来电预警", "开启来电预警，本所提醒您"), encoding="utf-8")
+    copy.write_text(copy.read_text(encoding="utf-8").replace("{{ app_line }}", "{{ app_line }}，本所提醒您"), encoding="utf-8")
     assert build_project(mini_project, only=("posters",)).ok
     assert "本所提醒您" in pdf_text(mini_project / "build/posters/fake-loan.pdf")
     diff = outreach("templates", "diff", cwd=mini_project)
-    assert "+<p class=\"app-line\">下载“{{ app }}”App，开启来电预警，本所提醒您</p>" in diff.stdout
+    assert "+<p class=\"app-line\">{{ app_line }}，本所提醒您</p>" in diff.stdout
     refused = outreach("templates", "eject", "partials/hotlines.html", "poster.htm", cwd=mini_project)
     assert refused.returncode == 1 and "不会覆盖" in refused.stderr and "poster.html" in refused.stderr
 

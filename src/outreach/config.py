@@ -11,6 +11,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from outreach.diagnostics import Diagnostic, error
+from outreach.regions import REGIONS, RegionId, default_app_line
 from outreach.validation import validation_diagnostics
 
 CONFIG_NAME = "outreach.toml"
@@ -21,7 +22,7 @@ class Section(BaseModel):
 
 
 class Hotline(Section):
-    number: str = Field(max_length=30, description="号码：短号（110、96110）、手机号、带区号的固话（0571-87654321）或 400/800 号码")
+    number: str = Field(max_length=30, description="号码：短号（110、96110）、手机号、带区号的固话（0571-87654321）、400/800 号码或 8 位本地号码（港澳）")
     label: str = Field(min_length=1, max_length=20, description="名称，例如“全国反诈预警劝阻专线”")
 
     @field_validator("number")
@@ -72,9 +73,36 @@ class ProjectSection(Section):
     hotlines: tuple[Hotline, ...] = Field(DEFAULT_HOTLINES, min_length=1, max_length=4, description="对外公布的电话（1–4 个）")
     app: str = Field("国家反诈中心", max_length=30, description="推荐安装的官方App")
     audiences: dict[str, str] = Field(default_factory=lambda: dict(DEFAULT_AUDIENCES), description="受众词表：编号 = 中文名称")
-    locale: Literal["zh-Hans", "zh-Hant"] = Field("zh-Hans", description="输出文字：简体 zh-Hans 或繁体 zh-Hant")
+    app_line: str | None = Field(None, min_length=4, max_length=40,
+                                 description="海报、卡片和文字消息里推荐 App 的一句话；不填则为“下载“{app}”App，开启来电预警”")
+    region: RegionId = Field("mainland", description="读者所在地区：mainland 内地（默认）、hk 香港、mo 澳门、tw 台湾；"
+                                                      "决定默认的电话、App 提示、繁体转换方式和引号")
+    locale: Literal["zh-Hans", "zh-Hant"] = Field("zh-Hans", description="输出文字：简体 zh-Hans 或繁体 zh-Hant（地区为港澳台时默认繁体）")
     opencc: Literal["s2t", "s2tw", "s2twp", "s2hk"] = Field(
-        "s2t", description="繁体转换方式：s2t 逐字转换（法律名称照原文）、s2tw 台湾字形、s2twp 台湾用语、s2hk 香港字形")
+        "s2t", description="繁体转换方式：s2t 逐字转换、s2tw 台湾字形、s2twp 台湾字形和用语、s2hk 香港字形；"
+                           "法律名称、罪名、机构和 App 名称只转字形，不换用语")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _region_defaults(cls, data):
+        """A region profile fills in what the user did not set: script, conversion, hotlines."""
+        if not isinstance(data, dict) or data.get("region") not in REGIONS:
+            return data
+        region = REGIONS[data["region"]]
+        filled = dict(data)
+        filled.setdefault("locale", region.locale)
+        filled.setdefault("opencc", region.opencc)
+        if region.hotlines:
+            filled.setdefault("hotlines", [{"number": n, "label": label} for n, label in region.hotlines])
+        if region.app_line:
+            filled.setdefault("app_line", region.app_line)
+        return filled
+
+    @property
+    def app_prompt(self) -> str:
+        """The sentence recommending the official app, as printed."""
+        # Templates add their own full stop.
+        return (self.app_line or default_app_line(self.app)).rstrip("。.！!")
 
     @field_validator("audiences")
     @classmethod
@@ -96,6 +124,33 @@ class LintSection(Section):
                                           description="站点表里确实要对外公布的手机号（如社区民警的工作手机）；其余手机号格式的号码会被提醒")
     cjk_latin_space: Literal["none", "require", "ignore"] = Field(
         "none", description="中文与数字、英文之间的空格：none 不加、require 必须加、ignore 不检查")
+
+
+class HantSection(Section):
+    phrases: dict[str, str] = Field(default_factory=dict, max_length=2000,
+                                    description="繁体转换的本项目词表：简体词 = 繁体写法，优先于 OpenCC，例如 \"周转\" = \"周轉\"")
+    protected_terms: tuple[str, ...] = Field((), max_length=2000,
+                                             description="专有名称（简体写法）：只转字形、不换地区用语，例如单位、App 和活动名称")
+    quotes: Literal["auto", "corner", "curly"] = Field(
+        "auto", description="引号：auto 按地区（港澳台用「」『』，内地用“”‘’）、corner 一律「」、curly 一律“”")
+
+    @field_validator("phrases")
+    @classmethod
+    def _phrases(cls, value: dict[str, str]) -> dict[str, str]:
+        for simplified, traditional in value.items():
+            if not simplified.strip() or not isinstance(traditional, str) or not traditional.strip():
+                raise ValueError(f"词表里的“{simplified[:20]}”和它的繁体写法都不能为空")
+            if len(simplified) > 40 or len(traditional) > 40:
+                raise ValueError(f"词表里的“{simplified[:20]}”太长（每项最多 40 个字）")
+        return value
+
+    @field_validator("protected_terms")
+    @classmethod
+    def _terms(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for term in value:
+            if not 2 <= len(term.strip()) <= 60:
+                raise ValueError(f"专有名称“{term[:20]}”应为 2–60 个字")
+        return value
 
 
 class ThemeSection(Section):
@@ -203,6 +258,7 @@ class ProjectConfig(Section):
     stations: StationsSection = StationsSection()
     build: BuildSection = BuildSection()
     pdf: PdfSection = PdfSection()
+    hant: HantSection = HantSection()
     channels: dict[str, ChannelConfig] = Field(default_factory=dict, description="自动发送渠道")
 
     @field_validator("channels")

@@ -134,16 +134,16 @@ _NOT_PROSE = {"id", "kind", "answer", "scenario", "law", "article", "key", "audi
               "form", "poster", "tip", "quiz", "script", "focus", "source"}
 
 
-def _strings(value: Any, path: tuple = ()) -> Iterator[tuple[tuple, str]]:
+def prose_strings(value: Any, path: tuple = ()) -> Iterator[tuple[tuple, str]]:
     if isinstance(value, str):
         yield path, value
     elif isinstance(value, dict):
         for key, child in value.items():
             if key not in _NOT_PROSE:
-                yield from _strings(child, path + (key,))
+                yield from prose_strings(child, path + (key,))
     elif isinstance(value, list):
         for index, child in enumerate(value):
-            yield from _strings(child, path + (index,))
+            yield from prose_strings(child, path + (index,))
 
 
 def _emit(item: Item, path: tuple, text: str, finds, severity: Callable) -> Iterator[Diagnostic]:
@@ -159,13 +159,17 @@ def lint_library(library: Library, today: dt.date | None = None, style: bool = T
     config = library.config
     fictional = {digits(n) or n for n in config.lint.fictional_numbers} | {n.upper() for n in config.lint.fictional_numbers}
     allowed = set(config.hotline_numbers) | {digits(n) for n in config.lint.allowed_numbers}
+    if config.project.region != "mainland":
+        from outreach.regionlint import MAINLAND_NUMBERS
+
+        allowed |= MAINLAND_NUMBERS   # not wrong numbers but the wrong region's: lint_region warns
     problems: list[Diagnostic] = []
     for item in library.all_items():
         review_by = getattr(item.model, "review_by", None)
         if review_by is not None and review_by < today:
             problems.append(warning(item.path, *item.source.locate(("review_by",)), "review-overdue",
                                     f"复核日期 {review_by.isoformat()} 已过，内容可能过时：请核对事实和法条后更新 review_by。"))
-        for path, text in _strings(item.raw):
+        for path, text in prose_strings(item.raw):
             problems.extend(_emit(item, path, text, find_personal_data(text, fictional), error))
             problems.extend(_emit(item, path, text, find_unfilled(text), error))
             if item.kind == "laws":
@@ -174,5 +178,8 @@ def lint_library(library: Library, today: dt.date | None = None, style: bool = T
                 problems.extend(_emit(item, path, text, find_typography(text, config.lint.cjk_latin_space), warning))
             problems.extend(_emit(item, path, text, find_hotlines(text, allowed), error))
     if style:
+        from outreach.regionlint import lint_region
+
         problems.extend(lint_scripts(library))
+        problems.extend(lint_region(library))
     return problems

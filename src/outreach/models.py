@@ -72,6 +72,8 @@ class Law(Model):
     short: Chars(30) = Field(description="简称，例如“反电信网络诈骗法”")
     effective: dt.date | None = Field(None, description="施行日期")
     source: OptChars(500) | None = Field(None, description="核对条文所依据的官方来源")
+    jurisdiction: Literal["mainland", "hk", "mo", "tw"] = Field(
+        "mainland", description="适用地区：mainland 内地（默认）、hk 香港、mo 澳门、tw 台湾；与项目的 region 不同时 check 会提醒")
     articles: list[Article] = Field(min_length=1, max_length=300, description="引用的条文")
 
     @field_validator("articles")

@@ -69,7 +69,7 @@ def plan_build(root: Path, library: Library, options: BuildOptions) -> Plan:
     assets = theme.asset_digest() + _logo_digest(root, library)
     locale = options.locale or library.config.project.locale
     prefix = output_prefix(locale)
-    option_identity = options.output_identity() | {"locale": locale, "opencc": library.config.project.opencc,
+    option_identity = options.output_identity() | {"locale": locale, "hant": _hant_identity(library) if prefix else None,
                                                    "pdf": library.config.pdf.model_dump(mode="json")}
     closures: dict[str, dict[str, str]] = {}
 
@@ -139,3 +139,14 @@ def _logo_digest(root: Path, library: Library) -> str:
         return ""
     path = root / logo
     return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else "missing"
+
+
+def _hant_identity(library) -> str:
+    """Everything the Traditional conversion depends on (region, phrases, names, quoted law),
+    so changing any of it rebuilds the Traditional outputs."""
+    import hashlib
+
+    from outreach.localize import project_spec
+
+    spec = project_spec(library.config, library)
+    return hashlib.sha256(repr((spec, library.config.project.region)).encode("utf-8")).hexdigest()

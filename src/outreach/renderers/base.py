@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import abc
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -73,10 +74,16 @@ class RenderContext:
         """Traditional Chinese outputs live under build/zh-Hant/ beside the Simplified ones."""
         return output_prefix(self.locale)
 
+    @functools.cached_property
+    def hant_spec(self):
+        from outreach.localize import project_spec
+
+        return project_spec(self.config, self.library)
+
     def localize(self, text: str) -> str:
         from outreach.localize import to_locale
 
-        return to_locale(text, self.locale, self.config.project.opencc)
+        return to_locale(text, self.locale, self.hant_spec)
 
     def output_path(self, relpath: str) -> Path:
         """Where an output of an earlier phase is now: staged by this build, or from a previous one."""

@@ -31,6 +31,7 @@ def base_context(ctx: RenderContext) -> dict:
         "organisation": config.project.organisation,
         "hotlines": list(config.project.hotlines),
         "app": config.project.app,
+        "app_line": config.project.app_prompt,
         "audience_labels": dict(config.project.audiences),
         "qr_url": config.theme.qr_url,
         "logo_url": logo_url,

@@ -82,6 +82,7 @@ class QuizRenderer(Renderer):
             "questions": [q.as_json() for q in questions],
             "hotlines": [h.display for h in ctx.config.project.hotlines],
             "app": ctx.config.project.app,
+            "app_line": ctx.config.project.app_prompt,
             "space": context["cjk_space"],
         }}
         page = render_html(ctx, "quiz/page.html", page_context, f"问答 {set_id} 的 H5 页面")
