@@ -16,6 +16,10 @@ class Reply:
     body: dict | str = field(default_factory=lambda: {"errcode": 0, "errmsg": "ok"})
     headers: dict = field(default_factory=dict)
     delay: float = 0.0
+    content_type: str = "application/json"
+    trickle: float = 0.0        # seconds between single bytes of the answer
+    hang_up: bool = False       # read the request, then close without answering
+    size: int = 0               # pad the answer to this many bytes
 
 
 class BotServer:
@@ -23,6 +27,8 @@ class BotServer:
         self.requests: list[dict] = []
         self.replies: collections.deque[Reply] = collections.deque()
         self.default = Reply()
+        self.limited = Reply(body={"errcode": 45009, "errmsg": "api freq out of limit"})
+        self.limited_until = 0.0    # answer `limited` to everything until this time
         self.lock = threading.Lock()
         owner = self
 
@@ -32,19 +38,34 @@ class BotServer:
                 with owner.lock:
                     owner.requests.append({"path": self.path, "headers": dict(self.headers),
                                            "body": json.loads(raw.decode("utf-8")), "time": time.time()})
-                    reply = owner.replies.popleft() if owner.replies else owner.default
+                    if time.time() < owner.limited_until:
+                        reply = owner.limited
+                    else:
+                        reply = owner.replies.popleft() if owner.replies else owner.default
                 if reply.delay:
                     time.sleep(reply.delay)
+                if reply.hang_up:
+                    self.close_connection = True
+                    self.connection.shutdown(2)
+                    return
                 data = reply.body if isinstance(reply.body, str) else json.dumps(reply.body)
                 encoded = data.encode("utf-8")
+                if reply.size > len(encoded):
+                    encoded += b" " * (reply.size - len(encoded))
                 try:
                     self.send_response(reply.status)
-                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Type", reply.content_type)
                     self.send_header("Content-Length", str(len(encoded)))
                     for name, value in reply.headers.items():
                         self.send_header(name, value)
                     self.end_headers()
-                    self.wfile.write(encoded)
+                    if reply.trickle:
+                        for index in range(len(encoded)):
+                            self.wfile.write(encoded[index:index + 1])
+                            self.wfile.flush()
+                            time.sleep(reply.trickle)
+                    else:
+                        self.wfile.write(encoded)
                 except (BrokenPipeError, ConnectionResetError):
                     pass
 

@@ -36,7 +36,7 @@ def bot():
 def add_channel(root, name: str, kind: str, fmt: str = "text", extra: str = "") -> None:
     with open(root / "outreach.toml", "a", encoding="utf-8") as handle:
         handle.write(f'\n[channels.{name}]\ntype = "{kind}"\nurl_env = "TEST_BOT_URL"\nformat = "{fmt}"\n'
-                     f'rate = "1000/s"\nretries = 3\nretry_base = 0.01\ntimeout = 2\n{extra}')
+                     f'rate = "1000/s"\nretries = 3\nretry_base = 0.01\ntimeout = 2\nlimit_wait = 1\n{extra}')
 
 
 @pytest.fixture
@@ -123,7 +123,7 @@ def test_connection_refused_is_retried_then_reported(posting, monkeypatch):
     assert all("网络错误" in why for _, why in report.failed)
     assert all(SECRET_URL_KEY not in line for line in lines)
     rows = sqlite3.connect(posting / ".outreach/ledger.sqlite").execute("SELECT status, attempts FROM messages").fetchall()
-    assert rows == [("failed", 1), ("failed", 1)]
+    assert rows == [("failed", 4), ("failed", 4)]   # every request counts: 1 + 3 retries
 
 
 def test_failed_messages_are_sent_on_the_next_run(posting, bot):
@@ -238,12 +238,19 @@ def test_crash_between_send_and_confirm_never_repeats_a_confirmed_message(postin
     rows = dict(sqlite3.connect(posting / ".outreach/ledger.sqlite").execute("SELECT item, status FROM messages"))
     assert rows == {"card-renting": "sent", "fake-loan": "sending"}
 
+    # The next run does not send it again on its own: it may have arrived (exit code 3).
     restart = cli(posting, "--channel", "group", env=env)
     output, errors = restart.communicate(timeout=60)
-    assert restart.returncode == 0, errors
+    assert restart.returncode == 3, errors
+    assert len(bot.requests) == 2 and "可能已送达但未确认" in errors and "fake-loan" in errors
+
+    # The user checked the group and did not find it: resend on request, once.
+    resend = cli(posting, "--channel", "group", "--resend-unconfirmed", env=env)
+    output, errors = resend.communicate(timeout=60)
+    assert resend.returncode == 0, errors
     items = [b["markdown"]["content"].splitlines()[0] for b in bot.bodies()]
     assert items.count("## 出租出借银行卡违法") == 1       # confirmed: never again
-    assert items.count("## 虚假网络贷款诈骗") == 2          # unconfirmed: sent again once
+    assert items.count("## 虚假网络贷款诈骗") == 2          # unconfirmed: sent again once, when asked
     assert "没有收到平台确认" in output
 
     third = cli(posting, "--channel", "group", env=env)

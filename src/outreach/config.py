@@ -215,6 +215,7 @@ class ChannelConfig(Section):
     timeout: float = Field(10.0, gt=0, le=120, description="每次请求的超时（秒）")
     retries: int = Field(4, ge=0, le=10, description="网络错误、限流、服务器错误时的重试次数")
     retry_base: float = Field(1.0, ge=0, le=60, description="重试等待的基数（秒），按指数增加并加随机抖动")
+    limit_wait: float = Field(60, ge=1, le=600, description="被平台限流时最多等待多少秒（企业微信、飞书按分钟计数）再放弃")
 
     def rate_limit(self) -> tuple[float, float]:
         """(messages, per seconds)."""

@@ -25,55 +25,136 @@ def post(
     what: Optional[What] = typer.Option(None, "--what", help="发送什么：sms 短信、text 文字、markdown、newsletter 手机报；默认按渠道格式。"),
     only: Optional[List[str]] = typer.Option(None, "--only", metavar="编号", help="只发送这些编号（诈骗类型编号或手机报日期），可重复。"),
     dry_run: bool = typer.Option(False, "--dry-run", help="演练：显示将发送的内容和地址（已隐去密钥），不发送。"),
+    resend_unconfirmed: bool = typer.Option(False, "--resend-unconfirmed",
+                                            help="重发“可能已送达但未确认”的消息（先到群里确认确实没收到）。"),
+    mark_sent: bool = typer.Option(False, "--mark-sent",
+                                   help="把“可能已送达但未确认”的消息记为已发送，不再提醒（在群里看到了它们时用）。"),
     status: bool = typer.Option(False, "--status", help="查看发送记录：什么时候向哪个渠道发送了什么。"),
 ) -> None:
     """把 build/ 里的短信、群消息和警务手机报发送到企业微信、钉钉、飞书机器人或 Webhook。
 
-    每条消息以“渠道 + 编号 + 内容哈希”为准只发送一次：平台确认后记入 .outreach/ledger.sqlite；
-    中断后重新运行只会补发没有确认的消息。内容改了算新消息。Webhook 地址和密钥只从环境变量读取。
+    每条消息以“渠道 + 编号 + 内容哈希”为准只发送一次：平台确认后记入 .outreach/ledger.sqlite。
+    发出后没等到平台确认的（超时、连接中断）记为“可能已送达但未确认”，不会自动重发，以免群里出现两条：
+    到群里看一眼，没收到用 --resend-unconfirmed 重发，收到了用 --mark-sent 记下。
+    内容改了算新消息；内容或配置改了却没有重新生成时会拒绝发送。Webhook 地址和密钥只从环境变量读取。
+    退出码：0 全部完成；1 有失败；3 有未确认的消息（没有失败）。
     """
     from outreach.build import output_dir
     from outreach.config import load_config
     from outreach.diagnostics import Diagnostics
-    from outreach.publish.ledger import Ledger
+    from outreach.publish.ledger import LedgerError
     from outreach.publish.messages import SelectionError
-    from outreach.publish.sender import LEDGER_PATH, ChannelError, post as run_post
+    from outreach.publish.sender import LEDGER_PATH, ChannelError, Unconfirmed, post as run_post
 
     root = project_root(ctx)
     if status:
-        ledger_file = root / LEDGER_PATH
-        if not ledger_file.exists():
-            typer.echo("还没有发送记录。")
-            return
-        ledger = Ledger(ledger_file)
-        entries = ledger.entries(channel)
-        ledger.close()
-        labels = {"sent": "已发送", "sending": "未确认", "failed": "失败"}
-        for entry in entries:
-            when = entry.sent_at or entry.last_attempt or ""
-            line = f"{when}  {entry.channel:<12} {labels[entry.status]:<4} {entry.item}（{entry.kind}）第 {entry.attempts} 次尝试"
-            if entry.status == "failed" and entry.last_error:
-                line += f"：{entry.last_error}"
-            typer.echo(line)
-        typer.echo(f"共 {len(entries)} 条记录。")
+        _print_status(root / LEDGER_PATH, channel)
         return
     if not channel:
         typer.echo("错误：请用 --channel 指定渠道（outreach.toml 里 [channels.名称]）。", err=True)
+        raise typer.Exit(2)
+    if resend_unconfirmed and mark_sent:
+        typer.echo("错误：--resend-unconfirmed 和 --mark-sent 只能选一个。", err=True)
         raise typer.Exit(2)
     config, problems = load_config(root)
     if config is None:
         print_diagnostics(Diagnostics(problems))
         raise typer.Exit(1)
+    out_dir = output_dir(root)
     try:
-        report = run_post(root, output_dir(root), config, channel, what.value if what else None, list(only or []),
-                          dry_run, typer.echo)
-    except (ChannelError, SelectionError) as exc:
+        if not dry_run and not mark_sent:
+            _refuse_stale_build(root, out_dir, config, channel, what, list(only or []))
+        report = run_post(root, out_dir, config, channel, what.value if what else None, list(only or []),
+                          dry_run, typer.echo, wait=_countdown,
+                          unconfirmed=Unconfirmed(resend=resend_unconfirmed, mark_sent=mark_sent))
+    except (ChannelError, SelectionError, LedgerError) as exc:
         typer.echo(f"错误：{exc}", err=True)
         raise typer.Exit(1)
     if dry_run:
         return
-    typer.echo(f"完成：新发送 {len(report.sent)} 条，已发送过跳过 {len(report.skipped)} 条，失败 {len(report.failed)} 条。")
-    if report.failed:
-        for message, why in report.failed:
-            typer.echo(f"未送达：{message.item}（{message.kind}）：{why}", err=True)
+    summary = f"完成：新发送 {len(report.sent)} 条，已发送过跳过 {len(report.skipped)} 条"
+    if report.marked:
+        summary += f"，记为已发送 {len(report.marked)} 条"
+    summary += f"，未确认 {len(report.unconfirmed)} 条，失败 {len(report.failed)} 条。"
+    typer.echo(summary)
+    for message, why in report.unconfirmed:
+        typer.echo(f"可能已送达但未确认：{message.item}（{message.kind}）：{why}。请到群里查看。", err=True)
+    for message, why in report.failed:
+        typer.echo(f"未送达：{message.item}（{message.kind}）：{why}", err=True)
+    if report.stopped:
+        typer.echo(f"已停止：{report.stopped}", err=True)
+    if report.failed or report.stopped:
         raise typer.Exit(1)
+    if report.unconfirmed:
+        raise typer.Exit(3)
+
+
+def _refuse_stale_build(root, out_dir, config, channel, what, only) -> None:
+    from outreach.publish.freshness import StaleBuild, stale_texts
+    from outreach.publish.messages import SelectionError, select
+    from outreach.publish.sender import channel_settings
+    from outreach.renderers.base import output_prefix
+
+    settings = channel_settings(config, channel)
+    markdown = settings.format == "markdown"
+    kind = what.value if what else ("markdown" if markdown else "text")
+    messages = select(out_dir, channel, kind, markdown, only, prefix=output_prefix(config.project.locale))
+    try:
+        stale = stale_texts(root, out_dir, {m.path for m in messages})
+    except StaleBuild as exc:
+        raise SelectionError(str(exc)) from None
+    if stale:
+        shown = "、".join(stale[:5]) + ("等" if len(stale) > 5 else "")
+        raise SelectionError(f"内容、配置或模板在上次生成之后改过，build/ 里的 {shown} 还是旧的："
+                             "请先运行 outreach build，再发送。")
+
+
+def _countdown(seconds: float, why: str) -> None:
+    """Say why and how long before waiting; in a terminal, count down."""
+    import sys
+    import time
+
+    typer.echo(f"{why}：等待 {seconds:.0f} 秒……", err=True)
+    if not sys.stderr.isatty():
+        time.sleep(seconds)
+        return
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    with Progress(TextColumn("等待中"), BarColumn(), TimeRemainingColumn(), transient=True) as progress:
+        task = progress.add_task("wait", total=seconds)
+        end = time.monotonic() + seconds
+        while (left := end - time.monotonic()) > 0:
+            time.sleep(min(0.2, left))
+            progress.update(task, completed=seconds - max(left, 0))
+
+
+def _print_status(ledger_file, channel) -> None:
+    from outreach.publish.ledger import Ledger, LedgerError
+
+    if not ledger_file.exists():
+        typer.echo("还没有发送记录。")
+        return
+    try:
+        ledger = Ledger(ledger_file, read_only=True)
+        entries = ledger.entries(channel)
+        ledger.close()
+    except LedgerError as exc:
+        typer.echo(f"错误：{exc}", err=True)
+        raise typer.Exit(1)
+    except Exception as exc:   # sqlite3 errors of a damaged file
+        import sqlite3
+
+        from outreach.publish.ledger import describe_ledger_error
+
+        if isinstance(exc, sqlite3.DatabaseError):
+            typer.echo(f"错误：{describe_ledger_error(exc, ledger_file)}", err=True)
+            raise typer.Exit(1)
+        raise
+    labels = {"sent": "已发送", "sending": "未确认", "unconfirmed": "未确认", "failed": "失败"}
+    for entry in entries:
+        when = entry.sent_at or entry.last_attempt or ""
+        line = f"{when}  {entry.channel:<12} {labels.get(entry.status, entry.status):<4} {entry.item}（{entry.kind}）第 {entry.attempts} 次尝试"
+        if entry.status != "sent" and entry.last_error:
+            line += f"：{entry.last_error}"
+        typer.echo(line)
+    typer.echo(f"共 {len(entries)} 条记录。")

@@ -27,6 +27,9 @@ _PANEL_TEXT = {
     "DEPRECATED_STRING": "（已弃用）",
 }
 
+_PLAIN_HELP = {"Options": "选项", "Commands": "命令", "Arguments": "参数", "required": "必填",
+               "default: {default}": "默认：{default}", "env var: {var}": "环境变量：{var}"}
+
 _MESSAGES = [
     (re.compile(r"^Value error, (.+)$"), "{0}"),
     (re.compile(r"^No such option: (.+)$"), "没有这个选项：{0}"),
@@ -41,6 +44,13 @@ _MESSAGES = [
     (re.compile(r"^'(.+)' is not a valid integer\.$"), "“{0}”不是有效的整数。"),
     (re.compile(r"^Did you mean (.+)\?$"), "您是不是想输入 {0}？"),
 ]
+
+
+def display_width(text: str) -> int:
+    import unicodedata
+
+    plain = re.sub(r"\x1b\[[0-9;]*m", "", text)
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in plain)
 
 
 def translate(message: str) -> str:
@@ -73,6 +83,17 @@ def install() -> None:
         return option
 
     click_core.Command.get_help_option = get_help_option
+
+    # Help is printed by click's plain formatter (rich's would eat [brackets] as markup and
+    # cut unspaced Chinese with "…"); its headings and notes come from gettext in typer.core.
+    try:
+        from typer import core as typer_core
+    except ImportError:  # pragma: no cover
+        typer_core = None
+    if typer_core is not None and hasattr(typer_core, "_"):
+        typer_core._ = lambda text: _PLAIN_HELP.get(text, text)
+    if hasattr(click_formatting, "term_len"):
+        click_formatting.term_len = display_width   # a Chinese character takes two columns
 
     try:
         from typer.core import TyperArgument, TyperOption

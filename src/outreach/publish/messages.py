@@ -21,7 +21,8 @@ def _title(content: str, fallback: str) -> str:
     return re.sub(r"^[#\s]+|[【】*>]", "", first).strip()[:60] or fallback
 
 
-def select(out_dir: Path, channel: str, what: str, markdown: bool, only: list[str]) -> list[Message]:
+def select(out_dir: Path, channel: str, what: str, markdown: bool, only: list[str], prefix: str = "") -> list[Message]:
+    """The messages of one kind in build/ (under `prefix`, zh-Hant/ for a Traditional project)."""
     manifest_path = out_dir / "manifest.json"
     if not manifest_path.is_file():
         raise SelectionError(f"找不到 {manifest_path}：请先运行 outreach build 生成文字素材。")
@@ -32,7 +33,7 @@ def select(out_dir: Path, channel: str, what: str, markdown: bool, only: list[st
         "markdown": r"^texts/(?!newsletter-)(?P<item>[a-z0-9-]+)\.wecom\.md$",
         "newsletter": r"^texts/(?P<item>newsletter-\d{4}-\d{2}-\d{2})\." + ("md" if markdown else "txt") + "$",
     }
-    pattern = re.compile(patterns[what])
+    pattern = re.compile("^" + re.escape(prefix) + patterns[what][1:])
     found = []
     for path in sorted(outputs):
         match = pattern.match(path)

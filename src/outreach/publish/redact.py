@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import urllib.parse
 
@@ -23,11 +24,23 @@ def redact_url(url: str) -> str:
 
 
 def scrub(text: str, secrets: list[str]) -> str:
-    """Remove every secret (and URL-encoded forms of it) from a piece of text."""
+    """Remove every secret from a piece of text: as written, percent-encoded in either case
+    (a platform echoing the URL may encode any character), '+' for space, or JSON-escaped."""
     for secret in sorted((s for s in secrets if s), key=len, reverse=True):
-        for form in {secret, urllib.parse.quote(secret, safe=""), urllib.parse.quote_plus(secret)}:
-            text = text.replace(form, "***")
+        text = _secret_pattern(secret).sub("***", text)
     return text
+
+
+def _secret_pattern(secret: str) -> re.Pattern:
+    def char(ch: str) -> str:
+        encoded = "".join(f"%{byte:02x}" for byte in ch.encode("utf-8"))
+        forms = [re.escape(ch), encoded, re.escape(json.dumps(ch)[1:-1])]
+        if ch == " ":
+            forms.append(r"\+")
+        if ch == "/":
+            forms.append(r"\\/")
+        return "(?:" + "|".join(dict.fromkeys(forms)) + ")"
+    return re.compile("".join(char(ch) for ch in secret), re.IGNORECASE)
 
 
 def url_secrets(url: str) -> list[str]:
@@ -40,3 +53,29 @@ def url_secrets(url: str) -> list[str]:
     found += [value for _, value in urllib.parse.parse_qsl(parts.query) if len(value) >= 6]
     found += [segment for segment in parts.path.split("/") if _TOKENISH.match(segment)]
     return found
+
+
+MAX_ERROR_CHARS = 200
+_SIGNED_FIELDS = ("sign", "timestamp")
+
+
+def clip(text: str, limit: int = MAX_ERROR_CHARS) -> str:
+    """Shorten error text for a line and the ledger; always after scrub(), so a secret cut in
+    half cannot survive as a fragment no longer matching the whole."""
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def request_secrets(target: str, body: dict) -> list[str]:
+    """Values of one signed request that should not be echoed: the URL's signature and
+    timestamp (DingTalk) and the body's (Feishu)."""
+    found = [str(body[name]) for name in _SIGNED_FIELDS if body.get(name)]
+    try:
+        query = urllib.parse.parse_qsl(urllib.parse.urlsplit(target).query)
+    except ValueError:
+        return found
+    return found + [value for name, value in query if name in _SIGNED_FIELDS and value]
+
+
+def redact_body(body: dict) -> dict:
+    """The request body for a dry run, with signature fields hidden."""
+    return {name: ("***" if name in _SIGNED_FIELDS else value) for name, value in body.items()}

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import fcntl
 import json
 import os
 import random
+import sqlite3
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,15 +15,19 @@ from typing import Callable
 
 import httpx
 
-from outreach.config import ChannelConfig, ProjectConfig
-from outreach.publish.ledger import Ledger
+from outreach.config import PLATFORM_RATES, ChannelConfig, ProjectConfig
+from outreach.publish.ledger import Ledger, LedgerError, describe_ledger_error
 from outreach.publish.messages import select
-from outreach.publish.platforms import PLATFORMS, Message, encode_body
+from outreach.publish.platforms import (BLOCKED, LIMITED, PLATFORMS, RETRY, SENT, UNCONFIRMED, Message, Verdict,
+                                        encode_body)
 from outreach.publish.ratelimit import RateLimiter
-from outreach.publish.redact import redact_url, scrub, url_secrets
+from outreach.publish.redact import clip, redact_body, redact_url, request_secrets, scrub, url_secrets
+from outreach.publish.transport import MaybeDelivered, NotDelivered, exchange, url_problem
+from outreach.renderers.base import output_prefix
 
 LEDGER_PATH = Path(".outreach") / "ledger.sqlite"
 MAX_BACKOFF = 60.0
+RATE_WINDOW = 60.0      # WeCom and Feishu count messages per minute
 
 
 class ChannelError(Exception):
@@ -33,11 +39,23 @@ class PostReport:
     sent: list[Message] = field(default_factory=list)
     skipped: list[tuple[Message, str]] = field(default_factory=list)   # (message, when it was sent)
     failed: list[tuple[Message, str]] = field(default_factory=list)    # (message, why)
-    repeated: list[Message] = field(default_factory=list)              # unconfirmed last time, sent again
+    unconfirmed: list[tuple[Message, str]] = field(default_factory=list)  # may have arrived: check the group
+    repeated: list[Message] = field(default_factory=list)              # unconfirmed before, re-sent on request
+    marked: list[Message] = field(default_factory=list)                # unconfirmed, now recorded as sent
+    stopped: str = ""                                                  # why the channel stopped early
 
     @property
     def ok(self) -> bool:
-        return not self.failed
+        return not self.failed and not self.stopped
+
+
+@dataclass(frozen=True)
+class Unconfirmed:
+    """What to do with messages that may have arrived: leave them (default), send them again,
+    or record them as sent after the user saw them in the group."""
+
+    resend: bool = False
+    mark_sent: bool = False
 
 
 def channel_settings(config: ProjectConfig, name: str) -> ChannelConfig:
@@ -53,8 +71,10 @@ def _secrets(channel: ChannelConfig) -> tuple[str, str | None]:
     if not url:
         raise ChannelError(f"环境变量 {channel.url_env} 没有设置：请把机器人的 Webhook 地址放在这个环境变量里"
                            f"（不要写进 outreach.toml）。")
-    if not url.startswith(("https://", "http://")):
-        raise ChannelError(f"环境变量 {channel.url_env} 的值不是 http(s) 网址。")
+    problem = url_problem(url)
+    if problem:
+        raise ChannelError(f"环境变量 {channel.url_env} 里的 Webhook 地址不能用：{problem}。"
+                           "请从平台的机器人设置里重新复制完整的地址。")
     secret = None
     if channel.secret_env:
         secret = os.environ.get(channel.secret_env, "").strip()
@@ -63,90 +83,167 @@ def _secrets(channel: ChannelConfig) -> tuple[str, str | None]:
     return url, secret
 
 
+def default_wait(say: Callable[[str], None], sleep: Callable[[float], None]) -> Callable[[float, str], None]:
+    def wait(seconds: float, why: str) -> None:
+        say(f"{why}：等待 {seconds:.0f} 秒……")
+        sleep(seconds)
+    return wait
+
+
 def post(root: Path, out_dir: Path, config: ProjectConfig, name: str, what: str | None, only: list[str],
-         dry_run: bool, say: Callable[[str], None], sleep: Callable[[float], None] = time.sleep) -> PostReport:
+         dry_run: bool, say: Callable[[str], None], sleep: Callable[[float], None] = time.sleep,
+         wait: Callable[[float, str], None] | None = None, unconfirmed: Unconfirmed = Unconfirmed()) -> PostReport:
+    """Send the selected texts of build/ to one channel. `say` prints a line; `wait(seconds, why)`
+    pauses for a rate limit and shows it (a countdown in a terminal)."""
     channel = channel_settings(config, name)
     url, secret = _secrets(channel)
     markdown = channel.format == "markdown"
     what = what or ("markdown" if markdown else "text")
-    messages = select(out_dir, name, what, markdown, only)
+    messages = select(out_dir, name, what, markdown, only, prefix=output_prefix(config.project.locale))
     platform = PLATFORMS[channel.type]
     report = PostReport()
-    secrets = [*url_secrets(url), secret or ""]
+    wait = wait or default_wait(say, sleep)
 
     if dry_run:
         for message in messages:
             target, body, headers = platform.request(url, secret, message, time.time())
             say(f"将发送到 {redact_url(target)}（{message.item}，{message.kind}）：")
-            say(json.dumps(body, ensure_ascii=False, indent=2))
+            say(json.dumps(redact_body(body), ensure_ascii=False, indent=2))
         say(f"演练模式：共 {len(messages)} 条，没有发送任何消息。")
         return report
 
     with _channel_lock(root, name):
         ledger = Ledger(root / LEDGER_PATH)
-        limiter = RateLimiter(*channel.rate_limit(), sleep=sleep)
+        poster = _Poster(ledger, platform, channel, url, secret, report, say, sleep, wait, unconfirmed)
         try:
-            with httpx.Client(timeout=channel.timeout, follow_redirects=False) as client:
-                for message in messages:
-                    _post_one(message, ledger, limiter, client, platform, channel, url, secret, secrets, report, say, sleep)
+            for message in messages:
+                if report.stopped:
+                    break
+                poster.post(message)
+        except sqlite3.DatabaseError as exc:
+            raise LedgerError(describe_ledger_error(exc, root / LEDGER_PATH)) from None
         finally:
+            poster.close()
             ledger.close()
     return report
 
 
-def _post_one(message, ledger, limiter, client, platform, channel, url, secret, secrets, report, say, sleep) -> None:
-    entry = ledger.get(message.key)
-    if entry is not None and entry.status == "sent":
-        report.skipped.append((message, entry.sent_at or ""))
-        say(f"跳过 {message.item}（{message.kind}）：已于 {entry.sent_at} 发送过，内容未变。")
-        return
-    if entry is not None and entry.status == "sending":
-        report.repeated.append(message)
-        say(f"注意：{message.item} 上次发出后没有收到平台确认，现在重新发送（群里可能出现两条）。")
-    limit = platform.limits["markdown" if message.markdown else "text"]
-    size = len(message.content.encode("utf-8"))
-    if size > limit:
-        report.failed.append((message, f"内容 {size} 字节，超过 {platform.name} 上限 {limit} 字节"))
-        say(f"失败 {message.item}：内容 {size} 字节，超过平台上限 {limit} 字节。")
-        return
+class _Poster:
+    """Sends one channel's messages in turn, deciding after each answer what may happen next."""
 
-    ledger.start(message.key, message.channel, message.item, message.kind, message.sha256)
-    error = ""
-    for attempt in range(channel.retries + 1):
-        waited = limiter.wait()
-        if waited >= 1:
-            say(f"按渠道限速等待了 {waited:.0f} 秒。")
-        target, body, headers = platform.request(url, secret, message, time.time())
-        retry_after = None
-        try:
-            response = client.post(target, content=encode_body(body),
-                                   headers={"Content-Type": "application/json; charset=utf-8", **headers})
-            verdict = platform.verdict(response.status_code, response.text)
-            retry_after = _retry_after(response)
-        except httpx.HTTPError as exc:
-            verdict = None
-            error = scrub(f"网络错误：{type(exc).__name__}：{exc}", secrets)
-        if verdict is not None and verdict.ok:
-            ledger.confirm(message.key)
-            report.sent.append(message)
-            say(f"已发送 {message.item}（{message.kind}）。")
+    def __init__(self, ledger, platform, channel, url, secret, report, say, sleep, wait, unconfirmed) -> None:
+        self.ledger, self.platform, self.channel = ledger, platform, channel
+        self.url, self.secret = url, secret
+        self.report, self.say, self.sleep, self.wait = report, say, sleep, wait
+        self.unconfirmed = unconfirmed
+        self.limiter = RateLimiter(*channel.rate_limit(), sleep=sleep)
+        self.client = self._client()
+
+    def _client(self) -> httpx.Client:
+        return httpx.Client(timeout=self.channel.timeout, follow_redirects=False)
+
+    def close(self) -> None:
+        self.client.close()
+
+    def post(self, message: Message) -> None:
+        entry = self.ledger.get(message.key)
+        if entry is not None and entry.status == "sent":
+            self.report.skipped.append((message, entry.sent_at or ""))
+            self.say(f"跳过 {message.item}（{message.kind}）：已于 {entry.sent_at} 发送过，内容未变。")
             return
-        if verdict is not None:
-            error = scrub(verdict.detail, secrets)
-            if not verdict.retryable:
-                break
-        if attempt < channel.retries:
-            delay = retry_after if retry_after is not None else \
-                min(MAX_BACKOFF, channel.retry_base * 2 ** attempt) * random.uniform(0.5, 1.5)
-            say(f"{message.item} 发送未成功（{error}），{delay:.1f} 秒后重试（第 {attempt + 1} 次）。")
-            sleep(delay)
-    ledger.fail(message.key, error)
-    report.failed.append((message, error))
-    say(f"失败 {message.item}：{error}")
+        if entry is not None and entry.status in ("sending", "unconfirmed"):
+            if not self._settle_unconfirmed(message, entry):
+                return
+        limit = self.platform.limits["markdown" if message.markdown else "text"]
+        size = len(message.content.encode("utf-8"))
+        if size > limit:
+            self._fail(message, f"内容 {size} 字节，超过{self.platform.label}的上限 {limit} 字节", record=False)
+            return
+        self._attempts(message)
+
+    def _settle_unconfirmed(self, message: Message, entry) -> bool:
+        """True when the message should be sent (again) now."""
+        when = entry.last_attempt or ""
+        if self.unconfirmed.mark_sent:
+            self.ledger.mark_sent(message.key)
+            self.report.marked.append(message)
+            self.say(f"已记为发送：{message.item}（{message.kind}，{when} 发出的那一次）。")
+            return False
+        if self.unconfirmed.resend:
+            self.report.repeated.append(message)
+            self.say(f"重新发送 {message.item}（{message.kind}）：{when} 那一次没有收到平台确认（群里可能出现两条）。")
+            return True
+        why = entry.last_error or "发送中途被中断"
+        self.report.unconfirmed.append((message, why))
+        self.say(f"可能已送达但未确认：{message.item}（{message.kind}，{when}；{why}）。请到群里查看，"
+                 "没收到再用 --resend-unconfirmed 重发，收到了用 --mark-sent 记为已发送。")
+        return False
+
+    def _attempts(self, message: Message) -> None:
+        channel, platform = self.channel, self.platform
+        retries = 0
+        waited_for_limit = 0.0
+        while True:
+            waited = self.limiter.wait()
+            if waited >= 1:
+                self.say(f"按渠道限速（{channel.rate or PLATFORM_RATES[channel.type]}）等待了 {waited:.0f} 秒。")
+            target, body, headers = platform.request(self.url, self.secret, message, time.time())
+            secrets = [*url_secrets(self.url), self.secret or "", *request_secrets(target, body)]
+            self.ledger.start(message.key, message.channel, message.item, message.kind, message.sha256)
+            try:
+                reply = exchange(self.client, target, encode_body(body),
+                                 {"Content-Type": "application/json; charset=utf-8", **headers}, channel.timeout)
+            except NotDelivered as exc:
+                verdict, retry_after = Verdict(RETRY, f"网络错误：{exc}"), None
+            except MaybeDelivered as exc:
+                verdict, retry_after = Verdict(UNCONFIRMED, f"发出后没有收到回答：{exc}"), None
+                self.client.close()   # a request may still hang in it
+                self.client = self._client()
+            else:
+                verdict, retry_after = platform.verdict(reply), _retry_after(reply)
+            detail = clip(scrub(verdict.detail, secrets))
+            if verdict.outcome == SENT:
+                self.ledger.confirm(message.key)
+                self.report.sent.append(message)
+                self.say(f"已发送 {message.item}（{message.kind}）。")
+                return
+            if verdict.outcome == UNCONFIRMED:
+                self.ledger.unconfirmed(message.key, detail)
+                self.report.unconfirmed.append((message, detail))
+                self.say(f"可能已送达但未确认：{message.item}（{detail}）。请到群里查看；为免重复，不会自动重发。")
+                return
+            if verdict.outcome == BLOCKED:
+                until = dt.datetime.now() + dt.timedelta(minutes=platform.block_minutes)
+                self.report.stopped = (f"{platform.label}暂停了这个机器人（{detail}）：请在 {until:%H:%M} 以后再运行"
+                                       "（已发送的不会重发）。")
+                self._fail(message, detail)
+                return
+            if verdict.outcome == LIMITED and waited_for_limit < channel.limit_wait:
+                pause = min(retry_after or max(channel.limit_wait / 6, 1.0), channel.limit_wait - waited_for_limit)
+                self.wait(pause, f"{platform.label}限流（{detail}），在平台的限流窗口内等待后重试")
+                waited_for_limit += pause
+                continue
+            if verdict.outcome == RETRY and retries < channel.retries:
+                delay = retry_after if retry_after is not None else \
+                    min(MAX_BACKOFF, channel.retry_base * 2 ** retries) * random.uniform(0.5, 1.5)
+                retries += 1
+                self.say(f"{message.item} 发送未成功（{detail}），{delay:.1f} 秒后重试（第 {retries} 次）。")
+                self.sleep(delay)
+                continue
+            if verdict.outcome == LIMITED:
+                detail = f"{detail}；等了 {waited_for_limit:.0f} 秒仍被限流，下次运行会再发"
+            self._fail(message, detail)
+            return
+
+    def _fail(self, message: Message, why: str, record: bool = True) -> None:
+        if record:
+            self.ledger.fail(message.key, why)
+        self.report.failed.append((message, why))
+        self.say(f"失败 {message.item}：{why}")
 
 
-def _retry_after(response: httpx.Response) -> float | None:
-    value = response.headers.get("Retry-After")
+def _retry_after(reply) -> float | None:
+    value = reply.retry_after
     try:
         return min(float(value), MAX_BACKOFF) if value else None
     except ValueError:
@@ -160,8 +257,15 @@ class _channel_lock:
         self.path = root / ".outreach" / f"post-{name}.lock"
 
     def __enter__(self):
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.handle = open(self.path, "w")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.handle = open(self.path, "w")
+        except (FileExistsError, NotADirectoryError):
+            raise LedgerError(f"“{self.path.parent.name}”是一个文件，不是目录：发送记录和锁要保存在这个目录里。"
+                              "请把这个文件改名或移走后再运行。") from None
+        except OSError as exc:
+            raise LedgerError(f"无法在 {self.path.parent} 里建立发送锁（{exc.strerror}）：目录是只读的或没有权限。"
+                              "请在可写的项目目录里运行；查看记录可以用 outreach post --status。") from None
         try:
             fcntl.flock(self.handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

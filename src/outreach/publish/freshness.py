@@ -1,0 +1,48 @@
+"""Is build/ up to date for the texts about to be posted?
+
+`post` sends what build/ holds. After an edit without `outreach build` that would be the old
+text — and the ledger, keyed by content, would even call it "already sent". So before
+posting, the text targets are planned from the current content, config and templates, and
+their fingerprints compared with the manifest's (the same test `build` uses to skip work).
+"""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+from outreach.manifest import load_committed
+
+
+class StaleBuild(Exception):
+    """build/ does not match the content; the message says what to run."""
+
+
+def stale_texts(root: Path, out_dir: Path, paths: set[str]) -> list[str]:
+    """The posted files (build-relative) whose content, config or templates changed since the
+    last build. Raises StaleBuild when the content cannot even be loaded."""
+    from outreach.loader import load_library
+    from outreach.options import BuildOptions
+    from outreach.planner import plan_build
+
+    library, diagnostics = load_library(root, stations=False)
+    if library is None or diagnostics.has_errors():
+        raise StaleBuild("内容或 outreach.toml 有错误：请先运行 outreach check 改好，再运行 outreach build，然后再发送。")
+    recorded = load_committed(out_dir).targets
+    owners = {}
+    # Build options that do not touch texts still enter every fingerprint: accept any of them.
+    for print_ready, stations in itertools.product((False, True), (None, False, True)):
+        options = BuildOptions(only=("texts",), print_ready=print_ready, stations=stations)
+        plan = plan_build(root, library, options)
+        stale = set()
+        for target in plan.targets:
+            posted = paths & set(target.outputs)
+            if not posted:
+                continue
+            owners.update(dict.fromkeys(posted, target.id))
+            if recorded.get(target.id, {}).get("fingerprint") != target.fingerprint:
+                stale |= posted
+        if not stale:
+            return []
+    # A posted file no text target makes any more: its scenario was deleted or renamed.
+    return sorted(stale | (paths - owners.keys()))
