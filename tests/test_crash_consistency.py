@@ -181,3 +181,47 @@ def test_two_builds_at_once_keep_every_record(built):
     manifest = json.loads((built / "build/manifest.json").read_text(encoding="utf-8"))
     assert {"posters/fake-loan", "texts/fake-loan", "posters/card-renting"} <= set(manifest["targets"])
     assert_agrees(built)
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", encoding="utf-8") as stat:
+                    fields = stat.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                found.append(int(entry))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", encoding="utf-8") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def test_sigkill_of_a_build_takes_its_workers_and_the_next_build_sweeps_its_staging(fixture_project):
+    process = subprocess.Popen([sys.executable, "-m", "outreach", "build", "-q", "-j", "2", "--clean"],
+                               cwd=fixture_project, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 30
+    while len(workers := _children(process.pid)) < 2 and time.time() < deadline:
+        time.sleep(0.05)
+    assert len(workers) >= 2, "the build never started its workers"
+    staging = list((fixture_project / "build").glob(".staging-*"))
+    assert staging
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    deadline = time.time() + 10
+    while any(_alive(pid) for pid in workers) and time.time() < deadline:
+        time.sleep(0.05)
+    assert not any(_alive(pid) for pid in workers), "workers outlived the killed build"
+    # The next build is not blocked by a lock the dead build's workers held, and removes
+    # the staging directory it left — even when it has nothing else to do.
+    result = build_project(fixture_project, only=("texts",))
+    assert result.ok
+    assert not list((fixture_project / "build").glob(".staging-*"))

@@ -113,3 +113,21 @@ def test_text_templates_can_be_overridden(mini_project):
     assert build_project(mini_project, only=("texts",)).ok
     assert (mini_project / "build/texts/fake-loan.sms.txt").read_text(encoding="utf-8") == \
         "【示例派出所】本所提醒：虚假网络贷款诈骗，请拨打96110。\n"
+
+
+def test_hand_written_sms_with_its_own_signature_is_not_signed_twice(mini_project):
+    from conftest import check, edit
+
+    scenario = mini_project / "content/scenarios/fake-loan.yaml"
+    text = scenario.read_text(encoding="utf-8")
+    scenario.write_text(text + "sms: 【北山派出所】贷款前先交钱的都是诈骗，请拨打96110咨询。\n", encoding="utf-8")
+    warnings = [d for d in check(mini_project) if d.code == "sms-signature"]
+    assert len(warnings) == 1 and warnings[0].file == "content/scenarios/fake-loan.yaml"
+    assert warnings[0].line == text.count("\n") + 1 and warnings[0].column == 6
+    assert "【北山派出所】" in warnings[0].message and "【示例派出所】" in warnings[0].message
+    assert build_project(mini_project, only=("texts",)).ok
+    sms = (mini_project / "build/texts/fake-loan.sms.txt").read_text(encoding="utf-8")
+    assert sms.startswith("【北山派出所】贷款前") and "【示例派出所】" not in sms
+    # The project's own signature written by hand is fine and is not doubled either.
+    edit(scenario, "sms: 【北山派出所】", "sms: 【示例派出所】")
+    assert not [d for d in check(mini_project) if d.code == "sms-signature"]

@@ -155,6 +155,8 @@ def build(root: Path, options: BuildOptions, reporter: Reporter | None = None) -
 def _build_locked(root: Path, options: BuildOptions, reporter: Reporter, out_dir: Path, name: str,
                   result: BuildResult) -> None:
     recover(out_dir, name)  # a commit a killed build left half-done is finished first
+    # Staging directories of builds that died (kill -9) go now, even when nothing needs building.
+    sweep_abandoned(out_dir, keep=pending_stages(out_dir))
     manifest = Manifest.load(out_dir, name)
     inputs = inputs_digest(root, options)
     if not options.clean and manifest.inputs == inputs and manifest.outputs and manifest.outputs_present(out_dir):
@@ -164,7 +166,6 @@ def _build_locked(root: Path, options: BuildOptions, reporter: Reporter, out_dir
 
     from outreach.executors import start_executor
 
-    sweep_abandoned(out_dir, keep=pending_stages(out_dir))
     # New outputs wait in a staging directory; nothing in build/ changes until the commit,
     # so an interrupted build leaves the previous outputs and manifest exactly as they were.
     stage_dir = create_staging(out_dir)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
+import os
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from typing import Iterator
@@ -54,7 +55,8 @@ class LocalPool:
         self.workers = workers
         self.used = False
         self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=_context(),
-                                        initializer=start_warm_worker, initargs=(root, options, out_dir, stage_dir))
+                                        initializer=start_warm_worker,
+                                        initargs=(root, options, out_dir, stage_dir, os.getpid()))
         # Workers start on the first submission; start them now so they warm up during planning.
         for _ in range(workers):
             self.pool.submit(_ready)

@@ -127,6 +127,25 @@ def find_unfilled(text: str) -> Iterator[tuple[int, str, str, str]]:
         yield match.start(), match.group(), "unfilled", f"这里还没有填写：{match.group()}。"
 
 
+# --- SMS signatures ---------------------------------------------------------------------
+
+_SIGNATURE = re.compile(r"^\s*(【[^【】]{1,20}】)")
+
+
+def _sms_signatures(library: Library) -> Iterator[Diagnostic]:
+    """A hand-written SMS that brings its own signature is sent as written: say so when it is
+    not the project's (the build no longer adds a second one)."""
+    ours = library.config.project.sms_signature
+    for item in library.kind("scenarios").values():
+        text = getattr(item.model, "sms", None) or ""
+        match = _SIGNATURE.match(text)
+        if match and match.group(1) != ours:
+            line, column = item.source.locate_in_text(("sms",), text, match.start(1), match.group(1))
+            yield warning(item.path, line, column, "sms-signature",
+                          f"手写短信开头已有签名{match.group(1)}，和本项目的签名{ours}（[project] sms_signature）不同。"
+                          f"发送时只用手写的这个；如果应当用本项目的签名，请删掉它，由工具统一加上。")
+
+
 # --- driver ----------------------------------------------------------------------------
 
 # Values that are ids or machine keys, not prose.
@@ -177,6 +196,7 @@ def lint_library(library: Library, today: dt.date | None = None, style: bool = T
             if style and _CJK_CHAR.search(text):
                 problems.extend(_emit(item, path, text, find_typography(text, config.lint.cjk_latin_space), warning))
             problems.extend(_emit(item, path, text, find_hotlines(text, allowed), error))
+    problems.extend(_sms_signatures(library))
     if style:
         from outreach.regionlint import lint_region
 

@@ -39,12 +39,16 @@ def init_worker(root: Path, library, options, out_dir: Path, stage_dir: Path) ->
                              stage_dir=stage_dir)
 
 
-def start_warm_worker(root: Path, options, out_dir: Path, stage_dir: Path) -> None:
+def start_warm_worker(root: Path, options, out_dir: Path, stage_dir: Path, parent_pid: int | None = None) -> None:
     """Pool initializer: load the (small) library here and pay WeasyPrint's start-up now,
     while the main process is still checking and planning."""
     import signal
 
+    from outreach.lifeline import die_with_parent
     from outreach.loader import load_library
+
+    if parent_pid is not None:
+        die_with_parent(parent_pid)
 
     # Ctrl-C reaches the whole process group: the main process stops the build and the
     # workers; a worker that handled it too would print its own traceback.

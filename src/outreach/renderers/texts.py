@@ -90,6 +90,9 @@ class TextsRenderer(Renderer):
         return RenderResult(outputs={"feed.json": json_feed(ctx).encode("utf-8")})
 
 
+SIGNATURE = re.compile(r"【[^【】]{1,20}】")
+
+
 def scenario_texts(ctx: RenderContext, scenario_id: str) -> dict:
     item = ctx.library.get("scenarios", scenario_id)
     scenario = item.model
@@ -105,7 +108,7 @@ def scenario_texts(ctx: RenderContext, scenario_id: str) -> dict:
     else:
         body, where = render_html(ctx, "texts/sms.txt", context, f"短信 {scenario_id}"), 0
     message = "".join(line.strip() for line in body.splitlines())
-    if not message.startswith(signature):
+    if not SIGNATURE.match(message):   # a hand-written one is kept as written (check warns if it differs)
         message = signature + message
     counted = sms.count(message)
     limit = ctx.config.sms.max_parts
