@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import re
 import subprocess
 import sys
@@ -25,15 +27,29 @@ def test_init_then_build_works_at_once(tmp_path):
                  "content/packs/community.yaml", "content/stations.csv", "templates", ".gitignore", "README.md"):
         assert (root / name).exists(), name
     assert list((root / "content/newsletters").glob("*.yaml"))
-    assert check(root) == []
+    # No example names or dates: blanks that check points at, and today's date.
+    config = (root / "outreach.toml").read_text(encoding="utf-8")
+    assert "示例" not in config.split("[lint]")[0] and "2026-11-20" not in config
+    assert f"published = {dt.date.today().isoformat()}" in config and 'title = "demo反诈宣传素材"' in config
+    assert [(d.file, d.line, d.severity.value, d.code) for d in check(root)] == \
+        [("outreach.toml", 6, "warning", "unfilled"), ("outreach.toml", 7, "warning", "unfilled")]
     built = outreach("build", "-q", cwd=root)
     assert built.returncode == 0, built.stderr
     assert (root / "build/posters/fake-loan.pdf").exists() and (root / "build/packs/community.pdf").exists()
     assert (root / "build/quiz/community-basics/index.html").exists()
 
 
+def test_init_takes_the_units_own_names(tmp_path):
+    result = outreach("init", "mine", "--organisation", "北山市公安局东城分局", "--signature", "东城派出所", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    config = (tmp_path / "mine/outreach.toml").read_text(encoding="utf-8")
+    assert 'organisation = "北山市公安局东城分局"' in config and 'sms_signature = "【东城派出所】"' in config
+    assert check(tmp_path / "mine") == []
+
+
 def test_init_example_has_the_full_starter_library(tmp_path):
-    assert outreach("init", "full", "--example", cwd=tmp_path).returncode == 0
+    assert outreach("init", "full", "--example", "--organisation", "示例分局", "--signature", "【示例所】",
+                    cwd=tmp_path).returncode == 0
     root = tmp_path / "full"
     assert len(list((root / "content/scenarios").glob("*.yaml"))) == len(list((REPO / "content/scenarios").glob("*.yaml")))
     assert check(root) == []

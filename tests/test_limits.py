@@ -130,10 +130,26 @@ def test_long_cell_and_too_many_rows(mini_project):
     assert any(code == "too-many-rows" for _, _, code in codes)
 
 
-def test_gbk_csv_is_located(mini_project):
-    (mini_project / "content/stations.csv").write_bytes((HEADER + "s1,东湖派出所,110\n").encode("gbk"))
+@pytest.mark.parametrize("encoding", ["gbk", "gb18030", "utf-8-sig"])
+def test_csv_from_chinese_excel_is_read(mini_project, encoding):
+    sheet = HEADER + "s1,东湖派出所,110\ns2,西湖派出所·𠀀,0571-87654321\n"
+    if encoding == "gbk":
+        sheet = sheet.replace("·𠀀", "")
+    (mini_project / "content/stations.csv").write_bytes(sheet.encode(encoding))
+    from outreach.loader import load_library
+
+    library, diagnostics = load_library(mini_project, stations=True)
+    assert [s.name for s in library.stations][0] == "东湖派出所" and len(library.stations) == 2
+    notes = [(d.code, d.line) for d in diagnostics if d.file == "content/stations.csv"]
+    assert notes == ([] if encoding == "utf-8-sig" else [("sheet-encoding", 1)])
+    if encoding != "utf-8-sig":
+        assert "GBK" in next(d.message for d in diagnostics if d.code == "sheet-encoding")
+
+
+def test_csv_in_no_known_encoding_is_located(mini_project):
+    (mini_project / "content/stations.csv").write_bytes(HEADER.encode() + b"s1,\xff\xfe\xff\xfe,110\n")
     [problem] = stations_messages(mini_project)
-    assert problem.code == "encoding" and problem.line >= 2
+    assert (problem.code, problem.line, problem.column) == ("encoding", 2, 4)
 
 
 def test_commands_that_do_not_use_stations_do_not_read_them(mini_project):

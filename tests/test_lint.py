@@ -153,3 +153,15 @@ def test_law_texts_are_not_typography_linted(project):
           "title: 测试法\nshort: 测试法\narticles:\n  - key: \"1\"\n    number: 第一条\n    text: 原文照录,不改标点\n")
     library, _ = load_library(project)
     assert located(lint_library(library), "content/laws/test-law.yaml") == []
+
+
+def test_every_service_line_shape_follows_one_rule(project):
+    from outreach.lint import find_hotlines
+
+    allowed = {"110", "96110"}
+    for text, number in [("对方留下客服电话400-123-4567", "400-123-4567"), ("请拨打400 123 4567咨询", "400 123 4567"),
+                         ("客服热线4001234567", "4001234567"), ("拨打800-820-8820", "800-820-8820"),
+                         ("拨打12345热线", "12345"), ("拨打10086", "10086"), ("请致电95588查询", "95588")]:
+        assert [found[1] for found in find_hotlines(text, allowed)] == [number], text
+    for text in ("拨打110报警", "拨打96110", "电话费200元", "拨打0571-87654321"):
+        assert not list(find_hotlines(text, allowed)), text

@@ -207,6 +207,39 @@ def test_bad_station_rows_are_located_by_row_and_column(tmp_path):
     assert not build_project(root, only=("stations",), stations=True).built
 
 
+def test_every_row_problem_is_reported_in_one_go(tmp_path):
+    # The first "dup" row has another error; its id still counts for the duplicate check.
+    rows = HEADER + ("dup,示例甲,,电话待补,,,,\n"
+                     "dup,示例乙,,0000-1234567,,,,\n"
+                     "ok,示例丙,,0000-1234567,,,,\n"
+                     "ok,示例丁,,0000-1234567,,,,\n")
+    root = stations_project(tmp_path, rows)
+    found = located(check(root), "content/stations.csv")
+    assert found == [(2, 4, "bad-phone"), (3, 1, "duplicate-id"), (5, 1, "duplicate-id")]
+
+
+def test_xlsx_phone_stored_as_a_number_is_flagged_at_its_cell(tmp_path):
+    root = stations_project(tmp_path, "placeholder\n")
+    (root / "content/stations.csv").unlink()
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["编号", "派出所", "电话"])
+    sheet.append(["xa", "示例甲派出所（虚构）", 57187654321])        # was 0571-87654321
+    sheet.append(["xb", "示例乙派出所（虚构）", 110])                # a short number survives as a number
+    workbook.save(root / "content/stations.xlsx")
+    diagnostics = [d for d in check(root) if d.file == "content/stations.xlsx"]
+    assert [(d.line, d.column, d.code) for d in diagnostics] == [(2, 3, "phone-as-number")]
+    assert "开头的 0" in diagnostics[0].message and "文本" in diagnostics[0].message
+
+
+def test_both_station_files_warn_which_is_used(tmp_path):
+    root = stations_project(tmp_path, HEADER + "xa,示例甲派出所（虚构）,,0000-1234567,,,,\n")
+    (root / "content/stations.xlsx").write_bytes(b"an older copy")
+    found = [(d.file, d.code) for d in check(root)]
+    assert found == [("content/stations.xlsx", "station-file-ignored")]
+    assert "使用的是 stations.csv" in check(root)[0].message
+
+
 def test_missing_required_column(tmp_path):
     root = stations_project(tmp_path, "编号,地址\nx,某地\n")
     assert located(check(root), "content/stations.csv") == [(1, 1, "missing-column")]

@@ -256,3 +256,12 @@ def test_markdown_and_yaml_with_the_same_id_collide(project):
     write(project, "content/scripts/sanjuban-community.md", FRONT + GOOD_BODY)
     found = [(d.file, d.code) for d in check(project) if d.code == "duplicate-id"]
     assert found == [("content/scripts/sanjuban-community.yaml", "duplicate-id")]
+
+
+def test_every_problem_of_a_script_comes_in_one_round(project):
+    # A misspelt key, a stray list and an undeclared role: all three at once, not one per edit.
+    text = ("---\ntitle: 测试\nform: 小品\ncolour: red\nroles:\n  - name: 甲\n  - name: 乙\n---\n"
+            "甲：你好。\n丙：我是谁？\n- 列表项\n乙：再见。\n")
+    write(project, "content/scripts/demo.md", text)
+    assert located(check(project), "content/scripts/demo.md") == \
+        [(4, 1, "unknown-key"), (10, 1, "undeclared-role"), (11, 1, "md-unexpected-block")]

@@ -7,6 +7,7 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -16,8 +17,21 @@ import pytest
 from test_quiz_browser import CHROMIUM_ARGS, chromium_path
 
 
+class Served(tuple):
+    """(url, project root), plus the lines the server printed so far."""
+
+    def __new__(cls, items, lines):
+        served = super().__new__(cls, items)
+        served.lines = lines
+        return served
+
+
 @pytest.fixture
 def served(mini_project):
+    # A theme colour of its own, to see the preview page follow it.
+    config = mini_project / "outreach.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace('primary_color = "#c8102e"', 'primary_color = "#1f4e9c"'),
+                      encoding="utf-8")
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     process = subprocess.Popen([sys.executable, "-m", "outreach", "serve", "--port", "0"], cwd=mini_project,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, start_new_session=True)
@@ -34,7 +48,16 @@ def served(mini_project):
         except OSError:
             pass
         time.sleep(0.2)
-    yield url, mini_project
+    # The terminal's lines, read as they come (an undrained pipe would stall the server).
+    lines: list[str] = []
+
+    def read() -> None:
+        for line in process.stdout:
+            lines.append(line)
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    yield Served((url, mini_project), lines)
     os.killpg(process.pid, signal.SIGTERM)
     process.wait(timeout=30)
 
@@ -60,6 +83,7 @@ def test_page_reloads_on_change_and_shows_errors(served):
     from playwright.sync_api import sync_playwright
 
     url, root = served
+    printed = served.lines
     scenario = root / "content/scenarios/fake-loan.yaml"
     original = scenario.read_text(encoding="utf-8")
     with sync_playwright() as playwright:
@@ -68,6 +92,8 @@ def test_page_reloads_on_change_and_shows_errors(served):
         page.goto(url)
         assert "虚假网络贷款诈骗" in page.inner_text("body")
         assert page.locator(".poster img").count() == 2
+        # The heading follows the project's theme colour.
+        assert page.eval_on_selector("h1", "h => getComputedStyle(h).color") == "rgb(31, 78, 156)"
 
         scenario.write_text(original.replace("title: 虚假网络贷款诈骗", "title: 网贷诈骗新标题"), encoding="utf-8")
         page.wait_for_function("document.body.innerText.includes('网贷诈骗新标题')", timeout=60_000)
@@ -76,6 +102,15 @@ def test_page_reloads_on_change_and_shows_errors(served):
         page.wait_for_selector("#problems", timeout=60_000)
         problems = page.inner_text("#problems")
         assert re.search(r"content/scenarios/fake-loan\.yaml:\d+:\d+: error\[yaml-syntax\]", problems)
+        # The last good poster stays on the page, marked, as the summary says.
+        assert page.locator(".poster img").count() == 2
+        assert "上次成功生成" in page.inner_text(".grid")
+        # The terminal says the same as the page.
+        deadline = time.time() + 10
+        while not any("yaml-syntax" in line for line in printed) and time.time() < deadline:
+            time.sleep(0.1)
+        assert any("yaml-syntax" in line for line in printed), printed
+        assert any(re.match(r"\[\d\d:\d\d:\d\d\] ", line) for line in printed)
 
         scenario.write_text(original, encoding="utf-8")
         page.wait_for_function("!document.querySelector('#problems') && document.body.innerText.includes('虚假网络贷款诈骗')",

@@ -10,7 +10,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from outreach.diagnostics import Diagnostic, error
+from outreach.diagnostics import Diagnostic, error, warning
 from outreach.regions import REGIONS, RegionId, default_app_line
 from outreach.validation import validation_diagnostics
 
@@ -297,8 +297,11 @@ def load_config(root: Path) -> tuple[ProjectConfig | None, list[Diagnostic]]:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        line, column = _toml_error_position(str(exc))
-        return None, [error(CONFIG_NAME, line, column, "toml-syntax", f"配置文件格式错误：{exc}")]
+        line, column = _toml_error_position(str(exc), text)
+        from outreach.tomlmessages import translate_toml_error
+
+        return None, [error(CONFIG_NAME, line, column, "toml-syntax",
+                            f"配置文件格式错误（第 {line} 行第 {column} 列）：{translate_toml_error(str(exc))}")]
     positions = toml_key_positions(text)
 
     def locate(loc: tuple, key: bool = False) -> tuple[int, int]:
@@ -313,7 +316,21 @@ def load_config(root: Path) -> tuple[ProjectConfig | None, list[Diagnostic]]:
         return None, validation_diagnostics(exc, CONFIG_NAME, locate, ProjectConfig)
     problems = [error(CONFIG_NAME, *locate(loc), "bad-path", message)
                 for loc, message in project_path_problems(config, root)]
-    return (None if problems else config), problems
+    if problems:
+        return None, problems
+    return config, [warning(CONFIG_NAME, *locate(loc), "unfilled", message) for loc, message in _blanks(config)]
+
+
+def _blanks(config: "ProjectConfig") -> list[tuple[tuple, str]]:
+    """Values `outreach init` left for the user to fill in: printed as they are, they would put
+    “（请填写单位名称）” on a poster."""
+    found = []
+    for key, label in (("organisation", "单位名称"), ("sms_signature", "短信签名")):
+        value = getattr(config.project, key)
+        if "请填写" in value:
+            found.append((("project", key), f"[project] {key}（{label}）还没有填写：现在是“{value}”，会原样印在"
+                                            f"{'海报和资料' if key == 'organisation' else '每条短信'}上。"))
+    return found
 
 
 def project_path_problems(config: "ProjectConfig", root: Path) -> list[tuple[tuple, str]]:
@@ -340,9 +357,15 @@ def project_path_problems(config: "ProjectConfig", root: Path) -> list[tuple[tup
     return problems
 
 
-def _toml_error_position(message: str) -> tuple[int, int]:
+def _toml_error_position(message: str, text: str = "") -> tuple[int, int]:
     match = re.search(r"line (\d+), column (\d+)", message)
-    return (int(match.group(1)), int(match.group(2))) if match else (1, 1)
+    if match:
+        return int(match.group(1)), int(match.group(2))
+    if "end of document" in message and text.strip():
+        # Something was left open: point after the last thing written.
+        lines = text.rstrip().splitlines()
+        return len(lines), len(lines[-1]) + 1
+    return 1, 1
 
 
 _HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")

@@ -101,7 +101,9 @@ def find_typography(text: str, space_rule: str) -> Iterator[tuple[int, str, str,
 
 # --- hotlines --------------------------------------------------------------------------
 
-_SERVICE_NUMBER = re.compile(r"(?<![\d.\-])(?:1\d{2}|12\d{3}|9[5-6]\d{3,4}|400-?\d{3}-?\d{4})(?![\d.%])")
+# Every shape of a Chinese service line, one rule for all: 3- and 5-digit numbers starting with 1
+# (110, 10086, 12345), 95xxx/96xxx(x), and 400/800 numbers however they are grouped.
+_SERVICE_NUMBER = re.compile(r"(?<![\d.\-])(?:[48]00[- ]?\d{3}[- ]?\d{4}|1\d{4}|1\d{2}|9[5-6]\d{3,4})(?![\d.%])")
 _BEFORE = re.compile(r"(拨打|致电|热线|专线|电话|报警|呼叫|回拨|打给|号码)[^\d\n]{0,4}$")
 _AFTER = re.compile(r"^[^\d\n]{0,2}(来电|打来|热线|专线|电话|报警|求助|咨询|举报)")
 

@@ -17,7 +17,7 @@ from outreach.models import ID_RE, KIND_MODELS
 from outreach.phones import digits
 from outreach.refs import check_references
 from outreach.safepath import is_regular_file, resolved_inside
-from outreach.stations import STATION_FILES, find_station_file, read_stations
+from outreach.stations import STATION_FILES, find_station_file, ignored_station_files, read_stations
 from outreach.validation import validation_diagnostics
 from outreach.yamlsource import SourceFile, parse_yaml
 
@@ -68,15 +68,19 @@ def load_library(root: Path, stations: bool | None = True) -> tuple[Library | No
         return library, diagnostics
 
     diagnostics.extend(_unexpected_entries(content))
+    broken: list[Item] = []
     for kind in KIND_MODELS:
         for path in _discover(content / kind, kind):
             relpath = path.relative_to(root).as_posix()
             if resolved_inside(path, [root]) is None or not is_regular_file(path):
                 diagnostics.add(error(relpath, 0, 0, "outside-project", _LINK_OUT.format(what="这个文件")))
                 continue
-            item, problems = load_item(root, path, kind)
+            item, problems = load_item(root, path, kind, keep_broken=True)
             diagnostics.extend(problems)
             if item is None:
+                continue
+            if any(p.is_error for p in problems):
+                broken.append(item)   # not built, but its references are checked now, not next round
                 continue
             existing = library.kind(kind).get(item.id)
             if existing is not None:
@@ -93,6 +97,10 @@ def load_library(root: Path, stations: bool | None = True) -> tuple[Library | No
                               _LINK_OUT.format(what="站点表")))
     elif station_file is not None:
         relpath = station_file.relative_to(root).as_posix()
+        for ignored in ignored_station_files(content):
+            diagnostics.add(warning(ignored.relative_to(root).as_posix(), 0, 0, "station-file-ignored",
+                                    f"同时有 {station_file.name} 和 {ignored.name}：使用的是 {station_file.name}，"
+                                    f"{ignored.name} 被忽略。请删除或改名不用的那个，免得改错文件。"))
         real_numbers = frozenset(digits(n) for n in config.lint.real_numbers)
         library.stations, problems = read_stations(station_file, relpath, real_numbers)
         library.stations_path = relpath
@@ -100,16 +108,19 @@ def load_library(root: Path, stations: bool | None = True) -> tuple[Library | No
             library.stations_digest = hashlib.file_digest(handle, "sha256").hexdigest()
         diagnostics.extend(problems)
 
-    diagnostics.extend(check_references(library))
+    diagnostics.extend(check_references(library, also=broken))
     return library, diagnostics
 
 
-def load_item(root: Path, path: Path, kind: str) -> tuple[Item | None, list[Diagnostic]]:
-    return parse_item(path.read_bytes(), path.relative_to(root).as_posix(), kind)
+def load_item(root: Path, path: Path, kind: str, keep_broken: bool = False) -> tuple[Item | None, list[Diagnostic]]:
+    return parse_item(path.read_bytes(), path.relative_to(root).as_posix(), kind, keep_broken)
 
 
-def parse_item(raw_bytes: bytes, relpath: str, kind: str) -> tuple[Item | None, list[Diagnostic]]:
-    """Parse and validate one content file's bytes; never raises for bad input."""
+def parse_item(raw_bytes: bytes, relpath: str, kind: str, keep_broken: bool = False) -> tuple[Item | None, list[Diagnostic]]:
+    """Parse and validate one content file's bytes; never raises for bad input.
+
+    `keep_broken`: also return an item whose file had errors the model survived (a stray
+    block in a script), so its references can be checked in the same round."""
     path = Path(relpath)
     parser = EXTRA_PARSERS.get((kind, path.suffix.lower()))
     if parser is not None:
@@ -139,12 +150,35 @@ def parse_item(raw_bytes: bytes, relpath: str, kind: str) -> tuple[Item | None, 
         problems.extend(d for d in validation_diagnostics(
             exc, relpath, lambda loc, on_key: source.locate_key(loc) if on_key else source.locate(loc),
             model_class, data) if (d.line, d.column) not in already)
-        return None, problems
-    if problems and any(p.is_error for p in problems):
+        model = _without_unknown_keys(model_class, data, exc) if keep_broken else None
+        if model is None:
+            return None, problems
+    if problems and any(p.is_error for p in problems) and not keep_broken:
         return None, problems
     # Fingerprint the parsed content, not the bytes: comments and layout do not change outputs.
     digest = hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
     return Item(kind=kind, id=item_id, model=model, raw=data, source=source, digest=digest), problems
+
+
+def _without_unknown_keys(model_class, data: dict, exc: ValidationError):
+    """The model once misspelt keys are left out, when those are its only errors: enough to
+    check the item's references in the same round as the spelling."""
+    import copy
+
+    errors = exc.errors()
+    if any(e["type"] != "extra_forbidden" for e in errors):
+        return None
+    trimmed = copy.deepcopy(data)
+    for found in errors:
+        *parents, key = found["loc"]
+        node = trimmed
+        for part in parents:
+            node = node[part]
+        node.pop(key, None)
+    try:
+        return model_class.model_validate(trimmed)
+    except (ValidationError, KeyError, IndexError, TypeError):
+        return None
 
 
 def _discover(directory: Path, kind: str) -> list[Path]:

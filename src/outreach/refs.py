@@ -22,9 +22,11 @@ def _missing(item: Item, path: tuple, message: str) -> Diagnostic:
     return error(item.path, *item.source.locate(path), "missing-ref", message)
 
 
-def check_references(library: Library) -> list[Diagnostic]:
+def check_references(library: Library, also: list[Item] = ()) -> list[Diagnostic]:
+    """References of every item in the library, and of `also` (items with other errors that
+    are not in the library but whose references should be reported in the same round)."""
     problems: list[Diagnostic] = []
-    for item in library.all_items():
+    for item in [*library.all_items(), *also]:
         checker = _CHECKERS.get(item.kind)
         if checker:
             problems.extend(checker(library, item))

@@ -30,14 +30,35 @@ class ScaffoldError(Exception):
     """Refused (would overwrite, bad id, unknown template); the message is for the user."""
 
 
-def init_project(target: Path, example: bool, today: dt.date | None = None) -> list[Path]:
+ORGANISATION_BLANK = "（请填写单位名称）"
+SIGNATURE_BLANK = "【请填写签名】"
+
+
+def init_project(target: Path, example: bool, today: dt.date | None = None,
+                 organisation: str | None = None, signature: str | None = None) -> list[Path]:
+    """A new project. The user's unit and SMS signature go into outreach.toml; without them,
+    visible blanks that `check` and `build` point out (never the example's names)."""
     today = today or dt.date.today()
     if (target / CONFIG_NAME).exists() or (target / "content").exists():
         raise ScaffoldError(f"{target} 里已经有项目（outreach.toml 或 content/），不会覆盖。")
+    if signature and not signature.startswith("【"):
+        signature = f"【{signature.strip('【】')}】"
     target.mkdir(parents=True, exist_ok=True)
     written = []
+    name = f"{target.resolve().name}反诈宣传素材"
     config = (STARTER / CONFIG_NAME).read_text(encoding="utf-8")
-    config = config.replace('name = "反诈宣传素材库（示例）"', f'name = "{target.resolve().name}反诈宣传素材"')
+    replacements = {
+        "# outreach 项目配置。示例单位和号码均为虚构。": f"# outreach 项目配置（{today.isoformat()} 新建）。",
+        'name = "反诈宣传素材库（示例）"': f'name = "{_toml_text(name)}"',
+        'organisation = "示例市公安局示例分局"': f'organisation = "{_toml_text(organisation or ORGANISATION_BLANK)}"',
+        'sms_signature = "【示例派出所】"': f'sms_signature = "{_toml_text(signature or SIGNATURE_BLANK)}"',
+        'title = "反诈宣传素材库（示例）"': f'title = "{_toml_text(name)}"',
+        "published = 2026-11-20": f"published = {today.isoformat()}",
+    }
+    for old, new in replacements.items():
+        if old not in config:
+            raise ScaffoldError(f"内置的示例配置里找不到“{old}”：请向维护人员反馈。")
+        config = config.replace(old, new)
     written.append(_write(target / CONFIG_NAME, config))
     content = target / "content"
     if example:
@@ -59,6 +80,10 @@ def init_project(target: Path, example: bool, today: dt.date | None = None) -> l
     readme = Template((SKELETONS / "project-readme.md").read_text(encoding="utf-8"))
     written.append(_write(target / "README.md", readme.safe_substitute(name=target.resolve().name)))
     return written
+
+
+def _toml_text(value: str) -> str:
+    return value.replace("\\", "\\\\").replace('"', '\\"')
 
 
 def _example_pack() -> str:

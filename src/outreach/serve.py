@@ -12,10 +12,12 @@ import json
 import mimetypes
 import socket
 import threading
+import time
 import urllib.parse
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Callable
 from pathlib import Path
 
 from outreach.errors import OutreachError
@@ -81,10 +83,12 @@ class _QuietServer(ThreadingHTTPServer):
 
 
 class PreviewServer:
-    def __init__(self, root: Path, port: int, options: BuildOptions | None = None) -> None:
+    def __init__(self, root: Path, port: int, options: BuildOptions | None = None,
+                 say: Callable[[str], None] = lambda line: None) -> None:
         from outreach.build import output_dir
 
         self.root = root
+        self.say = say                  # one line per rebuild in the terminal (the CLI prints it)
         self.out_dir = output_dir(root)
         self.options = options or BuildOptions()
         self.state = State()
@@ -125,9 +129,11 @@ class PreviewServer:
             result = build(self.root, self.options, _WaitNote(self.state))
         except OutreachError as exc:
             self.state.publish([str(exc)], "构建失败")
+            self._tell("构建失败", [str(exc)])
             return
         except Exception as exc:  # noqa: BLE001 - the preview must survive anything
             self.state.publish([f"内部错误：{type(exc).__name__}: {exc}"], "构建失败")
+            self._tell("构建失败", [f"内部错误：{type(exc).__name__}: {exc}"])
             return
         with self._library_lock:
             self._library = None  # content may have changed: the index reloads it once
@@ -146,6 +152,15 @@ class PreviewServer:
         else:
             summary = f"已更新 {len(result.built)} 个目标（{result.seconds:.1f} 秒）。"
         self.state.publish(problems, summary)
+        self._tell(summary, problems)
+
+    def _tell(self, summary: str, problems: list[str]) -> None:
+        """The terminal hears what the page shows: when, what happened, and each problem."""
+        self.say(f"[{time.strftime('%H:%M:%S')}] {summary}")
+        for problem in problems[:20]:
+            self.say(f"  {problem}")
+        if len(problems) > 20:
+            self.say(f"  ……还有 {len(problems) - 20} 个问题，见预览页面。")
 
     def watch(self) -> None:
         from watchfiles import watch
@@ -264,13 +279,20 @@ class PreviewServer:
             parts.append("</ul></section>")
         if library is not None:
             parts.append("<h2>海报</h2><div class='grid'>")
-            for scenario_id, scenario in library.scenarios.items():
+            titles = {scenario_id: scenario.title for scenario_id, scenario in library.scenarios.items()}
+            # A scenario with an error is not in the library now, but its last good poster is
+            # still in build/: show it, marked, as the summary promises.
+            built = {p.stem for p in (self.out_dir / "posters").glob("*.png")} if (self.out_dir / "posters").is_dir() else set()
+            for scenario_id in sorted(titles.keys() | built):
                 png, pdf = f"posters/{scenario_id}.png", f"posters/{scenario_id}.pdf"
-                if (self.out_dir / png).exists():
+                title = esc(titles.get(scenario_id, scenario_id))
+                if scenario_id not in titles:
+                    title += "<small>（内容有错误：显示的是上次成功生成的海报）</small>"
+                if scenario_id in built:
                     parts.append(f'<a class="poster" href="/{pdf}"><img src="/{png}?v={state.version}" alt="" loading="lazy">'
-                                 f'<span class="title">{esc(scenario.title)}</span></a>')
+                                 f'<span class="title">{title}</span></a>')
                 else:
-                    parts.append(f'<div class="poster missing"><span class="title">{esc(scenario.title)}</span>（未生成）</div>')
+                    parts.append(f'<div class="poster missing"><span class="title">{title}</span>（未生成）</div>')
             parts.append("</div><h2>短信和群消息</h2><table><tr><th>诈骗类型</th><th>短信</th><th>长度</th><th>文件</th></tr>")
             for scenario_id, scenario in library.scenarios.items():
                 sms_path = self.out_dir / f"texts/{scenario_id}.sms.txt"
@@ -289,7 +311,9 @@ class PreviewServer:
                 parts.append(f'<li>{esc(pack.title)}：<a href="/packs/{pack_id}.pdf">PDF</a> · '
                              f'<a href="/packs/{pack_id}.zip">打印包</a></li>')
             parts.append("</ul>")
-        return PAGE.replace("{body}", "\n".join(parts)).replace("{version}", str(state.version))
+        colour = library.config.theme.primary_color if library else "#c8102e"
+        return (PAGE.replace("{body}", "\n".join(parts)).replace("{version}", str(state.version))
+                .replace("{primary}", esc(colour)))
 
 
 def _servable(base: Path, relpath: str) -> Path | None:
@@ -313,7 +337,8 @@ PAGE = """<!DOCTYPE html>
 <title>outreach 预览</title>
 <style>
 body { font-family: "Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", sans-serif; margin: 0 auto; max-width: 1100px; padding: 16px; color: #1a1a1a; }
-h1 { color: #c8102e; } .summary { font-weight: 700; }
+h1 { color: {primary}; } .summary { font-weight: 700; }
+.poster small { display: block; color: #b00020; }
 .problems { background: #fdeaea; border-left: 6px solid #b00020; padding: 8px 16px; }
 .problems code { white-space: pre-wrap; font-size: 14px; }
 .grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(180px, 1fr)); gap: 12px; }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -58,6 +59,12 @@ def find_station_file(content: Path) -> Path | None:
     return None
 
 
+def ignored_station_files(content: Path) -> list[Path]:
+    """Station sheets present beside the one that is used (stations.csv wins)."""
+    present = [content / name for name in STATION_FILES if (content / name).is_file()]
+    return present[1:]
+
+
 def read_stations(path: Path, relpath: str, real_numbers: frozenset[str] = frozenset()) -> tuple[list[Station], list[Diagnostic]]:
     """All valid stations and every problem found, reported together. `real_numbers` are the
     mobile numbers the project says are real and meant to be printed (digits only)."""
@@ -92,8 +99,10 @@ def _iter_stations(path: Path, relpath: str, real_numbers: frozenset[str]) -> It
     if size > MAX_SHEET_BYTES:
         raise SheetProblem(error(relpath, 0, 0, "file-too-large",
                                  f"站点表过大（{size // 1024 // 1024} MB），不能超过 {MAX_SHEET_BYTES // 1024 // 1024} MB。"))
-    rows = _xlsx_rows(path, relpath) if path.suffix.lower() == ".xlsx" else _csv_rows(path, relpath)
+    notes: list[Diagnostic] = []
+    rows = _xlsx_rows(path, relpath) if path.suffix.lower() == ".xlsx" else _csv_rows(path, relpath, notes)
     header = next(rows, None)
+    yield from notes
     if header is None:
         yield error(relpath, 1, 1, "empty-file", "站点表是空的。")
         return
@@ -128,15 +137,19 @@ def _iter_stations(path: Path, relpath: str, real_numbers: frozenset[str]) -> It
         values = {c: _cell(row, i) for c, i in columns.items()}
         if not any(values.values()):
             continue  # blank rows between blocks are common in Excel sheets
-        problems = list(_row_problems(values, columns, row_number, relpath, seen))
+        numeric = {c for c, i in columns.items() if i < len(row) and isinstance(row[i], (int, float))}
+        problems = list(_row_problems(values, columns, row_number, relpath, seen, numeric))
         problems.extend(_mobile_warnings(values, columns, row_number, relpath, real_numbers))
         yield from problems
-        if not any(p.is_error for p in problems):
+        # Every row's id counts, so a duplicate is reported even when either row has other errors.
+        if values.get("id") and values["id"] not in seen:
             seen[values["id"]] = row_number
+        if not any(p.is_error for p in problems):
             yield Station(**{c: values.get(c, "") for c in COLUMNS}, row=row_number)
 
 
-def _row_problems(values: dict, columns: dict, row: int, relpath: str, seen: dict) -> Iterator[Diagnostic]:
+def _row_problems(values: dict, columns: dict, row: int, relpath: str, seen: dict,
+                  numeric: set[str] = frozenset()) -> Iterator[Diagnostic]:
     def col(name: str) -> int:
         return columns[name] + 1
 
@@ -157,7 +170,11 @@ def _row_problems(values: dict, columns: dict, row: int, relpath: str, seen: dic
         yield error(relpath, row, col("id"), "duplicate-id", f"第 {row} 行编号“{station_id}”与第 {seen[station_id]} 行重复。")
     for name in ("phone", "officer_phone"):
         value = values.get(name, "")
-        if value and canonical(value) is None:
+        if value and name in numeric and canonical(value) is None:
+            yield error(relpath, row, col(name), "phone-as-number",
+                        f"第 {row} 行“{LABELS[name]}”存成了数字（{value}），Excel 去掉了开头的 0。"
+                        "请把这一列的单元格格式设为“文本”，再重新输入号码（如 0571-87654321）。")
+        elif value and canonical(value) is None:
             yield error(relpath, row, col(name), "bad-phone",
                         f"第 {row} 行“{LABELS[name]}”“{value}”不是有效的电话号码，应为{FORMATS}。")
     url = values.get("wechat_qr_url", "")
@@ -194,32 +211,41 @@ def _cell(row: list, index: int) -> str:
     return str(value).strip()
 
 
-def _csv_rows(path: Path, relpath: str) -> Iterator[list]:
-    """Rows streamed from a UTF-8 CSV; a bad byte or an over-long field is located by row."""
-    with open(path, "rb") as handle:
-        reader = csv.reader(_decoded_lines(handle, relpath))
-        while True:
-            try:
-                row = next(reader)
-            except StopIteration:
-                return
-            except csv.Error as exc:
-                raise SheetProblem(error(relpath, reader.line_num, 1, "bad-csv",
-                                         f"站点表第 {reader.line_num} 行无法读取（{_csv_reason(exc)}），其后的行没有读取。")) from None
-            yield row
-
-
-def _decoded_lines(handle, relpath: str) -> Iterator[str]:
-    """Physical lines as text, so a byte that is not UTF-8 is reported at its own line and column."""
-    for number, raw in enumerate(handle, start=1):
-        if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
-            raw = raw[3:]
+def _csv_rows(path: Path, relpath: str, notes: list[Diagnostic]) -> Iterator[list]:
+    """Rows from a CSV in UTF-8 (with or without BOM) or GB18030/GBK (what Chinese Excel saves as
+    “CSV”); a bad byte or an over-long field is located by row."""
+    raw = path.read_bytes()   # at most MAX_SHEET_BYTES
+    text, encoding = _decode_sheet(raw, relpath)
+    if encoding != "utf-8":
+        notes.append(warning(relpath, 1, 1, "sheet-encoding",
+                             "站点表是 GBK（GB18030）编码的 CSV（Excel 另存为“CSV”时的默认编码），已按此读取。"
+                             "以后可以另存为“CSV UTF-8”，在别的软件里也不会乱码。"))
+    reader = csv.reader(io.StringIO(text, newline=""))
+    while True:
         try:
-            yield raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            column = len(raw[: exc.start].decode("utf-8", errors="replace")) + 1
-            raise SheetProblem(error(relpath, number, column, "encoding",
-                                     f"站点表第 {number} 行不是 UTF-8 编码（可能是 GBK）。"
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise SheetProblem(error(relpath, reader.line_num, 1, "bad-csv",
+                                     f"站点表第 {reader.line_num} 行无法读取（{_csv_reason(exc)}），其后的行没有读取。")) from None
+        yield row
+
+
+def _decode_sheet(raw: bytes, relpath: str) -> tuple[str, str]:
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        return raw.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError as utf8_error:
+        try:
+            return raw.decode("gb18030"), "gb18030"
+        except UnicodeDecodeError:
+            line = raw.count(b"\n", 0, utf8_error.start) + 1
+            line_start = raw.rfind(b"\n", 0, utf8_error.start) + 1
+            column = len(raw[line_start:utf8_error.start].decode("utf-8", errors="replace")) + 1
+            raise SheetProblem(error(relpath, line, column, "encoding",
+                                     f"站点表第 {line} 行既不是 UTF-8 也不是 GBK 编码，无法读取。"
                                      "请在 Excel 里另存为“CSV UTF-8”，或直接使用 .xlsx。")) from None
 
 

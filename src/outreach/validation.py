@@ -78,6 +78,26 @@ def _clean_loc(loc: tuple, data: Any) -> tuple:
     return tuple(cleaned)
 
 
+# What each pattern in the models means, with an example, for "the format is wrong" messages.
+PATTERN_HINTS = {
+    r"^#[0-9a-fA-F]{6}$": "应为 # 加 6 位十六进制数字的颜色，例如 #ffd400。",
+    r"^\d+(\.\d+)?/(s|min)$": "应为“条数/s”或“条数/min”，例如 20/min、5/s。",
+    r"^【[^【】]{1,20}】$": "应为用【】括起来的签名（1–20 个字），例如【XX派出所】。",
+    r"^[+-]\d{2}:\d{2}$": "应为时区，例如 +08:00。",
+    r"^https?://\S+$": "应为 http:// 或 https:// 开头、不含空格的网址，例如 https://www.example.gov.cn/。",
+    r"^[A-Za-z_][A-Za-z0-9_]*$": "应为环境变量名（英文字母、数字和下划线，不以数字开头），例如 OUTREACH_WECOM_URL。",
+    r'^[^/\\:*?"<>|.\s][^/\\:*?"<>|\s]*$': "不能有空格和 / \\ : * ? \" < > | 这些字符，也不能以 . 开头，例如 老王。",
+    r"^[^<>{};\\]+$": "不能含 < > { } ; \\ 这几个字符，例如 \"Noto Sans CJK SC\", sans-serif。",
+}
+
+
+def _pattern_hint(pattern: str, fields: dict | None, name: str) -> str:
+    if pattern in PATTERN_HINTS:
+        return PATTERN_HINTS[pattern]
+    description = fields[name].description if fields and name in fields and fields[name].description else ""
+    return f"应符合：{description}。" if description else f"应符合格式 {pattern}。"
+
+
 def _label(fields: dict | None, name: str) -> str:
     if fields and name in fields and fields[name].description:
         return f"（{fields[name].description.split('：')[0].split('，')[0]}）"
@@ -137,9 +157,11 @@ def _explain(err: dict, kind: str, loc: tuple, model: type[BaseModel]) -> tuple[
     if kind in ("too_long",):
         return "bad-value", f"{where}最多 {ctx.get('max_length')} 项，现在有 {len(value) if hasattr(value, '__len__') else '?'} 项。", False
     if kind == "string_pattern_mismatch":
-        if "a-z0-9" in str(ctx.get("pattern", "")):
+        from outreach.models import ID_PATTERN
+
+        if str(ctx.get("pattern", "")) == ID_PATTERN:
             return "invalid-id", f"{where}：编号“{value}”格式不对，只能用小写字母、数字和连字符，并以字母或数字开头。", False
-        return "bad-value", f"{where}：“{value}”格式不对。{_label(fields, name).strip('（）')}", False
+        return "bad-value", f"{where}：“{value}”格式不对，{_pattern_hint(str(ctx.get('pattern', '')), fields, name)}", False
     if kind == "string_type":
         return "wrong-type", f"{where}应为文字，但这里是{describe_type(value)}。", False
     if kind == "list_type":

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import List
+from typing import List, Optional
 
 import typer
 
@@ -17,12 +17,25 @@ app.add_typer(templates_app, name="templates")
 def init(
     directory: Path = typer.Argument(..., metavar="目录", help="新项目的目录（不存在会自动创建）。"),
     example: bool = typer.Option(False, "--example", help="带上完整的示例素材库（15 个诈骗类型、小贴士、问答、脚本、资料包）。"),
+    organisation: Optional[str] = typer.Option(None, "--organisation", metavar="单位",
+                                               help="单位名称，印在海报和资料上，如“XX市公安局XX分局”。"),
+    signature: Optional[str] = typer.Option(None, "--signature", metavar="签名", help="短信签名，如“【XX派出所】”。"),
 ) -> None:
-    """新建一个项目：outreach.toml、content/（每类一个示例）、templates/、.gitignore 和说明。"""
+    """新建一个项目：outreach.toml、content/（每类一个示例）、templates/、.gitignore 和说明。
+
+    单位名称和短信签名可以用选项给出；在终端里运行时没给会询问，都不填就先留空，check 会提醒。
+    """
+    import sys
+
     from outreach.scaffold import ScaffoldError, init_project
 
+    if sys.stdin.isatty():
+        if organisation is None:
+            organisation = typer.prompt("单位名称（印在海报和资料上，可以以后再填）", default="", show_default=False) or None
+        if signature is None:
+            signature = typer.prompt("短信签名，如【XX派出所】（可以以后再填）", default="", show_default=False) or None
     try:
-        init_project(directory, example)
+        init_project(directory, example, organisation=organisation, signature=signature)
     except ScaffoldError as exc:
         typer.echo(f"错误：{exc}", err=True)
         raise typer.Exit(1)
@@ -30,7 +43,8 @@ def init(
     typer.echo(f"  cd {directory}")
     typer.echo("  outreach build      # 生成全部素材")
     typer.echo("  outreach serve      # 本机预览")
-    typer.echo("请先把 outreach.toml 里的单位名称、短信签名改成本单位的信息。")
+    if not organisation or not signature:
+        typer.echo("请先在 outreach.toml 的 [project] 里填写单位名称（organisation）和短信签名（sms_signature）。")
 
 
 @app.command()

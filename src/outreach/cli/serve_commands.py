@@ -20,7 +20,7 @@ def serve(
 
     root = project_root(ctx)
     try:
-        server = PreviewServer(root, port)
+        server = PreviewServer(root, port, say=typer.echo)
     except OSError as exc:
         typer.echo(f"错误：无法使用端口 {port}：{exc.strerror}。请换一个端口，例如 --port 8001。", err=True)
         raise typer.Exit(1)
