@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 import sqlite3
+import subprocess
 import time
 
 import pytest
@@ -215,3 +216,31 @@ def test_old_ledgers_are_upgraded_in_place(posting, bot):
     report = run_post(posting)
     assert report.unconfirmed
     assert statuses(posting) == {"old-item": "sent", "card-renting": "sent", "fake-loan": "unconfirmed"}
+
+
+@pytest.fixture
+def read_only_copy(posting, tmp_path):
+    """The project seen through a read-only bind mount (skipped where mounting is not allowed)."""
+    view = tmp_path / "read-only"
+    view.mkdir()
+    mounted = subprocess.run(["mount", "--bind", str(posting), str(view)], capture_output=True)
+    if mounted.returncode != 0:
+        pytest.skip("bind mounts are not allowed here")
+    try:
+        if subprocess.run(["mount", "-o", "remount,ro,bind", str(view)], capture_output=True).returncode != 0:
+            pytest.skip("read-only remounts are not allowed here")
+        yield view
+    finally:
+        subprocess.run(["umount", str(view)], capture_output=True)
+
+
+def test_status_works_on_a_read_only_disk_and_posting_says_why_not(posting, bot, read_only_copy):
+    assert run_post(posting).ok
+    env = {**os.environ, "TEST_BOT_URL": bot.url()}
+    status = cli(read_only_copy, "--status", env=env)
+    output, errors = status.communicate(timeout=60)
+    assert status.returncode == 0, errors
+    assert "card-renting" in output and "已发送" in output and "共 2 条记录" in output
+    refused = cli(read_only_copy, "--channel", "group", env=env)
+    _, errors = refused.communicate(timeout=60)
+    assert refused.returncode == 1 and "只读" in errors and "Traceback" not in errors
