@@ -4,10 +4,17 @@ from __future__ import annotations
 
 import collections
 import json
+import select
 import threading
 import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+def pause(seconds: float) -> None:
+    """Sleep in a server thread. select() rather than time.sleep(): under faketime (the suite is
+    also run with the clock set years ahead) a thread's time.sleep fails with EINVAL."""
+    select.select([], [], [], seconds)
 
 
 @dataclass
@@ -43,7 +50,7 @@ class BotServer:
                     else:
                         reply = owner.replies.popleft() if owner.replies else owner.default
                 if reply.delay:
-                    time.sleep(reply.delay)
+                    pause(reply.delay)
                 if reply.hang_up:
                     self.close_connection = True
                     self.connection.shutdown(2)
@@ -63,7 +70,7 @@ class BotServer:
                         for index in range(len(encoded)):
                             self.wfile.write(encoded[index:index + 1])
                             self.wfile.flush()
-                            time.sleep(reply.trickle)
+                            pause(reply.trickle)
                     else:
                         self.wfile.write(encoded)
                 except (BrokenPipeError, ConnectionResetError):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import textwrap
 from pathlib import Path
@@ -12,6 +13,10 @@ from outreach.lint import lint_library
 from outreach.loader import load_library
 
 REPO = Path(__file__).resolve().parents[1]
+
+# Tests judge review dates as of a fixed day, so they never expire (subprocesses inherit it).
+# Tests about review dates pass their own `today`.
+os.environ["OUTREACH_TODAY"] = "2026-12-01"
 
 
 def copy_starter(root: Path, drop_packs: tuple[str, ...] = ()) -> Path:

@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from conftest import REPO, build_posters, build_project, edit, write
+from conftest import REPO, build_posters, build_project, edit, pdf_text, write
 from outreach.options import BuildOptions
 from outreach.planner import PlanError, plan_build
 
@@ -328,3 +328,39 @@ def test_build_reports_errors_but_leaves_style_warnings_to_check(mini_project):
     assert [d.code for d in check(mini_project) if d.file.endswith("fake-loan.yaml")] == ["typography-space"]
     result = build_posters(mini_project)
     assert result.ok and len(result.diagnostics) == 0
+
+
+def test_a_pack_cover_rebuilds_when_the_feed_date_it_shows_changes(fixture_project):
+    # The fixture pack has no date of its own: its cover shows [feed] published.
+    assert build_project(fixture_project, only=("posters", "tips", "quiz", "scripts", "packs")).ok
+    edit(fixture_project / "outreach.toml", "published = 2026-11-20", "published = 2026-11-25")
+    rebuilt = build_project(fixture_project, only=("posters", "tips", "quiz", "scripts", "packs"))
+    assert rebuilt.ok and "packs/fixture" in rebuilt.built
+    assert not [t for t in rebuilt.built if t.startswith(("posters/", "tips/", "quiz/", "scripts/"))]
+    assert "2026年11月25日" in pdf_text(fixture_project / "build/packs/fixture.pdf")
+
+
+def test_a_renderer_reading_an_undeclared_config_section_fails_loudly(mini_project, monkeypatch):
+    from outreach.renderers.poster import PosterRenderer
+
+    monkeypatch.setattr(PosterRenderer, "config_sections", ("project", "theme"))   # forgets [posters]
+    result = build_project(mini_project, only=("posters",))
+    assert not result.ok and all("[posters]" in f.message and "config_sections" in f.message for f in result.failures)
+
+
+def test_fingerprints_cover_every_installed_rendering_dependency():
+    from outreach.plan import tool_versions
+
+    versions = tool_versions()
+    # Direct requirements and what they run on (pydyf writes WeasyPrint's PDF bytes).
+    for name in ("weasyprint", "pydyf", "pillow", "pikepdf", "opencc-purepy", "fonttools", "jinja2", "tinycss2"):
+        assert versions.get(name), name
+    assert "pytest" not in versions   # test-only extras are not part of outputs
+
+
+def test_stations_on_or_off_leaves_the_other_targets_alone(fixture_project):
+    assert build_project(fixture_project, only=("posters", "texts")).ok
+    with_stations = build_project(fixture_project, only=("posters", "texts"), stations=True)
+    assert with_stations.ok and not with_stations.built      # same fingerprints: nothing re-rendered
+    refused = build_project(fixture_project, only=("stations",))
+    assert not refused.ok and "--stations" in refused.failures[0].message and not refused.built

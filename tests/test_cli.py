@@ -47,6 +47,26 @@ def test_every_subcommand_help_is_chinese(command):
         assert word not in result.stdout, (command, word)
 
 
+@pytest.mark.parametrize("command", command_names())
+def test_help_keeps_every_word_in_a_narrow_terminal(command):
+    """Nothing cut with "…", nothing eaten as markup ([channels.名称]), lines within the width."""
+    from outreach.cli import app
+    from outreach.cli.help import display_width
+    import typer.main
+
+    result = subprocess.run([sys.executable, "-m", "outreach", command, "--help"], cwd=REPO, capture_output=True,
+                            text=True, env={"PATH": "/usr/bin:/bin", "COLUMNS": "60", "LANG": "C.UTF-8"}, timeout=120)
+    assert result.returncode == 0, result.stderr
+    joined = re.sub(r"\s+", "", result.stdout)
+    group = typer.main.get_command(app)
+    for param in group.commands[command].params:
+        if getattr(param, "help", None):
+            assert re.sub(r"\s+", "", param.help) in joined, (command, param.help)
+    assert "…" not in result.stdout
+    assert all(display_width(line) <= 60 for line in result.stdout.splitlines() if not line.startswith("用法")), \
+        [line for line in result.stdout.splitlines() if display_width(line) > 60]
+
+
 def test_version():
     result = run("--version")
     assert result.returncode == 0

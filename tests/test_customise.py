@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import datetime as dt
 
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from outreach import clock
 from conftest import REPO, build_project, check, pdf_text
 
 
@@ -30,7 +31,7 @@ def test_init_then_build_works_at_once(tmp_path):
     # No example names or dates: blanks that check points at, and today's date.
     config = (root / "outreach.toml").read_text(encoding="utf-8")
     assert "示例" not in config.split("[lint]")[0] and "2026-11-20" not in config
-    assert f"published = {dt.date.today().isoformat()}" in config and 'title = "demo反诈宣传素材"' in config
+    assert f"published = {clock.today().isoformat()}" in config and 'title = "demo反诈宣传素材"' in config
     assert [(d.file, d.line, d.severity.value, d.code) for d in check(root)] == \
         [("outreach.toml", 6, "warning", "unfilled"), ("outreach.toml", 7, "warning", "unfilled")]
     built = outreach("build", "-q", cwd=root)
@@ -125,3 +126,22 @@ def test_traditional_chinese_from_config_and_law_names(project):
     assert build_project(project, only=("tips",)).ok
     tip = pdf_text(project / "build/zh-Hant/tips/card-renting-crime.pdf")
     assert "《中華人民共和國反電信網絡詐騙法》第三十一條" in re.sub(r"\s+", "", tip)
+
+
+def test_repository_is_laid_out_like_a_new_project(tmp_path):
+    """The repository doubles as the example project: it has the templates/ a new project gets,
+    with notes and one real override that the example's texts use."""
+    assert (REPO / "templates/README.md").is_file() and (REPO / "templates/texts/hotlines.txt").is_file()
+    assert outreach("init", "fresh", "--organisation", "示例分局", "--signature", "【示例所】", cwd=tmp_path).returncode == 0
+    assert (tmp_path / "fresh/templates/README.md").is_file()
+    example = tmp_path / "example"
+    shutil.copytree(REPO / "content", example / "content")
+    shutil.copytree(REPO / "templates", example / "templates")
+    shutil.copy(REPO / "outreach.toml", example / "outreach.toml")
+    assert check(example) == []      # the notes in templates/ are not read as a template
+    assert build_project(example, only=("texts",)).ok
+    text = (example / "build/texts/fake-loan.txt").read_text(encoding="utf-8")
+    assert text.rstrip().endswith("（示例素材：发布前请把单位、签名和电话换成本单位的信息）")
+    assert "全国反诈预警劝阻专线：96110" in text          # the built-in part is still there
+    diff = outreach("templates", "diff", cwd=example)
+    assert "texts/hotlines.txt" in diff.stdout and "README" not in diff.stdout

@@ -177,3 +177,27 @@ def test_poster_kicker_follows_the_scenario(fixture_project):
     assert "防范电信网络诈骗" not in pdf_text(posters / "fake-loan.pdf")
     assert "接到“公检法”来电要当心" in pdf_text(posters / "impersonating-police.pdf")
     assert "防范电信网络诈骗" in pdf_text(posters / "fake-customer-service.pdf")
+
+
+def test_a_traditional_project_previews_and_posts(mini_project, monkeypatch):
+    from outreach.publish.sender import post
+    from outreach.serve import PreviewServer
+
+    edit(mini_project / "outreach.toml", 'locale = "zh-Hans"', 'locale = "zh-Hant"')
+    with open(mini_project / "outreach.toml", "a", encoding="utf-8") as config:
+        config.write('\n[channels.group]\ntype = "wecom"\nurl_env = "TEST_BOT_URL"\nformat = "markdown"\n')
+    server = PreviewServer(mini_project, 0)
+    try:
+        server.rebuild()
+        page = server.index_page()
+    finally:
+        server.shutdown()
+    assert (mini_project / "build/zh-Hant/posters/fake-loan.png").exists()
+    assert 'src="/zh-Hant/posters/fake-loan.png' in page and "（未生成）" not in page
+    assert 'href="/zh-Hant/texts/fake-loan.txt"' in page and "詐騙" in page   # the SMS column shows the Traditional text
+
+    monkeypatch.setenv("TEST_BOT_URL", "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=abcdef0123456789")
+    config, _ = load_config(mini_project)
+    lines = []
+    post(mini_project, mini_project / "build", config, "group", None, [], True, lines.append)
+    assert "演练模式：共 2 条" in lines[-1] and any("虛假網絡貸款詐騙" in line for line in lines)

@@ -126,8 +126,13 @@ def stations_project(tmp_path, rows: str, name: str = "stations.csv"):
 
 
 def fifty_stations() -> str:
+    return station_rows(50)
+
+
+def station_rows(count: int) -> str:
+    """Fictional stations s01… (three prove most points; one test builds fifty)."""
     lines = [HEADER]
-    for n in range(1, 51):
+    for n in range(1, count + 1):
         lines.append(f"s{n:02d},示例第{n}派出所（虚构）,示例路{n}号（虚构）,0000-{1000000 + n},民警{n}（虚构）,社区民警,"
                      f"0000-{2000000 + n},https://example.org/s{n}\n")
     return "".join(lines)
@@ -150,7 +155,7 @@ def test_fifty_stations_from_csv(tmp_path):
 
 
 def test_contact_cards_ten_up_duplex(tmp_path):
-    root = stations_project(tmp_path, fifty_stations())
+    root = stations_project(tmp_path, station_rows(3))
     assert build_project(root, only=("stations",), stations=True).ok
     path = root / "build/stations/s01/contact-cards.pdf"
     with pikepdf.open(path) as pdf:
@@ -246,17 +251,19 @@ def test_missing_required_column(tmp_path):
 
 
 def test_stations_are_off_unless_asked(tmp_path):
-    root = stations_project(tmp_path, fifty_stations())
-    assert build_project(root, only=("stations",)).built == []
+    root = stations_project(tmp_path, station_rows(3))
+    refused = build_project(root, only=("stations",))
+    assert refused.built == [] and "--stations" in refused.failures[0].message   # said, not silently nothing
+    assert [t for t in build_project(root).built if t.startswith("stations/")] == []
     edit_config = root / "outreach.toml"
     edit_config.write_text(edit_config.read_text(encoding="utf-8") + "\n[stations]\nenabled = true\n", encoding="utf-8")
-    assert len([t for t in build_project(root, only=("stations",)).built if t.startswith("stations/")]) == 50
+    assert len([t for t in build_project(root, only=("stations",)).built if t.startswith("stations/")]) == 3
 
 
 def test_editing_one_row_rebuilds_one_station(tmp_path):
-    root = stations_project(tmp_path, fifty_stations())
+    root = stations_project(tmp_path, station_rows(3))
     assert build_project(root, only=("stations",), stations=True).ok
     path = root / "content/stations.csv"
-    path.write_text(path.read_text(encoding="utf-8").replace("示例第9派出所", "示例第九派出所"), encoding="utf-8")
+    path.write_text(path.read_text(encoding="utf-8").replace("示例第2派出所", "示例第二派出所"), encoding="utf-8")
     result = build_project(root, only=("stations",), stations=True)
-    assert result.built == ["stations/s09"]
+    assert result.built == ["stations/s02"]

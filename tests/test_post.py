@@ -215,8 +215,12 @@ def test_rate_limiter_spaces_messages():
     for _ in range(20):
         assert limiter.wait() == 0
     assert limiter.wait() == 60 and waits == [60]
+    # At t=90 the window (t=30..90) holds the message of t=60: 19 more go at once...
     now[0] += 30
-    assert limiter.wait() == 0 or waits
+    for _ in range(19):
+        assert limiter.wait() == 0
+    # ...and the next waits until the one of t=60 leaves the window, at t=120.
+    assert limiter.wait() == 30 and waits == [60, 30]
 
 
 def cli(root, *args, env):

@@ -14,9 +14,22 @@ EXIT_INTERRUPTED = 130
 
 
 class OutreachError(Exception):
-    """A problem the user can act on; `str(error)` is the whole Chinese message."""
+    """A problem the user can act on: every error outreach raises for people derives from this,
+    and the command line catches it in one place. `message` says what is wrong (Chinese),
+    `file`/`line` where (when known), `fix` what to do; `str(error)` is the whole text."""
 
     exit_code = EXIT_PROBLEMS
+
+    def __init__(self, message: str = "", file: str = "", line: int = 0, fix: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.file = file
+        self.line = line
+        self.fix = fix
+
+    def __str__(self) -> str:
+        text = str(self.args[0]) if self.args else self.message
+        return f"{text}{self.fix}" if self.fix else text
 
 
 class ProjectSetupError(OutreachError):

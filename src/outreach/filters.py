@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from outreach.errors import OutreachError
+
 import datetime as dt
 import re
 from functools import lru_cache
@@ -51,7 +53,7 @@ def apply_spacing_html(html: str, rule: str) -> str:
     return "".join(parts)
 
 
-class FilterError(Exception):
+class FilterError(OutreachError):
     """A filter got input it cannot handle; the message is for the user."""
 
 

@@ -8,13 +8,15 @@ safe side); the build still checks the laid-out page, so an estimate can never h
 
 from __future__ import annotations
 
+from outreach.errors import OutreachError
+
 import unicodedata
 from dataclasses import dataclass, field
 
 PT_TO_MM = 25.4 / 72
 
 
-class HotlinesDoNotFit(Exception):
+class HotlinesDoNotFit(OutreachError):
     """The hotlines cannot be printed legibly in the band, even on two rows at the smallest size."""
 
     def __init__(self, index: int, hotline, missing_mm: float, where: str) -> None:

@@ -6,6 +6,7 @@ import datetime as dt
 import re
 from typing import Any, Callable, Iterator
 
+from outreach import clock
 from outreach.diagnostics import Diagnostic, error, warning
 from outreach.filters import HAN, NO_SPACE_BETWEEN, SPACE_BETWEEN
 from outreach.library import Item, Library
@@ -176,7 +177,7 @@ def _emit(item: Item, path: tuple, text: str, finds, severity: Callable) -> Iter
 def lint_library(library: Library, today: dt.date | None = None, style: bool = True) -> list[Diagnostic]:
     """Every domain check. `style=False` leaves out the warning-only authoring aids
     (typography, script form) that `outreach check` reports, so a build stays quick."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     config = library.config
     fictional = {digits(n) or n for n in config.lint.fictional_numbers} | {n.upper() for n in config.lint.fictional_numbers}
     allowed = set(config.hotline_numbers) | {digits(n) for n in config.lint.allowed_numbers}

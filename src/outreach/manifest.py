@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from outreach.errors import OutreachError
 from outreach.fsutil import atomic_write
 
 MANIFEST_NAME = "manifest.json"
@@ -93,7 +94,7 @@ def load_committed(out_dir: Path, name: str = MANIFEST_NAME) -> Manifest:
     return Manifest.load(out_dir, name)
 
 
-class MergeConflict(Exception):
+class MergeConflict(OutreachError):
     """Two manifests disagree about one output."""
 
 

@@ -38,9 +38,9 @@ class BuildOptions:
         return data
 
     def output_identity(self) -> dict:
-        """What changes a target's bytes. `only` and `shard` choose targets without changing
-        them; the shuffle seed reaches quiz targets through their own parameters."""
+        """What changes a target's bytes. `only`, `shard` and `stations` choose targets without
+        changing them; the shuffle seed reaches quiz targets through their own parameters."""
         data = self.identity()
-        for key in ("only", "shard", "shuffle_seed"):
+        for key in ("only", "shard", "stations", "shuffle_seed"):
             data.pop(key)
         return data

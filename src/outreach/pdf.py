@@ -14,6 +14,7 @@ from pathlib import Path
 import weasyprint
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from outreach.errors import OutreachError
 from outreach.safepath import is_regular_file, resolved_inside
 
 MAX_RESOURCE_BYTES = 20 * 1024 * 1024
@@ -73,7 +74,7 @@ class SafeFetcher(URLFetcher):
                                   headers={"Content-Type": mime or "application/octet-stream"})
 
 
-class AttachmentRefused(Exception):
+class AttachmentRefused(OutreachError):
     """A template asked WeasyPrint to embed files in the PDF (<link rel=attachment>, <a rel=attachment>)."""
 
     def __init__(self, count: int) -> None:
@@ -136,9 +137,9 @@ def render_document(html: str, base_url: str, fetcher: SafeFetcher, extra_css: s
     collected: list[str] = []
     handler = _Collect(collected)
     logger.addHandler(handler)
-    previous = logger.level
+    previous, propagated = logger.level, logger.propagate
     logger.setLevel(logging.WARNING)
-    logger.propagate = False
+    logger.propagate = False   # collected here and shown located, not printed twice
     try:
         stylesheets = [weasyprint.CSS(string=extra_css, font_config=font_config())] if extra_css else None
         document = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
@@ -146,6 +147,7 @@ def render_document(html: str, base_url: str, fetcher: SafeFetcher, extra_css: s
     finally:
         logger.removeHandler(handler)
         logger.setLevel(previous)
+        logger.propagate = propagated
     for message in collected:
         fetcher.warnings.append(f"模板 {fetcher.template}：排版提示：{message}")
     refuse_attachments(document)

@@ -7,6 +7,7 @@ import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from outreach.errors import OutreachError
 from outreach.library import Library
 from outreach.options import BuildOptions
 from outreach.plan import Target, fingerprint, tool_versions
@@ -16,7 +17,7 @@ from outreach.templating import make_environment, template_closure
 from outreach.theme import Theme
 
 
-class PlanError(Exception):
+class PlanError(OutreachError):
     pass
 
 
@@ -40,6 +41,10 @@ def enabled_kinds(options: BuildOptions, library: Library) -> list[str]:
 def selected_kinds(options: BuildOptions, library: Library) -> list[str]:
     kinds = enabled_kinds(options, library)
     if options.only:
+        off = [k for k in options.only if k in all_renderers() and k not in kinds]
+        if off:   # asked for by name, yet switched off: building nothing in silence would mislead
+            raise PlanError(f"--only {'、'.join(off)}：派出所资料没有打开。请加 --stations，"
+                            "或在 outreach.toml 里设 [stations] enabled = true。")
         return [k for k in kinds if k in options.only]
     return kinds
 
@@ -86,8 +91,9 @@ def plan_build(root: Path, library: Library, options: BuildOptions) -> Plan:
     owners: dict[str, str] = {}
     for kind in sorted(kinds, key=lambda k: renderers[k].phase):
         renderer = renderers[kind]
+        # lint: the spacing rule every template's text follows (pdf and hant are build options).
         config_sections = {name: getattr(library.config, name).model_dump(mode="json")
-                           for name in renderer.config_sections if hasattr(library.config, name)}
+                           for name in ("lint", *renderer.config_sections) if hasattr(library.config, name)}
         for target in renderer.plan(library, options):
             _apply_prefix(target, prefix)
             for output in target.outputs:

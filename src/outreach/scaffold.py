@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from string import Template
 
+from outreach.errors import OutreachError
+from outreach import clock
 from outreach.config import CONFIG_NAME
 from outreach.models import ID_RE, SCHEMA_NAMES
 from outreach.theme import Theme
@@ -26,7 +28,7 @@ INIT_FILES = ("laws/anti-telecom-fraud.yaml", "laws/criminal-law.yaml", "scenari
               "scenarios/fake-customer-service.yaml", "stations.csv")
 
 
-class ScaffoldError(Exception):
+class ScaffoldError(OutreachError):
     """Refused (would overwrite, bad id, unknown template); the message is for the user."""
 
 
@@ -38,7 +40,7 @@ def init_project(target: Path, example: bool, today: dt.date | None = None,
                  organisation: str | None = None, signature: str | None = None) -> list[Path]:
     """A new project. The user's unit and SMS signature go into outreach.toml; without them,
     visible blanks that `check` and `build` point out (never the example's names)."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     if (target / CONFIG_NAME).exists() or (target / "content").exists():
         raise ScaffoldError(f"{target} 里已经有项目（outreach.toml 或 content/），不会覆盖。")
     if signature and not signature.startswith("【"):
@@ -75,7 +77,7 @@ def init_project(target: Path, example: bool, today: dt.date | None = None,
         written.append(_write(content / "packs/community.yaml", _example_pack()))
         written.append(_write(content / f"newsletters/{today.isoformat()}.yaml", _example_newsletter(today)))
     (target / "templates").mkdir(exist_ok=True)
-    written.append(_write(target / "templates/.gitkeep", ""))
+    written.append(_write(target / "templates/README.md", (SKELETONS / "templates-readme.md").read_text(encoding="utf-8")))
     written.append(_write(target / ".gitignore", (SKELETONS / "gitignore").read_text(encoding="utf-8")))
     readme = Template((SKELETONS / "project-readme.md").read_text(encoding="utf-8"))
     written.append(_write(target / "README.md", readme.safe_substitute(name=target.resolve().name)))
@@ -112,7 +114,7 @@ def new_item(root: Path, kind: str, item_id: str, output_dir: str = "build", tod
     existing = [p for p in path.parent.glob(f"{item_id}.*") if p.suffix in (".yaml", ".yml", ".md")] if path.parent.is_dir() else []
     if existing:
         raise ScaffoldError(f"{existing[0].relative_to(root)} 已经存在，不会覆盖。")
-    today = today or dt.date.today()
+    today = today or clock.today()
     schema = f"../../{output_dir}/schema/{SCHEMA_NAMES[folder]}.json"
     skeleton = Template((SKELETONS / f"{kind}.yaml").read_text(encoding="utf-8"))
     text = skeleton.safe_substitute(schema=schema, id=item_id, review_by=(today + dt.timedelta(days=182)).isoformat(),
@@ -175,8 +177,8 @@ def diff_templates(theme: Theme) -> list[tuple[str, str]]:
     """(name, report) for each project template: a unified diff against the current built-in."""
     reports = []
     for name in theme.project_names():
-        if name == ".gitkeep":
-            continue
+        if name == ".gitkeep" or name.lower() == "readme.md":
+            continue   # the folder's notes, not templates
         ours = (theme.project_dir / name).read_text(encoding="utf-8", errors="replace").splitlines(keepends=True)
         original = theme.builtin_dir / name
         if not original.is_file():

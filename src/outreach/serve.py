@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Callable
+
+from outreach.renderers.base import output_prefix
 from pathlib import Path
 
 from outreach.errors import OutreachError
@@ -278,13 +280,16 @@ class PreviewServer:
             parts += [f"<li><code>{esc(problem)}</code></li>" for problem in state.problems]
             parts.append("</ul></section>")
         if library is not None:
+            # A Traditional Chinese project builds into build/zh-Hant/.
+            prefix = output_prefix(self.options.locale or library.config.project.locale)
             parts.append("<h2>海报</h2><div class='grid'>")
             titles = {scenario_id: scenario.title for scenario_id, scenario in library.scenarios.items()}
             # A scenario with an error is not in the library now, but its last good poster is
             # still in build/: show it, marked, as the summary promises.
-            built = {p.stem for p in (self.out_dir / "posters").glob("*.png")} if (self.out_dir / "posters").is_dir() else set()
+            posters = self.out_dir / prefix / "posters"
+            built = {p.stem for p in posters.glob("*.png")} if posters.is_dir() else set()
             for scenario_id in sorted(titles.keys() | built):
-                png, pdf = f"posters/{scenario_id}.png", f"posters/{scenario_id}.pdf"
+                png, pdf = f"{prefix}posters/{scenario_id}.png", f"{prefix}posters/{scenario_id}.pdf"
                 title = esc(titles.get(scenario_id, scenario_id))
                 if scenario_id not in titles:
                     title += "<small>（内容有错误：显示的是上次成功生成的海报）</small>"
@@ -295,21 +300,21 @@ class PreviewServer:
                     parts.append(f'<div class="poster missing"><span class="title">{title}</span>（未生成）</div>')
             parts.append("</div><h2>短信和群消息</h2><table><tr><th>诈骗类型</th><th>短信</th><th>长度</th><th>文件</th></tr>")
             for scenario_id, scenario in library.scenarios.items():
-                sms_path = self.out_dir / f"texts/{scenario_id}.sms.txt"
+                sms_path = self.out_dir / f"{prefix}texts/{scenario_id}.sms.txt"
                 if not sms_path.exists():
                     continue
                 message = sms_path.read_text(encoding="utf-8").strip()
                 counted = count(message)
                 parts.append(f"<tr><td>{esc(scenario.title)}</td><td>{esc(message)}</td><td>{esc(counted.label)}</td>"
-                             f'<td><a href="/texts/{scenario_id}.txt">文字</a> · <a href="/texts/{scenario_id}.wecom.md">Markdown</a></td></tr>')
+                             f'<td><a href="/{prefix}texts/{scenario_id}.txt">文字</a> · <a href="/{prefix}texts/{scenario_id}.wecom.md">Markdown</a></td></tr>')
             parts.append("</table><h2>有奖问答</h2><ul>")
             for set_id, quiz in library.quizzes.items():
-                parts.append(f'<li>{esc(quiz.title)}：<a href="/quiz/{set_id}/index.html">H5 答题页</a> · '
-                             f'<a href="/quiz/{set_id}-cards.pdf">卡片</a> · <a href="/quiz/{set_id}-key.pdf">答案</a></li>')
+                parts.append(f'<li>{esc(quiz.title)}：<a href="/{prefix}quiz/{set_id}/index.html">H5 答题页</a> · '
+                             f'<a href="/{prefix}quiz/{set_id}-cards.pdf">卡片</a> · <a href="/{prefix}quiz/{set_id}-key.pdf">答案</a></li>')
             parts.append("</ul><h2>资料包</h2><ul>")
             for pack_id, pack in library.packs.items():
-                parts.append(f'<li>{esc(pack.title)}：<a href="/packs/{pack_id}.pdf">PDF</a> · '
-                             f'<a href="/packs/{pack_id}.zip">打印包</a></li>')
+                parts.append(f'<li>{esc(pack.title)}：<a href="/{prefix}packs/{pack_id}.pdf">PDF</a> · '
+                             f'<a href="/{prefix}packs/{pack_id}.zip">打印包</a></li>')
             parts.append("</ul>")
         colour = library.config.theme.primary_color if library else "#c8102e"
         return (PAGE.replace("{body}", "\n".join(parts)).replace("{version}", str(state.version))

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
+from outreach.errors import OutreachError
 from outreach.diagnostics import Diagnostic, error, warning
 from outreach.models import ID_RE, unsafe_characters
 from outreach.phones import FORMATS, canonical, digits, is_mobile
@@ -78,7 +79,7 @@ def read_stations(path: Path, relpath: str, real_numbers: frozenset[str] = froze
     return stations, diagnostics
 
 
-class SheetProblem(Exception):
+class SheetProblem(OutreachError):
     """The sheet cannot be read on from here; carries the located diagnostic."""
 
     def __init__(self, diagnostic: Diagnostic) -> None:

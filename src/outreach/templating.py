@@ -12,19 +12,18 @@ from jinja2 import meta, select_autoescape
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from markupsafe import Markup
 
+from outreach.errors import OutreachError
 from outreach import filters, phrasebook
 from outreach.diagnostics import Diagnostic, error
 from outreach.safepath import is_hidden, resolved_inside
 from outreach.theme import BUILTIN_PREFIX, PROJECT_TEMPLATES, TEMPLATE_SUFFIXES, Theme, TemplateEncodingError, TemplateRefused
 
 
-class TemplateProblem(Exception):
+class TemplateProblem(OutreachError):
     """A template failed; carries a located, Chinese message for the user."""
 
     def __init__(self, file: str, line: int, message: str) -> None:
-        super().__init__(f"{file}:{line}: {message}")
-        self.file = file
-        self.line = line
+        super().__init__(f"{file}:{line}: {message}", file, line)
         self.message = message
 
 
@@ -160,6 +159,8 @@ def check_templates(theme: Theme) -> list[Diagnostic]:
         relative = path.relative_to(directory)
         if is_hidden(relative) or path.suffix.lower() not in TEMPLATE_SUFFIXES:
             continue
+        if relative.as_posix().lower() == "readme.md":
+            continue   # notes about the folder, not a template (no built-in template has this name)
         if path.is_dir() and not path.is_symlink():
             continue
         shown = f"{PROJECT_TEMPLATES}/{relative.as_posix()}"

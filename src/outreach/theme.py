@@ -12,6 +12,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from outreach.errors import OutreachError
 from outreach.textfile import NotText, decode_utf8
 from outreach.safepath import is_regular_file, project_files, resolved_inside, safe_name
 
@@ -26,7 +27,7 @@ MAX_TEMPLATE_BYTES = 1024 * 1024
 MAX_ASSET_BYTES = 20 * 1024 * 1024
 
 
-class TemplateRefused(Exception):
+class TemplateRefused(OutreachError):
     """A template name that exists but must not be read: it leads outside the theme, or is not a
     regular file. The message names only the project path, never where a link points."""
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from outreach.buildlock import describe_disk_error, is_disk_error
+from outreach.configreads import RecordingConfig, undeclared
 from outreach.errors import DiskError
 from outreach.fsutil import atomic_write
 from outreach.limits import RenderTimeout, render_limits
@@ -71,16 +72,27 @@ def render_and_write(targets: list[Target], ctx: RenderContext) -> list[Outcome]
     started = time.perf_counter()
     renderer = all_renderers()[targets[0].renderer]
     limits = ctx.config.build
+    library = ctx.library
+    recording = RecordingConfig(library.config)
+    over_limit = False
     try:
+        library.config = recording
         with render_limits(limits.target_timeout * len(targets), limits.memory_limit_mb):
             results = renderer.render_batch(targets, ctx)
+        if missing := undeclared(recording.read, renderer.config_sections):
+            sections = "、".join(f"[{name}]" for name in missing)
+            results = [RenderError(f"内部错误：输出类型“{renderer.kind}”读取了 outreach.toml 的 {sections}，却没有在"
+                                   f" config_sections 里声明，改了它不会重新生成。请把这个问题反馈给维护人员。")] * len(targets)
     except (RenderTimeout, MemoryError) as exc:
-        if len(targets) > 1:  # find the target that ran out: each one alone, with its own limit
-            return [outcome for target in targets for outcome in render_and_write([target], ctx)]
-        results = [RenderError(_limit_message(exc, limits))]
+        over_limit = True
+        results = [RenderError(_limit_message(exc, limits))] * len(targets)
     except Exception:  # noqa: BLE001 - one broken batch must not stop the build
         detail = traceback.format_exc(limit=6)
         results = [RenderError(f"内部错误（请把以下信息反馈给维护人员）：\n{detail}")] * len(targets)
+    finally:
+        library.config = object.__getattribute__(recording, "_config")
+    if over_limit and len(targets) > 1:   # find the target that ran out: each one alone, with its own limit
+        return [outcome for target in targets for outcome in render_and_write([target], ctx)]
     each = (time.perf_counter() - started) / len(targets)
     outcomes = []
     for target, result in zip(targets, results):

@@ -12,16 +12,17 @@ from outreach.cli.app import app
 from outreach.cli.crash import report_crash
 from outreach.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, OutreachError
 
-zh.install()
-
 # Importing the command modules registers their commands on `app`.
 from outreach.cli import (  # noqa: E402,F401
     build_commands, content_commands, manifest_commands, post_commands, project_commands, serve_commands)
 
+EXIT_USAGE_ERROR = 2
+
 
 def main() -> None:
+    command = typer.main.get_command(app)
     try:
-        app()
+        code = command.main(prog_name="outreach", standalone_mode=False)
     except KeyboardInterrupt:
         typer.echo("\n已中断。", err=True)
         sys.exit(EXIT_INTERRUPTED)
@@ -30,9 +31,33 @@ def main() -> None:
     except OutreachError as exc:  # a problem the user can act on: one line, its own exit code
         typer.echo(f"错误：{exc}", err=True)
         sys.exit(exc.exit_code)
-    except Exception:  # noqa: BLE001 - last resort: never show a traceback to staff
+    except Exception as exc:  # noqa: BLE001 - last resort: never show a traceback to staff
+        if _is_usage_error(exc):
+            sys.exit(_show_usage_error(exc))
+        if type(exc).__name__ == "Abort":
+            typer.echo("已中止。", err=True)
+            sys.exit(1)
         report_crash()
         sys.exit(EXIT_INTERNAL)
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+def _is_usage_error(exc: BaseException) -> bool:
+    # click's ClickException family, recognised by its public interface (Typer vendors click,
+    # so its classes are not importable from one stable place).
+    return hasattr(exc, "format_message") and hasattr(exc, "exit_code")
+
+
+def _show_usage_error(exc) -> int:
+    if type(exc).__name__ == "NoArgsIsHelpError":   # `outreach` alone: the help, not an error
+        typer.echo(exc.format_message())
+        return 0
+    context = getattr(exc, "ctx", None)
+    if context is not None:
+        typer.echo(context.get_usage(), err=True)
+        typer.echo(f"运行“{context.command_path} -h”查看帮助。", err=True)
+    typer.echo(f"错误：{zh.translate(exc.format_message())}", err=True)
+    return exc.exit_code if isinstance(exc.exit_code, int) else EXIT_USAGE_ERROR
 
 
 __all__ = ["app", "main", "__version__"]

@@ -8,15 +8,15 @@ from typing import Optional
 import typer
 
 from outreach import __version__
+from outreach.cli.help import ChineseTyper
 from outreach.config import CONFIG_NAME, find_project_root
 
-app = typer.Typer(
+app = ChineseTyper(
     name="outreach",
     help="反诈宣传素材生成工具：把 content/ 里的 YAML 内容生成海报、短信、问答卡片、节目脚本和宣传资料包。",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
-    rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 

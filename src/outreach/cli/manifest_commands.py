@@ -8,8 +8,9 @@ from typing import List, Optional
 import typer
 
 from outreach.cli.app import app, project_root
+from outreach.cli.help import ChineseTyper
 
-manifest_app = typer.Typer(help="构建清单（build/manifest.json）相关操作。", no_args_is_help=True)
+manifest_app = ChineseTyper(help="构建清单（build/manifest.json）相关操作。", no_args_is_help=True)
 app.add_typer(manifest_app, name="manifest")
 
 
@@ -25,7 +26,7 @@ def merge(
     同一个输出文件在两个清单里哈希不同会报错（说明分片之间内容不一致）。
     """
     from outreach.build import output_dir
-    from outreach.manifest import MergeConflict, merge_manifests
+    from outreach.manifest import merge_manifests
 
     root = project_root(ctx)
     out_dir = output_dir(root)
@@ -37,11 +38,7 @@ def merge(
     if missing:
         typer.echo(f"错误：找不到清单文件：{'、'.join(missing)}", err=True)
         raise typer.Exit(1)
-    try:
-        merged = merge_manifests(sources)
-    except MergeConflict as exc:
-        typer.echo(f"错误：{exc}", err=True)
-        raise typer.Exit(1)
+    merged = merge_manifests(sources)   # a MergeConflict is printed by the CLI's one handler
     target = output or out_dir / "manifest.json"
     merged.save(target.parent, target.name)
     typer.echo(f"已合并 {len(sources)} 个清单（{len(merged.outputs)} 个文件）到 {target}")

@@ -42,9 +42,7 @@ def post(
     from outreach.build import output_dir
     from outreach.config import load_config
     from outreach.diagnostics import Diagnostics
-    from outreach.publish.ledger import LedgerError
-    from outreach.publish.messages import SelectionError
-    from outreach.publish.sender import LEDGER_PATH, ChannelError, Unconfirmed, post as run_post
+    from outreach.publish.sender import LEDGER_PATH, Unconfirmed, post as run_post
 
     root = project_root(ctx)
     if status:
@@ -61,15 +59,12 @@ def post(
         print_diagnostics(Diagnostics(problems))
         raise typer.Exit(1)
     out_dir = output_dir(root)
-    try:
-        if not dry_run and not mark_sent:
-            _refuse_stale_build(root, out_dir, config, channel, what, list(only or []))
-        report = run_post(root, out_dir, config, channel, what.value if what else None, list(only or []),
-                          dry_run, typer.echo, wait=_countdown,
-                          unconfirmed=Unconfirmed(resend=resend_unconfirmed, mark_sent=mark_sent))
-    except (ChannelError, SelectionError, LedgerError) as exc:
-        typer.echo(f"错误：{exc}", err=True)
-        raise typer.Exit(1)
+    # Channel, selection and ledger problems are OutreachErrors: the CLI's one handler prints them.
+    if not dry_run and not mark_sent:
+        _refuse_stale_build(root, out_dir, config, channel, what, list(only or []))
+    report = run_post(root, out_dir, config, channel, what.value if what else None, list(only or []),
+                      dry_run, typer.echo, wait=_countdown,
+                      unconfirmed=Unconfirmed(resend=resend_unconfirmed, mark_sent=mark_sent))
     if dry_run:
         return
     summary = f"完成：新发送 {len(report.sent)} 条，已发送过跳过 {len(report.skipped)} 条"
@@ -90,7 +85,7 @@ def post(
 
 
 def _refuse_stale_build(root, out_dir, config, channel, what, only) -> None:
-    from outreach.publish.freshness import StaleBuild, stale_texts
+    from outreach.publish.freshness import stale_texts
     from outreach.publish.messages import SelectionError, select
     from outreach.publish.sender import channel_settings
     from outreach.renderers.base import output_prefix
@@ -99,10 +94,7 @@ def _refuse_stale_build(root, out_dir, config, channel, what, only) -> None:
     markdown = settings.format == "markdown"
     kind = what.value if what else ("markdown" if markdown else "text")
     messages = select(out_dir, channel, kind, markdown, only, prefix=output_prefix(config.project.locale))
-    try:
-        stale = stale_texts(root, out_dir, {m.path for m in messages})
-    except StaleBuild as exc:
-        raise SelectionError(str(exc)) from None
+    stale = stale_texts(root, out_dir, {m.path for m in messages})   # StaleBuild is an OutreachError
     if stale:
         shown = "、".join(stale[:5]) + ("等" if len(stale) > 5 else "")
         raise SelectionError(f"内容、配置或模板在上次生成之后改过，build/ 里的 {shown} 还是旧的："
@@ -129,27 +121,19 @@ def _countdown(seconds: float, why: str) -> None:
 
 
 def _print_status(ledger_file, channel) -> None:
-    from outreach.publish.ledger import Ledger, LedgerError
+    from outreach.publish.ledger import Ledger, LedgerError, describe_ledger_error
 
     if not ledger_file.exists():
         typer.echo("还没有发送记录。")
         return
+    import sqlite3
+
     try:
         ledger = Ledger(ledger_file, read_only=True)
         entries = ledger.entries(channel)
         ledger.close()
-    except LedgerError as exc:
-        typer.echo(f"错误：{exc}", err=True)
-        raise typer.Exit(1)
-    except Exception as exc:   # sqlite3 errors of a damaged file
-        import sqlite3
-
-        from outreach.publish.ledger import describe_ledger_error
-
-        if isinstance(exc, sqlite3.DatabaseError):
-            typer.echo(f"错误：{describe_ledger_error(exc, ledger_file)}", err=True)
-            raise typer.Exit(1)
-        raise
+    except sqlite3.DatabaseError as exc:   # a damaged file
+        raise LedgerError(describe_ledger_error(exc, ledger_file)) from None
     labels = {"sent": "已发送", "sending": "未确认", "unconfirmed": "未确认", "failed": "失败"}
     for entry in entries:
         when = entry.sent_at or entry.last_attempt or ""

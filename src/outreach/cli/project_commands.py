@@ -8,8 +8,9 @@ from typing import List, Optional
 import typer
 
 from outreach.cli.app import app, project_root
+from outreach.cli.help import ChineseTyper
 
-templates_app = typer.Typer(help="查看、复制和比较模板（自定义样式时使用）。", no_args_is_help=True)
+templates_app = ChineseTyper(help="查看、复制和比较模板（自定义样式时使用）。", no_args_is_help=True)
 app.add_typer(templates_app, name="templates")
 
 
@@ -27,18 +28,14 @@ def init(
     """
     import sys
 
-    from outreach.scaffold import ScaffoldError, init_project
+    from outreach.scaffold import init_project
 
     if sys.stdin.isatty():
         if organisation is None:
             organisation = typer.prompt("单位名称（印在海报和资料上，可以以后再填）", default="", show_default=False) or None
         if signature is None:
             signature = typer.prompt("短信签名，如【XX派出所】（可以以后再填）", default="", show_default=False) or None
-    try:
-        init_project(directory, example, organisation=organisation, signature=signature)
-    except ScaffoldError as exc:
-        typer.echo(f"错误：{exc}", err=True)
-        raise typer.Exit(1)
+    init_project(directory, example, organisation=organisation, signature=signature)
     typer.echo(f"已新建项目 {directory}。接下来：")
     typer.echo(f"  cd {directory}")
     typer.echo("  outreach build      # 生成全部素材")
@@ -55,14 +52,10 @@ def new(
 ) -> None:
     """按模板新建一个内容文件（带注释和编辑器提示），不会覆盖已有文件。"""
     from outreach.build import output_dir
-    from outreach.scaffold import ScaffoldError, new_item
+    from outreach.scaffold import new_item
 
     root = project_root(ctx)
-    try:
-        path = new_item(root, kind, item_id, output_dir(root).name)
-    except ScaffoldError as exc:
-        typer.echo(f"错误：{exc}", err=True)
-        raise typer.Exit(1)
+    path = new_item(root, kind, item_id, output_dir(root).name)
     typer.echo(f"已新建 {path.relative_to(root)}：把“（请填写…）”换成实际内容，再运行 outreach check。")
 
 
@@ -86,15 +79,11 @@ def eject(
     names: List[str] = typer.Argument(..., metavar="名称...", help="模板名称，如 poster.html、css/poster.css。"),
 ) -> None:
     """把内置模板复制到项目的 templates/ 里以便修改（已存在的不会覆盖）。"""
-    from outreach.scaffold import ScaffoldError, eject as copy
+    from outreach.scaffold import eject as copy
     from outreach.theme import Theme
 
     root = project_root(ctx)
-    try:
-        copied = copy(Theme(root), names)
-    except ScaffoldError as exc:
-        typer.echo(f"错误：{exc}", err=True)
-        raise typer.Exit(1)
+    copied = copy(Theme(root), names)
     for path in copied:
         typer.echo(f"已复制到 {path.relative_to(root)}")
 

@@ -10,6 +10,8 @@ arrive (refused connection, rejected by the platform) and the next run tries aga
 
 from __future__ import annotations
 
+from outreach.errors import OutreachError
+
 import datetime as dt
 import sqlite3
 from dataclasses import dataclass
@@ -34,7 +36,7 @@ CREATE INDEX IF NOT EXISTS messages_by_channel ON messages (channel, item);
 SCHEMA_VERSION = 2
 
 
-class LedgerError(Exception):
+class LedgerError(OutreachError):
     """The ledger cannot be opened or written; the message says why and what to do."""
 
 

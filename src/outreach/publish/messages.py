@@ -6,13 +6,14 @@ import hashlib
 import re
 from pathlib import Path
 
+from outreach.errors import OutreachError
 from outreach.manifest import load_committed
 from outreach.publish.platforms import Message, message_key
 
 WHAT = ("sms", "text", "markdown", "newsletter")
 
 
-class SelectionError(Exception):
+class SelectionError(OutreachError):
     """Nothing sensible to send; the message says why, in Chinese."""
 
 

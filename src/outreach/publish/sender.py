@@ -15,6 +15,7 @@ from typing import Callable
 
 import httpx
 
+from outreach.errors import OutreachError
 from outreach.config import PLATFORM_RATES, ChannelConfig, ProjectConfig
 from outreach.publish.ledger import Ledger, LedgerError, describe_ledger_error
 from outreach.publish.messages import select
@@ -30,7 +31,7 @@ MAX_BACKOFF = 60.0
 RATE_WINDOW = 60.0      # WeCom and Feishu count messages per minute
 
 
-class ChannelError(Exception):
+class ChannelError(OutreachError):
     """The channel cannot be used (unknown, env var missing, already in use); message in Chinese."""
 
 

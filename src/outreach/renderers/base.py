@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from outreach.errors import OutreachError
 from outreach.plan import Target
 
 if TYPE_CHECKING:
@@ -20,14 +21,11 @@ def output_prefix(locale: str) -> str:
     return "zh-Hant/" if locale == "zh-Hant" else ""
 
 
-class RenderError(Exception):
+class RenderError(OutreachError):
     """A target cannot be built; the message is for the user, located when possible."""
 
     def __init__(self, message: str, file: str = "", line: int = 0) -> None:
-        super().__init__(message)
-        self.message = message
-        self.file = file
-        self.line = line
+        super().__init__(message, file, line)
 
 
 @dataclass(frozen=True)

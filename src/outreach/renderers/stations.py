@@ -30,7 +30,8 @@ class StationsRenderer(BatchRenderer):
     phase = 2
     version = "1"
     batch_size = 4   # WeasyPrint documents are large: a few stations at a time keeps memory flat
-    config_sections = ("project", "theme", "stations")
+    # A station pack is a pack with its own cover: the same sections as packs, and [stations].
+    config_sections = ("project", "theme", "stations", "feed", "quiz", "scripts", "posters")
     templates_described = {
         "stations/contact-cards.html": "警民联系卡（90×54 毫米的一张，生成时排成 A4 每张 10 个，双面）",
         "stations/card-front.html": "联系卡正面：派出所、民警和电话",

@@ -33,7 +33,7 @@ class TextsRenderer(Renderer):
     label = "文字"
     version = "1"
     batch_size = 64
-    config_sections = ("project", "sms", "feed")
+    config_sections = ("project", "theme", "sms", "feed")   # theme: every template gets it
     templates_described = {
         "texts/sms.txt": "短信（每个诈骗类型一条，签名自动加在开头）",
         "texts/scenario.txt": "纯文字群消息",
