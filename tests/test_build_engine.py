@@ -364,3 +364,18 @@ def test_stations_on_or_off_leaves_the_other_targets_alone(fixture_project):
     assert with_stations.ok and not with_stations.built      # same fingerprints: nothing re-rendered
     refused = build_project(fixture_project, only=("stations",))
     assert not refused.ok and "--stations" in refused.failures[0].message and not refused.built
+
+
+def test_every_output_has_a_role_and_media_type_in_the_manifest(fixture_project):
+    import json
+
+    assert build_project(fixture_project, stations=True).ok
+    outputs = json.loads((fixture_project / "build/manifest.json").read_text(encoding="utf-8"))["outputs"]
+    roles = {entry["path"]: (entry["role"], entry["media_type"]) for entry in outputs}
+    assert all(role for role, _ in roles.values())
+    assert roles["posters/fake-loan.png"] == ("poster-png", "image/png")
+    assert roles["texts/fake-loan.sms.txt"] == ("sms", "text/plain; charset=utf-8")
+    assert roles["texts/fake-loan.wecom.md"][0] == "group-markdown" and roles["feed.json"][0] == "feed"
+    assert roles["quiz/basics/index.html"] == ("quiz-h5", "text/html; charset=utf-8")
+    assert roles["stations/test-east/contact-cards.pdf"] == ("contact-cards", "application/pdf")
+    assert roles["packs/fixture.zip"][0] == "pack-zip"

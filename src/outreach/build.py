@@ -302,7 +302,7 @@ def _record(staged: list[tuple], plan, manifest: Manifest, result: BuildResult) 
     for target, written in staged:
         if target.id not in plan.owned:
             continue  # a shard renders what its targets need but commits only what it owns
-        manifest.record(target.id, target.renderer, target.fingerprint, list(target.sources), written)
+        manifest.record(target.id, target.renderer, target.fingerprint, list(target.sources), written, target.roles)
         result.built.append(target.id)
         moves.extend(written)
     return moves

@@ -16,7 +16,7 @@ def manifest_name(shard: tuple[int, int] | None) -> str:
     """Each shard keeps its own manifest so shards can share one build tree; `outreach
     manifest merge` combines them."""
     return MANIFEST_NAME if shard is None else f"manifest-shard-{shard[0]}-of-{shard[1]}.json"
-MANIFEST_VERSION = 1
+MANIFEST_VERSION = 2   # 2: each output has a role and a media type
 
 
 @dataclass
@@ -41,13 +41,22 @@ class Manifest:
                    tool=data.get("tool", ""))
 
     def record(self, target_id: str, renderer: str, fingerprint: str, sources: list[str],
-               written: dict[str, dict]) -> None:
+               written: dict[str, dict], roles: dict[str, str] | None = None) -> None:
+        from outreach.roles import media_type
+
         self.forget(target_id)
         self.targets[target_id] = {"renderer": renderer, "fingerprint": fingerprint,
                                    "outputs": sorted(written), "sources": sorted(sources)}
         for path, info in written.items():
             self.outputs[path] = {"sha256": info["sha256"], "size": info["size"], "target": target_id,
+                                  "role": (roles or {}).get(path, ""), "media_type": media_type(path),
                                   "sources": sorted(sources), "fingerprint": fingerprint}
+
+    def with_role(self, role: str, prefix: str = "") -> list[str]:
+        """Output paths of one role, in one locale's folder ("" Simplified, "zh-Hant/")."""
+        return sorted(path for path, info in self.outputs.items()
+                      if info.get("role") == role and path.startswith(prefix)
+                      and (prefix or not path.startswith("zh-Hant/")))
 
     def forget(self, target_id: str) -> list[str]:
         """Drop a target; returns the output paths it had."""

@@ -25,6 +25,7 @@ class Target:
     deps: tuple[str, ...] = ()                # targets whose outputs this one reads (e.g. packs)
     label: str = ""                           # what to call it in messages, e.g. "海报 fake-loan"
     fingerprint: str = ""
+    roles: dict = field(default_factory=dict)  # output path → role (set by the planner)
 
 
 def tool_versions() -> dict[str, str]:

@@ -96,6 +96,7 @@ def plan_build(root: Path, library: Library, options: BuildOptions) -> Plan:
                            for name in ("lint", *renderer.config_sections) if hasattr(library.config, name)}
         for target in renderer.plan(library, options):
             _apply_prefix(target, prefix)
+            _assign_roles(target, renderer, prefix)
             for output in target.outputs:
                 if output in owners:
                     raise PlanError(f"两个目标要写同一个文件 {output}：{owners[output]} 和 {target.id}。")
@@ -118,6 +119,16 @@ def plan_build(root: Path, library: Library, options: BuildOptions) -> Plan:
     targets = [t for t in all_targets if t.id in needed]
     return Plan(library=library, targets=targets, all_targets=all_targets, owned=owned, selected_kinds=set(chosen),
                 partial=bool(options.only) or options.shard is not None, prefix=prefix)
+
+
+def _assign_roles(target: Target, renderer, prefix: str) -> None:
+    from outreach.roles import role_of
+
+    for output in target.outputs:
+        role = role_of(output.removeprefix(prefix), renderer.roles)
+        if role is None:   # a renderer's table is incomplete: a programming error, said plainly
+            raise PlanError(f"内部错误：输出类型“{renderer.kind}”的文件 {output} 没有声明用途（roles）。")
+        target.roles[output] = role
 
 
 def _apply_prefix(target: Target, prefix: str) -> None:

@@ -267,6 +267,17 @@ class PreviewServer:
 
     # --- the index page ---------------------------------------------------------------
 
+    def outputs_by_role(self, prefix: str) -> dict[str, list[str]]:
+        """The last committed build's outputs in one locale's folder, grouped by role."""
+        from outreach.manifest import Manifest
+
+        # Read as is (no commit recovery): the preview's own rebuild may hold the build lock.
+        grouped: dict[str, list[str]] = {}
+        for path, info in sorted(Manifest.load(self.out_dir).outputs.items()):
+            if path.startswith(prefix) and (prefix or not path.startswith("zh-Hant/")):
+                grouped.setdefault(info.get("role", ""), []).append(path)
+        return grouped
+
     def index_page(self) -> str:
         from outreach.sms import count
 
@@ -286,10 +297,12 @@ class PreviewServer:
             titles = {scenario_id: scenario.title for scenario_id, scenario in library.scenarios.items()}
             # A scenario with an error is not in the library now, but its last good poster is
             # still in build/: show it, marked, as the summary promises.
-            posters = self.out_dir / prefix / "posters"
-            built = {p.stem for p in posters.glob("*.png")} if posters.is_dir() else set()
+            outputs = self.outputs_by_role(prefix)
+            pngs = {Path(path).stem: path for path in outputs.get("poster-png", [])}
+            built = set(pngs)
             for scenario_id in sorted(titles.keys() | built):
-                png, pdf = f"{prefix}posters/{scenario_id}.png", f"{prefix}posters/{scenario_id}.pdf"
+                png = pngs.get(scenario_id, "")
+                pdf = png[:-4] + ".pdf" if png else ""
                 title = esc(titles.get(scenario_id, scenario_id))
                 if scenario_id not in titles:
                     title += "<small>（内容有错误：显示的是上次成功生成的海报）</small>"
@@ -299,10 +312,11 @@ class PreviewServer:
                 else:
                     parts.append(f'<div class="poster missing"><span class="title">{title}</span>（未生成）</div>')
             parts.append("</div><h2>短信和群消息</h2><table><tr><th>诈骗类型</th><th>短信</th><th>长度</th><th>文件</th></tr>")
+            sms_files = {path.rsplit("/", 1)[-1].split(".", 1)[0]: path for path in outputs.get("sms", [])}
             for scenario_id, scenario in library.scenarios.items():
-                sms_path = self.out_dir / f"{prefix}texts/{scenario_id}.sms.txt"
-                if not sms_path.exists():
+                if scenario_id not in sms_files:
                     continue
+                sms_path = self.out_dir / sms_files[scenario_id]
                 message = sms_path.read_text(encoding="utf-8").strip()
                 counted = count(message)
                 parts.append(f"<tr><td>{esc(scenario.title)}</td><td>{esc(message)}</td><td>{esc(counted.label)}</td>"

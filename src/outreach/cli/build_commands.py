@@ -13,11 +13,20 @@ from outreach.errors import EXIT_INTERRUPTED
 from outreach.options import BuildOptions
 
 
+def _kinds() -> list[str]:
+    from outreach.renderers import renderer_names
+
+    try:
+        return renderer_names()
+    except Exception:  # noqa: BLE001 - help text must never stop the CLI from starting
+        return []   # a broken install is reported when a command runs
+
+
 @app.command()
 def build(
     ctx: typer.Context,
     only: Optional[List[str]] = typer.Option(None, "--only", metavar="类别",
-                                             help="只生成某一类，可重复：posters、texts、quiz、scripts、packs、stations。"),
+                                             help=f"只生成某一类，可重复：{'、'.join(_kinds())}。"),
     jobs: int = typer.Option(0, "--jobs", "-j", metavar="N", min=0, help="并行进程数，默认等于 CPU 核数。"),
     print_ready: bool = typer.Option(False, "--print-ready", help="印刷版：加 3 毫米出血和裁切线，交给印刷厂使用。"),
     clean: bool = typer.Option(False, "--clean", help="先删除上次生成的文件，再全部重新生成。"),
@@ -36,10 +45,10 @@ def build(
 ) -> None:
     """生成全部素材到 build/：只重新生成内容有变化的部分。"""
     from outreach.build import build as run_build
-    from outreach.renderers import KINDS
+    from outreach.renderers import renderer_names
 
     root = project_root(ctx)
-    known = list(KINDS)
+    known = renderer_names()
     unknown = [k for k in (only or []) if k not in known]
     if unknown:
         typer.echo(f"错误：不认识的类别 {'、'.join(unknown)}。可选：{'、'.join(known)}。", err=True)

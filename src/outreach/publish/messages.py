@@ -22,25 +22,25 @@ def _title(content: str, fallback: str) -> str:
     return re.sub(r"^[#\s]+|[【】*>]", "", first).strip()[:60] or fallback
 
 
+ROLE_FOR = {"sms": "sms", "text": "group-text", "markdown": "group-markdown"}
+
+
+def role_for(what: str, markdown: bool) -> str:
+    """The output role a `--what` sends (a newsletter goes in the channel's format)."""
+    if what == "newsletter":
+        return "newsletter-markdown" if markdown else "newsletter-text"
+    return ROLE_FOR[what]
+
+
 def select(out_dir: Path, channel: str, what: str, markdown: bool, only: list[str], prefix: str = "") -> list[Message]:
-    """The messages of one kind in build/ (under `prefix`, zh-Hant/ for a Traditional project)."""
+    """The messages of one kind in build/, found by their role in the manifest (under `prefix`,
+    zh-Hant/ for a Traditional project)."""
     manifest_path = out_dir / "manifest.json"
     if not manifest_path.is_file():
         raise SelectionError(f"找不到 {manifest_path}：请先运行 outreach build 生成文字素材。")
-    outputs = list(load_committed(out_dir).outputs)
-    patterns = {
-        "sms": r"^texts/(?!newsletter-)(?P<item>[a-z0-9-]+)\.sms\.txt$",
-        "text": r"^texts/(?!newsletter-)(?P<item>[a-z0-9-]+)\.txt$",
-        "markdown": r"^texts/(?!newsletter-)(?P<item>[a-z0-9-]+)\.wecom\.md$",
-        "newsletter": r"^texts/(?P<item>newsletter-\d{4}-\d{2}-\d{2})\." + ("md" if markdown else "txt") + "$",
-    }
-    pattern = re.compile("^" + re.escape(prefix) + patterns[what][1:])
     found = []
-    for path in sorted(outputs):
-        match = pattern.match(path)
-        if not match:
-            continue
-        item = match.group("item")
+    for path in load_committed(out_dir).with_role(role_for(what, markdown), prefix):
+        item = path.rsplit("/", 1)[-1].split(".", 1)[0]
         if only and item not in only and item.removeprefix("newsletter-") not in only:
             continue
         content = (out_dir / path).read_text(encoding="utf-8").strip()

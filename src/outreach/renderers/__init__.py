@@ -1,28 +1,82 @@
-"""The registry of output kinds. Each kind is an output folder under build/."""
+"""The registry of output kinds: the `outreach.renderers` entry-point group.
+
+Every output kind — the built-in ones included — is registered in a package's metadata
+(pyproject.toml, [project.entry-points."outreach.renderers"], name = "module:Class"), so
+another package can add a kind without touching outreach. The kind's name is its output
+folder under build/. Names are read from the metadata without importing any renderer
+(the CLI validates `--only` with them); renderers are imported when a build plans.
+"""
 
 from __future__ import annotations
 
+import configparser
+import functools
+import importlib
+import os
+import sys
+
+from outreach.errors import OutreachError
 from outreach.renderers.base import Renderer, RenderContext, RenderError, RenderResult
 
+GROUP = "outreach.renderers"
 
-# The output kinds, by folder name. Kept as plain names so the CLI can validate `--only`
-# without importing any renderer module.
-KINDS = ("posters", "texts", "quiz", "tips", "scripts", "packs", "stations")
+
+@functools.lru_cache(maxsize=1)
+def registered() -> dict[str, str]:
+    """kind → "module:Class" (the first registration of a name on sys.path wins).
+
+    Read from the entry_points.txt of each installed distribution directly: importlib.metadata
+    takes ~80 ms to scan, too slow for a command that only checks an option."""
+    found: dict[str, str] = {}
+    for entry in sys.path:
+        try:
+            names = sorted(os.listdir(entry or "."))
+        except OSError:
+            continue
+        for name in names:
+            if not name.endswith(".dist-info"):
+                continue
+            parser = configparser.ConfigParser(delimiters=("=",), interpolation=None)
+            parser.optionxform = str   # kind names are case-sensitive
+            try:
+                parser.read(os.path.join(entry or ".", name, "entry_points.txt"), encoding="utf-8")
+            except (OSError, configparser.Error):
+                continue
+            if parser.has_section(GROUP):
+                for kind, target in parser.items(GROUP):
+                    found.setdefault(kind.strip(), target.strip())
+    if not found:
+        raise OutreachError("找不到任何输出类型（outreach.renderers 注册信息）：outreach 可能没有正确安装，"
+                            "请运行 make install（或 pip install -e .）。")
+    return found
+
+
+def renderer_names() -> list[str]:
+    return list(registered())
+
+
+@functools.lru_cache(maxsize=1)
+def _renderer_classes() -> tuple[type, ...]:
+    classes = []
+    for kind, target in registered().items():
+        module_name, _, attribute = target.partition(":")
+        try:
+            cls = getattr(importlib.import_module(module_name), attribute)
+        except (ImportError, AttributeError) as exc:
+            raise OutreachError(f"输出类型“{kind}”的渲染器 {target} 无法加载：{exc}。"
+                                "请检查提供它的插件是否装好。") from None
+        if getattr(cls, "kind", None) != kind:
+            raise OutreachError(f"输出类型“{kind}”注册的渲染器 {target} 的 kind 是“{getattr(cls, 'kind', '')}”："
+                                "两者必须相同（它就是 build/ 下的目录名）。")
+        classes.append(cls)
+    return tuple(classes)
 
 
 def all_renderers() -> dict[str, Renderer]:
-    """Every built-in renderer by kind, in build order (imported lazily: no WeasyPrint here)."""
-    from outreach.renderers.poster import PosterRenderer
-    from outreach.renderers.quiz import QuizRenderer
-    from outreach.renderers.packs import PackRenderer
-    from outreach.renderers.stations import StationsRenderer
-    from outreach.renderers.scripts import ScriptRenderer
-    from outreach.renderers.texts import TextsRenderer
-    from outreach.renderers.tips import TipsRenderer
-
-    renderers: list[Renderer] = [PosterRenderer(), TextsRenderer(), QuizRenderer(), TipsRenderer(), ScriptRenderer(),
-                                 PackRenderer(), StationsRenderer()]
-    return {r.kind: r for r in sorted(renderers, key=lambda r: r.phase)}
+    """Every registered renderer by kind, in build order: by phase, then by name (installers
+    do not keep the order entry points were declared in)."""
+    renderers = [cls() for cls in _renderer_classes()]
+    return {r.kind: r for r in sorted(renderers, key=lambda r: (r.phase, r.kind))}
 
 
-__all__ = ["Renderer", "RenderContext", "RenderError", "RenderResult", "all_renderers", "KINDS"]
+__all__ = ["Renderer", "RenderContext", "RenderError", "RenderResult", "all_renderers", "renderer_names", "GROUP"]

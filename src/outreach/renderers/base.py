@@ -106,6 +106,8 @@ class Renderer(abc.ABC):
     templates_described: ClassVar[dict[str, str]] = {}  # template name → what it renders (for `templates list`)
     batch_size: ClassVar[int] = 1      # >1: a worker gets several targets at once (see render_batch)
     pack_item: ClassVar[str | None] = None  # the pack item key this kind serves ("poster", "tip", ...)
+    # (path pattern, role) for every output, first match wins; paths without the zh-Hant/ prefix.
+    roles: ClassVar[tuple[tuple[str, str], ...]] = ()
 
     @abc.abstractmethod
     def plan(self, library: "Library", options: "BuildOptions") -> list[Target]:

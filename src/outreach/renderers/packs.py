@@ -61,6 +61,7 @@ class PackRenderer(Renderer):
     # feed: the cover shows [feed] published when the pack has no date; quiz, scripts, posters: the
     # printing notes of those items (card sizes, talk-card layout, poster sizes).
     config_sections = ("project", "theme", "feed", "quiz", "scripts", "posters")
+    roles = (("packs/*.pdf", "pack-pdf"), ("packs/*.zip", "pack-zip"))
     templates_described = {
         "pack-cover.html": "资料包封面和目录（为派出所生成时封面带派出所信息）",
         "pack-back.html": "派出所版资料包的封底（联系方式）",

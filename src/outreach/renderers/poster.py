@@ -18,6 +18,7 @@ class PosterRenderer(BatchRenderer):
     batch_size = 8
     pack_item = "poster"
     config_sections = ("project", "theme", "posters")
+    roles = (("posters/*.pdf", "poster-pdf"), ("posters/*.png", "poster-png"))
     templates_described = {
         "poster.html": "海报（每个诈骗类型一张 A4，PDF 和 PNG）",
         "css/poster.css": "海报样式",

@@ -19,6 +19,8 @@ class QuizRenderer(Renderer):
     label = "问答"
     version = "1"
     config_sections = ("project", "theme", "quiz")
+    roles = (("quiz/*-cards.pdf", "quiz-cards"), ("quiz/*-key.pdf", "quiz-key"),
+             ("quiz/*-answer-sheet.pdf", "quiz-answer-sheet"), ("quiz/*/index.html", "quiz-h5"))
     pack_item = "quiz"
     templates_described = {
         "quiz/cards.html": "问答卡片（A4 双面，每张 8 张卡片，正反面对齐）",

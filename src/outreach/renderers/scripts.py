@@ -25,6 +25,8 @@ class ScriptRenderer(BatchRenderer):
     batch_size = 4
     pack_item = "script"
     config_sections = ("project", "theme", "scripts")
+    roles = (("scripts/*-card-sheet.pdf", "talk-card-sheet"), ("scripts/*-card.pdf", "talk-card"),
+             ("scripts/*/*.pdf", "script-part"), ("scripts/*.pdf", "script-pdf"))
     templates_described = {
         "script.html": "节目脚本全本（A4：封面、角色表、场次、舞台提示、页码）",
         "script-role.html": "分角色台词（每个角色一份：本角色的台词突出显示，前面附提示句）",

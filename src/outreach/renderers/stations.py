@@ -32,6 +32,8 @@ class StationsRenderer(BatchRenderer):
     batch_size = 4   # WeasyPrint documents are large: a few stations at a time keeps memory flat
     # A station pack is a pack with its own cover: the same sections as packs, and [stations].
     config_sections = ("project", "theme", "stations", "feed", "quiz", "scripts", "posters")
+    roles = (("stations/*/contact-cards.pdf", "contact-cards"), ("stations/*/*.pdf", "station-pack-pdf"),
+             ("stations/*/*.zip", "station-pack-zip"))
     templates_described = {
         "stations/contact-cards.html": "警民联系卡（90×54 毫米的一张，生成时排成 A4 每张 10 个，双面）",
         "stations/card-front.html": "联系卡正面：派出所、民警和电话",

@@ -34,6 +34,9 @@ class TextsRenderer(Renderer):
     version = "1"
     batch_size = 64
     config_sections = ("project", "theme", "sms", "feed")   # theme: every template gets it
+    roles = (("texts/newsletter-*.txt", "newsletter-text"), ("texts/newsletter-*.md", "newsletter-markdown"),
+             ("texts/*.sms.txt", "sms"), ("texts/*.wecom.md", "group-markdown"), ("texts/*.txt", "group-text"),
+             ("feed.json", "feed"))
     templates_described = {
         "texts/sms.txt": "短信（每个诈骗类型一条，签名自动加在开头）",
         "texts/scenario.txt": "纯文字群消息",

@@ -13,6 +13,7 @@ class TipsRenderer(BatchRenderer):
     version = "1"
     batch_size = 16
     config_sections = ("project", "theme")
+    roles = (("tips/*.pdf", "tip-pdf"),)
     pack_item = "tip"
     templates_described = {
         "tip.html": "法律小贴士单页（正文 + 法律原文）",

@@ -1,0 +1,27 @@
+"""What each output is for: a role (poster-png, sms, group-markdown, quiz-h5, …) and a media type.
+
+Renderers declare their roles as (path pattern, role) pairs; the planner gives every output
+its role, the manifest records it, and consumers (the preview, `post`) select outputs by
+role through the manifest instead of guessing from paths — which is what lets a
+Traditional Chinese build (under zh-Hant/) be previewed and posted like any other.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import mimetypes
+
+_MEDIA_TYPES = {".md": "text/markdown; charset=utf-8", ".txt": "text/plain; charset=utf-8",
+                ".json": "application/json", ".html": "text/html; charset=utf-8"}
+
+
+def role_of(path: str, patterns: tuple[tuple[str, str], ...]) -> str | None:
+    """The role of a build-relative path (without the locale prefix): the first pattern that matches."""
+    return next((role for pattern, role in patterns if fnmatch.fnmatchcase(path, pattern)), None)
+
+
+def media_type(path: str) -> str:
+    for suffix, kind in _MEDIA_TYPES.items():
+        if path.endswith(suffix):
+            return kind
+    return mimetypes.guess_type(path)[0] or "application/octet-stream"

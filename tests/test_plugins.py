@@ -1,0 +1,71 @@
+"""A third-party output kind, added by another package through the `outreach.renderers`
+entry-point group, builds without any change to outreach."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+PLUGIN = '''
+from outreach.plan import Target
+from outreach.renderers.base import Renderer, RenderResult
+
+
+class BookmarkRenderer(Renderer):
+    """A reading bookmark per scenario: its title and the unit, as plain text."""
+
+    kind = "bookmarks"
+    label = "书签"
+    config_sections = ("project",)
+    roles = (("bookmarks/*.txt", "bookmark-text"),)
+
+    def plan(self, library, options):
+        return [Target(id=f"bookmarks/{scenario_id}", renderer=self.kind, outputs=(f"bookmarks/{scenario_id}.txt",),
+                       sources=(item.path,), label=f"书签 {scenario_id}")
+                for scenario_id, item in sorted(library.kind("scenarios").items())]
+
+    def render(self, target, ctx):
+        scenario_id = target.id.rsplit("/", 1)[-1]
+        title = ctx.library.get("scenarios", scenario_id).model.title
+        text = f"{title}｜{ctx.config.project.organisation}\\n"
+        return RenderResult(outputs={target.outputs[0]: ctx.localize(text).encode("utf-8")})
+'''
+
+
+def install_plugin(site) -> None:
+    """The files `pip install --target site` would write for a tiny plugin package."""
+    (site / "outreach_bookmarks").mkdir(parents=True)
+    (site / "outreach_bookmarks/__init__.py").write_text(textwrap.dedent(PLUGIN), encoding="utf-8")
+    info = site / "outreach_bookmarks-0.1.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: outreach-bookmarks\nVersion: 0.1\n"
+                                   "Requires-Dist: outreach\n", encoding="utf-8")
+    (info / "entry_points.txt").write_text("[outreach.renderers]\nbookmarks = outreach_bookmarks:BookmarkRenderer\n",
+                                           encoding="utf-8")
+    (info / "RECORD").write_text("", encoding="utf-8")
+
+
+def outreach(root, site, *args):
+    env = {**os.environ, "PYTHONPATH": str(site)}
+    return subprocess.run([sys.executable, "-m", "outreach", *args], cwd=root, env=env, capture_output=True,
+                          text=True, timeout=300)
+
+
+def test_a_third_party_kind_builds_through_the_entry_point_group(fixture_project, tmp_path):
+    site = tmp_path / "site"
+    install_plugin(site)
+    help_text = outreach(fixture_project, site, "build", "--help").stdout
+    assert "bookmarks" in help_text                     # --only choices come from the registry
+    built = outreach(fixture_project, site, "build", "-q", "--only", "bookmarks", "--only", "texts")
+    assert built.returncode == 0, built.stderr
+    assert (fixture_project / "build/bookmarks/fake-loan.txt").read_text(encoding="utf-8") == \
+        "虚假网络贷款诈骗｜示例市公安局示例分局\n"
+    outputs = json.loads((fixture_project / "build/manifest.json").read_text(encoding="utf-8"))["outputs"]
+    assert {e["path"]: e["role"] for e in outputs}["bookmarks/fake-loan.txt"] == "bookmark-text"
+    # Without the plugin on the path the kind is unknown again, and says so.
+    plain = subprocess.run([sys.executable, "-m", "outreach", "build", "--only", "bookmarks"], cwd=fixture_project,
+                           capture_output=True, text=True, timeout=300)
+    assert plain.returncode == 2 and "不认识的类别 bookmarks" in plain.stderr
