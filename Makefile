@@ -14,6 +14,7 @@ build: $(STAMP)
 	$(BIN)/outreach build
 
 test: $(STAMP)
+	$(BIN)/ruff check src tests bench
 	$(BIN)/python -m pytest -n 2 -q
 
 install: $(STAMP)

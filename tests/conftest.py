@@ -75,6 +75,31 @@ def mini_project(tmp_path: Path) -> Path:
     return root
 
 
+# --- posting: a real bot server on 127.0.0.1 and a project with a channel pointing at it ------
+
+@pytest.fixture
+def bot():
+    from botserver import BotServer
+
+    server = BotServer()
+    yield server
+    server.close()
+
+
+def add_channel(root, name: str, kind: str, fmt: str = "text", extra: str = "") -> None:
+    with open(root / "outreach.toml", "a", encoding="utf-8") as handle:
+        handle.write(f'\n[channels.{name}]\ntype = "{kind}"\nurl_env = "TEST_BOT_URL"\nformat = "{fmt}"\n'
+                     f'rate = "1000/s"\nretries = 3\nretry_base = 0.01\ntimeout = 2\nlimit_wait = 1\n{extra}')
+
+
+@pytest.fixture
+def posting(mini_project, bot, monkeypatch):
+    add_channel(mini_project, "group", "wecom", "markdown")
+    monkeypatch.setenv("TEST_BOT_URL", bot.url())
+    assert build_project(mini_project, only=("texts",)).ok
+    return mini_project
+
+
 def build_project(root: Path, **options):
     from outreach.build import build
     from outreach.options import BuildOptions

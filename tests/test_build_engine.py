@@ -379,3 +379,12 @@ def test_every_output_has_a_role_and_media_type_in_the_manifest(fixture_project)
     assert roles["quiz/basics/index.html"] == ("quiz-h5", "text/html; charset=utf-8")
     assert roles["stations/test-east/contact-cards.pdf"] == ("contact-cards", "application/pdf")
     assert roles["packs/fixture.zip"][0] == "pack-zip"
+
+
+def test_pack_items_are_one_table():
+    from outreach.models import PACK_ITEMS, PackItem
+    from outreach.renderers import all_renderers
+
+    assert set(PackItem.model_fields) == set(PACK_ITEMS)
+    served = {r.pack_item for r in all_renderers().values() if r.pack_item}
+    assert served == set(PACK_ITEMS)      # every pack item has a renderer and no renderer serves an unknown one

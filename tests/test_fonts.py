@@ -134,7 +134,9 @@ def test_fonts_stay_embedded_and_outlines_and_destinations_survive(builds):
         with a.open_outline() as outline_a, b.open_outline() as outline_b:
             assert [e.title for e in outline_a.root] == [e.title for e in outline_b.root]
     with pikepdf.open(plain / "quiz/basics-cards.pdf") as b, pikepdf.open(lean / "quiz/basics-cards.pdf") as a:
-        names = lambda pdf: sorted(str(n) for n in pdf.Root.get("/Names", {}).get("/Dests", {}).get("/Names", [])[0::2])
+        def names(pdf):
+            return sorted(str(n) for n in pdf.Root.get("/Names", {}).get("/Dests", {}).get("/Names", [])[0::2])
+
         assert names(a) == names(b)
 
 

@@ -16,35 +16,14 @@ import urllib.parse
 
 import pytest
 
-from botserver import BotServer, Reply
-from conftest import build_project
+from botserver import Reply
+from conftest import add_channel, build_project
 from outreach.config import load_config
 from outreach.publish.ratelimit import RateLimiter
 from outreach.publish.sender import post
 
 SECRET_URL_KEY = "SECRETKEY0123456789"
 SIGN_SECRET = "SEC0123456789abcdef"
-
-
-@pytest.fixture
-def bot():
-    server = BotServer()
-    yield server
-    server.close()
-
-
-def add_channel(root, name: str, kind: str, fmt: str = "text", extra: str = "") -> None:
-    with open(root / "outreach.toml", "a", encoding="utf-8") as handle:
-        handle.write(f'\n[channels.{name}]\ntype = "{kind}"\nurl_env = "TEST_BOT_URL"\nformat = "{fmt}"\n'
-                     f'rate = "1000/s"\nretries = 3\nretry_base = 0.01\ntimeout = 2\nlimit_wait = 1\n{extra}')
-
-
-@pytest.fixture
-def posting(mini_project, bot, monkeypatch):
-    add_channel(mini_project, "group", "wecom", "markdown")
-    monkeypatch.setenv("TEST_BOT_URL", bot.url())
-    assert build_project(mini_project, only=("texts",)).ok
-    return mini_project
 
 
 def run_post(root, channel="group", what=None, only=(), dry_run=False, lines=None):

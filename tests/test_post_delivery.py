@@ -12,8 +12,8 @@ import time
 import pytest
 
 from botserver import Reply
-from conftest import build_project, edit
-from test_post import SECRET_URL_KEY, SIGN_SECRET, add_channel, bot, cli, posting, run_post  # noqa: F401
+from conftest import add_channel, build_project, edit
+from test_post import SECRET_URL_KEY, SIGN_SECRET, cli, run_post
 from outreach.config import load_config
 from outreach.publish.ledger import LedgerError
 from outreach.publish.sender import ChannelError, Unconfirmed, post

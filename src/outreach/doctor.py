@@ -12,8 +12,6 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
-PACKAGES = ("weasyprint", "jinja2", "pydantic", "pypdfium2", "pikepdf", "segno", "markdown-it-py", "typer", "pillow",
-            "httpx", "watchfiles", "opencc-purepy", "openpyxl", "rich", "pypinyin")
 APT_FIX = "apt-get update && apt-get install -y fonts-noto-cjk libharfbuzz-subset0（或在项目目录运行 make build）"
 
 
@@ -30,9 +28,27 @@ def python_check() -> Check:
     return Check("Python", ok, f"{platform.python_version()}（{sys.executable}）", "" if ok else "需要 Python 3.11 或更新版本")
 
 
+def direct_requirements() -> list[str]:
+    """outreach's own runtime requirements, from its package metadata (not a list kept by hand)."""
+    import re
+
+    names = []
+    for requirement in metadata.requires("outreach") or []:
+        if re.search(r"extra\s*==", requirement):
+            continue
+        match = re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)", requirement)
+        if match:
+            names.append(match.group(1))
+    return names
+
+
 def package_checks() -> list[Check]:
     checks = []
-    for name in PACKAGES:
+    try:
+        names = direct_requirements()
+    except metadata.PackageNotFoundError:
+        return [Check("Python 包 outreach", False, "没有安装信息", "在项目目录运行 make build 重新安装")]
+    for name in names:
         try:
             checks.append(Check(f"Python 包 {name}", True, metadata.version(name)))
         except metadata.PackageNotFoundError:

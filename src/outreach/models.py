@@ -259,6 +259,16 @@ class Script(Model):
     scenario: ItemId | None = Field(None, description="相关的诈骗类型编号")
 
 
+# What a pack item can be: item key → (the content kind it names, its Chinese name). The one
+# table for pack items: the model's fields, reference checks and the pack renderer use it.
+PACK_ITEMS: dict[str, tuple[str, str]] = {
+    "poster": ("scenarios", "海报"),
+    "tip": ("tips", "法律小贴士"),
+    "quiz": ("quizzes", "有奖问答"),
+    "script": ("scripts", "节目脚本"),
+}
+
+
 class PackItem(Model):
     poster: ItemId | None = Field(None, description="海报：诈骗类型编号")
     tip: ItemId | None = Field(None, description="法律小贴士编号")
@@ -267,14 +277,14 @@ class PackItem(Model):
 
     @model_validator(mode="after")
     def _exactly_one(self) -> "PackItem":
-        given = [name for name in ("poster", "tip", "quiz", "script") if getattr(self, name)]
+        given = [name for name in PACK_ITEMS if getattr(self, name)]
         if len(given) != 1:
-            raise ValueError("每一项必须且只能填写 poster、tip、quiz、script 中的一个")
+            raise ValueError(f"每一项必须且只能填写 {'、'.join(PACK_ITEMS)} 中的一个")
         return self
 
     @property
     def kind(self) -> str:
-        return next(name for name in ("poster", "tip", "quiz", "script") if getattr(self, name))
+        return next(name for name in PACK_ITEMS if getattr(self, name))
 
     @property
     def ref(self) -> str:

@@ -29,7 +29,7 @@ class CardQuestion:
 
     def as_json(self) -> dict:
         return {"number": self.number, "id": self.id, "kind": self.kind, "kindLabel": self.kind_label,
-                "question": self.question, "choices": [{"letter": l, "text": t} for l, t in self.choices],
+                "question": self.question, "choices": [{"letter": letter, "text": text} for letter, text in self.choices],
                 "answer": list(self.answer), "explanation": self.explanation}
 
 

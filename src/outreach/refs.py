@@ -7,9 +7,10 @@ from typing import Iterable, Iterator
 
 from outreach.diagnostics import Diagnostic, error, warning
 from outreach.library import Item, Library
+from outreach.models import PACK_ITEMS
 
 KIND_NOUN = {"scenarios": "诈骗类型", "tips": "法律小贴士", "quizzes": "问答题库", "scripts": "脚本", "laws": "法律"}
-PACK_ITEM_KINDS = {"poster": "scenarios", "tip": "tips", "quiz": "quizzes", "script": "scripts"}
+PACK_ITEM_KINDS = {key: kind for key, (kind, _label) in PACK_ITEMS.items()}
 
 
 def _suggest(value: str, options: Iterable[str]) -> str:

@@ -197,9 +197,9 @@ def _mobile_warnings(values: dict, columns: dict, row: int, relpath: str, real: 
 
 def _canonical(header: str) -> str | None:
     lowered = header.lower().replace(" ", "_")
-    for canonical, names in COLUMNS.items():
+    for column, names in COLUMNS.items():
         if lowered in names or header in names:
-            return canonical
+            return column
     return None
 
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from outreach.models import PACK_ITEMS
 from outreach.plan import Target
 from outreach.renderers.base import PackPart, RenderContext, RenderError, Renderer, RenderResult
 from outreach.renderers.html import base_context, html_to_pdf, render_html
 
-ITEM_LABELS = {"poster": "海报", "tip": "法律小贴士", "quiz": "有奖问答", "script": "节目脚本"}
-ITEM_KINDS = {"poster": "scenarios", "tip": "tips", "quiz": "quizzes", "script": "scripts"}
+ITEM_LABELS = {key: label for key, (_kind, label) in PACK_ITEMS.items()}
+ITEM_KINDS = {key: kind for key, (kind, _label) in PACK_ITEMS.items()}
 
 
 @dataclass
