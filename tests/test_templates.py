@@ -174,3 +174,17 @@ def test_filter_errors_are_located(mini_project):
     failure = build_posters(mini_project).failures[0]
     assert (failure.file, failure.line) == ("templates/poster.html", 6)
     assert "过滤器" in failure.message and "二维码" in failure.message
+
+
+def test_quiz_cards_without_the_measuring_markers_warn_instead_of_passing_silently(fixture_project):
+    from conftest import build_project, write
+    from outreach.theme import Theme
+
+    original = (Theme(fixture_project).builtin_dir / "quiz/cards.html").read_text(encoding="utf-8")
+    stripped = original.replace(' id="end-front-{{ slot.card.number }}"', "").replace(' id="end-back-{{ slot.card.number }}"', "")
+    assert stripped != original
+    write(fixture_project, "templates/quiz/cards.html", stripped)
+    result = build_project(fixture_project, only=("quiz",))
+    assert result.ok
+    messages = [message for _label, message in result.warnings]
+    assert any("无法检查卡片文字是否超出" in m and "end-front-1" in m for m in messages), messages

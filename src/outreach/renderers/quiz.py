@@ -5,7 +5,7 @@ from __future__ import annotations
 from outreach.config import A4_MM
 from outreach.plan import Target
 from outreach.quizprep import prepare
-from outreach.sheets import cut_marks, mirrored, overflow_mm, sheet_boxes
+from outreach.sheets import cut_marks, mirrored, missing_markers, overflow_mm, sheet_boxes
 from outreach.renderers.base import PackPart, RenderContext, RenderError, Renderer, RenderResult
 from outreach.renderers.html import base_context, layout, render_html
 
@@ -105,6 +105,13 @@ class QuizRenderer(Renderer):
         what = f"问答 {item.id} 的卡片"
         html = render_html(ctx, "quiz/cards.html", context | {"sheets": sheets, "page": {"w": page_w, "h": page_h}}, what)
         document = layout(ctx, html, "quiz/cards.html", what, item.path, warnings=warnings)
+        ids = [f"{side}-{card.number}" for card in questions for side in ("front", "back")]
+        if missing := missing_markers(document, ids):
+            # A customised template that dropped the markers would otherwise let overlong cards
+            # through in silence.
+            warnings.append(f"模板 quiz/cards.html 缺少 Python 用来测量卡片的元素（如 id=\"{missing[0]}\"，共缺 "
+                            f"{len(missing)} 个）：无法检查卡片文字是否超出。请保留 id=\"front-N\"/\"end-front-N\" 等标记，"
+                            "见 docs/templates.md 的“模板约定”。")
         self._check_fit(document, questions, settings.card_height, item)
         return document
 
