@@ -28,25 +28,12 @@ def python_check() -> Check:
     return Check("Python", ok, f"{platform.python_version()}（{sys.executable}）", "" if ok else "需要 Python 3.11 或更新版本")
 
 
-def direct_requirements() -> list[str]:
-    """outreach's own runtime requirements, from its package metadata (not a list kept by hand)."""
-    import re
-
-    names = []
-    for requirement in metadata.requires("outreach") or []:
-        if re.search(r"extra\s*==", requirement):
-            continue
-        match = re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)", requirement)
-        if match:
-            names.append(match.group(1))
-    return names
-
-
 def package_checks() -> list[Check]:
+    from outreach.installed import runtime_requirements
+
     checks = []
-    try:
-        names = direct_requirements()
-    except metadata.PackageNotFoundError:
+    names = runtime_requirements("outreach")   # from the package metadata, not a list kept by hand
+    if not names:
         return [Check("Python 包 outreach", False, "没有安装信息", "在项目目录运行 make build 重新安装")]
     for name in names:
         try:

@@ -2,13 +2,8 @@
 
 from __future__ import annotations
 
-import functools
 import hashlib
-import itertools
 import json
-import os
-import re
-import sys
 from dataclasses import dataclass, field
 
 from outreach import __version__
@@ -32,66 +27,13 @@ def tool_versions() -> dict[str, str]:
     """The installed version of outreach and of everything it runs on (its requirements and
     theirs, from the package metadata): upgrading any of them can change an output's bytes
     (pydyf writes the PDF, Pillow the PNG), so each is part of every fingerprint."""
-    installed = _installed()
+    from outreach.installed import distributions, runtime_closure
+
+    installed = distributions()
     versions = {"outreach": __version__}
-    for name in sorted(_runtime_closure("outreach", installed)):
+    for name in sorted(runtime_closure("outreach")):
         versions[name] = installed.get(name, ("", []))[0]
     return versions
-
-
-def _normal(name: str) -> str:
-    return re.sub(r"[-_.]+", "-", name).lower()
-
-
-_NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
-
-
-@functools.lru_cache(maxsize=1)
-def _installed() -> dict[str, tuple[str, list[str]]]:
-    """name → (version, requirements) of every installed distribution. Read from the METADATA
-    headers directly: importlib.metadata's parser takes ~0.15 s for this, too slow for the
-    no-op build that compares fingerprints."""
-    found: dict[str, tuple[str, list[str]]] = {}
-    for entry in sys.path:
-        try:
-            names = os.listdir(entry or ".")
-        except OSError:
-            continue
-        for name in sorted(names):
-            if not name.endswith(".dist-info"):
-                continue
-            try:
-                with open(os.path.join(entry or ".", name, "METADATA"), encoding="utf-8", errors="replace") as handle:
-                    header = list(itertools.takewhile(lambda line: line.strip(), handle))
-            except OSError:
-                continue
-            fields = {"Name": "", "Version": ""}
-            requirements = []
-            for line in header:
-                key, _, value = line.partition(":")
-                if key == "Requires-Dist":
-                    requirements.append(value.strip())
-                elif key in fields:
-                    fields[key] = value.strip()
-            if fields["Name"]:
-                found.setdefault(_normal(fields["Name"]), (fields["Version"], requirements))
-    return found
-
-
-def _runtime_closure(root: str, installed: dict) -> set[str]:
-    """Names of the packages `root` needs at run time, transitively (optional extras left out)."""
-    seen: set[str] = set()
-    pending = [_normal(root)]
-    while pending:
-        for requirement in installed.get(pending.pop(), ("", []))[1]:
-            if re.search(r"extra\s*==", requirement):
-                continue
-            match = _NAME.match(requirement)
-            name = _normal(match.group(1)) if match else ""
-            if name and name not in seen:
-                seen.add(name)
-                pending.append(name)
-    return seen
 
 
 def fingerprint(target: Target, *, renderer_version: str, config_sections: dict, source_digests: dict[str, str],

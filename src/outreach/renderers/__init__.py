@@ -9,11 +9,8 @@ folder under build/. Names are read from the metadata without importing any rend
 
 from __future__ import annotations
 
-import configparser
 import functools
 import importlib
-import os
-import sys
 
 from outreach.errors import OutreachError
 from outreach.renderers.base import Renderer, RenderContext, RenderError, RenderResult
@@ -23,28 +20,10 @@ GROUP = "outreach.renderers"
 
 @functools.lru_cache(maxsize=1)
 def registered() -> dict[str, str]:
-    """kind → "module:Class" (the first registration of a name on sys.path wins).
+    """kind → "module:Class" (the first registration of a name on sys.path wins)."""
+    from outreach.installed import entry_points
 
-    Read from the entry_points.txt of each installed distribution directly: importlib.metadata
-    takes ~80 ms to scan, too slow for a command that only checks an option."""
-    found: dict[str, str] = {}
-    for entry in sys.path:
-        try:
-            names = sorted(os.listdir(entry or "."))
-        except OSError:
-            continue
-        for name in names:
-            if not name.endswith(".dist-info"):
-                continue
-            parser = configparser.ConfigParser(delimiters=("=",), interpolation=None)
-            parser.optionxform = str   # kind names are case-sensitive
-            try:
-                parser.read(os.path.join(entry or ".", name, "entry_points.txt"), encoding="utf-8")
-            except (OSError, configparser.Error):
-                continue
-            if parser.has_section(GROUP):
-                for kind, target in parser.items(GROUP):
-                    found.setdefault(kind.strip(), target.strip())
+    found = entry_points(GROUP)
     if not found:
         raise OutreachError("找不到任何输出类型（outreach.renderers 注册信息）：outreach 可能没有正确安装，"
                             "请运行 make install（或 pip install -e .）。")
