@@ -15,6 +15,7 @@ from botserver import Reply
 from conftest import add_channel, build_project, edit
 from test_post import SECRET_URL_KEY, SIGN_SECRET, cli, run_post
 from outreach.config import load_config
+from outreach.publish.freshness import StaleBuild
 from outreach.publish.ledger import LedgerError
 from outreach.publish.sender import ChannelError, Unconfirmed, post
 
@@ -244,3 +245,10 @@ def test_status_works_on_a_read_only_disk_and_posting_says_why_not(posting, bot,
     refused = cli(read_only_copy, "--channel", "group", env=env)
     _, errors = refused.communicate(timeout=60)
     assert refused.returncode == 1 and "只读" in errors and "Traceback" not in errors
+
+
+def test_a_deleted_scenario_is_not_posted_from_an_old_build(posting, bot):
+    (posting / "content/scenarios/fake-loan.yaml").unlink()     # removed, but build/ was not rebuilt
+    with pytest.raises(StaleBuild) as refused:
+        run_post(posting)
+    assert "fake-loan" in str(refused.value) and "outreach build" in str(refused.value) and bot.requests == []

@@ -52,11 +52,16 @@ class Manifest:
                                   "role": (roles or {}).get(path, ""), "media_type": media_type(path),
                                   "sources": sorted(sources), "fingerprint": fingerprint}
 
+    def by_role(self, prefix: str = "") -> dict[str, list[str]]:
+        """Output paths in one locale's folder ("" Simplified, "zh-Hant/"), grouped by role."""
+        grouped: dict[str, list[str]] = {}
+        for path in sorted(self.outputs):
+            if path.startswith(prefix) and (prefix or not path.startswith("zh-Hant/")):
+                grouped.setdefault(self.outputs[path].get("role", ""), []).append(path)
+        return grouped
+
     def with_role(self, role: str, prefix: str = "") -> list[str]:
-        """Output paths of one role, in one locale's folder ("" Simplified, "zh-Hant/")."""
-        return sorted(path for path, info in self.outputs.items()
-                      if info.get("role") == role and path.startswith(prefix)
-                      and (prefix or not path.startswith("zh-Hant/")))
+        return self.by_role(prefix).get(role, [])
 
     def forget(self, target_id: str) -> list[str]:
         """Drop a target; returns the output paths it had."""

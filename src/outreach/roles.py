@@ -20,6 +20,11 @@ def role_of(path: str, patterns: tuple[tuple[str, str], ...]) -> str | None:
     return next((role for pattern, role in patterns if fnmatch.fnmatchcase(path, pattern)), None)
 
 
+def item_of(path: str) -> str:
+    """The content item an output is named after: texts/fake-loan.sms.txt → fake-loan."""
+    return path.rsplit("/", 1)[-1].split(".", 1)[0]
+
+
 def media_type(path: str) -> str:
     for suffix, kind in _MEDIA_TYPES.items():
         if path.endswith(suffix):

@@ -20,6 +20,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Callable
 
 from outreach.renderers.base import output_prefix
+from outreach.roles import item_of
 from pathlib import Path
 
 from outreach.errors import OutreachError
@@ -272,11 +273,7 @@ class PreviewServer:
         from outreach.manifest import Manifest
 
         # Read as is (no commit recovery): the preview's own rebuild may hold the build lock.
-        grouped: dict[str, list[str]] = {}
-        for path, info in sorted(Manifest.load(self.out_dir).outputs.items()):
-            if path.startswith(prefix) and (prefix or not path.startswith("zh-Hant/")):
-                grouped.setdefault(info.get("role", ""), []).append(path)
-        return grouped
+        return Manifest.load(self.out_dir).by_role(prefix)
 
     def index_page(self) -> str:
         from outreach.sms import count
@@ -312,7 +309,7 @@ class PreviewServer:
                 else:
                     parts.append(f'<div class="poster missing"><span class="title">{title}</span>（未生成）</div>')
             parts.append("</div><h2>短信和群消息</h2><table><tr><th>诈骗类型</th><th>短信</th><th>长度</th><th>文件</th></tr>")
-            sms_files = {path.rsplit("/", 1)[-1].split(".", 1)[0]: path for path in outputs.get("sms", [])}
+            sms_files = {item_of(path): path for path in outputs.get("sms", [])}
             for scenario_id, scenario in library.scenarios.items():
                 if scenario_id not in sms_files:
                     continue

@@ -73,7 +73,8 @@ def render_and_write(targets: list[Target], ctx: RenderContext) -> list[Outcome]
     renderer = all_renderers()[targets[0].renderer]
     limits = ctx.config.build
     library = ctx.library
-    recording = RecordingConfig(library.config)
+    config = library.config
+    recording = RecordingConfig(config)
     over_limit = False
     try:
         library.config = recording
@@ -90,7 +91,7 @@ def render_and_write(targets: list[Target], ctx: RenderContext) -> list[Outcome]
         detail = traceback.format_exc(limit=6)
         results = [RenderError(f"内部错误（请把以下信息反馈给维护人员）：\n{detail}")] * len(targets)
     finally:
-        library.config = object.__getattribute__(recording, "_config")
+        library.config = config
     if over_limit and len(targets) > 1:   # find the target that ran out: each one alone, with its own limit
         return [outcome for target in targets for outcome in render_and_write([target], ctx)]
     each = (time.perf_counter() - started) / len(targets)

@@ -59,9 +59,7 @@ def post(
         print_diagnostics(Diagnostics(problems))
         raise typer.Exit(1)
     out_dir = output_dir(root)
-    # Channel, selection and ledger problems are OutreachErrors: the CLI's one handler prints them.
-    if not dry_run and not mark_sent:
-        _refuse_stale_build(root, out_dir, config, channel, what, list(only or []))
+    # Channel, selection, stale-build and ledger problems are OutreachErrors: the CLI's one handler prints them.
     report = run_post(root, out_dir, config, channel, what.value if what else None, list(only or []),
                       dry_run, typer.echo, wait=_countdown,
                       unconfirmed=Unconfirmed(resend=resend_unconfirmed, mark_sent=mark_sent))
@@ -82,23 +80,6 @@ def post(
         raise typer.Exit(1)
     if report.unconfirmed:
         raise typer.Exit(3)
-
-
-def _refuse_stale_build(root, out_dir, config, channel, what, only) -> None:
-    from outreach.publish.freshness import stale_texts
-    from outreach.publish.messages import SelectionError, select
-    from outreach.publish.sender import channel_settings
-    from outreach.renderers.base import output_prefix
-
-    settings = channel_settings(config, channel)
-    markdown = settings.format == "markdown"
-    kind = what.value if what else ("markdown" if markdown else "text")
-    messages = select(out_dir, channel, kind, markdown, only, prefix=output_prefix(config.project.locale))
-    stale = stale_texts(root, out_dir, {m.path for m in messages})   # StaleBuild is an OutreachError
-    if stale:
-        shown = "、".join(stale[:5]) + ("等" if len(stale) > 5 else "")
-        raise SelectionError(f"内容、配置或模板在上次生成之后改过，build/ 里的 {shown} 还是旧的："
-                             "请先运行 outreach build，再发送。")
 
 
 def _countdown(seconds: float, why: str) -> None:

@@ -42,7 +42,16 @@ def stale_texts(root: Path, out_dir: Path, paths: set[str]) -> list[str]:
             owners.update(dict.fromkeys(posted, target.id))
             if recorded.get(target.id, {}).get("fingerprint") != target.fingerprint:
                 stale |= posted
-        if not stale:
+        if not stale and paths <= owners.keys():
             return []
     # A posted file no text target makes any more: its scenario was deleted or renamed.
     return sorted(stale | (paths - owners.keys()))
+
+
+def refuse_stale(root: Path, out_dir: Path, paths: set[str]) -> None:
+    """Raise StaleBuild when any of the files about to be posted is older than the content."""
+    stale = stale_texts(root, out_dir, paths)
+    if stale:
+        shown = "、".join(stale[:5]) + ("等" if len(stale) > 5 else "")
+        raise StaleBuild(f"内容、配置或模板在上次生成之后改过，build/ 里的 {shown} 还是旧的："
+                         "请先运行 outreach build，再发送。")

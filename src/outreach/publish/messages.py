@@ -8,6 +8,7 @@ from pathlib import Path
 
 from outreach.errors import OutreachError
 from outreach.manifest import load_committed
+from outreach.roles import item_of
 from outreach.publish.platforms import Message, message_key
 
 WHAT = ("sms", "text", "markdown", "newsletter")
@@ -40,7 +41,7 @@ def select(out_dir: Path, channel: str, what: str, markdown: bool, only: list[st
         raise SelectionError(f"找不到 {manifest_path}：请先运行 outreach build 生成文字素材。")
     found = []
     for path in load_committed(out_dir).with_role(role_for(what, markdown), prefix):
-        item = path.rsplit("/", 1)[-1].split(".", 1)[0]
+        item = item_of(path)
         if only and item not in only and item.removeprefix("newsletter-") not in only:
             continue
         content = (out_dir / path).read_text(encoding="utf-8").strip()

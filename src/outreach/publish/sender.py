@@ -101,6 +101,10 @@ def post(root: Path, out_dir: Path, config: ProjectConfig, name: str, what: str 
     markdown = channel.format == "markdown"
     what = what or ("markdown" if markdown else "text")
     messages = select(out_dir, name, what, markdown, only, prefix=output_prefix(config.project.locale))
+    if not dry_run and not unconfirmed.mark_sent:   # sending old text would be worse than sending none
+        from outreach.publish.freshness import refuse_stale
+
+        refuse_stale(root, out_dir, {m.path for m in messages})
     platform = PLATFORMS[channel.type]
     report = PostReport()
     wait = wait or default_wait(say, sleep)
