@@ -15,6 +15,7 @@ build: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/ruff check src tests bench
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -n 2 -q
 
 install: $(STAMP)

@@ -14,10 +14,10 @@ import yaml
 
 import functools
 
-from outreach import filters
-from outreach.config import Hotline
-from outreach.hotlinefit import fit_hotlines
-from outreach.theme import BUILTIN_DIR
+from outreach.render import filters
+from outreach.project.config import Hotline
+from outreach.render.hotlinefit import fit_hotlines
+from outreach.render.theme import BUILTIN_DIR
 
 
 def main(project: Path, out: Path) -> int:

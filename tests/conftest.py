@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from outreach.lint import lint_library
-from outreach.loader import load_library
+from outreach.checks.lint import lint_library
+from outreach.project.loader import load_library
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -101,8 +101,8 @@ def posting(mini_project, bot, monkeypatch):
 
 
 def build_project(root: Path, **options):
-    from outreach.build import build
-    from outreach.options import BuildOptions
+    from outreach.engine.build import build
+    from outreach.renderers.options import BuildOptions
 
     options.setdefault("jobs", 1)
     return build(root, BuildOptions(**options))
@@ -150,7 +150,7 @@ def fixture_project(tmp_path: Path) -> Path:
 def assert_pages_clean(base: Path) -> None:
     """Every PDF under `base` passes the page inspector (flipped, overlapping or off-page text,
     text on images, bleed colour on print-ready pages, blank pages)."""
-    from outreach.pageinspect import inspect_files
+    from outreach.render.pageinspect import inspect_files
 
     pdfs = [p for p in sorted(base.rglob("*.pdf")) if not any(part.startswith(".") for part in p.relative_to(base).parts)]
     problems = inspect_files(pdfs, base)

@@ -14,8 +14,8 @@ import time
 import pytest
 
 from conftest import REPO, build_posters, build_project, edit, pdf_text, write
-from outreach.options import BuildOptions
-from outreach.planner import PlanError, plan_build
+from outreach.renderers.options import BuildOptions
+from outreach.engine.planner import PlanError, plan_build
 
 
 def overflow_poster(root) -> None:
@@ -166,7 +166,7 @@ def test_missing_glyph_is_reported(mini_project):
 
 
 def test_two_targets_writing_one_file_are_refused(mini_project, monkeypatch):
-    from outreach import planner
+    from outreach.engine import planner
     from outreach.renderers.poster import PosterRenderer
 
     class Twin(PosterRenderer):
@@ -180,7 +180,7 @@ def test_two_targets_writing_one_file_are_refused(mini_project, monkeypatch):
             return targets
 
     monkeypatch.setattr(planner, "all_renderers", lambda: {"posters": PosterRenderer(), "twin": Twin()})
-    from outreach.loader import load_library
+    from outreach.project.loader import load_library
 
     library, _ = load_library(mini_project)
     with pytest.raises(PlanError, match="两个目标要写同一个文件"):
@@ -223,10 +223,10 @@ def test_noop_rebuild_does_not_import_weasyprint(mini_project):
     code = (
         "import sys, time\n"
         "from pathlib import Path\n"
-        "from outreach.build import build\n"
-        "from outreach.options import BuildOptions\n"
+        "from outreach.engine.build import build\n"
+        "from outreach.renderers.options import BuildOptions\n"
         f"result = build(Path({str(mini_project)!r}), BuildOptions())\n"
-        "print(result.noop, 'weasyprint' in sys.modules, 'outreach.models' in sys.modules)\n"
+        "print(result.noop, 'weasyprint' in sys.modules, 'outreach.project.models' in sys.modules)\n"
     )
     output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     assert output == ["True", "False", "False"]
@@ -308,9 +308,9 @@ def test_only_then_full_build_reuses_the_selected_targets(mini_project):
 
 
 def test_outputs_can_never_be_written_outside_build(tmp_path):
-    from outreach.plan import Target
+    from outreach.renderers.target import Target
     from outreach.renderers.base import RenderError
-    from outreach.worker import write_outputs
+    from outreach.engine.worker import write_outputs
 
     target = Target(id="evil", renderer="posters", outputs=("../escape.txt",))
     with pytest.raises(RenderError, match="不在输出目录内"):
@@ -349,7 +349,7 @@ def test_a_renderer_reading_an_undeclared_config_section_fails_loudly(mini_proje
 
 
 def test_fingerprints_cover_every_installed_rendering_dependency():
-    from outreach.plan import tool_versions
+    from outreach.renderers.target import tool_versions
 
     versions = tool_versions()
     # Direct requirements and what they run on (pydyf writes WeasyPrint's PDF bytes).
@@ -382,8 +382,8 @@ def test_every_output_has_a_role_and_media_type_in_the_manifest(fixture_project)
 
 
 def test_pack_items_are_one_table():
-    from outreach.models import PACK_ITEMS, PackItem
-    from outreach.renderers import all_renderers
+    from outreach.project.models import PACK_ITEMS, PackItem
+    from outreach.renderers.registry import all_renderers
 
     assert set(PackItem.model_fields) == set(PACK_ITEMS)
     served = {r.pack_item for r in all_renderers().values() if r.pack_item}

@@ -192,7 +192,7 @@ def test_sweep_deletes_only_what_builds_marked_as_theirs(mini_project):
         {"marker": "outreach staging directory", "pid": 2 ** 22 + 7, "start": 1, "host": socket.gethostname()}))
     live = out / ".staging-live"
     live.mkdir()
-    from outreach.staging import process_start_time
+    from outreach.engine.staging import process_start_time
 
     (live / ".outreach-owner.json").write_text(json.dumps(
         {"marker": "outreach staging directory", "pid": os.getpid(), "start": process_start_time(os.getpid()),

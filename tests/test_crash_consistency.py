@@ -42,20 +42,20 @@ os.replace = _replace
 
 FAIL_STAGED_WRITES = """
 import errno, os
-import outreach.worker
+import outreach.engine.worker
 def _full(path, data):
     raise OSError(errno.{code}, os.strerror(errno.{code}), str(path))
-outreach.worker.atomic_write = _full
+outreach.engine.worker.atomic_write = _full
 """
 
 SLOW_RENDERS = """
 import time
-import outreach.worker
-_real = outreach.worker.render_and_write
+import outreach.engine.worker
+_real = outreach.engine.worker.render_and_write
 def _slow(targets, ctx):
     time.sleep(1.5)
     return _real(targets, ctx)
-outreach.worker.render_and_write = _slow
+outreach.engine.worker.render_and_write = _slow
 """
 
 
@@ -109,7 +109,7 @@ def assert_recovered_by_next_build(root) -> None:
 
 def test_a_command_that_reads_the_manifest_finishes_the_commit(built):
     run_measured(["build", "-j", "1", "--only", "posters", "--only", "texts"], built, prelude=KILL_AT_RENAME.format(n=3))
-    from outreach.manifest import load_committed
+    from outreach.engine.manifest import load_committed
 
     manifest = load_committed(built / "build")
     assert_agrees(built)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from outreach import clock
+from outreach.core import clock
 from conftest import REPO, build_project, check, pdf_text
 
 

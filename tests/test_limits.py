@@ -136,7 +136,7 @@ def test_csv_from_chinese_excel_is_read(mini_project, encoding):
     if encoding == "gbk":
         sheet = sheet.replace("·𠀀", "")
     (mini_project / "content/stations.csv").write_bytes(sheet.encode(encoding))
-    from outreach.loader import load_library
+    from outreach.project.loader import load_library
 
     library, diagnostics = load_library(mini_project, stations=True)
     assert [s.name for s in library.stations][0] == "东湖派出所" and len(library.stations) == 2
@@ -153,7 +153,7 @@ def test_csv_in_no_known_encoding_is_located(mini_project):
 
 
 def test_commands_that_do_not_use_stations_do_not_read_them(mini_project):
-    from outreach.loader import load_library
+    from outreach.project.loader import load_library
 
     (mini_project / "content/stations.xlsx").write_bytes(b"not a workbook")
     library, diagnostics = load_library(mini_project, stations=False)
@@ -205,8 +205,8 @@ def test_slow_template_hits_the_time_limit(mini_project):
 
 def test_gbk_template_is_located_by_check_and_build(mini_project):
     (mini_project / "templates/poster.html").write_bytes("<p>第一行</p>\n<p>反诈宣传</p>\n".encode("gbk"))
-    from outreach.templating import check_templates
-    from outreach.theme import Theme
+    from outreach.render.templating import check_templates
+    from outreach.render.theme import Theme
 
     [problem] = check_templates(Theme(mini_project))
     assert (problem.file, problem.line, problem.column, problem.code) == ("templates/poster.html", 1, 4, "template-encoding")
@@ -224,8 +224,8 @@ def test_binary_template_is_located(mini_project):
 
 def test_check_reports_template_syntax_errors(mini_project):
     write(mini_project, "templates/tip.html", "<p>\n{% if tip.title %}\n")
-    from outreach.templating import check_templates
-    from outreach.theme import Theme
+    from outreach.render.templating import check_templates
+    from outreach.render.theme import Theme
 
     [problem] = check_templates(Theme(mini_project))
     assert problem.file == "templates/tip.html" and problem.code == "template-syntax" and problem.line >= 2

@@ -8,8 +8,8 @@ import re
 import pytest
 
 from conftest import located, write
-from outreach.lint import find_personal_data, lint_library, luhn_valid, valid_id_number
-from outreach.loader import load_library
+from outreach.checks.lint import find_personal_data, lint_library, luhn_valid, valid_id_number
+from outreach.project.loader import load_library
 
 REL = "content/tips/lint-case.yaml"
 
@@ -156,7 +156,7 @@ def test_law_texts_are_not_typography_linted(project):
 
 
 def test_every_service_line_shape_follows_one_rule(project):
-    from outreach.lint import find_hotlines
+    from outreach.checks.textscan import find_hotlines
 
     allowed = {"110", "96110"}
     for text, number in [("对方留下客服电话400-123-4567", "400-123-4567"), ("请拨打400 123 4567咨询", "400 123 4567"),

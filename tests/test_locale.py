@@ -7,9 +7,9 @@ import re
 import pytest
 
 from conftest import build_project, check, edit, located, pdf_text, write
-from outreach.config import load_config
-from outreach.localize import HantSpec, project_spec, to_hant, to_locale
-from outreach.phones import canonical, grouped
+from outreach.project.config import load_config
+from outreach.render.localize import HantSpec, project_spec, to_hant, to_locale
+from outreach.project.phones import canonical, grouped
 
 # (Simplified, s2t, s2hk, s2twp): phrases OpenCC alone gets wrong in this material.
 TRICKY = [
@@ -181,7 +181,7 @@ def test_poster_kicker_follows_the_scenario(fixture_project):
 
 def test_a_traditional_project_previews_and_posts(mini_project, monkeypatch):
     from outreach.publish.sender import post
-    from outreach.serve import PreviewServer
+    from outreach.preview.server import PreviewServer
 
     edit(mini_project / "outreach.toml", 'locale = "zh-Hans"', 'locale = "zh-Hant"')
     with open(mini_project / "outreach.toml", "a", encoding="utf-8") as config:

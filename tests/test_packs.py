@@ -36,7 +36,7 @@ def pack_build(tmp_path_factory):
 
 
 def test_pack_has_cover_toc_outline_and_odd_page_starts(pack_build):
-    from outreach.loader import load_library
+    from outreach.project.loader import load_library
 
     library, _ = load_library(REPO)
     for pack_id, pack in library.packs.items():
@@ -59,7 +59,7 @@ def test_pack_has_cover_toc_outline_and_odd_page_starts(pack_build):
 
 
 def test_items_in_pack_order(pack_build):
-    from outreach.loader import load_library
+    from outreach.project.loader import load_library
 
     library, _ = load_library(REPO)
     pack = library.packs["elderly"]
@@ -254,9 +254,9 @@ def test_stations_are_off_unless_asked(tmp_path):
     root = stations_project(tmp_path, station_rows(3))
     refused = build_project(root, only=("stations",))
     assert refused.built == [] and "--stations" in refused.failures[0].message   # said, not silently nothing
-    from outreach.loader import load_library
-    from outreach.options import BuildOptions
-    from outreach.planner import plan_build
+    from outreach.project.loader import load_library
+    from outreach.renderers.options import BuildOptions
+    from outreach.engine.planner import plan_build
 
     library, _ = load_library(root, stations=None)
     planned = plan_build(root, library, BuildOptions()).targets              # what a plain build would make

@@ -14,7 +14,7 @@ import pypdfium2 as pdfium
 import pytest
 
 from conftest import assert_pages_clean, build_project, copy_starter, edit, pdf_pages, pdf_text, write
-from outreach.pageinspect import inspect_pdf
+from outreach.render.pageinspect import inspect_pdf
 
 
 def html_pdf(body: str, page_css: str = "size: A4; margin: 20mm;") -> bytes:
@@ -122,7 +122,7 @@ def built_fixture(fixture_project):
 
 
 def glyphs(pdf_path, page_index: int):
-    from outreach.pageinspect import glyphs_of
+    from outreach.render.pageinspect import glyphs_of
 
     document = pdfium.PdfDocument(pdf_path.read_bytes())
     try:
@@ -148,7 +148,7 @@ def test_pack_page_numbers_are_upright_and_clear_of_the_page(built_fixture):
 def test_page_numbers_avoid_the_posters_own_text(built_fixture):
     """The poster's bottom corner holds the review date and its top corner the category badge:
     the number goes where the page is empty."""
-    from outreach.pagespace import free_spots
+    from outreach.render.pagespace import free_spots
 
     poster = (built_fixture / "build/posters/fake-loan.pdf").read_bytes()
     assert free_spots(poster, odd_first=True) == ["bottom-center"]
@@ -191,7 +191,7 @@ def test_four_long_hotlines_fail_naming_the_config_entry(fixture_project):
 
 
 def test_hotline_numbers_in_the_usual_formats(fixture_project):
-    from outreach.config import load_config
+    from outreach.project.config import load_config
 
     add_hotlines(fixture_project, ("057187654321", "值班电话"), ("400 123 4567", "客服"))
     config, problems = load_config(fixture_project)
@@ -219,7 +219,7 @@ def test_pack_cover_and_contents_do_not_repeat_the_kind_label(built_fixture):
 
 def page_regions(path, index: int) -> tuple[str, str]:
     """(the running header on the right, the page's body text), read by position on the page."""
-    from outreach.pageinspect import glyphs_of
+    from outreach.render.pageinspect import glyphs_of
 
     document = pdfium.PdfDocument(path.read_bytes())
     try:
@@ -235,7 +235,7 @@ def page_regions(path, index: int) -> tuple[str, str]:
 
 
 def test_running_header_names_the_scene_the_page_is_in(built_fixture):
-    from outreach.loader import load_library
+    from outreach.project.loader import load_library
 
     library, _ = load_library(built_fixture, stations=False)
     titles = [scene.title for scene in library.scripts["xiaopin-fake-police"].scenes]
@@ -258,9 +258,9 @@ def test_running_header_names_the_scene_the_page_is_in(built_fixture):
 
 
 def test_contact_card_back_uses_the_whole_card(built_fixture):
-    from outreach.pageinspect import glyphs_of
+    from outreach.render.pageinspect import glyphs_of
     from outreach.renderers.stations import CARD_COLUMNS, CARD_H, CARD_ROWS, CARD_W
-    from outreach.sheets import sheet_boxes
+    from outreach.render.sheets import sheet_boxes
 
     box = sheet_boxes(210, 297, CARD_W, CARD_H, CARD_COLUMNS, CARD_ROWS, 3)[0]  # [stations] card_gutter = 3
     mm = 72 / 25.4
@@ -281,7 +281,7 @@ def test_contact_card_back_uses_the_whole_card(built_fixture):
 
 
 def test_ellipsis_is_printed_as_one_run(built_fixture):
-    from outreach.pageinspect import glyphs_of
+    from outreach.render.pageinspect import glyphs_of
 
     for path in [built_fixture / "build/scripts/xiaopin-fake-police.pdf",
                  *sorted((built_fixture / "build/scripts/xiaopin-fake-police").glob("*.pdf"))]:
@@ -349,13 +349,13 @@ def test_the_review_date_is_printed_as_the_next_review(built_fixture):
     assert "内容复核至" not in text and text.count("下次复核") == 2
 
 
-from outreach.theme import BUILTIN_DIR as REPO_THEME  # noqa: E402
+from outreach.render.theme import BUILTIN_DIR as REPO_THEME  # noqa: E402
 
 
 @pytest.mark.parametrize("count", [1, 2, 3, 4])
 def test_one_to_four_hotlines_get_a_layout_within_the_width(count):
-    from outreach.config import Hotline
-    from outreach.hotlinefit import _row_width_mm, fit_hotlines
+    from outreach.project.config import Hotline
+    from outreach.render.hotlinefit import _row_width_mm, fit_hotlines
 
     pool = [Hotline(number="110", label="报警电话"), Hotline(number="96110", label="全国反诈预警劝阻专线"),
             Hotline(number="0571-87654321", label="北山派出所值班电话"), Hotline(number="12381", label="预警短信")]

@@ -10,7 +10,7 @@ import sys
 import textwrap
 
 PLUGIN = '''
-from outreach.plan import Target
+from outreach.renderers.target import Target
 from outreach.renderers.base import Renderer, RenderResult
 
 

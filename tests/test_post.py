@@ -18,7 +18,7 @@ import pytest
 
 from botserver import Reply
 from conftest import add_channel, build_project
-from outreach.config import load_config
+from outreach.project.config import load_config
 from outreach.publish.ratelimit import RateLimiter
 from outreach.publish.sender import post
 

@@ -14,7 +14,7 @@ import pytest
 from botserver import Reply
 from conftest import add_channel, build_project, edit
 from test_post import SECRET_URL_KEY, SIGN_SECRET, cli, run_post
-from outreach.config import load_config
+from outreach.project.config import load_config
 from outreach.publish.freshness import StaleBuild
 from outreach.publish.ledger import LedgerError
 from outreach.publish.sender import ChannelError, Unconfirmed, post

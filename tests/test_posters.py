@@ -35,7 +35,7 @@ def test_every_starter_scenario_is_one_a4_page_with_a_png(starter_build):
 
 
 def test_poster_text_is_extractable_and_complete(starter_build):
-    from outreach.loader import load_library
+    from outreach.project.loader import load_library
 
     library, _ = load_library(REPO)
     scenario = library.scenarios["card-renting"]

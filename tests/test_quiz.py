@@ -9,9 +9,9 @@ import pikepdf
 import pytest
 
 from conftest import REPO, build_project, copy_starter, pdf_text, write
-from outreach.loader import load_library
-from outreach.quizprep import prepare
-from outreach.sheets import Box, cut_marks, mirrored, sheet_boxes
+from outreach.project.loader import load_library
+from outreach.render.quizprep import prepare
+from outreach.render.sheets import Box, cut_marks, mirrored, sheet_boxes
 
 PT_PER_MM = 72 / 25.4
 A4_W_MM, A4_H_MM = 210.0, 297.0

@@ -208,8 +208,8 @@ def small_quiz(tmp_path_factory):
 
 
 def test_traditional_page_shows_traditional_questions(browser, small_quiz):
-    from outreach.localize import to_locale
-    from outreach.loader import load_library
+    from outreach.render.localize import to_locale
+    from outreach.project.loader import load_library
 
     page_path = small_quiz / "build/zh-Hant/quiz/community-basics/index.html"
     html = page_path.read_text(encoding="utf-8")
@@ -229,7 +229,7 @@ def test_traditional_page_shows_traditional_questions(browser, small_quiz):
 
 
 def test_policy_lets_only_the_page_own_script_run(browser, small_quiz, tmp_path):
-    from outreach.csp import inline_script_hashes
+    from outreach.render.csp import inline_script_hashes
 
     for relpath in ("quiz/community-basics/index.html", "zh-Hant/quiz/community-basics/index.html"):
         html = (small_quiz / "build" / relpath).read_text(encoding="utf-8")

@@ -76,7 +76,7 @@ def test_three_shards_equal_the_full_build(tmp_path):
 
 
 def test_shard_slices_are_stable(tmp_path):
-    from outreach.planner import in_shard
+    from outreach.engine.planner import in_shard
 
     ids = [f"stations/s{n}" for n in range(200)]
     first = [i for i in ids if in_shard(i, (1, 4))]
@@ -84,7 +84,7 @@ def test_shard_slices_are_stable(tmp_path):
     import subprocess
     import sys
 
-    script = ("from outreach.planner import in_shard; "
+    script = ("from outreach.engine.planner import in_shard; "
               f"print(','.join(i for i in {ids!r} if in_shard(i, (1, 4))))")
     elsewhere = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
                                env={**__import__("os").environ, "PYTHONHASHSEED": "123"})
@@ -95,7 +95,7 @@ def test_shard_slices_are_stable(tmp_path):
 
 
 def test_merge_refuses_conflicting_manifests(tmp_path):
-    from outreach.manifest import Manifest, MergeConflict, merge_manifests
+    from outreach.engine.manifest import Manifest, MergeConflict, merge_manifests
 
     for name, sha in (("a.json", "1" * 64), ("b.json", "2" * 64)):
         manifest = Manifest()

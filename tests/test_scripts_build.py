@@ -11,8 +11,8 @@ import pytest
 import yaml
 
 from conftest import REPO, build_project, copy_starter, edit, pdf_text, write
-from outreach.loader import load_library
-from outreach.scriptlint import spoken_length
+from outreach.project.loader import load_library
+from outreach.checks.scriptlint import spoken_length
 
 A4 = (595.28, 841.89)
 A6 = (297.64, 419.53)
@@ -300,7 +300,7 @@ def test_template_and_source_edits_rebuild_exactly_what_uses_them(tmp_path):
 # --- what goes on the sides and the card ---------------------------------------------------
 
 def script_from(data: dict):
-    from outreach.models import Script
+    from outreach.project.models import Script
 
     return Script.model_validate(data)
 

@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from test_fuzz import FUZZ, KNOWN_CODES
-from outreach.loader import parse_item
+from outreach.project.loader import parse_item
 
 MARKDOWN_CODES = {
     "md-front-matter", "md-unexpected-block", "md-no-role", "md-empty-role", "md-empty-text",

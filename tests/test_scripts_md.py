@@ -5,7 +5,7 @@ from __future__ import annotations
 import yaml
 
 from conftest import REPO, check, located, write
-from outreach.loader import parse_item
+from outreach.project.loader import parse_item
 
 REL = "content/scripts/demo.md"
 

@@ -70,7 +70,7 @@ def test_serves_only_on_localhost_and_refuses_traversal(served):
         with pytest.raises(urllib.error.HTTPError) as refused:
             urllib.request.urlopen(url + attempt)
         assert refused.value.code == 404
-    from outreach.serve import PreviewServer
+    from outreach.preview.server import PreviewServer
 
     server = PreviewServer(root, 0)
     try:
@@ -162,7 +162,7 @@ def http_only(mini_project, monkeypatch):
     import threading
 
     from conftest import build_posters
-    from outreach import serve
+    from outreach.preview import server as serve
 
     assert build_posters(mini_project).ok
     monkeypatch.setattr(serve, "IDLE_TIMEOUT", 1)
@@ -213,16 +213,16 @@ def test_many_connections_closing_at_once_print_nothing(mini_project):
 
 
 def test_index_loads_the_library_once_per_build_not_per_request(http_only, monkeypatch):
-    import outreach.loader
+    import outreach.project.loader
 
     calls = []
-    real = outreach.loader.load_library
+    real = outreach.project.loader.load_library
 
     def counting(*args, **kwargs):
         calls.append(kwargs.get("stations"))
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(outreach.loader, "load_library", counting)
+    monkeypatch.setattr(outreach.project.loader, "load_library", counting)
     for _ in range(5):
         page = http_only.index_page()
         assert "虚假网络贷款诈骗" in page

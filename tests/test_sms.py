@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from outreach.sms import count
+from outreach.render.sms import count
 
 
 @pytest.mark.parametrize("length, parts", [(70, 1), (71, 2), (134, 2), (135, 3), (201, 3), (202, 4)])

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 
 from conftest import REPO
-from outreach.lint import lint_library
-from outreach.loader import load_library
-from outreach.models import SCHEMA_NAMES
+from outreach.checks.lint import lint_library
+from outreach.project.loader import load_library
+from outreach.project.models import SCHEMA_NAMES
 
 
 def library():

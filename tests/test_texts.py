@@ -10,7 +10,7 @@ import shutil
 import pytest
 
 from conftest import REPO, build_project, copy_starter, edit, write
-from outreach.sms import count
+from outreach.render.sms import count
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ from outreach import __version__
 from outreach.cli import zh
 from outreach.cli.app import app
 from outreach.cli.crash import report_crash
-from outreach.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, OutreachError
+from outreach.core.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, OutreachError
 
 # Importing the command modules registers their commands on `app`.
 from outreach.cli import (  # noqa: E402,F401

@@ -9,7 +9,7 @@ import typer
 
 from outreach import __version__
 from outreach.cli.help import ChineseTyper
-from outreach.config import CONFIG_NAME, find_project_root
+from outreach.project.config import CONFIG_NAME, find_project_root
 
 app = ChineseTyper(
     name="outreach",

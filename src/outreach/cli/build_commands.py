@@ -9,12 +9,12 @@ import typer
 from outreach.cli.app import app, project_root
 from outreach.cli.output import print_diagnostics
 from outreach.cli.progress import make_reporter
-from outreach.errors import EXIT_INTERRUPTED
-from outreach.options import BuildOptions
+from outreach.core.errors import EXIT_INTERRUPTED
+from outreach.renderers.options import BuildOptions
 
 
 def _kinds() -> list[str]:
-    from outreach.renderers import renderer_names
+    from outreach.renderers.registry import renderer_names
 
     try:
         return renderer_names()
@@ -44,8 +44,8 @@ def build(
                                           help="打乱问答的题目和选项顺序（同一种子结果相同，答案随之调整）。"),
 ) -> None:
     """生成全部素材到 build/：只重新生成内容有变化的部分。"""
-    from outreach.build import build as run_build
-    from outreach.renderers import renderer_names
+    from outreach.engine.build import build as run_build
+    from outreach.renderers.registry import renderer_names
 
     root = project_root(ctx)
     known = renderer_names()
@@ -105,8 +105,8 @@ def doctor(ctx: typer.Context) -> None:
     """检查本机环境：Python、依赖包、中文字体、字体子集化库、输出目录。"""
     from pathlib import Path
 
-    from outreach.config import find_project_root
-    from outreach.doctor import run_checks
+    from outreach.project.config import find_project_root
+    from outreach.scaffold.doctor import run_checks
 
     chosen = (ctx.find_root().obj or {}).get("project")
     root = chosen.resolve() if chosen else find_project_root(Path.cwd())

@@ -11,9 +11,9 @@ import typer
 
 from outreach.cli.app import app, project_root
 from outreach.cli.output import print_diagnostics
-from outreach.lint import lint_library
-from outreach.loader import load_library
-from outreach.schema import write_schemas
+from outreach.checks.lint import lint_library
+from outreach.project.loader import load_library
+from outreach.project.schema import write_schemas
 
 
 class Format(str, Enum):
@@ -50,8 +50,8 @@ def check(
     library, diagnostics = load_library(root)
     if library is not None:
         diagnostics.extend(lint_library(library))
-    from outreach.templating import check_templates
-    from outreach.theme import Theme
+    from outreach.render.templating import check_templates
+    from outreach.render.theme import Theme
 
     diagnostics.extend(check_templates(Theme(root)))
     print_diagnostics(diagnostics, fmt.value)
@@ -119,9 +119,9 @@ def schema(
 
 def _check_pages(root: Path, fmt: Format) -> None:
     """Inspect every PDF the last build recorded; one line per problem, page and position."""
-    from outreach.build import output_dir
-    from outreach.manifest import load_committed
-    from outreach.pageinspect import inspect_files
+    from outreach.project.outputdir import output_dir
+    from outreach.engine.manifest import load_committed
+    from outreach.render.pageinspect import inspect_files
 
     out_dir = output_dir(root)
     manifest = load_committed(out_dir)

@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from outreach.diagnostics import Diagnostics
+from outreach.project.diagnostics import Diagnostics
 
 
 def print_diagnostics(diagnostics: Diagnostics, fmt: str = "text", summary: bool = True) -> None:

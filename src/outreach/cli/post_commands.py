@@ -39,9 +39,9 @@ def post(
     内容改了算新消息；内容或配置改了却没有重新生成时会拒绝发送。Webhook 地址和密钥只从环境变量读取。
     退出码：0 全部完成；1 有失败；3 有未确认的消息（没有失败）。
     """
-    from outreach.build import output_dir
-    from outreach.config import load_config
-    from outreach.diagnostics import Diagnostics
+    from outreach.project.outputdir import output_dir
+    from outreach.project.config import load_config
+    from outreach.project.diagnostics import Diagnostics
     from outreach.publish.sender import LEDGER_PATH, Unconfirmed, post as run_post
 
     root = project_root(ctx)

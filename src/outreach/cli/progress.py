@@ -57,7 +57,7 @@ class BarReporter:
 
 def make_reporter(quiet: bool):
     if quiet:
-        from outreach.build import SilentReporter
+        from outreach.engine.build import SilentReporter
 
         return SilentReporter()
     return BarReporter() if sys.stdout.isatty() else LineReporter()

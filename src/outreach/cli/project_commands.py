@@ -28,7 +28,7 @@ def init(
     """
     import sys
 
-    from outreach.scaffold import init_project
+    from outreach.scaffold.create import init_project
 
     if sys.stdin.isatty():
         if organisation is None:
@@ -51,8 +51,8 @@ def new(
     item_id: str = typer.Argument(..., metavar="编号", help="文件名，如 fake-loan（小写字母、数字、连字符）。"),
 ) -> None:
     """按模板新建一个内容文件（带注释和编辑器提示），不会覆盖已有文件。"""
-    from outreach.build import output_dir
-    from outreach.scaffold import new_item
+    from outreach.project.outputdir import output_dir
+    from outreach.scaffold.create import new_item
 
     root = project_root(ctx)
     path = new_item(root, kind, item_id, output_dir(root).name)
@@ -62,8 +62,8 @@ def new(
 @templates_app.command("list")
 def list_templates(ctx: typer.Context) -> None:
     """列出内置模板和样式文件，以及它们生成什么；已被 templates/ 覆盖的会标出来。"""
-    from outreach.scaffold import list_templates as collect
-    from outreach.theme import Theme
+    from outreach.scaffold.create import list_templates as collect
+    from outreach.render.theme import Theme
 
     infos = collect(Theme(project_root(ctx)))
     width = max(len(info.name) for info in infos)
@@ -79,8 +79,8 @@ def eject(
     names: List[str] = typer.Argument(..., metavar="名称...", help="模板名称，如 poster.html、css/poster.css。"),
 ) -> None:
     """把内置模板复制到项目的 templates/ 里以便修改（已存在的不会覆盖）。"""
-    from outreach.scaffold import eject as copy
-    from outreach.theme import Theme
+    from outreach.scaffold.create import eject as copy
+    from outreach.render.theme import Theme
 
     root = project_root(ctx)
     copied = copy(Theme(root), names)
@@ -91,8 +91,8 @@ def eject(
 @templates_app.command("diff")
 def diff(ctx: typer.Context) -> None:
     """显示项目 templates/ 里的文件和当前内置主题的差别（升级后可以看出哪些要跟着改）。"""
-    from outreach.scaffold import diff_templates
-    from outreach.theme import Theme
+    from outreach.scaffold.create import diff_templates
+    from outreach.render.theme import Theme
 
     reports = diff_templates(Theme(project_root(ctx)))
     if not reports:

@@ -16,7 +16,7 @@ def serve(
 
     内容或模板有错误时，页面上显示出错的文件、行号和说明；改好后自动恢复。按 Ctrl-C 退出。
     """
-    from outreach.serve import PreviewServer
+    from outreach.preview.server import PreviewServer
 
     root = project_root(ctx)
     try:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from outreach import phrasebook
+from outreach.core import phrasebook
 
 _MESSAGES = [
     (re.compile(r"^Value error, (.+)$"), "{0}"),

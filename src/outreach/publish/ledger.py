@@ -10,7 +10,7 @@ arrive (refused connection, rejected by the platform) and the next run tries aga
 
 from __future__ import annotations
 
-from outreach.errors import OutreachError
+from outreach.core.errors import OutreachError
 
 import datetime as dt
 import sqlite3

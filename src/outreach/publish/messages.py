@@ -6,9 +6,9 @@ import hashlib
 import re
 from pathlib import Path
 
-from outreach.errors import OutreachError
-from outreach.manifest import load_committed
-from outreach.roles import item_of
+from outreach.core.errors import OutreachError
+from outreach.engine.manifest import load_committed
+from outreach.engine.roles import item_of
 from outreach.publish.platforms import Message, message_key
 
 WHAT = ("sms", "text", "markdown", "newsletter")

@@ -15,8 +15,8 @@ from typing import Callable
 
 import httpx
 
-from outreach.errors import OutreachError
-from outreach.config import PLATFORM_RATES, ChannelConfig, ProjectConfig
+from outreach.core.errors import OutreachError
+from outreach.project.config import PLATFORM_RATES, ChannelConfig, ProjectConfig
 from outreach.publish.ledger import Ledger, LedgerError, describe_ledger_error
 from outreach.publish.messages import select
 from outreach.publish.platforms import (BLOCKED, LIMITED, PLATFORMS, RETRY, SENT, UNCONFIRMED, Message, Verdict,

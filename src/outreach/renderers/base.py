@@ -8,13 +8,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from outreach.errors import OutreachError
-from outreach.plan import Target
+from outreach.core.errors import OutreachError
+from outreach.renderers.target import Target
 
 if TYPE_CHECKING:
-    from outreach.library import Library
-    from outreach.options import BuildOptions
-    from outreach.theme import Theme
+    from outreach.project.library import Library
+    from outreach.renderers.options import BuildOptions
+    from outreach.render.theme import Theme
 
 
 def output_prefix(locale: str) -> str:
@@ -74,12 +74,12 @@ class RenderContext:
 
     @functools.cached_property
     def hant_spec(self):
-        from outreach.localize import project_spec
+        from outreach.render.localize import project_spec
 
         return project_spec(self.config, self.library)
 
     def localize(self, text: str) -> str:
-        from outreach.localize import to_locale
+        from outreach.render.localize import to_locale
 
         return to_locale(text, self.locale, self.hant_spec)
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import functools
 
-from outreach.filters import apply_spacing, apply_spacing_html
-from outreach.glyphs import missing_glyphs, primary_family, visible_text
-from outreach.hotlinefit import HotlinesDoNotFit, fit_hotlines
+from outreach.render.filters import apply_spacing, apply_spacing_html
+from outreach.render.glyphs import missing_glyphs, primary_family, visible_text
+from outreach.render.hotlinefit import HotlinesDoNotFit, fit_hotlines
 from outreach.renderers.base import RenderContext, RenderError
-from outreach.templating import TemplateProblem, make_environment, render_template
+from outreach.render.templating import TemplateProblem, make_environment, render_template
 
 PRINT_READY_CSS = "@page { bleed: 3mm; marks: crop; }"
 
@@ -47,7 +47,7 @@ def base_context(ctx: RenderContext) -> dict:
 
 
 def font_family(ctx: RenderContext) -> str:
-    from outreach.localize import hant_font_family
+    from outreach.render.localize import hant_font_family
 
     family = ctx.config.theme.font_family
     return hant_font_family(family) if ctx.locale == "zh-Hant" else family
@@ -81,7 +81,7 @@ def render_html(ctx: RenderContext, template: str, context: dict, what: str) -> 
 
 
 def _config_line(ctx: RenderContext, key: tuple) -> int:
-    from outreach.config import CONFIG_NAME, toml_key_positions
+    from outreach.project.config import CONFIG_NAME, toml_key_positions
 
     try:
         text = (ctx.root / CONFIG_NAME).read_text(encoding="utf-8-sig")
@@ -96,7 +96,7 @@ def _config_line(ctx: RenderContext, key: tuple) -> int:
 def layout(ctx: RenderContext, html: str, template: str, what: str, source: str,
            warnings: list[str] | None = None):
     """HTML → laid-out WeasyPrint document. Refuses tofu and attachments."""
-    from outreach import pdf
+    from outreach.render import pdf
 
     warnings = warnings if warnings is not None else []
     fetcher = resource_fetcher(ctx, template, warnings)
@@ -126,7 +126,7 @@ def render_pages(ctx: RenderContext, template: str, context: dict, what: str, so
     document = layout(ctx, html, template, what, source, warnings=warnings)
     if len(document.pages) <= pages:
         return document
-    from outreach import pdf
+    from outreach.render import pdf
 
     amount = pdf.overflow_mm(html, template_base_url(ctx, template), resource_fetcher(ctx, template, []),
                              document, pages)
@@ -147,7 +147,7 @@ def render_pages(ctx: RenderContext, template: str, context: dict, what: str, so
 
 
 def _overridden_templates(ctx: RenderContext, template: str) -> list[str]:
-    from outreach.templating import template_closure
+    from outreach.render.templating import template_closure
 
     return sorted(name for name in template_closure(environment(ctx), template)
                   if not name.startswith("!theme/") and ctx.theme.is_overridden(name))
@@ -159,7 +159,7 @@ def _fits_with_builtin_theme(ctx: RenderContext, template: str, context: dict, w
     too-long text from a template that does not fit)."""
     from dataclasses import replace
 
-    from outreach.theme import Theme
+    from outreach.render.theme import Theme
 
     builtin = replace(ctx, theme=Theme(ctx.root, builtin_only=True), env=None)
     try:
@@ -176,7 +176,7 @@ def check_pages(pdf_bytes: bytes, what: str, template: str, ctx: RenderContext) 
     """A finished one-page output (poster, tip sheet, card) must not print text over text, over
     the QR code, upside down or off the page: the build fails with where, in millimetres,
     instead of handing a print shop a page it would reject."""
-    from outreach.pageinspect import inspect_pdf
+    from outreach.render.pageinspect import inspect_pdf
 
     problems = [p for p in inspect_pdf(pdf_bytes, what) if p.code in LAYOUT_PROBLEMS]
     if problems:
@@ -189,14 +189,14 @@ def check_pages(pdf_bytes: bytes, what: str, template: str, ctx: RenderContext) 
 def resource_fetcher(ctx: RenderContext, template: str, warnings: list[str]):
     """What a template may pull in while it is laid out: files of the project's templates/ and
     the built-in theme (hidden files and links out refused), and the configured logo."""
-    from outreach import pdf
+    from outreach.render import pdf
 
     return pdf.SafeFetcher(ctx.theme.search_path, ctx.theme.display_path(template), warnings, allowed_files=[p for p in [logo_path(ctx)] if p])
 
 
 def logo_path(ctx: RenderContext):
     """The configured logo, when it is a regular, non-hidden file inside the project (links checked)."""
-    from outreach.safepath import is_hidden, is_regular_file, resolved_inside
+    from outreach.core.safepath import is_hidden, is_regular_file, resolved_inside
 
     logo = ctx.config.theme.logo
     if not logo or is_hidden(logo):
@@ -213,14 +213,14 @@ def template_base_url(ctx: RenderContext, template: str) -> str:
 def html_to_pdf(ctx: RenderContext, html: str, template: str, what: str, source: str,
                 warnings: list[str] | None = None):
     """HTML → (document, pdf bytes)."""
-    from outreach import pdf
+    from outreach.render import pdf
 
     document = layout(ctx, html, template, what, source, warnings)
     return document, pdf.write_pdf(document)
 
 
 def png_from_pdf(ctx: RenderContext, pdf_bytes: bytes, width: int, colors: int = 256) -> bytes:
-    from outreach import pdf
+    from outreach.render import pdf
 
     return pdf.pdf_to_png(pdf_bytes, width, trim=ctx.options.print_ready, colors=colors)
 

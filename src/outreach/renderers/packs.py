@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from outreach.models import PACK_ITEMS
-from outreach.plan import Target
+from outreach.project.models import PACK_ITEMS
+from outreach.renderers.target import Target
 from outreach.renderers.base import PackPart, RenderContext, RenderError, Renderer, RenderResult
 from outreach.renderers.html import base_context, html_to_pdf, render_html
 
@@ -24,7 +24,7 @@ class PackItemParts:
 
 
 def item_renderers() -> dict[str, Renderer]:
-    from outreach.renderers import all_renderers
+    from outreach.renderers.registry import all_renderers
 
     return {r.pack_item: r for r in all_renderers().values() if r.pack_item}
 
@@ -90,7 +90,7 @@ class PackRenderer(Renderer):
         return targets
 
     def render(self, target: Target, ctx: RenderContext) -> RenderResult:
-        from outreach.packing import deterministic_zip, paper_size
+        from outreach.render.packing import deterministic_zip, paper_size
 
         pack_id = target.params["pack"]
         result = RenderResult()
@@ -158,7 +158,7 @@ def section_page_counts(ctx: RenderContext, pack_id: str) -> tuple[list[PackItem
 
 def page_stamps(ctx: RenderContext, total: int, blanks: set[int], spots: dict[int, str]) -> bytes:
     """Numbers on every page but the cover, where the page has room (`spots`: page → spot,
-    see outreach.pagespace), and a note on the deliberately blank ones."""
+    see outreach.render.pagespace), and a note on the deliberately blank ones."""
     pages = [{"number": n, "show": n > 1, "blank": n in blanks, "odd": n % 2 == 1,
               "position": spots.get(n, "bottom-outer")} for n in range(1, total + 1)]
     html = render_html(ctx, "pack-stamp.html", base_context(ctx) | {"pages": pages}, "资料包页码")
@@ -166,8 +166,8 @@ def page_stamps(ctx: RenderContext, total: int, blanks: set[int], spots: dict[in
 
 
 def assemble_pack(ctx: RenderContext, pack_id: str, warnings: list[str]) -> tuple[bytes, list[PackItemParts]]:
-    from outreach.packing import Section, assemble, layout, page_count
-    from outreach.pagespace import free_spots
+    from outreach.render.packing import Section, assemble, layout, page_count
+    from outreach.render.pagespace import free_spots
 
     items, parts = section_page_counts(ctx, pack_id)
     sections = []

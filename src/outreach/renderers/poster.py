@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from outreach.plan import Target
+from outreach.renderers.target import Target
 from outreach.renderers.base import BatchRenderer, PackPart, RenderContext, RenderError, RenderResult
 from outreach.renderers.html import base_context, check_pages, law_citations, png_from_pdf, render_pages
 
@@ -64,7 +64,7 @@ class PosterRenderer(BatchRenderer):
 
     def render_batch(self, targets, ctx):
         """Lay out each poster on its own (one-page and glyph checks), write the PDFs together."""
-        from outreach.pdf import write_many, write_pdf
+        from outreach.render.pdf import write_many, write_pdf
 
         results: dict[str, RenderResult | RenderError] = {}
         laid_out = []

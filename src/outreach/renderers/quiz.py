@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from outreach.config import A4_MM
-from outreach.plan import Target
-from outreach.quizprep import prepare
-from outreach.sheets import cut_marks, mirrored, missing_markers, overflow_mm, sheet_boxes
+from outreach.project.config import A4_MM
+from outreach.renderers.target import Target
+from outreach.render.quizprep import prepare
+from outreach.render.sheets import cut_marks, mirrored, missing_markers, overflow_mm, sheet_boxes
 from outreach.renderers.base import PackPart, RenderContext, RenderError, Renderer, RenderResult
 from outreach.renderers.html import base_context, layout, render_html
 
@@ -70,7 +70,7 @@ class QuizRenderer(Renderer):
         context = base_context(ctx) | {"quiz": item.model, "quiz_id": set_id, "questions": questions, "seed": seed}
         result = RenderResult()
         # The three PDFs of a set are written together so they share one font subset.
-        from outreach.pdf import write_many
+        from outreach.render.pdf import write_many
 
         documents = [self._cards(ctx, item, questions, context, result.warnings)]
         for name, template in (("key", "quiz/key.html"), ("answer-sheet", "quiz/answer-sheet.html")):

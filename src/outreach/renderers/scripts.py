@@ -5,10 +5,10 @@ from __future__ import annotations
 import io
 import math
 
-from outreach.plan import Target
+from outreach.renderers.target import Target
 from outreach.renderers.base import BatchRenderer, PackPart, RenderContext, RenderError, RenderResult
 from outreach.renderers.html import base_context, check_pages, layout, render_html, render_pages
-from outreach.scriptlint import spoken_length
+from outreach.checks.scriptlint import spoken_length
 
 TALK_TRACK = "劝阻话术"
 # What a scene is called in each form: (heading on the cover, counting unit).
@@ -84,7 +84,7 @@ class ScriptRenderer(BatchRenderer):
 
     def render_batch(self, targets, ctx):
         """Lay out every document of the batch, then write them together (fonts subset once)."""
-        from outreach.pdf import write_many
+        from outreach.render.pdf import write_many
 
         results: dict[str, RenderResult | RenderError] = {}
         laid_out = []  # (target, output path, document)

@@ -5,23 +5,17 @@ render their cover, back page and cards, in batches, and stitch."""
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import io
-import json
 
-from outreach.plan import Target
+from outreach.renderers.target import Target
 from outreach.renderers.base import BatchRenderer, RenderContext, RenderError, RenderResult
 from outreach.renderers.html import base_context, check_pages, layout, render_html, render_pages
 from outreach.renderers.packs import collect, front_matter_html, page_stamps
-from outreach.sheets import cut_marks, mirrored, sheet_boxes
-from outreach.stations import Station
+from outreach.render.sheets import cut_marks, mirrored, sheet_boxes
+from outreach.project.stations import Station
 
 CARD_W, CARD_H = 90.0, 54.0        # the size of a business card, what 警民联系卡 are printed at
 CARD_COLUMNS, CARD_ROWS = 2, 5     # 10 on an A4 sheet
-
-
-def station_digest(station: Station) -> str:
-    return hashlib.sha256(json.dumps(dataclasses.asdict(station), sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
 class StationsRenderer(BatchRenderer):
@@ -60,8 +54,8 @@ class StationsRenderer(BatchRenderer):
     def render_batch(self, targets, ctx):
         import pikepdf
 
-        from outreach.packing import personalise
-        from outreach.pdf import write_many
+        from outreach.render.packing import personalise
+        from outreach.render.pdf import write_many
 
         source = ctx.library.stations_path or "content/stations.csv"
         packs = targets[0].params["packs"]
@@ -126,7 +120,7 @@ class StationsRenderer(BatchRenderer):
 
 
 def contact_sheet(card_pdf: bytes, gutter: float) -> bytes:
-    from outreach.packing import impose
+    from outreach.render.packing import impose
 
     page_w, page_h = 210.0, 297.0
     boxes = sheet_boxes(page_w, page_h, CARD_W, CARD_H, CARD_COLUMNS, CARD_ROWS, gutter)

@@ -6,8 +6,8 @@ import hashlib
 import json
 import re
 
-from outreach import sms
-from outreach.plan import Target
+from outreach.render import sms
+from outreach.renderers.target import Target
 from outreach.renderers.base import RenderContext, RenderError, Renderer, RenderResult
 from outreach.renderers.html import base_context, law_citations, render_html
 

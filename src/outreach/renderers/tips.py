@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from outreach.plan import Target
+from outreach.renderers.target import Target
 from outreach.renderers.base import BatchRenderer, PackPart, RenderError, RenderResult
 from outreach.renderers.html import base_context, check_pages, law_citations, render_pages
 
@@ -31,7 +31,7 @@ class TipsRenderer(BatchRenderer):
 
     def render_batch(self, targets, ctx):
         """Lay out each tip, then write the batch together (fonts subset once; see pdf.write_many)."""
-        from outreach.pdf import write_many
+        from outreach.render.pdf import write_many
 
         results: dict[str, RenderResult | RenderError] = {}
         laid_out = []

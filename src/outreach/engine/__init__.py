@@ -1,0 +1,1 @@
+"""The build: options, targets and fingerprints, planning, executors, staging and the manifest."""

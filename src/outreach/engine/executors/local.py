@@ -1,0 +1,81 @@
+"""Rendering in this process or in a local process pool."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from typing import Iterator
+
+from outreach.engine.executors.batches import chunks
+from outreach.engine.worker import Outcome, init_worker, run_batch, start_warm_worker
+
+
+class InProcess:
+    """Renders in this process: for -j 1, and for builds with nothing to render."""
+
+    def __init__(self, root, options, out_dir, stage_dir) -> None:
+        self.args = (root, options, out_dir, stage_dir)
+
+    def prepare(self, library) -> None:
+        root, options, out_dir, stage_dir = self.args
+        init_worker(root, library, options, out_dir, stage_dir)
+
+    def run(self, targets) -> Iterator[Outcome]:
+        for batch in chunks(targets, 1):
+            yield from run_batch(batch)
+
+    def close(self, abort: bool = False) -> None:
+        pass
+
+
+class LocalPool:
+    """A process pool started before planning: workers load the library and warm up
+    WeasyPrint and fonts in parallel with the main process, then render many targets."""
+
+    def __init__(self, root, options, out_dir, stage_dir, workers: int) -> None:
+        self.workers = workers
+        self.used = False
+        self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=_context(),
+                                        initializer=start_warm_worker,
+                                        initargs=(root, options, out_dir, stage_dir, os.getpid()))
+        # Workers start on the first submission; start them now so they warm up during planning.
+        for _ in range(workers):
+            self.pool.submit(_ready)
+
+    def prepare(self, library) -> None:
+        self.used = True
+
+    def run(self, targets) -> Iterator[Outcome]:
+        futures = {self.pool.submit(run_batch, batch): batch for batch in chunks(targets, self.workers)}
+        try:
+            for future in as_completed(futures):
+                try:
+                    yield from future.result()
+                except BrokenProcessPool:
+                    for target in futures[future]:
+                        yield Outcome(target.id, False, message="渲染进程意外退出（可能内存不足），请用 -j 1 重试。")
+        finally:
+            for future in futures:
+                future.cancel()
+
+    def close(self, abort: bool = False) -> None:
+        if abort or not self.used:
+            # Interrupted, or nothing to render after all: stop the workers instead of waiting
+            # for them to finish what they are doing.
+            for process in list(getattr(self.pool, "_processes", {}).values()):
+                process.terminate()
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _context():
+    # fork: workers start in milliseconds and import WeasyPrint in parallel with each other
+    # and with the main process's planning (a fork server would import it once, but
+    # serially, which measured slower on two cores).
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    return multiprocessing.get_context(method)
+
+
+def _ready() -> bool:
+    return True

@@ -1,0 +1,168 @@
+"""Turn the library into the list of targets to build, each with its fingerprint."""
+
+from __future__ import annotations
+
+import hashlib
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from outreach.core.errors import OutreachError
+from outreach.project.stations import station_digest
+from outreach.project.library import Library
+from outreach.renderers.options import BuildOptions
+from outreach.renderers.target import Target, fingerprint, tool_versions
+from outreach.renderers.registry import all_renderers
+from outreach.renderers.base import output_prefix
+from outreach.render.templating import make_environment, template_closure
+from outreach.render.theme import Theme
+
+
+class PlanError(OutreachError):
+    pass
+
+
+@dataclass
+class Plan:
+    library: Library
+    targets: list[Target]                    # what this run renders, in dependency order
+    all_targets: list[Target]                # every target of every enabled kind, all shards
+    owned: set[str] = field(default_factory=set)   # targets whose outputs this run commits
+    selected_kinds: set[str] = field(default_factory=set)
+    partial: bool = False                    # --only or --shard: not the whole build
+    prefix: str = ""                         # "zh-Hant/" for a Traditional Chinese build
+
+
+def enabled_kinds(options: BuildOptions, library: Library) -> list[str]:
+    """Every kind this project builds (stations only when asked for)."""
+    stations = options.stations if options.stations is not None else library.config.stations.enabled
+    return [k for k in all_renderers() if k != "stations" or stations]
+
+
+def selected_kinds(options: BuildOptions, library: Library) -> list[str]:
+    kinds = enabled_kinds(options, library)
+    if options.only:
+        off = [k for k in options.only if k in all_renderers() and k not in kinds]
+        if off:   # asked for by name, yet switched off: building nothing in silence would mislead
+            raise PlanError(f"--only {'、'.join(off)}：派出所资料没有打开。请加 --stations，"
+                            "或在 outreach.toml 里设 [stations] enabled = true。")
+        return [k for k in kinds if k in options.only]
+    return kinds
+
+
+def in_shard(target_id: str, shard: tuple[int, int] | None) -> bool:
+    """A stable 1/N slice by target id (crc32 is the same on every machine and Python)."""
+    if shard is None:
+        return True
+    index, count = shard
+    return zlib.crc32(target_id.encode("utf-8")) % count == index - 1
+
+
+def plan_build(root: Path, library: Library, options: BuildOptions) -> Plan:
+    renderers = all_renderers()
+    kinds = enabled_kinds(options, library)
+    chosen = selected_kinds(options, library)
+    theme = Theme(root)
+    env = make_environment(theme)
+    versions = tool_versions()
+    sources = {item.path: item.digest for item in library.all_items()}
+    if library.stations_path:
+        sources[library.stations_path] = library.stations_digest or ""
+        # Each station's row is its own source: editing one row rebuilds one station.
+        sources.update({f"{library.stations_path}#{s.id}": station_digest(s) for s in library.stations})
+    assets = theme.asset_digest() + _logo_digest(root, library)
+    locale = options.locale or library.config.project.locale
+    prefix = output_prefix(locale)
+    option_identity = options.output_identity() | {"locale": locale, "hant": _hant_identity(library) if prefix else None,
+                                                   "pdf": library.config.pdf.model_dump(mode="json")}
+    closures: dict[str, dict[str, str]] = {}
+
+    def template_digests(names: tuple[str, ...]) -> dict[str, str]:
+        digests: dict[str, str] = {}
+        for name in names:
+            if name not in closures:
+                closures[name] = {n: theme.file_digest(n) for n in template_closure(env, name)}
+            digests.update(closures[name])
+        return digests
+
+    all_targets: list[Target] = []
+    by_id: dict[str, Target] = {}
+    owners: dict[str, str] = {}
+    for kind in sorted(kinds, key=lambda k: renderers[k].phase):
+        renderer = renderers[kind]
+        # lint: the spacing rule every template's text follows (pdf and hant are build options).
+        config_sections = {name: getattr(library.config, name).model_dump(mode="json")
+                           for name in ("lint", *renderer.config_sections) if hasattr(library.config, name)}
+        for target in renderer.plan(library, options):
+            _apply_prefix(target, prefix)
+            _assign_roles(target, renderer, prefix)
+            for output in target.outputs:
+                if output in owners:
+                    raise PlanError(f"两个目标要写同一个文件 {output}：{owners[output]} 和 {target.id}。")
+                owners[output] = target.id
+            target.fingerprint = fingerprint(
+                target, renderer_version=renderer.version, config_sections=config_sections,
+                source_digests=sources, template_digests=template_digests(target.templates),
+                asset_digest=assets, options=option_identity,
+                dep_fingerprints={d: by_id[d].fingerprint for d in target.deps if d in by_id},
+                versions=versions)
+            by_id[target.id] = target
+            all_targets.append(target)
+    # This run owns the selected kinds' targets in its shard; it also renders what they
+    # need (a pack needs its posters) but, in a shard, commits only what it owns, so the
+    # shards' outputs never overlap and together are the full build.
+    owned = {t.id for t in all_targets if t.renderer in chosen and in_shard(t.id, options.shard)}
+    if not options.shard:
+        owned = _with_dependencies(owned, by_id)
+    needed = _with_dependencies(owned, by_id)
+    targets = [t for t in all_targets if t.id in needed]
+    return Plan(library=library, targets=targets, all_targets=all_targets, owned=owned, selected_kinds=set(chosen),
+                partial=bool(options.only) or options.shard is not None, prefix=prefix)
+
+
+def _assign_roles(target: Target, renderer, prefix: str) -> None:
+    from outreach.engine.roles import role_of
+
+    for output in target.outputs:
+        role = role_of(output.removeprefix(prefix), renderer.roles)
+        if role is None:   # a renderer's table is incomplete: a programming error, said plainly
+            raise PlanError(f"内部错误：输出类型“{renderer.kind}”的文件 {output} 没有声明用途（roles）。")
+        target.roles[output] = role
+
+
+def _apply_prefix(target: Target, prefix: str) -> None:
+    """Put a Traditional Chinese build's targets (ids, files, dependencies) under zh-Hant/."""
+    if prefix:
+        target.id = prefix + target.id
+        target.outputs = tuple(prefix + o for o in target.outputs)
+        target.deps = tuple(prefix + d for d in target.deps)
+
+
+def _with_dependencies(ids: set[str], by_id: dict[str, Target]) -> set[str]:
+    result = set(ids)
+    pending = list(ids)
+    while pending:
+        for dep in by_id[pending.pop()].deps:
+            if dep in by_id and dep not in result:
+                result.add(dep)
+                pending.append(dep)
+    return result
+
+
+def _logo_digest(root: Path, library: Library) -> str:
+    logo = library.config.theme.logo
+    if not logo:
+        return ""
+    path = root / logo
+    return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else "missing"
+
+
+def _hant_identity(library) -> str:
+    """Everything the Traditional conversion depends on (region, phrases, names, quoted law),
+    so changing any of it rebuilds the Traditional outputs."""
+    import hashlib
+
+    from outreach.render.localize import project_spec
+
+    spec = project_spec(library.config, library)
+    return hashlib.sha256(repr((spec, library.config.project.region)).encode("utf-8")).hexdigest()

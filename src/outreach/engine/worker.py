@@ -1,0 +1,172 @@
+"""Rendering one target, in a worker process (or in-process for tiny builds)."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from outreach.engine.buildlock import describe_disk_error, is_disk_error
+from outreach.engine.configreads import RecordingConfig, undeclared
+from outreach.core.errors import DiskError
+from outreach.core.fsutil import atomic_write
+from outreach.engine.limits import RenderTimeout, render_limits
+from outreach.renderers.target import Target
+from outreach.renderers.registry import RenderContext, RenderError, all_renderers
+from outreach.render.theme import Theme
+
+
+@dataclass
+class Outcome:
+    target_id: str
+    ok: bool
+    seconds: float = 0.0
+    written: dict[str, dict] = field(default_factory=dict)   # path → {sha256, size}
+    warnings: list[str] = field(default_factory=list)
+    file: str = ""
+    line: int = 0
+    message: str = ""
+
+
+_context: RenderContext | None = None
+
+
+def init_worker(root: Path, library, options, out_dir: Path, stage_dir: Path) -> None:
+    """Set up once per process: the library, theme and (lazily) Jinja and fonts."""
+    global _context
+    _context = RenderContext(root=root, library=library, options=options, theme=Theme(root), out_dir=out_dir,
+                             stage_dir=stage_dir)
+
+
+def start_warm_worker(root: Path, options, out_dir: Path, stage_dir: Path, parent_pid: int | None = None) -> None:
+    """Pool initializer: load the (small) library here and pay WeasyPrint's start-up now,
+    while the main process is still checking and planning."""
+    import signal
+
+    from outreach.core.lifeline import die_with_parent
+    from outreach.project.loader import load_library
+
+    if parent_pid is not None:
+        die_with_parent(parent_pid)
+
+    # Ctrl-C reaches the whole process group: the main process stops the build and the
+    # workers; a worker that handled it too would print its own traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    library, _ = load_library(root, stations=options.stations)
+    init_worker(root, library, options, out_dir, stage_dir)
+    if library is not None:
+        from outreach.render.pdf import warm_up
+
+        warm_up(library.config.theme.font_family)
+
+
+def run_batch(targets: list[Target]) -> list[Outcome]:
+    assert _context is not None, "init_worker must run first"
+    return render_and_write(targets, _context)
+
+
+def render_and_write(targets: list[Target], ctx: RenderContext) -> list[Outcome]:
+    """Render targets of one renderer together, then write each one's outputs to staging."""
+    started = time.perf_counter()
+    renderer = all_renderers()[targets[0].renderer]
+    limits = ctx.config.build
+    library = ctx.library
+    config = library.config
+    recording = RecordingConfig(config)
+    over_limit = False
+    try:
+        library.config = recording
+        with render_limits(limits.target_timeout * len(targets), limits.memory_limit_mb):
+            results = renderer.render_batch(targets, ctx)
+        if missing := undeclared(recording.read, renderer.config_sections):
+            sections = "、".join(f"[{name}]" for name in missing)
+            results = [RenderError(f"内部错误：输出类型“{renderer.kind}”读取了 outreach.toml 的 {sections}，却没有在"
+                                   f" config_sections 里声明，改了它不会重新生成。请把这个问题反馈给维护人员。")] * len(targets)
+    except (RenderTimeout, MemoryError) as exc:
+        over_limit = True
+        results = [RenderError(_limit_message(exc, limits))] * len(targets)
+    except Exception:  # noqa: BLE001 - one broken batch must not stop the build
+        detail = traceback.format_exc(limit=6)
+        results = [RenderError(f"内部错误（请把以下信息反馈给维护人员）：\n{detail}")] * len(targets)
+    finally:
+        library.config = config
+    if over_limit and len(targets) > 1:   # find the target that ran out: each one alone, with its own limit
+        return [outcome for target in targets for outcome in render_and_write([target], ctx)]
+    each = (time.perf_counter() - started) / len(targets)
+    outcomes = []
+    for target, result in zip(targets, results):
+        if isinstance(result, RenderError):
+            outcomes.append(Outcome(target.id, False, each, file=result.file, line=result.line, message=result.message))
+            continue
+        try:
+            written = write_outputs(ctx.stage_dir or ctx.out_dir, target, finish_outputs(ctx, result.outputs))
+        except RenderError as exc:
+            outcomes.append(Outcome(target.id, False, each, message=exc.message))
+            continue
+        except OSError as exc:
+            if is_disk_error(exc):  # the whole build stops: every other write would fail the same way
+                raise DiskError(describe_disk_error(exc, ctx.out_dir)) from None
+            raise
+        outcomes.append(Outcome(target.id, True, each, written=written, warnings=result.warnings))
+    return outcomes
+
+
+def _limit_message(exc: BaseException, limits) -> str:
+    if isinstance(exc, RenderTimeout):
+        return (f"生成时间超过上限（{limits.target_timeout:g} 秒），已停止。可能是模板里有很大的循环，或内容过长；"
+                f"确实需要更久时，可在 outreach.toml 的 [build] target_timeout 调高上限。")
+    return (f"生成时占用的内存超过上限（{limits.memory_limit_mb} MB），已停止。可能是模板里生成了过大的文字或列表；"
+            f"确实需要更多内存时，可在 outreach.toml 的 [build] memory_limit_mb 调高上限。")
+
+
+TEXT_SUFFIXES = (".txt", ".md", ".json", ".html")
+
+
+def finish_outputs(ctx: RenderContext, outputs: dict[str, bytes]) -> dict[str, bytes]:
+    """The last steps every output takes: the locale's folder and script; then HTML pages'
+    Content-Security-Policy sealed to the hashes of their final inline scripts, and PDFs'
+    fonts subset to the file and merged per face (outreach.render.fontfinish)."""
+    from outreach.render.csp import seal_inline_scripts
+
+    finished = {}
+    for path, data in localized(ctx, outputs).items():
+        if path.endswith(".html"):
+            data = seal_inline_scripts(data)
+        elif path.endswith(".pdf") and ctx.config.pdf.optimise_fonts:
+            from outreach.render.fontfinish import finish_pdf
+
+            data = finish_pdf(data)
+        finished[path] = data
+    return finished
+
+
+def localized(ctx: RenderContext, outputs: dict[str, bytes]) -> dict[str, bytes]:
+    """Outputs under the locale's folder; text outputs converted as a whole (this also catches
+    text assembled in Python, such as feed titles and hand-written SMS)."""
+    prefix = ctx.output_prefix
+    if not prefix:
+        return outputs
+    # Renderers may name outputs from target.outputs (already prefixed) or from scratch.
+    return {(path if path.startswith(prefix) else prefix + path):
+            ctx.localize(data.decode("utf-8")).encode("utf-8") if path.endswith(TEXT_SUFFIXES) else data
+            for path, data in outputs.items()}
+
+
+def write_outputs(out_dir: Path, target: Target, outputs: dict[str, bytes]) -> dict[str, dict]:
+    """Write each declared output (to the staging dir); refuse undeclared paths and paths outside it."""
+    declared = set(target.outputs)
+    produced = set(outputs)
+    if produced != declared:
+        raise RenderError(f"渲染器产出的文件与计划不符：缺少 {sorted(declared - produced)}，多出 {sorted(produced - declared)}")
+    base = out_dir.resolve()
+    written = {}
+    for relpath in sorted(outputs):
+        path = (out_dir / relpath).resolve()
+        if base not in path.parents:
+            raise RenderError(f"输出路径“{relpath}”不在输出目录内，已拒绝写入。")
+        data = outputs[relpath]
+        atomic_write(path, data)
+        written[relpath] = {"sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
+    return written

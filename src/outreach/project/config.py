@@ -1,0 +1,402 @@
+"""outreach.toml: the project's configuration, as typed options with located errors."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import tomllib
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from outreach.project.diagnostics import Diagnostic, error, warning
+from outreach.project.regions import REGIONS, RegionId, default_app_line
+from outreach.project.validation import validation_diagnostics
+
+CONFIG_NAME = "outreach.toml"
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Hotline(Section):
+    number: str = Field(max_length=30, description="号码：短号（110、96110）、手机号、带区号的固话（0571-87654321）、400/800 号码或 8 位本地号码（港澳）")
+    label: str = Field(min_length=1, max_length=20, description="名称，例如“全国反诈预警劝阻专线”")
+
+    @field_validator("number")
+    @classmethod
+    def _known_format(cls, value: str) -> str:
+        from outreach.project.phones import FORMATS, canonical
+
+        number = canonical(value)
+        if number is None:
+            raise ValueError(f"“{value}”不是有效的电话号码，应为{FORMATS}")
+        return number
+
+    @property
+    def display(self) -> str:
+        """Grouped for reading: 0571-8765 4321, 139 0000 0001."""
+        from outreach.project.phones import grouped
+
+        return grouped(self.number)
+
+    @property
+    def dial(self) -> str:
+        """Digits only, for tel: links and comparisons."""
+        from outreach.project.phones import digits
+
+        return digits(self.number)
+
+
+DEFAULT_HOTLINES = (
+    Hotline(number="110", label="报警电话"),
+    Hotline(number="96110", label="全国反诈预警劝阻专线"),
+)
+
+DEFAULT_AUDIENCES = {
+    "elderly": "老年人",
+    "student": "学生",
+    "merchant": "商户",
+    "rural": "农村群众",
+    "parent": "家长",
+    "worker": "务工人员",
+    "public": "社会公众",
+}
+
+
+class ProjectSection(Section):
+    name: str = Field(min_length=1, max_length=60, description="项目名称")
+    organisation: str = Field(min_length=1, max_length=60, description="单位名称，印在海报和资料上")
+    sms_signature: str = Field(pattern=r"^【[^【】]{1,20}】$", description="短信签名，例如【XX派出所】")
+    hotlines: tuple[Hotline, ...] = Field(DEFAULT_HOTLINES, min_length=1, max_length=4, description="对外公布的电话（1–4 个）")
+    app: str = Field("国家反诈中心", max_length=30, description="推荐安装的官方App")
+    audiences: dict[str, str] = Field(default_factory=lambda: dict(DEFAULT_AUDIENCES), description="受众词表：编号 = 中文名称")
+    app_line: str | None = Field(None, min_length=4, max_length=40,
+                                 description="海报、卡片和文字消息里推荐 App 的一句话；不填则为“下载“{app}”App，开启来电预警”")
+    region: RegionId = Field("mainland", description="读者所在地区：mainland 内地（默认）、hk 香港、mo 澳门、tw 台湾；"
+                                                      "决定默认的电话、App 提示、繁体转换方式和引号")
+    locale: Literal["zh-Hans", "zh-Hant"] = Field("zh-Hans", description="输出文字：简体 zh-Hans 或繁体 zh-Hant（地区为港澳台时默认繁体）")
+    opencc: Literal["s2t", "s2tw", "s2twp", "s2hk"] = Field(
+        "s2t", description="繁体转换方式：s2t 逐字转换、s2tw 台湾字形、s2twp 台湾字形和用语、s2hk 香港字形；"
+                           "法律名称、罪名、机构和 App 名称只转字形，不换用语")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _region_defaults(cls, data):
+        """A region profile fills in what the user did not set: script, conversion, hotlines."""
+        if not isinstance(data, dict) or data.get("region") not in REGIONS:
+            return data
+        region = REGIONS[data["region"]]
+        filled = dict(data)
+        filled.setdefault("locale", region.locale)
+        filled.setdefault("opencc", region.opencc)
+        if region.hotlines:
+            filled.setdefault("hotlines", [{"number": n, "label": label} for n, label in region.hotlines])
+        if region.app_line:
+            filled.setdefault("app_line", region.app_line)
+        return filled
+
+    @property
+    def app_prompt(self) -> str:
+        """The sentence recommending the official app, as printed."""
+        # Templates add their own full stop.
+        return (self.app_line or default_app_line(self.app)).rstrip("。.！!")
+
+    @field_validator("audiences")
+    @classmethod
+    def _audience_ids(cls, value: dict[str, str]) -> dict[str, str]:
+        for key, label in value.items():
+            if not re.fullmatch(r"[a-z][a-z0-9-]{0,39}", key):
+                raise ValueError(f"受众编号“{key[:40]}”只能用小写字母、数字和连字符（最多 40 个字符）")
+            if not isinstance(label, str) or not 1 <= len(label) <= 20:
+                raise ValueError(f"受众“{key}”的中文名称应为 1–20 个字")
+        if not value:
+            raise ValueError("受众词表不能为空")
+        return value
+
+
+class LintSection(Section):
+    fictional_numbers: tuple[str, ...] = Field((), description="明确标注为虚构示例的号码，个人信息检查不报错")
+    allowed_numbers: tuple[str, ...] = Field((), description="除 hotlines 外允许出现在文字里的服务号码，例如 119、120")
+    real_numbers: tuple[str, ...] = Field((), max_length=20000,
+                                          description="站点表里确实要对外公布的手机号（如社区民警的工作手机）；其余手机号格式的号码会被提醒")
+    cjk_latin_space: Literal["none", "require", "ignore"] = Field(
+        "none", description="中文与数字、英文之间的空格：none 不加、require 必须加、ignore 不检查")
+
+
+class HantSection(Section):
+    phrases: dict[str, str] = Field(default_factory=dict, max_length=2000,
+                                    description="繁体转换的本项目词表：简体词 = 繁体写法，优先于 OpenCC，例如 \"周转\" = \"周轉\"")
+    protected_terms: tuple[str, ...] = Field((), max_length=2000,
+                                             description="专有名称（简体写法）：只转字形、不换地区用语，例如单位、App 和活动名称")
+    quotes: Literal["auto", "corner", "curly"] = Field(
+        "auto", description="引号：auto 按地区（港澳台用「」『』，内地用“”‘’）、corner 一律「」、curly 一律“”")
+
+    @field_validator("phrases")
+    @classmethod
+    def _phrases(cls, value: dict[str, str]) -> dict[str, str]:
+        for simplified, traditional in value.items():
+            if not simplified.strip() or not isinstance(traditional, str) or not traditional.strip():
+                raise ValueError(f"词表里的“{simplified[:20]}”和它的繁体写法都不能为空")
+            if len(simplified) > 40 or len(traditional) > 40:
+                raise ValueError(f"词表里的“{simplified[:20]}”太长（每项最多 40 个字）")
+        return value
+
+    @field_validator("protected_terms")
+    @classmethod
+    def _terms(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for term in value:
+            if not 2 <= len(term.strip()) <= 60:
+                raise ValueError(f"专有名称“{term[:20]}”应为 2–60 个字")
+        return value
+
+
+class ThemeSection(Section):
+    primary_color: str = Field("#c8102e", pattern=r"^#[0-9a-fA-F]{6}$", description="主色（标题栏）")
+    accent_color: str = Field("#ffd400", pattern=r"^#[0-9a-fA-F]{6}$", description="强调色（电话号码）")
+    ink_color: str = Field("#1a1a1a", pattern=r"^#[0-9a-fA-F]{6}$", description="正文颜色")
+    paper_color: str = Field("#ffffff", pattern=r"^#[0-9a-fA-F]{6}$", description="纸张底色")
+    logo: str | None = Field(None, max_length=300, description="标志图片路径（项目内，相对 outreach.toml）")
+    qr_url: str | None = Field(None, max_length=500, description="海报二维码指向的网址；不填则不印二维码")
+    qr_caption: str = Field("扫码了解更多防骗知识", max_length=20, description="二维码下方的说明（最多 20 字，海报上排两行）")
+    font_family: str = Field('"Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Micro Hei", sans-serif',
+                             pattern=r'^[^<>{};\\]+$', max_length=300, description="正文字体（CSS font-family，不能含 < > { } ; \\）")
+
+
+class PosterSection(Section):
+    sizes: tuple[Literal["A4", "A3"], ...] = Field(("A4",), min_length=1, description="海报尺寸：A4、A3")
+    png_width: int = Field(1080, ge=320, le=4000, description="PNG 宽度（像素），用于微信朋友圈")
+    png_colors: int = Field(256, ge=0, le=256, description="PNG 调色板颜色数（256 清晰且文件小；0 为全彩，适合含照片的模板）")
+
+
+class SmsSection(Section):
+    max_parts: int = Field(2, ge=1, le=10, description="一条短信最多拆成几条计费")
+
+
+A4_MM = (210.0, 297.0)
+
+
+class QuizSection(Section):
+    card_width: float = Field(90, ge=40, le=200, description="问答卡片宽度（毫米）")
+    card_height: float = Field(60, ge=30, le=280, description="问答卡片高度（毫米）")
+    columns: int = Field(2, ge=1, le=4, description="每张 A4 排几列")
+    rows: int = Field(4, ge=1, le=8, description="每张 A4 排几行")
+    gutter: float = Field(6, ge=2, le=30, description="卡片之间的间距（毫米），裁切线画在这里")
+    shuffle_seed: int | None = Field(None, description="打乱题目和选项顺序的种子；不填则按原顺序")
+
+    @model_validator(mode="after")
+    def _fits_on_a4(self) -> "QuizSection":
+        width = self.columns * self.card_width + (self.columns - 1) * self.gutter
+        height = self.rows * self.card_height + (self.rows - 1) * self.gutter
+        if width > A4_MM[0] - 10 or height > A4_MM[1] - 10:
+            raise ValueError(f"{self.columns} 列 × {self.rows} 行的卡片排版需要 {width:.0f}×{height:.0f} 毫米，"
+                             f"放不进 A4（210×297 毫米，四周至少留 5 毫米）")
+        return self
+
+
+class FeedSection(Section):
+    title: str | None = Field(None, max_length=100, description="JSON Feed 标题，默认用项目名称")
+    home_page_url: str | None = Field(None, pattern=r"^https?://\S+$", description="单位主页网址（可不填）")
+    published: dt.date | None = Field(None, description="内容未写 published 时使用的发布日期")
+    timezone: str = Field("+08:00", pattern=r"^[+-]\d{2}:\d{2}$", description="发布时间的时区")
+
+
+PLATFORM_RATES = {"wecom": "20/min", "dingtalk": "20/min", "feishu": "5/s", "webhook": "60/min"}
+
+
+class ChannelConfig(Section):
+    type: Literal["wecom", "dingtalk", "feishu", "webhook"] = Field(description="渠道类型")
+    url_env: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", description="保存 Webhook 地址的环境变量名（地址本身不要写进配置文件）")
+    secret_env: str | None = Field(None, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", description="保存加签密钥的环境变量名（钉钉、飞书）")
+    format: Literal["text", "markdown"] = Field("text", description="消息格式：text 纯文字，markdown")
+    rate: str | None = Field(None, pattern=r"^\d+(\.\d+)?/(s|min)$", description="发送频率上限，如 20/min、5/s；默认按平台规定")
+    timeout: float = Field(10.0, gt=0, le=120, description="每次请求的超时（秒）")
+    retries: int = Field(4, ge=0, le=10, description="网络错误、限流、服务器错误时的重试次数")
+    retry_base: float = Field(1.0, ge=0, le=60, description="重试等待的基数（秒），按指数增加并加随机抖动")
+    limit_wait: float = Field(60, ge=1, le=600, description="被平台限流时最多等待多少秒（企业微信、飞书按分钟计数）再放弃")
+
+    def rate_limit(self) -> tuple[float, float]:
+        """(messages, per seconds)."""
+        count, _, unit = (self.rate or PLATFORM_RATES[self.type]).partition("/")
+        return float(count), 1.0 if unit == "s" else 60.0
+
+
+class ScriptsSection(Section):
+    large_print: bool = Field(False, description="大字版：脚本和分角色台词的正文至少 16 磅")
+    chars_per_minute: int = Field(200, ge=60, le=600, description="估算演出时长用的语速（每分钟字数）")
+    card_layout: Literal["A6", "A4-2up"] = Field(
+        "A6", description="劝阻话术卡：A6 口袋卡（正反两面），或 A4-2up（两面并排印在一张横向 A4 上，对折成 A5）")
+
+
+class StationsSection(Section):
+    enabled: bool = Field(False, description="是否为每个派出所生成个性化资料包和警民联系卡（也可用 outreach build --stations）")
+    card_gutter: float = Field(3, ge=2, le=10, description="警民联系卡之间的间距（毫米）")
+
+
+class PdfSection(Section):
+    optimise_fonts: bool = Field(True, description="每个 PDF 里的字体只保留这个文件用到的字，同一字体在合并的 PDF 里只存一份（文件小很多）。"
+                                                   "个别老旧印刷设备（RIP）处理不了时改为 false")
+
+
+class BuildSection(Section):
+    output_dir: str = Field("build", max_length=200, description="输出目录（项目里的相对路径）")
+    jobs: int = Field(0, ge=0, le=256, description="并行进程数；0 表示按 CPU 核数")
+    target_timeout: float = Field(120, ge=1, le=3600, description="每个素材的生成时间上限（秒），超过则该素材失败")
+    memory_limit_mb: int = Field(3072, ge=256, le=65536, description="每个素材生成时可多用的内存上限（MB），超过则该素材失败")
+
+
+class ProjectConfig(Section):
+    project: ProjectSection
+    lint: LintSection = LintSection()
+    theme: ThemeSection = ThemeSection()
+    posters: PosterSection = PosterSection()
+    sms: SmsSection = SmsSection()
+    quiz: QuizSection = QuizSection()
+    feed: FeedSection = FeedSection()
+    scripts: ScriptsSection = ScriptsSection()
+    stations: StationsSection = StationsSection()
+    build: BuildSection = BuildSection()
+    pdf: PdfSection = PdfSection()
+    hant: HantSection = HantSection()
+    channels: dict[str, ChannelConfig] = Field(default_factory=dict, description="自动发送渠道")
+
+    @field_validator("channels")
+    @classmethod
+    def _channel_names(cls, value: dict) -> dict:
+        for name in value:
+            if not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", name):
+                raise ValueError(f"渠道名“{name}”只能用小写字母、数字、连字符和下划线")
+        return value
+
+    @property
+    def hotline_numbers(self) -> list[str]:
+        return [h.dial for h in self.project.hotlines]
+
+
+def find_project_root(start: Path) -> Path | None:
+    """The nearest directory at or above `start` holding an outreach.toml."""
+    start = start.resolve()
+    for directory in (start, *start.parents):
+        if (directory / CONFIG_NAME).is_file():
+            return directory
+    return None
+
+
+def load_config(root: Path) -> tuple[ProjectConfig | None, list[Diagnostic]]:
+    path = root / CONFIG_NAME
+    if not path.is_file():
+        return None, [error(CONFIG_NAME, 0, 0, "config-missing",
+                            f"找不到 {CONFIG_NAME}。请在项目目录中运行，或用 outreach init 新建项目。")]
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return None, [error(CONFIG_NAME, 1, 1, "encoding", f"{CONFIG_NAME} 不是 UTF-8 编码，请以 UTF-8 另存。")]
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        line, column = _toml_error_position(str(exc), text)
+        from outreach.project.tomlmessages import translate_toml_error
+
+        return None, [error(CONFIG_NAME, line, column, "toml-syntax",
+                            f"配置文件格式错误（第 {line} 行第 {column} 列）：{translate_toml_error(str(exc))}")]
+    positions = toml_key_positions(text)
+
+    def locate(loc: tuple, key: bool = False) -> tuple[int, int]:
+        loc = tuple(loc)
+        while loc and loc not in positions:
+            loc = loc[:-1]
+        return positions.get(loc, (1, 1))
+
+    try:
+        config = ProjectConfig.model_validate(data)
+    except ValidationError as exc:
+        return None, validation_diagnostics(exc, CONFIG_NAME, locate, ProjectConfig)
+    problems = [error(CONFIG_NAME, *locate(loc), "bad-path", message)
+                for loc, message in project_path_problems(config, root)]
+    if problems:
+        return None, problems
+    return config, [warning(CONFIG_NAME, *locate(loc), "unfilled", message) for loc, message in _blanks(config)]
+
+
+def _blanks(config: "ProjectConfig") -> list[tuple[tuple, str]]:
+    """Values `outreach init` left for the user to fill in: printed as they are, they would put
+    “（请填写单位名称）” on a poster."""
+    found = []
+    for key, label in (("organisation", "单位名称"), ("sms_signature", "短信签名")):
+        value = getattr(config.project, key)
+        if "请填写" in value:
+            found.append((("project", key), f"[project] {key}（{label}）还没有填写：现在是“{value}”，会原样印在"
+                                            f"{'海报和资料' if key == 'organisation' else '每条短信'}上。"))
+    return found
+
+
+def project_path_problems(config: "ProjectConfig", root: Path) -> list[tuple[tuple, str]]:
+    """Paths in the config that would lead outside the project: (key path, message)."""
+    from outreach.core.safepath import output_dir_problem
+
+    problems = []
+    why = output_dir_problem(config.build.output_dir, root)
+    if why:
+        problems.append((("build", "output_dir"), why))
+    logo = config.theme.logo
+    if logo:
+        from outreach.core.safepath import is_hidden, is_regular_file, resolved_inside, safe_name
+
+        path = root / logo
+        if not safe_name(logo.replace("\\", "/")) or Path(logo).is_absolute() or is_hidden(logo):
+            problems.append((("theme", "logo"), f"标志图片“{logo}”必须是项目里的相对路径（不能用 ..、绝对路径或隐藏文件）。"))
+        elif not path.exists():
+            problems.append((("theme", "logo"), f"找不到标志图片“{logo}”（路径相对于 outreach.toml）。"))
+        elif resolved_inside(path, [root]) is None:
+            problems.append((("theme", "logo"), f"标志图片“{logo}”是指向项目外的链接，已拒绝。请把图片复制到项目里。"))
+        elif not is_regular_file(path):
+            problems.append((("theme", "logo"), f"标志图片“{logo}”不是普通文件。"))
+    return problems
+
+
+def _toml_error_position(message: str, text: str = "") -> tuple[int, int]:
+    match = re.search(r"line (\d+), column (\d+)", message)
+    if match:
+        return int(match.group(1)), int(match.group(2))
+    if "end of document" in message and text.strip():
+        # Something was left open: point after the last thing written.
+        lines = text.rstrip().splitlines()
+        return len(lines), len(lines[-1]) + 1
+    return 1, 1
+
+
+_HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
+_KEY = re.compile(r'^\s*("[^"]*"|[A-Za-z0-9_-]+)\s*=')
+
+
+def toml_key_positions(text: str) -> dict[tuple, tuple[int, int]]:
+    """Map key paths to (line, column) by scanning headers and `key =` lines.
+
+    tomllib gives no positions for values; this scan covers the shapes a config
+    file uses (tables, arrays of tables, plain keys), which is what errors point at.
+    """
+    positions: dict[tuple, tuple[int, int]] = {}
+    table: tuple = ()
+    array_counts: dict[tuple, int] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        header = _HEADER.match(line)
+        if header:
+            parts = tuple(part.strip().strip('"') for part in header.group(2).split("."))
+            column = line.index(header.group(1)) + 1
+            if header.group(1) == "[[":
+                index = array_counts.get(parts, 0)
+                array_counts[parts] = index + 1
+                table = parts + (index,)
+                positions.setdefault(parts, (number, column))
+            else:
+                table = parts
+            positions[table] = (number, column)
+            continue
+        key = _KEY.match(line)
+        if key:
+            name = key.group(1).strip('"')
+            positions[table + (name,)] = (number, line.index(key.group(1)) + 1)
+    return positions

@@ -1,0 +1,84 @@
+"""The validated content library: every item with where it came from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator
+
+from outreach.project.config import ProjectConfig
+from outreach.project.models import Law, Newsletter, Pack, Quiz, Scenario, Script, Tip
+from outreach.project.stations import Station
+from outreach.project.yamlsource import SourceFile
+
+
+@dataclass
+class Item:
+    """One content file: its model, the raw parsed data and its source positions."""
+
+    kind: str
+    id: str
+    model: Any
+    raw: Any
+    source: SourceFile
+    digest: str  # sha256 of the parsed content, for build fingerprints
+
+    @property
+    def path(self) -> str:
+        return self.source.path
+
+    @property
+    def title(self) -> str:
+        return getattr(self.model, "title", None) or self.id
+
+
+@dataclass
+class Library:
+    root: Path
+    config: ProjectConfig
+    items: dict[str, dict[str, Item]] = field(default_factory=dict)
+    stations: list[Station] = field(default_factory=list)
+    stations_path: str | None = None
+    stations_digest: str | None = None
+
+    def kind(self, kind: str) -> dict[str, Item]:
+        return self.items.setdefault(kind, {})
+
+    def all_items(self) -> Iterator[Item]:
+        for kind in sorted(self.items):
+            yield from (self.items[kind][key] for key in sorted(self.items[kind]))
+
+    def get(self, kind: str, item_id: str) -> Item | None:
+        return self.items.get(kind, {}).get(item_id)
+
+    # Typed views for renderers.
+    @property
+    def laws(self) -> dict[str, Law]:
+        return {k: v.model for k, v in sorted(self.kind("laws").items())}
+
+    @property
+    def scenarios(self) -> dict[str, Scenario]:
+        return {k: v.model for k, v in sorted(self.kind("scenarios").items())}
+
+    @property
+    def tips(self) -> dict[str, Tip]:
+        return {k: v.model for k, v in sorted(self.kind("tips").items())}
+
+    @property
+    def quizzes(self) -> dict[str, Quiz]:
+        return {k: v.model for k, v in sorted(self.kind("quizzes").items())}
+
+    @property
+    def scripts(self) -> dict[str, Script]:
+        return {k: v.model for k, v in sorted(self.kind("scripts").items())}
+
+    @property
+    def packs(self) -> dict[str, Pack]:
+        return {k: v.model for k, v in sorted(self.kind("packs").items())}
+
+    @property
+    def newsletters(self) -> dict[str, Newsletter]:
+        return {k: v.model for k, v in sorted(self.kind("newsletters").items())}
+
+    def audience_label(self, audience: str) -> str:
+        return self.config.project.audiences.get(audience, audience)

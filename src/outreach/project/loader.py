@@ -1,0 +1,211 @@
+"""Load content/ into a validated Library, collecting every problem in every file."""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+from pathlib import Path
+from typing import Any, Callable
+
+from pydantic import ValidationError
+
+from outreach.project.config import load_config
+from outreach.project.diagnostics import Diagnostic, Diagnostics, error, warning
+from outreach.project.library import Item, Library
+from outreach.project.models import ID_RE, KIND_MODELS
+from outreach.project.phones import digits
+from outreach.project.refs import check_references
+from outreach.core.safepath import is_regular_file, resolved_inside
+from outreach.project.stations import STATION_FILES, find_station_file, ignored_station_files, read_stations
+from outreach.project.validation import validation_diagnostics
+from outreach.project.yamlsource import SourceFile, parse_yaml
+
+CONTENT_DIR = "content"
+# Names only the link: the target may be a secret (/etc/shadow, /proc/self/environ).
+_LINK_OUT = "{what}是指向项目外的符号链接（或不是普通文件），已拒绝读取。请把文件本身复制到项目里。"
+YAML_SUFFIXES = (".yaml", ".yml")
+
+# Extra parsers by (kind, suffix): e.g. Markdown scripts. Each returns (raw data, source, diagnostics)
+# with raw data shaped like the YAML form, so the same model validates both.
+ExtraParser = Callable[[bytes, str], tuple[Any, SourceFile | None, list[Diagnostic]]]
+EXTRA_PARSERS: dict[tuple[str, str], ExtraParser] = {}
+
+
+def register_parser(kind: str, suffix: str, parser: ExtraParser) -> None:
+    EXTRA_PARSERS[(kind, suffix)] = parser
+
+
+def _markdown_script(raw: bytes, relpath: str):
+    # Imported on first use: markdown-it is only needed when a project has Markdown scripts.
+    from outreach.project.scriptmd import parse_markdown_script
+
+    return parse_markdown_script(raw, relpath)
+
+
+register_parser("scripts", ".md", _markdown_script)
+
+
+def load_library(root: Path, stations: bool | None = True) -> tuple[Library | None, Diagnostics]:
+    """Parse outreach.toml and content/; return the library of valid items and all diagnostics.
+
+    `stations`: read the station sheet (True), skip it (False: commands that never use it,
+    such as the preview index and `post`), or read it when `[stations] enabled` (None: a build
+    without --stations/--no-stations)."""
+    diagnostics = Diagnostics()
+    config, problems = load_config(root)
+    diagnostics.extend(problems)
+    if config is None:
+        return None, diagnostics
+    library = Library(root=root, config=config)
+    content = root / CONTENT_DIR
+    if not content.is_dir():
+        diagnostics.add(error(CONTENT_DIR, 0, 0, "content-missing", "找不到 content/ 目录，内容文件应放在这里。"))
+        return library, diagnostics
+
+    if resolved_inside(content, [root]) is None:
+        diagnostics.add(error(CONTENT_DIR, 0, 0, "outside-project", _LINK_OUT.format(what="content/ 目录")))
+        return library, diagnostics
+
+    diagnostics.extend(_unexpected_entries(content))
+    broken: list[Item] = []
+    for kind in KIND_MODELS:
+        for path in _discover(content / kind, kind):
+            relpath = path.relative_to(root).as_posix()
+            if resolved_inside(path, [root]) is None or not is_regular_file(path):
+                diagnostics.add(error(relpath, 0, 0, "outside-project", _LINK_OUT.format(what="这个文件")))
+                continue
+            item, problems = load_item(root, path, kind, keep_broken=True)
+            diagnostics.extend(problems)
+            if item is None:
+                continue
+            if any(p.is_error for p in problems):
+                broken.append(item)   # not built, but its references are checked now, not next round
+                continue
+            existing = library.kind(kind).get(item.id)
+            if existing is not None:
+                diagnostics.add(error(item.path, 1, 1, "duplicate-id",
+                                      f"编号“{item.id}”与 {existing.path} 重复：同一类内容的文件名不能相同。"))
+                continue
+            library.kind(kind)[item.id] = item
+
+    if stations is None:
+        stations = config.stations.enabled
+    station_file = find_station_file(content) if stations else None
+    if station_file is not None and resolved_inside(station_file, [root]) is None:
+        diagnostics.add(error(station_file.relative_to(root).as_posix(), 0, 0, "outside-project",
+                              _LINK_OUT.format(what="站点表")))
+    elif station_file is not None:
+        relpath = station_file.relative_to(root).as_posix()
+        for ignored in ignored_station_files(content):
+            diagnostics.add(warning(ignored.relative_to(root).as_posix(), 0, 0, "station-file-ignored",
+                                    f"同时有 {station_file.name} 和 {ignored.name}：使用的是 {station_file.name}，"
+                                    f"{ignored.name} 被忽略。请删除或改名不用的那个，免得改错文件。"))
+        real_numbers = frozenset(digits(n) for n in config.lint.real_numbers)
+        library.stations, problems = read_stations(station_file, relpath, real_numbers)
+        library.stations_path = relpath
+        with open(station_file, "rb") as handle:  # streamed: the sheet may be large
+            library.stations_digest = hashlib.file_digest(handle, "sha256").hexdigest()
+        diagnostics.extend(problems)
+
+    diagnostics.extend(check_references(library, also=broken))
+    return library, diagnostics
+
+
+def load_item(root: Path, path: Path, kind: str, keep_broken: bool = False) -> tuple[Item | None, list[Diagnostic]]:
+    return parse_item(path.read_bytes(), path.relative_to(root).as_posix(), kind, keep_broken)
+
+
+def parse_item(raw_bytes: bytes, relpath: str, kind: str, keep_broken: bool = False) -> tuple[Item | None, list[Diagnostic]]:
+    """Parse and validate one content file's bytes; never raises for bad input.
+
+    `keep_broken`: also return an item whose file had errors the model survived (a stray
+    block in a script), so its references can be checked in the same round."""
+    path = Path(relpath)
+    parser = EXTRA_PARSERS.get((kind, path.suffix.lower()))
+    if parser is not None:
+        data, source, problems = parser(raw_bytes, relpath)
+    else:
+        data, source, problems = parse_yaml(raw_bytes, relpath)
+    problems = list(problems)
+    item_id = path.stem
+    id_ok = bool(ID_RE.match(item_id))
+    if not id_ok:
+        problems.append(error(relpath, 1, 1, "invalid-id",
+                              f"文件名“{item_id}”不能作为编号：只能用小写字母、数字和连字符（例如 fake-loan.yaml）。"))
+    if data is None and source is not None and not problems:
+        problems.append(error(relpath, 1, 1, "empty-file", "文件里没有内容（只有 null 或 ~）。"))
+    if source is None or data is None:
+        return None, problems
+    if not isinstance(data, dict):
+        problems.append(error(relpath, *source.locate(()), "wrong-type",
+                              "文件内容应为“字段: 值”的映射，而不是列表或一段文字。"))
+        return None, problems
+    model_class = KIND_MODELS[kind]
+    try:
+        model = model_class.model_validate(data)
+    except ValidationError as exc:
+        # A value the parser already reported (e.g. an impossible date) needs no second message.
+        already = {(p.line, p.column) for p in problems}
+        problems.extend(d for d in validation_diagnostics(
+            exc, relpath, lambda loc, on_key: source.locate_key(loc) if on_key else source.locate(loc),
+            model_class, data) if (d.line, d.column) not in already)
+        model = _without_unknown_keys(model_class, data, exc) if keep_broken else None
+        if model is None:
+            return None, problems
+    if problems and any(p.is_error for p in problems) and not keep_broken:
+        return None, problems
+    # Fingerprint the parsed content, not the bytes: comments and layout do not change outputs.
+    digest = hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
+    return Item(kind=kind, id=item_id, model=model, raw=data, source=source, digest=digest), problems
+
+
+def _without_unknown_keys(model_class, data: dict, exc: ValidationError):
+    """The model once misspelt keys are left out, when those are its only errors: enough to
+    check the item's references in the same round as the spelling."""
+    import copy
+
+    errors = exc.errors()
+    if any(e["type"] != "extra_forbidden" for e in errors):
+        return None
+    trimmed = copy.deepcopy(data)
+    for found in errors:
+        *parents, key = found["loc"]
+        node = trimmed
+        for part in parents:
+            node = node[part]
+        node.pop(key, None)
+    try:
+        return model_class.model_validate(trimmed)
+    except (ValidationError, KeyError, IndexError, TypeError):
+        return None
+
+
+def _discover(directory: Path, kind: str) -> list[Path]:
+    if not directory.is_dir():
+        return []
+    suffixes = YAML_SUFFIXES + tuple(s for (k, s) in EXTRA_PARSERS if k == kind)
+    # Links are listed too (is_file follows them) so that load_library can refuse those leading out.
+    found = [p for p in directory.rglob("*")
+             if (p.is_file() or p.is_symlink()) and p.suffix.lower() in suffixes and not _hidden(p, directory)]
+    return sorted(found)
+
+
+def _hidden(path: Path, base: Path) -> bool:
+    return any(part.startswith(".") for part in path.relative_to(base).parts)
+
+
+def _unexpected_entries(content: Path) -> list[Diagnostic]:
+    problems = []
+    known = set(KIND_MODELS)
+    for entry in sorted(content.iterdir()):
+        if entry.name.startswith(".") or entry.name in known or entry.name in STATION_FILES:
+            continue
+        relpath = f"{CONTENT_DIR}/{entry.name}"
+        candidates = list(known) + list(STATION_FILES)
+        guess = difflib.get_close_matches(entry.name, candidates, n=1, cutoff=0.6)
+        hint = f"您是不是想写“{guess[0]}”？" if guess else f"可用的目录：{'、'.join(sorted(known))}。"
+        what = "目录" if entry.is_dir() else "文件"
+        problems.append(warning(relpath, 0, 0, "unknown-path", f"不认识的{what}“{entry.name}”，其中的内容不会被读取。{hint}"))
+    return problems
+

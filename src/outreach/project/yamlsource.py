@@ -1,0 +1,332 @@
+"""Parse one YAML file into plain Python values, keeping the source position of every node.
+
+We compose with libyaml (fast, and every node carries a mark) and build the values
+ourselves, so that hostile input (alias bombs, deep nesting, duplicate keys) is caught
+with a location instead of exhausting memory or raising deep inside a library.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from outreach.project.diagnostics import Diagnostic, error
+from outreach.core.textfile import NotText, decode_utf8
+
+try:  # libyaml is much faster; the pure-Python loader gives identical marks.
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+MAX_FILE_BYTES = 512 * 1024
+MAX_DEPTH = 32
+MAX_NODES = 20_000
+# Characters of all scalars after aliases are expanded. A file without aliases stays below
+# its own size (MAX_FILE_BYTES); aliases may repeat text, but not blow it up a thousandfold.
+MAX_EXPANDED_CHARS = 2 * MAX_FILE_BYTES
+
+Path = tuple[Any, ...]
+
+_STR = "tag:yaml.org,2002:str"
+_MERGE = "tag:yaml.org,2002:merge"
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+_scalar_constructor = yaml.constructor.SafeConstructor()
+
+
+@dataclass
+class NodeSpan:
+    """Where a value (and, for mapping entries, its key) sits in the source."""
+
+    start: int
+    end: int
+    key_start: int | None = None
+
+
+@dataclass
+class SourceFile:
+    """A parsed file: its relative path, text and the position of every value by path."""
+
+    path: str
+    text: str
+    spans: dict[Path, NodeSpan] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self._line_starts = [0]
+        for index, char in enumerate(self.text):
+            if char == "\n":
+                self._line_starts.append(index + 1)
+
+    def line_col(self, index: int) -> tuple[int, int]:
+        """1-based line and column of a character index."""
+        line = bisect.bisect_right(self._line_starts, index) - 1
+        return line + 1, index - self._line_starts[line] + 1
+
+    def _nearest(self, path: Path) -> tuple[Path, NodeSpan]:
+        path = tuple(path)
+        while path not in self.spans and path:
+            path = path[:-1]
+        return path, self.spans.get(path, NodeSpan(0, 0))
+
+    def locate(self, path: Path) -> tuple[int, int]:
+        """Position of the value at `path`, or of its nearest known ancestor."""
+        return self.line_col(self._nearest(path)[1].start)
+
+    def locate_key(self, path: Path) -> tuple[int, int]:
+        """Position of the key that introduces `path` (falls back to the value)."""
+        found, span = self._nearest(path)
+        if found == tuple(path) and span.key_start is not None:
+            return self.line_col(span.key_start)
+        return self.line_col(span.start)
+
+    def locate_in_text(self, path: Path, value: str, offset: int, fragment: str) -> tuple[int, int]:
+        """Position of `fragment`, found at `offset` in the string `value` stored at `path`.
+
+        Searches the raw source of the scalar, so block scalars and quoted strings map
+        back to the line the user sees; falls back to the scalar's start.
+        """
+        _, span = self._nearest(path)
+        raw = self.text[span.start : span.end]
+        occurrence = value[:offset].count(fragment)
+        at = -1
+        for _ in range(occurrence + 1):
+            at = raw.find(fragment, at + 1)
+            if at < 0:
+                return self.line_col(span.start)
+        return self.line_col(span.start + at)
+
+
+class _Refused(Exception):
+    def __init__(self, diagnostic: Diagnostic) -> None:
+        self.diagnostic = diagnostic
+
+
+def read_source(raw: bytes, path: str, lone_cr_ends_lines: bool = False) -> tuple[SourceFile | None, list[Diagnostic]]:
+    """The checks every content file gets before parsing: size, encoding, emptiness."""
+    if len(raw) > MAX_FILE_BYTES:
+        return None, [error(path, 0, 0, "file-too-large",
+                            f"文件过大（{len(raw) // 1024} KiB），单个内容文件不能超过 {MAX_FILE_BYTES // 1024} KiB。")]
+    text, problem = decode_text(raw, path)
+    if problem:
+        return None, [problem]
+    if lone_cr_ends_lines:
+        text = text.replace("\r", "\n")
+    source = SourceFile(path, text)
+    if not text.strip():
+        return source, [error(path, 1, 1, "empty-file", "文件是空的，请填写内容或删除此文件。")]
+    return source, []
+
+
+def parse_yaml(raw: bytes, path: str) -> tuple[Any, SourceFile | None, list[Diagnostic]]:
+    """Parse bytes of one YAML file. Returns (value, source, diagnostics)."""
+    source, problems = read_source(raw, path)
+    if source is None or problems:
+        return None, source, problems
+    text = source.text
+
+    tab_problems = _leading_tabs(source)
+    if tab_problems:
+        return None, source, tab_problems
+    try:
+        _check_structure(text, source)
+        node = yaml.compose(text, Loader=_Loader)
+    except _Refused as refused:
+        return None, source, [refused.diagnostic]
+    except yaml.MarkedYAMLError as exc:
+        return None, source, [_syntax_error(exc, source)]
+    except yaml.YAMLError as exc:  # errors without a mark, e.g. from the reader
+        return None, source, [error(path, 1, 1, "yaml-syntax", f"YAML 格式错误：{exc}")]
+    if node is None:
+        return None, source, [error(path, 1, 1, "empty-file", "文件只有注释，没有内容。")]
+
+    builder = _Builder(source)
+    try:
+        value = builder.build(node, (), 0)
+    except _Refused as refused:
+        return None, source, [refused.diagnostic]
+    return value, source, builder.diagnostics
+
+
+def decode_text(raw: bytes, path: str) -> tuple[str, Diagnostic | None]:
+    """UTF-8 text (BOM and CRLF tolerated), or an `encoding` diagnostic at the first bad byte."""
+    try:
+        return decode_utf8(raw), None
+    except NotText as problem:
+        message = ("文件含有空字符（\\0），不是文本文件。" if problem.binary
+                   else "文件不是 UTF-8 编码（可能是 GBK）。请在编辑器中以 UTF-8 编码另存此文件。")
+        return "", error(path, problem.line, problem.column, "encoding", message)
+
+
+def _leading_tabs(source: SourceFile) -> list[Diagnostic]:
+    problems = []
+    for number, line in enumerate(source.text.split("\n"), start=1):
+        indent = line[: len(line) - len(line.lstrip(" \t"))]
+        if "\t" in indent:
+            problems.append(error(source.path, number, indent.index("\t") + 1, "yaml-tab",
+                                  "缩进里有制表符（Tab）。YAML 只能用空格缩进，请把 Tab 换成空格。"))
+    return problems
+
+
+def _check_structure(text: str, source: SourceFile) -> None:
+    """Stream the events once to refuse deep nesting before anything recursive runs."""
+    try:
+        _refuse_deep_nesting(text, source, _Loader)
+    except yaml.MarkedYAMLError as exc:
+        if "nesting depth" not in str(exc.problem):
+            raise
+        # libyaml (since 0.2.6) stops at 1000 levels while scanning ahead, before we see the
+        # event that crosses our much lower limit; the pure-Python scanner has no such limit
+        # and finds the exact place.
+        _refuse_deep_nesting(text, source, yaml.SafeLoader)
+        mark = exc.problem_mark
+        raise _Refused(error(source.path, mark.line + 1, mark.column + 1, "yaml-too-deep",
+                             f"嵌套层级过深（超过 {MAX_DEPTH} 层），内容文件不需要这么深的结构。")) from None
+
+
+def _refuse_deep_nesting(text: str, source: SourceFile, loader) -> None:
+    depth = 0
+    for event in yaml.parse(text, Loader=loader):
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > MAX_DEPTH:
+                line, column = event.start_mark.line + 1, event.start_mark.column + 1
+                raise _Refused(error(source.path, line, column, "yaml-too-deep",
+                                     f"嵌套层级过深（超过 {MAX_DEPTH} 层），内容文件不需要这么深的结构。"))
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
+
+
+def _syntax_error(exc: yaml.MarkedYAMLError, source: SourceFile) -> Diagnostic:
+    mark = exc.problem_mark or exc.context_mark
+    line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    problem = exc.problem or ""
+    if "\t" in problem or "'\\t'" in problem:
+        return error(source.path, line, column, "yaml-tab",
+                     "这里有制表符（Tab）。YAML 只能用空格缩进，请把 Tab 换成空格。")
+    detail = f"{problem}" + (f"，{exc.context}" if exc.context else "")
+    hint = next((text for fragment, text in _SYNTAX_HINTS if fragment in detail), "")
+    message = "YAML 格式错误：" + (f"{hint}。（{detail}）" if hint else detail)
+    return error(source.path, line, column, "yaml-syntax", message)
+
+
+# (fragment of the libyaml/PyYAML problem text, plain-Chinese explanation)
+_SYNTAX_HINTS = [
+    ("mapping values are not allowed", "这里不能出现冒号。文字里有半角冒号“:”时，请改用全角“：”，或给整段文字加引号"),
+    ("could not find expected ':'", "缺少冒号“:”，或者上一行的缩进不对"),
+    ("did not find expected key", "缩进不一致，请检查这一行和上一行的空格数"),
+    ("did not find expected '-' indicator", "列表项“- ”的缩进和上面不一致"),
+    ("expected <block end>", "缩进不一致，请检查这一行和上一行的空格数"),
+    ("found undefined alias", "引用了不存在的锚点（*名称）"),
+    ("found unexpected end of stream", "文件意外结束，可能缺少右引号或右括号"),
+    ("unknown escape character", "双引号里有无效的转义符“\\”，请改用单引号或去掉反斜杠"),
+    ("cannot start any token", "这一行开头的字符不能直接使用（如 @、`、%），请给整段文字加引号"),
+    ("did not find expected node content", "缺少内容，或者括号、引号没有配对"),
+    ("while parsing a flow", "方括号 [ ] 或花括号 { } 没有配对"),
+    ("while scanning a quoted scalar", "引号没有配对，缺少右引号"),
+    ("expected a single document", "一个文件只能有一份内容，请删除多余的“---”分隔线"),
+    ("but found another document", "一个文件只能有一份内容，请删除多余的“---”分隔线"),
+]
+
+
+class _Builder:
+    """Turns composed nodes into plain values, recording spans, within a node budget."""
+
+    def __init__(self, source: SourceFile) -> None:
+        self.source = source
+        self.diagnostics: list[Diagnostic] = []
+        self.nodes = 0
+        self.chars = 0
+
+    def _count_chars(self, node: yaml.ScalarNode, path: Path) -> None:
+        self.chars += len(node.value)
+        if self.chars > MAX_EXPANDED_CHARS:
+            # An alias is the anchored node itself, so point at the field that repeats it.
+            if path and path[:1] in self.source.spans:
+                line, column = self.source.locate_key(path[:1])
+            else:
+                line, column = node.start_mark.line + 1, node.start_mark.column + 1
+            raise _Refused(error(self.source.path, line, column, "yaml-alias-bomb",
+                                 f"展开锚点和别名（& 与 *）后文字超过 {MAX_EXPANDED_CHARS:,} 个字符，已拒绝读取。"
+                                 "请不要用别名反复引用大段文字。"))
+
+    def _refuse_if_over_budget(self, node: yaml.Node, depth: int) -> None:
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            line, column = node.start_mark.line + 1, node.start_mark.column + 1
+            raise _Refused(error(self.source.path, line, column, "yaml-alias-bomb",
+                                 f"展开锚点和别名（& 与 *）后内容超过 {MAX_NODES} 个节点，已拒绝读取。请不要用别名反复引用大段内容。"))
+        if depth > MAX_DEPTH:
+            line, column = node.start_mark.line + 1, node.start_mark.column + 1
+            raise _Refused(error(self.source.path, line, column, "yaml-too-deep",
+                                 f"嵌套层级过深（超过 {MAX_DEPTH} 层），可能是别名引用了自身。"))
+
+    def build(self, node: yaml.Node, path: Path, depth: int, key_start: int | None = None) -> Any:
+        self._refuse_if_over_budget(node, depth)
+        if path not in self.source.spans:
+            self.source.spans[path] = NodeSpan(node.start_mark.index, node.end_mark.index, key_start)
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, path, depth)
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(item, path + (index,), depth + 1) for index, item in enumerate(node.value)]
+        return self._scalar(node, path)
+
+    def _mapping(self, node: yaml.MappingNode, path: Path, depth: int) -> dict:
+        result: dict[str, Any] = {}
+        first_seen: dict[str, yaml.Node] = {}
+        merged: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == _MERGE:
+                merged.update(self._merge_source(value_node, path, depth))
+                continue
+            if not isinstance(key_node, yaml.ScalarNode):
+                line, column = key_node.start_mark.line + 1, key_node.start_mark.column + 1
+                self.diagnostics.append(error(self.source.path, line, column, "wrong-type",
+                                              "字段名必须是简单的文字，不能是列表或映射。"))
+                continue
+            self._count_chars(key_node, path)
+            key = str(key_node.value)
+            if key in first_seen:
+                line, column = key_node.start_mark.line + 1, key_node.start_mark.column + 1
+                self.diagnostics.append(error(self.source.path, line, column, "yaml-duplicate-key",
+                                              f"字段“{key}”重复出现（第一次在第 {first_seen[key].start_mark.line + 1} 行）。"))
+                continue
+            first_seen[key] = key_node
+            result[key] = self.build(value_node, path + (key,), depth + 1, key_node.start_mark.index)
+        for key, value in merged.items():
+            result.setdefault(key, value)
+        return result
+
+    def _merge_source(self, node: yaml.Node, path: Path, depth: int) -> dict:
+        sources = node.value if isinstance(node, yaml.SequenceNode) else [node]
+        merged: dict[str, Any] = {}
+        for source in reversed(sources):
+            value = self.build(source, path, depth + 1)
+            if isinstance(value, dict):
+                merged.update(value)
+        return merged
+
+    def _scalar(self, node: yaml.ScalarNode, path: Path) -> Any:
+        self._count_chars(node, path)
+        if node.tag == _STR:
+            return node.value
+        try:
+            return _scalar_constructor.construct_object(node, deep=True)
+        except (ValueError, OverflowError, yaml.constructor.ConstructorError):
+            line, column = node.start_mark.line + 1, node.start_mark.column + 1
+            if node.tag == _TIMESTAMP:
+                self.diagnostics.append(error(self.source.path, line, column, "bad-date",
+                                              f"日期“{node.value}”不存在，请按 YYYY-MM-DD 填写真实的日期。"))
+            else:
+                self.diagnostics.append(error(self.source.path, line, column, "wrong-type",
+                                              f"无法识别的值“{node.value}”。"))
+            return node.value
+
+
+def as_date(value: Any) -> Any:
+    """YAML timestamps with a time part become dates when the time is midnight."""
+    if isinstance(value, dt.datetime) and value.time() == dt.time():
+        return value.date()
+    return value

@@ -1,0 +1,300 @@
+"""WeasyPrint and pypdfium2 wrappers: safe resource fetching, one-page checks, PDF → PNG."""
+
+from __future__ import annotations
+
+import io
+import logging
+import mimetypes
+import os
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import weasyprint
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from outreach.core.errors import OutreachError
+from outreach.core.safepath import is_regular_file, resolved_inside
+
+MAX_RESOURCE_BYTES = 20 * 1024 * 1024
+MAX_DATA_URL_BYTES = 2 * 1024 * 1024
+PX_PER_MM = 96 / 25.4
+
+
+class SafeFetcher(URLFetcher):
+    """Serves only files inside the allowed roots (or the allowed single files); refuses the
+    network, hidden files (.env, .git/, .outreach/) and everything else.
+
+    Each refusal is recorded as a warning naming the template, and WeasyPrint then
+    renders the page without that resource.
+    """
+
+    def __init__(self, allowed_roots: list[Path], template: str, warnings: list[str],
+                 allowed_files: list[Path] = ()) -> None:
+        super().__init__(timeout=1, allowed_protocols=["file", "data"], allow_redirects=False)
+        self.allowed_roots = [r.resolve() for r in allowed_roots]
+        self.allowed_files = {f.resolve() for f in allowed_files}
+        self.template = template
+        self.warnings = warnings
+
+    def refuse(self, url: str, why: str) -> None:
+        shown = url if len(url) < 120 else url[:100] + "…"
+        self.warnings.append(f"模板 {self.template} 引用的资源“{shown}”已被拒绝：{why}")
+        raise ValueError(why)
+
+    def fetch(self, url, headers=None):
+        scheme = urllib.parse.urlsplit(url).scheme.lower()
+        if scheme == "data":
+            if len(url) > MAX_DATA_URL_BYTES:
+                self.refuse(url, f"内嵌数据超过 {MAX_DATA_URL_BYTES // 1024 // 1024} MB")
+            return super().fetch(url, headers)
+        if scheme != "file":
+            self.refuse(url, "不允许访问网络或其他协议，只能使用模板目录、内置主题里的文件和配置的标志图片")
+        try:
+            path = Path(urllib.request.url2pathname(urllib.parse.urlsplit(url).path))
+            lexical = Path(os.path.normpath(path))
+        except ValueError:
+            self.refuse(url, "路径无效")
+        if any(part.startswith(".") for part in lexical.parts):
+            self.refuse(url, "不允许读取隐藏文件和目录（如 .env、.git、.outreach）")
+        resolved = resolved_inside(path, self.allowed_roots)
+        if resolved is None and path.exists() and path.resolve() in self.allowed_files:
+            resolved = path.resolve()
+        if resolved is None:
+            self.refuse(url, "文件在项目的 templates/ 和内置主题目录之外（包括通过符号链接或 .. 跳出）")
+        if any(part.startswith(".") for part in resolved.parts[-3:]):
+            self.refuse(url, "不允许读取隐藏文件和目录（如 .env、.git、.outreach）")
+        if not resolved.exists():
+            self.refuse(url, "文件不存在")
+        if not is_regular_file(resolved) or resolved.stat().st_size > MAX_RESOURCE_BYTES:
+            self.refuse(url, f"不是普通文件或超过 {MAX_RESOURCE_BYTES // 1024 // 1024} MB")
+        mime, _ = mimetypes.guess_type(resolved.name)
+        return URLFetcherResponse(url, body=resolved.read_bytes(),
+                                  headers={"Content-Type": mime or "application/octet-stream"})
+
+
+class AttachmentRefused(OutreachError):
+    """A template asked WeasyPrint to embed files in the PDF (<link rel=attachment>, <a rel=attachment>)."""
+
+    def __init__(self, count: int) -> None:
+        super().__init__(f"{count} 个附件")
+        self.count = count
+
+
+def refuse_attachments(document) -> None:
+    """Published PDFs carry no embedded files: a template could otherwise attach project secrets
+    (.env, .git/config) to a poster. Checked before anything is fetched for writing."""
+    count = len(document.metadata.attachments or [])
+    count += sum(1 for page in document.pages for link in page.links if link[0] == "attachment")
+    if count:
+        raise AttachmentRefused(count)
+
+
+@dataclass
+class RenderLog:
+    """WeasyPrint's own warnings (bad CSS, missing images) collected for the user."""
+
+    messages: list[str] = field(default_factory=list)
+
+
+class _Collect(logging.Handler):
+    def __init__(self, sink: list[str]) -> None:
+        super().__init__(logging.WARNING)
+        self.sink = sink
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if "已被拒绝" not in message and "URI uses disallowed protocol" not in message and "Failed to load" not in message:
+            self.sink.append(message)
+
+
+_font_config = None
+
+
+def font_config():
+    """One FontConfiguration per process: fontconfig set-up is paid once per worker."""
+    global _font_config
+    if _font_config is None:
+        from weasyprint.text.fonts import FontConfiguration
+
+        _font_config = FontConfiguration()
+    return _font_config
+
+
+def warm_up(font_family: str) -> None:
+    """Pay one-time costs (fontconfig, Pango, HarfBuzz, font coverage) before real work arrives."""
+    from outreach.render.glyphs import missing_glyphs, primary_family
+
+    missing_glyphs("", primary_family(font_family))
+    weights = "".join(f'<p style="font-weight:{w}">反诈宣传 110 96110</p>' for w in (400, 500, 700, 900))
+    html = f'<html><body style="font-family:{font_family}">{weights}</body></html>'
+    weasyprint.HTML(string=html).render(font_config=font_config()).write_pdf()
+
+
+def render_document(html: str, base_url: str, fetcher: SafeFetcher, extra_css: str | None = None):
+    logger = logging.getLogger("weasyprint")
+    collected: list[str] = []
+    handler = _Collect(collected)
+    logger.addHandler(handler)
+    previous, propagated = logger.level, logger.propagate
+    logger.setLevel(logging.WARNING)
+    logger.propagate = False   # collected here and shown located, not printed twice
+    try:
+        stylesheets = [weasyprint.CSS(string=extra_css, font_config=font_config())] if extra_css else None
+        document = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
+            stylesheets=stylesheets, font_config=font_config())
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(previous)
+        logger.propagate = propagated
+    for message in collected:
+        fetcher.warnings.append(f"模板 {fetcher.template}：排版提示：{message}")
+    refuse_attachments(document)
+    return document
+
+
+def write_pdf(document, zoom: float = 1) -> bytes:
+    """PDF bytes; WeasyPrint derives the file identifier from the content, so unchanged input gives unchanged bytes."""
+    return document.write_pdf(zoom=zoom)
+
+
+def write_many(documents) -> list[bytes]:
+    """One PDF per document, written together so each font is subset once for the lot.
+
+    WeasyPrint merges the pages of documents laid out with one FontConfiguration;
+    pikepdf then splits the result. Subsetting a CJK font costs tens of milliseconds,
+    so this is several times faster than writing each document on its own.
+    """
+    if not documents:  # every target of the batch failed before layout
+        return []
+    if len(documents) == 1:
+        return [write_pdf(documents[0])]
+    import pikepdf
+
+    merged = documents[0].copy([page for document in documents for page in document.pages]).write_pdf()
+    outputs = []
+    with pikepdf.open(io.BytesIO(merged)) as source:
+        destinations = _named_destinations(source)
+        start = 0
+        for document in documents:
+            with pikepdf.new() as single:
+                for index in range(start, start + len(document.pages)):
+                    single.pages.append(source.pages[index])
+                _keep_destinations(single, destinations, start, start + len(document.pages))
+                start += len(document.pages)
+                single.docinfo["/Title"] = document.metadata.title or ""
+                single.docinfo["/Producer"] = source.docinfo.get("/Producer", "WeasyPrint")
+                single.docinfo["/Creator"] = "outreach"
+                buffer = io.BytesIO()
+                single.save(buffer, deterministic_id=True, compress_streams=True)
+                outputs.append(buffer.getvalue())
+    return outputs
+
+
+def _named_destinations(source) -> list[tuple[str, int, list]]:
+    """(name, page index, rest of the destination) for every named destination (element ids)."""
+    import pikepdf
+
+    try:
+        names = source.Root.Names.Dests.Names
+    except (AttributeError, KeyError):
+        return []
+    pages = {page.objgen: index for index, page in enumerate(source.pages)}
+    found = []
+    for i in range(0, len(names) - 1, 2):
+        target = names[i + 1]
+        if isinstance(target, pikepdf.Array) and len(target) and target[0].objgen in pages:
+            found.append((str(names[i]), pages[target[0].objgen], list(target[1:])))
+    return found
+
+
+def _keep_destinations(single, destinations, start: int, end: int) -> None:
+    """Carry the named destinations of pages start..end over to the split-off file."""
+    import pikepdf
+
+    entries = []
+    for name, index, rest in sorted(destinations):
+        if start <= index < end:
+            entries += [pikepdf.String(name), pikepdf.Array([single.pages[index - start].obj, *rest])]
+    if entries:
+        single.Root.Names = pikepdf.Dictionary(Dests=pikepdf.Dictionary(Names=pikepdf.Array(entries)))
+
+
+def overflow_mm(html: str, base_url: str, fetcher: SafeFetcher, document, pages_allowed: int) -> float:
+    """How far the content runs past `pages_allowed` pages: lay it out again on pages 5 m tall
+    and compare where the content ends with the real pages' content height. Works for any
+    template: no marker element is needed."""
+    first = document.pages[0]
+    width_mm = first.width / PX_PER_MM
+    tall = render_document(html, base_url, fetcher, extra_css=f"@page {{ size: {width_mm}mm 5000mm !important; }}")
+    height = _content_height_px(first)
+    bottoms = [_content_bottom_px(page) - _content_top_px(page) for page in tall.pages]
+    if len(bottoms) >= pages_allowed:  # forced page breaks (a card's front and back): side by side
+        overflow = max(bottom - height for bottom in bottoms)
+    else:  # content flowing over several pages
+        overflow = sum(bottoms) - pages_allowed * height
+    return max(overflow, 0.0) / PX_PER_MM
+
+
+def _content_top_px(page) -> float:
+    return page._page_box.content_box_y()
+
+
+def _content_height_px(page) -> float:
+    return page._page_box.height
+
+
+def _content_bottom_px(page) -> float:
+    """Where the lowest box of the page's flow ends (margin boxes such as running footers aside)."""
+    from weasyprint.formatting_structure import boxes
+
+    bottom = _content_top_px(page)
+    stack = list(page._page_box.children)
+    while stack:
+        box = stack.pop()
+        if isinstance(box, boxes.MarginBox):
+            continue
+        try:
+            bottom = max(bottom, box.position_y + box.margin_height())
+        except (AttributeError, TypeError):
+            pass
+        stack.extend(getattr(box, "children", []))
+    return bottom
+
+
+def pdf_to_png(pdf: bytes, width_px: int, page_index: int = 0, trim: bool = False, colors: int = 256) -> bytes:
+    """Rasterise one page to PNG at exactly `width_px` wide (cut to the TrimBox when asked).
+
+    With `colors` (2–256) the PNG gets a palette: posters are flat colours and text, so
+    256 colours look the same, the file is about a third of the size (good for WeChat)
+    and it is faster to write. 0 keeps full colour (for photos in custom templates).
+    """
+    import pypdfium2 as pdfium
+    from PIL import Image
+
+    document = pdfium.PdfDocument(pdf)
+    try:
+        page = document[page_index]
+        left, bottom, right, top = page.get_mediabox()
+        crop = (0.0, 0.0, 0.0, 0.0)
+        if trim:
+            t_left, t_bottom, t_right, t_top = page.get_trimbox()
+            crop = (t_left - left, t_bottom - bottom, right - t_right, top - t_top)
+        width_pt = (right - left) - crop[0] - crop[2]
+        bitmap = page.render(scale=width_px / width_pt, crop=crop, may_draw_forms=False)
+        image = bitmap.to_pil().convert("RGB")
+        if image.width != width_px:  # pdfium rounds the bitmap size; fix the odd pixel
+            height = round(image.height * width_px / image.width)
+            image = image.resize((width_px, height), Image.Resampling.LANCZOS)
+        if colors:
+            image = image.quantize(colors=colors, method=Image.Quantize.FASTOCTREE)
+        buffer = io.BytesIO()
+        image.save(buffer, format="PNG", compress_level=1)
+        return buffer.getvalue()
+    finally:
+        document.close()
+
+
+def file_url(path: Path) -> str:
+    return path.resolve().as_uri()

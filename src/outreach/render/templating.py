@@ -1,0 +1,281 @@
+"""The Jinja environment: sandboxed, strict, with the theme search path and our filters."""
+
+from __future__ import annotations
+
+import json
+import re
+import traceback
+from pathlib import Path
+
+import jinja2
+from jinja2 import meta, select_autoescape
+from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+from markupsafe import Markup
+
+from outreach.core.errors import OutreachError
+from outreach.render import filters
+from outreach.core import phrasebook
+from outreach.project.diagnostics import Diagnostic, error
+from outreach.core.safepath import is_hidden, resolved_inside
+from outreach.render.theme import BUILTIN_PREFIX, PROJECT_TEMPLATES, TEMPLATE_SUFFIXES, Theme, TemplateEncodingError, TemplateRefused
+
+
+class TemplateProblem(OutreachError):
+    """A template failed; carries a located, Chinese message for the user."""
+
+    def __init__(self, file: str, line: int, message: str) -> None:
+        super().__init__(f"{file}:{line}: {message}", file, line)
+        self.message = message
+
+
+MAX_RESULT_ITEMS = 1_000_000       # characters of a string, or items of a list, one operator may make
+MAX_INT_BITS = 64 * 1024           # about 20,000 decimal digits
+MAX_RANGE = 10_000
+_FORMAT_WIDTH = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(\*|\d+)?(?:\.(\*|\d+))?")
+
+
+class ThemeLoader(jinja2.BaseLoader):
+    """Loads templates through the theme search path, which refuses links out of the theme,
+    non-regular files and text that is not UTF-8 (see Theme.read)."""
+
+    def __init__(self, theme: Theme) -> None:
+        self.theme = theme
+
+    def get_source(self, environment, template):
+        found = self.theme.read(template)
+        if found is None:
+            raise jinja2.TemplateNotFound(template)
+        path, text = found
+        mtime = path.stat().st_mtime
+        return text, str(path), lambda: path.is_file() and path.stat().st_mtime == mtime
+
+
+class BoundedSandbox(ImmutableSandboxedEnvironment):
+    """The sandbox, with the operators that can build huge values in one step bounded.
+
+    Loops that grow a value step by step (`~` in a loop) are caught by the per-target
+    time and memory limits instead (see outreach.engine.limits)."""
+
+    intercepted_binops = frozenset(["*", "**", "+", "%"])
+
+    def call_binop(self, context, operator, left, right):
+        if operator == "**":
+            _check_power(left, right)
+        elif operator == "*":
+            _check_product(left, right)
+        elif operator == "+":
+            _check_sum(left, right)
+        elif operator == "%" and isinstance(left, str):
+            _check_format(left, right)
+        return super().call_binop(context, operator, left, right)
+
+
+def _too_big(what: str) -> SecurityError:
+    return SecurityError(f"模板计算的{what}过大，已阻止（防止耗尽内存或时间）")
+
+
+def _is_int(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _check_power(base, exponent) -> None:
+    if _is_int(base) and _is_int(exponent) and exponent > 0:
+        if max(abs(base).bit_length(), 1) * exponent > MAX_INT_BITS and abs(base) > 1:
+            raise _too_big("乘方结果")
+
+
+def _check_product(left, right) -> None:
+    if _is_int(left) and _is_int(right):
+        if abs(left).bit_length() + abs(right).bit_length() > MAX_INT_BITS:
+            raise _too_big("乘积")
+        return
+    for sequence, times in ((left, right), (right, left)):
+        if isinstance(sequence, (str, list, tuple, bytes)) and _is_int(times):
+            if len(sequence) * times > MAX_RESULT_ITEMS:
+                raise _too_big("重复文字或列表")
+
+
+def _check_sum(left, right) -> None:
+    if _is_int(left) and _is_int(right):
+        return
+    if isinstance(left, (str, list, tuple)) and isinstance(right, (str, list, tuple)):
+        if len(left) + len(right) > MAX_RESULT_ITEMS:
+            raise _too_big("拼接结果")
+
+
+def _check_format(template: str, args) -> None:
+    for match in _FORMAT_WIDTH.finditer(template):
+        for part in match.groups():
+            if part == "*" or (part and int(part) > 10_000):
+                raise _too_big("格式化宽度")
+
+
+def _bounded_range(*args):
+    values = range(*args)
+    if len(values) > MAX_RANGE:
+        raise SecurityError(f"range() 最多 {MAX_RANGE} 项，已阻止")
+    return values
+
+
+def _tojson(value, indent=None) -> Markup:
+    """JSON for a <script> block, with Chinese kept as characters (not \\u escapes), so the
+    Traditional Chinese conversion that runs over the rendered page converts it too."""
+    text = json.dumps(value, ensure_ascii=False, indent=indent, sort_keys=True, default=str)
+    for char, escaped in (("&", "\\u0026"), ("<", "\\u003c"), (">", "\\u003e"), ("'", "\\u0027"),
+                          ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+        text = text.replace(char, escaped)
+    return Markup(text)
+
+
+def make_environment(theme: Theme, globals_: dict | None = None) -> jinja2.Environment:
+    env = BoundedSandbox(
+        loader=ThemeLoader(theme),
+        undefined=jinja2.StrictUndefined,
+        autoescape=select_autoescape(["html", "htm", "xml", "svg"], default_for_string=True, default=False),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        auto_reload=False,
+    )
+    env.filters.update(filters.FILTERS)
+    env.filters["tojson"] = _tojson
+    env.globals["range"] = _bounded_range
+    env.globals.update(globals_ or {})
+    env.theme = theme  # type: ignore[attr-defined]
+    return env
+
+
+def check_templates(theme: Theme) -> list[Diagnostic]:
+    """Problems `check` can find in the project's templates without rendering: files that are
+    not UTF-8 text, links out of templates/, and Jinja syntax errors (all located)."""
+    directory = theme.project_dir
+    if directory.is_symlink() and resolved_inside(directory, [theme.project_root]) is None:
+        return [error(PROJECT_TEMPLATES, 0, 0, "template-refused",
+                      f"{PROJECT_TEMPLATES}/ 目录是指向项目外的链接，已拒绝读取其中的模板。")]
+    if not directory.is_dir():
+        return []
+    env = make_environment(theme)
+    problems: list[Diagnostic] = []
+    for path in sorted(directory.rglob("*")):
+        relative = path.relative_to(directory)
+        if is_hidden(relative) or path.suffix.lower() not in TEMPLATE_SUFFIXES:
+            continue
+        if relative.as_posix().lower() == "readme.md":
+            continue   # notes about the folder, not a template (no built-in template has this name)
+        if path.is_dir() and not path.is_symlink():
+            continue
+        shown = f"{PROJECT_TEMPLATES}/{relative.as_posix()}"
+        try:
+            found = theme.read(relative.as_posix())
+            if found is not None:
+                env.parse(found[1], name=relative.as_posix(), filename=str(found[0]))
+        except TemplateEncodingError as exc:
+            problems.append(error(shown, exc.line, exc.column, "template-encoding", exc.reason))
+        except TemplateRefused as exc:
+            problems.append(error(shown, 0, 0, "template-refused", str(exc)))
+        except jinja2.TemplateSyntaxError as exc:
+            problems.append(error(shown, exc.lineno or 1, 1, "template-syntax",
+                                  f"模板语法错误：{translate_error(exc.message or str(exc))}"))
+    return problems
+
+
+def template_closure(env: jinja2.Environment, name: str) -> set[str]:
+    """Every template `name` pulls in through extends/include/import, itself included.
+
+    A dynamic reference (a name computed at render time) cannot be followed statically,
+    so then every template of the theme counts as a dependency.
+    """
+    theme: Theme = env.theme  # type: ignore[attr-defined]
+    seen: set[str] = set()
+    pending = [name]
+    while pending:
+        current = pending.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        try:
+            source, _, _ = env.loader.get_source(env, current)
+            ast = env.parse(source)
+        except (jinja2.TemplateNotFound, jinja2.TemplateSyntaxError, TemplateRefused):
+            continue  # reported when the template is rendered
+        for ref in meta.find_referenced_templates(ast):
+            if ref is None:
+                return seen | set(theme.builtin_names()) | set(theme.project_names()) | \
+                    {BUILTIN_PREFIX + n for n in theme.builtin_names()}
+            pending.append(ref)
+    return seen
+
+
+def render_template(env: jinja2.Environment, name: str, context: dict, what: str) -> str:
+    """Render, turning every template failure into a located TemplateProblem."""
+    theme: Theme = env.theme  # type: ignore[attr-defined]
+    try:
+        template = env.get_template(name)
+        return template.render(context)
+    except jinja2.TemplateSyntaxError as exc:
+        file = theme.display_path(exc.filename or exc.name or name)
+        raise TemplateProblem(file, exc.lineno or 0, f"渲染{what}时模板语法错误：{translate_error(exc.message or str(exc))}") from None
+    except TemplateEncodingError as exc:
+        raise TemplateProblem(exc.file, exc.line, f"渲染{what}时无法读取模板：{exc}") from None
+    except TemplateRefused as exc:
+        file, line = _template_frame(exc, theme, name)
+        raise TemplateProblem(file, line, f"渲染{what}时模板被拒绝：{exc}") from None
+    except jinja2.TemplateNotFound as exc:
+        file, line = _template_frame(exc, theme, name)
+        raise TemplateProblem(file, line, f"渲染{what}时找不到模板“{exc.name}”。") from None
+    except SecurityError as exc:
+        file, line = _template_frame(exc, theme, name)
+        raise TemplateProblem(file, line, f"渲染{what}时模板做了不安全的操作，已阻止：{translate_error(str(exc))}") from None
+    except jinja2.UndefinedError as exc:
+        file, line = _template_frame(exc, theme, name)
+        raise TemplateProblem(file, line, f"渲染{what}时出错：{translate_error(str(exc))}") from None
+    except filters.FilterError as exc:
+        file, line = _template_frame(exc, theme, name)
+        raise TemplateProblem(file, line, f"渲染{what}时过滤器出错：{exc}") from None
+    except (TypeError, ValueError, AttributeError, KeyError, IndexError, ZeroDivisionError, OverflowError) as exc:
+        file, line = _template_frame(exc, theme, name)
+        if file == name:  # not raised from template code: a bug of ours
+            raise
+        raise TemplateProblem(file, line, f"渲染{what}时出错：{translate_error(str(exc))}") from None
+
+
+def _template_frame(exc: BaseException, theme: Theme, fallback: str) -> tuple[str, int]:
+    """The innermost traceback frame that belongs to a template file."""
+    roots = [p.resolve() for p in theme.search_path]
+    found = (fallback, 0)
+    for frame in traceback.extract_tb(exc.__traceback__):
+        path = Path(frame.filename)
+        if path.suffix and any(_within(path, root) for root in roots):
+            found = (theme.display_path(path), frame.lineno or 0)
+    return found
+
+
+def _within(path: Path, root: Path) -> bool:
+    try:
+        path.resolve().relative_to(root)
+        return True
+    except (ValueError, OSError):
+        return False
+
+
+_TRANSLATIONS = [
+    (re.compile(r"^'([^']+)' is undefined$"), "变量“{0}”未定义（请检查拼写，或查看 docs/templates.md 里每个模板可用的变量）"),
+    (re.compile(r"^'(.+)' has no attribute '([^']+)'$"), "“{0}”没有属性“{1}”"),
+    (re.compile(r"^'(.+)' object has no attribute '([^']+)'$"), "“{0}”没有属性“{1}”"),
+    (re.compile(r"^access to attribute '([^']+)' of '([^']+)' object is unsafe\.?$"), "不允许访问“{1}”的属性“{0}”"),
+    (re.compile(r"^(.+) is not safely callable$"), "不允许调用“{0}”"),
+    (re.compile(r"^unexpected '(.+)'$"), "这里不应出现“{0}”"),
+    (re.compile(r"^unexpected end of template.*?looking for the following tags: (.+?)\. The innermost block that needs to be closed is '([^']+)'", re.I | re.S),
+     "模板意外结束：“{1}”块没有结束，缺少 {0}"),
+    (re.compile(r"^unexpected end of template.*", re.I | re.S), "模板意外结束，可能缺少 {{% endif %}}、{{% endfor %}} 或 {{% endblock %}}"),
+    (re.compile(r"^Encountered unknown tag '([^']+)'.*"), "不认识的标签“{0}”（或缺少配对的结束标签）"),
+    (re.compile(r"^No filter named '([^']+)'.*"), "没有名为“{0}”的过滤器"),
+    (re.compile(r"^expected token '([^']+)', got '([^']+)'$"), "这里应为“{0}”，实际是“{1}”"),
+]
+
+
+def translate_error(message: str) -> str:
+    return phrasebook.translate(message.strip(), _TRANSLATIONS)
+
+
+__all__ = ["Markup", "TemplateProblem", "make_environment", "render_template", "template_closure", "translate_error"]

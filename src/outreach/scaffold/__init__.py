@@ -1,0 +1,1 @@
+"""New projects and items, and the environment check (`outreach init`, `new`, `doctor`)."""
