@@ -16,6 +16,7 @@ build: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -n 2 -q
 
 install: $(STAMP)
@@ -24,7 +25,7 @@ $(STAMP): pyproject.toml
 	@$(MAKE) --no-print-directory system-deps
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --disable-pip-version-check --upgrade pip
-	$(BIN)/python -m pip install -q --disable-pip-version-check -e ".[test,dask]"
+	$(BIN)/python -m pip install -q --disable-pip-version-check -e ".[test,lint,dask]"
 	@touch $(STAMP)
 
 system-deps:

@@ -13,6 +13,7 @@ from typing import Iterator
 
 from outreach.project.diagnostics import Diagnostic, warning
 from outreach.project.library import Item, Library
+from outreach.project.models import Line
 
 HALF_LINE_MAX = 4          # a 三句半 "half line" has at most this many spoken characters
 SANJUBAN_STANZA = 4        # three full lines and the half line
@@ -43,8 +44,8 @@ def _line_path(scene: int, line: int, *rest) -> tuple:
     return ("scenes", scene, "lines", line, *rest)
 
 
-def _spoken(scene) -> list[tuple[int, object]]:
-    return [(index, line) for index, line in enumerate(scene.lines) if hasattr(line, "role")]
+def _spoken(scene) -> list[tuple[int, Line]]:
+    return [(index, line) for index, line in enumerate(scene.lines) if isinstance(line, Line)]
 
 
 def _silent_roles(item: Item) -> Iterator[Diagnostic]:
@@ -57,12 +58,12 @@ def _silent_roles(item: Item) -> Iterator[Diagnostic]:
 
 # --- 三句半 ------------------------------------------------------------------------------
 
-def _stanzas(item: Item) -> Iterator[tuple[int, list[tuple[int, object]]]]:
+def _stanzas(item: Item) -> Iterator[tuple[int, list[tuple[int, Line]]]]:
     """Runs of consecutive spoken lines; a stage direction or a new scene ends a stanza."""
     for scene_index, scene in enumerate(item.model.scenes):
-        run: list[tuple[int, object]] = []
+        run: list[tuple[int, Line]] = []
         for index, line in enumerate(scene.lines):
-            if hasattr(line, "role"):
+            if isinstance(line, Line):
                 run.append((index, line))
             elif run:
                 yield scene_index, run

@@ -89,7 +89,12 @@ def write_rows(formatter: Any, title: str, rows: list[tuple[str, str]]) -> None:
             formatter.write(f"{' ' * column}{line}\n")
 
 
-class _ChineseHelp:
+# A mixin over typer's command and group classes; their click base class is private to
+# typer (it vendors click), so the mixin's base is typed as Any.
+_HelpBase: Any = object
+
+
+class _ChineseHelp(_HelpBase):
     def get_help_option(self, ctx):
         option = super().get_help_option(ctx)
         if option is not None:
@@ -112,7 +117,8 @@ class _ChineseHelp:
                 formatter.write(f"  {line}\n")
 
     def format_options(self, ctx, formatter) -> None:
-        arguments, options = [], []
+        arguments: list[tuple[str, str]] = []
+        options: list[tuple[str, str]] = []
         for param in self.get_params(ctx):
             record = param.get_help_record(ctx)
             if record is not None:

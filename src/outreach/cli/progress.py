@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
 import typer
+
+if TYPE_CHECKING:
+    from rich.progress import TaskID
 
 
 class LineReporter:
@@ -35,7 +39,7 @@ class BarReporter:
 
         self.progress = Progress(TextColumn("[bold]生成中"), BarColumn(), MofNCompleteColumn(),
                                  TimeElapsedColumn(), TextColumn("{task.description}"), transient=True)
-        self.task = None
+        self.task: TaskID | None = None
 
     def start(self, total: int) -> None:
         if total:

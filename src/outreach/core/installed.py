@@ -89,7 +89,7 @@ def entry_points(group: str) -> dict[str, str]:
     found: dict[str, str] = {}
     for folder in dist_info_dirs():
         parser = configparser.ConfigParser(delimiters=("=",), interpolation=None)
-        parser.optionxform = str   # entry-point names are case-sensitive
+        parser.optionxform = str   # type: ignore[assignment,method-assign]  # entry-point names are case-sensitive
         try:
             parser.read(folder / "entry_points.txt", encoding="utf-8")
         except (OSError, configparser.Error):

@@ -56,7 +56,7 @@ def describe_disk_error(exc: OSError, out_dir: Path, commit_pending: bool = Fals
         errno.ENOSPC: "磁盘空间已满", errno.EDQUOT: "超出磁盘配额", errno.EROFS: "文件系统是只读的",
         errno.EACCES: "没有写入权限", errno.EPERM: "没有写入权限", errno.EIO: "磁盘读写出错",
     }
-    reason = reasons.get(exc.errno, exc.strerror or "写入失败")
+    reason = reasons.get(exc.errno or 0, exc.strerror or "写入失败")
     if commit_pending:
         return (f"无法写入输出目录 {out_dir}：{reason}。新文件已替换了一部分；请腾出空间或检查权限后"
                 f"再运行 outreach build，它会先把这次替换做完，build/ 与清单始终一致。")

@@ -31,7 +31,7 @@ class RecordingConfig:
             self.read.add(name)
             return getattr(config, name)
         derived = getattr(type(config), name, None)
-        if isinstance(derived, property):
+        if isinstance(derived, property) and derived.fget is not None:
             return derived.fget(self)   # a computed value records the sections it uses
         return getattr(config, name)
 

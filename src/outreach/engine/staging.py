@@ -61,7 +61,7 @@ def _abandoned(owner: dict) -> bool:
     return start != owner.get("start")  # the pid now belongs to another process
 
 
-def sweep_abandoned(out_dir: Path, keep: set[str] = frozenset()) -> list[str]:
+def sweep_abandoned(out_dir: Path, keep: frozenset[str] | set[str] = frozenset()) -> list[str]:
     """Remove staging directories whose owning build has died; returns their names."""
     removed = []
     for stage in sorted(out_dir.glob(STAGING_PREFIX + "*")):

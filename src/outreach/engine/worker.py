@@ -77,7 +77,7 @@ def render_and_write(targets: list[Target], ctx: RenderContext) -> list[Outcome]
     recording = RecordingConfig(config)
     over_limit = False
     try:
-        library.config = recording
+        library.config = recording  # type: ignore[assignment]  # reads through to the real config
         with render_limits(limits.target_timeout * len(targets), limits.memory_limit_mb):
             results = renderer.render_batch(targets, ctx)
         if missing := undeclared(recording.read, renderer.config_sections):

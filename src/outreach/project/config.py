@@ -158,11 +158,34 @@ class ThemeSection(Section):
     accent_color: str = Field("#ffd400", pattern=r"^#[0-9a-fA-F]{6}$", description="强调色（电话号码）")
     ink_color: str = Field("#1a1a1a", pattern=r"^#[0-9a-fA-F]{6}$", description="正文颜色")
     paper_color: str = Field("#ffffff", pattern=r"^#[0-9a-fA-F]{6}$", description="纸张底色")
+    inverse_color: str = Field("#ffffff", pattern=r"^#[0-9a-fA-F]{6}$", description="反白文字（主色标题栏和深色底上的文字）")
+    inverse_muted_color: str = Field("#d1d5db", pattern=r"^#[0-9a-fA-F]{6}$", description="深色底上的次要文字")
+    dark_color: str = Field("#111827", pattern=r"^#[0-9a-fA-F]{6}$", description="深色底（海报页脚、热线框、联系卡背面）")
+    muted_color: str = Field("#374151", pattern=r"^#[0-9a-fA-F]{6}$", description="次要文字（说明、注释、舞台提示）")
+    faint_color: str = Field("#6b7280", pattern=r"^#[0-9a-fA-F]{6}$", description="最淡的文字（页眉、页码、提示）")
+    rule_color: str = Field("#9ca3af", pattern=r"^#[0-9a-fA-F]{6}$", description="线条和边框")
+    surface_color: str = Field("#f3f4f6", pattern=r"^#[0-9a-fA-F]{6}$", description="浅色底（案例框、条文框、表头）")
+    good_color: str = Field("#0b6b3a", pattern=r"^#[0-9a-fA-F]{6}$", description="正确答案和防范要点")
+    good_surface_color: str = Field("#e3f5ea", pattern=r"^#[0-9a-fA-F]{6}$", description="答对时的浅色底")
+    bad_color: str = Field("#b00020", pattern=r"^#[0-9a-fA-F]{6}$", description="答错时的颜色")
+    bad_surface_color: str = Field("#fdeaea", pattern=r"^#[0-9a-fA-F]{6}$", description="答错时的浅色底")
+    highlight_color: str = Field("#fef3c7", pattern=r"^#[0-9a-fA-F]{6}$", description="高亮底（答案卡背面、台词本里自己的台词）")
+    highlight_edge_color: str = Field("#d97706", pattern=r"^#[0-9a-fA-F]{6}$", description="高亮边线")
+    focus_color: str = Field("#1d4ed8", pattern=r"^#[0-9a-fA-F]{6}$", description="H5 问答页：选中和键盘焦点")
+    focus_surface_color: str = Field("#e8efff", pattern=r"^#[0-9a-fA-F]{6}$", description="H5 问答页：选中的选项底色")
     logo: str | None = Field(None, max_length=300, description="标志图片路径（项目内，相对 outreach.toml）")
     qr_url: str | None = Field(None, max_length=500, description="海报二维码指向的网址；不填则不印二维码")
     qr_caption: str = Field("扫码了解更多防骗知识", max_length=20, description="二维码下方的说明（最多 20 字，海报上排两行）")
     font_family: str = Field('"Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Micro Hei", sans-serif',
                              pattern=r'^[^<>{};\\]+$', max_length=300, description="正文字体（CSS font-family，不能含 < > { } ; \\）")
+
+    def css_variables(self) -> dict[str, str]:
+        """Every colour of the theme as a CSS custom property: primary_color → --primary.
+
+        The default theme's stylesheets use these variables and no colour literals, so each
+        colour a page shows can be changed in outreach.toml."""
+        return {f"--{name.removesuffix('_color').replace('_', '-')}": value
+                for name, value in self if name.endswith("_color")}
 
 
 class PosterSection(Section):

@@ -51,6 +51,13 @@ class Library:
     def get(self, kind: str, item_id: str) -> Item | None:
         return self.items.get(kind, {}).get(item_id)
 
+    def item(self, kind: str, item_id: str) -> Item:
+        """An item a checked reference points at (loading reports references to nothing first)."""
+        found = self.get(kind, item_id)
+        if found is None:
+            raise KeyError(f"{kind}/{item_id}")
+        return found
+
     # Typed views for renderers.
     @property
     def laws(self) -> dict[str, Law]:

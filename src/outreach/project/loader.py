@@ -150,9 +150,10 @@ def parse_item(raw_bytes: bytes, relpath: str, kind: str, keep_broken: bool = Fa
         problems.extend(d for d in validation_diagnostics(
             exc, relpath, lambda loc, on_key: source.locate_key(loc) if on_key else source.locate(loc),
             model_class, data) if (d.line, d.column) not in already)
-        model = _without_unknown_keys(model_class, data, exc) if keep_broken else None
-        if model is None:
+        salvaged = _without_unknown_keys(model_class, data, exc) if keep_broken else None
+        if salvaged is None:
             return None, problems
+        model = salvaged
     if problems and any(p.is_error for p in problems) and not keep_broken:
         return None, problems
     # Fingerprint the parsed content, not the bytes: comments and layout do not change outputs.

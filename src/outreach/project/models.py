@@ -42,17 +42,13 @@ ArticleKey = Annotated[str, BeforeValidator(_to_key),
 ItemId = Annotated[str, Field(pattern=ID_PATTERN, max_length=64, description="编号：小写字母、数字和连字符")]
 
 
-def Chars(limit: int):
-    """A required text field of at most `limit` characters.
-
-    Every field has a length that fits its use (a title is short, a story a few hundred
-    characters), checked when content is loaded: layout time grows faster than linearly
-    with the length of a paragraph, so an unbounded field could stall a build."""
-    return Annotated[str, Field(min_length=1, max_length=limit)]
-
-
-def OptChars(limit: int):
-    return Annotated[str, Field(max_length=limit)]
+# Every text field has a length that fits its use (a title is short, a story a few hundred
+# characters), checked when content is loaded: layout time grows faster than linearly with
+# the length of a paragraph, so an unbounded field could stall a build. Single fields say
+# their limit in Field(); items of lists use these.
+Line20 = Annotated[str, Field(min_length=1, max_length=20)]
+Line150 = Annotated[str, Field(min_length=1, max_length=150)]
+Line200 = Annotated[str, Field(min_length=1, max_length=200)]
 
 
 class Model(BaseModel):
@@ -61,17 +57,17 @@ class Model(BaseModel):
 
 class Article(Model):
     key: ArticleKey
-    number: Chars(30) = Field(description="条文序号，例如“第三十八条”")
-    text: Chars(5000) = Field(description="条文原文，一字不差")
+    number: str = Field(description="条文序号，例如“第三十八条”", min_length=1, max_length=30)
+    text: str = Field(description="条文原文，一字不差", min_length=1, max_length=5000)
 
 
 class Law(Model):
     """法律法规：条文必须与官方文本一字不差。"""
 
-    title: Chars(100) = Field(description="法律全称，例如“中华人民共和国反电信网络诈骗法”")
-    short: Chars(30) = Field(description="简称，例如“反电信网络诈骗法”")
+    title: str = Field(description="法律全称，例如“中华人民共和国反电信网络诈骗法”", min_length=1, max_length=100)
+    short: str = Field(description="简称，例如“反电信网络诈骗法”", min_length=1, max_length=30)
     effective: dt.date | None = Field(None, description="施行日期")
-    source: OptChars(500) | None = Field(None, description="核对条文所依据的官方来源")
+    source: str | None = Field(None, description="核对条文所依据的官方来源", max_length=500)
     jurisdiction: Literal["mainland", "hk", "mo", "tw"] = Field(
         "mainland", description="适用地区：mainland 内地（默认）、hk 香港、mo 澳门、tw 台湾；与项目的 region 不同时 check 会提醒")
     articles: list[Article] = Field(min_length=1, max_length=300, description="引用的条文")
@@ -110,19 +106,19 @@ KICKER_BY_CATEGORY = {
 class Scenario(Model):
     """诈骗类型（一个场景对应一张海报、一条短信）。"""
 
-    title: Chars(40) = Field(description="标题")
-    category: Chars(20) = Field(description="类别，例如“刷单返利”")
-    summary: Chars(300) = Field(description="一句话概述")
-    signs: list[Chars(200)] = Field(min_length=1, max_length=10, description="识别要点")
-    advice: list[Chars(200)] = Field(min_length=1, max_length=10, description="防范要点")
+    title: str = Field(description="标题", min_length=1, max_length=40)
+    category: str = Field(description="类别，例如“刷单返利”", min_length=1, max_length=20)
+    summary: str = Field(description="一句话概述", min_length=1, max_length=300)
+    signs: list[Line200] = Field(min_length=1, max_length=10, description="识别要点")
+    advice: list[Line200] = Field(min_length=1, max_length=10, description="防范要点")
     audiences: list[Audience] = Field(min_length=1, max_length=20, description="适用人群")
     review_by: dt.date = Field(description="复核日期：到期前需要重新核对内容")
-    story: OptChars(2000) | None = Field(None, description="匿名化的案例（Markdown）")
+    story: str | None = Field(None, description="匿名化的案例（Markdown）", max_length=2000)
     laws: list[LawRef] = Field(default_factory=list, max_length=10, description="相关法律条文")
-    tags: list[Chars(20)] = Field(default_factory=list, max_length=20, description="标签")
-    sms: OptChars(700) | None = Field(None, description="手写的短信文本（替代自动生成的短信）")
-    quote: OptChars(80) | None = Field(None, description="一句话口号")
-    kicker: OptChars(16) | None = Field(None, description="海报标题栏右上角的一句话；不填则按类别，例如“防范电信网络诈骗”“防范养老诈骗”")
+    tags: list[Line20] = Field(default_factory=list, max_length=20, description="标签")
+    sms: str | None = Field(None, description="手写的短信文本（替代自动生成的短信）", max_length=700)
+    quote: str | None = Field(None, description="一句话口号", max_length=80)
+    kicker: str | None = Field(None, description="海报标题栏右上角的一句话；不填则按类别，例如“防范电信网络诈骗”“防范养老诈骗”", max_length=16)
     published: dt.date | None = Field(None, description="发布日期（用于 feed.json），不填则用 outreach.toml [feed] published")
 
     @property
@@ -133,8 +129,8 @@ class Scenario(Model):
 class Tip(Model):
     """法律小贴士。"""
 
-    title: Chars(60) = Field(description="标题")
-    body: Chars(3000) = Field(description="正文（Markdown）")
+    title: str = Field(description="标题", min_length=1, max_length=60)
+    body: str = Field(description="正文（Markdown）", min_length=1, max_length=3000)
     laws: list[LawRef] = Field(default_factory=list, max_length=10, description="相关法律条文")
     audiences: list[Audience] = Field(min_length=1, max_length=20, description="适用人群")
     review_by: dt.date = Field(description="复核日期")
@@ -155,11 +151,11 @@ def _truefalse(value):
 class Question(Model):
     id: ItemId = Field(description="题目编号，在本套题内唯一，例如 q01")
     kind: Literal["single", "multiple", "truefalse"] = Field(description="题型：single 单选、multiple 多选、truefalse 判断")
-    question: Chars(300) = Field(description="题干")
-    choices: list[Chars(150)] = Field(default_factory=list, max_length=len(LETTERS), description="选项（判断题不填）")
+    question: str = Field(description="题干", min_length=1, max_length=300)
+    choices: list[Line150] = Field(default_factory=list, max_length=len(LETTERS), description="选项（判断题不填）")
     answer: Annotated[Union[bool, str, list[str]], BeforeValidator(_truefalse)] = Field(
         description="答案：单选填字母（B），多选填字母列表（[A, C]），判断题填 true/false")
-    explanation: Chars(600) = Field(description="答案解析")
+    explanation: str = Field(description="答案解析", min_length=1, max_length=600)
     scenario: ItemId | None = Field(None, description="相关的诈骗类型编号")
 
     @model_validator(mode="after")
@@ -207,8 +203,8 @@ class Question(Model):
 class Quiz(Model):
     """有奖问答题库（一套题）。"""
 
-    title: Chars(60) = Field(description="题库标题")
-    description: OptChars(500) | None = Field(None, description="说明")
+    title: str = Field(description="题库标题", min_length=1, max_length=60)
+    description: str | None = Field(None, description="说明", max_length=500)
     questions: list[Question] = Field(min_length=1, max_length=500, description="题目")
 
 
@@ -220,16 +216,16 @@ class Role(Model):
     name: Annotated[str, Field(min_length=1, max_length=20, pattern=r'^[^/\\:*?"<>|.\s][^/\\:*?"<>|\s]*$'),
                     AfterValidator(_no_unsafe_characters)] = Field(
         description="角色名（不能含空格和 / \\ : * ? \" < > | 等文件名字符）")
-    description: OptChars(200) | None = Field(None, description="角色说明")
+    description: str | None = Field(None, description="角色说明", max_length=200)
 
 
 class Line(Model):
-    role: Chars(20) = Field(description="角色名（须在 roles 中声明）")
-    text: Chars(1000) = Field(description="台词")
+    role: str = Field(description="角色名（须在 roles 中声明）", min_length=1, max_length=20)
+    text: str = Field(description="台词", min_length=1, max_length=1000)
 
 
 class Direction(Model):
-    direction: Chars(500) = Field(description="舞台提示")
+    direction: str = Field(description="舞台提示", min_length=1, max_length=500)
 
 
 def _line_kind(value) -> str:
@@ -245,14 +241,14 @@ ScriptLine = Annotated[
 
 
 class Scene(Model):
-    title: OptChars(60) | None = Field(None, description="场次标题")
+    title: str | None = Field(None, description="场次标题", max_length=60)
     lines: list[ScriptLine] = Field(min_length=1, max_length=1000, description="台词（role + text）和舞台提示（direction）")
 
 
 class Script(Model):
     """节目脚本（小品、快板、三句半、相声）或劝阻话术。"""
 
-    title: Chars(60) = Field(description="标题")
+    title: str = Field(description="标题", min_length=1, max_length=60)
     form: ScriptForm = Field(description="形式")
     roles: list[Role] = Field(min_length=1, max_length=30, description="角色")
     scenes: list[Scene] = Field(min_length=1, max_length=100, description="场次")
@@ -294,23 +290,23 @@ class PackItem(Model):
 class Pack(Model):
     """宣传资料包：按打印顺序排列的素材。"""
 
-    title: Chars(60) = Field(description="资料包标题")
+    title: str = Field(description="资料包标题", min_length=1, max_length=60)
     audience: Audience = Field(description="目标人群")
-    description: OptChars(500) | None = Field(None, description="说明")
+    description: str | None = Field(None, description="说明", max_length=500)
     date: dt.date | None = Field(None, description="活动日期或印制日期，印在封面上")
     items: list[PackItem] = Field(min_length=1, max_length=100, description="素材（按顺序）")
 
 
 class NewsCase(Model):
-    title: Chars(60) = Field(description="案例标题")
-    text: Chars(600) = Field(description="案情（匿名化）")
+    title: str = Field(description="案例标题", min_length=1, max_length=60)
+    text: str = Field(description="案情（匿名化）", min_length=1, max_length=600)
 
 
 class Newsletter(Model):
     """警务手机报（一期）。"""
 
     date: dt.date = Field(description="出刊日期")
-    title: OptChars(60) | None = Field(None, description="标题，例如“反诈警务手机报（第46期）”")
+    title: str | None = Field(None, description="标题，例如“反诈警务手机报（第46期）”", max_length=60)
     cases: list[NewsCase] = Field(min_length=1, max_length=20, description="近期发案情况")
     focus: list[ItemId] = Field(min_length=1, max_length=20, description="重点提示的诈骗类型编号")
     tips: list[ItemId] = Field(default_factory=list, max_length=20, description="法律小贴士编号")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import difflib
-from typing import Iterable, Iterator
+from typing import Iterable, Iterator, Sequence
 
 from outreach.project.diagnostics import Diagnostic, error, warning
 from outreach.project.library import Item, Library
@@ -23,7 +23,7 @@ def _missing(item: Item, path: tuple, message: str) -> Diagnostic:
     return error(item.path, *item.source.locate(path), "missing-ref", message)
 
 
-def check_references(library: Library, also: list[Item] = ()) -> list[Diagnostic]:
+def check_references(library: Library, also: Sequence[Item] = ()) -> list[Diagnostic]:
     """References of every item in the library, and of `also` (items with other errors that
     are not in the library but whose references should be reported in the same round)."""
     problems: list[Diagnostic] = []

@@ -158,7 +158,7 @@ def _iter_stations(path: Path, relpath: str, real_numbers: frozenset[str]) -> It
 
 
 def _row_problems(values: dict, columns: dict, row: int, relpath: str, seen: dict,
-                  numeric: set[str] = frozenset()) -> Iterator[Diagnostic]:
+                  numeric: frozenset[str] | set[str] = frozenset()) -> Iterator[Diagnostic]:
     def col(name: str) -> int:
         return columns[name] + 1
 

@@ -116,7 +116,7 @@ def validation_diagnostics(exc: ValidationError, path: str, locate: Locate, mode
             loc = loc + (kind[len(AT_FIELD_PREFIX):],)
         if data is not None:
             loc = _clean_loc(loc, data)
-        code, message, on_key = _explain(err, kind, loc, model)
+        code, message, on_key = _explain(dict(err), kind, loc, model)
         if kind == "missing":
             line, column = locate(base + loc[:-1], False)
         else:
@@ -152,7 +152,8 @@ def _explain(err: dict, kind: str, loc: tuple, model: type[BaseModel]) -> tuple[
         return "empty-value", f"{where}不能为空。", False
     if kind == "string_too_long":
         limit = ctx.get("max_length")
-        length = len(err.get("input")) if isinstance(err.get("input"), str) else "?"
+        given = err.get("input")
+        length = len(given) if isinstance(given, str) else "?"
         return "too-long", f"{where}太长：最多 {limit} 个字，现在有 {length} 个字。请精简文字（排版和阅读都需要简短）。", False
     if kind in ("too_long",):
         return "bad-value", f"{where}最多 {ctx.get('max_length')} 项，现在有 {len(value) if hasattr(value, '__len__') else '?'} 项。", False

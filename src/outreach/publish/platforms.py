@@ -119,7 +119,7 @@ class Platform(abc.ABC):
         data = _json_reply(reply.text)
         code = _code(data)
         if 400 <= reply.status < 500 and code in self.rate_limited_codes | self.blocked_codes:
-            return self._coded(code, data, reply)   # some platforms send their rate limits as HTTP 400
+            return self._coded(code, data or {}, reply)   # some platforms send their rate limits as HTTP 400
         transport = _http_verdict(reply)
         if transport is not None:
             return transport

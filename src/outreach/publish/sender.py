@@ -141,7 +141,8 @@ class _Poster:
         self.url, self.secret = url, secret
         self.report, self.say, self.sleep, self.wait = report, say, sleep, wait
         self.unconfirmed = unconfirmed
-        self.limiter = RateLimiter(*channel.rate_limit(), sleep=sleep)
+        count, period = channel.rate_limit()
+        self.limiter = RateLimiter(count, period, sleep=sleep)
         self.client = self._client()
 
     def _client(self) -> httpx.Client:

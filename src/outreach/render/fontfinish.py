@@ -77,7 +77,8 @@ def _scan(pdf: pikepdf.Pdf) -> tuple[list, dict[tuple, set[int]]]:
         xobjects = resources.get("/XObject", {})
         stack: list = []
         current = None
-        for operands, operator in pikepdf.parse_content_stream(stream_owner):
+        for instruction in pikepdf.parse_content_stream(stream_owner):
+            operands, operator = instruction.operands, instruction.operator
             name = str(operator)
             if name == "Tf" and operands:
                 font = fonts.get(operands[0])
@@ -178,8 +179,8 @@ def _source_face(face: _Face, glyphs: list[int]):
     the face (as WeasyPrint wrote it); else the installed font file the copies were cut from,
     recognised by its CFF font name and checked against the widths the copies record, so the
     union of their glyphs is available."""
-    programs = [_program(font) for font in face.fonts]
-    if any(p is None for p in programs):
+    programs = [p for p in (_program(font) for font in face.fonts) if p is not None]
+    if len(programs) != len(face.fonts):
         return None
     if len(set(programs)) == 1 and not programs[0].bare:
         return _embedded_face(programs[0])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 import zipfile
+from typing import Any
 from dataclasses import dataclass
 
 import pikepdf
@@ -146,7 +147,7 @@ def share_identical_fonts(pdf: pikepdf.Pdf) -> int:
 
 def _font_descriptors(pdf: pikepdf.Pdf):
     for page in pdf.pages:
-        fonts = page.obj.get("/Resources", {}).get("/Font", {})
+        fonts: Any = page.obj.get("/Resources", {}).get("/Font", {})  # type: ignore[call-overload]
         for _, font in fonts.items():
             for candidate in [font, *font.get("/DescendantFonts", [])]:
                 descriptor = candidate.get("/FontDescriptor")
@@ -230,9 +231,9 @@ def impose(card: bytes, fronts, backs, page_size_mm: tuple[float, float],
                               f"{x2 * PT_PER_MM:.3f} {height - y2 * PT_PER_MM:.3f} l S\n" for x1, y1, x2, y2 in marks)
             drawing += f"q 0 G {0.2 * PT_PER_MM:.3f} w\n{strokes}Q\n".encode()
             page.contents_add(output.make_stream(drawing), prepend=False)
-    names = []
-    for name, page, left, top in sorted(destinations, key=lambda d: d[0]):
-        names += [pikepdf.String(name), pikepdf.Array([page.obj, pikepdf.Name.XYZ, left, top, 0])]
+    names: list = []
+    for destination, page, left, top in sorted(destinations, key=lambda d: d[0]):
+        names += [pikepdf.String(destination), pikepdf.Array([page.obj, pikepdf.Name.XYZ, left, top, 0])]
     output.Root.Names = pikepdf.Dictionary(Dests=pikepdf.Dictionary(Names=pikepdf.Array(names)))
     output.docinfo["/Creator"] = "outreach"
     buffer = io.BytesIO()

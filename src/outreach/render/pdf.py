@@ -31,7 +31,7 @@ class SafeFetcher(URLFetcher):
     """
 
     def __init__(self, allowed_roots: list[Path], template: str, warnings: list[str],
-                 allowed_files: list[Path] = ()) -> None:
+                 allowed_files: list[Path] | tuple[Path, ...] = ()) -> None:
         super().__init__(timeout=1, allowed_protocols=["file", "data"], allow_redirects=False)
         self.allowed_roots = [r.resolve() for r in allowed_roots]
         self.allowed_files = {f.resolve() for f in allowed_files}

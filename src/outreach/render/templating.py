@@ -186,6 +186,9 @@ def template_closure(env: jinja2.Environment, name: str) -> set[str]:
     so then every template of the theme counts as a dependency.
     """
     theme: Theme = env.theme  # type: ignore[attr-defined]
+    loader = env.loader
+    if loader is None:   # make_environment always sets one; an environment without can load nothing
+        return set()
     seen: set[str] = set()
     pending = [name]
     while pending:
@@ -194,7 +197,7 @@ def template_closure(env: jinja2.Environment, name: str) -> set[str]:
             continue
         seen.add(current)
         try:
-            source, _, _ = env.loader.get_source(env, current)
+            source, _, _ = loader.get_source(env, current)
             ast = env.parse(source)
         except (jinja2.TemplateNotFound, jinja2.TemplateSyntaxError, TemplateRefused):
             continue  # reported when the template is rendered

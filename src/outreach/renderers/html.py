@@ -60,6 +60,8 @@ def law_citations(ctx: RenderContext, refs) -> list[dict]:
     for ref in refs:
         law = laws[ref.law]
         article = law.article(ref.article)
+        if article is None:   # loading reports a reference to a missing article before any render
+            raise RenderError(f"《{law.short}》没有条文“{ref.article}”。")
         cited.append({"law": law, "article": article, "citation": f"《{law.short}》{article.number}"})
     return cited
 

@@ -30,7 +30,7 @@ def item_renderers() -> dict[str, Renderer]:
 
 
 def item_title(library, kind: str, ref: str) -> str:
-    model = library.get(ITEM_KINDS[kind], ref).model
+    model = library.item(ITEM_KINDS[kind], ref).model
     return model.title
 
 
@@ -42,7 +42,7 @@ def collect(library, pack) -> list[PackItemParts]:
         if renderer is None:
             raise RenderError(f"资料包里的{ITEM_LABELS[entry.kind]}“{entry.ref}”还不能生成（缺少对应的渲染器）。")
         label = ITEM_LABELS[entry.kind]
-        if entry.kind == "script" and getattr(library.get("scripts", entry.ref).model, "form", "") == "劝阻话术":
+        if entry.kind == "script" and getattr(library.item("scripts", entry.ref).model, "form", "") == "劝阻话术":
             label = "劝阻话术"
         title = item_title(library, entry.kind, entry.ref)
         for separator in ("：", ":"):  # "劝阻话术：…" under the label 劝阻话术 would read twice
@@ -95,7 +95,7 @@ class PackRenderer(Renderer):
         pack_id = target.params["pack"]
         result = RenderResult()
         pdf_bytes, items = assemble_pack(ctx, pack_id, result.warnings)
-        pack = ctx.library.get("packs", pack_id).model
+        pack = ctx.library.item("packs", pack_id).model
         files = {f"{pack_id}/{pack_id}.pdf": pdf_bytes}
         rows = [{"path": f"{pack_id}.pdf", "paper": paper_size(pdf_bytes)[0], "pages": paper_size(pdf_bytes)[1],
                  "duplex": True, "copies": "每个活动点 1 份", "cut": "每项素材从奇数页开始，空白页为有意留白",
@@ -121,7 +121,7 @@ class PackRenderer(Renderer):
 def front_matter_html(ctx: RenderContext, pack_id: str, items: list[PackItemParts], starts: list[int] | None,
                       station=None) -> str:
     """Cover and table of contents; page numbers are placeholders until `starts` is known."""
-    pack = ctx.library.get("packs", pack_id).model
+    pack = ctx.library.item("packs", pack_id).model
     cursor = iter(starts or [])
     toc = []
     for item in items:
@@ -139,13 +139,13 @@ def front_matter_html(ctx: RenderContext, pack_id: str, items: list[PackItemPart
 def front_matter(ctx: RenderContext, pack_id: str, items: list[PackItemParts], starts: list[int] | None,
                  warnings=None) -> bytes:
     html = front_matter_html(ctx, pack_id, items, starts)
-    source = ctx.library.get("packs", pack_id).path
+    source = ctx.library.item("packs", pack_id).path
     return html_to_pdf(ctx, html, "pack-cover.html", f"资料包 {pack_id} 的封面和目录", source, warnings=warnings)[1]
 
 
 def section_page_counts(ctx: RenderContext, pack_id: str) -> tuple[list[PackItemParts], list[tuple[PackPart, bytes]]]:
     """The pack's items and each part's finished PDF."""
-    items = collect(ctx.library, ctx.library.get("packs", pack_id).model)
+    items = collect(ctx.library, ctx.library.item("packs", pack_id).model)
     parts = []
     for item in items:
         for part in item.parts:

@@ -36,7 +36,7 @@ class PosterRenderer(BatchRenderer):
                 outputs.append(f"posters/{scenario_id}-a3.pdf")
             if "A4" not in sizes:
                 outputs.remove(f"posters/{scenario_id}.pdf")
-            law_files = sorted({library.get("laws", ref.law).path for ref in item.model.laws})
+            law_files = sorted({library.item("laws", ref.law).path for ref in item.model.laws})
             targets.append(Target(
                 id=f"posters/{scenario_id}", renderer=self.kind, outputs=tuple(outputs),
                 sources=(item.path, *law_files), templates=("poster.html",),
@@ -44,7 +44,7 @@ class PosterRenderer(BatchRenderer):
         return targets
 
     def pack_parts(self, ref, library):
-        return [PackPart(f"posters/{ref}.pdf", library.get("scenarios", ref).model.title, duplex=False,
+        return [PackPart(f"posters/{ref}.pdf", library.item("scenarios", ref).model.title, duplex=False,
                          copies="张贴 1–2 份；展板可改用 A3")]
 
     def pack_extras(self, ref, library):
@@ -53,7 +53,7 @@ class PosterRenderer(BatchRenderer):
 
     def context(self, target: Target, ctx: RenderContext) -> dict:
         scenario_id = target.params["scenario"]
-        scenario = ctx.library.get("scenarios", scenario_id).model
+        scenario = ctx.library.item("scenarios", scenario_id).model
         return base_context(ctx) | {
             "scenario": scenario,
             "scenario_id": scenario_id,
@@ -71,7 +71,7 @@ class PosterRenderer(BatchRenderer):
         for target in targets:
             result = RenderResult()
             what = f"海报 {target.params['scenario']}"
-            source = ctx.library.get("scenarios", target.params["scenario"]).path
+            source = ctx.library.item("scenarios", target.params["scenario"]).path
             try:
                 document = render_pages(ctx, "poster.html", self.context(target, ctx), what, source,
                                         warnings=result.warnings, shorten="文字（如缩短案例或要点）")

@@ -49,7 +49,7 @@ class QuizRenderer(Renderer):
         return targets
 
     def pack_parts(self, ref, library):
-        title = library.get("quizzes", ref).model.title
+        title = library.item("quizzes", ref).model.title
         settings = library.config.quiz
         per_sheet = settings.columns * settings.rows
         return [
@@ -65,7 +65,7 @@ class QuizRenderer(Renderer):
 
     def render(self, target: Target, ctx: RenderContext) -> RenderResult:
         set_id, seed = target.params["quiz"], target.params["seed"]
-        item = ctx.library.get("quizzes", set_id)
+        item = ctx.library.item("quizzes", set_id)
         questions = prepare(item.model, set_id, seed)
         context = base_context(ctx) | {"quiz": item.model, "quiz_id": set_id, "questions": questions, "seed": seed}
         result = RenderResult()

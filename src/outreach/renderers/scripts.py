@@ -41,7 +41,7 @@ class ScriptRenderer(BatchRenderer):
             script = item.model
             sources = [item.path]
             if script.scenario and library.get("scenarios", script.scenario):
-                sources.append(library.get("scenarios", script.scenario).path)
+                sources.append(library.item("scenarios", script.scenario).path)
             common = {"sources": tuple(sources), "renderer": self.kind}
             targets.append(Target(id=f"scripts/{script_id}", outputs=(f"scripts/{script_id}.pdf",),
                                   templates=("script.html",), params={"script": script_id, "part": "full"},
@@ -65,7 +65,7 @@ class ScriptRenderer(BatchRenderer):
     # (as an A4 sheet to cut and fold, so it prints with the pack on any printer). Each
     # performer's sides are printed on their own: listed with their printing instructions.
     def pack_parts(self, ref, library):
-        script = library.get("scripts", ref).model
+        script = library.item("scripts", ref).model
         if script.form == TALK_TRACK:
             return [PackPart(f"scripts/{ref}.pdf", script.title, duplex=True, copies="每位工作人员 1 份"),
                     PackPart(f"scripts/{ref}-card-sheet.pdf", f"{script.title}（口袋卡）", duplex=False,
@@ -136,7 +136,7 @@ class ScriptRenderer(BatchRenderer):
 
     def _layout_card(self, target, ctx, warnings):
         script_id = target.params["script"]
-        context = script_context(ctx, script_id) | {"steps": talk_steps(ctx.library.get("scripts", script_id).model)}
+        context = script_context(ctx, script_id) | {"steps": talk_steps(ctx.library.item("scripts", script_id).model)}
         what = f"劝阻话术卡 {script_id}"
         document = render_pages(ctx, "talk-card.html", context, what, context["source"], pages=CARD_PAGES,
                                 warnings=warnings, shorten="话术（如缩短台词或减少步骤）")
@@ -157,7 +157,7 @@ def estimated_minutes(chars: int, chars_per_minute: int) -> int:
 
 def script_context(ctx: RenderContext, script_id: str) -> dict:
     """Variables of script.html, script-role.html and talk-card.html (documented in the README)."""
-    item = ctx.library.get("scripts", script_id)
+    item = ctx.library.item("scripts", script_id)
     script = item.model
     scenario = ctx.library.get("scenarios", script.scenario) if script.scenario else None
     spoken = [line for scene in script.scenes for line in scene.lines if hasattr(line, "role")]
@@ -214,7 +214,7 @@ def role_sides(script, role: str) -> list[dict]:
                 wanted.setdefault(position, "direction")
         if not wanted:
             continue
-        entries = []
+        entries: list[dict] = []
         previous = -1
         for position in sorted(wanted):
             if position > previous + 1 and entries:

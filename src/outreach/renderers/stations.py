@@ -59,7 +59,7 @@ class StationsRenderer(BatchRenderer):
 
         source = ctx.library.stations_path or "content/stations.csv"
         packs = targets[0].params["packs"]
-        items = {pack: collect(ctx.library, ctx.library.get("packs", pack).model) for pack in packs}
+        items = {pack: collect(ctx.library, ctx.library.item("packs", pack).model) for pack in packs}
         documents, owners, results = [], [], {}
         for target in targets:
             station = Station(**target.params["station"])

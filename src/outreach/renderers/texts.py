@@ -52,7 +52,7 @@ class TextsRenderer(Renderer):
         targets = []
         every_source: set[str] = set()
         for scenario_id, item in sorted(library.kind("scenarios").items()):
-            laws = sorted({library.get("laws", ref.law).path for ref in item.model.laws})
+            laws = sorted({library.item("laws", ref.law).path for ref in item.model.laws})
             every_source.update([item.path, *laws])
             targets.append(Target(
                 id=f"texts/{scenario_id}", renderer=self.kind,
@@ -61,8 +61,8 @@ class TextsRenderer(Renderer):
                 params={"type": "scenario", "scenario": scenario_id}, label=f"文字 {scenario_id}"))
         for letter_id, item in sorted(library.kind("newsletters").items()):
             letter = item.model
-            related = [library.get("scenarios", s).path for s in letter.focus] + \
-                      [library.get("tips", t).path for t in letter.tips]
+            related = [library.item("scenarios", s).path for s in letter.focus] + \
+                      [library.item("tips", t).path for t in letter.tips]
             every_source.update([item.path, *related])
             name = f"newsletter-{letter.date.isoformat()}"
             targets.append(Target(
@@ -87,7 +87,7 @@ class TextsRenderer(Renderer):
             })
         if kind == "newsletter":
             texts = newsletter_texts(ctx, target.params["newsletter"])
-            name = f"newsletter-{ctx.library.get('newsletters', target.params['newsletter']).model.date.isoformat()}"
+            name = f"newsletter-{ctx.library.item('newsletters', target.params['newsletter']).model.date.isoformat()}"
             return RenderResult(outputs={f"texts/{name}.txt": texts["text"].encode("utf-8"),
                                          f"texts/{name}.md": texts["markdown"].encode("utf-8")})
         return RenderResult(outputs={"feed.json": json_feed(ctx).encode("utf-8")})
@@ -97,7 +97,7 @@ SIGNATURE = re.compile(r"【[^【】]{1,20}】")
 
 
 def scenario_texts(ctx: RenderContext, scenario_id: str) -> dict:
-    item = ctx.library.get("scenarios", scenario_id)
+    item = ctx.library.item("scenarios", scenario_id)
     scenario = item.model
     context = base_context(ctx) | {
         "scenario": scenario,
@@ -128,12 +128,12 @@ def scenario_texts(ctx: RenderContext, scenario_id: str) -> dict:
 
 
 def newsletter_texts(ctx: RenderContext, letter_id: str) -> dict[str, str]:
-    item = ctx.library.get("newsletters", letter_id)
+    item = ctx.library.item("newsletters", letter_id)
     letter = item.model
     context = base_context(ctx) | {
         "newsletter": letter,
-        "focus": [ctx.library.get("scenarios", s).model for s in letter.focus],
-        "tips": [ctx.library.get("tips", t).model for t in letter.tips],
+        "focus": [ctx.library.item("scenarios", s).model for s in letter.focus],
+        "tips": [ctx.library.item("tips", t).model for t in letter.tips],
     }
     what = f"警务手机报 {letter.date.isoformat()}"
     text = _tidy(render_html(ctx, "texts/newsletter.txt", context, what))

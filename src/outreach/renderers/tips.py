@@ -23,7 +23,7 @@ class TipsRenderer(BatchRenderer):
     def plan(self, library, options):
         targets = []
         for tip_id, item in sorted(library.kind("tips").items()):
-            laws = sorted({library.get("laws", ref.law).path for ref in item.model.laws})
+            laws = sorted({library.item("laws", ref.law).path for ref in item.model.laws})
             targets.append(Target(id=f"tips/{tip_id}", renderer=self.kind, outputs=(f"tips/{tip_id}.pdf",),
                                   sources=(item.path, *laws), templates=("tip.html",), params={"tip": tip_id},
                                   label=f"小贴士 {tip_id}"))
@@ -37,7 +37,7 @@ class TipsRenderer(BatchRenderer):
         laid_out = []
         for target in targets:
             tip_id = target.params["tip"]
-            item = ctx.library.get("tips", tip_id)
+            item = ctx.library.item("tips", tip_id)
             context = base_context(ctx) | {
                 "tip": item.model, "tip_id": tip_id, "laws": law_citations(ctx, item.model.laws),
                 "audiences": [ctx.library.audience_label(a) for a in item.model.audiences],
@@ -61,7 +61,7 @@ class TipsRenderer(BatchRenderer):
         return [results[t.id] for t in targets]
 
     def pack_parts(self, ref: str, library) -> list[PackPart]:
-        return [PackPart(f"tips/{ref}.pdf", library.get("tips", ref).model.title, duplex=False,
+        return [PackPart(f"tips/{ref}.pdf", library.item("tips", ref).model.title, duplex=False,
                          copies="张贴或发放，按需要印刷")]
 
     def target_id(self, ref: str) -> str:

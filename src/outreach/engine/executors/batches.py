@@ -14,7 +14,7 @@ def chunks(targets, workers: int) -> list[list]:
     groups: dict[str, list] = {}
     for target in targets:
         groups.setdefault(target.renderer, []).append(target)
-    batches = []
+    batches: list[list] = []
     renderers = all_renderers()
     for kind, group in groups.items():
         size = max(1, min(renderers[kind].batch_size, -(-len(group) // max(workers, 1))))
