@@ -68,6 +68,11 @@ def build(
         typer.echo("\n已中断：build/ 保持上次生成完成时的样子，本次未完成的部分已丢弃。", err=True)
         raise typer.Exit(EXIT_INTERRUPTED)
 
+    report_build(result, quiet)
+
+
+def report_build(result, quiet: bool = False) -> None:
+    """Print what a build did and raise Exit(1) when it had errors."""
     if len(result.diagnostics):
         print_diagnostics(result.diagnostics, summary=False)
     if result.diagnostics.has_errors():

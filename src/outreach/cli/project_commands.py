@@ -88,6 +88,38 @@ def eject(
         typer.echo(f"已复制到 {path.relative_to(root)}")
 
 
+@templates_app.command("check")
+def check_templates(ctx: typer.Context) -> None:
+    """检查 templates/ 里的覆盖：语法、是否真的覆盖了内置模板，以及程序依赖的页面尺寸和元素是否还在。
+
+    受影响的输出会重新生成一次（写入 build/），让尺寸和标记的检查在真实页面上运行。
+    有错误时返回 1。模板约定见 docs/templates.md。
+    """
+    from outreach.cli.build_commands import report_build
+    from outreach.cli.output import print_diagnostics
+    from outreach.engine.build import build
+    from outreach.engine.templatecheck import check_overrides
+    from outreach.renderers.options import BuildOptions
+
+    root = project_root(ctx)
+    report = check_overrides(root)
+    if not report.overrides:
+        typer.echo("templates/ 里没有覆盖任何模板，全部使用内置主题，无需检查。")
+        return
+    if len(report.diagnostics):
+        print_diagnostics(report.diagnostics, summary=False)
+    if report.diagnostics.has_errors():
+        raise typer.Exit(1)
+    if not report.contracts:
+        typer.echo(f"已检查 {len(report.overrides)} 个覆盖文件：没有涉及程序依赖的页面尺寸或元素（模板约定）。")
+        return
+    for kind, contract in report.contracts:
+        typer.echo(f"{contract.template} 须保持：{contract.describe()}（{contract.why}）。")
+    typer.echo("正在生成受影响的输出，在真实页面上核对：" + "、".join(report.kinds))
+    report_build(build(root, BuildOptions(only=report.kinds, stations=True if "stations" in report.kinds else None)))
+    typer.echo("模板约定检查通过。")
+
+
 @templates_app.command("diff")
 def diff(ctx: typer.Context) -> None:
     """显示项目 templates/ 里的文件和当前内置主题的差别（升级后可以看出哪些要跟着改）。"""

@@ -184,7 +184,7 @@ def write_many(documents) -> list[bytes]:
                 _keep_destinations(single, destinations, start, start + len(document.pages))
                 start += len(document.pages)
                 single.docinfo["/Title"] = document.metadata.title or ""
-                single.docinfo["/Producer"] = source.docinfo.get("/Producer", "WeasyPrint")
+                single.docinfo["/Producer"] = str(source.docinfo.get("/Producer", "WeasyPrint"))
                 single.docinfo["/Creator"] = "outreach"
                 buffer = io.BytesIO()
                 single.save(buffer, deterministic_id=True, compress_streams=True)
@@ -205,7 +205,7 @@ def _named_destinations(source) -> list[tuple[str, int, list]]:
     for i in range(0, len(names) - 1, 2):
         target = names[i + 1]
         if isinstance(target, pikepdf.Array) and len(target) and target[0].objgen in pages:
-            found.append((str(names[i]), pages[target[0].objgen], list(target[1:])))
+            found.append((str(names[i]), pages[target[0].objgen], list(target)[1:]))
     return found
 
 
@@ -221,7 +221,7 @@ def _keep_destinations(single, destinations, start: int, end: int) -> None:
         single.Root.Names = pikepdf.Dictionary(Dests=pikepdf.Dictionary(Names=pikepdf.Array(entries)))
 
 
-def overflow_mm(html: str, base_url: str, fetcher: SafeFetcher, document, pages_allowed: int) -> float:
+def flow_overflow_mm(html: str, base_url: str, fetcher: SafeFetcher, document, pages_allowed: int) -> float:
     """How far the content runs past `pages_allowed` pages: lay it out again on pages 5 m tall
     and compare where the content ends with the real pages' content height. Works for any
     template: no marker element is needed."""

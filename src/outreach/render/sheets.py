@@ -45,14 +45,7 @@ def cut_marks(boxes: list[Box], length: float = 3.0, offset: float = 1.0) -> lis
     return marks
 
 
-def missing_markers(document, card_ids: list[str]) -> list[str]:
-    """The element ids of the template contract (docs/templates.md) a rendered sheet lacks:
-    without "<card id>" and "end-<card id>" nothing can tell whether a card's text fits."""
-    anchors = {name for page in document.pages for name in page.anchors}
-    return [name for card_id in card_ids for name in (card_id, f"end-{card_id}") if name not in anchors]
-
-
-def overflow_mm(document, card_ids: list[str], card_height_mm: float, reserved_mm: float) -> dict[str, float]:
+def card_overflow_mm(document, card_ids: list[str], card_height_mm: float, reserved_mm: float) -> dict[str, float]:
     """How far each card's content runs past its usable height, by card element id.
 
     Templates put an empty element with id "end-<card id>" after each card's content;
@@ -65,7 +58,7 @@ def overflow_mm(document, card_ids: list[str], card_height_mm: float, reserved_m
     for card_id in card_ids:
         top, end = anchors.get(card_id), anchors.get(f"end-{card_id}")
         if top is None or end is None:
-            continue  # a custom template without markers: nothing to measure (see missing_markers)
+            continue  # a custom template without markers: nothing to measure (reported through the template contract)
         limit = top[1] + (card_height_mm - reserved_mm) * PX_PER_MM
         if end[1] > limit + 0.5:
             over[card_id] = (end[1] - limit) / PX_PER_MM

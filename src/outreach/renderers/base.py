@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from outreach.render.contract import TemplateContract
 from outreach.core.errors import OutreachError
 from outreach.renderers.target import Target
 
@@ -104,6 +105,9 @@ class Renderer(abc.ABC):
     version: ClassVar[str] = "1"       # bump when code changes what the output looks like
     config_sections: ClassVar[tuple[str, ...]] = ("project", "theme")
     templates_described: ClassVar[dict[str, str]] = {}  # template name → what it renders (for `templates list`)
+    # What the code reads back from a template's output (page sizes, marker ids): checked when
+    # rendering and by `outreach templates check`.
+    template_contracts: ClassVar[tuple[TemplateContract, ...]] = ()
     batch_size: ClassVar[int] = 1      # >1: a worker gets several targets at once (see render_batch)
     pack_item: ClassVar[str | None] = None  # the pack item key this kind serves ("poster", "tip", ...)
     # (path pattern, role) for every output, first match wins; paths without the zh-Hant/ prefix.

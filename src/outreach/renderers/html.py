@@ -7,6 +7,7 @@ import functools
 from outreach.render.filters import apply_spacing, apply_spacing_html
 from outreach.render.glyphs import missing_glyphs, primary_family, visible_text
 from outreach.render.hotlinefit import HotlinesDoNotFit, fit_hotlines
+from outreach.render.contract import TemplateContract, page_size_problem
 from outreach.renderers.base import RenderContext, RenderError
 from outreach.render.templating import TemplateProblem, make_environment, render_template
 
@@ -96,8 +97,9 @@ def _config_line(ctx: RenderContext, key: tuple) -> int:
 
 
 def layout(ctx: RenderContext, html: str, template: str, what: str, source: str,
-           warnings: list[str] | None = None):
-    """HTML → laid-out WeasyPrint document. Refuses tofu and attachments."""
+           warnings: list[str] | None = None, contract: TemplateContract | None = None):
+    """HTML → laid-out WeasyPrint document. Refuses tofu, attachments and pages of another
+    size than the template contract fixes."""
     from outreach.render import pdf
 
     warnings = warnings if warnings is not None else []
@@ -116,21 +118,31 @@ def layout(ctx: RenderContext, html: str, template: str, what: str, source: str,
         shown = "、".join(f"“{c}”（U+{ord(c):04X}）" for c in missing[:10])
         raise RenderError(f"{what}里有字体无法显示的字符，打印出来会是方框：{shown}。请换成常用字，或安装包含这些字的字体。", source, 0)
 
+    if contract is not None and (problem := page_size_problem(document, contract)):
+        raise RenderError(problem + _overrides_note(ctx, template), ctx.theme.display_path(template), 0)
     return document
 
 
+def _overrides_note(ctx: RenderContext, template: str) -> str:
+    """Which of the project's overrides the template pulls in: where a broken contract comes from."""
+    from outreach.render.templating import template_closure
+
+    names = sorted(n for n in template_closure(environment(ctx), template) if ctx.theme.is_overridden(n))
+    return f"本项目覆盖了其中的：{'、'.join(f'templates/{n}' for n in names)}。" if names else ""
+
+
 def render_pages(ctx: RenderContext, template: str, context: dict, what: str, source: str, pages: int = 1,
-                 warnings: list[str] | None = None, shorten: str = "文字"):
+                 warnings: list[str] | None = None, shorten: str = "文字", contract: TemplateContract | None = None):
     """Render and lay out an output that must fill exactly `pages` pages or fewer (a poster, a
     tip sheet, a card's two sides). Overflow is an error that says by how many millimetres,
     and whether the content is too long or the template itself does not fit, with the fix."""
     html = render_html(ctx, template, context, what)
-    document = layout(ctx, html, template, what, source, warnings=warnings)
+    document = layout(ctx, html, template, what, source, warnings=warnings, contract=contract)
     if len(document.pages) <= pages:
         return document
     from outreach.render import pdf
 
-    amount = pdf.overflow_mm(html, template_base_url(ctx, template), resource_fetcher(ctx, template, []),
+    amount = pdf.flow_overflow_mm(html, template_base_url(ctx, template), resource_fetcher(ctx, template, []),
                              document, pages)
     limit = {1: "一页", 2: "正反两面"}.get(pages, f"{pages}页")
     overridden = _overridden_templates(ctx, template)

@@ -5,13 +5,16 @@ from __future__ import annotations
 from outreach.project.config import A4_MM
 from outreach.renderers.target import Target
 from outreach.render.quizprep import prepare
-from outreach.render.sheets import cut_marks, mirrored, missing_markers, overflow_mm, sheet_boxes
+from outreach.render.contract import TemplateContract, missing_anchors
+from outreach.render.sheets import card_overflow_mm, cut_marks, mirrored, sheet_boxes
 from outreach.renderers.base import PackPart, RenderContext, RenderError, Renderer, RenderResult
 from outreach.renderers.html import base_context, layout, render_html
 
 # Space at the bottom of a card that text must not reach: the padding, and on the back
 # also the hotline line (keep in step with .card and .card-foot in css/quiz-print.css).
 RESERVED_MM = {"front": 3.5, "back": 8.0}
+CARDS_CONTRACT = TemplateContract("quiz/cards.html", anchors=("front-{n}", "end-front-{n}", "back-{n}", "end-back-{n}"),
+                                  why="用来测量每张卡片的文字是否超出卡片")
 
 
 class QuizRenderer(Renderer):
@@ -22,6 +25,7 @@ class QuizRenderer(Renderer):
     roles = (("quiz/*-cards.pdf", "quiz-cards"), ("quiz/*-key.pdf", "quiz-key"),
              ("quiz/*-answer-sheet.pdf", "quiz-answer-sheet"), ("quiz/*/index.html", "quiz-h5"))
     pack_item = "quiz"
+    template_contracts = (CARDS_CONTRACT,)
     templates_described = {
         "quiz/cards.html": "问答卡片（A4 双面，每张 8 张卡片，正反面对齐）",
         "quiz/card-front.html": "卡片正面：题目和选项",
@@ -105,8 +109,7 @@ class QuizRenderer(Renderer):
         what = f"问答 {item.id} 的卡片"
         html = render_html(ctx, "quiz/cards.html", context | {"sheets": sheets, "page": {"w": page_w, "h": page_h}}, what)
         document = layout(ctx, html, "quiz/cards.html", what, item.path, warnings=warnings)
-        ids = [f"{side}-{card.number}" for card in questions for side in ("front", "back")]
-        if missing := missing_markers(document, ids):
+        if missing := missing_anchors(document, CARDS_CONTRACT, [card.number for card in questions]):
             # A customised template that dropped the markers would otherwise let overlong cards
             # through in silence.
             warnings.append(f"模板 quiz/cards.html 缺少 Python 用来测量卡片的元素（如 id=\"{missing[0]}\"，共缺 "
@@ -119,7 +122,7 @@ class QuizRenderer(Renderer):
     def _check_fit(document, questions, card_height_mm: float, item) -> None:
         for card in questions:
             for side, label in (("front", "正面"), ("back", "背面")):
-                over = overflow_mm(document, [f"{side}-{card.number}"], card_height_mm, RESERVED_MM[side])
+                over = card_overflow_mm(document, [f"{side}-{card.number}"], card_height_mm, RESERVED_MM[side])
                 if over:
                     line, _ = item.source.locate(("questions", card.index))
                     raise RenderError(f"问答 {item.id} 第 {card.number} 张卡片（题目 {card.id}）{label}内容超出卡片约 "

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import math
 
+from outreach.render.contract import TemplateContract
 from outreach.renderers.target import Target
 from outreach.renderers.base import BatchRenderer, PackPart, RenderContext, RenderError, RenderResult
 from outreach.renderers.html import base_context, check_pages, layout, render_html, render_pages
@@ -15,6 +16,8 @@ TALK_TRACK = "劝阻话术"
 SCENE_NAMES = {"小品": ("场次", "场"), "相声": ("场次", "场"), "快板": ("段落", "段"), "三句半": ("段落", "段"),
                TALK_TRACK: ("步骤", "步")}
 CARD_PAGES = 2                       # a pocket card is one sheet: front and back
+TALK_CARD_CONTRACT = TemplateContract("talk-card.html", page_mm=(105, 148),
+                                      why="话术卡是 A6，并排印在 A4 上时按这个尺寸缩放和对折")
 A4_LANDSCAPE_PT = (841.89, 595.28)
 
 
@@ -27,6 +30,7 @@ class ScriptRenderer(BatchRenderer):
     config_sections = ("project", "theme", "scripts")
     roles = (("scripts/*-card-sheet.pdf", "talk-card-sheet"), ("scripts/*-card.pdf", "talk-card"),
              ("scripts/*/*.pdf", "script-part"), ("scripts/*.pdf", "script-pdf"))
+    template_contracts = (TALK_CARD_CONTRACT,)
     templates_described = {
         "script.html": "节目脚本全本（A4：封面、角色表、场次、舞台提示、页码）",
         "script-role.html": "分角色台词（每个角色一份：本角色的台词突出显示，前面附提示句）",
@@ -139,7 +143,7 @@ class ScriptRenderer(BatchRenderer):
         context = script_context(ctx, script_id) | {"steps": talk_steps(ctx.library.item("scripts", script_id).model)}
         what = f"劝阻话术卡 {script_id}"
         document = render_pages(ctx, "talk-card.html", context, what, context["source"], pages=CARD_PAGES,
-                                warnings=warnings, shorten="话术（如缩短台词或减少步骤）")
+                                warnings=warnings, shorten="话术（如缩短台词或减少步骤）", contract=TALK_CARD_CONTRACT)
         return [(target.outputs[0], document)]
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import io
 
+from outreach.render.contract import TemplateContract
 from outreach.renderers.target import Target
 from outreach.renderers.base import BatchRenderer, RenderContext, RenderError, RenderResult
 from outreach.renderers.html import base_context, check_pages, layout, render_html, render_pages
@@ -16,6 +17,8 @@ from outreach.project.stations import Station
 
 CARD_W, CARD_H = 90.0, 54.0        # the size of a business card, what 警民联系卡 are printed at
 CARD_COLUMNS, CARD_ROWS = 2, 5     # 10 on an A4 sheet
+CARDS_CONTRACT = TemplateContract("stations/contact-cards.html", page_mm=(CARD_W, CARD_H),
+                                  why="联系卡按这个尺寸在 A4 上排 10 个、双面对齐")
 
 
 class StationsRenderer(BatchRenderer):
@@ -28,6 +31,7 @@ class StationsRenderer(BatchRenderer):
     config_sections = ("project", "theme", "stations", "feed", "quiz", "scripts", "posters")
     roles = (("stations/*/contact-cards.pdf", "contact-cards"), ("stations/*/*.pdf", "station-pack-pdf"),
              ("stations/*/*.zip", "station-pack-zip"))
+    template_contracts = (CARDS_CONTRACT,)
     templates_described = {
         "stations/contact-cards.html": "警民联系卡（90×54 毫米的一张，生成时排成 A4 每张 10 个，双面）",
         "stations/card-front.html": "联系卡正面：派出所、民警和电话",
@@ -112,7 +116,7 @@ class StationsRenderer(BatchRenderer):
         what = f"派出所 {station.id} 的警民联系卡"
         try:
             return render_pages(ctx, "stations/contact-cards.html", base_context(ctx) | {"station": station}, what,
-                                source, pages=2, shorten="派出所名称、民警信息或地址")
+                                source, pages=2, shorten="派出所名称、民警信息或地址", contract=CARDS_CONTRACT)
         except RenderError as problem:
             if problem.file == source:
                 problem.line = station.row  # the station's own row of the sheet
