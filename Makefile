@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 # Chromium for the browser tests of the H5 pages.
 APT_PACKAGES := fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 fontconfig poppler-utils chromium
 
-.PHONY: build test install system-deps bench clean goldens
+.PHONY: build test test-floors install system-deps bench clean goldens
 
 build: $(STAMP)
 	$(BIN)/outreach schema
@@ -20,6 +20,19 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -n 2 -q
 
 install: $(STAMP)
+
+# The lowest versions pyproject.toml allows, installed in their own venv: a part of the suite
+# must pass there too, so a lower bound is one that really installs and works.
+FLOORS_VENV := .venv-floors
+FLOOR_TESTS := tests/test_build_engine.py tests/test_posters.py tests/test_texts.py tests/test_quiz.py \
+	tests/test_cli.py tests/test_template_contract.py tests/test_plugins.py tests/test_loader_errors.py
+
+test-floors: system-deps
+	@test -x $(FLOORS_VENV)/bin/python || $(PYTHON) -m venv $(FLOORS_VENV)
+	$(PYTHON) .ci/floors.py > $(FLOORS_VENV)/floors.txt
+	$(FLOORS_VENV)/bin/python -m pip install -q --disable-pip-version-check -c $(FLOORS_VENV)/floors.txt -e ".[test]"
+	$(FLOORS_VENV)/bin/python -m pip list --disable-pip-version-check 2>/dev/null | grep -iE "^(weasyprint|pikepdf|pydantic|typer|jinja2|pillow) "
+	$(FLOORS_VENV)/bin/python -m pytest -n 2 -q -p no:cacheprovider $(FLOOR_TESTS)
 
 $(STAMP): pyproject.toml
 	@$(MAKE) --no-print-directory system-deps

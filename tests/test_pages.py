@@ -81,19 +81,24 @@ def test_blank_pages_are_found():
     assert codes(pdf).count("blank-page") >= 1
 
 
-# --- the whole starter library, every variant ----------------------------------------------------
+# --- the whole starter library, and every variant of a small project ------------------------------
 
-@pytest.mark.parametrize("variant", ["plain", "print-ready-stations", "zh-Hant"])
-def test_every_page_of_the_starter_library_passes(tmp_path, variant):
-    root = copy_starter(tmp_path / variant)
-    options = {"jobs": 2}
-    if variant == "print-ready-stations":
-        options |= {"print_ready": True, "stations": True}
-    elif variant == "zh-Hant":
-        options["locale"] = "zh-Hant"
-    result = build_project(root, **options)
+def test_every_page_of_the_starter_library_passes(tmp_path):
+    """The library the tool ships, built the heaviest way (print-ready, a pack per station)."""
+    root = copy_starter(tmp_path / "starter")
+    result = build_project(root, jobs=2, print_ready=True, stations=True)
     assert result.ok, [f"{f.label}: {f.message}" for f in result.failures]
     assert_pages_clean(root / "build")
+
+
+@pytest.mark.parametrize("variant", ["plain", "zh-Hant"])
+def test_every_page_of_every_output_kind_passes(fixture_project, variant):
+    options = {"jobs": 2, "stations": True}
+    if variant == "zh-Hant":
+        options["locale"] = "zh-Hant"
+    result = build_project(fixture_project, **options)
+    assert result.ok, [f"{f.label}: {f.message}" for f in result.failures]
+    assert_pages_clean(fixture_project / "build")
 
 
 @pytest.mark.bad_pages
