@@ -25,7 +25,7 @@ install: $(STAMP)
 # must pass there too, so a lower bound is one that really installs and works.
 FLOORS_VENV := .venv-floors
 FLOOR_TESTS := tests/test_build_engine.py tests/test_posters.py tests/test_texts.py tests/test_quiz.py \
-	tests/test_cli.py tests/test_template_contract.py tests/test_plugins.py tests/test_loader_errors.py
+	tests/test_cli.py tests/test_template_contract.py tests/test_plugins.py tests/test_loader_errors.py tests/test_templates.py
 
 test-floors: system-deps
 	@test -x $(FLOORS_VENV)/bin/python || $(PYTHON) -m venv $(FLOORS_VENV)
