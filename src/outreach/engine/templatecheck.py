@@ -44,8 +44,8 @@ def check_overrides(root: Path) -> TemplateReport:
         referenced |= template_closure(env, name) - {name}
     for name in report.overrides:
         if name not in builtin and name not in referenced:
-            report.diagnostics.extend([warning(f"{PROJECT_TEMPLATES}/{name}", 0, 0, "template-unused",
-                                              f"这个文件不覆盖任何内置模板，也没有被其它模板引用，不会生效。{_hint(name, builtin)}")])
+            report.diagnostics.add(warning(f"{PROJECT_TEMPLATES}/{name}", 0, 0, "template-unused",
+                                           f"这个文件不覆盖任何内置模板，也没有被其它模板引用，不会生效。{_hint(name, builtin)}"))
     for kind, renderer in sorted(all_renderers().items()):
         for contract in renderer.template_contracts:
             if any(theme.is_overridden(name) for name in template_closure(env, contract.template)):

@@ -2,7 +2,7 @@
 
 A volunteer's override can change anything about how a page looks, but a few things are
 read back by the code: the page size a card is imposed at (contact cards 10-up at 90×54 mm,
-talk cards 4-up at A6), and the marker elements a sheet of quiz cards is measured by. Each
+talk cards at A6, two side by side on A4), and the marker elements a sheet of quiz cards is measured by. Each
 renderer declares these for its templates (`template_contracts`); the render checks them, and
 `outreach templates check` reports them for the overrides in templates/. docs/templates.md,
 "模板约定", lists them for people.
@@ -11,8 +11,8 @@ renderer declares these for its templates (`template_contracts`); the render che
 from __future__ import annotations
 
 from dataclasses import dataclass
+from outreach.render.units import PX_PER_MM
 
-PX_PER_MM = 96 / 25.4
 SIZE_TOLERANCE_MM = 0.5
 
 

@@ -9,8 +9,8 @@ from typing import Any
 from dataclasses import dataclass
 
 import pikepdf
+from outreach.render.units import PT_PER_MM
 
-PT_PER_MM = 72 / 25.4
 PAPER_SIZES = {"A3": (297, 420), "A4": (210, 297), "A5": (148, 210), "A6": (105, 148)}
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 

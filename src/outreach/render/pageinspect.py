@@ -14,8 +14,8 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
+from outreach.render.units import PT_PER_MM
 
-PT_PER_MM = 72 / 25.4
 SAFE_MARGIN_MM = 3.0        # on print-ready pages, text keeps this far inside the trim line
 OVERLAP_SHARE = 0.2         # two glyphs overlap when they share this much of the smaller box
 IMAGE_OVERLAP_SHARE = 0.3   # a glyph is on an image when this much of it lies inside the image

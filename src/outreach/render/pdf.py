@@ -16,10 +16,10 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from outreach.core.errors import OutreachError
 from outreach.core.safepath import is_regular_file, resolved_inside
+from outreach.render.units import PX_PER_MM
 
 MAX_RESOURCE_BYTES = 20 * 1024 * 1024
 MAX_DATA_URL_BYTES = 2 * 1024 * 1024
-PX_PER_MM = 96 / 25.4
 
 
 class SafeFetcher(URLFetcher):

@@ -4,8 +4,8 @@ where its back goes, where the cut marks go, and whether a card's text fits."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from outreach.render.units import PX_PER_MM
 
-PX_PER_MM = 96 / 25.4
 
 
 @dataclass(frozen=True)
