@@ -59,18 +59,16 @@ def located(diagnostics, relpath: str) -> list[tuple[int, int, str]]:
     return [(d.line, d.column, d.code) for d in diagnostics if d.file == relpath]
 
 
-MINI_SCENARIOS = ("fake-loan", "card-renting")
+MINI_PROJECT = REPO / "tests" / "fixtures" / "mini"
+
 
 
 @pytest.fixture
 def mini_project(tmp_path: Path) -> Path:
-    """outreach.toml, the law catalog and two scenarios: quick to build."""
+    """outreach.toml, the law catalog and two scenarios (tests/fixtures/mini, frozen: editing the
+    starter library never changes what the engine tests build): quick to build."""
     root = tmp_path / "mini"
-    (root / "content" / "scenarios").mkdir(parents=True)
-    shutil.copy(REPO / "outreach.toml", root / "outreach.toml")
-    shutil.copytree(REPO / "content" / "laws", root / "content" / "laws")
-    for name in MINI_SCENARIOS:
-        shutil.copy(REPO / "content" / "scenarios" / f"{name}.yaml", root / "content" / "scenarios" / f"{name}.yaml")
+    shutil.copytree(MINI_PROJECT, root)
     (root / "templates").mkdir()
     return root
 

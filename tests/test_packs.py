@@ -10,7 +10,7 @@ import openpyxl
 import pikepdf
 import pytest
 
-from conftest import REPO, build_project, check, copy_starter, located, pdf_pages, pdf_text, write
+from conftest import FIXTURE_PROJECT, REPO, build_project, check, copy_starter, edit, located, pdf_pages, pdf_text, write
 
 HEADER = "id,name,address,phone,officer,officer_title,officer_phone,wechat_qr_url\n"
 
@@ -119,7 +119,9 @@ def test_one_changed_item_rerenders_only_that_item(pack_build, tmp_path):
 
 
 def stations_project(tmp_path, rows: str, name: str = "stations.csv"):
-    root = copy_starter(tmp_path / "st", drop_packs=("campus", "market"))
+    """The small fixture project (one pack with every item kind) with these station rows."""
+    root = tmp_path / "st"
+    shutil.copytree(FIXTURE_PROJECT, root, ignore=shutil.ignore_patterns("build", ".outreach"))
     (root / "content/stations.csv").unlink()
     write(root, f"content/{name}", rows)
     return root
@@ -144,14 +146,14 @@ def test_fifty_stations_from_csv(tmp_path):
     assert result.ok, result.failures
     stations = sorted(p.name for p in (root / "build/stations").iterdir())
     assert len(stations) == 50
-    generic = page_texts(root / "build/packs/elderly.pdf")
-    personal = page_texts(root / "build/stations/s07/elderly.pdf")
+    generic = page_texts(root / "build/packs/fixture.pdf")
+    personal = page_texts(root / "build/stations/s07/fixture.pdf")
     assert len(personal) == len(generic) + 2 and len(personal) % 2 == 0
     assert "示例第7派出所（虚构）" in personal[0] and "0000-1000007" in personal[0]
     assert personal[1:len(generic)] == generic[1:]                  # the shared body, untouched
     assert "有困难，找民警" in personal[-1] and "0000-2000007" in personal[-1]
-    assert [t for t, _, _ in outline(root / "build/stations/s07/elderly.pdf")] == \
-        [t for t, _, _ in outline(root / "build/packs/elderly.pdf")]
+    assert [t for t, _, _ in outline(root / "build/stations/s07/fixture.pdf")] == \
+        [t for t, _, _ in outline(root / "build/packs/fixture.pdf")]
 
 
 def test_contact_cards_ten_up_duplex(tmp_path):
@@ -188,8 +190,7 @@ def test_xlsx_with_chinese_headers(tmp_path):
     assert [(d.file, d.line, d.column, d.severity.value, d.code) for d in check(root)] == \
         [("content/stations.xlsx", 2, 7, "warning", "station-mobile")]
     config = root / "outreach.toml"
-    config.write_text(config.read_text(encoding="utf-8").replace("real_numbers = []", 'real_numbers = ["139-0000-0002"]'),
-                      encoding="utf-8")
+    edit(config, "[lint]\n", '[lint]\nreal_numbers = ["139-0000-0002"]\n')
     assert check(root) == []
     result = build_project(root, only=("stations",), stations=True)
     assert result.ok, result.failures

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import io
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -13,7 +14,7 @@ import pikepdf
 import pypdfium2 as pdfium
 import pytest
 
-from conftest import assert_pages_clean, build_project, copy_starter, edit, pdf_pages, pdf_text, write
+from conftest import FIXTURE_PROJECT, assert_pages_clean, build_project, copy_starter, edit, pdf_pages, pdf_text, write
 from outreach.render.pageinspect import inspect_pdf
 
 
@@ -91,12 +92,12 @@ def test_every_page_of_the_starter_library_passes(tmp_path):
     assert_pages_clean(root / "build")
 
 
-@pytest.mark.parametrize("variant", ["plain", "zh-Hant"])
-def test_every_page_of_every_output_kind_passes(fixture_project, variant):
-    options = {"jobs": 2, "stations": True}
-    if variant == "zh-Hant":
-        options["locale"] = "zh-Hant"
-    result = build_project(fixture_project, **options)
+def test_every_page_of_every_output_kind_passes(built_fixture):
+    assert_pages_clean(built_fixture / "build")
+
+
+def test_every_page_in_traditional_chinese_passes(fixture_project):
+    result = build_project(fixture_project, jobs=2, stations=True, locale="zh-Hant")
     assert result.ok, [f"{f.label}: {f.message}" for f in result.failures]
     assert_pages_clean(fixture_project / "build")
 
@@ -119,11 +120,15 @@ def test_check_pages_command_lists_what_a_template_broke(fixture_project):
 
 # --- the defects of the trial, each a test ---------------------------------------------------------
 
-@pytest.fixture
-def built_fixture(fixture_project):
-    result = build_project(fixture_project, stations=True, jobs=2)
+@pytest.fixture(scope="module")
+def built_fixture(tmp_path_factory):
+    """The fixture project built once with every kind and its station: the tests below only read it
+    (test_every_page_of_every_output_kind_passes puts all its pages through the inspector)."""
+    root = tmp_path_factory.mktemp("built") / "fixture"
+    shutil.copytree(FIXTURE_PROJECT, root, ignore=shutil.ignore_patterns("build", ".outreach"))
+    result = build_project(root, stations=True, jobs=2)
     assert result.ok, [f"{f.label}: {f.message}" for f in result.failures]
-    return fixture_project
+    return root
 
 
 def glyphs(pdf_path, page_index: int):

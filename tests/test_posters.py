@@ -42,7 +42,8 @@ def test_poster_text_is_extractable_and_complete(starter_build):
     text = re.sub(r"\s+", "", pdf_text(starter_build / "build/posters/card-renting.pdf"))
     for expected in [scenario.title, scenario.quote, *scenario.signs, *scenario.advice, "识别要点", "防范要点",
                      "110", "96110", "国家反诈中心", library.config.project.organisation,
-                     "《刑法》第二百八十七条之二", "《反电信网络诈骗法》第三十一条", "2027年6月30日"]:
+                     "《刑法》第二百八十七条之二", "《反电信网络诈骗法》第三十一条",
+                     f"{scenario.review_by.year}年{scenario.review_by.month}月{scenario.review_by.day}日"]:
         assert re.sub(r"\s+", "", expected) in text, expected
 
 
