@@ -40,6 +40,9 @@ class Library:
     stations: list[Station] = field(default_factory=list)
     stations_path: str | None = None
     stations_digest: str | None = None
+    # (kind, id) of files that had errors: references to them are not reported as missing too,
+    # since the one real error is in that file.
+    failed: set[tuple[str, str]] = field(default_factory=set)
 
     def kind(self, kind: str) -> dict[str, Item]:
         return self.items.setdefault(kind, {})

@@ -77,6 +77,8 @@ def load_library(root: Path, stations: bool | None = True) -> tuple[Library | No
                 continue
             item, problems = load_item(root, path, kind, keep_broken=True)
             diagnostics.extend(problems)
+            if any(p.is_error for p in problems):
+                library.failed.add((kind, path.stem))
             if item is None:
                 continue
             if any(p.is_error for p in problems):

@@ -38,6 +38,8 @@ def _law_refs(library: Library, item: Item) -> Iterator[Diagnostic]:
     laws = library.kind("laws")
     for index, ref in enumerate(item.model.laws):
         law_item = laws.get(ref.law)
+        if law_item is None and ("laws", ref.law) in library.failed:
+            continue   # the law's own file has the error that matters
         if law_item is None:
             yield _missing(item, ("laws", index, "law"),
                            f"引用的法律“{ref.law}”不存在（content/laws/ 下没有 {ref.law}.yaml）。{_suggest(ref.law, laws)}")
@@ -58,7 +60,7 @@ def _audiences(library: Library, item: Item, values: list[str], path: tuple) -> 
 
 
 def _ref(library: Library, item: Item, kind: str, value: str | None, path: tuple) -> Iterator[Diagnostic]:
-    if value and value not in library.kind(kind):
+    if value and value not in library.kind(kind) and (kind, value) not in library.failed:
         yield _missing(item, path, f"引用的{KIND_NOUN[kind]}“{value}”不存在。{_suggest(value, library.kind(kind))}")
 
 

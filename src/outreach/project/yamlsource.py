@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -207,9 +208,54 @@ def _syntax_error(exc: yaml.MarkedYAMLError, source: SourceFile) -> Diagnostic:
         return error(source.path, line, column, "yaml-tab",
                      "这里有制表符（Tab）。YAML 只能用空格缩进，请把 Tab 换成空格。")
     detail = f"{problem}" + (f"，{exc.context}" if exc.context else "")
+    lines = source.text.split("\n")
+    found = _fullwidth_colon(lines, line) or _misindented_key(lines, line)
+    if found is not None:
+        (at_line, at_column), code, message = found
+        return error(source.path, at_line, at_column, code, message)
     hint = next((text for fragment, text in _SYNTAX_HINTS if fragment in detail), "")
     message = "YAML 格式错误：" + (f"{hint}。（{detail}）" if hint else detail)
     return error(source.path, line, column, "yaml-syntax", message)
+
+
+# A field name (our keys are ASCII) followed by the full-width colon a Chinese input method
+# types: the commonest slip, which YAML reports on the next line as a missing colon.
+_FULLWIDTH_KEY = re.compile(r"^(\s*(?:-\s+)?)([A-Za-z_][A-Za-z0-9_-]*)\s*：")
+_KEY_LINE = re.compile(r"^ *(?:- +)?([A-Za-z_][A-Za-z0-9_-]*) *:(?: |$)")
+
+
+def _fullwidth_colon(lines: list[str], error_line: int):
+    """The line (at or just before where YAML gave up) whose field name ends in “：”, if any."""
+    for number in range(min(error_line, len(lines)), max(error_line - 3, 0), -1):
+        match = _FULLWIDTH_KEY.match(lines[number - 1])
+        if match:
+            return ((number, match.end()), "yaml-fullwidth-colon",
+                    f"这里用了全角冒号“：”，请改为半角“:”（字段名“{match.group(2)}”后面要用半角冒号，再空一格）。")
+    return None
+
+
+def _misindented_key(lines: list[str], error_line: int):
+    """A field indented differently from the field above it, which YAML reports as a stray colon."""
+    if not 1 <= error_line <= len(lines):
+        return None
+    match = _KEY_LINE.match(lines[error_line - 1])
+    if match is None:
+        return None
+    for number in range(error_line - 1, 0, -1):
+        above = lines[number - 1]
+        if not above.strip() or above.lstrip().startswith("#"):
+            continue
+        previous = _KEY_LINE.match(above)
+        if previous is None or above.rstrip().endswith(":"):
+            return None   # a nested block opens above: the indentation may be right
+        here, there = match.start(1), previous.start(1)   # the field names' columns
+        if here == there:
+            return None
+        more = f"多缩进了 {here - there} 格" if here > there else f"少缩进了 {there - here} 格"
+        return ((error_line, here + 1), "yaml-indent",
+                f"字段“{match.group(1)}”比上一行的字段“{previous.group(1)}”{more}：同一层的字段要左对齐"
+                "（用空格对齐，不要用 Tab）。")
+    return None
 
 
 # (fragment of the libyaml/PyYAML problem text, plain-Chinese explanation)
@@ -299,6 +345,25 @@ class _Builder:
             result.setdefault(key, value)
         return result
 
+    def _swallowed_items(self, node: yaml.ScalarNode) -> None:
+        """A plain text that ran on over a more-indented “- ” line: YAML joins the lines, so the
+        list item silently becomes part of the previous one (“…办理 - 凡是…”) everywhere it prints."""
+        lines = self.source.text.split("\n")
+        first = lines[node.start_mark.line]
+        dash = first.rfind("- ", 0, node.start_mark.column)
+        for number in range(node.start_mark.line + 1, min(node.end_mark.line, len(lines) - 1) + 1):
+            text = lines[number]
+            if not text.lstrip().startswith("- "):
+                continue
+            indent = len(text) - len(text.lstrip())
+            if dash >= 0 and first[:dash].strip() == "" and indent > dash:
+                message = (f"这一行多缩进了 {indent - dash} 格，被并进了上一条（第 {node.start_mark.line + 1} 行）。"
+                           "列表的每一项要和上面的“- ”左对齐。")
+            else:
+                message = ("这一行的“- ”被并进了上一行的文字（缩进不对）。列表的每一项要各占一行，"
+                           "并和同一列表的其它“- ”左对齐。")
+            self.diagnostics.append(error(self.source.path, number + 1, indent + 1, "yaml-merged-item", message))
+
     def _merge_source(self, node: yaml.Node, path: Path, depth: int) -> dict:
         sources = node.value if isinstance(node, yaml.SequenceNode) else [node]
         merged: dict[str, Any] = {}
@@ -310,6 +375,8 @@ class _Builder:
 
     def _scalar(self, node: yaml.ScalarNode, path: Path) -> Any:
         self._count_chars(node, path)
+        if not node.style and node.end_mark.line > node.start_mark.line:   # plain: libyaml says "", PyYAML None
+            self._swallowed_items(node)
         if node.tag == _STR:
             return node.value
         try:
