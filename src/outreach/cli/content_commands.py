@@ -11,7 +11,6 @@ import typer
 
 from outreach.cli.app import app, project_root
 from outreach.cli.output import print_diagnostics
-from outreach.checks.lint import lint_library
 from outreach.project.loader import load_library
 from outreach.project.schema import write_schemas
 
@@ -38,7 +37,9 @@ def check(
     strict: bool = typer.Option(False, "--strict", help="有警告也返回 1（适合 CI）。"),
     pages: bool = typer.Option(False, "--pages", help="检查 build/ 里已生成的每一页 PDF：文字重叠、颠倒、超出页面，出血区颜色，空白页。"),
 ) -> None:
-    """检查内容：格式、必填项、引用、个人信息、复核日期和标点。
+    """检查内容：格式、必填项、引用、个人信息、复核日期和标点，以及生成时的规则（短信条数、群消息字节上限等）。
+
+    检查通过，生成就会通过（排版超出一页除外，那要生成后才知道）。
 
     每个问题一行：文件:行:列: 级别[代码] 说明。没有错误时返回 0，有错误返回 1。
     加 --pages 时改为检查已生成的 PDF 页面（改了模板后用它看看哪里排坏了）。
@@ -47,13 +48,9 @@ def check(
     if pages:
         _check_pages(root, fmt)
         return
-    library, diagnostics = load_library(root)
-    if library is not None:
-        diagnostics.extend(lint_library(library))
-    from outreach.render.templating import check_templates
-    from outreach.render.theme import Theme
+    from outreach.engine.precheck import check_project
 
-    diagnostics.extend(check_templates(Theme(root)))
+    diagnostics = check_project(root)
     print_diagnostics(diagnostics, fmt.value)
     if diagnostics.has_errors() or (strict and len(diagnostics)):
         raise typer.Exit(1)

@@ -23,10 +23,12 @@ def output_prefix(locale: str) -> str:
 
 
 class RenderError(OutreachError):
-    """A target cannot be built; the message is for the user, located when possible."""
+    """A target cannot be built; the message is for the user, located when possible.
+    `code` names the rule for `outreach check`, which reports the rules that need no layout."""
 
-    def __init__(self, message: str, file: str = "", line: int = 0) -> None:
+    def __init__(self, message: str, file: str = "", line: int = 0, code: str = "build") -> None:
         super().__init__(message, file, line)
+        self.code = code
 
 
 @dataclass(frozen=True)
@@ -112,6 +114,11 @@ class Renderer(abc.ABC):
     pack_item: ClassVar[str | None] = None  # the pack item key this kind serves ("poster", "tip", ...)
     # (path pattern, role) for every output, first match wins; paths without the zh-Hant/ prefix.
     roles: ClassVar[tuple[tuple[str, str], ...]] = ()
+
+    def check(self, ctx: "RenderContext") -> list[RenderError]:
+        """What a build of this kind would fail on that needs no layout (lengths, parts, bytes):
+        `outreach check` runs it, so a passing check means a passing build but for page overflow."""
+        return []
 
     @abc.abstractmethod
     def plan(self, library: "Library", options: "BuildOptions") -> list[Target]:

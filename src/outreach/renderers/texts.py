@@ -25,7 +25,8 @@ def _tidy(text: str) -> str:
 def _check_bytes(text: str, limit: int, what: str, source: str) -> None:
     size = len(text.encode("utf-8"))
     if size > limit:
-        raise RenderError(f"{what}有 {size} 字节，超过平台上限 {limit} 字节。请精简内容（如缩短案例）。", source, 0)
+        raise RenderError(f"{what}有 {size} 字节，超过平台上限 {limit} 字节。请精简内容（如缩短案例）。", source, 0,
+                          code="text-too-long")
 
 
 class TextsRenderer(Renderer):
@@ -46,6 +47,17 @@ class TextsRenderer(Renderer):
         "texts/hotlines.txt": "文字消息末尾的电话和单位（共用）",
     }
     SCENARIO_TEMPLATES = ("texts/sms.txt", "texts/scenario.txt", "texts/scenario.md")
+
+    def check(self, ctx):
+        """Every text the build would write, made in memory: SMS parts, byte limits, feed dates."""
+        problems = []
+        for scenario_id in sorted(ctx.library.kind("scenarios")):
+            problems.extend(_failure(scenario_texts, ctx, scenario_id))
+        for letter_id in sorted(ctx.library.kind("newsletters")):
+            problems.extend(_failure(newsletter_texts, ctx, letter_id))
+        if not problems:
+            problems.extend(_failure(json_feed, ctx))
+        return problems
     NEWSLETTER_TEMPLATES = ("texts/newsletter.txt", "texts/newsletter.md")
 
     def plan(self, library, options):
@@ -93,6 +105,14 @@ class TextsRenderer(Renderer):
         return RenderResult(outputs={"feed.json": json_feed(ctx).encode("utf-8")})
 
 
+def _failure(make, *args) -> list[RenderError]:
+    try:
+        make(*args)
+    except RenderError as problem:
+        return [problem]
+    return []
+
+
 SIGNATURE = re.compile(r"【[^【】]{1,20}】")
 
 
@@ -119,7 +139,7 @@ def scenario_texts(ctx: RenderContext, scenario_id: str) -> dict:
         raise RenderError(
             f"短信 {scenario_id} 共 {counted.units} 字（含签名{signature}），需拆成 {counted.parts} 条，"
             f"超过上限 {limit} 条（outreach.toml [sms] max_parts）。请精简口号或第一条防范要点，"
-            f"或在 sms 字段手写更短的短信。", item.path, where)
+            f"或在 sms 字段手写更短的短信。", item.path, where, code="sms-too-long")
     text = _tidy(render_html(ctx, "texts/scenario.txt", context, f"文字消息 {scenario_id}"))
     markdown = _tidy(render_html(ctx, "texts/scenario.md", context, f"Markdown 消息 {scenario_id}"))
     _check_bytes(text, PLAIN_LIMIT, f"文字消息 {scenario_id}", item.path)
@@ -161,7 +181,7 @@ def json_feed(ctx: RenderContext) -> str:
         published = scenario.published or config.feed.published
         if published is None:
             raise RenderError("feed.json 需要发布日期：请在 outreach.toml 的 [feed] 里写 published = 2026-11-20，"
-                              "或在诈骗类型里写 published。", item.path, 0)
+                              "或在诈骗类型里写 published。", item.path, 0, code="feed-date-missing")
         texts = scenario_texts(ctx, scenario_id)
         tags = [scenario.category, *scenario.tags, *(ctx.library.audience_label(a) for a in scenario.audiences)]
         items.append(_feed_item(f"scenarios/{scenario_id}", scenario.title, texts["text"], published, zone,

@@ -1,0 +1,48 @@
+"""`outreach check`: everything a build would reject that needs no layout.
+
+Content (loading, references, the domain lint), the project's templates, and the build rules
+each output kind declares in its `check`.
+
+Without them a CI that runs `check` stays green on content the build then rejects (an SMS
+over its parts, a newsletter over the platform's bytes). They run in this process on the
+loaded library and write nothing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from outreach.checks.lint import lint_library
+from outreach.project.diagnostics import Diagnostic, Diagnostics, error
+from outreach.project.library import Library
+from outreach.project.loader import load_library
+from outreach.project.outputdir import output_dir
+from outreach.render.templating import check_templates
+from outreach.render.theme import Theme
+from outreach.renderers.base import RenderContext, RenderError
+from outreach.renderers.options import BuildOptions
+from outreach.renderers.registry import all_renderers
+
+
+def check_project(root: Path) -> Diagnostics:
+    library, diagnostics = load_library(root)
+    if library is not None:
+        diagnostics.extend(lint_library(library))
+    diagnostics.extend(check_templates(Theme(root)))
+    if library is not None and not diagnostics.has_errors():
+        # Only on content that loaded cleanly: rendering broken content would only repeat its errors.
+        diagnostics.extend(build_rule_problems(root, library))
+    return diagnostics
+
+
+def build_rule_problems(root: Path, library: Library) -> list[Diagnostic]:
+    ctx = RenderContext(root=root, library=library, options=BuildOptions(), theme=Theme(root), out_dir=output_dir(root))
+    problems: list[Diagnostic] = []
+    for _kind, renderer in sorted(all_renderers().items()):
+        try:
+            failures = renderer.check(ctx)
+        except RenderError as failure:   # a template problem the texts cannot get past
+            failures = [failure]
+        problems.extend(error(f.file or "outreach.toml", f.line, 1 if f.line else 0, f.code, f.message)
+                        for f in failures)
+    return problems
