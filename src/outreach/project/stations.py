@@ -2,27 +2,21 @@
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import hashlib
-import io
 import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-from outreach.core.errors import OutreachError
 from outreach.project.diagnostics import Diagnostic, error, warning
 from outreach.project.models import ID_RE, unsafe_characters
 from outreach.project.phones import FORMATS, canonical, digits, is_mobile
+from outreach.project.spreadsheet import SheetProblem, cell_text, sheet_rows
 
 STATION_FILES = ("stations.csv", "stations.xlsx")
 
-# A sheet exported from Excel for every station of a city or province stays far below these;
-# a larger one (or a .xlsx that unpacks to gigabytes) is refused before it is read.
-MAX_SHEET_BYTES = 20 * 1024 * 1024
-MAX_XLSX_UNPACKED_BYTES = 100 * 1024 * 1024
 MAX_ROWS = 20_000
 MAX_CELL_CHARS = 500
 
@@ -87,14 +81,6 @@ def read_stations(path: Path, relpath: str, real_numbers: frozenset[str] = froze
     return stations, diagnostics
 
 
-class SheetProblem(OutreachError):
-    """The sheet cannot be read on from here; carries the located diagnostic."""
-
-    def __init__(self, diagnostic: Diagnostic) -> None:
-        super().__init__(diagnostic.message)
-        self.diagnostic = diagnostic
-
-
 def iter_stations(path: Path, relpath: str, real_numbers: frozenset[str] = frozenset()) -> Iterator[Station | Diagnostic]:
     """Stream rows as stations or diagnostics, so thousands of rows never sit in memory twice."""
     try:
@@ -104,12 +90,8 @@ def iter_stations(path: Path, relpath: str, real_numbers: frozenset[str] = froze
 
 
 def _iter_stations(path: Path, relpath: str, real_numbers: frozenset[str]) -> Iterator[Station | Diagnostic]:
-    size = path.stat().st_size
-    if size > MAX_SHEET_BYTES:
-        raise SheetProblem(error(relpath, 0, 0, "file-too-large",
-                                 f"站点表过大（{size // 1024 // 1024} MB），不能超过 {MAX_SHEET_BYTES // 1024 // 1024} MB。"))
     notes: list[Diagnostic] = []
-    rows = _xlsx_rows(path, relpath) if path.suffix.lower() == ".xlsx" else _csv_rows(path, relpath, notes)
+    rows = sheet_rows(path, relpath, "站点表", notes)
     header = next(rows, None)
     yield from notes
     if header is None:
@@ -143,7 +125,7 @@ def _iter_stations(path: Path, relpath: str, real_numbers: frozenset[str]) -> It
             yield error(relpath, row_number, long_cell + 1, "too-long",
                         f"第 {row_number} 行第 {long_cell + 1} 列的内容太长（超过 {MAX_CELL_CHARS} 个字），这一行没有读取。")
             continue
-        values = {c: _cell(row, i) for c, i in columns.items()}
+        values = {c: cell_text(row, i) for c, i in columns.items()}
         if not any(values.values()):
             continue  # blank rows between blocks are common in Excel sheets
         numeric = {c for c, i in columns.items() if i < len(row) and isinstance(row[i], (int, float))}
@@ -209,99 +191,3 @@ def _canonical(header: str) -> str | None:
         if lowered in names or header in names:
             return column
     return None
-
-
-def _cell(row: list, index: int) -> str:
-    if index >= len(row) or row[index] is None:
-        return ""
-    value = row[index]
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)  # Excel stores phone numbers typed as numbers as floats
-    return str(value).strip()
-
-
-def _csv_rows(path: Path, relpath: str, notes: list[Diagnostic]) -> Iterator[list]:
-    """Rows from a CSV in UTF-8 (with or without BOM) or GB18030/GBK (what Chinese Excel saves as
-    “CSV”); a bad byte or an over-long field is located by row."""
-    raw = path.read_bytes()   # at most MAX_SHEET_BYTES
-    text, encoding = _decode_sheet(raw, relpath)
-    if encoding != "utf-8":
-        notes.append(warning(relpath, 1, 1, "sheet-encoding",
-                             "站点表是 GBK（GB18030）编码的 CSV（Excel 另存为“CSV”时的默认编码），已按此读取。"
-                             "以后可以另存为“CSV UTF-8”，在别的软件里也不会乱码。"))
-    reader = csv.reader(io.StringIO(text, newline=""))
-    while True:
-        try:
-            row = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            raise SheetProblem(error(relpath, reader.line_num, 1, "bad-csv",
-                                     f"站点表第 {reader.line_num} 行无法读取（{_csv_reason(exc)}），其后的行没有读取。")) from None
-        yield row
-
-
-def _decode_sheet(raw: bytes, relpath: str) -> tuple[str, str]:
-    if raw.startswith(b"\xef\xbb\xbf"):
-        raw = raw[3:]
-    try:
-        return raw.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError as utf8_error:
-        try:
-            return raw.decode("gb18030"), "gb18030"
-        except UnicodeDecodeError:
-            line = raw.count(b"\n", 0, utf8_error.start) + 1
-            line_start = raw.rfind(b"\n", 0, utf8_error.start) + 1
-            column = len(raw[line_start:utf8_error.start].decode("utf-8", errors="replace")) + 1
-            raise SheetProblem(error(relpath, line, column, "encoding",
-                                     f"站点表第 {line} 行既不是 UTF-8 也不是 GBK 编码，无法读取。"
-                                     "请在 Excel 里另存为“CSV UTF-8”，或直接使用 .xlsx。")) from None
-
-
-def _csv_reason(exc: csv.Error) -> str:
-    text = str(exc)
-    if "field larger than field limit" in text:
-        return f"某个单元格超过 {csv.field_size_limit() // 1024} KiB"
-    if "new-line character seen in unquoted field" in text or "NUL" in text:
-        return "文件里有不该出现的字符，可能不是 CSV 文件"
-    return text
-
-
-def _xlsx_rows(path: Path, relpath: str) -> Iterator[list]:
-    """Rows streamed from the first sheet; a corrupt, truncated or zip-bomb file is refused."""
-    import zipfile
-
-    try:
-        with zipfile.ZipFile(path) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, OSError, ValueError):
-        raise SheetProblem(error(relpath, 0, 0, "bad-xlsx", _BAD_XLSX)) from None
-    if unpacked > MAX_XLSX_UNPACKED_BYTES:
-        raise SheetProblem(error(relpath, 0, 0, "file-too-large",
-                                 f"站点表解压后有 {unpacked // 1024 // 1024} MB，超过 {MAX_XLSX_UNPACKED_BYTES // 1024 // 1024} MB 的上限"
-                                 f"（可能含有超长的单元格）。"))
-    from openpyxl import load_workbook  # only needed for .xlsx files
-
-    try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except Exception:  # noqa: BLE001 - openpyxl raises many kinds (KeyError, InvalidFileException, XML errors)
-        raise SheetProblem(error(relpath, 0, 0, "bad-xlsx", _BAD_XLSX)) from None
-    try:
-        sheet = workbook.worksheets[0]
-        rows = sheet.iter_rows(values_only=True)
-        row_number = 0
-        while True:
-            try:
-                row = next(rows)
-            except StopIteration:
-                return
-            except Exception:  # noqa: BLE001 - a truncated sheet fails mid-way
-                raise SheetProblem(error(relpath, row_number + 1, 1, "bad-xlsx",
-                                         f"站点表第 {row_number + 1} 行起无法读取：{_BAD_XLSX}")) from None
-            row_number += 1
-            yield list(row)
-    finally:
-        workbook.close()
-
-
-_BAD_XLSX = "文件已损坏或不完整，无法作为 .xlsx 打开。请在 Excel 或 WPS 里重新保存，或另存为 CSV UTF-8。"
