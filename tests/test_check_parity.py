@@ -40,3 +40,17 @@ def test_when_check_passes_the_texts_build(fixture_project):
     assert check(fixture_project) == []
     result = build_project(fixture_project, only=("texts",))
     assert result.ok and result.built
+
+
+def test_check_render_adds_the_layout_rules(mini_project):
+    import subprocess
+    import sys
+
+    story = "个体户张某急需周转，点开短信里的低息贷款App申请五万元，对方要他先交解冻费。" * 6
+    edit(mini_project / SCENARIO, "story: |-\n", f"story: |-\n  {story}\n")
+    run = [sys.executable, "-m", "outreach", "check"]
+    plain = subprocess.run(run, cwd=mini_project, capture_output=True, text=True)
+    assert plain.returncode == 0, plain.stdout + plain.stderr   # no layout: a long story fits its limits
+    rendered = subprocess.run([*run, "--render"], cwd=mini_project, capture_output=True, text=True)
+    assert rendered.returncode == 1
+    assert f"{SCENARIO}: error[build] 海报 fake-loan：内容超出一页约" in rendered.stderr

@@ -36,12 +36,14 @@ def check(
     fmt: Format = typer.Option(Format.text, "--format", "-f", help="输出格式：text 每行一条，json 为列表。"),
     strict: bool = typer.Option(False, "--strict", help="有警告也返回 1（适合 CI）。"),
     pages: bool = typer.Option(False, "--pages", help="检查 build/ 里已生成的每一页 PDF：文字重叠、颠倒、超出页面，出血区颜色，空白页。"),
+    render: bool = typer.Option(False, "--render", help="检查通过后再排版一次（只重新生成有变化的部分），报告超出一页、放不下等排版问题。"),
 ) -> None:
     """检查内容：格式、必填项、引用、个人信息、复核日期和标点，以及生成时的规则（短信条数、群消息字节上限等）。
 
     检查通过，生成就会通过（排版超出一页除外，那要生成后才知道）。
 
     每个问题一行：文件:行:列: 级别[代码] 说明。没有错误时返回 0，有错误返回 1。
+    加 --render 时检查通过后再排版，连排版问题一起报告（生成的文件写入 build/）。
     加 --pages 时改为检查已生成的 PDF 页面（改了模板后用它看看哪里排坏了）。
     """
     root = project_root(ctx)
@@ -54,6 +56,14 @@ def check(
     print_diagnostics(diagnostics, fmt.value)
     if diagnostics.has_errors() or (strict and len(diagnostics)):
         raise typer.Exit(1)
+    if render:
+        from outreach.cli.build_commands import report_build
+        from outreach.engine.build import build
+        from outreach.renderers.options import BuildOptions
+
+        typer.echo("内容检查通过，正在排版检查……")
+        report_build(build(root, BuildOptions()), quiet=True)
+        typer.echo("排版检查通过。")
 
 
 @app.command("list")
