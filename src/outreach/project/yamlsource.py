@@ -285,6 +285,13 @@ class _Builder:
         self.diagnostics: list[Diagnostic] = []
         self.nodes = 0
         self.chars = 0
+        self._lines: list[str] | None = None
+
+    @property
+    def lines(self) -> list[str]:
+        if self._lines is None:   # split once, and only for files that have multi-line plain text
+            self._lines = self.source.text.split("\n")
+        return self._lines
 
     def _count_chars(self, node: yaml.ScalarNode, path: Path) -> None:
         self.chars += len(node.value)
@@ -348,7 +355,7 @@ class _Builder:
     def _swallowed_items(self, node: yaml.ScalarNode) -> None:
         """A plain text that ran on over a more-indented “- ” line: YAML joins the lines, so the
         list item silently becomes part of the previous one (“…办理 - 凡是…”) everywhere it prints."""
-        lines = self.source.text.split("\n")
+        lines = self.lines
         first = lines[node.start_mark.line]
         dash = first.rfind("- ", 0, node.start_mark.column)
         for number in range(node.start_mark.line + 1, min(node.end_mark.line, len(lines) - 1) + 1):

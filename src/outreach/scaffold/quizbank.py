@@ -65,6 +65,7 @@ def export_bank(root: Path, quiz_id: str, output: Path, fmt: str) -> Path:
         first = next((p for p in problems if p.is_error), error(source.name, 0, 0, "bad-quiz", "无法读取。"))
         raise BankError(f"题库“{quiz_id}”有错误，请先修正：{first.format()}")
     rows = bank_rows(list(item.model.questions))
+    output.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "csv":
         buffer = io.StringIO(newline="")
         csv.writer(buffer).writerows(rows)
