@@ -135,6 +135,18 @@ def _emit(item: Item, path: tuple, text: str, finds, severity: Callable) -> Iter
         yield severity(item.path, line, column, code, message)
 
 
+def _review_record(item: Item) -> Iterator[Diagnostic]:
+    """An item marked 已审核 says who approved it and when: that is what the mark is worth."""
+    model = item.model
+    if getattr(model, "status", None) != "已审核":
+        return
+    missing = [label for field, label in (("reviewed_by", "审核人 reviewed_by"), ("reviewed_on", "审核日期 reviewed_on"))
+               if not getattr(model, field, None)]
+    if missing:
+        yield error(item.path, *item.source.locate(("status",)), "review-incomplete",
+                    f"标为“已审核”的内容要写明{'和'.join(missing)}。")
+
+
 def lint_library(library: Library, today: dt.date | None = None, style: bool = True) -> list[Diagnostic]:
     """Every domain check. `style=False` leaves out the warning-only authoring aids
     (typography, script form) that `outreach check` reports, so a build stays quick."""
@@ -148,6 +160,7 @@ def lint_library(library: Library, today: dt.date | None = None, style: bool = T
         allowed |= MAINLAND_NUMBERS   # not wrong numbers but the wrong region's: lint_region warns
     problems: list[Diagnostic] = []
     for item in library.all_items():
+        problems.extend(_review_record(item))
         review_by = getattr(item.model, "review_by", None)
         if review_by is not None and review_by < today:
             problems.append(warning(item.path, *item.source.locate(("review_by",)), "review-overdue",

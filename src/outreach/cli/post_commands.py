@@ -30,6 +30,8 @@ def post(
     mark_sent: bool = typer.Option(False, "--mark-sent",
                                    help="把“可能已送达但未确认”的消息记为已发送，不再提醒（在群里看到了它们时用）。"),
     status: bool = typer.Option(False, "--status", help="查看发送记录：什么时候向哪个渠道发送了什么。"),
+    include_drafts: bool = typer.Option(False, "--include-drafts",
+                                        help="也发送未审核（草稿、待审核）的内容。默认只发送已审核的。"),
 ) -> None:
     """把 build/ 里的短信、群消息和警务手机报发送到企业微信、钉钉、飞书机器人或 Webhook。
 
@@ -62,7 +64,8 @@ def post(
     # Channel, selection, stale-build and ledger problems are OutreachErrors: the CLI's one handler prints them.
     report = run_post(root, out_dir, config, channel, what.value if what else None, list(only or []),
                       dry_run, typer.echo, wait=_countdown,
-                      unconfirmed=Unconfirmed(resend=resend_unconfirmed, mark_sent=mark_sent))
+                      unconfirmed=Unconfirmed(resend=resend_unconfirmed, mark_sent=mark_sent),
+                      include_drafts=include_drafts)
     if dry_run:
         return
     summary = f"完成：新发送 {len(report.sent)} 条，已发送过跳过 {len(report.skipped)} 条"

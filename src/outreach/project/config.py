@@ -263,6 +263,12 @@ class PdfSection(Section):
                                                    "个别老旧印刷设备（RIP）处理不了时改为 false")
 
 
+class ReviewSection(Section):
+    default_status: Literal["草稿", "待审核", "已审核"] = Field(
+        "已审核", description="没写 status 的内容按什么状态算（默认“已审核”：以前的内容照常使用）")
+    include_drafts: bool = Field(False, description="资料包和自动发送也使用未审核的内容（一般不要打开）")
+
+
 class BuildSection(Section):
     output_dir: str = Field("build", max_length=200, description="输出目录（项目里的相对路径）")
     jobs: int = Field(0, ge=0, le=256, description="并行进程数；0 表示按 CPU 核数")
@@ -283,6 +289,7 @@ class ProjectConfig(Section):
     build: BuildSection = BuildSection()
     pdf: PdfSection = PdfSection()
     hant: HantSection = HantSection()
+    review: ReviewSection = ReviewSection()
     channels: dict[str, ChannelConfig] = Field(default_factory=dict, description="自动发送渠道")
 
     @field_validator("channels")

@@ -7,9 +7,12 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from outreach.project.config import ProjectConfig
-from outreach.project.models import Law, Newsletter, Pack, Quiz, Scenario, Script, Tip
+from outreach.project.models import REVIEWED, Law, Newsletter, Pack, Quiz, Scenario, Script, Tip
 from outreach.project.stations import Station
 from outreach.project.yamlsource import SourceFile
+
+# The kinds that carry a review status (laws are quoted text; packs only collect other items).
+REVIEWABLE_KINDS = frozenset({"scenarios", "tips", "quizzes", "scripts", "newsletters"})
 
 
 @dataclass
@@ -53,6 +56,18 @@ class Library:
 
     def get(self, kind: str, item_id: str) -> Item | None:
         return self.items.get(kind, {}).get(item_id)
+
+    def status(self, kind: str, item_id: str) -> str:
+        """An item's review status: its own, or the project's default for content without one."""
+        found = self.get(kind, item_id)
+        own = getattr(found.model, "status", None) if found is not None else None
+        return own or self.config.review.default_status
+
+    def publishable(self, kind: str, item_id: str, include_drafts: bool = False) -> bool:
+        """Whether packs and posting may use the item: reviewed, or drafts explicitly allowed."""
+        if include_drafts or self.config.review.include_drafts or kind not in REVIEWABLE_KINDS:
+            return True
+        return self.status(kind, item_id) == REVIEWED
 
     def item(self, kind: str, item_id: str) -> Item:
         """An item a checked reference points at (loading reports references to nothing first)."""

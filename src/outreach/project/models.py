@@ -55,6 +55,19 @@ class Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
 
+ReviewStatus = Literal["草稿", "待审核", "已审核"]
+REVIEWED: ReviewStatus = "已审核"
+
+
+class Reviewable(Model):
+    """Content that is published carries its review status (government content is approved
+    before it goes out); without one it counts as outreach.toml [review] default_status."""
+
+    status: ReviewStatus | None = Field(None, description="审核状态：草稿、待审核、已审核；不填按 outreach.toml [review] default_status")
+    reviewed_by: str | None = Field(None, description="审核人", max_length=20)
+    reviewed_on: dt.date | None = Field(None, description="审核日期")
+
+
 class Article(Model):
     key: ArticleKey
     number: str = Field(description="条文序号，例如“第三十八条”", min_length=1, max_length=30)
@@ -103,7 +116,7 @@ KICKER_BY_CATEGORY = {
 }
 
 
-class Scenario(Model):
+class Scenario(Reviewable):
     """诈骗类型（一个场景对应一张海报、一条短信）。"""
 
     title: str = Field(description="标题", min_length=1, max_length=40)
@@ -126,7 +139,7 @@ class Scenario(Model):
         return self.kicker or KICKER_BY_CATEGORY.get(self.category, DEFAULT_KICKER)
 
 
-class Tip(Model):
+class Tip(Reviewable):
     """法律小贴士。"""
 
     title: str = Field(description="标题", min_length=1, max_length=60)
@@ -200,7 +213,7 @@ class Question(Model):
         return "".join(self.answer_letters)
 
 
-class Quiz(Model):
+class Quiz(Reviewable):
     """有奖问答题库（一套题）。"""
 
     title: str = Field(description="题库标题", min_length=1, max_length=60)
@@ -245,7 +258,7 @@ class Scene(Model):
     lines: list[ScriptLine] = Field(min_length=1, max_length=1000, description="台词（role + text）和舞台提示（direction）")
 
 
-class Script(Model):
+class Script(Reviewable):
     """节目脚本（小品、快板、三句半、相声）或劝阻话术。"""
 
     title: str = Field(description="标题", min_length=1, max_length=60)
@@ -302,7 +315,7 @@ class NewsCase(Model):
     text: str = Field(description="案情（匿名化）", min_length=1, max_length=600)
 
 
-class Newsletter(Model):
+class Newsletter(Reviewable):
     """警务手机报（一期）。"""
 
     date: dt.date = Field(description="出刊日期")

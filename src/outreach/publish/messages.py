@@ -60,3 +60,35 @@ def select(out_dir: Path, channel: str, what: str, markdown: bool, only: list[st
 
 
 _WHAT_LABEL = {"sms": "短信", "text": "文字消息", "markdown": "Markdown 消息", "newsletter": "警务手机报"}
+
+
+def reviewed_only(root: Path, messages: list[Message], include_drafts: bool, say) -> list[Message]:
+    """The messages whose content is reviewed (or all, when drafts are allowed); says which were held back."""
+    from outreach.project.loader import load_library
+
+    library, _problems = load_library(root)
+    if library is None:
+        raise SelectionError("outreach.toml 有错误，无法确认内容的审核状态：请先运行 outreach check 并修正。")
+    held = []
+    kept = []
+    for message in messages:
+        kind, item_id = _source_of(library, message.item)
+        if include_drafts or library.publishable(kind, item_id):
+            kept.append(message)
+        else:
+            held.append(f"{message.item}（{library.status(kind, item_id)}）")
+    if held:
+        say(f"未审核，没有发送：{'、'.join(held)}。审核后写 status: 已审核、reviewed_by 和 reviewed_on，"
+            "或加 --include-drafts。")
+    if not kept:
+        raise SelectionError("要发送的内容都还没有审核，没有发送任何消息。")
+    return kept
+
+
+def _source_of(library, item: str) -> tuple[str, str]:
+    """(content kind, id) a message was made from: a scenario, or a newsletter by its date."""
+    if item.startswith("newsletter-"):
+        day = item.removeprefix("newsletter-")
+        found = next((i for i, n in library.kind("newsletters").items() if n.model.date.isoformat() == day), day)
+        return "newsletters", found
+    return "scenarios", item

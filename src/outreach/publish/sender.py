@@ -18,7 +18,7 @@ import httpx
 from outreach.core.errors import OutreachError
 from outreach.project.config import PLATFORM_RATES, ChannelConfig, ProjectConfig
 from outreach.publish.ledger import Ledger, LedgerError, describe_ledger_error
-from outreach.publish.messages import select
+from outreach.publish.messages import reviewed_only, select
 from outreach.publish.platforms import (BLOCKED, LIMITED, PLATFORMS, RETRY, SENT, UNCONFIRMED, Message, Verdict,
                                         encode_body)
 from outreach.publish.ratelimit import RateLimiter
@@ -93,7 +93,8 @@ def default_wait(say: Callable[[str], None], sleep: Callable[[float], None]) -> 
 
 def post(root: Path, out_dir: Path, config: ProjectConfig, name: str, what: str | None, only: list[str],
          dry_run: bool, say: Callable[[str], None], sleep: Callable[[float], None] = time.sleep,
-         wait: Callable[[float, str], None] | None = None, unconfirmed: Unconfirmed = Unconfirmed()) -> PostReport:
+         wait: Callable[[float, str], None] | None = None, unconfirmed: Unconfirmed = Unconfirmed(),
+         include_drafts: bool = False) -> PostReport:
     """Send the selected texts of build/ to one channel. `say` prints a line; `wait(seconds, why)`
     pauses for a rate limit and shows it (a countdown in a terminal)."""
     channel = channel_settings(config, name)
@@ -101,6 +102,7 @@ def post(root: Path, out_dir: Path, config: ProjectConfig, name: str, what: str 
     markdown = channel.format == "markdown"
     what = what or ("markdown" if markdown else "text")
     messages = select(out_dir, name, what, markdown, only, prefix=output_prefix(config.project.locale))
+    messages = reviewed_only(root, messages, include_drafts, say)
     if not dry_run and not unconfirmed.mark_sent:   # sending old text would be worse than sending none
         from outreach.publish.freshness import refuse_stale
 

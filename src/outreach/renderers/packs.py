@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from outreach.project.models import PACK_ITEMS
+from outreach.project.models import PACK_ITEMS, PackItem
 from outreach.renderers.target import Target
 from outreach.renderers.base import PackPart, RenderContext, RenderError, Renderer, RenderResult
 from outreach.renderers.html import base_context, html_to_pdf, render_html
@@ -34,10 +34,29 @@ def item_title(library, kind: str, ref: str) -> str:
     return model.title
 
 
+def publishable_entries(library, pack) -> tuple[list[PackItem], list[PackItem]]:
+    """(entries to print, entries left out): a pack prints reviewed content only, unless
+    outreach.toml [review] include_drafts says drafts may go too."""
+    kept: list[PackItem] = []
+    left_out: list[PackItem] = []
+    for entry in pack.items:
+        (kept if library.publishable(ITEM_KINDS[entry.kind], entry.ref) else left_out).append(entry)
+    return kept, left_out
+
+
+REVIEW_HOW = "审核后在内容文件里写 status: 已审核、reviewed_by 和 reviewed_on，或在 outreach.toml 的 [review] 里设 include_drafts = true。"
+
+
+def left_out_list(library, left_out: list) -> str:
+    return "、".join(f"{ITEM_LABELS[e.kind]}“{item_title(library, e.kind, e.ref)}”（{library.status(ITEM_KINDS[e.kind], e.ref)}）"
+                    for e in left_out)
+
+
 def collect(library, pack) -> list[PackItemParts]:
     renderers = item_renderers()
     items = []
-    for entry in pack.items:
+    entries, _left_out = publishable_entries(library, pack)
+    for entry in entries:
         renderer = renderers.get(entry.kind)
         if renderer is None:
             raise RenderError(f"资料包里的{ITEM_LABELS[entry.kind]}“{entry.ref}”还不能生成（缺少对应的渲染器）。")
@@ -61,7 +80,8 @@ class PackRenderer(Renderer):
     version = "1"
     # feed: the cover shows [feed] published when the pack has no date; quiz, scripts, posters: the
     # printing notes of those items (card sizes, talk-card layout, poster sizes).
-    config_sections = ("project", "theme", "feed", "quiz", "scripts", "posters")
+    # review: which items a pack may print.
+    config_sections = ("project", "theme", "feed", "quiz", "scripts", "posters", "review")
     roles = (("packs/*.pdf", "pack-pdf"), ("packs/*.zip", "pack-zip"))
     templates_described = {
         "pack-cover.html": "资料包封面和目录（为派出所生成时封面带派出所信息）",
@@ -76,7 +96,7 @@ class PackRenderer(Renderer):
         targets = []
         for pack_id, item in sorted(library.kind("packs").items()):
             deps: list[str] = []
-            for entry in item.model.items:
+            for entry in publishable_entries(library, item.model)[0]:
                 renderer = renderers.get(entry.kind)
                 if renderer is None:
                     continue  # reported when the pack is rendered
@@ -94,6 +114,12 @@ class PackRenderer(Renderer):
 
         pack_id = target.params["pack"]
         result = RenderResult()
+        entries, left_out = publishable_entries(ctx.library, ctx.library.item("packs", pack_id).model)
+        if not entries:
+            raise RenderError(f"资料包 {pack_id} 里的素材都还没有审核：{left_out_list(ctx.library, left_out)}。{REVIEW_HOW}",
+                              ctx.library.item("packs", pack_id).path, 0)
+        if left_out:
+            result.warnings.append(f"资料包 {pack_id} 没有收入未审核的内容：{left_out_list(ctx.library, left_out)}。{REVIEW_HOW}")
         pdf_bytes, items = assemble_pack(ctx, pack_id, result.warnings)
         pack = ctx.library.item("packs", pack_id).model
         files = {f"{pack_id}/{pack_id}.pdf": pdf_bytes}

@@ -28,7 +28,7 @@ class StationsRenderer(BatchRenderer):
     version = "1"
     batch_size = 4   # WeasyPrint documents are large: a few stations at a time keeps memory flat
     # A station pack is a pack with its own cover: the same sections as packs, and [stations].
-    config_sections = ("project", "theme", "stations", "feed", "quiz", "scripts", "posters")
+    config_sections = ("project", "theme", "stations", "feed", "quiz", "scripts", "posters", "review")
     roles = (("stations/*/contact-cards.pdf", "contact-cards"), ("stations/*/*.pdf", "station-pack-pdf"),
              ("stations/*/*.zip", "station-pack-zip"))
     template_contracts = (CARDS_CONTRACT,)
