@@ -10,6 +10,7 @@ from outreach.core import clock
 from outreach.project.diagnostics import Diagnostic, error, warning
 from outreach.checks.spacing import HAN, NO_SPACE_BETWEEN, SPACE_BETWEEN
 from outreach.project.library import Item, Library
+from outreach.project.models import REVIEWED
 from outreach.checks.scriptlint import lint_scripts
 from outreach.checks.textscan import digits, find_hotlines, prose_strings
 
@@ -138,7 +139,7 @@ def _emit(item: Item, path: tuple, text: str, finds, severity: Callable) -> Iter
 def _review_record(item: Item) -> Iterator[Diagnostic]:
     """An item marked 已审核 says who approved it and when: that is what the mark is worth."""
     model = item.model
-    if getattr(model, "status", None) != "已审核":
+    if getattr(model, "status", None) != REVIEWED:
         return
     missing = [label for field, label in (("reviewed_by", "审核人 reviewed_by"), ("reviewed_on", "审核日期 reviewed_on"))
                if not getattr(model, field, None)]

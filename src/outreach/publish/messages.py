@@ -73,7 +73,7 @@ def reviewed_only(root: Path, messages: list[Message], include_drafts: bool, say
     kept = []
     for message in messages:
         kind, item_id = _source_of(library, message.item)
-        if include_drafts or library.publishable(kind, item_id):
+        if library.publishable(kind, item_id, include_drafts):
             kept.append(message)
         else:
             held.append(f"{message.item}（{library.status(kind, item_id)}）")
