@@ -48,17 +48,17 @@ class LocalPool:
         self.used = True
 
     def run(self, targets) -> Iterator[Outcome]:
+        # Left-over futures are not cancelled here: a build that stops early closes the pool with
+        # abort=True, which kills the workers. Cancelling first raced with Python 3.11's pool
+        # manager, which then set BrokenProcessPool on a cancelled future and printed a traceback
+        # on Ctrl-C.
         futures = {self.pool.submit(run_batch, batch): batch for batch in chunks(targets, self.workers)}
-        try:
-            for future in as_completed(futures):
-                try:
-                    yield from future.result()
-                except BrokenProcessPool:
-                    for target in futures[future]:
-                        yield Outcome(target.id, False, message="渲染进程意外退出（可能内存不足），请用 -j 1 重试。")
-        finally:
-            for future in futures:
-                future.cancel()
+        for future in as_completed(futures):
+            try:
+                yield from future.result()
+            except BrokenProcessPool:
+                for target in futures[future]:
+                    yield Outcome(target.id, False, message="渲染进程意外退出（可能内存不足），请用 -j 1 重试。")
 
     def close(self, abort: bool = False) -> None:
         if abort or not self.used:
@@ -66,7 +66,8 @@ class LocalPool:
             # for them to finish what they are doing.
             for process in list(getattr(self.pool, "_processes", {}).values()):
                 process.terminate()
-        self.pool.shutdown(wait=True, cancel_futures=True)
+        # No cancel_futures: after the kill the pool fails what is left itself (see run).
+        self.pool.shutdown(wait=True)
 
 
 def _context():
