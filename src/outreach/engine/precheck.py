@@ -11,6 +11,7 @@ loaded library and write nothing.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Mapping
 
 from outreach.checks.lint import lint_library
 from outreach.project.diagnostics import Diagnostic, Diagnostics, error
@@ -24,8 +25,13 @@ from outreach.renderers.options import BuildOptions
 from outreach.renderers.registry import all_renderers
 
 
-def check_project(root: Path) -> Diagnostics:
-    library, diagnostics = load_library(root)
+def check_project(root: Path, overrides: Mapping[str, bytes] | None = None,
+                  library_out: list[Library] | None = None) -> Diagnostics:
+    """Every problem `check` reports. `overrides`: files to check as if they had these bytes
+    (see load_library); `library_out` receives the loaded library for a caller that renders it."""
+    library, diagnostics = load_library(root, overrides=overrides)
+    if library is not None and library_out is not None:
+        library_out.append(library)
     if library is not None:
         diagnostics.extend(lint_library(library))
     diagnostics.extend(check_templates(Theme(root)))

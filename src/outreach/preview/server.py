@@ -100,6 +100,13 @@ class PreviewServer:
         self._library = None            # loaded for the index page once per build, not per request
         self._library_lock = threading.Lock()
         self.httpd = _QuietServer(("127.0.0.1", port), self._handler())
+        import tempfile
+
+        from outreach.preview.editor.api import EditorApi
+
+        # Previews of unsaved edits: outside the project, so never in build/ or under git.
+        self.scratch = Path(tempfile.mkdtemp(prefix="outreach-edit-"))
+        self.editor = EditorApi(root, self.scratch, self.options)
 
     def allowed_hosts(self) -> set[str]:
         """Host headers of this machine only: a page on another site cannot reach the preview
@@ -189,6 +196,9 @@ class PreviewServer:
         if self.serving:  # HTTPServer.shutdown waits for serve_forever, which may never have run
             self.httpd.shutdown()
         self.httpd.server_close()
+        import shutil
+
+        shutil.rmtree(self.scratch, ignore_errors=True)
 
     # --- HTTP ------------------------------------------------------------------------------
 
@@ -198,13 +208,41 @@ class PreviewServer:
         class Handler(BaseHTTPRequestHandler):
             timeout = IDLE_TIMEOUT
 
-            def do_GET(self):  # noqa: N802 - http.server naming
-                if self.headers.get("Host", "") not in server.allowed_hosts():
-                    self._send(HTTPStatus.MISDIRECTED_REQUEST, "text/plain; charset=utf-8",
-                               "预览只接受本机地址访问（127.0.0.1 或 localhost）。".encode("utf-8"))
+            def _foreign_host(self) -> bool:
+                if self.headers.get("Host", "") in server.allowed_hosts():
+                    return False
+                self._send(HTTPStatus.MISDIRECTED_REQUEST, "text/plain; charset=utf-8",
+                           "预览只接受本机地址访问（127.0.0.1 或 localhost）。".encode("utf-8"))
+                return True
+
+            def do_POST(self):  # noqa: N802 - http.server naming
+                from outreach.preview.editor import routes
+
+                if self._foreign_host():
                     return
-                path = urllib.parse.urlsplit(self.path).path
-                if path in ("/", "/index.html"):
+                parts = urllib.parse.urlsplit(self.path)
+                if not parts.path.startswith("/edit/api/"):
+                    self._send(HTTPStatus.METHOD_NOT_ALLOWED, "text/plain; charset=utf-8", "只能查看。".encode("utf-8"))
+                    return
+                query = dict(urllib.parse.parse_qsl(parts.query))
+                answer = routes.post(server.editor, parts.path, query, self.headers, self.rfile.read,
+                                     server.allowed_hosts())
+                self._send(answer.status, answer.kind, answer.body)
+
+            def do_GET(self):  # noqa: N802 - http.server naming
+                if self._foreign_host():
+                    return
+                parts = urllib.parse.urlsplit(self.path)
+                path = parts.path
+                if path == "/edit" or path.startswith("/edit/"):
+                    from outreach.preview.editor import routes
+
+                    title = server.library().config.project.name if server.library() else "反诈宣传素材"
+                    answer = routes.get(server.editor, path, dict(urllib.parse.parse_qsl(parts.query)), title,
+                                        _servable)
+                    self._send(answer.status, answer.kind, answer.body,
+                               policy=routes.PAGE_POLICY if answer.kind.startswith("text/html") else None)
+                elif path in ("/", "/index.html"):
                     self._send(HTTPStatus.OK, "text/html; charset=utf-8", server.index_page().encode("utf-8"))
                 elif path == "/__events":
                     self._events()
@@ -249,10 +287,12 @@ class PreviewServer:
                 except (ConnectionError, TimeoutError):
                     return
 
-            def _send(self, status, kind: str, body: bytes):
+            def _send(self, status, kind: str, body: bytes, policy: str | None = None):
                 try:
                     self.send_response(status)
                     self.send_header("Content-Type", kind)
+                    if policy:
+                        self.send_header("Content-Security-Policy", policy)
                     self.send_header("Content-Length", str(len(body)))
                     self.send_header("Cache-Control", "no-store")
                     self.send_header("X-Content-Type-Options", "nosniff")
@@ -282,6 +322,7 @@ class PreviewServer:
         state = self.state
         esc = html.escape
         parts = [f"<h1>{esc(library.config.project.name if library else '反诈宣传素材')} · 预览</h1>",
+                 '<p class="edit-link"><a href="/edit/">在浏览器里修改内容（编辑器）</a></p>',
                  f'<p class="summary" id="summary">{esc(state.summary)}</p>']
         if state.problems:
             parts.append('<section class="problems" id="problems"><h2>问题</h2><ul>')

@@ -314,12 +314,14 @@ def find_project_root(start: Path) -> Path | None:
     return None
 
 
-def load_config(root: Path) -> tuple[ProjectConfig | None, list[Diagnostic]]:
+def load_config(root: Path, text: str | None = None) -> tuple[ProjectConfig | None, list[Diagnostic]]:
+    """Read and validate outreach.toml; `text`: check this instead of the file (the editor,
+    before it saves)."""
     path = root / CONFIG_NAME
-    if not path.is_file():
+    if text is None and not path.is_file():
         return None, [error(CONFIG_NAME, 0, 0, "config-missing",
                             f"找不到 {CONFIG_NAME}。请在项目目录中运行，或用 outreach init 新建项目。")]
-    raw = path.read_bytes()
+    raw = path.read_bytes() if text is None else text.encode("utf-8")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:

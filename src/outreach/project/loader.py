@@ -6,7 +6,7 @@ import difflib
 import hashlib
 import json
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 from pydantic import ValidationError
 
@@ -46,8 +46,12 @@ def _markdown_script(raw: bytes, relpath: str):
 register_parser("scripts", ".md", _markdown_script)
 
 
-def load_library(root: Path, stations: bool | None = True) -> tuple[Library | None, Diagnostics]:
+def load_library(root: Path, stations: bool | None = True,
+                 overrides: Mapping[str, bytes] | None = None) -> tuple[Library | None, Diagnostics]:
     """Parse outreach.toml and content/; return the library of valid items and all diagnostics.
+
+    `overrides`: project-relative path → bytes read instead of that file (the editor checks
+    what it is about to save with exactly the rules `check` uses, before writing anything).
 
     `stations`: read the station sheet (True), skip it (False: commands that never use it,
     such as the preview index and `post`), or read it when `[stations] enabled` (None: a build
@@ -75,7 +79,10 @@ def load_library(root: Path, stations: bool | None = True) -> tuple[Library | No
             if resolved_inside(path, [root]) is None or not is_regular_file(path):
                 diagnostics.add(error(relpath, 0, 0, "outside-project", _LINK_OUT.format(what="这个文件")))
                 continue
-            item, problems = load_item(root, path, kind, keep_broken=True)
+            if overrides is not None and relpath in overrides:
+                item, problems = parse_item(overrides[relpath], relpath, kind, keep_broken=True)
+            else:
+                item, problems = load_item(root, path, kind, keep_broken=True)
             diagnostics.extend(problems)
             if any(p.is_error for p in problems):
                 library.failed.add((kind, path.stem))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
+import threading
 import os
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
@@ -73,8 +74,12 @@ class LocalPool:
 def _context():
     # fork: workers start in milliseconds and import WeasyPrint in parallel with each other
     # and with the main process's planning (a fork server would import it once, but
-    # serially, which measured slower on two cores).
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    # serially, which measured slower on two cores). But forking a process that runs other
+    # threads (the preview server's request handlers and file watcher, the editor) copies
+    # whatever locks those threads hold at that instant, and a worker can hang on one
+    # forever: such a process spawns its workers (fork + exec, a fresh interpreter).
+    methods = multiprocessing.get_all_start_methods()
+    method = "fork" if "fork" in methods and threading.active_count() == 1 else "spawn"
     return multiprocessing.get_context(method)
 
 

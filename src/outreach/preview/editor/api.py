@@ -1,0 +1,293 @@
+"""The editor's HTTP API under /edit/: JSON in, JSON out, one method per action.
+
+Every state-changing request must come from the editor page this server handed out: it
+carries the session's token (in the page, never in a cookie another site's form could
+send) and an Origin of this server; the Host check against DNS rebinding is done before
+anything here runs. Paths are never taken from the request: a kind and an id name a file
+that must already be under content/.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import secrets
+import tempfile
+import threading
+from dataclasses import dataclass
+from http import HTTPStatus
+from pathlib import Path
+from typing import Any, Callable
+
+from outreach.core import clock
+from outreach.core.errors import OutreachError
+from outreach.project.config import CONFIG_NAME
+from outreach.project.library import REVIEWABLE_KINDS
+from outreach.project.models import ID_RE, KIND_MODELS, REVIEWED
+from outreach.preview.editor import forms, settings
+from outreach.preview.editor.store import Conflict, EditorError, Store, digest
+from outreach.preview.editor.workbench import Checked, Previewer, check_values, problem_dict
+
+MAX_JSON_BYTES = 1024 * 1024
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+BANK_SUFFIXES = (".xlsx", ".csv")
+# `outreach new` names kinds in the singular.
+NEW_KIND_NAMES = {"scenarios": "scenario", "tips": "tip", "quizzes": "quiz", "scripts": "script", "packs": "pack"}
+
+
+@dataclass
+class Reply:
+    status: int
+    body: bytes
+    kind: str = "application/json; charset=utf-8"
+
+
+def reply(data: Any, status: int = HTTPStatus.OK) -> Reply:
+    return Reply(status, json.dumps(data, ensure_ascii=False, default=str).encode("utf-8"))
+
+
+def refusal(message: str, status: int = HTTPStatus.BAD_REQUEST) -> Reply:
+    return reply({"error": message}, status)
+
+
+class EditorApi:
+    def __init__(self, root: Path, scratch: Path, options=None, on_saved: Callable[[], None] = lambda: None) -> None:
+        self.root = root
+        self.store = Store(root)
+        self.scratch = scratch
+        self.previewer = Previewer(root, scratch, options)
+        self.token = secrets.token_urlsafe(32)
+        self.on_saved = on_saved
+        self.write_lock = threading.Lock()   # one save at a time: history and conflict checks see each other
+
+    # --- security -----------------------------------------------------------------------
+
+    def refuse_change(self, headers, allowed_hosts: set[str]) -> str | None:
+        """Why a state-changing request is refused, or None."""
+        host = headers.get("Host", "")
+        if host not in allowed_hosts:
+            return "编辑器只接受本机地址访问（127.0.0.1 或 localhost）。"
+        if headers.get("Origin", "") != f"http://{host}":
+            return "拒绝了来自其他网页的修改请求（Origin 不符）。"
+        if not hmac.compare_digest(headers.get("X-Outreach-Token", ""), self.token):
+            return "编辑会话已失效：请刷新编辑器页面后再试。"
+        return None
+
+    # --- reading ------------------------------------------------------------------------
+
+    def items(self) -> Reply:
+        from outreach.engine.precheck import check_project
+
+        libraries: list = []
+        diagnostics = check_project(self.root, library_out=libraries)
+        library = libraries[0] if libraries else None
+        per_file: dict[str, list[int]] = {}
+        for diagnostic in diagnostics:
+            counts = per_file.setdefault(diagnostic.file, [0, 0])
+            counts[0 if diagnostic.is_error else 1] += 1
+        kinds = []
+        for kind, label in forms.kind_labels().items():
+            folder = self.root / "content" / kind
+            entries = []
+            for path in sorted(folder.rglob("*")) if folder.is_dir() else []:
+                item_id = path.stem
+                found = self.store.path_of(kind, item_id)
+                if found is None or found != path:
+                    continue
+                relpath = self.store.relpath(path)
+                item = library.get(kind, item_id) if library else None
+                errors, warnings = per_file.get(relpath, [0, 0])
+                entries.append({"id": item_id, "title": item.title if item else item_id, "file": relpath,
+                                "errors": errors, "warnings": warnings,
+                                "status": library.status(kind, item_id) if library and kind in REVIEWABLE_KINDS else None,
+                                "readonly": path.suffix.lower() == ".md"})
+            kinds.append({"kind": kind, "label": label, "items": entries, "can_create": kind in NEW_KIND_NAMES})
+        stations = [{"id": "", "title": "派出所在站点表里维护", "file": library.stations_path if library else None}]
+        config_counts = per_file.get(CONFIG_NAME, [0, 0])
+        return reply({"kinds": kinds, "stations": stations if library and library.stations_path else [],
+                      "settings": {"errors": config_counts[0], "warnings": config_counts[1]}})
+
+    def item(self, kind: str, item_id: str) -> Reply:
+        path = self.store.existing(kind, item_id)
+        raw = path.read_bytes()
+        text = raw.decode("utf-8", errors="replace")
+        relpath = self.store.relpath(path)
+        readonly = path.suffix.lower() == ".md"
+        from outreach.project.loader import parse_item
+        from outreach.engine.precheck import check_project
+
+        parsed, _ = parse_item(raw, relpath, kind) if not readonly else (None, [])
+        libraries: list = []
+        diagnostics = check_project(self.root, library_out=libraries)
+        from outreach.project.yamlsource import parse_yaml
+
+        values, source, _ = parse_yaml(raw, relpath) if not readonly else (None, None, [])
+        problems = [problem_dict(d, source) for d in diagnostics if d.file == relpath]
+        library = libraries[0] if libraries else None
+        return reply({
+            "kind": kind, "id": item_id, "file": relpath, "label": forms.kind_labels().get(kind, kind),
+            "form": forms.form_for(kind), "choices": forms.choices(library),
+            "values": values if isinstance(values, dict) else {}, "text": text, "digest": digest(raw),
+            "problems": problems, "readonly": readonly, "loaded": parsed is not None,
+            "reviewable": kind in REVIEWABLE_KINDS, "today": clock.today().isoformat(),
+            "default_status": library.config.review.default_status if library else REVIEWED,
+        })
+
+    def history(self, kind: str, item_id: str) -> Reply:
+        return reply({"versions": self.store.history(self.store.existing(kind, item_id))})
+
+    def version(self, kind: str, item_id: str, version: str) -> Reply:
+        return reply({"text": self.store.version_text(self.store.existing(kind, item_id), version)})
+
+    def settings(self) -> Reply:
+        from outreach.project.config import load_config
+
+        values, text = settings.current_values(self.root)
+        _, problems = load_config(self.root)
+        return reply({"form": settings.settings_form(), "values": values,
+                      "digest": digest(text.encode("utf-8")),
+                      "problems": [d.to_dict() for d in problems]})
+
+    # --- changing ------------------------------------------------------------------------
+
+    def check(self, body: dict) -> Reply:
+        kind, item_id = _kind_and_id(body)
+        path = self.store.existing(kind, item_id)
+        checked = self._checked(kind, path, body.get("values"))
+        preview: list[dict] = []
+        if body.get("preview") and checked.errors == 0 and checked.library is not None \
+                and checked.library.get(kind, item_id) is not None:
+            try:
+                preview = self.previewer.render(checked.library, self.store.relpath(path))
+            except OutreachError as problem:
+                preview = [{"type": "error", "label": "预览", "message": str(problem)}]
+        return reply({"problems": checked.problems, "errors": checked.errors, "elsewhere": checked.elsewhere,
+                      "preview": preview})
+
+    def save(self, body: dict) -> Reply:
+        kind, item_id = _kind_and_id(body)
+        with self.write_lock:
+            path = self.store.existing(kind, item_id)
+            checked = self._checked(kind, path, body.get("values"))
+            if checked.errors:
+                return reply({"saved": False, "problems": checked.problems, "errors": checked.errors,
+                              "message": f"有 {checked.errors} 处错误，没有保存：文件保持原样。"},
+                             HTTPStatus.UNPROCESSABLE_ENTITY)
+            try:
+                new_digest = self.store.save(path, checked.text, body.get("base"))
+            except Conflict as conflict:
+                return reply({"saved": False, "conflict": True, "disk_text": conflict.disk_text,
+                              "disk_digest": conflict.disk_digest, "mine_text": checked.text,
+                              "message": "文件在您打开之后被修改过（另一个窗口、别的编辑器或同步）。请选择保留哪个版本。"},
+                             HTTPStatus.CONFLICT)
+        self.on_saved()
+        return reply({"saved": True, "digest": new_digest, "problems": checked.problems,
+                      "message": f"已保存 {self.store.relpath(path)}，正在重新生成。"})
+
+    def restore(self, body: dict) -> Reply:
+        kind, item_id = _kind_and_id(body)
+        with self.write_lock:
+            path = self.store.existing(kind, item_id)
+            text = self.store.version_text(path, str(body.get("version", "")))
+            try:
+                new_digest = self.store.save(path, text, body.get("base"))
+            except Conflict as conflict:
+                return reply({"conflict": True, "disk_digest": conflict.disk_digest,
+                              "message": "文件刚被修改过，请重新打开后再恢复。"}, HTTPStatus.CONFLICT)
+        self.on_saved()
+        return reply({"restored": True, "digest": new_digest})
+
+    def create(self, body: dict) -> Reply:
+        from outreach.project.outputdir import output_dir
+        from outreach.scaffold.create import new_item
+
+        kind, item_id = _kind_and_id(body)
+        if kind not in NEW_KIND_NAMES:
+            raise EditorError(f"{forms.kind_labels().get(kind, kind)}不能在编辑器里新建：请复制一个已有的文件。")
+        with self.write_lock:
+            path = new_item(self.root, NEW_KIND_NAMES[kind], item_id,
+                            output_dir=output_dir(self.root).relative_to(self.root).as_posix())
+        self.on_saved()
+        return reply({"created": True, "kind": kind, "id": item_id, "file": self.store.relpath(path)})
+
+    def delete(self, body: dict) -> Reply:
+        kind, item_id = _kind_and_id(body)
+        with self.write_lock:
+            path = self.store.existing(kind, item_id)
+            moved = self.store.trash(path)
+        self.on_saved()
+        return reply({"deleted": True, "trash": self.store.relpath(moved),
+                      "message": f"已移到 {self.store.relpath(moved)}，需要时可以从那里找回。"})
+
+    def save_settings(self, body: dict) -> Reply:
+        from outreach.core.fsutil import atomic_write
+
+        with self.write_lock:
+            path = self.root / CONFIG_NAME
+            current = path.read_bytes()
+            base = body.get("base")
+            if base is not None and digest(current) != base:
+                return reply({"saved": False, "conflict": True, "disk_text": current.decode("utf-8", "replace"),
+                              "disk_digest": digest(current),
+                              "message": "outreach.toml 在您打开之后被修改过，请重新打开项目设置。"}, HTTPStatus.CONFLICT)
+            text = settings.merged_config(current.decode("utf-8-sig"), body.get("values") or {})
+            config, problems = settings.check_config(self.root, text)
+            if config is None:
+                return reply({"saved": False, "problems": [d.to_dict() for d in problems],
+                              "message": "设置有错误，没有保存：文件保持原样。"}, HTTPStatus.UNPROCESSABLE_ENTITY)
+            if text.encode("utf-8") != current:
+                self.store.remember(path, current)
+                atomic_write(path, text)
+        self.on_saved()
+        return reply({"saved": True, "digest": digest(text.encode("utf-8")),
+                      "problems": [d.to_dict() for d in problems], "message": "项目设置已保存，正在重新生成。"})
+
+    def upload_logo(self, data: bytes) -> Reply:
+        return reply({"logo": settings.save_logo(self.root, data)})
+
+    def import_bank(self, data: bytes, query: dict[str, str]) -> Reply:
+        from outreach.scaffold.quizbank import import_bank
+
+        name = Path(query.get("filename", "")).name
+        suffix = Path(name).suffix.lower()
+        if suffix not in BANK_SUFFIXES:
+            raise EditorError("题库请用 .xlsx 或 .csv 文件。")
+        if suffix == ".xlsx" and not data.startswith(b"PK\x03\x04"):
+            raise EditorError("这个 .xlsx 文件不是 Excel 工作簿（内容不对），请在 Excel/WPS 里另存为 .xlsx 后再上传。")
+        quiz_id = query.get("id", "")
+        if not ID_RE.match(quiz_id):
+            raise EditorError("题库编号只能用小写字母、数字和连字符，例如 spring-quiz。")
+        replacing = self.store.path_of("quizzes", quiz_id)
+        with self.write_lock, tempfile.TemporaryDirectory(prefix="outreach-bank-") as folder:
+            sheet = Path(folder) / (Path(name).stem[:60] + suffix)
+            sheet.write_bytes(data)
+            if replacing is not None and query.get("force") == "1":
+                self.store.remember(replacing, replacing.read_bytes())
+            path, problems = import_bank(self.root, sheet, quiz_id, query.get("title") or None,
+                                         force=query.get("force") == "1")
+        shown = [{"severity": d.severity.value, "code": d.code, "message": d.message, "row": d.line,
+                  "column": d.column, "where": d.format()} for d in problems]
+        if path is None:
+            errors = sum(d.is_error for d in problems)
+            return reply({"imported": False, "problems": shown,
+                          "message": f"没有导入：题库里有 {errors} 处错误，请在表格里改好后再上传。"},
+                         HTTPStatus.UNPROCESSABLE_ENTITY)
+        self.on_saved()
+        return reply({"imported": True, "id": quiz_id, "file": self.store.relpath(path), "problems": shown})
+
+    def _checked(self, kind: str, path: Path, values: Any) -> Checked:
+        if path.suffix.lower() == ".md":
+            raise EditorError("这个脚本是 Markdown 文件，请用文本编辑器修改。")
+        if not isinstance(values, dict):
+            raise EditorError("请求里没有表单内容。")
+        original = path.read_text(encoding="utf-8")
+        return check_values(self.root, self.store.relpath(path), original, kind, values)
+
+
+def _kind_and_id(body: dict) -> tuple[str, str]:
+    kind, item_id = str(body.get("kind", "")), str(body.get("id", ""))
+    if kind not in KIND_MODELS:
+        raise EditorError(f"不认识的内容类别“{kind}”。")
+    if not ID_RE.match(item_id):
+        raise EditorError(f"编号“{item_id}”不合规：只能用小写字母、数字和连字符（例如 fake-loan）。")
+    return kind, item_id

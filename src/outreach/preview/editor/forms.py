@@ -1,0 +1,156 @@
+"""Forms for the browser editor, generated from the same models as the JSON Schema.
+
+The browser gets a small tree of widgets (text, date, select, list, object, and a few
+domain widgets: law and article pickers, quiz answers, script lines, pack items) with
+Chinese labels and help from the models' field descriptions, plus the project's choices
+(audiences, existing laws and articles, scenario ids). It never sees raw JSON Schema.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from outreach.project.library import Library
+from outreach.project.models import KIND_LABELS, KIND_MODELS, LETTERS, Reviewable
+
+# Widgets that know the domain, by (schema definition, property).
+_FIELD_WIDGETS: dict[tuple[str, str], dict] = {
+    ("Scenario", "audiences"): {"t": "audiences"},
+    ("Tip", "audiences"): {"t": "audiences"},
+    ("Pack", "audience"): {"t": "audience"},
+    ("Question", "answer"): {"t": "answer"},
+    ("Question", "scenario"): {"t": "ref", "kind": "scenarios"},
+    ("Script", "scenario"): {"t": "ref", "kind": "scenarios"},
+    ("Line", "role"): {"t": "role"},
+}
+_LIST_ITEM_WIDGETS: dict[tuple[str, str], dict] = {
+    ("Newsletter", "focus"): {"t": "ref", "kind": "scenarios"},
+    ("Newsletter", "tips"): {"t": "ref", "kind": "tips"},
+    ("Scene", "lines"): {"t": "scriptline"},
+}
+_DEFINITION_WIDGETS = {"LawRef": "lawref", "PackItem": "packitem"}
+
+# Chinese names for choices the models spell in English.
+_CHOICE_LABELS = {
+    "single": "单选", "multiple": "多选", "truefalse": "判断",
+    "mainland": "内地", "hk": "香港", "mo": "澳门", "tw": "台湾",
+}
+# Labels shorter or clearer than the first words of a description.
+_LABELS = {"id": "编号", "key": "条文编号", "text": "正文", "kind": "题型", "question": "题干"}
+REVIEW_FIELDS = frozenset(Reviewable.model_fields)
+LONG_TEXT = 150   # fields allowing this many characters get a multi-line box
+
+# Kinds the editor lists, in the order staff think of them.
+EDITOR_KINDS = ("scenarios", "tips", "laws", "quizzes", "scripts", "packs", "newsletters")
+
+
+def kind_labels() -> dict[str, str]:
+    return {kind: KIND_LABELS[kind] for kind in EDITOR_KINDS}
+
+
+def form_for(kind: str) -> dict:
+    model = KIND_MODELS[kind]
+    schema = model.model_json_schema()
+    return _object(schema, schema.get("$defs", {}), model.__name__)
+
+
+def _object(schema: dict, defs: dict, name: str) -> dict:
+    required = set(schema.get("required", ()))
+    fields = []
+    for key, prop in schema.get("properties", {}).items():
+        description = prop.get("description", "")
+        fields.append({
+            "key": key,
+            "label": _LABELS.get(key) or _label(description) or key,
+            "help": description,
+            "required": key in required,
+            "node": _node(prop, defs, name, key),
+        })
+    # The review record comes last, where a reviewer finishes, not before the title.
+    fields.sort(key=lambda f: f["key"] in REVIEW_FIELDS)
+    return {"t": "object", "fields": fields}
+
+
+def _node(prop: dict, defs: dict, owner: str, key: str) -> dict:
+    special = _FIELD_WIDGETS.get((owner, key))
+    if special is not None:
+        return dict(special)
+    prop = _without_null(prop)
+    if "$ref" in prop:
+        return _definition(prop["$ref"], defs)
+    if "enum" in prop:
+        return {"t": "select", "options": [[v, _CHOICE_LABELS.get(v, v)] for v in prop["enum"]]}
+    kind = prop.get("type")
+    if kind == "array":
+        item = _LIST_ITEM_WIDGETS.get((owner, key))
+        if item is None:
+            item = _node(prop.get("items", {}), defs, owner, key + "[]")
+        return {"t": "list", "item": item, "min": prop.get("minItems", 0), "max": prop.get("maxItems", 1000)}
+    if kind == "string" and prop.get("format") == "date":
+        return {"t": "date"}
+    if kind == "string":
+        limit = prop.get("maxLength", 1000)
+        return {"t": "text", "max": limit, "multiline": limit >= LONG_TEXT}
+    if kind == "boolean":
+        return {"t": "bool"}
+    if kind in ("integer", "number"):
+        return {"t": "number", "integer": kind == "integer"}
+    return {"t": "text", "max": 1000, "multiline": False}
+
+
+def _definition(ref: str, defs: dict) -> dict:
+    name = ref.rsplit("/", 1)[-1]
+    if name in _DEFINITION_WIDGETS:
+        return {"t": _DEFINITION_WIDGETS[name]}
+    return _object(defs[name], defs, name)
+
+
+def _without_null(prop: dict) -> dict:
+    """`X | None` is `anyOf: [X, null]`: an empty field in the form."""
+    options = prop.get("anyOf")
+    if options and len(options) == 2 and {"type": "null"} in options:
+        inner = next(o for o in options if o != {"type": "null"})
+        return {**prop, **inner, "anyOf": None}
+    return prop
+
+
+def _label(description: str) -> str:
+    return re.split(r"[：（，,(:]", description, maxsplit=1)[0].strip()
+
+
+def choices(library: Library | None) -> dict[str, Any]:
+    """What the pickers offer: only things that exist in the project."""
+    if library is None:
+        return {"audiences": [], "laws": {}, "items": {}, "letters": LETTERS}
+    laws = {law_id: {"title": law.short, "articles": [[a.key, a.number] for a in law.articles]}
+            for law_id, law in library.laws.items()}
+    items = {kind: [[item_id, item.title] for item_id, item in sorted(library.kind(kind).items())]
+             for kind in ("scenarios", "tips", "quizzes", "scripts")}
+    return {"audiences": list(library.config.project.audiences.items()), "laws": laws, "items": items,
+            "letters": LETTERS}
+
+
+def typed_values(kind: str, values: Any) -> Any:
+    """The form's values with dates as dates, so they are written unquoted (`review_by: 2027-06-30`)."""
+    model = KIND_MODELS[kind]
+    schema = model.model_json_schema()
+    return _typed(values, schema, schema.get("$defs", {}))
+
+
+def _typed(value: Any, schema: dict, defs: dict) -> Any:
+    schema = _without_null(schema)
+    if "$ref" in schema:
+        schema = defs.get(schema["$ref"].rsplit("/", 1)[-1], {})
+    if isinstance(value, dict) and "properties" in schema:
+        props = schema["properties"]
+        return {k: _typed(v, props.get(k, {}), defs) for k, v in value.items()}
+    if isinstance(value, list) and "items" in schema:
+        return [_typed(v, schema["items"], defs) for v in value]
+    if isinstance(value, str) and schema.get("format") == "date" and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            return value   # an impossible date: the check names it
+    return value

@@ -1,0 +1,161 @@
+"""项目设置: the parts of outreach.toml staff change, as a form, saved keeping the file's comments.
+
+Only the settings a station changes for itself are offered (unit, hotlines, SMS signature,
+colours, logo, QR link); the rest stays as written. Values are checked by the same
+loader as every command before anything is written.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import tomlkit
+from pydantic import BaseModel
+
+from outreach.project.config import CONFIG_NAME, ProjectConfig, ProjectSection, ThemeSection, load_config
+from outreach.project.diagnostics import Diagnostic
+from outreach.project.outputdir import output_dir
+
+# section → fields offered in the form, in this order.
+SETTINGS_FIELDS: dict[str, tuple[str, ...]] = {
+    "project": ("name", "organisation", "sms_signature", "hotlines", "app"),
+    "theme": ("primary_color", "accent_color", "ink_color", "paper_color", "dark_color", "logo", "qr_url", "qr_caption"),
+}
+SECTION_LABELS = {"project": "单位和电话", "theme": "颜色、标志和二维码"}
+_SECTION_MODELS: dict[str, type[BaseModel]] = {"project": ProjectSection, "theme": ThemeSection}
+LOGO_FOLDER = "assets"
+LOGO_TYPES = {"PNG": ".png", "JPEG": ".jpg"}
+MAX_LOGO_BYTES = 2 * 1024 * 1024
+
+
+def settings_form() -> dict:
+    from outreach.preview.editor.forms import _label
+
+    sections = []
+    for section, names in SETTINGS_FIELDS.items():
+        model = _SECTION_MODELS[section]
+        schema = model.model_json_schema()
+        fields = []
+        for name in names:
+            prop = schema["properties"][name]
+            description = prop.get("description", "")
+            fields.append({"key": name, "label": _label(description) or name, "help": description,
+                           "required": name in schema.get("required", ()), "node": _node(name, prop)})
+        sections.append({"key": section, "label": SECTION_LABELS[section], "help": "", "required": True,
+                         "node": {"t": "object", "fields": fields}})
+    return {"t": "object", "fields": sections}
+
+
+def _node(name: str, prop: dict) -> dict:
+    if name == "hotlines":
+        return {"t": "list", "min": 1, "max": 4, "item": {"t": "object", "fields": [
+            {"key": "number", "label": "号码", "help": "例如 110、96110", "required": True,
+             "node": {"t": "text", "max": 30, "multiline": False}},
+            {"key": "label", "label": "名称", "help": "例如“全国反诈预警劝阻专线”", "required": True,
+             "node": {"t": "text", "max": 20, "multiline": False}}]}}
+    if name.endswith("_color"):
+        return {"t": "color"}
+    if name == "logo":
+        return {"t": "logo"}
+    limit = next((o.get("maxLength") for o in prop.get("anyOf", [prop]) if "maxLength" in o), 200)
+    return {"t": "text", "max": limit, "multiline": False}
+
+
+def current_values(root: Path) -> tuple[dict, str]:
+    """The offered settings as the file has them (defaults where it says nothing), and its text."""
+    text = (root / CONFIG_NAME).read_text(encoding="utf-8-sig")
+    data = tomllib.loads(text)
+    values: dict[str, dict[str, Any]] = {}
+    for section, names in SETTINGS_FIELDS.items():
+        model = _SECTION_MODELS[section]
+        given = data.get(section, {})
+        values[section] = {}
+        for name in names:
+            default = model.model_fields[name].get_default(call_default_factory=True)
+            value = given.get(name, default)
+            if name == "hotlines":
+                value = [{"number": h["number"], "label": h["label"]} if isinstance(h, dict)
+                         else {"number": h.number, "label": h.label} for h in value]
+            values[section][name] = "" if value is None else value
+    return values, text
+
+
+def merged_config(text: str, values: dict) -> str:
+    """outreach.toml's text with the form's values, comments and other settings kept."""
+    document = tomlkit.parse(text)
+    for section, names in SETTINGS_FIELDS.items():
+        given = values.get(section) or {}
+        model = _SECTION_MODELS[section]
+        if section not in document:
+            document[section] = tomlkit.table()
+        table = document[section]
+        for name in names:
+            if name not in given:
+                continue
+            value = given[name]
+            default = model.model_fields[name].get_default(call_default_factory=True)
+            if value in ("", None):
+                if name in table:
+                    del table[name]
+                continue
+            if name not in table and _plain(value) == _plain(default):
+                continue   # an unchanged default stays out of the file
+            if name in table and _plain(table[name]) == _plain(value):
+                continue   # untouched: keeps its quoting
+            if name == "hotlines":
+                rows = tomlkit.aot()
+                for row in value:
+                    entry = tomlkit.table()
+                    entry["number"], entry["label"] = str(row.get("number", "")), str(row.get("label", ""))
+                    rows.append(entry)
+                table[name] = rows
+            else:
+                table[name] = value
+    return tomlkit.dumps(document)
+
+
+def _plain(value: Any) -> Any:
+    if hasattr(value, "unwrap"):
+        value = value.unwrap()
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if hasattr(value, "model_dump"):
+        return value.model_dump()
+    return value
+
+
+def check_config(root: Path, text: str) -> tuple[ProjectConfig | None, list[Diagnostic]]:
+    return load_config(root, text=text)
+
+
+def save_logo(root: Path, data: bytes) -> str:
+    """Store an uploaded logo in the project (assets/logo.png or .jpg); returns its path for
+    [theme] logo. Only real PNG or JPEG pictures of a sensible size are accepted."""
+    import io
+
+    from PIL import Image, UnidentifiedImageError
+
+    from outreach.core.fsutil import atomic_write
+    from outreach.preview.editor.store import EditorError
+
+    if len(data) > MAX_LOGO_BYTES:
+        raise EditorError(f"标志图片太大（{len(data) // 1024} KB），最多 {MAX_LOGO_BYTES // 1024 // 1024} MB。")
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            image.verify()
+            kind = image.format or ""
+        with Image.open(io.BytesIO(data)) as image:
+            width, height = image.size
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        raise EditorError("这不是能识别的图片：标志请用 PNG 或 JPG 格式。") from None
+    if kind not in LOGO_TYPES:
+        raise EditorError(f"标志请用 PNG 或 JPG 格式（上传的是 {kind or '未知格式'}）。")
+    if width > 4000 or height > 4000 or width < 16 or height < 16:
+        raise EditorError(f"标志图片的尺寸（{width}×{height} 像素）不合适：请用 16–4000 像素之间的图片。")
+    relpath = f"{LOGO_FOLDER}/logo{LOGO_TYPES[kind]}"
+    if output_dir(root).resolve() in (root / relpath).resolve().parents:
+        raise EditorError("输出目录设置在 assets/ 里，不能存放标志。")
+    atomic_write(root / relpath, data)
+    return relpath

@@ -1,0 +1,136 @@
+"""The editor's files: find an item's file, save it safely, keep its history, trash it.
+
+Nothing is lost: every save and restore first copies the file as it was into
+.outreach/history/<file>/ (the last HISTORY_KEEP versions), a deleted item goes to
+.outreach/trash/, and writes are atomic. A save names the version the user started from;
+if the file changed on disk since (another editor, a second tab, git pull) the save is
+refused with both versions so the user can choose.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from outreach.core.errors import OutreachError
+from outreach.core.fsutil import atomic_write
+from outreach.core.safepath import resolved_inside
+from outreach.project.loader import CONTENT_DIR, EXTRA_PARSERS, YAML_SUFFIXES
+from outreach.project.models import ID_RE, KIND_MODELS
+
+HISTORY_DIR = Path(".outreach") / "history"
+TRASH_DIR = Path(".outreach") / "trash"
+HISTORY_KEEP = 20
+_VERSION_RE = re.compile(r"\d{8}T\d{12}\.txt\Z")
+
+
+class EditorError(OutreachError):
+    """A request the editor refuses; the message is for the user."""
+
+
+@dataclass
+class Conflict(Exception):
+    """The file changed on disk since the user opened it."""
+
+    disk_text: str
+    disk_digest: str
+
+
+def digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+class Store:
+    def __init__(self, root: Path) -> None:
+        self.root = root.resolve()
+
+    # --- where things are ------------------------------------------------------------
+
+    def path_of(self, kind: str, item_id: str) -> Path | None:
+        """The item's file, or None. Only kinds and ids the models allow, only inside content/."""
+        folder = self._folder(kind)
+        if not ID_RE.match(item_id or "") or not folder.is_dir():
+            return None
+        suffixes = YAML_SUFFIXES + tuple(s for (k, s) in EXTRA_PARSERS if k == kind)
+        for path in sorted(folder.rglob(f"{item_id}.*")):
+            if path.suffix.lower() in suffixes and not any(p.startswith(".") for p in path.relative_to(folder).parts) \
+                    and resolved_inside(path, [self.root]) is not None and path.is_file():
+                return path
+        return None
+
+    def relpath(self, path: Path) -> str:
+        return path.relative_to(self.root).as_posix()
+
+    def _folder(self, kind: str) -> Path:
+        if kind not in KIND_MODELS:
+            raise EditorError(f"不认识的内容类别“{kind}”。")
+        return self.root / CONTENT_DIR / kind
+
+    def existing(self, kind: str, item_id: str) -> Path:
+        path = self.path_of(kind, item_id)
+        if path is None:
+            raise EditorError(f"找不到 {kind}/{item_id}：文件可能已被删除或改名。")
+        return path
+
+    # --- saving ------------------------------------------------------------------------
+
+    def save(self, path: Path, text: str, base_digest: str | None) -> str:
+        """Write `text` if the file is still the version the user started from; returns the
+        new digest. `base_digest` None: the user chose to overwrite whatever is there."""
+        data = text.encode("utf-8")
+        current = path.read_bytes() if path.is_file() else None
+        if current is not None and base_digest is not None and digest(current) != base_digest:
+            raise Conflict(current.decode("utf-8", errors="replace"), digest(current))
+        if current is not None:
+            if current == data:
+                return digest(data)
+            self.remember(path, current)
+        atomic_write(path, data)
+        return digest(data)
+
+    def remember(self, path: Path, data: bytes) -> None:
+        folder = self.root / HISTORY_DIR / self.relpath(path)
+        folder.mkdir(parents=True, exist_ok=True)
+        stamp = dt.datetime.now().strftime("%Y%m%dT%H%M%S%f")
+        atomic_write(folder / f"{stamp}.txt", data)
+        for old in self._versions(folder)[HISTORY_KEEP:]:
+            old.unlink(missing_ok=True)
+
+    # --- history -----------------------------------------------------------------------
+
+    def history(self, path: Path) -> list[dict]:
+        folder = self.root / HISTORY_DIR / self.relpath(path)
+        return [{"version": p.name, "time": _stamp_label(p.name), "size": p.stat().st_size}
+                for p in self._versions(folder)]
+
+    def version_text(self, path: Path, version: str) -> str:
+        if not _VERSION_RE.match(version or ""):
+            raise EditorError("没有这个历史版本。")
+        found = self.root / HISTORY_DIR / self.relpath(path) / version
+        if not found.is_file():
+            raise EditorError("没有这个历史版本（可能已超过保留的 20 个）。")
+        return found.read_text(encoding="utf-8", errors="replace")
+
+    @staticmethod
+    def _versions(folder: Path) -> list[Path]:
+        if not folder.is_dir():
+            return []
+        return sorted((p for p in folder.iterdir() if _VERSION_RE.match(p.name)), reverse=True)
+
+    # --- new and delete ----------------------------------------------------------------
+
+    def trash(self, path: Path) -> Path:
+        stamp = dt.datetime.now().strftime("%Y%m%dT%H%M%S%f")
+        target = self.root / TRASH_DIR / stamp / self.relpath(path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(str(path), target)
+        return target
+
+
+def _stamp_label(name: str) -> str:
+    stamp = dt.datetime.strptime(name[:15], "%Y%m%dT%H%M%S")
+    return stamp.strftime("%Y-%m-%d %H:%M:%S")
