@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 # Chromium for the browser tests of the H5 pages.
 APT_PACKAGES := fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 fontconfig poppler-utils chromium
 
-.PHONY: build test test-floors install system-deps bench clean goldens
+.PHONY: build test test-floors install system-deps bench clean goldens screenshots
 
 build: $(STAMP)
 	$(BIN)/outreach schema
@@ -25,7 +25,8 @@ install: $(STAMP)
 # must pass there too, so a lower bound is one that really installs and works.
 FLOORS_VENV := .venv-floors
 FLOOR_TESTS := tests/test_build_engine.py tests/test_posters.py tests/test_texts.py tests/test_quiz.py \
-	tests/test_cli.py tests/test_template_contract.py tests/test_plugins.py tests/test_loader_errors.py tests/test_templates.py
+	tests/test_cli.py tests/test_template_contract.py tests/test_plugins.py tests/test_loader_errors.py tests/test_templates.py \
+	tests/test_editor_forms.py
 
 test-floors: system-deps
 	@test -x $(FLOORS_VENV)/bin/python || $(PYTHON) -m venv $(FLOORS_VENV)
@@ -55,6 +56,10 @@ system-deps:
 # After an intended change to how pages look: regenerate tests/golden/*.png, look at them, commit.
 goldens: $(STAMP)
 	UPDATE_GOLDENS=1 $(BIN)/python -m pytest -q tests/test_golden.py
+
+# README's editor pictures are taken by the editor's browser tests.
+screenshots: $(STAMP)
+	UPDATE_SCREENSHOTS=1 $(BIN)/python -m pytest -q tests/test_editor.py
 
 bench: $(STAMP)
 	$(BIN)/python bench/build.py

@@ -149,12 +149,12 @@ def _explain(err: dict, kind: str, loc: tuple, model: type[BaseModel]) -> tuple[
         least = ctx.get("min_length", 1)
         return "empty-list", f"{where}不能为空，至少需要 {least} 项。", False
     if kind == "string_too_short":
-        return "empty-value", f"{where}不能为空。", False
+        return "empty-value", f"{where}{_label(fields, name)}不能为空。", False
     if kind == "string_too_long":
         limit = ctx.get("max_length")
         given = err.get("input")
         length = len(given) if isinstance(given, str) else "?"
-        return "too-long", f"{where}太长：最多 {limit} 个字，现在有 {length} 个字。请精简文字（排版和阅读都需要简短）。", False
+        return "too-long", f"{where}{_label(fields, name)}太长：最多 {limit} 个字，现在有 {length} 个字。请精简文字（排版和阅读都需要简短）。", False
     if kind in ("too_long",):
         return "bad-value", f"{where}最多 {ctx.get('max_length')} 项，现在有 {len(value) if hasattr(value, '__len__') else '?'} 项。", False
     if kind == "string_pattern_mismatch":

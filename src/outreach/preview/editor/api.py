@@ -146,7 +146,7 @@ class EditorApi:
         _, problems = load_config(self.root)
         return reply({"form": settings.settings_form(), "values": values,
                       "digest": digest(text.encode("utf-8")),
-                      "problems": [d.to_dict() for d in problems]})
+                      "problems": settings.located(problems, text)})
 
     # --- changing ------------------------------------------------------------------------
 
@@ -233,14 +233,14 @@ class EditorApi:
             text = settings.merged_config(current.decode("utf-8-sig"), body.get("values") or {})
             config, problems = settings.check_config(self.root, text)
             if config is None:
-                return reply({"saved": False, "problems": [d.to_dict() for d in problems],
+                return reply({"saved": False, "problems": settings.located(problems, text),
                               "message": "设置有错误，没有保存：文件保持原样。"}, HTTPStatus.UNPROCESSABLE_ENTITY)
             if text.encode("utf-8") != current:
                 self.store.remember(path, current)
                 atomic_write(path, text)
         self.on_saved()
         return reply({"saved": True, "digest": digest(text.encode("utf-8")),
-                      "problems": [d.to_dict() for d in problems], "message": "项目设置已保存，正在重新生成。"})
+                      "problems": settings.located(problems, text), "message": "项目设置已保存，正在重新生成。"})
 
     def upload_logo(self, data: bytes) -> Reply:
         return reply({"logo": settings.save_logo(self.root, data)})

@@ -117,7 +117,7 @@ def _without_null(prop: dict) -> dict:
 
 
 def _label(description: str) -> str:
-    return re.split(r"[：（，,(:]", description, maxsplit=1)[0].strip()
+    return re.split(r"[：；（，,(:;]", description, maxsplit=1)[0].strip()
 
 
 def choices(library: Library | None) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from outreach.core.errors import OutreachError
 from outreach.preview.editor.api import MAX_JSON_BYTES, MAX_UPLOAD_BYTES, EditorApi, Reply, refusal, reply
 from outreach.preview.editor.store import EditorError
 
+MAX_DRAINED_BYTES = 64 * 1024 * 1024
 STATIC = Path(__file__).resolve().parent.parent / "static"
 STATIC_FILES = {"editor.js": "text/javascript; charset=utf-8", "editor.css": "text/css; charset=utf-8"}
 # The page runs only its own script and shows only its own pictures: no inline script, nothing
@@ -62,6 +63,7 @@ def post(api: EditorApi, path: str, query: dict[str, str], headers, body: Callab
                "/edit/api/import-quiz": lambda data: api.import_bank(data, query)}
     limit = MAX_UPLOAD_BYTES if path in uploads else MAX_JSON_BYTES
     if length < 0 or length > limit:
+        _discard(body, length)
         return refusal(f"上传的内容太大（{length // 1024} KB），最多 {limit // 1024 // 1024} MB。",
                        HTTPStatus.REQUEST_ENTITY_TOO_LARGE)
     data = body(length)
@@ -83,6 +85,17 @@ def post(api: EditorApi, path: str, query: dict[str, str], headers, body: Callab
     if action is None:
         return refusal("没有这个操作。", HTTPStatus.NOT_FOUND)
     return _answer(lambda: action(payload))
+
+
+def _discard(body: Callable[[int], bytes], length: int) -> None:
+    """Read a refused upload that is not absurdly large, so the browser gets the message
+    instead of a broken connection; a larger one is cut off."""
+    if 0 < length <= MAX_DRAINED_BYTES:
+        while length > 0:
+            chunk = body(min(length, 1 << 20))
+            if not chunk:
+                return
+            length -= len(chunk)
 
 
 def _answer(action: Callable[[], Reply]) -> Reply:

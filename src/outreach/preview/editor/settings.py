@@ -88,9 +88,7 @@ def merged_config(text: str, values: dict) -> str:
     for section, names in SETTINGS_FIELDS.items():
         given = values.get(section) or {}
         model = _SECTION_MODELS[section]
-        if section not in document:
-            document[section] = tomlkit.table()
-        table = document[section]
+        table = document.get(section, {})
         for name in names:
             if name not in given:
                 continue
@@ -104,16 +102,19 @@ def merged_config(text: str, values: dict) -> str:
                 continue   # an unchanged default stays out of the file
             if name in table and _plain(table[name]) == _plain(value):
                 continue   # untouched: keeps its quoting
-            if name == "hotlines":
-                rows = tomlkit.aot()
-                for row in value:
-                    entry = tomlkit.table()
-                    entry["number"], entry["label"] = str(row.get("number", "")), str(row.get("label", ""))
-                    rows.append(entry)
-                table[name] = rows
-            else:
-                table[name] = value
+            if section not in document:
+                document[section] = table = tomlkit.table()
+            table[name] = _hotlines(value) if name == "hotlines" else value
     return tomlkit.dumps(document)
+
+
+def _hotlines(rows: list[dict]):
+    table = tomlkit.aot()
+    for row in rows:
+        entry = tomlkit.table()
+        entry["number"], entry["label"] = str(row.get("number", "")), str(row.get("label", ""))
+        table.append(entry)
+    return table
 
 
 def _plain(value: Any) -> Any:
@@ -128,6 +129,14 @@ def _plain(value: Any) -> Any:
 
 def check_config(root: Path, text: str) -> tuple[ProjectConfig | None, list[Diagnostic]]:
     return load_config(root, text=text)
+
+
+def located(problems: list[Diagnostic], text: str) -> list[dict]:
+    """Problems as the editor shows them: each with the setting it is about, when known."""
+    from outreach.project.config import toml_key_positions
+
+    by_position = {position: list(loc) for loc, position in toml_key_positions(text).items()}
+    return [d.to_dict() | {"path": by_position.get((d.line, d.column), [])} for d in problems]
 
 
 def save_logo(root: Path, data: bytes) -> str:

@@ -107,6 +107,7 @@ const WIDGETS = {
     const note = el("span", {className: "help"});
     file.addEventListener("change", async () => {
       if (!file.files.length) return;
+      if (file.files[0].size > 2 * 1024 * 1024) { note.textContent = "标志图片太大，最多 2 MB。"; return; }
       note.textContent = "正在上传……";
       const answer = await api("/edit/api/logo", await file.files[0].arrayBuffer(), true);
       if (answer.error) { note.textContent = answer.error; return; }
@@ -196,7 +197,9 @@ const WIDGETS = {
       const keep = select.value || value;
       optionList(select, ctx.roles().map(name => [name, name]), keep, true, "（选择角色）");
     };
-    fill();
+    // Before the whole form exists the roles are not known yet: offer the line's own role.
+    optionList(select, value ? [[value, value]] : [], value, true, "（选择角色）");
+    select.refill = fill;
     select.addEventListener("focus", fill);
     select.addEventListener("mousedown", fill);
     return {el: select, get: () => select.value, focus: select};
@@ -392,9 +395,15 @@ function drawItem(data, values) {
     el("button", {type: "button", id: "delete", className: "danger", text: "删除", onclick: removeItem}));
   main.append(actions, el("div", {id: "problems"}), el("form", {id: "item-form", onsubmit: (e) => e.preventDefault()}, state.form.el));
   showProblems(data.problems);
+  refillRoles();
+  $("#item-form").addEventListener("input", (event) => { if (event.target.closest('[data-key="roles"]')) refillRoles(); });
   $("#item-form").addEventListener("input", scheduleCheck);
   $("#item-form").addEventListener("change", scheduleCheck);
   check(true);
+}
+
+function refillRoles() {
+  document.querySelectorAll('#item-form select[aria-label="角色"]').forEach(select => select.refill && select.refill());
 }
 
 function scheduleCheck() {
@@ -490,6 +499,8 @@ async function save(event, base = state.digest) {
   if (!answer.saved) { setStatus(answer.message, "error"); return; }
   state.digest = answer.digest;
   setStatus(answer.message, "ok");
+  const values = state.form.get();
+  $("#item-title").textContent = `${state.open.data.label}：${values.title || state.open.id}`;
   loadList();
 }
 
@@ -564,20 +575,14 @@ async function openSettings() {
   state.form = widget(data.form, data.values, "", {choices: {}, required: true, roles: () => []});
   main.append(el("div", {className: "actions"}, el("button", {type: "button", id: "save", className: "primary", text: "保存设置", onclick: saveSettings})),
               el("div", {id: "problems"}), el("form", {id: "item-form", onsubmit: (e) => e.preventDefault()}, state.form.el));
-  showSettingsProblems(data.problems);
+  showProblems(data.problems);
   $("#preview").replaceChildren(el("h2", {text: "说明"}), el("p", {className: "help", text: "保存后所有海报、卡片和资料包会按新的设置重新生成，可在预览页查看。"}));
-}
-
-function showSettingsProblems(problems) {
-  const box = $("#problems");
-  box.replaceChildren();
-  if (problems.length) box.append(el("h3", {text: "问题"}), problemList(problems));
 }
 
 async function saveSettings() {
   setStatus("正在保存……");
   const answer = await api("/edit/api/settings", {values: state.form.get(), base: state.digest});
-  showSettingsProblems(answer.problems || []);
+  showProblems(answer.problems || []);
   if (answer.error || !answer.saved) { setStatus(answer.error || answer.message, "error"); return; }
   state.digest = answer.digest;
   setStatus(answer.message, "ok");
@@ -591,6 +596,7 @@ async function importBank() {
   const result = $("#bank-result");
   result.replaceChildren();
   if (!file) { result.append(el("p", {className: "message error", text: "请先选择表格文件。"})); return; }
+  if (file.size > 5 * 1024 * 1024) { result.append(el("p", {className: "message error", text: "表格文件太大，最多 5 MB。"})); return; }
   const query = new URLSearchParams({filename: file.name, id: $("#bank-id").value.trim(), title: $("#bank-title").value.trim(),
                                      force: $("#bank-force").checked ? "1" : "0"});
   const answer = await api(`/edit/api/import-quiz?${query}`, await file.arrayBuffer(), true);

@@ -1,0 +1,459 @@
+"""The browser editor in `outreach serve`, driven in real headless Chromium and over real HTTP.
+
+One server per module on a copy of the small fixture project; each test edits its own
+scenario (or puts back what it changed), so they do not depend on each other's order.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from conftest import MINI_PROJECT
+from test_quiz_browser import CHROMIUM_ARGS, chromium_path
+
+REPO = Path(__file__).resolve().parent.parent
+SCREENSHOTS = REPO / "docs" / "images"
+COMMENT = "# 审核意见：案例已匿名化，保留这行注释\n"
+
+
+@pytest.fixture(scope="module")
+def editor(tmp_path_factory):
+    root = tmp_path_factory.mktemp("editor") / "mini"
+    shutil.copytree(MINI_PROJECT, root)
+    (root / "templates").mkdir()
+    # A hand-written comment in the middle of the file: saving from the form must keep it.
+    scenario = root / "content/scenarios/fake-loan.yaml"
+    text = scenario.read_text(encoding="utf-8")
+    scenario.write_text(text.replace("signs:\n", COMMENT + "signs:\n"), encoding="utf-8")
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    process = subprocess.Popen([sys.executable, "-m", "outreach", "serve", "--port", "0"], cwd=root,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, start_new_session=True)
+    line = process.stdout.readline()
+    match = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
+    assert match, line + process.stderr.read()
+    threading.Thread(target=lambda: [None for _ in process.stdout], daemon=True).start()   # drain the terminal
+    server = Server(f"http://127.0.0.1:{match.group(1)}/", root)
+    server.wait_for_first_build()
+    yield server
+    os.killpg(process.pid, signal.SIGTERM)
+    process.wait(timeout=30)
+
+
+class Server:
+    def __init__(self, url: str, root: Path) -> None:
+        self.url, self.root = url, root
+        self.port = int(url.rsplit(":", 1)[1].strip("/"))
+        self.origin = url.rstrip("/")
+        self._token = ""
+
+    def wait_for_first_build(self) -> None:
+        deadline = time.time() + 120
+        while time.time() < deadline:
+            try:
+                if self.status()["version"] > 0:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.2)
+        raise AssertionError("the first build did not finish")
+
+    def status(self) -> dict:
+        with urllib.request.urlopen(self.url + "__status", timeout=10) as response:
+            return json.loads(response.read())
+
+    @property
+    def token(self) -> str:
+        if not self._token:
+            with urllib.request.urlopen(self.url + "edit/", timeout=10) as response:
+                page = response.read().decode("utf-8")
+            self._token = re.search(r'name="outreach-token" content="([^"]+)"', page).group(1)
+        return self._token
+
+    def get(self, path: str, host: str | None = None) -> tuple[int, dict]:
+        request = urllib.request.Request(self.url + path, headers={"Host": host} if host else {})
+        return _send(request)
+
+    def post(self, path: str, body, token: str | None = None, origin: str | None = None, host: str | None = None,
+             kind: str = "application/json") -> tuple[int, dict]:
+        data = body if isinstance(body, bytes) else json.dumps(body, ensure_ascii=False).encode("utf-8")
+        headers = {"Content-Type": kind, "Origin": self.origin if origin is None else origin,
+                   "X-Outreach-Token": self.token if token is None else token}
+        if host:
+            headers["Host"] = host
+        return _send(urllib.request.Request(self.url + path, data=data, headers=headers, method="POST"))
+
+    def item(self, kind: str, item_id: str) -> dict:
+        status, data = self.get(f"edit/api/item?kind={kind}&id={item_id}")
+        assert status == 200, data
+        return data
+
+
+def _send(request) -> tuple[int, dict]:
+    try:
+        with urllib.request.urlopen(request, timeout=120) as response:
+            body = response.read()
+            status = response.status
+    except urllib.error.HTTPError as refused:
+        body, status = refused.read(), refused.code
+    try:
+        return status, json.loads(body)
+    except json.JSONDecodeError:
+        return status, {"text": body.decode("utf-8", "replace")}
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    executable = chromium_path()
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+def open_editor(browser, editor: Server, title: str = "", item_id: str = ""):
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(editor.url + "edit/")
+    entry = page.locator(f'.entry[data-id="{item_id}"]') if item_id else page.locator(".entry", has_text=title).first
+    entry.click()
+    page.wait_for_selector("#preview figure", timeout=60_000)
+    return page, errors
+
+
+def screenshot(page, name: str, tmp_path: Path) -> None:
+    """README's pictures are these screenshots: `make screenshots` refreshes them."""
+    target = SCREENSHOTS if os.environ.get("UPDATE_SCREENSHOTS") else tmp_path
+    target.mkdir(parents=True, exist_ok=True)
+    path = target / f"{name}.png"
+    page.screenshot(path=str(path))
+    from PIL import Image
+
+    with Image.open(path) as shot:   # a palette keeps the README's pictures small
+        shot.convert("RGB").quantize(colors=256).save(path, optimize=True)
+
+
+def wait_for(condition, seconds: float = 90, what: str = "") -> None:
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        if condition():
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def test_change_title_preview_save_keeps_comments_and_rebuilds(browser, editor, tmp_path):
+    scenario = editor.root / "content/scenarios/fake-loan.yaml"
+    before = scenario.read_text(encoding="utf-8")
+    poster = editor.root / "build/posters/fake-loan.png"
+    poster_before = poster.read_bytes()
+    page, errors = open_editor(browser, editor, "虚假网络贷款诈骗")
+    preview = page.locator("#preview img").first
+    first_src = preview.get_attribute("src")
+    first_png = page.request.get(editor.url + first_src.lstrip("/")).body()
+    screenshot(page, "editor-form", tmp_path)
+
+    page.locator('[data-path="title"] input').fill("网贷先交钱，必是诈骗")
+    wait_for(lambda: page.locator("#preview img").count() and preview.get_attribute("src") != first_src,
+             what="the preview to follow the typing")
+    expect(page.locator("#status")).to_contain_text("检查通过", timeout=60_000)
+    new_png = page.request.get(editor.url + preview.get_attribute("src").lstrip("/")).body()
+    assert new_png != first_png and new_png.startswith(b"\x89PNG")
+    assert scenario.read_text(encoding="utf-8") == before, "nothing is written before 保存"
+    assert poster.read_bytes() == poster_before, "the preview never goes into build/"
+    sms = page.locator('#preview [data-type="sms"] .count')
+    assert "还可写" in sms.text_content()
+
+    page.get_by_role("button", name="保存", exact=True).click()
+    expect(page.locator("#status")).to_contain_text("已保存", timeout=60_000)
+    after = scenario.read_text(encoding="utf-8")
+    assert "title: 网贷先交钱，必是诈骗\n" in after
+    assert COMMENT in after and after.startswith("# yaml-language-server:")
+    changed = [line for line in after.splitlines() if line not in before.splitlines()]
+    assert changed == ["title: 网贷先交钱，必是诈骗"], changed   # nothing else rewritten
+    wait_for(lambda: poster.read_bytes() != poster_before, what="the poster to be rebuilt")
+    history = editor.root / ".outreach/history/content/scenarios/fake-loan.yaml"
+    assert [p.read_text(encoding="utf-8") for p in history.iterdir()] == [before]
+    screenshot(page, "editor-saved", tmp_path)
+    assert errors == []
+    page.close()
+
+
+def test_invalid_values_show_the_problem_and_leave_the_file_alone(browser, editor, tmp_path):
+    scenario = editor.root / "content/scenarios/card-renting.yaml"
+    before = scenario.read_bytes()
+    page, errors = open_editor(browser, editor, "出租出借银行卡违法")
+    title = page.locator('[data-path="title"]')
+    title.locator("input").fill("")
+    title.locator(".problem").wait_for(timeout=30_000)
+    assert "不能为空" in title.locator(".problem").text_content()
+    page.get_by_role("button", name="保存", exact=True).click()
+    expect(page.locator("#status")).to_contain_text("没有保存", timeout=60_000)
+    assert scenario.read_bytes() == before
+
+    # A hand-written SMS over the project's two parts: the rule `build` applies, shown at the field.
+    title.locator("input").fill("出租出借银行卡违法")
+    page.locator('[data-path="sms"] textarea').fill("【示例派出所】" + "不要出租出借自己的银行卡和电话卡。" * 12)
+    sms = page.locator('[data-path="sms"] .problem')
+    sms.wait_for(timeout=30_000)
+    assert "条" in sms.text_content()
+    screenshot(page, "editor-problem", tmp_path)
+    page.get_by_role("button", name="保存", exact=True).click()
+    expect(page.locator("#status")).to_contain_text("没有保存", timeout=60_000)
+    assert scenario.read_bytes() == before
+    assert errors == []
+    page.close()
+
+
+# --- over HTTP: security, conflicts, history, trash, settings, uploads ------------------------
+
+def test_changes_need_the_session_token_and_this_origin(editor):
+    scenario = editor.root / "content/scenarios/card-renting.yaml"
+    before = scenario.read_bytes()
+    values = editor.item("scenarios", "card-renting")["values"] | {"title": "被改掉的标题"}
+    body = {"kind": "scenarios", "id": "card-renting", "values": values}
+    status, answer = editor.post("edit/api/save", body, origin="http://evil.example")
+    assert status == 403 and "Origin" in answer["error"]
+    status, answer = editor.post("edit/api/save", body, origin="null")
+    assert status == 403
+    status, answer = editor.post("edit/api/save", body, token="guessed")
+    assert status == 403 and "刷新" in answer["error"]
+    status, answer = editor.post("edit/api/delete", body, token="")
+    assert status == 403
+    # DNS rebinding: a foreign name that resolves to this machine is refused, reading or writing.
+    evil = f"evil.example:{editor.port}"
+    assert editor.get("edit/api/items", host=evil)[0] == 421
+    assert editor.get("edit/", host=evil)[0] == 421
+    status, _ = editor.post("edit/api/save", body, host=evil, origin=f"http://{evil}")
+    assert status == 421
+    assert scenario.read_bytes() == before
+    assert not (editor.root / ".outreach/trash").exists()
+
+
+def test_requests_cannot_leave_the_project_or_send_anything(editor):
+    for kind, item_id in (("scenarios", "../../outreach"), ("../scenarios", "fake-loan"), ("scenarios", "fake-loan/../x"),
+                          ("scenarios", "FAKE"), ("scenarios", "")):
+        status, answer = editor.post("edit/api/check", {"kind": kind, "id": item_id, "values": {}})
+        assert status == 400 and answer["error"], (kind, item_id)
+    status, answer = editor.get("edit/api/version?kind=scenarios&id=fake-loan&version=../../../outreach.toml")
+    assert status == 400
+    assert editor.get("edit/scratch/../outreach.toml")[0] == 404
+    status, answer = editor.post("edit/api/save", b"x" * (1024 * 1024 + 1))
+    assert status == 413
+    status, answer = editor.post("edit/api/save", b"not json")
+    assert status == 400 and "JSON" in answer["error"]
+    status, answer = editor.post("edit/api/save", b"{}", kind="text/plain")
+    assert status == 415
+    status, answer = editor.post("edit/api/logo", b"<svg onload=alert(1)>", kind="image/svg+xml")
+    assert status == 400 and "PNG" in answer["error"]
+    status, answer = editor.post("edit/api/import-quiz?filename=bank.xlsx&id=bank", b"not a zip")
+    assert status == 400 and ".xlsx" in answer["error"]
+    assert not (editor.root / "assets").exists() and not (editor.root / "content/quizzes").exists()
+
+
+def test_conflict_shows_both_versions_and_history_restores(editor):
+    scenario = editor.root / "content/scenarios/card-renting.yaml"
+    original = scenario.read_text(encoding="utf-8")
+    opened = editor.item("scenarios", "card-renting")
+    # Someone else changes the file after the editor opened it.
+    scenario.write_text(original.replace("category:", "# 另一个窗口加的注释\ncategory:"), encoding="utf-8")
+    values = opened["values"] | {"quote": "银行卡不出租，不出借"}
+    body = {"kind": "scenarios", "id": "card-renting", "values": values, "base": opened["digest"]}
+    status, answer = editor.post("edit/api/save", body)
+    assert status == 409 and answer["conflict"]
+    assert "另一个窗口加的注释" in answer["disk_text"] and "银行卡不出租，不出借" in answer["mine_text"]
+    assert "银行卡不出租" not in scenario.read_text(encoding="utf-8")
+    # The user keeps theirs: it is merged into the file as it is now, so the other comment stays.
+    status, answer = editor.post("edit/api/save", body | {"base": answer["disk_digest"]})
+    assert status == 200 and answer["saved"]
+    saved = scenario.read_text(encoding="utf-8")
+    assert "quote: 银行卡不出租，不出借" in saved and "# 另一个窗口加的注释" in saved
+
+    status, history = editor.get("edit/api/history?kind=scenarios&id=card-renting")
+    assert status == 200 and len(history["versions"]) == 1
+    version = history["versions"][0]["version"]
+    status, shown = editor.get(f"edit/api/version?kind=scenarios&id=card-renting&version={version}")
+    assert "另一个窗口加的注释" in shown["text"]
+    status, answer = editor.post("edit/api/restore", {"kind": "scenarios", "id": "card-renting", "version": version,
+                                                      "base": editor.item("scenarios", "card-renting")["digest"]})
+    assert status == 200
+    assert "银行卡不出租" not in scenario.read_text(encoding="utf-8")
+    scenario.write_text(original, encoding="utf-8")
+
+
+def test_history_keeps_twenty_versions(tmp_path):
+    from outreach.preview.editor.store import HISTORY_KEEP, Store
+
+    (tmp_path / "content/tips").mkdir(parents=True)
+    path = tmp_path / "content/tips/a.yaml"
+    path.write_text("title: 0\n", encoding="utf-8")
+    store = Store(tmp_path)
+    for number in range(1, 26):
+        store.save(path, f"title: {number}\n", base_digest=None)
+    versions = store.history(path)
+    assert len(versions) == HISTORY_KEEP == 20
+    assert store.version_text(path, versions[0]["version"]) == "title: 24\n"    # newest first
+    assert store.version_text(path, versions[-1]["version"]) == "title: 5\n"
+
+
+def test_new_and_delete(editor):
+    status, answer = editor.post("edit/api/new", {"kind": "tips", "id": "call-96110"})
+    assert status == 200
+    created = editor.root / answer["file"]
+    assert created.is_file() and "yaml-language-server" in created.read_text(encoding="utf-8")
+    status, answer = editor.post("edit/api/new", {"kind": "tips", "id": "call-96110"})
+    assert status == 409 and "不会覆盖" in answer["error"]
+    status, answer = editor.post("edit/api/new", {"kind": "laws", "id": "made-up-law"})
+    assert status == 400
+    status, answer = editor.post("edit/api/delete", {"kind": "tips", "id": "call-96110"})
+    assert status == 200 and not created.exists()
+    trashed = editor.root / answer["trash"]
+    assert trashed.is_file() and ".outreach/trash/" in answer["trash"]
+    listed = editor.get("edit/api/items")[1]
+    tips = next(k for k in listed["kinds"] if k["kind"] == "tips")
+    assert tips["items"] == []
+
+
+def test_settings_keep_comments_and_refuse_bad_values(editor):
+    config = editor.root / "outreach.toml"
+    before = config.read_text(encoding="utf-8")
+    status, settings = editor.get("edit/api/settings")
+    assert status == 200
+    labels = [f["label"] for s in settings["form"]["fields"] for f in s["node"]["fields"]]
+    assert "单位名称" in labels and "主色" in labels
+    bad = json.loads(json.dumps(settings["values"]))
+    bad["theme"]["primary_color"] = "red"
+    status, answer = editor.post("edit/api/settings", {"values": bad, "base": settings["digest"]})
+    assert status == 422 and any("primary_color" in p["message"] or p["line"] for p in answer["problems"])
+    assert config.read_text(encoding="utf-8") == before
+
+    from PIL import Image
+
+    logo = io.BytesIO()
+    Image.new("RGB", (64, 64), "#1f4e9c").save(logo, "PNG")
+    status, answer = editor.post("edit/api/logo", logo.getvalue(), kind="image/png")
+    assert status == 200 and answer["logo"] == "assets/logo.png"
+    good = json.loads(json.dumps(settings["values"]))
+    good["project"]["organisation"] = "示例县公安局城关派出所"
+    good["theme"]["primary_color"] = "#1f4e9c"
+    good["theme"]["logo"] = answer["logo"]
+    status, answer = editor.post("edit/api/settings", {"values": good, "base": settings["digest"]})
+    assert status == 200, answer
+    after = config.read_text(encoding="utf-8")
+    assert 'organisation = "示例县公安局城关派出所"' in after and 'primary_color = "#1f4e9c"' in after
+    assert 'logo = "assets/logo.png"' in after
+    assert "# 自动发送渠道示例" in after and "[channels.wecom-demo]" in after   # the rest as written
+    config.write_text(before, encoding="utf-8")
+
+
+def test_bank_upload_reports_row_and_column(browser, editor, tmp_path):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["题型", "题目", "选项A", "选项B", "选项C", "答案", "解析"])
+    sheet.append(["单选", "接到自称客服要退款的电话，应该？", "按对方说的操作", "挂断后打官方客服核实", "", "B", "退款不需要先转账。"])
+    sheet.append(["单选", "陌生人让你共享屏幕，应该？", "照做", "拒绝", "", "E", "共享屏幕会泄露验证码。"])
+    bank = tmp_path / "题库.xlsx"
+    book.save(bank)
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(editor.url + "edit/")
+    page.locator("#bank-file").set_input_files(str(bank))
+    page.locator("#bank-id").fill("spring-quiz")
+    page.locator("#bank-title").fill("春季反诈有奖问答")
+    page.get_by_role("button", name="导入", exact=True).click()
+    result = page.locator("#bank-result")
+    expect(result).to_contain_text("没有导入", timeout=30_000)
+    assert re.search(r"题库\.xlsx:3:6", result.text_content()), result.text_content()
+    assert "第 3 行" in result.text_content()
+    assert not (editor.root / "content/quizzes/spring-quiz.yaml").exists()
+
+    sheet["F3"] = "B"
+    book.save(bank)
+    page.locator("#bank-file").set_input_files(str(bank))
+    page.get_by_role("button", name="导入", exact=True).click()
+    expect(page.locator("#item-title")).to_contain_text("春季反诈有奖问答", timeout=30_000)
+    saved = (editor.root / "content/quizzes/spring-quiz.yaml").read_text(encoding="utf-8")
+    assert "共享屏幕" in saved
+    page.wait_for_selector("#preview figure", timeout=60_000)
+    page.close()
+
+
+def test_script_roles_and_quiz_answers_offer_only_what_exists(browser, editor):
+    for kind, item_id in (("scripts", "skit-new"), ("quizzes", "quiz-new")):
+        assert editor.post("edit/api/new", {"kind": kind, "id": item_id})[0] == 200
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(editor.url + "edit/")
+    page.locator('.entry[data-id="skit-new"]').click()
+    first_line_role = page.locator('[data-path="scenes.0.lines.1"] select[aria-label="角色"]')
+    first_line_role.wait_for()
+    options = lambda: [o for o in first_line_role.locator("option").all_text_contents() if not o.startswith("（")]  # noqa: E731
+    assert options() == ["甲", "乙"]
+    assert first_line_role.input_value() == "甲"
+    # A new role is offered to every line as soon as it has a name.
+    page.locator('[data-path="roles"] > .list > .add').click()
+    page.locator('[data-path="roles.2.name"] input').fill("民警")
+    first_line_role.focus()
+    assert options() == ["甲", "乙", "民警"]
+    first_line_role.select_option("民警")
+    # Lines keep their order when one moves: the direction goes below the first spoken line.
+    page.locator('[data-path="scenes.0.lines.0"] button[aria-label="下移"]').click()
+    assert page.locator('[data-path="scenes.0.lines.0"] select[aria-label="类型"]').input_value() == "line"
+    assert page.locator('[data-path="scenes.0.lines.0"] select[aria-label="角色"]').input_value() == "民警"
+    assert page.locator('[data-path="scenes.0.lines.1"] select[aria-label="类型"]').input_value() == "direction"
+
+    page.locator('.entry[data-id="quiz-new"]').click()
+    question = page.locator('[data-path="questions.0"]')
+    question.locator('[data-path="questions.0.kind"] select').wait_for()
+    answer = question.locator(".answer select")
+    letters = [o for o in answer.locator("option").all_text_contents() if not o.startswith("（")]
+    choices = question.locator('[data-path^="questions.0.choices."].item').count()
+    assert letters == list("ABCDEFGH"[:choices]) and answer.input_value() == "B"
+    question.locator('[data-path="questions.0.kind"] select').select_option("multiple")
+    boxes = question.locator('.answer input[type="checkbox"]')
+    assert boxes.count() == choices
+    question.locator('[data-path="questions.0.choices"] > .list > .add').click()
+    question.locator('[data-path="questions.0.kind"] select').select_option("multiple")
+    assert question.locator('.answer input[type="checkbox"]').count() == choices + 1
+    page.close()
+    for kind, item_id in (("scripts", "skit-new"), ("quizzes", "quiz-new")):
+        assert editor.post("edit/api/delete", {"kind": kind, "id": item_id})[0] == 200
+
+
+def test_reviewer_approves_with_name_and_date(browser, editor):
+    scenario = editor.root / "content/scenarios/fake-loan.yaml"
+    page, errors = open_editor(browser, editor, item_id="fake-loan")
+    page.get_by_role("button", name="审核通过").click()
+    expect(page.locator("#status")).to_contain_text("审核人姓名")
+    assert "status:" not in scenario.read_text(encoding="utf-8")
+    page.locator("#reviewer").fill("王警官")
+    page.get_by_role("button", name="审核通过").click()
+    expect(page.locator("#status")).to_contain_text("已保存", timeout=60_000)
+    saved = yaml_of(scenario)
+    assert (saved["status"], saved["reviewed_by"], str(saved["reviewed_on"])) == ("已审核", "王警官", os.environ["OUTREACH_TODAY"])
+    assert COMMENT in scenario.read_text(encoding="utf-8")
+    assert errors == []
+    page.close()
+
+
+def yaml_of(path: Path) -> dict:
+    import yaml
+
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
