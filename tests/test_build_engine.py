@@ -388,3 +388,13 @@ def test_pack_items_are_one_table():
     assert set(PackItem.model_fields) == set(PACK_ITEMS)
     served = {r.pack_item for r in all_renderers().values() if r.pack_item}
     assert served == set(PACK_ITEMS)      # every pack item has a renderer and no renderer serves an unknown one
+
+
+def test_build_jobs_setting_is_used_unless_j_is_given(mini_project):
+    from outreach.engine.build import with_configured_jobs
+
+    assert with_configured_jobs(mini_project, BuildOptions()).jobs == 0          # one per core
+    config = mini_project / "outreach.toml"
+    config.write_text(config.read_text(encoding="utf-8") + "\n[build]\njobs = 1\n", encoding="utf-8")
+    assert with_configured_jobs(mini_project, BuildOptions()).workers() == 1
+    assert with_configured_jobs(mini_project, BuildOptions(jobs=3)).jobs == 3    # -j wins

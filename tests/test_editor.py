@@ -134,7 +134,7 @@ def open_editor(browser, editor: Server, title: str = "", item_id: str = ""):
     page.goto(editor.url + "edit/")
     entry = page.locator(f'.entry[data-id="{item_id}"]') if item_id else page.locator(".entry", has_text=title).first
     entry.click()
-    page.wait_for_selector("#preview figure", timeout=60_000)
+    page.wait_for_selector("#preview h2", timeout=60_000)   # the first check has answered
     return page, errors
 
 
@@ -165,6 +165,7 @@ def test_change_title_preview_save_keeps_comments_and_rebuilds(browser, editor, 
     poster = editor.root / "build/posters/fake-loan.png"
     poster_before = poster.read_bytes()
     page, errors = open_editor(browser, editor, "虚假网络贷款诈骗")
+    page.wait_for_selector("#preview img", timeout=60_000)
     preview = page.locator("#preview img").first
     first_src = preview.get_attribute("src")
     first_png = page.request.get(editor.url + first_src.lstrip("/")).body()
@@ -457,3 +458,26 @@ def yaml_of(path: Path) -> dict:
     import yaml
 
     return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def test_a_field_the_form_does_not_know_is_kept_until_removed(browser, editor):
+    scenario = editor.root / "content/scenarios/card-renting.yaml"
+    original = scenario.read_text(encoding="utf-8")
+    scenario.write_text(original + "remark: 这段备注写错了字段名\n", encoding="utf-8")
+    try:
+        page, errors = open_editor(browser, editor, item_id="card-renting")
+        unknown = page.locator('[data-path="remark"]')
+        expect(unknown).to_contain_text("这段备注写错了字段名")
+        expect(unknown.locator(".problem")).to_contain_text("未知字段")
+        page.get_by_role("button", name="保存", exact=True).click()
+        expect(page.locator("#status")).to_contain_text("没有保存", timeout=60_000)
+        assert "remark:" in scenario.read_text(encoding="utf-8")
+        unknown.get_by_role("button", name="删除这个字段").click()
+        expect(page.locator("#status")).to_contain_text("检查通过", timeout=60_000)
+        page.get_by_role("button", name="保存", exact=True).click()
+        expect(page.locator("#status")).to_contain_text("已保存", timeout=60_000)
+        assert scenario.read_text(encoding="utf-8") == original
+        assert errors == []
+        page.close()
+    finally:
+        scenario.write_text(original, encoding="utf-8")

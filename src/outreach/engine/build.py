@@ -10,7 +10,7 @@ import hashlib
 import json
 import shutil
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
 
@@ -104,6 +104,16 @@ def inputs_digest(root: Path, options: BuildOptions) -> str:
     return digest.hexdigest()
 
 
+def with_configured_jobs(root: Path, options: BuildOptions) -> BuildOptions:
+    """`-j` wins; without it, outreach.toml [build] jobs; without that, one worker per core."""
+    if options.jobs:
+        return options
+    configured = raw_config(root).get("build", {}).get("jobs", 0)
+    if isinstance(configured, int) and not isinstance(configured, bool) and 0 < configured <= 256:
+        return replace(options, jobs=configured)
+    return options
+
+
 def build(root: Path, options: BuildOptions, reporter: Reporter | None = None) -> BuildResult:
     """Build the project. Raises DiskError when build/ cannot be written (full, read-only)."""
     started = time.perf_counter()
@@ -117,6 +127,7 @@ def build(root: Path, options: BuildOptions, reporter: Reporter | None = None) -
         result.diagnostics.extend(load_config(root)[1])  # the same problem, located in outreach.toml
         return result
     result = BuildResult(out_dir=out_dir)
+    options = with_configured_jobs(root, options)
     name = manifest_name(options.shard)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)

@@ -7,6 +7,7 @@ of the outputs that could not be made. The server itself never stops on bad inpu
 
 from __future__ import annotations
 
+import contextlib
 import html
 import json
 import mimetypes
@@ -133,10 +134,16 @@ class PreviewServer:
         """Build once and publish the outcome; any failure becomes a message, never a crash."""
         from outreach.engine.build import build
 
+        from outreach.engine.build import with_configured_jobs
+
         with self.state.changed:
             self.state.building = True
+        # A build that renders in this process must not lay out pages at the same time as the
+        # editor's preview (another thread): WeasyPrint and fontconfig are not made for that.
+        in_process = self.options.executor != "dask" and with_configured_jobs(self.root, self.options).workers() <= 1
         try:
-            result = build(self.root, self.options, _WaitNote(self.state))
+            with self.editor.previewer.lock if in_process else contextlib.nullcontext():
+                result = build(self.root, self.options, _WaitNote(self.state))
         except OutreachError as exc:
             self.state.publish([str(exc)], "构建失败")
             self._tell("构建失败", [str(exc)])

@@ -278,6 +278,23 @@ const WIDGETS = {
       box.append(el("div", {className: "field", "data-path": fieldPath, "data-key": field.key},
         label, field.help && field.help !== field.label ? el("p", {className: "help", text: field.help}) : null, made.el));
     }
+    // Keys the form does not know (a misspelt field) are kept, shown and removable: saving
+    // must never drop what someone wrote, and the check names the key with a suggestion.
+    const unknown = {};
+    for (const key of Object.keys(value).filter(k => !node.fields.some(f => f.key === k))) {
+      unknown[key] = value[key];
+      const fieldPath = path ? `${path}.${key}` : key;
+      const row = el("div", {className: "field unknown", "data-path": fieldPath},
+        el("span", {className: "label", text: `未知字段“${key}”`}),
+        el("p", {className: "help", text: "表单里没有这个字段（可能拼错了）。确认不需要后删除；要保留其中的文字，请先复制到正确的字段。"}),
+        el("pre", {text: typeof value[key] === "string" ? value[key] : JSON.stringify(value[key], null, 1)}),
+        el("button", {type: "button", className: "danger", text: "删除这个字段", onclick: () => {
+          delete unknown[key];
+          row.remove();
+          box.dispatchEvent(new Event("input", {bubbles: true}));
+        }}));
+      box.append(row);
+    }
     // A quiz answer offers the letters of the choices the question has now.
     const answer = Object.values(fields).find(f => f.refresh);
     if (answer) {
@@ -292,7 +309,7 @@ const WIDGETS = {
         if (empty && !field.required) continue;   // an optional field left blank is not written
         out[field.key] = got;
       }
-      return out;
+      return {...out, ...unknown};
     };
     return {el: box, get, fields};
   },
