@@ -481,3 +481,89 @@ def test_a_field_the_form_does_not_know_is_kept_until_removed(browser, editor):
         page.close()
     finally:
         scenario.write_text(original, encoding="utf-8")
+
+
+STATIONS = ("id,name,address,phone,officer,officer_title,officer_phone,wechat_qr_url\r\n"
+            "north,示例北山派出所（虚构）,示例路1号,0000-1234567,李警官（虚构）,社区民警,0000-7654321,\r\n"
+            "south,示例南湖派出所（虚构）,示例路2号,0000-2345678,,,,\r\n")
+
+
+def test_station_sheet_is_a_table_saved_in_its_own_format(browser, editor):
+    sheet = editor.root / "content/stations.csv"
+    sheet.write_bytes(b"\xef\xbb\xbf" + STATIONS.encode("utf-8"))
+    try:
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.goto(editor.url + "edit/")
+        page.locator('.entry[data-id="stations"]').click()
+        phone = page.locator('#station-table tr[data-row="3"] input[aria-label="电话"]')
+        assert phone.input_value() == "0000-2345678"
+        phone.fill("0571-123")
+        page.get_by_role("button", name="保存站点表").click()
+        expect(page.locator("#status")).to_contain_text("没有保存", timeout=30_000)
+        expect(page.locator('#station-table tr[data-row="3"] .problem')).to_be_visible()
+        assert sheet.read_bytes() == b"\xef\xbb\xbf" + STATIONS.encode("utf-8")
+        phone.fill("0000-7777777")
+        page.get_by_role("button", name="＋ 添加一行").click()
+        new_row = page.locator('#station-table tr[data-row="4"]')
+        for label, value in (("编号", "west"), ("派出所", "示例西城派出所（虚构）"), ("电话", "0000-3456789")):
+            new_row.locator(f'input[aria-label="{label}"]').fill(value)
+        page.locator('#station-table tr[data-row="2"] button[aria-label="删除这一行"]').click()
+        page.get_by_role("button", name="保存站点表").click()
+        expect(page.locator("#status")).to_contain_text("已保存", timeout=30_000)
+        saved = sheet.read_bytes()
+        assert saved.startswith(b"\xef\xbb\xbf") and b"\r\n" in saved        # BOM and line endings kept
+        assert saved.decode("utf-8-sig") == (
+            "id,name,address,phone,officer,officer_title,officer_phone,wechat_qr_url\r\n"
+            "south,示例南湖派出所（虚构）,示例路2号,0000-7777777,,,,\r\n"
+            "west,示例西城派出所（虚构）,,0000-3456789,,,,\r\n")
+        history = editor.root / ".outreach/history/content/stations.csv"
+        assert [p.suffix for p in history.iterdir()] == [".csv"]
+        assert errors == []
+        page.close()
+    finally:
+        sheet.unlink()
+
+
+def test_station_sheet_in_gbk_or_xlsx_keeps_its_format(editor):
+    from openpyxl import Workbook, load_workbook
+    from openpyxl.styles import Font
+
+    sheet = editor.root / "content/stations.csv"
+    sheet.write_bytes(STATIONS.replace("\r\n", "\n").encode("gbk"))
+    try:
+        status, table = editor.get("edit/api/stations")
+        assert status == 200 and table["labels"][:4] == ["编号", "派出所", "地址", "电话"]
+        rows = table["rows"]
+        rows[0][2] = "示例路100号"
+        status, answer = editor.post("edit/api/stations", {"rows": rows, "base": table["digest"]})
+        assert status == 200, answer
+        assert sheet.read_bytes().decode("gbk") == STATIONS.replace("\r\n", "\n").replace("示例路1号", "示例路100号")
+        assert not sheet.read_bytes().startswith(b"\xef\xbb\xbf")     # still GBK, as Excel wrote it
+    finally:
+        sheet.unlink()
+
+    book = Workbook()
+    first = book.active
+    for row in STATIONS.strip().split("\r\n"):
+        first.append(row.split(","))
+    first["A1"].font = Font(bold=True)
+    first.column_dimensions["B"].width = 40
+    book.create_sheet("说明")["A1"] = "这一页是给同事看的说明"
+    xlsx = editor.root / "content/stations.xlsx"
+    book.save(xlsx)
+    try:
+        status, table = editor.get("edit/api/stations")
+        rows = table["rows"]
+        rows[1][6] = "0000-8888888"
+        status, answer = editor.post("edit/api/stations", {"rows": rows, "base": table["digest"]})
+        assert status == 200, answer
+        saved = load_workbook(xlsx)
+        assert saved.sheetnames == ["Sheet", "说明"] and saved["说明"]["A1"].value == "这一页是给同事看的说明"
+        assert saved.active["A1"].font.bold and saved.active.column_dimensions["B"].width == 40
+        assert saved.active["G3"].value == "0000-8888888" and saved.active["D2"].value == "0000-1234567"
+        status, answer = editor.post("edit/api/stations", {"rows": rows, "base": table["digest"]})
+        assert status == 409     # the file changed since that version was opened
+    finally:
+        xlsx.unlink()

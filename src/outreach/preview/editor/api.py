@@ -24,7 +24,7 @@ from outreach.core.errors import OutreachError
 from outreach.project.config import CONFIG_NAME
 from outreach.project.library import REVIEWABLE_KINDS
 from outreach.project.models import ID_RE, KIND_MODELS, REVIEWED
-from outreach.preview.editor import forms, settings
+from outreach.preview.editor import forms, settings, stationsheet
 from outreach.preview.editor.store import Conflict, EditorError, Store, digest
 from outreach.preview.editor.workbench import Checked, Previewer, check_values, problem_dict
 
@@ -102,9 +102,15 @@ class EditorApi:
                                 "status": library.status(kind, item_id) if library and kind in REVIEWABLE_KINDS else None,
                                 "readonly": path.suffix.lower() == ".md"})
             kinds.append({"kind": kind, "label": label, "items": entries, "can_create": kind in NEW_KIND_NAMES})
-        stations = [{"id": "", "title": "派出所在站点表里维护", "file": library.stations_path if library else None}]
+        sheet = stationsheet.station_file(self.root)
+        stations = None
+        if sheet is not None:
+            relpath = self.store.relpath(sheet)
+            errors, warnings = per_file.get(relpath, [0, 0])
+            stations = {"file": relpath, "errors": errors, "warnings": warnings,
+                        "count": len(library.stations) if library else 0}
         config_counts = per_file.get(CONFIG_NAME, [0, 0])
-        return reply({"kinds": kinds, "stations": stations if library and library.stations_path else [],
+        return reply({"kinds": kinds, "stations": stations,
                       "settings": {"errors": config_counts[0], "warnings": config_counts[1]}})
 
     def item(self, kind: str, item_id: str) -> Reply:
@@ -148,7 +154,46 @@ class EditorApi:
                       "digest": digest(text.encode("utf-8")),
                       "problems": settings.located(problems, text)})
 
+    def stations(self) -> Reply:
+        path = stationsheet.station_file(self.root)
+        if path is None:
+            raise EditorError("项目里没有站点表（content/stations.csv 或 stations.xlsx）。")
+        relpath = self.store.relpath(path)
+        table = stationsheet.read_table(path, relpath)
+        raw = path.read_bytes()
+        problems = stationsheet.check_bytes(self.root, path, relpath, raw)
+        return reply(table | {"file": relpath, "digest": digest(raw), "problems": [_cell(d) for d in problems]})
+
     # --- changing ------------------------------------------------------------------------
+
+    def save_stations(self, body: dict) -> Reply:
+        rows = body.get("rows")
+        if not isinstance(rows, list) or len(rows) > stationsheet.MAX_EDITED_ROWS or \
+                not all(isinstance(r, list) and all(isinstance(c, str) for c in r) for r in rows):
+            raise EditorError("请求里的站点表格式不对。")
+        with self.write_lock:
+            path = stationsheet.station_file(self.root)
+            if path is None:
+                raise EditorError("项目里没有站点表。")
+            relpath = self.store.relpath(path)
+            width = len(stationsheet.read_table(path, relpath)["header"])
+            if any(len(r) > width for r in rows):
+                raise EditorError("有的行比表头的列还多。")
+            # Rows left completely blank are dropped, as Excel users expect of an empty line.
+            data = stationsheet.new_bytes(path, [[c.strip() for c in r] for r in rows if any(c.strip() for c in r)])
+            problems = stationsheet.check_bytes(self.root, path, relpath, data)
+            errors = sum(d.is_error for d in problems)
+            if errors:
+                return reply({"saved": False, "problems": [_cell(d) for d in problems],
+                              "message": f"有 {errors} 处错误，没有保存：站点表保持原样。"}, HTTPStatus.UNPROCESSABLE_ENTITY)
+            try:
+                new_digest = self.store.save_bytes(path, data, body.get("base"))
+            except Conflict as conflict:
+                return reply({"saved": False, "conflict": True, "disk_digest": conflict.disk_digest,
+                              "message": "站点表在您打开之后被修改过（可能在 Excel 里）。请重新打开后再改。"}, HTTPStatus.CONFLICT)
+        self.on_saved()
+        return reply({"saved": True, "digest": new_digest, "problems": [_cell(d) for d in problems],
+                      "message": f"已保存 {relpath}，正在重新生成。"})
 
     def check(self, body: dict) -> Reply:
         kind, item_id = _kind_and_id(body)
@@ -282,6 +327,12 @@ class EditorApi:
             raise EditorError("请求里没有表单内容。")
         original = path.read_text(encoding="utf-8")
         return check_values(self.root, self.store.relpath(path), original, kind, values)
+
+
+def _cell(diagnostic) -> dict:
+    """A station sheet problem, at its row (line) and column as the table shows them."""
+    return {"row": diagnostic.line, "column": diagnostic.column, "severity": diagnostic.severity.value,
+            "code": diagnostic.code, "message": diagnostic.message, "line": diagnostic.line}
 
 
 def _kind_and_id(body: dict) -> tuple[str, str]:

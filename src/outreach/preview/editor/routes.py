@@ -43,6 +43,7 @@ def get(api: EditorApi, path: str, query: dict[str, str], title: str, servable: 
         "/edit/api/history": lambda: api.history(kind, item_id),
         "/edit/api/version": lambda: api.version(kind, item_id, query.get("version", "")),
         "/edit/api/settings": lambda: api.settings(),
+        "/edit/api/stations": lambda: api.stations(),
     }
     action = actions.get(path)
     if action is None:
@@ -80,6 +81,7 @@ def post(api: EditorApi, path: str, query: dict[str, str], headers, body: Callab
     actions = {
         "/edit/api/check": api.check, "/edit/api/save": api.save, "/edit/api/restore": api.restore,
         "/edit/api/new": api.create, "/edit/api/delete": api.delete, "/edit/api/settings": api.save_settings,
+        "/edit/api/stations": api.save_stations,
     }
     action = actions.get(path)
     if action is None:

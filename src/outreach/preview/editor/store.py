@@ -25,7 +25,8 @@ from outreach.project.models import ID_RE, KIND_MODELS
 HISTORY_DIR = Path(".outreach") / "history"
 TRASH_DIR = Path(".outreach") / "trash"
 HISTORY_KEEP = 20
-_VERSION_RE = re.compile(r"\d{8}T\d{12}\.txt\Z")
+# A version keeps its file's suffix (.yaml, .toml, .csv, .xlsx): it opens in the right program.
+_VERSION_RE = re.compile(r"\d{8}T\d{12}\.(yaml|yml|md|toml|csv|xlsx)\Z")
 
 
 class EditorError(OutreachError):
@@ -81,7 +82,9 @@ class Store:
     def save(self, path: Path, text: str, base_digest: str | None) -> str:
         """Write `text` if the file is still the version the user started from; returns the
         new digest. `base_digest` None: the user chose to overwrite whatever is there."""
-        data = text.encode("utf-8")
+        return self.save_bytes(path, text.encode("utf-8"), base_digest)
+
+    def save_bytes(self, path: Path, data: bytes, base_digest: str | None) -> str:
         current = path.read_bytes() if path.is_file() else None
         if current is not None and base_digest is not None and digest(current) != base_digest:
             raise Conflict(current.decode("utf-8", errors="replace"), digest(current))
@@ -96,7 +99,7 @@ class Store:
         folder = self.root / HISTORY_DIR / self.relpath(path)
         folder.mkdir(parents=True, exist_ok=True)
         stamp = dt.datetime.now().strftime("%Y%m%dT%H%M%S%f")
-        atomic_write(folder / f"{stamp}.txt", data)
+        atomic_write(folder / f"{stamp}{path.suffix.lower()}", data)
         for old in self._versions(folder)[HISTORY_KEEP:]:
             old.unlink(missing_ok=True)
 

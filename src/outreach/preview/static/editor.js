@@ -361,9 +361,14 @@ function drawList() {
     }
     box.append(section);
   }
-  for (const station of state.list.stations) {
-    box.append(el("section", {className: "kind"}, el("h3", {text: "派出所"}),
-      el("p", {className: "help", text: `派出所信息在 ${station.file} 里，用 Excel 或 WPS 修改；保存后预览自动更新。`})));
+  if (state.list.stations) {
+    const sheet = state.list.stations;
+    const badges = [];
+    if (sheet.errors) badges.push(el("span", {className: "badge error", text: `${sheet.errors} 个错误`}));
+    if (sheet.warnings) badges.push(el("span", {className: "badge warning", text: `${sheet.warnings} 个提醒`}));
+    box.append(el("section", {className: "kind", "data-kind": "stations"}, el("h3", {text: `派出所（${sheet.count}）`}),
+      el("button", {type: "button", className: "entry", "data-id": "stations", onclick: openStations},
+         el("span", {className: "title", text: "站点表"}), el("span", {className: "id", text: sheet.file}), badges)));
   }
 }
 
@@ -604,6 +609,81 @@ async function saveSettings() {
   state.digest = answer.digest;
   setStatus(answer.message, "ok");
   loadList();
+}
+
+// --- the station sheet -------------------------------------------------------------------
+
+async function openStations() {
+  const data = await api("/edit/api/stations");
+  if (data.error) { showMessage(data.error, "error"); return; }
+  state.open = {stations: true, data};
+  state.digest = data.digest;
+  drawList();
+  const main = $("#editor");
+  main.replaceChildren(el("h2", {id: "item-title", text: "派出所（站点表）"}), el("p", {className: "file", text: data.file}),
+    el("p", {className: "help", text: "列名在 Excel/WPS 里修改；这里可以改内容、添加和删除行。整行留空的行保存时会去掉。"}),
+    el("p", {id: "status", className: "status"}),
+    el("div", {className: "actions"},
+      el("button", {type: "button", id: "save", className: "primary", text: "保存站点表", onclick: saveStations}),
+      el("button", {type: "button", text: "＋ 添加一行", onclick: () => { addStationRow(data.header.map(() => "")); }})),
+    el("div", {id: "problems"}));
+  const table = el("table", {className: "sheet", id: "station-table"},
+    el("thead", {}, el("tr", {}, el("th", {text: "行"}), data.labels.map(label => el("th", {text: label})), el("th"))),
+    el("tbody"));
+  main.append(el("div", {className: "sheet-box"}, table));
+  data.rows.forEach(row => addStationRow(row));
+  showCellProblems(data.problems);
+  $("#preview").replaceChildren(el("h2", {text: "说明"}),
+    el("p", {className: "help", text: "保存后每个派出所的资料包和警民联系卡会重新生成（outreach.toml [stations] enabled = true 时），可在预览页查看。"}));
+}
+
+function addStationRow(cells) {
+  const body = $("#station-table tbody");
+  const row = el("tr", {}, el("td", {className: "row-number"}),
+    cells.map((cell, index) => { const input = el("input", {type: "text", "aria-label": $("#station-table thead").rows[0].cells[index + 1].textContent}); input.value = cell; return el("td", {}, input); }),
+    el("td", {}, el("button", {type: "button", text: "✕", title: "删除这一行", "aria-label": "删除这一行",
+                               onclick: () => { row.remove(); numberStationRows(); }})));
+  body.append(row);
+  numberStationRows();
+}
+
+function numberStationRows() {
+  [...$("#station-table tbody").rows].forEach((row, index) => {
+    row.dataset.row = String(index + 2);   // the sheet's own row number: row 1 is the header
+    row.cells[0].textContent = String(index + 2);
+  });
+}
+
+function showCellProblems(problems) {
+  document.querySelectorAll("#station-table .problem").forEach(node => node.remove());
+  document.querySelectorAll("#station-table .has-error").forEach(node => node.classList.remove("has-error"));
+  const box = $("#problems");
+  box.replaceChildren();
+  if (!problems.length) return;
+  box.append(el("h3", {text: "问题"}), problemList(problems));
+  for (const problem of problems) {
+    const row = document.querySelector(`#station-table tr[data-row="${problem.row}"]`);
+    const cell = row && row.cells[Math.max(problem.column, 1)];
+    if (!cell) continue;
+    cell.classList.toggle("has-error", problem.severity === "error");
+    cell.append(el("p", {className: `problem ${problem.severity}`, text: problem.message}));
+  }
+}
+
+async function saveStations() {
+  setStatus("正在保存……");
+  const rows = [...$("#station-table tbody").rows].map(row => [...row.querySelectorAll("input")].map(input => input.value));
+  const answer = await api("/edit/api/stations", {rows, base: state.digest});
+  if (answer.error) { setStatus(answer.error, "error"); return; }
+  if (answer.saved) {
+    state.digest = answer.digest;
+    await openStations();
+    setStatus(answer.message, "ok");
+    loadList();
+    return;
+  }
+  showCellProblems(answer.problems || []);
+  setStatus(answer.message, "error");
 }
 
 // --- question bank upload -----------------------------------------------------------------
