@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -113,8 +114,11 @@ def test_page_reloads_on_change_and_shows_errors(served):
         assert any(re.match(r"\[\d\d:\d\d:\d\d\] ", line) for line in printed)
 
         scenario.write_text(original, encoding="utf-8")
-        page.wait_for_function("!document.querySelector('#problems') && document.body.innerText.includes('虚假网络贷款诈骗')",
-                               timeout=60_000)
+        try:
+            page.wait_for_function("!document.querySelector('#problems') && document.body.innerText.includes('虚假网络贷款诈骗')",
+                                   timeout=60_000)
+        except Exception:
+            raise AssertionError(f"page: {page.inner_text('body')[:2000]}\nterminal: {printed}") from None
         browser.close()
 
 
@@ -227,3 +231,14 @@ def test_index_loads_the_library_once_per_build_not_per_request(http_only, monke
         page = http_only.index_page()
         assert "虚假网络贷款诈骗" in page
     assert calls == [False]  # once, and without reading the station sheet
+
+
+def test_a_build_that_finished_while_the_page_loaded_reloads_it(served):
+    """The page says which build it shows: if one finished before its event stream connected,
+    the stream says `reload` at once instead of waiting for the next build."""
+    url, _root = served
+    with urllib.request.urlopen(url + "__status") as response:
+        current = json.loads(response.read())["version"]
+    with urllib.request.urlopen(url + f"__events?since={current - 1}", timeout=10) as stream:
+        lines = [stream.readline() for _ in range(4)]
+    assert f"data: {current}\n".encode() in lines and b"event: reload\n" in lines

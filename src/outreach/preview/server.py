@@ -252,7 +252,8 @@ class PreviewServer:
                 elif path in ("/", "/index.html"):
                     self._send(HTTPStatus.OK, "text/html; charset=utf-8", server.index_page().encode("utf-8"))
                 elif path == "/__events":
-                    self._events()
+                    since = dict(urllib.parse.parse_qsl(parts.query)).get("since", "")
+                    self._events(int(since) if since.isdigit() else None)
                 elif path == "/__status":
                     body = json.dumps({"version": server.state.version, "problems": server.state.problems},
                                       ensure_ascii=False)
@@ -271,19 +272,22 @@ class PreviewServer:
                     kind += "; charset=utf-8"
                 self._send(HTTPStatus.OK, kind, target.read_bytes())
 
-            def _events(self):
-                """Server-sent events: one `reload` message after every finished build."""
+            def _events(self, since: int | None):
+                """Server-sent events: one `reload` message after every finished build. `since`: the
+                build the page shows; a build that finished while the page was loading (before
+                this connection) reloads it at once instead of being missed."""
                 self.send_response(HTTPStatus.OK)
                 self.send_header("Content-Type", "text/event-stream")
                 self.send_header("Cache-Control", "no-store")
                 self.end_headers()
-                seen = server.state.version
+                seen = server.state.version if since is None else since
                 try:
                     self.wfile.write(b": connected\n\n")
                     self.wfile.flush()
                     while not server.stop.is_set():
                         with server.state.changed:
-                            server.state.changed.wait(timeout=15)
+                            if server.state.version == seen:
+                                server.state.changed.wait(timeout=15)
                             current = server.state.version
                         if current != seen:
                             seen = current
@@ -325,8 +329,9 @@ class PreviewServer:
     def index_page(self) -> str:
         from outreach.render.sms import count
 
-        library = self.library()
         state = self.state
+        version = state.version   # read first: a build finishing while this page is made reloads it
+        library = self.library()
         esc = html.escape
         parts = [f"<h1>{esc(library.config.project.name if library else '反诈宣传素材')} · 预览</h1>",
                  '<p class="edit-link"><a href="/edit/">在浏览器里修改内容（编辑器）</a></p>',
@@ -376,7 +381,7 @@ class PreviewServer:
                              f'<a href="/{prefix}packs/{pack_id}.zip">打印包</a></li>')
             parts.append("</ul>")
         colour = library.config.theme.primary_color if library else "#c8102e"
-        return (PAGE.replace("{body}", "\n".join(parts)).replace("{version}", str(state.version))
+        return (PAGE.replace("{body}", "\n".join(parts)).replace("{version}", str(version))
                 .replace("{primary}", esc(colour)))
 
 
@@ -414,7 +419,7 @@ table { border-collapse: collapse; width: 100%; font-size: 14px; } td, th { bord
 {body}
 <script>
 // Live reload: the server sends `reload` after every build.
-new EventSource("/__events").addEventListener("reload", function () { location.reload(); });
+new EventSource("/__events?since={version}").addEventListener("reload", function () { location.reload(); });
 </script>
 </body></html>
 """
