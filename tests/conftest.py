@@ -173,3 +173,45 @@ def pytest_runtest_makereport(item, call):
     report = outcome.get_result()
     if report.when == "call":
         item.rep_call_passed = report.passed
+
+
+def start_serve(root: Path):
+    """`outreach serve --port 0` on `root`, in its own process group (stop it with os.killpg);
+    returns the process and its URL once it listens."""
+    import re
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    process = subprocess.Popen([sys.executable, "-m", "outreach", "serve", "--port", "0"], cwd=root,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, start_new_session=True)
+    line = process.stdout.readline()
+    match = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
+    assert match, line + process.stderr.read()
+    return process, f"http://127.0.0.1:{match.group(1)}/"
+
+
+# --- real headless Chromium (Debian's), driven by Playwright -----------------------------------
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def chromium_path() -> str:
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not found:
+        if os.environ.get("CI"):
+            pytest.fail("CI 需要 Debian 的 chromium（make test 会安装）")
+        pytest.skip("本机没有 chromium")
+    return found
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    executable = chromium_path()
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()

@@ -12,8 +12,6 @@ import os
 import re
 import shutil
 import signal
-import subprocess
-import sys
 import threading
 import time
 import urllib.error
@@ -23,8 +21,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from conftest import MINI_PROJECT
-from test_quiz_browser import CHROMIUM_ARGS, chromium_path
+from conftest import MINI_PROJECT, start_serve
 
 REPO = Path(__file__).resolve().parent.parent
 SCREENSHOTS = REPO / "docs" / "images"
@@ -40,14 +37,9 @@ def editor(tmp_path_factory):
     scenario = root / "content/scenarios/fake-loan.yaml"
     text = scenario.read_text(encoding="utf-8")
     scenario.write_text(text.replace("signs:\n", COMMENT + "signs:\n"), encoding="utf-8")
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    process = subprocess.Popen([sys.executable, "-m", "outreach", "serve", "--port", "0"], cwd=root,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, start_new_session=True)
-    line = process.stdout.readline()
-    match = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
-    assert match, line + process.stderr.read()
+    process, url = start_serve(root)
     threading.Thread(target=lambda: [None for _ in process.stdout], daemon=True).start()   # drain the terminal
-    server = Server(f"http://127.0.0.1:{match.group(1)}/", root)
+    server = Server(url, root)
     server.wait_for_first_build()
     yield server
     os.killpg(process.pid, signal.SIGTERM)
@@ -114,17 +106,6 @@ def _send(request) -> tuple[int, dict]:
         return status, json.loads(body)
     except json.JSONDecodeError:
         return status, {"text": body.decode("utf-8", "replace")}
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    executable = chromium_path()
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield instance
-        instance.close()
 
 
 def open_editor(browser, editor: Server, title: str = "", item_id: str = ""):

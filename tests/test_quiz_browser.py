@@ -11,35 +11,11 @@ import pytest
 
 from conftest import REPO, build_project, copy_starter
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-
-def chromium_path() -> str:
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
-    if not found:
-        if os.environ.get("CI"):
-            pytest.fail("CI 需要 Debian 的 chromium（make test 会安装）")
-        pytest.skip("本机没有 chromium")
-    return found
-
-
 @pytest.fixture(scope="module")
 def quiz_page(tmp_path_factory) -> Path:
     root = copy_starter(tmp_path_factory.mktemp("h5") / "proj")
     assert build_project(root, only=("quiz",)).ok
     return root / "build/quiz/community-basics/index.html"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    executable = chromium_path()
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield instance
-        instance.close()
 
 
 def open_page(browser, path: Path, width: int = 375, height: int = 740):

@@ -15,7 +15,7 @@ import urllib.request
 
 import pytest
 
-from test_quiz_browser import CHROMIUM_ARGS, chromium_path
+from conftest import CHROMIUM_ARGS, chromium_path, start_serve
 
 
 class Served(tuple):
@@ -33,13 +33,7 @@ def served(mini_project):
     config = mini_project / "outreach.toml"
     config.write_text(config.read_text(encoding="utf-8").replace('primary_color = "#c8102e"', 'primary_color = "#1f4e9c"'),
                       encoding="utf-8")
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    process = subprocess.Popen([sys.executable, "-m", "outreach", "serve", "--port", "0"], cwd=mini_project,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, start_new_session=True)
-    line = process.stdout.readline()
-    match = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
-    assert match, line + process.stderr.read()
-    url = f"http://127.0.0.1:{match.group(1)}/"
+    process, url = start_serve(mini_project)
     deadline = time.time() + 120
     while time.time() < deadline:  # the first build runs before the page lists outputs
         try:
