@@ -190,6 +190,12 @@ def test_invalid_values_show_the_problem_and_leave_the_file_alone(browser, edito
     expect(page.locator("#status")).to_contain_text("没有保存", timeout=60_000)
     assert scenario.read_bytes() == before
 
+    # A title too long for the poster's page: the content is valid, the layout is not; the
+    # preview says so before anything is saved.
+    title.locator("input").fill("出租出借银行卡和电话卡都是违法行为要当心")
+    expect(page.locator("#status")).to_contain_text("版面有问题", timeout=60_000)
+    expect(page.locator('#preview [data-type="error"]')).to_contain_text("超出一页")
+
     # A hand-written SMS over the project's two parts: the rule `build` applies, shown at the field.
     title.locator("input").fill("出租出借银行卡违法")
     page.locator('[data-path="sms"] textarea').fill("【示例派出所】" + "不要出租出借自己的银行卡和电话卡。" * 12)

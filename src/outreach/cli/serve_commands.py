@@ -14,7 +14,8 @@ def serve(
 ) -> None:
     """生成素材并在本机预览：修改 content/、templates/ 或 outreach.toml 后自动重新生成并刷新浏览器。
 
-    内容或模板有错误时，页面上显示出错的文件、行号和说明；改好后自动恢复。按 Ctrl-C 退出。
+    内容或模板有错误时，页面上显示出错的文件、行号和说明；改好后自动恢复。
+    浏览器编辑器在 /edit/：用表单修改内容和项目设置，边改边预览，保存时保留注释并留历史版本。按 Ctrl-C 退出。
     """
     from outreach.preview.server import PreviewServer
 
@@ -25,6 +26,7 @@ def serve(
         typer.echo(f"错误：无法使用端口 {port}：{exc.strerror}。请换一个端口，例如 --port 8001。", err=True)
         raise typer.Exit(1)
     typer.echo(f"预览地址：http://127.0.0.1:{server.port}/  （按 Ctrl-C 退出）", err=False)
+    typer.echo(f"编辑器：  http://127.0.0.1:{server.port}/edit/")
     try:
         server.serve_forever()
     except KeyboardInterrupt:

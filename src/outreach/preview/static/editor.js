@@ -444,8 +444,10 @@ async function check(preview) {
   showProblems(answer.problems);
   showPreview(answer.preview, answer.errors);
   const others = answer.elsewhere ? `；其他文件还有 ${answer.elsewhere} 处错误` : "";
-  setStatus(answer.errors ? `有 ${answer.errors} 处错误，改好后才能保存${others}。` : `检查通过，可以保存${others}。`,
-            answer.errors ? "error" : "ok");
+  const layout = answer.preview.filter(part => part.type === "error");
+  if (answer.errors) setStatus(`有 ${answer.errors} 处错误，改好后才能保存${others}。`, "error");
+  else if (layout.length) setStatus(`内容检查通过，但版面有问题（见右边预览）：${layout[0].message} 可以保存，但生成时这一项会失败${others}。`, "error");
+  else setStatus(`检查通过，可以保存${others}。`, "ok");
 }
 
 function setStatus(text, kind = "") {
