@@ -348,6 +348,10 @@ def test_settings_keep_comments_and_refuse_bad_values(editor):
     assert 'organisation = "示例县公安局城关派出所"' in after and 'primary_color = "#1f4e9c"' in after
     assert 'logo = "assets/logo.png"' in after
     assert "# 自动发送渠道示例" in after and "[channels.wecom-demo]" in after   # the rest as written
+    # A file broken in a text editor: the form says where, instead of failing.
+    config.write_text(before.replace('name = "', 'name = "没有结束', 1).replace('（示例）"', "（示例）", 1), encoding="utf-8")
+    status, answer = editor.get("edit/api/settings")
+    assert status == 400 and re.search(r"outreach\.toml:\d+:\d+", answer["error"]), answer
     config.write_text(before, encoding="utf-8")
 
 

@@ -87,13 +87,9 @@ class EditorApi:
             counts[0 if diagnostic.is_error else 1] += 1
         kinds = []
         for kind, label in forms.kind_labels().items():
-            folder = self.root / "content" / kind
             entries = []
-            for path in sorted(folder.rglob("*")) if folder.is_dir() else []:
+            for path in self.store.files(kind):
                 item_id = path.stem
-                found = self.store.path_of(kind, item_id)
-                if found is None or found != path:
-                    continue
                 relpath = self.store.relpath(path)
                 item = library.get(kind, item_id) if library else None
                 errors, warnings = per_file.get(relpath, [0, 0])

@@ -17,6 +17,7 @@ from pydantic import BaseModel
 from outreach.project.config import CONFIG_NAME, ProjectConfig, ProjectSection, ThemeSection, load_config
 from outreach.project.diagnostics import Diagnostic
 from outreach.project.outputdir import output_dir
+from outreach.preview.editor.store import EditorError
 
 # section → fields offered in the form, in this order.
 SETTINGS_FIELDS: dict[str, tuple[str, ...]] = {
@@ -65,8 +66,13 @@ def _node(name: str, prop: dict) -> dict:
 
 def current_values(root: Path) -> tuple[dict, str]:
     """The offered settings as the file has them (defaults where it says nothing), and its text."""
-    text = (root / CONFIG_NAME).read_text(encoding="utf-8-sig")
-    data = tomllib.loads(text)
+    text = (root / CONFIG_NAME).read_text(encoding="utf-8-sig", errors="replace")
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        _, problems = load_config(root)
+        where = problems[0].format() if problems else CONFIG_NAME
+        raise EditorError(f"outreach.toml 有格式错误，设置表单打不开。请先用文本编辑器修正：{where}") from None
     values: dict[str, dict[str, Any]] = {}
     for section, names in SETTINGS_FIELDS.items():
         model = _SECTION_MODELS[section]
@@ -147,7 +153,6 @@ def save_logo(root: Path, data: bytes) -> str:
     from PIL import Image, UnidentifiedImageError
 
     from outreach.core.fsutil import atomic_write
-    from outreach.preview.editor.store import EditorError
 
     if len(data) > MAX_LOGO_BYTES:
         raise EditorError(f"标志图片太大（{len(data) // 1024} KB），最多 {MAX_LOGO_BYTES // 1024 // 1024} MB。")

@@ -53,15 +53,19 @@ class Store:
 
     def path_of(self, kind: str, item_id: str) -> Path | None:
         """The item's file, or None. Only kinds and ids the models allow, only inside content/."""
-        folder = self._folder(kind)
-        if not ID_RE.match(item_id or "") or not folder.is_dir():
+        if not ID_RE.match(item_id or ""):
             return None
+        return next((path for path in self.files(kind) if path.stem == item_id), None)
+
+    def files(self, kind: str) -> list[Path]:
+        """The kind's content files the loader reads: no hidden ones, none leading out of the project."""
+        folder = self._folder(kind)
+        if not folder.is_dir():
+            return []
         suffixes = YAML_SUFFIXES + tuple(s for (k, s) in EXTRA_PARSERS if k == kind)
-        for path in sorted(folder.rglob(f"{item_id}.*")):
-            if path.suffix.lower() in suffixes and not any(p.startswith(".") for p in path.relative_to(folder).parts) \
-                    and resolved_inside(path, [self.root]) is not None and path.is_file():
-                return path
-        return None
+        return [path for path in sorted(folder.rglob("*"))
+                if path.suffix.lower() in suffixes and not any(p.startswith(".") for p in path.relative_to(folder).parts)
+                and resolved_inside(path, [self.root]) is not None and path.is_file()]
 
     def relpath(self, path: Path) -> str:
         return path.relative_to(self.root).as_posix()
