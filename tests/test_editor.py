@@ -558,3 +558,17 @@ def test_station_sheet_in_gbk_or_xlsx_keeps_its_format(editor):
         assert status == 409     # the file changed since that version was opened
     finally:
         xlsx.unlink()
+
+
+def test_domain_problems_are_tied_to_their_fields(editor):
+    values = editor.item("scenarios", "card-renting")["values"]
+    values["advice"][1] = "有疑问请联系张警官13812345678"
+    values["signs"][0] = "身份证号110101199003074514不要告诉别人"
+    values["review_by"] = "2020-01-01"
+    status, answer = editor.post("edit/api/check", {"kind": "scenarios", "id": "card-renting", "values": values})
+    assert status == 200
+    found = {(tuple(p["path"]), p["code"], p["severity"]) for p in answer["problems"]}
+    assert (("advice", 1), "pii-mobile", "error") in found
+    assert (("signs", 0), "pii-id-number", "error") in found
+    assert (("review_by",), "review-overdue", "warning") in found
+    assert answer["errors"] == 2
