@@ -572,3 +572,60 @@ def test_domain_problems_are_tied_to_their_fields(editor):
     assert (("signs", 0), "pii-id-number", "error") in found
     assert (("review_by",), "review-overdue", "warning") in found
     assert answer["errors"] == 2
+
+
+def test_conflict_dialog_and_history_restore_in_the_browser(browser, editor):
+    scenario = editor.root / "content/scenarios/card-renting.yaml"
+    original = scenario.read_text(encoding="utf-8")
+    try:
+        page, errors = open_editor(browser, editor, item_id="card-renting")
+        page.locator('[data-path="quote"] input').fill("银行卡只给自己用")
+        scenario.write_text(original.replace("category:", "# 别处的修改\ncategory:"), encoding="utf-8")
+        page.get_by_role("button", name="保存", exact=True).click()
+        expect(page.locator("#disk-version")).to_contain_text("别处的修改", timeout=30_000)
+        expect(page.locator("#my-version")).to_contain_text("银行卡只给自己用")
+        page.get_by_role("button", name="保留我的版本（覆盖）").click()
+        expect(page.locator("#status")).to_contain_text("已保存", timeout=30_000)
+        saved = scenario.read_text(encoding="utf-8")
+        assert "quote: 银行卡只给自己用" in saved and "# 别处的修改" in saved
+
+        page.get_by_role("button", name="历史版本").click()
+        versions = page.locator(".versions-list li")   # newest first: the file before "keep mine"
+        versions.first.wait_for()
+        versions.first.get_by_role("button", name="查看").click()
+        expect(page.locator("#version-text")).to_contain_text("别处的修改")
+        versions.first.get_by_role("button", name="恢复这个版本").click()
+        expect(page.locator("#status")).to_contain_text("已恢复", timeout=30_000)
+        assert "银行卡只给自己用" not in scenario.read_text(encoding="utf-8")
+        assert page.locator('[data-path="quote"] input').input_value() != "银行卡只给自己用"
+        assert errors == []
+        page.close()
+    finally:
+        scenario.write_text(original, encoding="utf-8")
+
+
+def test_settings_form_in_the_browser(browser, editor):
+    config = editor.root / "outreach.toml"
+    before = config.read_text(encoding="utf-8")
+    try:
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(editor.url + "edit/")
+        page.locator('.entry[data-kind="settings"]').click()
+        organisation = page.locator('[data-path="project.organisation"] input')
+        expect(organisation).to_have_value("示例市公安局示例分局")
+        organisation.fill("示例县公安局城关派出所")
+        colour = page.locator('[data-path="theme.primary_color"]')
+        colour.locator('input[type="text"]').fill("#zz0000")
+        page.get_by_role("button", name="保存设置").click()
+        expect(page.locator("#status")).to_contain_text("没有保存", timeout=30_000)
+        expect(colour.locator(".problem")).to_contain_text("#")
+        assert config.read_text(encoding="utf-8") == before
+        colour.locator('input[type="text"]').fill("#1f4e9c")
+        assert colour.locator('input[type="color"]').input_value() == "#1f4e9c"
+        page.get_by_role("button", name="保存设置").click()
+        expect(page.locator("#status")).to_contain_text("已保存", timeout=30_000)
+        after = config.read_text(encoding="utf-8")
+        assert 'organisation = "示例县公安局城关派出所"' in after and 'primary_color = "#1f4e9c"' in after
+        page.close()
+    finally:
+        config.write_text(before, encoding="utf-8")
