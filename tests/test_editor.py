@@ -629,3 +629,22 @@ def test_settings_form_in_the_browser(browser, editor):
         page.close()
     finally:
         config.write_text(before, encoding="utf-8")
+
+
+def test_a_file_the_form_cannot_show_gets_its_text_and_the_problem(browser, editor):
+    scenario = editor.root / "content/scenarios/card-renting.yaml"
+    original = scenario.read_text(encoding="utf-8")
+    scenario.write_text(original.replace("quote: ", "quote：", 1), encoding="utf-8")
+    try:
+        data = editor.item("scenarios", "card-renting")
+        assert data["values"] is None
+        assert any(p["code"] == "yaml-fullwidth-colon" and p["line"] for p in data["problems"])
+        page, errors = open_editor(browser, editor, item_id="card-renting")
+        expect(page.locator(".message.error")).to_contain_text("格式错误")
+        expect(page.locator(".problem-list")).to_contain_text("全角冒号")
+        expect(page.locator("pre.source")).to_contain_text("quote：")
+        assert page.locator("#save").count() == 0
+        assert errors == []
+        page.close()
+    finally:
+        scenario.write_text(original, encoding="utf-8")

@@ -17,13 +17,15 @@ import threading
 from dataclasses import dataclass
 from http import HTTPStatus
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from outreach.core import clock
+from outreach.engine.precheck import check_project
 from outreach.core.errors import OutreachError
 from outreach.project.config import CONFIG_NAME
 from outreach.project.library import REVIEWABLE_KINDS
-from outreach.project.models import ID_RE, KIND_MODELS, REVIEWED
+from outreach.project.models import ID_RE, KIND_MODELS
+from outreach.project.yamlsource import parse_yaml
 from outreach.preview.editor import forms, settings, stationsheet
 from outreach.preview.editor.store import Conflict, EditorError, Store, digest
 from outreach.preview.editor.workbench import Checked, Previewer, check_values, problem_dict
@@ -51,13 +53,12 @@ def refusal(message: str, status: int = HTTPStatus.BAD_REQUEST) -> Reply:
 
 
 class EditorApi:
-    def __init__(self, root: Path, scratch: Path, options=None, on_saved: Callable[[], None] = lambda: None) -> None:
+    def __init__(self, root: Path, scratch: Path, options=None) -> None:
         self.root = root
         self.store = Store(root)
         self.scratch = scratch
         self.previewer = Previewer(root, scratch, options)
         self.token = secrets.token_urlsafe(32)
-        self.on_saved = on_saved
         self.write_lock = threading.Lock()   # one save at a time: history and conflict checks see each other
 
     # --- security -----------------------------------------------------------------------
@@ -76,8 +77,6 @@ class EditorApi:
     # --- reading ------------------------------------------------------------------------
 
     def items(self) -> Reply:
-        from outreach.engine.precheck import check_project
-
         libraries: list = []
         diagnostics = check_project(self.root, library_out=libraries)
         library = libraries[0] if libraries else None
@@ -112,27 +111,20 @@ class EditorApi:
     def item(self, kind: str, item_id: str) -> Reply:
         path = self.store.existing(kind, item_id)
         raw = path.read_bytes()
-        text = raw.decode("utf-8", errors="replace")
         relpath = self.store.relpath(path)
         readonly = path.suffix.lower() == ".md"
-        from outreach.project.loader import parse_item
-        from outreach.engine.precheck import check_project
-
-        parsed, _ = parse_item(raw, relpath, kind) if not readonly else (None, [])
         libraries: list = []
         diagnostics = check_project(self.root, library_out=libraries)
-        from outreach.project.yamlsource import parse_yaml
-
         values, source, _ = parse_yaml(raw, relpath) if not readonly else (None, None, [])
-        problems = [problem_dict(d, source) for d in diagnostics if d.file == relpath]
         library = libraries[0] if libraries else None
         return reply({
             "kind": kind, "id": item_id, "file": relpath, "label": forms.kind_labels().get(kind, kind),
             "form": forms.form_for(kind), "choices": forms.choices(library),
-            "values": values if isinstance(values, dict) else {}, "text": text, "digest": digest(raw),
-            "problems": problems, "readonly": readonly, "loaded": parsed is not None,
-            "reviewable": kind in REVIEWABLE_KINDS, "today": clock.today().isoformat(),
-            "default_status": library.config.review.default_status if library else REVIEWED,
+            # None: a file the form cannot show (Markdown, or not a YAML mapping); its text is shown instead.
+            "values": values if isinstance(values, dict) else None,
+            "text": raw.decode("utf-8", errors="replace"), "digest": digest(raw),
+            "problems": [problem_dict(d, source) for d in diagnostics if d.file == relpath],
+            "readonly": readonly, "reviewable": kind in REVIEWABLE_KINDS, "today": clock.today().isoformat(),
         })
 
     def history(self, kind: str, item_id: str) -> Reply:
@@ -187,7 +179,6 @@ class EditorApi:
             except Conflict as conflict:
                 return reply({"saved": False, "conflict": True, "disk_digest": conflict.disk_digest,
                               "message": "站点表在您打开之后被修改过（可能在 Excel 里）。请重新打开后再改。"}, HTTPStatus.CONFLICT)
-        self.on_saved()
         return reply({"saved": True, "digest": new_digest, "problems": [_cell(d) for d in problems],
                       "message": f"已保存 {relpath}，正在重新生成。"})
 
@@ -221,7 +212,6 @@ class EditorApi:
                               "disk_digest": conflict.disk_digest, "mine_text": checked.text,
                               "message": "文件在您打开之后被修改过（另一个窗口、别的编辑器或同步）。请选择保留哪个版本。"},
                              HTTPStatus.CONFLICT)
-        self.on_saved()
         return reply({"saved": True, "digest": new_digest, "problems": checked.problems,
                       "message": f"已保存 {self.store.relpath(path)}，正在重新生成。"})
 
@@ -235,7 +225,6 @@ class EditorApi:
             except Conflict as conflict:
                 return reply({"conflict": True, "disk_digest": conflict.disk_digest,
                               "message": "文件刚被修改过，请重新打开后再恢复。"}, HTTPStatus.CONFLICT)
-        self.on_saved()
         return reply({"restored": True, "digest": new_digest})
 
     def create(self, body: dict) -> Reply:
@@ -248,7 +237,6 @@ class EditorApi:
         with self.write_lock:
             path = new_item(self.root, NEW_KIND_NAMES[kind], item_id,
                             output_dir=output_dir(self.root).relative_to(self.root).as_posix())
-        self.on_saved()
         return reply({"created": True, "kind": kind, "id": item_id, "file": self.store.relpath(path)})
 
     def delete(self, body: dict) -> Reply:
@@ -256,7 +244,6 @@ class EditorApi:
         with self.write_lock:
             path = self.store.existing(kind, item_id)
             moved = self.store.trash(path)
-        self.on_saved()
         return reply({"deleted": True, "trash": self.store.relpath(moved),
                       "message": f"已移到 {self.store.relpath(moved)}，需要时可以从那里找回。"})
 
@@ -279,7 +266,6 @@ class EditorApi:
             if text.encode("utf-8") != current:
                 self.store.remember(path, current)
                 atomic_write(path, text)
-        self.on_saved()
         return reply({"saved": True, "digest": digest(text.encode("utf-8")),
                       "problems": settings.located(problems, text), "message": "项目设置已保存，正在重新生成。"})
 
@@ -313,7 +299,6 @@ class EditorApi:
             return reply({"imported": False, "problems": shown,
                           "message": f"没有导入：题库里有 {errors} 处错误，请在表格里改好后再上传。"},
                          HTTPStatus.UNPROCESSABLE_ENTITY)
-        self.on_saved()
         return reply({"imported": True, "id": quiz_id, "file": self.store.relpath(path), "problems": shown})
 
     def _checked(self, kind: str, path: Path, values: Any) -> Checked:

@@ -399,10 +399,11 @@ function drawItem(data, values) {
   const title = el("h2", {id: "item-title", text: `${data.label}：${(values && values.title) || data.id}`});
   const status = el("p", {id: "status", className: "status"});
   main.append(title, el("p", {className: "file", text: data.file}), status);
-  if (data.readonly || !data.loaded && !Object.keys(values || {}).length) {
+  if (data.readonly || values === null) {
     main.append(el("p", {className: "message error", text: data.readonly ? "这个文件是 Markdown 脚本，请用文本编辑器修改。"
                                                                        : "这个文件有格式错误，表单打不开。请按下面的提示用文本编辑器修正。"}));
     main.append(problemList(data.problems), el("pre", {className: "source", text: data.text}));
+    $("#preview").replaceChildren(el("h2", {text: "预览"}), el("p", {className: "help", text: "文件改好后显示预览。"}));
     return;
   }
   const ctx = {choices: data.choices, required: true,
