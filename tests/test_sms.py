@@ -45,3 +45,12 @@ def test_characters_beyond_the_bmp_take_two_units():
 
 def test_empty_message():
     assert count("").parts == 0
+
+
+def test_capacity_of_billed_parts():
+    from outreach.render.sms import capacity, count
+
+    assert capacity("UCS-2", 1) == 70 and capacity("UCS-2", 2) == 134
+    assert capacity("GSM-7", 1) == 160 and capacity("GSM-7", 3) == 459
+    # A message exactly at the capacity of two parts is two parts; one character more is three.
+    assert count("骗" * 134).parts == 2 and count("骗" * 135).parts == 3

@@ -66,6 +66,12 @@ class SourceFile:
         line = bisect.bisect_right(self._line_starts, index) - 1
         return line + 1, index - self._line_starts[line] + 1
 
+    def offset(self, line: int, column: int) -> int | None:
+        """The character index of a 1-based line and column, or None past the end."""
+        if not 1 <= line <= len(self._line_starts):
+            return None
+        return self._line_starts[line - 1] + max(column, 1) - 1
+
     def _nearest(self, path: Path) -> tuple[Path, NodeSpan]:
         path = tuple(path)
         while path not in self.spans and path:

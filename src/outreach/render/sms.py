@@ -30,13 +30,23 @@ class SmsCount:
         return f"{self.units} 字，{self.parts} 条（{self.encoding}）"
 
 
+# Characters per message: (alone, per part once split).
+SIZES = {"GSM-7": (160, 153), "UCS-2": (70, 67)}
+
+
 def count(text: str) -> SmsCount:
     if all(char in GSM7_BASIC or char in GSM7_EXTENDED for char in text):
         units = sum(2 if char in GSM7_EXTENDED else 1 for char in text)
-        return SmsCount("GSM-7", units, _parts(units, 160, 153))
+        return SmsCount("GSM-7", units, _parts(units, *SIZES["GSM-7"]))
     # UCS-2 counts UTF-16 code units: characters beyond the BMP take two.
     units = len(text.encode("utf-16-le")) // 2
-    return SmsCount("UCS-2", units, _parts(units, 70, 67))
+    return SmsCount("UCS-2", units, _parts(units, *SIZES["UCS-2"]))
+
+
+def capacity(encoding: str, parts: int) -> int:
+    """How many characters `parts` billed messages carry in this encoding."""
+    single, per_part = SIZES[encoding]
+    return single if parts == 1 else per_part * parts
 
 
 def _parts(units: int, single: int, per_part: int) -> int:

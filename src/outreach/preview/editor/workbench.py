@@ -64,10 +64,9 @@ def field_at(source: SourceFile, line: int, column: int) -> list:
     """The deepest field whose key or value covers a position: where the form shows the problem."""
     if line <= 0:
         return []
-    starts = [0] + [i + 1 for i, c in enumerate(source.text) if c == "\n"]
-    if line > len(starts):
+    offset = source.offset(line, column)
+    if offset is None:
         return []
-    offset = starts[line - 1] + max(column, 1) - 1
     best: tuple = ()
     for path, span in source.spans.items():
         begin = span.key_start if span.key_start is not None else span.start
@@ -116,7 +115,7 @@ class Previewer:
 
     def _show(self, ctx: RenderContext, folder: Path, outputs: dict[str, bytes]) -> list[dict]:
         from outreach.render import pdf
-        from outreach.render.sms import count
+        from outreach.render.sms import capacity, count
 
         shown: list[dict[str, Any]] = []
         url = f"/edit/scratch/{folder.name}/"
@@ -136,10 +135,9 @@ class Previewer:
                 text = data.decode("utf-8").strip()
                 counted = count(text)
                 limit = ctx.config.sms.max_parts
-                capacity = (70 if limit == 1 else 67 * limit) if counted.encoding == "UCS-2" else \
-                    (160 if limit == 1 else 153 * limit)
                 shown.append({"type": "sms", "label": "短信", "text": text, "count": counted.label,
-                              "parts": counted.parts, "max_parts": limit, "left": capacity - counted.units})
+                              "parts": counted.parts, "max_parts": limit,
+                              "left": capacity(counted.encoding, limit) - counted.units})
             elif name.endswith(".md"):
                 shown.append({"type": "markdown", "label": name, "html": _markdown(data.decode("utf-8"))})
             elif name.endswith(".txt"):
