@@ -22,7 +22,7 @@ from typing import Any
 from outreach.core import clock
 from outreach.engine.precheck import check_project
 from outreach.core.errors import OutreachError
-from outreach.project.config import CONFIG_NAME
+from outreach.project.config import CONFIG_NAME, load_config
 from outreach.project.library import REVIEWABLE_KINDS
 from outreach.project.models import ID_RE, KIND_MODELS
 from outreach.project.yamlsource import parse_yaml
@@ -134,8 +134,6 @@ class EditorApi:
         return reply({"text": self.store.version_text(self.store.existing(kind, item_id), version)})
 
     def settings(self) -> Reply:
-        from outreach.project.config import load_config
-
         values, text = settings.current_values(self.root)
         _, problems = load_config(self.root)
         return reply({"form": settings.settings_form(), "values": values,
@@ -259,7 +257,7 @@ class EditorApi:
                               "disk_digest": digest(current),
                               "message": "outreach.toml 在您打开之后被修改过，请重新打开项目设置。"}, HTTPStatus.CONFLICT)
             text = settings.merged_config(current.decode("utf-8-sig"), body.get("values") or {})
-            config, problems = settings.check_config(self.root, text)
+            config, problems = load_config(self.root, text=text)
             if config is None:
                 return reply({"saved": False, "problems": settings.located(problems, text),
                               "message": "设置有错误，没有保存：文件保持原样。"}, HTTPStatus.UNPROCESSABLE_ENTITY)

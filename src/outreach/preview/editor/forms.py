@@ -57,20 +57,19 @@ def form_for(kind: str) -> dict:
 
 
 def _object(schema: dict, defs: dict, name: str) -> dict:
-    required = set(schema.get("required", ()))
-    fields = []
-    for key, prop in schema.get("properties", {}).items():
-        description = prop.get("description", "")
-        fields.append({
-            "key": key,
-            "label": _LABELS.get(key) or _label(description) or key,
-            "help": description,
-            "required": key in required,
-            "node": _node(prop, defs, name, key),
-        })
+    fields = [field_for(schema, defs, name, key) for key in schema.get("properties", {})]
     # The review record comes last, where a reviewer finishes, not before the title.
     fields.sort(key=lambda f: f["key"] in REVIEW_FIELDS)
     return {"t": "object", "fields": fields}
+
+
+def field_for(schema: dict, defs: dict, owner: str, key: str, node: dict | None = None) -> dict:
+    """One field of a model's schema as the form shows it: label, help, required, widget
+    (`node` replaces the widget the schema would give)."""
+    prop = schema["properties"][key]
+    description = prop.get("description", "")
+    return {"key": key, "label": _LABELS.get(key) or label_of(description) or key, "help": description,
+            "required": key in schema.get("required", ()), "node": node or _node(prop, defs, owner, key)}
 
 
 def _node(prop: dict, defs: dict, owner: str, key: str) -> dict:
@@ -116,7 +115,8 @@ def _without_null(prop: dict) -> dict:
     return prop
 
 
-def _label(description: str) -> str:
+def label_of(description: str) -> str:
+    """A field's label: its description up to the first explanation (“标题”, “复核日期”)."""
     return re.split(r"[：；（，,(:;]", description, maxsplit=1)[0].strip()
 
 

@@ -14,7 +14,7 @@ from typing import Any
 import tomlkit
 from pydantic import BaseModel
 
-from outreach.project.config import CONFIG_NAME, ProjectConfig, ProjectSection, ThemeSection, load_config
+from outreach.project.config import CONFIG_NAME, ProjectSection, ThemeSection, load_config
 from outreach.project.diagnostics import Diagnostic
 from outreach.project.outputdir import output_dir
 from outreach.preview.editor.store import EditorError
@@ -29,39 +29,21 @@ _SECTION_MODELS: dict[str, type[BaseModel]] = {"project": ProjectSection, "theme
 LOGO_FOLDER = "assets"
 LOGO_TYPES = {"PNG": ".png", "JPEG": ".jpg"}
 MAX_LOGO_BYTES = 2 * 1024 * 1024
+# Settings with a widget of their own: colour pickers, and the logo with its upload button.
+_WIDGETS = {name: {"t": "color"} for name in SETTINGS_FIELDS["theme"] if name.endswith("_color")} | {"logo": {"t": "logo"}}
 
 
 def settings_form() -> dict:
-    from outreach.preview.editor.forms import _label
+    from outreach.preview.editor.forms import field_for
 
     sections = []
     for section, names in SETTINGS_FIELDS.items():
         model = _SECTION_MODELS[section]
         schema = model.model_json_schema()
-        fields = []
-        for name in names:
-            prop = schema["properties"][name]
-            description = prop.get("description", "")
-            fields.append({"key": name, "label": _label(description) or name, "help": description,
-                           "required": name in schema.get("required", ()), "node": _node(name, prop)})
+        fields = [field_for(schema, schema.get("$defs", {}), model.__name__, name, _WIDGETS.get(name)) for name in names]
         sections.append({"key": section, "label": SECTION_LABELS[section], "help": "", "required": True,
                          "node": {"t": "object", "fields": fields}})
     return {"t": "object", "fields": sections}
-
-
-def _node(name: str, prop: dict) -> dict:
-    if name == "hotlines":
-        return {"t": "list", "min": 1, "max": 4, "item": {"t": "object", "fields": [
-            {"key": "number", "label": "号码", "help": "例如 110、96110", "required": True,
-             "node": {"t": "text", "max": 30, "multiline": False}},
-            {"key": "label", "label": "名称", "help": "例如“全国反诈预警劝阻专线”", "required": True,
-             "node": {"t": "text", "max": 20, "multiline": False}}]}}
-    if name.endswith("_color"):
-        return {"t": "color"}
-    if name == "logo":
-        return {"t": "logo"}
-    limit = next((o.get("maxLength") for o in prop.get("anyOf", [prop]) if "maxLength" in o), 200)
-    return {"t": "text", "max": limit, "multiline": False}
 
 
 def current_values(root: Path) -> tuple[dict, str]:
@@ -131,10 +113,6 @@ def _plain(value: Any) -> Any:
     if hasattr(value, "model_dump"):
         return value.model_dump()
     return value
-
-
-def check_config(root: Path, text: str) -> tuple[ProjectConfig | None, list[Diagnostic]]:
-    return load_config(root, text=text)
 
 
 def located(problems: list[Diagnostic], text: str) -> list[dict]:
