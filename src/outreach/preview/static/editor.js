@@ -57,7 +57,8 @@ function optionList(select, options, current, allowEmpty, emptyLabel = "（不�
 
 const WIDGETS = {
   text(node, value, path) {
-    const attrs = {"data-path": path, maxlength: node.max * 2, oninput: null};
+    // The box takes more than the limit: an over-long text is shown with its problem, not cut.
+    const attrs = {maxlength: node.max * 2};
     const input = node.multiline ? el("textarea", {...attrs, rows: Math.min(8, 2 + Math.floor(node.max / 300))})
                                  : el("input", {...attrs, type: "text"});
     input.value = value === undefined || value === null ? "" : String(value);
@@ -209,7 +210,7 @@ const WIDGETS = {
     const type = el("select", {"aria-label": "类型"});
     optionList(type, [["line", "台词"], ["direction", "舞台提示"]], "direction" in value ? "direction" : "line", false);
     const role = WIDGETS.role({}, value.role, path + ".role", ctx);
-    const text = el("textarea", {rows: 2, "data-path": path});
+    const text = el("textarea", {rows: 2, "aria-label": "内容"});
     text.value = value.text || value.direction || "";
     const show = () => { role.el.hidden = type.value === "direction"; };
     type.addEventListener("change", show);
