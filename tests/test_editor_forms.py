@@ -169,3 +169,20 @@ def test_a_process_with_threads_spawns_its_workers(threads):
         stop.set()
         for thread in extra:
             thread.join()
+
+
+def test_a_windows_file_keeps_its_bom_and_line_ends():
+    from outreach.project.yamledit import merged_text
+
+    text = "\ufeff# 注释\r\ntitle: 旧标题\r\nsigns:\r\n  - 一\r\n"
+    assert merged_text(text, {"title": "旧标题", "signs": ["一"]}) == text
+    assert merged_text(text, {"title": "新标题", "signs": ["一", "二"]}) == \
+        "\ufeff# 注释\r\ntitle: 新标题\r\nsigns:\r\n  - 一\r\n  - 二\r\n"
+
+
+def test_a_windows_config_keeps_its_line_ends():
+    from outreach.preview.editor.settings import merged_config
+
+    text = '# 配置\r\n[project]\r\nname = "示例"\r\n'
+    result = merged_config(text, {"project": {"name": "示例", "app": "国家反诈中心"}, "theme": {"qr_url": "https://example.org/"}})
+    assert result == text + '\r\n[theme]\r\nqr_url = "https://example.org/"\r\n'   # the default app stays out

@@ -34,6 +34,12 @@ def _yaml() -> YAML:
 def merged_text(original: str | None, values: dict[str, Any], header: str = "") -> str:
     """The file's text with `values` as its content. `original` None: a new file, which starts
     with `header` (e.g. the schema comment editors read)."""
+    # A file saved on Windows keeps its byte-order mark and CRLF line ends: only changed
+    # lines may differ from what was there.
+    bom = "\ufeff" if original and original.startswith("\ufeff") else ""
+    crlf = original is not None and "\r\n" in original
+    if original:
+        original = original.removeprefix("\ufeff").replace("\r\n", "\n")
     yaml = _yaml()
     tree = yaml.load(original) if original and original.strip() else None
     if isinstance(tree, CommentedMap):
@@ -44,7 +50,8 @@ def merged_text(original: str | None, values: dict[str, Any], header: str = "") 
     if header and not (original and original.strip()):
         out.write(header.rstrip("\n") + "\n")
     yaml.dump(tree, out)
-    return out.getvalue()
+    text = out.getvalue()
+    return bom + (text.replace("\n", "\r\n") if crlf else text)
 
 
 def _merge_map(node: CommentedMap, values: dict[str, Any]) -> None:

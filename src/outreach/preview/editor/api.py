@@ -256,7 +256,8 @@ class EditorApi:
                 return reply({"saved": False, "conflict": True, "disk_text": current.decode("utf-8", "replace"),
                               "disk_digest": digest(current),
                               "message": "outreach.toml 在您打开之后被修改过，请重新打开项目设置。"}, HTTPStatus.CONFLICT)
-            text = settings.merged_config(current.decode("utf-8-sig"), body.get("values") or {})
+            bom = "\ufeff" if current.startswith(b"\xef\xbb\xbf") else ""
+            text = bom + settings.merged_config(current.decode("utf-8-sig"), body.get("values") or {})
             config, problems = load_config(self.root, text=text)
             if config is None:
                 return reply({"saved": False, "problems": settings.located(problems, text),
@@ -304,7 +305,7 @@ class EditorApi:
             raise EditorError("这个脚本是 Markdown 文件，请用文本编辑器修改。")
         if not isinstance(values, dict):
             raise EditorError("请求里没有表单内容。")
-        original = path.read_text(encoding="utf-8")
+        original = path.read_bytes().decode("utf-8", errors="replace")   # not read_text: CRLF stays CRLF
         return check_values(self.root, self.store.relpath(path), original, kind, values)
 
 

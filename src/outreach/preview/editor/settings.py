@@ -93,7 +93,9 @@ def merged_config(text: str, values: dict) -> str:
             if section not in document:
                 document[section] = table = tomlkit.table()
             table[name] = _hotlines(value) if name == "hotlines" else value
-    return tomlkit.dumps(document)
+    merged = tomlkit.dumps(document)
+    # tomlkit ends the lines it adds with LF: a CRLF file stays all CRLF.
+    return merged.replace("\r\n", "\n").replace("\n", "\r\n") if "\r\n" in text else merged
 
 
 def _hotlines(rows: list[dict]):

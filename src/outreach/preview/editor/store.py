@@ -120,7 +120,7 @@ class Store:
         found = self.root / HISTORY_DIR / self.relpath(path) / version
         if not found.is_file():
             raise EditorError("没有这个历史版本（可能已超过保留的 20 个）。")
-        return found.read_text(encoding="utf-8", errors="replace")
+        return found.read_bytes().decode("utf-8", errors="replace")   # as saved, CRLF and all
 
     @staticmethod
     def _versions(folder: Path) -> list[Path]:
