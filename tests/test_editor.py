@@ -648,3 +648,20 @@ def test_a_file_the_form_cannot_show_gets_its_text_and_the_problem(browser, edit
         page.close()
     finally:
         scenario.write_text(original, encoding="utf-8")
+
+
+def test_a_file_with_a_repeated_key_is_shown_as_text_and_never_rewritten(editor):
+    scenario = editor.root / "content/scenarios/card-renting.yaml"
+    original = scenario.read_text(encoding="utf-8")
+    scenario.write_text(original + "category: 又写了一次\n", encoding="utf-8")
+    try:
+        data = editor.item("scenarios", "card-renting")
+        assert any(p["code"] == "yaml-duplicate-key" for p in data["problems"]), data["problems"]
+        assert data["values"] is None       # shown as text with the problem, not as a form that would drop one
+        values = editor.item("scenarios", "fake-loan")["values"]   # a form sent anyway is refused too
+        status, answer = editor.post("edit/api/save", {"kind": "scenarios", "id": "card-renting",
+                                                       "values": values, "base": data["digest"]})
+        assert status == 400 and "文本编辑器" in answer["error"], answer
+        assert "又写了一次" in scenario.read_text(encoding="utf-8")
+    finally:
+        scenario.write_text(original, encoding="utf-8")

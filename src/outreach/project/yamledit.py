@@ -31,6 +31,18 @@ def _yaml() -> YAML:
     return yaml
 
 
+def rewritable(text: str) -> bool:
+    """Whether the round trip can load the file (it refuses some things the checker reports,
+    such as a key written twice): if not, the editor shows the text instead of a form."""
+    from ruamel.yaml.error import YAMLError
+
+    try:
+        _yaml().load(text.removeprefix("\ufeff").replace("\r\n", "\n"))
+    except YAMLError:
+        return False
+    return True
+
+
 def merged_text(original: str | None, values: dict[str, Any], header: str = "") -> str:
     """The file's text with `values` as its content. `original` None: a new file, which starts
     with `header` (e.g. the schema comment editors read)."""

@@ -19,12 +19,15 @@ from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 
+from ruamel.yaml.error import YAMLError
+
 from outreach.core import clock
 from outreach.engine.precheck import check_project
 from outreach.core.errors import OutreachError
 from outreach.project.config import CONFIG_NAME, load_config
 from outreach.project.library import REVIEWABLE_KINDS
 from outreach.project.models import ID_RE, KIND_MODELS
+from outreach.project.yamledit import rewritable
 from outreach.project.yamlsource import parse_yaml
 from outreach.preview.editor import forms, settings, stationsheet
 from outreach.preview.editor.store import Conflict, EditorError, Store, digest
@@ -116,13 +119,14 @@ class EditorApi:
         libraries: list = []
         diagnostics = check_project(self.root, library_out=libraries)
         values, source, _ = parse_yaml(raw, relpath) if not readonly else (None, None, [])
+        text = raw.decode("utf-8", errors="replace")
         library = libraries[0] if libraries else None
         return reply({
             "kind": kind, "id": item_id, "file": relpath, "label": forms.kind_labels().get(kind, kind),
             "form": forms.form_for(kind), "choices": forms.choices(library),
             # None: a file the form cannot show (Markdown, or not a YAML mapping); its text is shown instead.
-            "values": values if isinstance(values, dict) else None,
-            "text": raw.decode("utf-8", errors="replace"), "digest": digest(raw),
+            "values": values if isinstance(values, dict) and rewritable(text) else None,
+            "text": text, "digest": digest(raw),
             "problems": [problem_dict(d, source) for d in diagnostics if d.file == relpath],
             "readonly": readonly, "reviewable": kind in REVIEWABLE_KINDS, "today": clock.today().isoformat(),
         })
@@ -306,7 +310,10 @@ class EditorApi:
         if not isinstance(values, dict):
             raise EditorError("请求里没有表单内容。")
         original = path.read_bytes().decode("utf-8", errors="replace")   # not read_text: CRLF stays CRLF
-        return check_values(self.root, self.store.relpath(path), original, kind, values)
+        try:
+            return check_values(self.root, self.store.relpath(path), original, kind, values)
+        except YAMLError as problem:   # YAML 1.2 rules (ruamel) refusing what the 1.1 loader took
+            raise EditorError(f"编辑器无法安全地改写这个文件（{type(problem).__name__}）：请用文本编辑器修改。") from None
 
 
 def _cell(diagnostic) -> dict:
