@@ -665,3 +665,22 @@ def test_a_file_with_a_repeated_key_is_shown_as_text_and_never_rewritten(editor)
         assert "又写了一次" in scenario.read_text(encoding="utf-8")
     finally:
         scenario.write_text(original, encoding="utf-8")
+
+
+def test_a_pack_is_previewed_from_the_outputs_already_built(editor):
+    assert editor.post("edit/api/new", {"kind": "packs", "id": "market-day"})[0] == 200
+    try:
+        values = editor.item("packs", "market-day")["values"]
+        values["items"] = [{"poster": "card-renting"}, {"poster": "fake-loan"}]
+        values["title"] = "集市反诈宣传资料包"
+        values.pop("description")
+        status, answer = editor.post("edit/api/check", {"kind": "packs", "id": "market-day", "values": values,
+                                                        "preview": True})
+        assert status == 200 and answer["errors"] == 0, answer["problems"]
+        [shown] = answer["preview"]
+        assert shown["type"] == "image" and shown["label"] == "packs/market-day.pdf"
+        with urllib.request.urlopen(editor.url + shown["url"].lstrip("/")) as response:
+            assert response.read().startswith(b"\x89PNG")
+        assert not (editor.root / "build/packs/market-day.pdf").exists()   # a preview, not a build
+    finally:
+        editor.post("edit/api/delete", {"kind": "packs", "id": "market-day"})

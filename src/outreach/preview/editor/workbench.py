@@ -99,8 +99,8 @@ class Previewer:
             shown: list[dict] = []
             targets = 0
             for _kind, renderer in sorted(all_renderers().items(), key=lambda kv: (kv[1].phase, kv[0])):
-                if renderer.phase > 0:
-                    continue   # packs and station packs stitch other outputs: see them after saving
+                if renderer.phase > 1:
+                    continue   # station packs: one per station, seen in the preview page after saving
                 for target in renderer.plan(library, self.options):
                     if target.sources[:1] != (relpath,) or targets >= MAX_PREVIEW_TARGETS:
                         continue
