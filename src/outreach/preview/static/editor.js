@@ -488,7 +488,7 @@ function showPreview(shown, errors) {
   const box = $("#preview");
   box.replaceChildren(el("h2", {text: "预览"}));
   if (errors) { box.append(el("p", {className: "help", text: "改好错误后显示预览。"})); return; }
-  if (!shown.length) { box.append(el("p", {className: "help", text: "这类内容没有单独的预览：保存后在资料包里查看。"})); return; }
+  if (!shown.length) { box.append(el("p", {className: "help", text: "这类内容没有单独的预览：保存后在引用它的海报、小贴士和资料包里查看。"})); return; }
   for (const part of shown) {
     const figure = el("figure", {className: `shown ${part.type}`, "data-type": part.type});
     figure.append(el("figcaption", {text: part.label}));
