@@ -74,7 +74,7 @@ def load_library(root: Path, stations: bool | None = True,
     diagnostics.extend(_unexpected_entries(content))
     broken: list[Item] = []
     for kind in KIND_MODELS:
-        for path in _discover(content / kind, kind):
+        for path in discover(content / kind, kind):
             relpath = path.relative_to(root).as_posix()
             if resolved_inside(path, [root]) is None or not is_regular_file(path):
                 diagnostics.add(error(relpath, 0, 0, "outside-project", _LINK_OUT.format(what="这个文件")))
@@ -191,7 +191,8 @@ def _without_unknown_keys(model_class, data: dict, exc: ValidationError):
         return None
 
 
-def _discover(directory: Path, kind: str) -> list[Path]:
+def discover(directory: Path, kind: str) -> list[Path]:
+    """A kind's content files under `directory`, sorted; hidden ones left out, links listed."""
     if not directory.is_dir():
         return []
     suffixes = YAML_SUFFIXES + tuple(s for (k, s) in EXTRA_PARSERS if k == kind)

@@ -53,7 +53,7 @@ def _csv_rows(path: Path, relpath: str, noun: str, notes: list[Diagnostic]) -> I
     """Rows from a CSV in UTF-8 (with or without BOM) or GB18030/GBK (what Chinese Excel saves as
     “CSV”); a bad byte or an over-long field is located by row."""
     raw = path.read_bytes()   # at most MAX_SHEET_BYTES
-    text, encoding = _decode_sheet(raw, relpath, noun)
+    text, encoding = decode_sheet(raw, relpath, noun)
     if encoding != "utf-8":
         notes.append(warning(relpath, 1, 1, "sheet-encoding",
                              f"{noun}是 GBK（GB18030）编码的 CSV（Excel 另存为“CSV”时的默认编码），已按此读取。"
@@ -70,7 +70,8 @@ def _csv_rows(path: Path, relpath: str, noun: str, notes: list[Diagnostic]) -> I
         yield row
 
 
-def _decode_sheet(raw: bytes, relpath: str, noun: str) -> tuple[str, str]:
+def decode_sheet(raw: bytes, relpath: str, noun: str) -> tuple[str, str]:
+    """A CSV's text (without its byte-order mark) and the encoding it was in: utf-8 or gb18030."""
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     try:

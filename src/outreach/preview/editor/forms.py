@@ -9,6 +9,7 @@ Chinese labels and help from the models' field descriptions, plus the project's 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from typing import Any
 
@@ -50,10 +51,15 @@ def kind_labels() -> dict[str, str]:
     return {kind: KIND_LABELS[kind] for kind in EDITOR_KINDS}
 
 
+@functools.cache
+def _schema(kind: str) -> dict:
+    """A kind's JSON Schema, made once: every keystroke's check reads it (never mutated)."""
+    return KIND_MODELS[kind].model_json_schema()
+
+
 def form_for(kind: str) -> dict:
-    model = KIND_MODELS[kind]
-    schema = model.model_json_schema()
-    return _object(schema, schema.get("$defs", {}), model.__name__)
+    schema = _schema(kind)
+    return _object(schema, schema.get("$defs", {}), KIND_MODELS[kind].__name__)
 
 
 def _object(schema: dict, defs: dict, name: str) -> dict:
@@ -134,8 +140,7 @@ def choices(library: Library | None) -> dict[str, Any]:
 
 def typed_values(kind: str, values: Any) -> Any:
     """The form's values with dates as dates, so they are written unquoted (`review_by: 2027-06-30`)."""
-    model = KIND_MODELS[kind]
-    schema = model.model_json_schema()
+    schema = _schema(kind)
     return _typed(values, schema, schema.get("$defs", {}))
 
 

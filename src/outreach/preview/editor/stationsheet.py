@@ -16,7 +16,7 @@ from pathlib import Path
 from outreach.project.config import load_config
 from outreach.project.diagnostics import Diagnostic
 from outreach.project.phones import digits
-from outreach.project.spreadsheet import SheetProblem, cell_text, sheet_rows
+from outreach.project.spreadsheet import SheetProblem, cell_text, decode_sheet, sheet_rows
 from outreach.project.stations import COLUMNS, LABELS, find_station_file, read_stations
 from outreach.preview.editor.store import EditorError
 
@@ -62,9 +62,9 @@ def _csv_bytes(path: Path, rows: list[list[str]]) -> bytes:
     raw = path.read_bytes()
     bom = raw.startswith(b"\xef\xbb\xbf")
     try:
-        text, encoding = raw[3 if bom else 0:].decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        text, encoding = raw.decode("gb18030"), "gb18030"
+        text, encoding = decode_sheet(raw, path.name, "站点表")
+    except SheetProblem as problem:
+        raise EditorError(f"站点表读不出来：{problem.diagnostic.format()}。请在 Excel 或 WPS 里修正。") from None
     header = next(csv.reader(io.StringIO(text, newline="")), [])
     ending = "\r\n" if "\r\n" in text else "\n"
     out = io.StringIO(newline="")

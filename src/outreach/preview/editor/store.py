@@ -19,7 +19,7 @@ from pathlib import Path
 from outreach.core.errors import OutreachError
 from outreach.core.fsutil import atomic_write
 from outreach.core.safepath import resolved_inside
-from outreach.project.loader import CONTENT_DIR, EXTRA_PARSERS, YAML_SUFFIXES
+from outreach.project.loader import CONTENT_DIR, discover
 from outreach.project.models import ID_RE, KIND_MODELS
 
 HISTORY_DIR = Path(".outreach") / "history"
@@ -59,13 +59,8 @@ class Store:
 
     def files(self, kind: str) -> list[Path]:
         """The kind's content files the loader reads: no hidden ones, none leading out of the project."""
-        folder = self._folder(kind)
-        if not folder.is_dir():
-            return []
-        suffixes = YAML_SUFFIXES + tuple(s for (k, s) in EXTRA_PARSERS if k == kind)
-        return [path for path in sorted(folder.rglob("*"))
-                if path.suffix.lower() in suffixes and not any(p.startswith(".") for p in path.relative_to(folder).parts)
-                and resolved_inside(path, [self.root]) is not None and path.is_file()]
+        return [path for path in discover(self._folder(kind), kind)
+                if resolved_inside(path, [self.root]) is not None and path.is_file()]
 
     def relpath(self, path: Path) -> str:
         return path.relative_to(self.root).as_posix()
