@@ -44,6 +44,16 @@ class PackPart:
     in_pack: bool = True  # stitched into the pack PDF; False: printed on its own (a performer's sides)
 
 
+@dataclass(frozen=True)
+class RoleView:
+    """How the preview page shows outputs of one role: a Chinese name and a kind of view —
+    image (a picture), pdf (a link and a thumbnail of its first page), text (the text itself),
+    page (an HTML page opened in its own tab) or file (a download)."""
+
+    label: str
+    show: str = "file"
+
+
 @dataclass
 class RenderResult:
     outputs: dict[str, bytes] = field(default_factory=dict)   # build-relative path → bytes
@@ -114,6 +124,8 @@ class Renderer(abc.ABC):
     pack_item: ClassVar[str | None] = None  # the pack item key this kind serves ("poster", "tip", ...)
     # (path pattern, role) for every output, first match wins; paths without the zh-Hant/ prefix.
     roles: ClassVar[tuple[tuple[str, str], ...]] = ()
+    # How the preview shows each role (a role without an entry is listed as a file to open).
+    role_views: ClassVar[dict[str, RoleView]] = {}
 
     def check(self, ctx: "RenderContext") -> list[RenderError]:
         """What a build of this kind would fail on that needs no layout (lengths, parts, bytes):

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from outreach.project.models import PACK_ITEMS, PackItem
 from outreach.renderers.target import Target
-from outreach.renderers.base import PackPart, RenderContext, RenderError, Renderer, RenderResult
+from outreach.renderers.base import PackPart, RenderContext, RenderError, Renderer, RenderResult, RoleView
 from outreach.renderers.html import base_context, html_to_pdf, render_html
 
 ITEM_LABELS = {key: label for key, (_kind, label) in PACK_ITEMS.items()}
@@ -83,6 +83,7 @@ class PackRenderer(Renderer):
     # review: which items a pack may print.
     config_sections = ("project", "theme", "feed", "quiz", "scripts", "posters", "review")
     roles = (("packs/*.pdf", "pack-pdf"), ("packs/*.zip", "pack-zip"))
+    role_views = {"pack-pdf": RoleView("PDF", "pdf"), "pack-zip": RoleView("打印包（zip）", "file")}
     templates_described = {
         "pack-cover.html": "资料包封面和目录（为派出所生成时封面带派出所信息）",
         "pack-back.html": "派出所版资料包的封底（联系方式）",

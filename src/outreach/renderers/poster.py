@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 from outreach.renderers.target import Target
-from outreach.renderers.base import BatchRenderer, PackPart, RenderContext, RenderError, RenderResult
+from outreach.renderers.base import BatchRenderer, PackPart, RenderContext, RenderError, RenderResult, RoleView
 from outreach.renderers.html import base_context, check_pages, law_citations, png_from_pdf, render_pages
 
 A3_ZOOM = math.sqrt(2)  # A4 → A3 is a factor of √2 in each direction
@@ -19,6 +19,7 @@ class PosterRenderer(BatchRenderer):
     pack_item = "poster"
     config_sections = ("project", "theme", "posters")
     roles = (("posters/*.pdf", "poster-pdf"), ("posters/*.png", "poster-png"))
+    role_views = {"poster-png": RoleView("图片", "image"), "poster-pdf": RoleView("PDF", "pdf")}
     templates_described = {
         "poster.html": "海报（每个诈骗类型一张 A4，PDF 和 PNG）",
         "css/poster.css": "海报样式",

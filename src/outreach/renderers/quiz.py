@@ -7,7 +7,7 @@ from outreach.renderers.target import Target
 from outreach.render.quizprep import prepare
 from outreach.render.contract import TemplateContract, missing_anchors
 from outreach.render.sheets import card_overflow_mm, cut_marks, mirrored, sheet_boxes
-from outreach.renderers.base import PackPart, RenderContext, RenderError, Renderer, RenderResult
+from outreach.renderers.base import PackPart, RenderContext, RenderError, Renderer, RenderResult, RoleView
 from outreach.renderers.html import base_context, layout, render_html
 
 # Space at the bottom of a card that text must not reach: the padding, and on the back
@@ -24,6 +24,8 @@ class QuizRenderer(Renderer):
     config_sections = ("project", "theme", "quiz")
     roles = (("quiz/*-cards.pdf", "quiz-cards"), ("quiz/*-key.pdf", "quiz-key"),
              ("quiz/*-answer-sheet.pdf", "quiz-answer-sheet"), ("quiz/*/index.html", "quiz-h5"))
+    role_views = {"quiz-h5": RoleView("H5 答题页", "page"), "quiz-cards": RoleView("卡片", "pdf"),
+                  "quiz-key": RoleView("答案", "pdf"), "quiz-answer-sheet": RoleView("答题卡", "pdf")}
     pack_item = "quiz"
     template_contracts = (CARDS_CONTRACT,)
     templates_described = {

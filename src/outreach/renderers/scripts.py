@@ -7,7 +7,7 @@ import math
 
 from outreach.render.contract import TemplateContract
 from outreach.renderers.target import Target
-from outreach.renderers.base import BatchRenderer, PackPart, RenderContext, RenderError, RenderResult
+from outreach.renderers.base import BatchRenderer, PackPart, RenderContext, RenderError, RenderResult, RoleView
 from outreach.renderers.html import base_context, check_pages, layout, render_html, render_pages
 from outreach.checks.scriptlint import spoken_length
 
@@ -30,6 +30,8 @@ class ScriptRenderer(BatchRenderer):
     config_sections = ("project", "theme", "scripts")
     roles = (("scripts/*-card-sheet.pdf", "talk-card-sheet"), ("scripts/*-card.pdf", "talk-card"),
              ("scripts/*/*.pdf", "script-part"), ("scripts/*.pdf", "script-pdf"))
+    role_views = {"script-pdf": RoleView("全本", "pdf"), "script-part": RoleView("分角色台词", "pdf"),
+                  "talk-card": RoleView("口袋卡", "pdf"), "talk-card-sheet": RoleView("口袋卡（A4 拼版）", "pdf")}
     template_contracts = (TALK_CARD_CONTRACT,)
     templates_described = {
         "script.html": "节目脚本全本（A4：封面、角色表、场次、舞台提示、页码）",

@@ -9,7 +9,7 @@ import io
 
 from outreach.render.contract import TemplateContract
 from outreach.renderers.target import Target
-from outreach.renderers.base import BatchRenderer, RenderContext, RenderError, RenderResult
+from outreach.renderers.base import BatchRenderer, RenderContext, RenderError, RenderResult, RoleView
 from outreach.renderers.html import base_context, check_pages, layout, render_html, render_pages
 from outreach.renderers.packs import collect, front_matter_html, page_stamps
 from outreach.render.sheets import cut_marks, mirrored, sheet_boxes
@@ -31,6 +31,8 @@ class StationsRenderer(BatchRenderer):
     config_sections = ("project", "theme", "stations", "feed", "quiz", "scripts", "posters", "review")
     roles = (("stations/*/contact-cards.pdf", "contact-cards"), ("stations/*/*.pdf", "station-pack-pdf"),
              ("stations/*/*.zip", "station-pack-zip"))
+    role_views = {"station-pack-pdf": RoleView("资料包", "pdf"), "contact-cards": RoleView("警民联系卡", "pdf"),
+                  "station-pack-zip": RoleView("打印包（zip）", "file")}
     template_contracts = (CARDS_CONTRACT,)
     templates_described = {
         "stations/contact-cards.html": "警民联系卡（90×54 毫米的一张，生成时排成 A4 每张 10 个，双面）",

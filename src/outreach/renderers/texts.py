@@ -8,7 +8,7 @@ import re
 
 from outreach.render import sms
 from outreach.renderers.target import Target
-from outreach.renderers.base import RenderContext, RenderError, Renderer, RenderResult
+from outreach.renderers.base import RenderContext, RenderError, Renderer, RenderResult, RoleView
 from outreach.renderers.html import base_context, law_citations, render_html
 
 MARKDOWN_LIMIT = 4096   # bytes, WeCom/DingTalk markdown messages
@@ -38,6 +38,9 @@ class TextsRenderer(Renderer):
     roles = (("texts/newsletter-*.txt", "newsletter-text"), ("texts/newsletter-*.md", "newsletter-markdown"),
              ("texts/*.sms.txt", "sms"), ("texts/*.wecom.md", "group-markdown"), ("texts/*.txt", "group-text"),
              ("feed.json", "feed"))
+    role_views = {"sms": RoleView("短信", "text"), "group-text": RoleView("群消息", "text"),
+                  "group-markdown": RoleView("群消息（Markdown）", "file"), "newsletter-text": RoleView("警务手机报", "text"),
+                  "newsletter-markdown": RoleView("警务手机报（Markdown）", "file"), "feed": RoleView("JSON 数据", "file")}
     templates_described = {
         "texts/sms.txt": "短信（每个诈骗类型一条，签名自动加在开头）",
         "texts/scenario.txt": "纯文字群消息",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from outreach.renderers.target import Target
-from outreach.renderers.base import BatchRenderer, PackPart, RenderError, RenderResult
+from outreach.renderers.base import BatchRenderer, PackPart, RenderError, RenderResult, RoleView
 from outreach.renderers.html import base_context, check_pages, law_citations, render_pages
 
 
@@ -14,6 +14,7 @@ class TipsRenderer(BatchRenderer):
     batch_size = 16
     config_sections = ("project", "theme")
     roles = (("tips/*.pdf", "tip-pdf"),)
+    role_views = {"tip-pdf": RoleView("PDF", "pdf")}
     pack_item = "tip"
     templates_described = {
         "tip.html": "法律小贴士单页（正文 + 法律原文）",
