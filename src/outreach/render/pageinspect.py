@@ -108,10 +108,13 @@ def _limited(problems: list[PageProblem]) -> list[PageProblem]:
 
 
 def glyphs_of(page) -> list[_Glyph]:
+    """The glyphs drawn on the page, in text order. A ligature (fi, fl, ff, ffi) is one glyph
+    that pdfium reports as several characters with the same box: it comes back as one _Glyph
+    whose `char` holds all of them ("fi")."""
     import pypdfium2.raw as raw
 
     textpage = page.get_textpage()
-    glyphs = []
+    glyphs: list[_Glyph] = []
     matrix = raw.FS_MATRIX()
     try:
         for index in range(textpage.count_chars()):
@@ -122,10 +125,31 @@ def glyphs_of(page) -> list[_Glyph]:
                 continue
             raw.FPDFText_GetMatrix(textpage.raw, index, matrix)
             box = textpage.get_charbox(index)
-            glyphs.append(_Glyph(char, box, (matrix.a, matrix.b, matrix.c, matrix.d, matrix.e, matrix.f)))
+            glyph = _Glyph(char, box, (matrix.a, matrix.b, matrix.c, matrix.d, matrix.e, matrix.f))
+            if glyphs and _same_ligature(glyphs[-1], glyph):
+                glyphs[-1].char += char
+                continue
+            glyphs.append(glyph)
     finally:
         textpage.close()
     return glyphs
+
+
+LIGATURE_SLACK_PT = 0.01
+
+
+def _same_ligature(previous: _Glyph, glyph: _Glyph) -> bool:
+    """Whether `glyph` is the next character of the ligature `previous` belongs to: pdfium gives
+    every character of one ligature glyph the glyph's own box. Only letters of alphabetic
+    scripts form ligatures in our fonts; two Chinese characters with one box are a real overlap."""
+    if not (_ligature_letter(glyph.char) and all(_ligature_letter(c) for c in previous.char)):
+        return False
+    return previous.matrix == glyph.matrix and \
+        all(abs(a - b) <= LIGATURE_SLACK_PT for a, b in zip(previous.box, glyph.box))
+
+
+def _ligature_letter(char: str) -> bool:
+    return char.isalpha() and ord(char) < 0x2E80   # below the CJK blocks
 
 
 def image_boxes(page) -> list[tuple[float, float, float, float]]:
