@@ -52,6 +52,15 @@ def safe_name(name: str) -> bool:
     return all(part not in ("..",) for part in name.split("/"))
 
 
+def visible_inside(path: Path, root: Path) -> Path | None:
+    """`path` resolved, when that stays inside `root` and is not hidden there: a link named
+    `notes.html` that points at `.git/config` is as hidden as the file it reaches."""
+    resolved = resolved_inside(path, [root])
+    if resolved is None or is_hidden(resolved.relative_to(root.resolve())):
+        return None
+    return resolved
+
+
 def project_files(directory: Path, root: Path) -> Iterator[Path]:
     """Regular, non-hidden files under `directory` that stay inside `root` (sorted, links checked)."""
     if not directory.is_dir() or resolved_inside(directory, [root]) is None:
@@ -60,7 +69,7 @@ def project_files(directory: Path, root: Path) -> Iterator[Path]:
         relative = path.relative_to(directory)
         if is_hidden(relative) or "__pycache__" in relative.parts:
             continue
-        if is_regular_file(path) and resolved_inside(path, [root]) is not None:
+        if is_regular_file(path) and visible_inside(path, root) is not None:
             yield path
 
 

@@ -16,7 +16,7 @@ from outreach.core.errors import OutreachError
 from outreach.render import filters
 from outreach.core import phrasebook
 from outreach.project.diagnostics import Diagnostic, error
-from outreach.core.safepath import is_hidden, resolved_inside
+from outreach.core.safepath import is_hidden
 from outreach.render.theme import BUILTIN_PREFIX, PROJECT_TEMPLATES, TEMPLATE_SUFFIXES, Theme, TemplateEncodingError, TemplateRefused
 
 
@@ -149,9 +149,8 @@ def check_templates(theme: Theme) -> list[Diagnostic]:
     """Problems `check` can find in the project's templates without rendering: files that are
     not UTF-8 text, links out of templates/, and Jinja syntax errors (all located)."""
     directory = theme.project_dir
-    if directory.is_symlink() and resolved_inside(directory, [theme.project_root]) is None:
-        return [error(PROJECT_TEMPLATES, 0, 0, "template-refused",
-                      f"{PROJECT_TEMPLATES}/ 目录是指向项目外的链接，已拒绝读取其中的模板。")]
+    if refused := theme.project_dir_problem():
+        return [error(PROJECT_TEMPLATES, 0, 0, "template-refused", refused)]
     if not directory.is_dir():
         return []
     env = make_environment(theme)

@@ -15,7 +15,7 @@ from pathlib import Path
 from outreach.core.packagedata import THEME_DIR
 from outreach.core.errors import OutreachError
 from outreach.core.textfile import NotText, decode_utf8
-from outreach.core.safepath import is_regular_file, project_files, resolved_inside, safe_name
+from outreach.core.safepath import is_hidden, is_regular_file, project_files, resolved_inside, safe_name, visible_inside
 
 BUILTIN_DIR = THEME_DIR
 BUILTIN_PREFIX = "!theme/"
@@ -50,8 +50,31 @@ class Theme:
 
     @property
     def search_path(self) -> list[Path]:
+        """The directories templates and their resources (CSS, images, fonts) come from; a refused
+        templates/ (see project_dir_problem) is left out, so nothing is ever read through it."""
+        return [d for d in self._template_dirs() if d != self.project_dir or self.project_dir_problem() is None]
+
+    def _template_dirs(self) -> list[Path]:
         dirs = [self.project_dir] if self.project_dir.is_dir() and not self.builtin_only else []
         return dirs + [self.builtin_dir]
+
+    def project_dir_problem(self) -> str | None:
+        """Why the project's templates/ must not be read, or None. After resolving links it has to
+        be a directory strictly inside the project and not hidden: `templates -> .` would turn
+        `templates/.env` and `templates/content/...` into the project's own files, and
+        `templates -> .git` its secrets."""
+        directory = self.project_dir
+        if not os.path.lexists(directory):
+            return None
+        resolved = resolved_inside(directory, [self.project_root])
+        if resolved is None:
+            return f"{PROJECT_TEMPLATES}/ 目录是指向项目外的链接，已拒绝读取其中的模板。"
+        inside = resolved.relative_to(self.project_root.resolve())
+        if not inside.parts:
+            return f"{PROJECT_TEMPLATES}/ 目录是指向项目目录本身的链接，已拒绝读取其中的模板（否则模板能读到 .env 等项目文件）。"
+        if is_hidden(inside):
+            return f"{PROJECT_TEMPLATES}/ 目录是指向隐藏目录的链接，已拒绝读取其中的模板。"
+        return None
 
     def locate(self, name: str) -> Path | None:
         """The file a template name resolves to (honouring overrides and `!theme/`), or None.
@@ -63,17 +86,21 @@ class Theme:
         if name.startswith(BUILTIN_PREFIX):
             candidates = [(self.builtin_dir, name[len(BUILTIN_PREFIX):])]
         else:
-            candidates = [(directory, name) for directory in self.search_path]
+            candidates = [(directory, name) for directory in self._template_dirs()]
         for directory, relative in candidates:
             if not safe_name(relative):
                 raise TemplateRefused(f"模板名“{_shown(name)}”不允许包含“..”、绝对路径或控制字符。")
+            if is_hidden(relative):
+                raise TemplateRefused(f"模板名“{_shown(name)}”指向隐藏文件或目录（以“.”开头，如 .env、.git/），已拒绝读取。")
             candidate = directory / relative
             if not os.path.lexists(candidate):
                 continue
-            if directory == self.project_dir and resolved_inside(directory, [self.project_root]) is None:
-                raise TemplateRefused(f"{PROJECT_TEMPLATES}/ 目录是指向项目外的链接，已拒绝读取其中的模板。")
+            if directory == self.project_dir and (problem := self.project_dir_problem()):
+                raise TemplateRefused(problem)
             if resolved_inside(candidate, [directory]) is None:
                 raise TemplateRefused(f"{self._shown_candidate(directory, relative)} 是指向模板目录之外的链接，已拒绝读取。")
+            if visible_inside(candidate, directory) is None:
+                raise TemplateRefused(f"{self._shown_candidate(directory, relative)} 是指向隐藏文件或目录的链接，已拒绝读取。")
             if candidate.is_dir():
                 continue
             if not is_regular_file(candidate):
@@ -137,7 +164,7 @@ class Theme:
 
     def project_names(self) -> list[str]:
         """The project's own template files: links out of templates/ and hidden files are left out."""
-        if resolved_inside(self.project_dir, [self.project_root]) is None:
+        if self.project_dir_problem() is not None:
             return []
         return sorted(p.relative_to(self.project_dir).as_posix()
                       for p in project_files(self.project_dir, self.project_dir))
