@@ -9,6 +9,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Callable
 
 
 def pause(seconds: float) -> None:
@@ -20,7 +21,9 @@ def pause(seconds: float) -> None:
 @dataclass
 class Reply:
     status: int = 200
-    body: dict | str = field(default_factory=lambda: {"errcode": 0, "errmsg": "ok"})
+    # A callable body is given the recorded request (path, headers, body) and returns the answer:
+    # a platform that echoes parts of the request back, such as DingTalk's signature errors.
+    body: dict | str | Callable[[dict], dict | str] = field(default_factory=lambda: {"errcode": 0, "errmsg": "ok"})
     headers: dict = field(default_factory=dict)
     delay: float = 0.0
     content_type: str = "application/json"
@@ -42,9 +45,10 @@ class BotServer:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):  # noqa: N802 - http.server naming
                 raw = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                request = {"path": self.path, "headers": dict(self.headers),
+                           "body": json.loads(raw.decode("utf-8")), "time": time.time()}
                 with owner.lock:
-                    owner.requests.append({"path": self.path, "headers": dict(self.headers),
-                                           "body": json.loads(raw.decode("utf-8")), "time": time.time()})
+                    owner.requests.append(request)
                     if time.time() < owner.limited_until:
                         reply = owner.limited
                     else:
@@ -55,7 +59,8 @@ class BotServer:
                     self.close_connection = True
                     self.connection.shutdown(2)
                     return
-                data = reply.body if isinstance(reply.body, str) else json.dumps(reply.body)
+                body = reply.body(request) if callable(reply.body) else reply.body
+                data = body if isinstance(body, str) else json.dumps(body)
                 encoded = data.encode("utf-8")
                 if reply.size > len(encoded):
                     encoded += b" " * (reply.size - len(encoded))
@@ -89,6 +94,12 @@ class BotServer:
 
     def url(self, path: str = "/cgi-bin/webhook/send?key=SECRETKEY0123456789") -> str:
         return f"http://127.0.0.1:{self.port}{path}"
+
+    def limit_with(self, retry_after: str, seconds: float = 60.0) -> None:
+        """Answer HTTP 429 with this Retry-After header to everything for `seconds`."""
+        self.limited = Reply(status=429, body="too many requests", content_type="text/plain",
+                             headers={"Retry-After": retry_after})
+        self.limited_until = time.time() + seconds
 
     def bodies(self) -> list[dict]:
         with self.lock:

@@ -9,6 +9,7 @@ from pathlib import Path
 from outreach.core.errors import OutreachError
 from outreach.engine.manifest import load_committed
 from outreach.engine.roles import item_of
+from outreach.publish.buildfiles import REBUILD, BuildFileError, read_output
 from outreach.publish.platforms import Message, message_key
 
 WHAT = ("sms", "text", "markdown", "newsletter")
@@ -40,11 +41,16 @@ def select(out_dir: Path, channel: str, what: str, markdown: bool, only: list[st
     if not manifest_path.is_file():
         raise SelectionError(f"找不到 {manifest_path}：请先运行 outreach build 生成文字素材。")
     found = []
-    for path in load_committed(out_dir).with_role(role_for(what, markdown), prefix):
+    manifest = load_committed(out_dir)
+    for path in manifest.with_role(role_for(what, markdown), prefix):
         item = item_of(path)
         if only and item not in only and item.removeprefix("newsletter-") not in only:
             continue
-        content = (out_dir / path).read_text(encoding="utf-8").strip()
+        data = read_output(out_dir, path, manifest.outputs[path])
+        try:
+            content = data.decode("utf-8").strip()
+        except UnicodeDecodeError:
+            raise BuildFileError(f"build/{path} 不是 UTF-8 文字，已拒绝发送。{REBUILD}") from None
         sha256 = hashlib.sha256(content.encode("utf-8")).hexdigest()
         as_markdown = what == "markdown" or (what == "newsletter" and markdown)
         found.append(Message(key=message_key(channel, item, what, sha256), channel=channel, item=item, kind=what,

@@ -24,17 +24,34 @@ def redact_url(url: str) -> str:
 
 
 def scrub(text: str, secrets: list[str]) -> str:
-    """Remove every secret from a piece of text: as written, percent-encoded in either case
-    (a platform echoing the URL may encode any character), '+' for space, or JSON-escaped."""
+    """Remove every secret from a piece of text: as written, percent-encoded once or twice in
+    either case (a platform echoing the URL may encode any character, and DingTalk quotes its
+    already-encoded `sign` again), '+' for space, or JSON-escaped; then every value of a
+    credential-like query parameter (redact_params)."""
     for secret in sorted((s for s in secrets if s), key=len, reverse=True):
         text = _secret_pattern(secret).sub("***", text)
-    return text
+    return redact_params(text)
+
+
+# Query parameters whose value is a credential or part of a signature. The `=` may itself be
+# percent-encoded once (%3D) or twice (%253D) when a URL is quoted inside another one.
+_PARAM = re.compile(r"(?:(?<![A-Za-z0-9_])|(?<=%[0-9A-Fa-f]{2})|(?<=%25[0-9A-Fa-f]{2}))"
+                    r"(access_token|token|key|sign|signature|secret|timestamp|ticket)(=|%3D|%253D)"
+                    r"(?:(?!%26|%2526)[^&\s\"'<>,;)\]}])+", re.IGNORECASE)
+
+
+def redact_params(text: str) -> str:
+    """Hide the values of key=, access_token=, sign=, timestamp=, secret=… wherever they appear,
+    for text whose secrets are not known in advance (crash logs, a platform's echo)."""
+    return _PARAM.sub(lambda m: f"{m.group(1)}{m.group(2)}***", text)
 
 
 def _secret_pattern(secret: str) -> re.Pattern:
     def char(ch: str) -> str:
-        encoded = "".join(f"%{byte:02x}" for byte in ch.encode("utf-8"))
-        forms = [re.escape(ch), encoded, re.escape(json.dumps(ch)[1:-1])]
+        raw = ch.encode("utf-8")
+        encoded = "".join(f"%{byte:02x}" for byte in raw)
+        twice = "".join(f"%25{byte:02x}" for byte in raw)
+        forms = [re.escape(ch), encoded, twice, re.escape(json.dumps(ch)[1:-1])]
         if ch == " ":
             forms.append(r"\+")
         if ch == "/":

@@ -17,11 +17,12 @@ import httpx
 
 from outreach.core.errors import OutreachError
 from outreach.project.config import PLATFORM_RATES, ChannelConfig, ProjectConfig
+from outreach.publish.hints import settle_hint
 from outreach.publish.ledger import Ledger, LedgerError, describe_ledger_error
 from outreach.publish.messages import reviewed_only, select
 from outreach.publish.platforms import (BLOCKED, LIMITED, PLATFORMS, RETRY, SENT, UNCONFIRMED, Message, Verdict,
                                         encode_body)
-from outreach.publish.ratelimit import RateLimiter
+from outreach.publish.ratelimit import RateLimiter, parse_retry_after
 from outreach.publish.redact import clip, redact_body, redact_url, request_secrets, scrub, url_secrets
 from outreach.publish.transport import MaybeDelivered, NotDelivered, exchange, url_problem
 from outreach.renderers.base import output_prefix
@@ -29,10 +30,17 @@ from outreach.renderers.base import output_prefix
 LEDGER_PATH = Path(".outreach") / "ledger.sqlite"
 MAX_BACKOFF = 60.0
 RATE_WINDOW = 60.0      # WeCom and Feishu count messages per minute
+# The shortest wait between two tries while rate-limited, whatever Retry-After says (0, a past
+# date): the limit window is then used up in at most limit_wait tries, never in a busy loop.
+MIN_LIMIT_PAUSE = 1.0
 
 
 class ChannelError(OutreachError):
     """The channel cannot be used (unknown, env var missing, already in use); message in Chinese."""
+
+
+class PostRefused(OutreachError):
+    """More than one reason not to send (a stale build and a blank, say): all of them, one a line."""
 
 
 @dataclass
@@ -43,7 +51,9 @@ class PostReport:
     unconfirmed: list[tuple[Message, str]] = field(default_factory=list)  # may have arrived: check the group
     repeated: list[Message] = field(default_factory=list)              # unconfirmed before, re-sent on request
     marked: list[Message] = field(default_factory=list)                # unconfirmed, now recorded as sent
+    left: list[Message] = field(default_factory=list)                  # not sent: --mark-sent only records
     stopped: str = ""                                                  # why the channel stopped early
+    refused: list[str] = field(default_factory=list)                   # dry run: why a real post would refuse
 
     @property
     def ok(self) -> bool:
@@ -94,19 +104,22 @@ def default_wait(say: Callable[[str], None], sleep: Callable[[float], None]) -> 
 def post(root: Path, out_dir: Path, config: ProjectConfig, name: str, what: str | None, only: list[str],
          dry_run: bool, say: Callable[[str], None], sleep: Callable[[float], None] = time.sleep,
          wait: Callable[[float, str], None] | None = None, unconfirmed: Unconfirmed = Unconfirmed(),
-         include_drafts: bool = False) -> PostReport:
+         include_drafts: bool = False, command: str = "outreach post") -> PostReport:
     """Send the selected texts of build/ to one channel. `say` prints a line; `wait(seconds, why)`
-    pauses for a rate limit and shows it (a countdown in a terminal)."""
+    pauses for a rate limit and shows it (a countdown in a terminal). `command` starts the
+    commands suggested for unconfirmed messages.
+
+    A dry run shows what would be sent and, in `report.refused`, every reason the real run would
+    refuse (a stale build, a blank such as 【请填写签名】); the real run raises them instead.
+    Files that are not what the manifest recorded are refused by both, before anything is shown."""
     channel = channel_settings(config, name)
     url, secret = _secrets(channel)
     markdown = channel.format == "markdown"
     what = what or ("markdown" if markdown else "text")
     messages = select(out_dir, name, what, markdown, only, prefix=output_prefix(config.project.locale))
     messages = reviewed_only(root, messages, include_drafts, say)
-    if not dry_run and not unconfirmed.mark_sent:   # sending old text would be worse than sending none
-        from outreach.publish.freshness import refuse_stale
-
-        refuse_stale(root, out_dir, {m.path for m in messages})
+    # --mark-sent sends nothing, so only it may skip the checks of what would be sent.
+    refusals = [] if unconfirmed.mark_sent else _refusals(root, out_dir, messages)
     platform = PLATFORMS[channel.type]
     report = PostReport()
     wait = wait or default_wait(say, sleep)
@@ -116,12 +129,17 @@ def post(root: Path, out_dir: Path, config: ProjectConfig, name: str, what: str 
             target, body, headers = platform.request(url, secret, message, time.time())
             say(f"将发送到 {redact_url(target)}（{message.item}，{message.kind}）：")
             say(json.dumps(redact_body(body), ensure_ascii=False, indent=2))
-        say(f"演练模式：共 {len(messages)} 条，没有发送任何消息。")
+        report.refused = [str(problem) for problem in refusals]
+        say(f"演练模式：共 {len(messages)} 条，没有发送任何消息。"
+            + (f"有 {len(refusals)} 个问题，改好之前真正发送时会拒绝。" if refusals else ""))
         return report
+    if refusals:
+        raise refusals[0] if len(refusals) == 1 else PostRefused("\n".join(str(p) for p in refusals))
 
     with _channel_lock(root, name):
         ledger = Ledger(root / LEDGER_PATH)
-        poster = _Poster(ledger, platform, channel, url, secret, report, say, sleep, wait, unconfirmed)
+        poster = _Poster(ledger, platform, channel, url, secret, report, say, sleep, wait, unconfirmed,
+                         lambda m: settle_hint([m], command, include_drafts))
         try:
             for message in messages:
                 if report.stopped:
@@ -135,14 +153,30 @@ def post(root: Path, out_dir: Path, config: ProjectConfig, name: str, what: str 
     return report
 
 
+def _refusals(root: Path, out_dir: Path, messages: list[Message]) -> list[OutreachError]:
+    """Every reason not to send these messages: text older than the content (sending old text
+    would be worse than sending none), and blanks still waiting to be filled in."""
+    from outreach.publish.freshness import StaleBuild, refuse_stale
+    from outreach.publish.placeholders import placeholder_problems
+
+    problems: list[OutreachError] = []
+    try:
+        refuse_stale(root, out_dir, {m.path for m in messages})
+    except StaleBuild as stale:
+        problems.append(stale)
+    problems.extend(placeholder_problems(root, messages))
+    return problems
+
+
 class _Poster:
     """Sends one channel's messages in turn, deciding after each answer what may happen next."""
 
-    def __init__(self, ledger, platform, channel, url, secret, report, say, sleep, wait, unconfirmed) -> None:
+    def __init__(self, ledger, platform, channel, url, secret, report, say, sleep, wait, unconfirmed, hint) -> None:
         self.ledger, self.platform, self.channel = ledger, platform, channel
         self.url, self.secret = url, secret
         self.report, self.say, self.sleep, self.wait = report, say, sleep, wait
         self.unconfirmed = unconfirmed
+        self.hint = hint
         count, period = channel.rate_limit()
         self.limiter = RateLimiter(count, period, sleep=sleep)
         self.client = self._client()
@@ -162,6 +196,10 @@ class _Poster:
         if entry is not None and entry.status in ("sending", "unconfirmed"):
             if not self._settle_unconfirmed(message, entry):
                 return
+        elif self.unconfirmed.mark_sent:
+            self.report.left.append(message)
+            self.say(f"没有发送 {message.item}（{message.kind}）：--mark-sent 只记录，不发送新消息。")
+            return
         limit = self.platform.limits["markdown" if message.markdown else "text"]
         size = len(message.content.encode("utf-8"))
         if size > limit:
@@ -183,8 +221,8 @@ class _Poster:
             return True
         why = entry.last_error or "发送中途被中断"
         self.report.unconfirmed.append((message, why))
-        self.say(f"可能已送达但未确认：{message.item}（{message.kind}，{when}；{why}）。请到群里查看，"
-                 "没收到再用 --resend-unconfirmed 重发，收到了用 --mark-sent 记为已发送。")
+        self.say(f"可能已送达但未确认：{message.item}（{message.kind}，{when}；{why}）。请到群里查看：\n"
+                 f"{self.hint(message)}")
         return False
 
     def _attempts(self, message: Message) -> None:
@@ -197,9 +235,11 @@ class _Poster:
                 self.say(f"按渠道限速（{channel.rate or PLATFORM_RATES[channel.type]}）等待了 {waited:.0f} 秒。")
             target, body, headers = platform.request(self.url, self.secret, message, time.time())
             secrets = [*url_secrets(self.url), self.secret or "", *request_secrets(target, body)]
+            payload = encode_body(body)
+            # "sending" only once the request is ready to leave: a failure before this line sent nothing.
             self.ledger.start(message.key, message.channel, message.item, message.kind, message.sha256)
             try:
-                reply = exchange(self.client, target, encode_body(body),
+                reply = exchange(self.client, target, payload,
                                  {"Content-Type": "application/json; charset=utf-8", **headers}, channel.timeout)
             except NotDelivered as exc:
                 verdict, retry_after = Verdict(RETRY, f"网络错误：{exc}"), None
@@ -208,7 +248,7 @@ class _Poster:
                 self.client.close()   # a request may still hang in it
                 self.client = self._client()
             else:
-                verdict, retry_after = platform.verdict(reply), _retry_after(reply)
+                verdict, retry_after = platform.verdict(reply), parse_retry_after(reply.retry_after)
             detail = clip(scrub(verdict.detail, secrets))
             if verdict.outcome == SENT:
                 self.ledger.confirm(message.key)
@@ -220,16 +260,21 @@ class _Poster:
                 self.report.unconfirmed.append((message, detail))
                 self.say(f"可能已送达但未确认：{message.item}（{detail}）。请到群里查看；为免重复，不会自动重发。")
                 return
+            # Every other answer proves the message did not arrive. Record that before any wait:
+            # a run interrupted while waiting must leave "failed" (tried again next time), not
+            # "sending" (held back as if it might be in the group).
+            self.ledger.fail(message.key, detail)
             if verdict.outcome == BLOCKED:
                 until = dt.datetime.now() + dt.timedelta(minutes=platform.block_minutes)
                 self.report.stopped = (f"{platform.label}暂停了这个机器人（{detail}）：请在 {until:%H:%M} 以后再运行"
                                        "（已发送的不会重发）。")
-                self._fail(message, detail)
+                self._fail(message, detail, record=False)
                 return
             if verdict.outcome == LIMITED and waited_for_limit < channel.limit_wait:
-                pause = min(retry_after or max(channel.limit_wait / 6, 1.0), channel.limit_wait - waited_for_limit)
+                pause = retry_after if retry_after is not None else max(channel.limit_wait / 6, MIN_LIMIT_PAUSE)
+                pause = min(max(pause, MIN_LIMIT_PAUSE), channel.limit_wait - waited_for_limit)
                 self.wait(pause, f"{platform.label}限流（{detail}），在平台的限流窗口内等待后重试")
-                waited_for_limit += pause
+                waited_for_limit += max(pause, MIN_LIMIT_PAUSE)   # a sliver left still counts as one try
                 continue
             if verdict.outcome == RETRY and retries < channel.retries:
                 delay = retry_after if retry_after is not None else \
@@ -248,14 +293,6 @@ class _Poster:
             self.ledger.fail(message.key, why)
         self.report.failed.append((message, why))
         self.say(f"失败 {message.item}：{why}")
-
-
-def _retry_after(reply) -> float | None:
-    value = reply.retry_after
-    try:
-        return min(float(value), MAX_BACKOFF) if value else None
-    except ValueError:
-        return None
 
 
 class _channel_lock:
