@@ -218,7 +218,7 @@ def test_changes_need_the_session_token_and_this_origin(editor):
     values = editor.item("scenarios", "card-renting")["values"] | {"title": "被改掉的标题"}
     body = {"kind": "scenarios", "id": "card-renting", "values": values}
     status, answer = editor.post("edit/api/save", body, origin="http://evil.example")
-    assert status == 403 and "Origin" in answer["error"]
+    assert status == 403 and "来源不符" in answer["error"]
     status, answer = editor.post("edit/api/save", body, origin="null")
     assert status == 403
     status, answer = editor.post("edit/api/save", body, token="guessed")

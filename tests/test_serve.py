@@ -38,7 +38,7 @@ def served(mini_project):
     while time.time() < deadline:  # the first build runs before the page lists outputs
         try:
             with urllib.request.urlopen(url + "__status", timeout=5) as response:
-                if b'"version": 0' not in response.read():
+                if json.loads(response.read())["version"] > 0:
                     break
         except OSError:
             pass
@@ -69,7 +69,7 @@ def test_serves_only_on_localhost_and_refuses_traversal(served):
 
     server = PreviewServer(root, 0)
     try:
-        assert server.httpd.server_address[0] == "127.0.0.1"
+        assert server.socket.getsockname()[0] == "127.0.0.1"
     finally:
         server.shutdown()
 
@@ -86,7 +86,7 @@ def test_page_reloads_on_change_and_shows_errors(served):
         page = browser.new_page()
         page.goto(url)
         assert "虚假网络贷款诈骗" in page.inner_text("body")
-        assert page.locator(".poster img").count() == 2
+        assert page.locator("#kind-posters .output.image img").count() == 2
         # The heading follows the project's theme colour.
         assert page.eval_on_selector("h1", "h => getComputedStyle(h).color") == "rgb(31, 78, 156)"
 
@@ -98,8 +98,8 @@ def test_page_reloads_on_change_and_shows_errors(served):
         problems = page.inner_text("#problems")
         assert re.search(r"content/scenarios/fake-loan\.yaml:\d+:\d+: error\[yaml-syntax\]", problems)
         # The last good poster stays on the page, marked, as the summary says.
-        assert page.locator(".poster img").count() == 2
-        assert "上次成功生成" in page.inner_text(".grid")
+        assert page.locator("#kind-posters .output.image img").count() == 2
+        assert "上次成功生成" in page.inner_text("#kind-posters")
         # The terminal says the same as the page.
         deadline = time.time() + 10
         while not any("yaml-syntax" in line for line in printed) and time.time() < deadline:
@@ -157,19 +157,18 @@ def test_hidden_and_malformed_paths_are_not_served(served):
 @pytest.fixture
 def http_only(mini_project, monkeypatch):
     """The preview server's HTTP side in this process, with a short idle timeout."""
-    import threading
-
     from conftest import build_posters
     from outreach.preview import server as serve
 
     assert build_posters(mini_project).ok
-    monkeypatch.setattr(serve, "IDLE_TIMEOUT", 1)
+    from outreach.preview import http
+
+    monkeypatch.setattr(http, "HEADER_DEADLINE", 1)
     server = serve.PreviewServer(mini_project, 0)
-    thread = threading.Thread(target=server.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
+    thread = server.serve_in_thread()
     yield server
-    server.httpd.shutdown()
-    server.httpd.server_close()
+    server.shutdown()
+    thread.join(timeout=10)
 
 
 def test_idle_connections_time_out(http_only):
@@ -234,5 +233,8 @@ def test_a_build_that_finished_while_the_page_loaded_reloads_it(served):
     with urllib.request.urlopen(url + "__status") as response:
         current = json.loads(response.read())["version"]
     with urllib.request.urlopen(url + f"__events?since={current - 1}", timeout=10) as stream:
-        lines = [stream.readline() for _ in range(4)]
+        lines = [stream.readline() for _ in range(7)]
     assert f"data: {current}\n".encode() in lines and b"event: reload\n" in lines
+    # Before it, what that build did, for the editor to show.
+    build = json.loads(lines[lines.index(b"event: build\n") + 1].removeprefix(b"data: "))
+    assert build["version"] == current and build["ok"] and build["summary"]

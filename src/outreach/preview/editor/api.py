@@ -26,7 +26,6 @@ from outreach.engine.precheck import check_project
 from outreach.core.errors import OutreachError
 from outreach.project.config import CONFIG_NAME, load_config
 from outreach.project.library import REVIEWABLE_KINDS
-from outreach.project.models import ID_RE, KIND_MODELS
 from outreach.project.yamledit import rewritable
 from outreach.project.yamlsource import parse_yaml
 from outreach.preview.editor import forms, settings, stationsheet
@@ -64,18 +63,13 @@ class EditorApi:
         self.token = secrets.token_urlsafe(32)
         self.write_lock = threading.Lock()   # one save at a time: history and conflict checks see each other
 
+    def close(self) -> None:
+        """Nothing to release yet; the server calls it when it stops."""
+
     # --- security -----------------------------------------------------------------------
 
-    def refuse_change(self, headers, allowed_hosts: set[str]) -> str | None:
-        """Why a state-changing request is refused, or None."""
-        host = headers.get("Host", "")
-        if host not in allowed_hosts:
-            return "编辑器只接受本机地址访问（127.0.0.1 或 localhost）。"
-        if headers.get("Origin", "") != f"http://{host}":
-            return "拒绝了来自其他网页的修改请求（Origin 不符）。"
-        if not hmac.compare_digest(headers.get("X-Outreach-Token", ""), self.token):
-            return "编辑会话已失效：请刷新编辑器页面后再试。"
-        return None
+    def token_ok(self, token: str) -> bool:
+        return hmac.compare_digest(token.encode("utf-8", "replace"), self.token.encode("ascii"))
 
     # --- reading ------------------------------------------------------------------------
 
@@ -111,9 +105,10 @@ class EditorApi:
         return reply({"kinds": kinds, "stations": stations,
                       "settings": {"errors": config_counts[0], "warnings": config_counts[1]}})
 
-    def item(self, kind: str, item_id: str) -> Reply:
+    def item(self, query) -> Reply:
+        kind, item_id = query.kind, query.id
         path = self.store.existing(kind, item_id)
-        raw = path.read_bytes()
+        raw = self.store.read(path)
         relpath = self.store.relpath(path)
         readonly = path.suffix.lower() == ".md"
         libraries: list = []
@@ -131,11 +126,11 @@ class EditorApi:
             "readonly": readonly, "reviewable": kind in REVIEWABLE_KINDS, "today": clock.today().isoformat(),
         })
 
-    def history(self, kind: str, item_id: str) -> Reply:
-        return reply({"versions": self.store.history(self.store.existing(kind, item_id))})
+    def history(self, query) -> Reply:
+        return reply({"versions": self.store.history(self.store.existing(query.kind, query.id))})
 
-    def version(self, kind: str, item_id: str, version: str) -> Reply:
-        return reply({"text": self.store.version_text(self.store.existing(kind, item_id), version)})
+    def version(self, query) -> Reply:
+        return reply({"text": self.store.version_text(self.store.existing(query.kind, query.id), query.version)})
 
     def settings(self) -> Reply:
         values, text = settings.current_values(self.root)
@@ -144,10 +139,16 @@ class EditorApi:
                       "digest": digest(text.encode("utf-8")),
                       "problems": settings.located(problems, text)})
 
-    def stations(self) -> Reply:
+    def station_sheet(self) -> Path:
         path = stationsheet.station_file(self.root)
         if path is None:
             raise EditorError("项目里没有站点表（content/stations.csv 或 stations.xlsx）。")
+        if not self.store.is_content_file(path):
+            raise EditorError(f"{self.store.relpath(path)} 是指向 content/ 之外（或隐藏文件）的链接：编辑器不打开它。")
+        return path
+
+    def stations(self) -> Reply:
+        path = self.station_sheet()
         relpath = self.store.relpath(path)
         table = stationsheet.read_table(path, relpath)
         raw = path.read_bytes()
@@ -156,15 +157,12 @@ class EditorApi:
 
     # --- changing ------------------------------------------------------------------------
 
-    def save_stations(self, body: dict) -> Reply:
-        rows = body.get("rows")
-        if not isinstance(rows, list) or len(rows) > stationsheet.MAX_EDITED_ROWS or \
-                not all(isinstance(r, list) and all(isinstance(c, str) for c in r) for r in rows):
-            raise EditorError("请求里的站点表格式不对。")
+    def save_stations(self, body) -> Reply:
+        rows = body.rows
+        if len(rows) > stationsheet.MAX_EDITED_ROWS:
+            raise EditorError("请求里的站点表行数太多。")
         with self.write_lock:
-            path = stationsheet.station_file(self.root)
-            if path is None:
-                raise EditorError("项目里没有站点表。")
+            path = self.station_sheet()
             relpath = self.store.relpath(path)
             width = len(stationsheet.read_table(path, relpath)["header"])
             if any(len(r) > width for r in rows):
@@ -177,19 +175,19 @@ class EditorApi:
                 return reply({"saved": False, "problems": [_cell(d) for d in problems],
                               "message": f"有 {errors} 处错误，没有保存：站点表保持原样。"}, HTTPStatus.UNPROCESSABLE_ENTITY)
             try:
-                new_digest = self.store.save_bytes(path, data, body.get("base"))
+                new_digest = self.store.save_bytes(path, data, body.base)
             except Conflict as conflict:
                 return reply({"saved": False, "conflict": True, "disk_digest": conflict.disk_digest,
                               "message": "站点表在您打开之后被修改过（可能在 Excel 里）。请重新打开后再改。"}, HTTPStatus.CONFLICT)
         return reply({"saved": True, "digest": new_digest, "problems": [_cell(d) for d in problems],
                       "message": f"已保存 {relpath}，正在重新生成。"})
 
-    def check(self, body: dict) -> Reply:
-        kind, item_id = _kind_and_id(body)
+    def check(self, body) -> Reply:
+        kind, item_id = body.kind, body.id
         path = self.store.existing(kind, item_id)
-        checked = self._checked(kind, path, body.get("values"))
+        checked = self._checked(kind, path, body.values)
         preview: list[dict] = []
-        if body.get("preview") and checked.errors == 0 and checked.library is not None \
+        if body.preview and checked.errors == 0 and checked.library is not None \
                 and checked.library.get(kind, item_id) is not None:
             try:
                 preview = self.previewer.render(checked.library, self.store.relpath(path))
@@ -198,17 +196,17 @@ class EditorApi:
         return reply({"problems": checked.problems, "errors": checked.errors, "elsewhere": checked.elsewhere,
                       "preview": preview})
 
-    def save(self, body: dict) -> Reply:
-        kind, item_id = _kind_and_id(body)
+    def save(self, body) -> Reply:
+        kind, item_id = body.kind, body.id
         with self.write_lock:
             path = self.store.existing(kind, item_id)
-            checked = self._checked(kind, path, body.get("values"))
+            checked = self._checked(kind, path, body.values)
             if checked.errors:
                 return reply({"saved": False, "problems": checked.problems, "errors": checked.errors,
                               "message": f"有 {checked.errors} 处错误，没有保存：文件保持原样。"},
                              HTTPStatus.UNPROCESSABLE_ENTITY)
             try:
-                new_digest = self.store.save(path, checked.text, body.get("base"))
+                new_digest = self.store.save(path, checked.text, body.base)
             except Conflict as conflict:
                 return reply({"saved": False, "conflict": True, "disk_text": conflict.disk_text,
                               "disk_digest": conflict.disk_digest, "mine_text": checked.text,
@@ -217,51 +215,69 @@ class EditorApi:
         return reply({"saved": True, "digest": new_digest, "problems": checked.problems,
                       "message": f"已保存 {self.store.relpath(path)}，正在重新生成。"})
 
-    def restore(self, body: dict) -> Reply:
-        kind, item_id = _kind_and_id(body)
+    def restore(self, body) -> Reply:
+        kind, item_id = body.kind, body.id
         with self.write_lock:
             path = self.store.existing(kind, item_id)
-            text = self.store.version_text(path, str(body.get("version", "")))
+            text = self.store.version_text(path, body.version)
             try:
-                new_digest = self.store.save(path, text, body.get("base"))
+                new_digest = self.store.save(path, text, body.base)
             except Conflict as conflict:
                 return reply({"conflict": True, "disk_digest": conflict.disk_digest,
                               "message": "文件刚被修改过，请重新打开后再恢复。"}, HTTPStatus.CONFLICT)
         return reply({"restored": True, "digest": new_digest})
 
-    def create(self, body: dict) -> Reply:
+    def create(self, body) -> Reply:
         from outreach.project.outputdir import output_dir
         from outreach.scaffold.create import new_item
 
-        kind, item_id = _kind_and_id(body)
+        kind, item_id = body.kind, body.id
         if kind not in NEW_KIND_NAMES:
             raise EditorError(f"{forms.kind_labels().get(kind, kind)}不能在编辑器里新建：请复制一个已有的文件。")
         with self.write_lock:
             path = new_item(self.root, NEW_KIND_NAMES[kind], item_id,
                             output_dir=output_dir(self.root).relative_to(self.root).as_posix())
+            if body.title.strip():
+                self._set_title(path, body.title.strip())
         return reply({"created": True, "kind": kind, "id": item_id, "file": self.store.relpath(path)})
 
-    def delete(self, body: dict) -> Reply:
-        kind, item_id = _kind_and_id(body)
+    def _set_title(self, path: Path, title: str) -> None:
+        """The title the user typed goes into the new file through the YAML writer, never pasted as text."""
+        from outreach.core.fsutil import atomic_write
+        from outreach.project.yamledit import merged_text
+
+        text = path.read_text(encoding="utf-8")
+        values, _, _ = parse_yaml(text.encode("utf-8"), self.store.relpath(path))
+        if isinstance(values, dict):
+            atomic_write(path, merged_text(text, {**values, "title": title}))
+
+    def suggest_id(self, query) -> Reply:
+        from outreach.preview.editor.naming import suggest_id
+
+        taken = {path.stem for path in self.store.files(query.kind)}
+        return reply({"id": suggest_id(query.title, taken, fallback=NEW_KIND_NAMES.get(query.kind, "item"))})
+
+    def delete(self, body) -> Reply:
+        kind, item_id = body.kind, body.id
         with self.write_lock:
             path = self.store.existing(kind, item_id)
             moved = self.store.trash(path)
         return reply({"deleted": True, "trash": self.store.relpath(moved),
                       "message": f"已移到 {self.store.relpath(moved)}，需要时可以从那里找回。"})
 
-    def save_settings(self, body: dict) -> Reply:
+    def save_settings(self, body) -> Reply:
         from outreach.core.fsutil import atomic_write
 
         with self.write_lock:
             path = self.root / CONFIG_NAME
             current = path.read_bytes()
-            base = body.get("base")
+            base = body.base
             if base is not None and digest(current) != base:
                 return reply({"saved": False, "conflict": True, "disk_text": current.decode("utf-8", "replace"),
                               "disk_digest": digest(current),
                               "message": "outreach.toml 在您打开之后被修改过，请重新打开项目设置。"}, HTTPStatus.CONFLICT)
             bom = "\ufeff" if current.startswith(b"\xef\xbb\xbf") else ""
-            text = bom + settings.merged_config(current.decode("utf-8-sig"), body.get("values") or {})
+            text = bom + settings.merged_config(current.decode("utf-8-sig"), body.values)
             config, problems = load_config(self.root, text=text)
             if config is None:
                 return reply({"saved": False, "problems": settings.located(problems, text),
@@ -275,26 +291,23 @@ class EditorApi:
     def upload_logo(self, data: bytes) -> Reply:
         return reply({"logo": settings.save_logo(self.root, data)})
 
-    def import_bank(self, data: bytes, query: dict[str, str]) -> Reply:
+    def import_bank(self, data: bytes, query) -> Reply:
         from outreach.scaffold.quizbank import import_bank
 
-        name = Path(query.get("filename", "")).name
+        name = Path(query.filename).name
         suffix = Path(name).suffix.lower()
         if suffix not in BANK_SUFFIXES:
             raise EditorError("题库请用 .xlsx 或 .csv 文件。")
         if suffix == ".xlsx" and not data.startswith(b"PK\x03\x04"):
             raise EditorError("这个 .xlsx 文件不是 Excel 工作簿（内容不对），请在 Excel/WPS 里另存为 .xlsx 后再上传。")
-        quiz_id = query.get("id", "")
-        if not ID_RE.match(quiz_id):
-            raise EditorError("题库编号只能用小写字母、数字和连字符，例如 spring-quiz。")
+        quiz_id = query.id
         replacing = self.store.path_of("quizzes", quiz_id)
         with self.write_lock, tempfile.TemporaryDirectory(prefix="outreach-bank-") as folder:
             sheet = Path(folder) / (Path(name).stem[:60] + suffix)
             sheet.write_bytes(data)
-            if replacing is not None and query.get("force") == "1":
+            if replacing is not None and query.force:
                 self.store.remember(replacing, replacing.read_bytes())
-            path, problems = import_bank(self.root, sheet, quiz_id, query.get("title") or None,
-                                         force=query.get("force") == "1")
+            path, problems = import_bank(self.root, sheet, quiz_id, query.title or None, force=query.force)
         shown = [{"severity": d.severity.value, "code": d.code, "message": d.message, "row": d.line,
                   "column": d.column, "where": d.format()} for d in problems]
         if path is None:
@@ -320,12 +333,3 @@ def _cell(diagnostic) -> dict:
     """A station sheet problem, at its row (line) and column as the table shows them."""
     return {"row": diagnostic.line, "column": diagnostic.column, "severity": diagnostic.severity.value,
             "code": diagnostic.code, "message": diagnostic.message, "line": diagnostic.line}
-
-
-def _kind_and_id(body: dict) -> tuple[str, str]:
-    kind, item_id = str(body.get("kind", "")), str(body.get("id", ""))
-    if kind not in KIND_MODELS:
-        raise EditorError(f"不认识的内容类别“{kind}”。")
-    if not ID_RE.match(item_id):
-        raise EditorError(f"编号“{item_id}”不合规：只能用小写字母、数字和连字符（例如 fake-loan）。")
-    return kind, item_id

@@ -1,112 +1,200 @@
-"""Which editor request goes where: the page, its static files, the scratch previews, the API."""
+"""The editor's routes under /edit/: its page, static files, scratch previews and the JSON API.
+
+Like Lektor's admin API: each endpoint names its parameters in a pydantic model, so a
+malformed request gets a plain 400 before any handler runs. Reads are refused when the
+browser says another site (or a sandboxed build page) asked; changes need this origin and
+the session token. Handlers do blocking work (checks, previews, files) in worker threads.
+"""
 
 from __future__ import annotations
 
 import html
 import json
-import mimetypes
 from http import HTTPStatus
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Any, Callable
+
+from pydantic import BaseModel, ValidationError
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import BaseRoute, Route
 
 from outreach.core.errors import OutreachError
-from outreach.preview.editor.api import MAX_JSON_BYTES, MAX_UPLOAD_BYTES, EditorApi, Reply, refusal, reply
+from outreach.preview import guards
+from outreach.preview.editor import params
+from outreach.preview.editor.api import MAX_JSON_BYTES, MAX_UPLOAD_BYTES, Reply
 from outreach.preview.editor.store import EditorError
 
+if TYPE_CHECKING:
+    from outreach.preview.state import Site
+
 MAX_DRAINED_BYTES = 64 * 1024 * 1024
+MAX_JSON_DEPTH = 40
 STATIC = Path(__file__).resolve().parent.parent / "static"
 STATIC_FILES = {"editor.js": "text/javascript; charset=utf-8", "editor.css": "text/css; charset=utf-8"}
-# The page runs only its own script and shows only its own pictures: no inline script, nothing
-# from elsewhere, even if a content field held markup.
-PAGE_POLICY = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-               "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'")
 
 
-def get(api: EditorApi, path: str, query: dict[str, str], title: str, servable: Callable) -> Reply:
-    if path in ("/edit", "/edit/", "/edit/index.html"):
-        page = (STATIC / "editor.html").read_text(encoding="utf-8")
-        page = page.replace("{token}", api.token).replace("{title}", html.escape(title))
-        return Reply(HTTPStatus.OK, page.encode("utf-8"), "text/html; charset=utf-8")
-    name = path.removeprefix("/edit/static/")
-    if name in STATIC_FILES:
-        return Reply(HTTPStatus.OK, (STATIC / name).read_bytes(), STATIC_FILES[name])
-    if path.startswith("/edit/scratch/"):
-        found = servable(api.scratch.resolve(), path.removeprefix("/edit/scratch/"))
-        if found is None:
-            return refusal("预览已过期，请稍候。", HTTPStatus.NOT_FOUND)
-        kind = mimetypes.guess_type(found.name)[0] or "application/octet-stream"
-        return Reply(HTTPStatus.OK, found.read_bytes(), kind)
-    kind, item_id = query.get("kind", ""), query.get("id", "")
-    actions = {
-        "/edit/api/items": lambda: api.items(),
-        "/edit/api/item": lambda: api.item(kind, item_id),
-        "/edit/api/history": lambda: api.history(kind, item_id),
-        "/edit/api/version": lambda: api.version(kind, item_id, query.get("version", "")),
-        "/edit/api/settings": lambda: api.settings(),
-        "/edit/api/stations": lambda: api.stations(),
-    }
-    action = actions.get(path)
-    if action is None:
-        return refusal("没有这个页面。", HTTPStatus.NOT_FOUND)
-    return _answer(action)
+def editor_routes(preview: "Site") -> list[BaseRoute]:
+    api = preview.editor
+
+    async def page(request: Request) -> Response:
+        refused = guards.foreign_read(request.headers)
+        if refused:
+            return HTMLResponse(_REFUSED_PAGE.replace("{message}", html.escape(refused)), HTTPStatus.FORBIDDEN,
+                                headers=guards.EDITOR_HEADERS | {"Content-Security-Policy": guards.EDITOR_POLICY})
+        text = (STATIC / "editor.html").read_text(encoding="utf-8")
+        text = text.replace("{token}", api.token).replace("{title}", html.escape(preview.project_title()))
+        return HTMLResponse(text, headers=guards.EDITOR_HEADERS | {"Content-Security-Policy": guards.EDITOR_POLICY})
+
+    async def static(request: Request) -> Response:
+        name = request.path_params["name"]
+        if name not in STATIC_FILES:
+            return _json({"error": "没有这个文件。"}, HTTPStatus.NOT_FOUND)
+        return Response((STATIC / name).read_bytes(), media_type=STATIC_FILES[name], headers=guards.EDITOR_HEADERS)
+
+    async def scratch(request: Request) -> Response:
+        from outreach.preview.files import serve_file
+
+        return serve_file(api.scratch.resolve(), request.path_params["path"])
+
+    def read(action: Callable[..., Reply], model: type[BaseModel] | None = None):
+        async def endpoint(request: Request) -> Response:
+            refused = guards.foreign_read(request.headers)
+            if refused:
+                return _json({"error": refused}, HTTPStatus.FORBIDDEN)
+            args: tuple[BaseModel, ...] = ()
+            if model is not None:
+                try:
+                    args = (model.model_validate(dict(request.query_params)),)
+                except ValidationError as problem:
+                    return _json({"error": params.explain(problem)}, HTTPStatus.BAD_REQUEST)
+            return await _run(action, *args)
+        return endpoint
+
+    def change(action: Callable[..., Reply], model: type[BaseModel]):
+        async def endpoint(request: Request) -> Response:
+            refused = guards.foreign_change(request.headers, api.token_ok)
+            if refused:
+                return _json({"error": refused}, HTTPStatus.FORBIDDEN)
+            body = await _body(request, MAX_JSON_BYTES)
+            if isinstance(body, Response):
+                return body
+            if not request.headers.get("content-type", "").startswith("application/json"):
+                return _json({"error": "请求格式不对（应为 JSON）。"}, HTTPStatus.UNSUPPORTED_MEDIA_TYPE)
+            payload = _json_payload(body)
+            if isinstance(payload, Response):
+                return payload
+            try:
+                parsed = model.model_validate(payload)
+            except ValidationError as problem:
+                return _json({"error": params.explain(problem)}, HTTPStatus.BAD_REQUEST)
+            return await _run(action, parsed)
+        return endpoint
+
+    def upload(action: Callable[..., Reply], model: type[BaseModel] | None = None):
+        async def endpoint(request: Request) -> Response:
+            refused = guards.foreign_change(request.headers, api.token_ok)
+            if refused:
+                return _json({"error": refused}, HTTPStatus.FORBIDDEN)
+            query = None
+            if model is not None:
+                try:
+                    query = model.model_validate(dict(request.query_params))
+                except ValidationError as problem:
+                    return _json({"error": params.explain(problem)}, HTTPStatus.BAD_REQUEST)
+            body = await _body(request, MAX_UPLOAD_BYTES)
+            if isinstance(body, Response):
+                return body
+            return await _run(action, body, *([query] if query is not None else []))
+        return endpoint
+
+    return [
+        Route("/", page), Route("/index.html", page),
+        Route("/static/{name}", static),
+        Route("/scratch/{path:path}", scratch),
+        Route("/api/items", read(api.items)),
+        Route("/api/item", read(api.item, params.ItemQuery)),
+        Route("/api/history", read(api.history, params.ItemQuery)),
+        Route("/api/version", read(api.version, params.VersionQuery)),
+        Route("/api/settings", read(api.settings), methods=["GET"]),
+        Route("/api/stations", read(api.stations), methods=["GET"]),
+        Route("/api/suggest-id", read(api.suggest_id, params.SuggestQuery)),
+        Route("/api/check", change(api.check, params.CheckBody), methods=["POST"]),
+        Route("/api/save", change(api.save, params.SaveBody), methods=["POST"]),
+        Route("/api/restore", change(api.restore, params.RestoreBody), methods=["POST"]),
+        Route("/api/new", change(api.create, params.NewBody), methods=["POST"]),
+        Route("/api/delete", change(api.delete, params.ItemBody), methods=["POST"]),
+        Route("/api/settings", change(api.save_settings, params.SettingsBody), methods=["POST"]),
+        Route("/api/stations", change(api.save_stations, params.StationsBody), methods=["POST"]),
+        Route("/api/logo", upload(api.upload_logo), methods=["POST"]),
+        Route("/api/import-quiz", upload(api.import_bank, params.BankQuery), methods=["POST"]),
+    ]
 
 
-def post(api: EditorApi, path: str, query: dict[str, str], headers, body: Callable[[int], bytes],
-         allowed_hosts: set[str]) -> Reply:
-    refused = api.refuse_change(headers, allowed_hosts)
-    if refused:
-        return refusal(refused, HTTPStatus.FORBIDDEN)
+async def _run(action: Callable[..., Reply], *args: Any) -> Response:
+    """Run a handler in a worker thread; a refusal the user can act on is a message."""
     try:
-        length = int(headers.get("Content-Length", ""))
-    except ValueError:
-        return refusal("请求缺少长度（Content-Length）。", HTTPStatus.LENGTH_REQUIRED)
-    uploads = {"/edit/api/logo": lambda data: api.upload_logo(data),
-               "/edit/api/import-quiz": lambda data: api.import_bank(data, query)}
-    limit = MAX_UPLOAD_BYTES if path in uploads else MAX_JSON_BYTES
-    if length < 0 or length > limit:
-        _discard(body, length)
-        return refusal(f"上传的内容太大（{length // 1024} KB），最多 {limit // 1024 // 1024} MB。",
-                       HTTPStatus.REQUEST_ENTITY_TOO_LARGE)
-    data = body(length)
-    if path in uploads:
-        return _answer(lambda: uploads[path](data))
-    if not headers.get("Content-Type", "").startswith("application/json"):
-        return refusal("请求格式不对（应为 JSON）。", HTTPStatus.UNSUPPORTED_MEDIA_TYPE)
-    try:
-        payload = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        return refusal("请求内容不是有效的 JSON。")
-    if not isinstance(payload, dict):
-        return refusal("请求内容不是有效的 JSON 对象。")
-    actions = {
-        "/edit/api/check": api.check, "/edit/api/save": api.save, "/edit/api/restore": api.restore,
-        "/edit/api/new": api.create, "/edit/api/delete": api.delete, "/edit/api/settings": api.save_settings,
-        "/edit/api/stations": api.save_stations,
-    }
-    action = actions.get(path)
-    if action is None:
-        return refusal("没有这个操作。", HTTPStatus.NOT_FOUND)
-    return _answer(lambda: action(payload))
-
-
-def _discard(body: Callable[[int], bytes], length: int) -> None:
-    """Read a refused upload that is not absurdly large, so the browser gets the message
-    instead of a broken connection; a larger one is cut off."""
-    if 0 < length <= MAX_DRAINED_BYTES:
-        while length > 0:
-            chunk = body(min(length, 1 << 20))
-            if not chunk:
-                return
-            length -= len(chunk)
-
-
-def _answer(action: Callable[[], Reply]) -> Reply:
-    """A refusal the user can act on is a message, never a traceback."""
-    try:
-        return action()
+        answer = await run_in_threadpool(action, *args)
     except EditorError as problem:
-        return refusal(str(problem))
+        return _json({"error": str(problem)}, HTTPStatus.BAD_REQUEST)
     except OutreachError as problem:   # e.g. `outreach new` refusing to overwrite
-        return refusal(str(problem), HTTPStatus.CONFLICT)
-    except Exception as problem:  # noqa: BLE001 - the editor must survive anything
-        return reply({"error": f"内部错误：{type(problem).__name__}: {problem}"}, HTTPStatus.INTERNAL_SERVER_ERROR)
+        return _json({"error": str(problem)}, HTTPStatus.CONFLICT)
+    return Response(answer.body, answer.status, media_type=answer.kind, headers=guards.EDITOR_HEADERS)
+
+
+async def _body(request: Request, limit: int) -> bytes | Response:
+    """The request body, at most `limit` bytes. A refused upload that is not absurdly large is
+    read to the end, so the browser gets the message instead of a broken connection."""
+    try:
+        length = int(request.headers.get("content-length", ""))
+    except ValueError:
+        return _json({"error": "请求缺少长度（Content-Length）。"}, HTTPStatus.LENGTH_REQUIRED)
+    if length < 0 or length > limit:
+        if 0 < length <= MAX_DRAINED_BYTES:
+            async for _ in request.stream():
+                pass
+        return _json({"error": f"上传的内容太大（{length // 1024} KB），最多 {limit // 1024 // 1024} MB。"},
+                     HTTPStatus.REQUEST_ENTITY_TOO_LARGE)
+    data = bytearray()
+    async for chunk in request.stream():
+        data += chunk
+        if len(data) > limit:
+            return _json({"error": "上传的内容比它声明的长度更长。"}, HTTPStatus.BAD_REQUEST)
+    return bytes(data)
+
+
+def _json_payload(body: bytes) -> Any:
+    try:
+        payload = json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        return _json({"error": "请求内容不是有效的 JSON。"}, HTTPStatus.BAD_REQUEST)
+    except RecursionError:
+        return _json({"error": "请求内容嵌套太深。"}, HTTPStatus.BAD_REQUEST)
+    if not isinstance(payload, dict):
+        return _json({"error": "请求内容不是有效的 JSON 对象。"}, HTTPStatus.BAD_REQUEST)
+    if _depth(payload) > MAX_JSON_DEPTH:
+        return _json({"error": "请求内容嵌套太深。"}, HTTPStatus.BAD_REQUEST)
+    return payload
+
+
+def _depth(value: Any) -> int:
+    deepest, pending = 0, [(value, 1)]
+    while pending:
+        current, depth = pending.pop()
+        deepest = max(deepest, depth)
+        if depth > MAX_JSON_DEPTH:
+            return depth
+        if isinstance(current, dict):
+            pending += [(v, depth + 1) for v in current.values()]
+        elif isinstance(current, list):
+            pending += [(v, depth + 1) for v in current]
+    return deepest
+
+
+def _json(data: dict, status: int) -> Response:
+    return JSONResponse(data, status, headers=guards.EDITOR_HEADERS)
+
+
+_REFUSED_PAGE = """<!DOCTYPE html><html lang="zh-Hans"><head><meta charset="utf-8"><title>编辑器</title></head>
+<body><h1>编辑器没有打开</h1><p>{message}</p></body></html>"""

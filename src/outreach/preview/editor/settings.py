@@ -75,6 +75,8 @@ def merged_config(text: str, values: dict) -> str:
     document = tomlkit.parse(text)
     for section, names in SETTINGS_FIELDS.items():
         given = values.get(section) or {}
+        if not isinstance(given, dict):
+            raise EditorError(f"请求里的“{SECTION_LABELS[section]}”格式不对。")
         model = _SECTION_MODELS[section]
         table = document.get(section, {})
         for name in names:
@@ -98,7 +100,9 @@ def merged_config(text: str, values: dict) -> str:
     return merged.replace("\r\n", "\n").replace("\n", "\r\n") if "\r\n" in text else merged
 
 
-def _hotlines(rows: list[dict]):
+def _hotlines(rows: Any):
+    if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
+        raise EditorError("请求里的电话列表格式不对。")
     table = tomlkit.aot()
     for row in rows:
         entry = tomlkit.table()
@@ -127,25 +131,18 @@ def located(problems: list[Diagnostic], text: str) -> list[dict]:
 
 def save_logo(root: Path, data: bytes) -> str:
     """Store an uploaded logo in the project (assets/logo.png or .jpg); returns its path for
-    [theme] logo. Only real PNG or JPEG pictures of a sensible size are accepted."""
-    import io
-
-    from PIL import Image, UnidentifiedImageError
-
+    [theme] logo. Only PNG or JPEG pictures that decode completely, of a sensible size, are
+    accepted: the same rule `check` applies to [theme] logo (a damaged PNG printed as a black square)."""
     from outreach.core.fsutil import atomic_write
+    from outreach.project.images import PictureProblem, picture_format
 
     if len(data) > MAX_LOGO_BYTES:
         raise EditorError(f"标志图片太大（{len(data) // 1024} KB），最多 {MAX_LOGO_BYTES // 1024 // 1024} MB。")
     try:
-        with Image.open(io.BytesIO(data)) as image:
-            image.verify()
-            kind = image.format or ""
-        with Image.open(io.BytesIO(data)) as image:
-            width, height = image.size
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        raise EditorError("这不是能识别的图片：标志请用 PNG 或 JPG 格式。") from None
-    if kind not in LOGO_TYPES:
-        raise EditorError(f"标志请用 PNG 或 JPG 格式（上传的是 {kind or '未知格式'}）。")
+        kind, size = picture_format(data, tuple(LOGO_TYPES))
+    except PictureProblem as problem:
+        raise EditorError(f"这张图片不能用作标志：{problem}。标志请用 PNG 或 JPG 图片。") from None
+    width, height = size or (0, 0)
     if width > 4000 or height > 4000 or width < 16 or height < 16:
         raise EditorError(f"标志图片的尺寸（{width}×{height} 像素）不合适：请用 16–4000 像素之间的图片。")
     relpath = f"{LOGO_FOLDER}/logo{LOGO_TYPES[kind]}"

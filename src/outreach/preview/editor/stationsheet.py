@@ -16,7 +16,7 @@ from pathlib import Path
 from outreach.project.config import load_config
 from outreach.project.diagnostics import Diagnostic
 from outreach.project.phones import digits
-from outreach.project.spreadsheet import SheetProblem, cell_text, decode_sheet, sheet_rows
+from outreach.project.spreadsheet import SheetProblem, cell_text, decode_sheet, set_text_cell, sheet_rows
 from outreach.project.stations import COLUMNS, LABELS, find_station_file, read_stations
 from outreach.preview.editor.store import EditorError
 
@@ -88,7 +88,8 @@ def _xlsx_bytes(path: Path, rows: list[list[str]]) -> bytes:
         for column, value in enumerate(row, start=1):
             cell = sheet.cell(row=row_number, column=column)
             if cell_text([cell.value], 0) != value:
-                cell.value = value or None   # text stays text: a phone number keeps its leading 0
+                # Text stays text: a phone number keeps its leading 0, "=HYPERLINK(…)" is no formula.
+                set_text_cell(cell, value or None)
     if old_rows > len(rows) + 1:
         sheet.delete_rows(len(rows) + 2, old_rows - len(rows) - 1)
     out = io.BytesIO()

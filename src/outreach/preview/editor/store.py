@@ -18,9 +18,10 @@ from pathlib import Path
 
 from outreach.core.errors import OutreachError
 from outreach.core.fsutil import atomic_write
-from outreach.core.safepath import resolved_inside
+from outreach.core.safepath import is_hidden, is_regular_file, resolved_inside
 from outreach.project.loader import CONTENT_DIR, discover
 from outreach.project.models import ID_RE, KIND_MODELS
+from outreach.project.yamlsource import MAX_FILE_BYTES
 
 HISTORY_DIR = Path(".outreach") / "history"
 TRASH_DIR = Path(".outreach") / "trash"
@@ -58,9 +59,21 @@ class Store:
         return next((path for path in self.files(kind) if path.stem == item_id), None)
 
     def files(self, kind: str) -> list[Path]:
-        """The kind's content files the loader reads: no hidden ones, none leading out of the project."""
-        return [path for path in discover(self._folder(kind), kind)
-                if resolved_inside(path, [self.root]) is not None and path.is_file()]
+        """The kind's content files the loader reads: regular files that stay under content/
+        after following links, never a link to a hidden project file (.env, .git/config)."""
+        return [path for path in discover(self._folder(kind), kind) if self.is_content_file(path)]
+
+    def is_content_file(self, path: Path) -> bool:
+        resolved = resolved_inside(path, [self.root / CONTENT_DIR])
+        return resolved is not None and not is_hidden(resolved.relative_to(self.root)) and is_regular_file(resolved)
+
+    def read(self, path: Path) -> bytes:
+        """A content file's bytes; one larger than the loader accepts is refused, not sent whole."""
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise EditorError(f"{self.relpath(path)} 太大（{size // 1024} KiB），内容文件最多 {MAX_FILE_BYTES // 1024} KiB："
+                              "编辑器不打开它，请用文本编辑器拆分或删减。")
+        return path.read_bytes()
 
     def relpath(self, path: Path) -> str:
         return path.relative_to(self.root).as_posix()
@@ -95,8 +108,7 @@ class Store:
         return digest(data)
 
     def remember(self, path: Path, data: bytes) -> None:
-        folder = self.root / HISTORY_DIR / self.relpath(path)
-        folder.mkdir(parents=True, exist_ok=True)
+        folder = self._own_folder(HISTORY_DIR / self.relpath(path), create=True)
         stamp = dt.datetime.now().strftime("%Y%m%dT%H%M%S%f")
         atomic_write(folder / f"{stamp}{path.suffix.lower()}", data)
         for old in self._versions(folder)[HISTORY_KEEP:]:
@@ -105,30 +117,49 @@ class Store:
     # --- history -----------------------------------------------------------------------
 
     def history(self, path: Path) -> list[dict]:
-        folder = self.root / HISTORY_DIR / self.relpath(path)
+        folder = self._own_folder(HISTORY_DIR / self.relpath(path))
         return [{"version": p.name, "time": _stamp_label(p.name), "size": p.stat().st_size}
                 for p in self._versions(folder)]
 
     def version_text(self, path: Path, version: str) -> str:
         if not _VERSION_RE.match(version or ""):
             raise EditorError("没有这个历史版本。")
-        found = self.root / HISTORY_DIR / self.relpath(path) / version
-        if not found.is_file():
+        found = self._own_folder(HISTORY_DIR / self.relpath(path)) / version
+        if found.is_symlink() or not found.is_file():
             raise EditorError("没有这个历史版本（可能已超过保留的 20 个）。")
+        if found.stat().st_size > MAX_FILE_BYTES:
+            raise EditorError("这个历史版本太大，编辑器不打开它。")
         return found.read_bytes().decode("utf-8", errors="replace")   # as saved, CRLF and all
 
     @staticmethod
     def _versions(folder: Path) -> list[Path]:
         if not folder.is_dir():
             return []
-        return sorted((p for p in folder.iterdir() if _VERSION_RE.match(p.name)), reverse=True)
+        return sorted((p for p in folder.iterdir() if _VERSION_RE.match(p.name) and not p.is_symlink()
+                       and p.is_file()), reverse=True)
+
+    def _own_folder(self, relative: Path, create: bool = False) -> Path:
+        """A folder of the editor's own under the project (.outreach/history/…, .outreach/trash/…).
+        A repository can ship links there: a link at any level would let history read
+        /etc/hostname or .env into content, or writes land outside the project, so none is followed."""
+        current = self.root
+        for part in relative.parts:
+            current = current / part
+            if current.is_symlink():
+                raise EditorError(f"{current.relative_to(self.root).as_posix()} 是一个链接：编辑器不使用它。"
+                                  "请删除这个链接（它可能随仓库一起下载），然后再试。")
+            if create and not current.exists():
+                current.mkdir()
+            elif current.exists() and not current.is_dir():
+                raise EditorError(f"{current.relative_to(self.root).as_posix()} 不是文件夹：编辑器无法在那里保存历史。")
+        return current
 
     # --- new and delete ----------------------------------------------------------------
 
     def trash(self, path: Path) -> Path:
         stamp = dt.datetime.now().strftime("%Y%m%dT%H%M%S%f")
-        target = self.root / TRASH_DIR / stamp / self.relpath(path)
-        target.parent.mkdir(parents=True, exist_ok=True)
+        relative = TRASH_DIR / stamp / self.relpath(path)
+        target = self._own_folder(relative.parent, create=True) / relative.name
         shutil.move(str(path), target)
         return target
 

@@ -1,0 +1,112 @@
+"""The parameters of each editor request, validated before a handler runs.
+
+The page always sends well-formed requests; these models turn anything else (a hand-made
+request, a missing field, a list where an object belongs, an id of 5,000 characters) into a
+plain 400 with a message, never a 500 or a path on disk.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+
+from outreach.project.models import KIND_MODELS, MAX_ID_LENGTH, id_problem
+
+DIGEST = r"[0-9a-f]{64}"
+VERSION = r"\d{8}T\d{12}\.(yaml|yml|md|toml|csv|xlsx)"
+MAX_ROWS = 5000
+
+
+def _known_kind(value: str) -> str:
+    if value not in KIND_MODELS:
+        raise ValueError(f"不认识的内容类别“{value[:40]}”")
+    return value
+
+
+def _valid_id(value: str) -> str:
+    problem = id_problem(value)
+    if problem:
+        raise ValueError(f"编号“{value[:MAX_ID_LENGTH]}{'…' if len(value) > MAX_ID_LENGTH else ''}”{problem}")
+    return value
+
+
+Kind = Annotated[str, AfterValidator(_known_kind)]
+ItemId = Annotated[str, Field(max_length=MAX_ID_LENGTH * 4), AfterValidator(_valid_id)]
+Digest = Annotated[str, Field(pattern=DIGEST)]
+
+
+class _Params(BaseModel):
+    model_config = ConfigDict(extra="ignore", strict=False, frozen=True)
+
+
+class ItemQuery(_Params):
+    kind: Kind
+    id: ItemId
+
+
+class VersionQuery(ItemQuery):
+    version: Annotated[str, Field(pattern=VERSION)]
+
+
+class SuggestQuery(_Params):
+    kind: Kind
+    title: Annotated[str, Field(max_length=200)] = ""
+
+
+class ItemBody(_Params):
+    kind: Kind
+    id: ItemId
+
+
+class CheckBody(ItemBody):
+    values: dict[str, Any]
+    preview: bool = False
+
+
+class SaveBody(ItemBody):
+    values: dict[str, Any]
+    base: Digest | None = None
+
+
+class RestoreBody(ItemBody):
+    version: Annotated[str, Field(pattern=VERSION)]
+    base: Digest | None = None
+
+
+class NewBody(ItemBody):
+    title: Annotated[str, Field(max_length=200)] = ""
+
+
+class SettingsBody(_Params):
+    values: dict[str, Any]
+    base: Digest | None = None
+
+
+class StationsBody(_Params):
+    rows: Annotated[list[list[Annotated[str, Field(max_length=2000)]]], Field(max_length=MAX_ROWS)]
+    base: Digest | None = None
+
+
+class BankQuery(_Params):
+    filename: Annotated[str, Field(max_length=300)] = ""
+    id: ItemId
+    title: Annotated[str, Field(max_length=200)] = ""
+    force: bool = False
+
+
+_FIELD_NAMES = {"kind": "内容类别", "id": "编号", "values": "表单内容", "rows": "站点表", "base": "版本标记",
+                "version": "历史版本", "filename": "文件名", "title": "标题", "preview": "预览", "force": "替换"}
+
+
+def explain(problem: ValidationError) -> str:
+    """The first problem of a request, in words."""
+    error = problem.errors(include_url=False)[0]
+    where = _FIELD_NAMES.get(str(error["loc"][0]), str(error["loc"][0])) if error["loc"] else "请求"
+    message = error.get("msg", "")
+    if error["type"] == "value_error":
+        return re.sub(r"^Value error, ", "", message) + "。"
+    if error["type"] == "missing":
+        return f"请求缺少“{where}”。"
+    return f"请求里的“{where}”格式不对。"
