@@ -57,7 +57,7 @@ def test_content_change_rebuilds_only_that_scenario(mini_project):
     edit(mini_project / "content/scenarios/fake-loan.yaml", "title: 虚假网络贷款诈骗", "title: 虚假贷款诈骗")
     result = build_posters(mini_project)
     assert built_ids(result) == ["posters/fake-loan"]
-    assert result.skipped == ["posters/card-renting"]
+    assert result.unchanged == ["posters/card-renting"]
 
 
 def test_comment_only_change_rebuilds_nothing(mini_project):
@@ -131,11 +131,13 @@ def test_only_builds_selected_kinds(mini_project):
     assert not (mini_project / "build/posters").exists()
 
 
-def test_content_errors_build_nothing(mini_project):
+def test_content_errors_leave_out_only_the_broken_file(mini_project):
     write(mini_project, "content/scenarios/broken.yaml", "title: [\n")
     result = build_posters(mini_project)
-    assert result.diagnostics.has_errors() and result.built == []
-    assert not (mini_project / "build/posters").exists()
+    assert result.diagnostics.has_errors() and not result.ok
+    assert built_ids(result) == ["posters/card-renting", "posters/fake-loan"]
+    assert [(item.file, item.reasons[0].code) for item in result.skipped] == [("content/scenarios/broken.yaml", "yaml-syntax")]
+    assert not (mini_project / "build/posters/broken.pdf").exists()
 
 
 def test_failing_target_does_not_stop_the_others(mini_project):
@@ -160,9 +162,11 @@ def test_failed_target_keeps_previous_output(mini_project):
 
 
 def test_missing_glyph_is_reported(mini_project):
+    # Found when the content is loaded now (located in the file); the poster is left out, the other built.
     edit(mini_project / "content/scenarios/fake-loan.yaml", "title: 虚假网络贷款诈骗", "title: 虚假网络贷款诈骗\ue000")
-    [failure] = build_posters(mini_project).failures
-    assert "U+E000" in failure.message and "方框" in failure.message
+    result = build_posters(mini_project)
+    [item] = result.skipped
+    assert "U+E000" in item.why() and "方框" in item.why() and result.built == ["posters/card-renting"]
 
 
 def test_two_targets_writing_one_file_are_refused(mini_project, monkeypatch):
@@ -292,11 +296,11 @@ def test_cli_noop_does_not_import_weasyprint(mini_project):
     assert "weasyprint" not in imported and "jinja2" not in imported
 
 
-def test_content_errors_with_a_pool_return_promptly(mini_project):
-    write(mini_project, "content/scenarios/broken.yaml", "title: [\n")
+def test_errors_that_stop_the_build_with_a_pool_return_promptly(mini_project):
+    edit(mini_project / "outreach.toml", 'primary_color = "#c8102e"', 'primary_color = "红色"')
     started = time.perf_counter()
     result = build_posters(mini_project, jobs=2)
-    assert result.diagnostics.has_errors() and not result.built
+    assert result.fatal and result.fatal[0].file == "outreach.toml" and not result.built
     assert time.perf_counter() - started < 5
 
 
@@ -304,7 +308,7 @@ def test_only_then_full_build_reuses_the_selected_targets(mini_project):
     build_project(mini_project, only=("posters",))
     result = build_project(mini_project)
     assert not [t for t in result.built if t.startswith("posters/")]
-    assert sorted(result.skipped) == ["posters/card-renting", "posters/fake-loan"]
+    assert sorted(result.unchanged) == ["posters/card-renting", "posters/fake-loan"]
 
 
 def test_outputs_can_never_be_written_outside_build(tmp_path):

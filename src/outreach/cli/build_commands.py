@@ -72,26 +72,34 @@ def build(
 
 
 def report_build(result, quiet: bool = False) -> None:
-    """Print what a build did and raise Exit(1) when it had errors."""
+    """Print what a build did and raise Exit(1) when it had errors: content left out for its
+    errors is listed (everything else was built), so CI still fails."""
+    from outreach.engine.report import skipped_lines
+
     if len(result.diagnostics):
         print_diagnostics(result.diagnostics, summary=False)
-    if result.diagnostics.has_errors():
-        typer.echo(f"内容有 {len(result.diagnostics.errors)} 个错误，未生成任何文件。请先修正（outreach check 可单独检查）。", err=True)
+    if result.fatal:
+        files = "、".join(sorted({d.file for d in result.fatal}))
+        typer.echo(f"{files} 有错误，未生成任何文件。请先修正（outreach check 可单独检查）。", err=True)
         raise typer.Exit(1)
     for label, message in result.warnings:
         typer.echo(f"警告：{label}：{message}", err=True)
     for failure in result.failures:
         where = f"{failure.file}:{failure.line}: " if failure.file and failure.line else (f"{failure.file}: " if failure.file else "")
         typer.echo(f"{where}error[build] {failure.label}：{failure.message}", err=True)
+    for line in skipped_lines(result):
+        typer.echo(line, err=True)
+    for notice in result.notices:
+        typer.echo(notice, err=True)
     if result.noop:
         if not quiet:
             typer.echo(f"没有变化，无需重新生成（{result.seconds:.2f} 秒）。")
-        return
-    if not quiet:
-        typer.echo(f"完成：生成 {len(result.built)} 个，未变化跳过 {len(result.skipped)} 个，"
-                   f"删除 {len(result.removed)} 个过期文件，失败 {len(result.failures)} 个；用时 {result.seconds:.1f} 秒。"
-                   f"输出目录：{result.out_dir}")
-    if result.failures:
+    elif not quiet:
+        skipped = f"，内容有错误跳过 {len(result.skipped)} 项" if result.skipped else ""
+        typer.echo(f"完成：生成 {len(result.built)} 个，未变化跳过 {len(result.unchanged)} 个，"
+                   f"删除 {len(result.removed)} 个过期文件，失败 {len(result.failures)} 个{skipped}；"
+                   f"用时 {result.seconds:.1f} 秒。输出目录：{result.out_dir}")
+    if result.failures or result.skipped:
         raise typer.Exit(1)
 
 

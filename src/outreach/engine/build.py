@@ -16,12 +16,13 @@ from typing import Protocol
 
 from outreach import __version__
 from outreach.engine.buildlock import build_lock, describe_disk_error, is_disk_error
-from outreach.project.diagnostics import Diagnostics
+from outreach.project.diagnostics import Diagnostic, Diagnostics
 from outreach.core.packagedata import THEME_DIR
 from outreach.core.errors import DiskError, ProjectSetupError
 from outreach.project.outputdir import output_dir, raw_config
 from outreach.engine.journal import Journal, commit, journal_path, pending_stages, recover
 from outreach.engine.manifest import Manifest, manifest_name
+from outreach.engine.skipped import SkippedItem
 from outreach.renderers.options import BuildOptions
 from outreach.core.safepath import is_regular_file, project_files, resolved_inside
 from outreach.engine.staging import create_staging, sweep_abandoned
@@ -63,17 +64,28 @@ class Failure:
 class BuildResult:
     out_dir: Path
     noop: bool = False
-    built: list[str] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)
-    removed: list[str] = field(default_factory=list)
+    built: list[str] = field(default_factory=list)       # target ids rendered and committed
+    unchanged: list[str] = field(default_factory=list)   # target ids whose outputs were up to date
+    removed: list[str] = field(default_factory=list)     # output paths deleted from build/
     failures: list[Failure] = field(default_factory=list)
     warnings: list[tuple[str, str]] = field(default_factory=list)  # (label, message)
-    diagnostics: Diagnostics = field(default_factory=Diagnostics)
+    diagnostics: Diagnostics = field(default_factory=Diagnostics)   # every problem found in the input
+    # Content left out for errors in its own file (or in what it uses), everything else built.
+    skipped: list[SkippedItem] = field(default_factory=list)
+    # Errors that stopped the whole build (outreach.toml, the content folder): nothing was built.
+    fatal: list[Diagnostic] = field(default_factory=list)
+    # Plain lines about what the build did to build/ beyond building (stale station packs removed).
+    notices: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
     @property
     def ok(self) -> bool:
-        return not self.failures and not self.diagnostics.has_errors()
+        return not self.failures and not self.diagnostics.has_errors() and not self.skipped and not self.fatal
+
+    @property
+    def kept(self) -> list[str]:
+        """Outputs in build/ still from the last good build of content that now has errors."""
+        return sorted({path for item in self.skipped for path in item.kept})
 
 
 def inputs_digest(root: Path, options: BuildOptions) -> str:
@@ -125,6 +137,7 @@ def build(root: Path, options: BuildOptions, reporter: Reporter | None = None) -
 
         result = BuildResult(out_dir=root)
         result.diagnostics.extend(load_config(root)[1])  # the same problem, located in outreach.toml
+        result.fatal = result.diagnostics.errors
         return result
     result = BuildResult(out_dir=out_dir)
     options = with_configured_jobs(root, options)
@@ -150,9 +163,13 @@ def _build_locked(root: Path, options: BuildOptions, reporter: Reporter, out_dir
     sweep_abandoned(out_dir, keep=pending_stages(out_dir))
     manifest = Manifest.load(out_dir, name)
     inputs = inputs_digest(root, options)
-    if not options.clean and manifest.inputs == inputs and manifest.outputs and manifest.outputs_present(out_dir):
+    # The same inputs leave out the same content: a no-op says so again rather than "nothing changed".
+    replayed = _replay_skipped(manifest)
+    if (not options.clean and manifest.inputs == inputs and manifest.outputs and replayed is not None
+            and manifest.outputs_present(out_dir)):
         result.noop = True
-        result.skipped = sorted(manifest.targets)
+        result.unchanged = sorted(manifest.targets)
+        result.skipped = replayed
         return
 
     from outreach.engine.executors import start_executor
@@ -164,11 +181,15 @@ def _build_locked(root: Path, options: BuildOptions, reporter: Reporter, out_dir
     executor = start_executor(root, options, out_dir, stage_dir)
     finished = False
     try:
-        plan = _check_and_plan(root, options, result)
+        plan = _check_and_plan(root, options, result, manifest)
         if plan is None:
             finished = True
             return
-        to_delete = sorted(manifest.outputs) if options.clean else _stale_outputs(manifest, plan)
+        if options.clean:
+            to_delete, kept = sorted(manifest.outputs), set()
+        else:
+            kept = _keep_last_good(plan, manifest, result)
+            to_delete = _stale_outputs(manifest, plan, kept) + _stale_station_outputs(manifest, plan, kept, result)
         if options.clean:
             manifest = Manifest()
         reference = manifest if options.shard is None else Manifest.load(out_dir)
@@ -184,6 +205,7 @@ def _build_locked(root: Path, options: BuildOptions, reporter: Reporter, out_dir
         manifest.tool = f"outreach {__version__}"
         # `only` and `shard` are part of the digest, so a partial build never masks a full one.
         manifest.inputs = inputs if not result.failures else ""
+        manifest.skipped = [item.to_dict() for item in result.skipped]
         commit(out_dir, stage_dir, Journal(stage=stage_dir.name, manifest=name, moves=moves, deletes=to_delete),
                manifest.to_json())
     finally:
@@ -193,23 +215,94 @@ def _build_locked(root: Path, options: BuildOptions, reporter: Reporter, out_dir
         reporter.finish()
 
 
-def _check_and_plan(root: Path, options: BuildOptions, result: BuildResult):
-    """Load and lint the content, then plan; None (with the reasons in `result`) when we cannot build."""
+def _replay_skipped(manifest: Manifest) -> list[SkippedItem] | None:
+    """What the last build left out, as it recorded it; None when the record is unreadable
+    (then the content is checked again)."""
+    try:
+        return [SkippedItem.from_dict(entry) for entry in manifest.skipped]
+    except (KeyError, TypeError, ValueError, IndexError):
+        return None
+
+
+def _check_and_plan(root: Path, options: BuildOptions, result: BuildResult, manifest: Manifest):
+    """Load and lint the content, then plan what can be built; None (with the reasons in
+    `result`) when nothing can."""
     from outreach.checks.lint import lint_library
-    from outreach.project.loader import load_library
-    from outreach.engine.planner import PlanError, plan_build
+    from outreach.engine.partial import partition
+    from outreach.engine.planner import PlanError, enabled_kinds, plan_build
+    from outreach.project.loader import load_library, read_station_sheet
 
     library, diagnostics = load_library(root, stations=options.stations)
     if library is not None:
         diagnostics.extend(lint_library(library, style=False))
     result.diagnostics = diagnostics
-    if library is None or diagnostics.has_errors():
+    if library is None:
+        result.fatal = diagnostics.errors
         return None
+    usable, result.skipped, result.fatal = partition(library, diagnostics)
+    if result.fatal:
+        return None
+    # Station packs an earlier `--stations` build left behind are checked against the sheet as
+    # it is now, even when this build does not make them (their problems are not this build's).
+    dormant = "stations" not in enabled_kinds(options, usable) and any(
+        entry.get("renderer") == "stations" for entry in manifest.targets.values())
+    if dormant:
+        read_station_sheet(usable)
     try:
-        return plan_build(root, library, options)
+        return plan_build(root, usable, options, dormant_stations=dormant)
     except PlanError as exc:
         result.failures.append(Failure("plan", "构建计划", "", 0, str(exc)))
         return None
+
+
+def _source_file(source: str) -> str:
+    return source.split("#", 1)[0]   # "content/stations.csv#east" is a row of the sheet
+
+
+def _keep_last_good(plan, manifest: Manifest, result: BuildResult) -> set[str]:
+    """Targets whose outputs in build/ stay exactly as the last good build made them, because
+    content they were made from now has errors. They are taken out of the plan; the items in
+    `result.skipped` learn which of their outputs were kept.
+
+    - not planned any more (a broken scenario's poster, a pack listing it): kept, not deleted;
+    - planned, but last built from a file that now has errors: kept rather than rebuilt
+      without it (feed.json listing a scenario that broke; a station's packs, one of which broke).
+      A new, unfinished item was never in them, so it holds nothing back."""
+    broken = {item.file for item in result.skipped if item.kind != "stations"}
+    sheet = {item.file for item in result.skipped if item.kind == "stations"}
+    candidates = [*plan.all_targets, *(plan.dormant or [])]   # in dependency order
+    planned = {t.id for t in candidates}
+    kept: set[str] = set()
+    for target_id, entry in manifest.targets.items():
+        if target_id.startswith("zh-Hant/") != (plan.prefix == "zh-Hant/"):
+            continue
+        sources = {_source_file(s) for s in entry.get("sources", [])}
+        # A station row with errors is not read: its last good outputs are kept, like an item's.
+        if sources & broken or (target_id not in planned and sources & sheet):
+            kept.add(target_id)
+    held = {t.id for t in candidates} & kept
+    for target in candidates:
+        if target.id not in held and any(dep in held for dep in target.deps):
+            held.add(target.id)
+            if target.id in manifest.targets:
+                kept.add(target.id)
+            else:   # nothing of it to keep, and it cannot be made without what is held: said, not silent
+                result.skipped.append(SkippedItem(target.label or target.id, "", target.renderer, target.id,
+                                                  blocked_by=tuple((d, "") for d in target.deps if d in held)))
+    if held:
+        plan.targets = [t for t in plan.targets if t.id not in held]
+        plan.owned = plan.owned - held
+    result.skipped = [_with_kept(item, manifest, kept) for item in result.skipped]
+    return kept
+
+
+def _with_kept(item: SkippedItem, manifest: Manifest, kept: set[str]) -> SkippedItem:
+    from dataclasses import replace as replaced
+
+    outputs = sorted(path for target_id in kept
+                     if item.file in {_source_file(s) for s in manifest.targets[target_id].get("sources", [])}
+                     for path in manifest.targets[target_id].get("outputs", []))
+    return replaced(item, kept=tuple(outputs))
 
 
 def _dirty_targets(plan, manifest: Manifest, reference: Manifest, out_dir: Path, result: BuildResult) -> list:
@@ -227,7 +320,7 @@ def _dirty_targets(plan, manifest: Manifest, reference: Manifest, out_dir: Path,
         if target.id not in plan.owned:
             continue
         if fresh(target, manifest):
-            result.skipped.append(target.id)
+            result.unchanged.append(target.id)
         else:
             dirty_ids.add(target.id)
     pending = list(dirty_ids)
@@ -239,12 +332,12 @@ def _dirty_targets(plan, manifest: Manifest, reference: Manifest, out_dir: Path,
     return [t for t in plan.targets if t.id in dirty_ids]
 
 
-def _stale_outputs(manifest: Manifest, plan) -> list[str]:
+def _stale_outputs(manifest: Manifest, plan, kept: set[str]) -> list[str]:
     """Outputs whose source is gone, or that their target no longer produces."""
     planned = {t.id: t for t in plan.all_targets}
     stale: list[str] = []
     for target_id, entry in manifest.targets.items():
-        if entry.get("renderer") not in plan.selected_kinds:
+        if entry.get("renderer") not in plan.selected_kinds or target_id in kept:
             continue
         if target_id.startswith("zh-Hant/") != (plan.prefix == "zh-Hant/"):
             continue  # the other script's outputs live beside ours
@@ -252,6 +345,36 @@ def _stale_outputs(manifest: Manifest, plan) -> list[str]:
         keep = set(target.outputs) if target else set()
         stale.extend(p for p in entry.get("outputs", []) if p not in keep)
     return sorted(stale)
+
+
+STATIONS_HOW = "要重新生成请运行 outreach build --stations，或在 outreach.toml 设 [stations] enabled = true。"
+
+
+def _stale_station_outputs(manifest: Manifest, plan, kept: set[str], result: BuildResult) -> list[str]:
+    """Station outputs an earlier `--stations` build left that no longer match, when this build
+    does not make station outputs: they would print a previous officer's name and number (or an
+    old pack). They are removed in this build's commit, and the build says so in one line."""
+    if plan.dormant is None:
+        return []   # station outputs are on (or there are none in build/)
+    now = {t.id: t for t in plan.dormant}
+    stale_ids, sheet_changed = [], False
+    for target_id, entry in sorted(manifest.targets.items()):
+        if entry.get("renderer") != "stations" or target_id in kept:
+            continue
+        if target_id.startswith("zh-Hant/") != (plan.prefix == "zh-Hant/"):
+            continue
+        target = now.get(target_id)
+        if target is not None and target.fingerprint == entry.get("fingerprint"):
+            continue
+        stale_ids.append(target_id)
+        rows = [s for s in entry.get("sources", []) if "#" in s]
+        old = entry.get("source_digests", {})
+        sheet_changed |= target is None or not old or any(old.get(r) != plan.source_digests.get(r) for r in rows)
+    if not stale_ids:
+        return []
+    cause = "站点表已修改" if sheet_changed else "资料包、模板或设置已修改"
+    result.notices.append(f"{cause}，旧的派出所资料包已删除（{len(stale_ids)} 个派出所）；{STATIONS_HOW}")
+    return sorted(p for target_id in stale_ids for p in manifest.targets[target_id].get("outputs", []))
 
 
 def _execute(executor, library, dirty, result, reporter) -> list[tuple]:
@@ -293,7 +416,8 @@ def _record(staged: list[tuple], plan, manifest: Manifest, result: BuildResult) 
     for target, written in staged:
         if target.id not in plan.owned:
             continue  # a shard renders what its targets need but commits only what it owns
-        manifest.record(target.id, target.renderer, target.fingerprint, list(target.sources), written, target.roles)
+        manifest.record(target.id, target.renderer, target.fingerprint, list(target.sources), written, target.roles,
+                        digests=plan.source_digests)
         result.built.append(target.id)
         moves.extend(written)
     return moves

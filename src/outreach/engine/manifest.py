@@ -25,6 +25,9 @@ class Manifest:
     targets: dict[str, dict] = field(default_factory=dict)  # target id → {renderer, fingerprint, outputs, sources}
     outputs: dict[str, dict] = field(default_factory=dict)  # output path → {sha256, size, target, sources, fingerprint}
     tool: str = ""
+    # Content left out for its errors (engine/skipped.py SkippedItem.to_dict): a no-op build
+    # repeats them instead of saying "nothing changed" over content that cannot be built.
+    skipped: list[dict] = field(default_factory=list)
 
     @classmethod
     def load(cls, out_dir: Path, name: str = MANIFEST_NAME) -> "Manifest":
@@ -37,16 +40,22 @@ class Manifest:
             return cls()
         outputs = {entry["path"]: {k: v for k, v in entry.items() if k != "path"}
                    for entry in data.get("outputs", []) if isinstance(entry, dict) and isinstance(entry.get("path"), str)}
+        listed = data.get("skipped")
+        skipped = [entry for entry in listed if isinstance(entry, dict)] if isinstance(listed, list) else []
         return cls(inputs=data.get("inputs", ""), targets=data.get("targets", {}), outputs=outputs,
-                   tool=data.get("tool", ""))
+                   tool=data.get("tool", ""), skipped=skipped)
 
     def record(self, target_id: str, renderer: str, fingerprint: str, sources: list[str],
-               written: dict[str, dict], roles: dict[str, str] | None = None) -> None:
+               written: dict[str, dict], roles: dict[str, str] | None = None,
+               digests: dict[str, str] | None = None) -> None:
+        """`digests`: each source's content digest, so a later build can say which one changed."""
         from outreach.engine.roles import media_type
 
         self.forget(target_id)
         self.targets[target_id] = {"renderer": renderer, "fingerprint": fingerprint,
                                    "outputs": sorted(written), "sources": sorted(sources)}
+        if digests:
+            self.targets[target_id]["source_digests"] = {s: digests.get(s, "") for s in sorted(sources)}
         for path, info in written.items():
             self.outputs[path] = {"sha256": info["sha256"], "size": info["size"], "target": target_id,
                                   "role": (roles or {}).get(path, ""), "media_type": media_type(path),
@@ -79,6 +88,8 @@ class Manifest:
             "outputs": [{"path": path, **self.outputs[path]} for path in sorted(self.outputs)],
             "targets": {key: self.targets[key] for key in sorted(self.targets)},
         }
+        if self.skipped:
+            data["skipped"] = self.skipped
         return json.dumps(data, ensure_ascii=False, indent=1, sort_keys=False) + "\n"
 
     def save(self, out_dir: Path, name: str = MANIFEST_NAME) -> None:
@@ -127,4 +138,6 @@ def merge_manifests(paths: list[Path]) -> Manifest:
             seen[output] = path
         merged.targets.update(part.targets)
         merged.tool = part.tool or merged.tool
+        known_skipped = {entry.get("file") for entry in merged.skipped}
+        merged.skipped += [entry for entry in part.skipped if entry.get("file") not in known_skipped]
     return merged

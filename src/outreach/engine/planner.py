@@ -31,6 +31,10 @@ class Plan:
     selected_kinds: set[str] = field(default_factory=set)
     partial: bool = False                    # --only or --shard: not the whole build
     prefix: str = ""                         # "zh-Hant/" for a Traditional Chinese build
+    # Station targets as they would be, planned only to tell whether station outputs an earlier
+    # `--stations` build left in build/ still match (this build does not make them).
+    dormant: list[Target] | None = None     # None: not asked for
+    source_digests: dict[str, str] = field(default_factory=dict)   # source → digest, for the manifest
 
 
 def enabled_kinds(options: BuildOptions, library: Library) -> list[str]:
@@ -58,9 +62,12 @@ def in_shard(target_id: str, shard: tuple[int, int] | None) -> bool:
     return zlib.crc32(target_id.encode("utf-8")) % count == index - 1
 
 
-def plan_build(root: Path, library: Library, options: BuildOptions) -> Plan:
+def plan_build(root: Path, library: Library, options: BuildOptions, dormant_stations: bool = False) -> Plan:
+    """`dormant_stations`: also fingerprint the station targets when stations are off (the
+    library must then hold the station sheet)."""
     renderers = all_renderers()
     kinds = enabled_kinds(options, library)
+    dormant_kinds = ["stations"] if dormant_stations and "stations" not in kinds and "stations" in renderers else []
     chosen = selected_kinds(options, library)
     theme = Theme(root)
     env = make_environment(theme)
@@ -86,12 +93,13 @@ def plan_build(root: Path, library: Library, options: BuildOptions) -> Plan:
         return digests
 
     all_targets: list[Target] = []
+    dormant: list[Target] = []
     by_id: dict[str, Target] = {}
     owners: dict[str, str] = {}
-    for kind in sorted(kinds, key=lambda k: renderers[k].phase):
+    for kind in sorted([*kinds, *dormant_kinds], key=lambda k: renderers[k].phase):
         renderer = renderers[kind]
         # lint: the spacing rule every template's text follows (pdf and hant are build options).
-        config_sections = {name: getattr(library.config, name).model_dump(mode="json")
+        config_sections = {name: _section_identity(library.config, name)
                            for name in ("lint", *renderer.config_sections) if hasattr(library.config, name)}
         for target in renderer.plan(library, options):
             _apply_prefix(target, prefix)
@@ -107,7 +115,7 @@ def plan_build(root: Path, library: Library, options: BuildOptions) -> Plan:
                 dep_fingerprints={d: by_id[d].fingerprint for d in target.deps if d in by_id},
                 versions=versions)
             by_id[target.id] = target
-            all_targets.append(target)
+            (dormant if kind in dormant_kinds else all_targets).append(target)
     # This run owns the selected kinds' targets in its shard; it also renders what they
     # need (a pack needs its posters) but, in a shard, commits only what it owns, so the
     # shards' outputs never overlap and together are the full build.
@@ -117,7 +125,21 @@ def plan_build(root: Path, library: Library, options: BuildOptions) -> Plan:
     needed = _with_dependencies(owned, by_id)
     targets = [t for t in all_targets if t.id in needed]
     return Plan(library=library, targets=targets, all_targets=all_targets, owned=owned, selected_kinds=set(chosen),
-                partial=bool(options.only) or options.shard is not None, prefix=prefix)
+                partial=bool(options.only) or options.shard is not None, prefix=prefix,
+                dormant=dormant if dormant_kinds else None,
+                source_digests=sources)
+
+
+# Settings that choose which targets a build makes, not what any of them contains: turning
+# station outputs on or off must not make the station packs already built look outdated.
+_NOT_IN_OUTPUTS = {"stations": ("enabled",)}
+
+
+def _section_identity(config, name: str) -> dict:
+    data = getattr(config, name).model_dump(mode="json")
+    for key in _NOT_IN_OUTPUTS.get(name, ()):
+        data.pop(key, None)
+    return data
 
 
 def _assign_roles(target: Target, renderer, prefix: str) -> None:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
 from outreach.project.config import ProjectConfig
-from outreach.project.models import REVIEWED, Law, Newsletter, Pack, Quiz, Scenario, Script, Tip
+from outreach.project.models import PACK_ITEMS, REVIEWED, Law, Newsletter, Pack, Quiz, Scenario, Script, Tip
 from outreach.project.stations import Station
 from outreach.project.yamlsource import SourceFile
 
@@ -107,3 +108,29 @@ class Library:
 
     def audience_label(self, audience: str) -> str:
         return self.config.project.audiences.get(audience, audience)
+
+    def without(self, paths: set[str]) -> "Library":
+        """A copy without the items read from `paths` (the build leaves out files with errors).
+        Items are shared, not copied: only the index changes."""
+        kept = {kind: {key: item for key, item in items.items() if item.path not in paths}
+                for kind, items in self.items.items()}
+        return dataclasses.replace(self, items=kept, stations=list(self.stations), failed=set(self.failed))
+
+
+def references(item: Item) -> list[tuple[str, str]]:
+    """(kind, id) of every item `item` uses: what it cannot be built without.
+
+    The same fields refs.py checks; tests/test_partial_build.py holds the two together."""
+    model = item.model
+    found: list[tuple[str, str]] = []
+    if item.kind in ("scenarios", "tips"):
+        found += [("laws", ref.law) for ref in model.laws]
+    elif item.kind == "quizzes":
+        found += [("scenarios", q.scenario) for q in model.questions if q.scenario]
+    elif item.kind == "scripts" and model.scenario:
+        found.append(("scenarios", model.scenario))
+    elif item.kind == "packs":
+        found += [(PACK_ITEMS[entry.kind][0], entry.ref) for entry in model.items]
+    elif item.kind == "newsletters":
+        found += [("scenarios", s) for s in model.focus] + [("tips", t) for t in model.tips]
+    return list(dict.fromkeys(found))

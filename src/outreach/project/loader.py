@@ -100,25 +100,36 @@ def load_library(root: Path, stations: bool | None = True,
 
     if stations is None:
         stations = config.stations.enabled
-    station_file = find_station_file(content) if stations else None
-    if station_file is not None and resolved_inside(station_file, [root]) is None:
-        diagnostics.add(error(station_file.relative_to(root).as_posix(), 0, 0, "outside-project",
-                              _LINK_OUT.format(what="站点表")))
-    elif station_file is not None:
-        relpath = station_file.relative_to(root).as_posix()
-        for ignored in ignored_station_files(content):
-            diagnostics.add(warning(ignored.relative_to(root).as_posix(), 0, 0, "station-file-ignored",
-                                    f"同时有 {station_file.name} 和 {ignored.name}：使用的是 {station_file.name}，"
-                                    f"{ignored.name} 被忽略。请删除或改名不用的那个，免得改错文件。"))
-        real_numbers = frozenset(digits(n) for n in config.lint.real_numbers)
-        library.stations, problems = read_stations(station_file, relpath, real_numbers)
-        library.stations_path = relpath
-        with open(station_file, "rb") as handle:  # streamed: the sheet may be large
-            library.stations_digest = hashlib.file_digest(handle, "sha256").hexdigest()
-        diagnostics.extend(problems)
+    if stations:
+        diagnostics.extend(read_station_sheet(library))
 
     diagnostics.extend(check_references(library, also=broken))
     return library, diagnostics
+
+
+def read_station_sheet(library: Library) -> list[Diagnostic]:
+    """Read content/stations.csv (or .xlsx) into `library`; the sheet's problems.
+
+    Also used on its own by a build without station outputs, to tell whether the station
+    packs an earlier build left in build/ still match the sheet."""
+    root, content = library.root, library.root / CONTENT_DIR
+    station_file = find_station_file(content)
+    if station_file is None:
+        return []
+    relpath = station_file.relative_to(root).as_posix()
+    if resolved_inside(station_file, [root]) is None:
+        return [error(relpath, 0, 0, "outside-project", _LINK_OUT.format(what="站点表"))]
+    problems = []
+    for ignored in ignored_station_files(content):
+        problems.append(warning(ignored.relative_to(root).as_posix(), 0, 0, "station-file-ignored",
+                                f"同时有 {station_file.name} 和 {ignored.name}：使用的是 {station_file.name}，"
+                                f"{ignored.name} 被忽略。请删除或改名不用的那个，免得改错文件。"))
+    real_numbers = frozenset(digits(n) for n in library.config.lint.real_numbers)
+    library.stations, found = read_stations(station_file, relpath, real_numbers)
+    library.stations_path = relpath
+    with open(station_file, "rb") as handle:  # streamed: the sheet may be large
+        library.stations_digest = hashlib.file_digest(handle, "sha256").hexdigest()
+    return problems + list(found)
 
 
 def load_item(root: Path, path: Path, kind: str, keep_broken: bool = False) -> tuple[Item | None, list[Diagnostic]]:

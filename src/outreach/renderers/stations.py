@@ -43,6 +43,7 @@ class StationsRenderer(BatchRenderer):
 
     def plan(self, library, options):
         packs = sorted(library.kind("packs"))
+        pack_files = tuple(library.item("packs", pack).path for pack in packs)
         targets = []
         for station in library.stations:
             data = dataclasses.asdict(station)
@@ -51,7 +52,9 @@ class StationsRenderer(BatchRenderer):
                 id=f"stations/{station.id}", renderer=self.kind,
                 outputs=tuple([f"stations/{station.id}/{pack}.pdf" for pack in packs] +
                               [f"stations/{station.id}/contact-cards.pdf"]),
-                sources=(f"{library.stations_path}#{station.id}",),
+                # The packs' files too: a build that leaves out a broken pack then keeps this
+                # station's last good outputs instead of dropping that pack from them.
+                sources=(f"{library.stations_path}#{station.id}", *pack_files),
                 templates=("pack-cover.html", "pack-back.html", "stations/contact-cards.html"),
                 deps=tuple(f"packs/{pack}" for pack in packs), params={"station": data, "packs": packs},
                 label=f"派出所 {station.id}"))
