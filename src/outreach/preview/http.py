@@ -20,9 +20,9 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 
 HEADER_DEADLINE = 10.0      # seconds to send a whole request line and headers
 KEEP_ALIVE = 5              # seconds an idle keep-alive connection stays open
-MAX_CONNECTIONS = 1000      # connections and requests in progress; more get 503
+MAX_CONNECTIONS = 4000      # connections and requests in progress; more get 503 at once
 MAX_HEADER_BYTES = 64 * 1024
-WANTED_OPEN_FILES = 4096
+WANTED_OPEN_FILES = 8192
 
 
 class DeadlineProtocol(H11Protocol):

@@ -80,7 +80,7 @@ def _groups(manifest: Manifest, kind: str, prefix: str) -> dict[str, list[tuple[
     for path, info in sorted(manifest.outputs.items()):
         if prefix and not path.startswith(prefix) or not prefix and path.startswith(LOCALE_PREFIX):
             continue
-        target = info.get("target", "")
+        target = info.get("target", "").removeprefix(prefix)   # zh-Hant/posters/x → posters/x
         if target.split("/", 1)[0] != kind:
             continue
         item_id = target.split("/")[1] if "/" in target else target

@@ -9,22 +9,27 @@ to the field it is about, through the positions of the text that was checked.
 from __future__ import annotations
 
 import bisect
+import re
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from outreach.core.errors import OutreachError
 from outreach.engine.precheck import check_project
 from outreach.project.diagnostics import Diagnostic
 from outreach.project.library import Library
 from outreach.project.outputdir import output_dir
 from outreach.project.yamledit import merged_text
 from outreach.project.yamlsource import SourceFile, parse_yaml
-from outreach.preview.editor.forms import typed_values
+from outreach.preview.editor.forms import REVIEW_FIELDS, typed_values
 from outreach.render.theme import Theme
 from outreach.renderers.base import RenderContext, RenderError
+from outreach.renderers.html import PageOverflow
 from outreach.renderers.options import BuildOptions
 from outreach.renderers.registry import all_renderers
+from outreach.renderers.texts import SmsText, SmsTooLong, compose_sms
+from outreach.render.sms import count
 
 PREVIEW_WIDTH = 720       # pixels: sharp beside the form, small enough to come back fast
 MAX_PREVIEW_TARGETS = 4   # a script with many roles previews its first outputs only
@@ -37,6 +42,7 @@ class Checked:
     errors: int = 0                            # errors in this file
     elsewhere: int = 0                         # errors in other files (they stop a build too)
     library: Library | None = None
+    sms: dict | None = None                    # a scenario's SMS counter (sms_counter), also when it is too long
 
 
 def check_values(root: Path, relpath: str, original: str, kind: str, values: Any) -> Checked:
@@ -51,7 +57,38 @@ def check_values(root: Path, relpath: str, original: str, kind: str, values: Any
             continue
         checked.errors += diagnostic.is_error
         checked.problems.append(problem_dict(diagnostic, source))
+    if checked.library is not None:
+        checked.sms = scenario_sms(root, checked.library, relpath)
     return checked
+
+
+def scenario_sms(root: Path, library: Library, relpath: str) -> dict | None:
+    """The counter of the SMS the scenario in `relpath` sends (None for other kinds, or when
+    its template cannot be rendered: check reports that)."""
+    item = next((i for i in library.kind("scenarios").values() if i.path == relpath), None)
+    if item is None:
+        return None
+    ctx = RenderContext(root=root, library=library, options=BuildOptions(), theme=Theme(root), out_dir=output_dir(root))
+    try:
+        return sms_counter(compose_sms(ctx, item.id))
+    except OutreachError:
+        return None
+
+
+def sms_counter(composed: SmsText) -> dict:
+    """What the page shows beside the field the SMS comes from: characters used of those the
+    configured number of parts carries ("170/134 字，超出 36 字"), and which field to shorten."""
+    used, allowed, over = composed.counted.units, composed.allowed, composed.over
+    counter = f"{used}/{allowed} 字" + (f"，超出 {over} 字" if over else "")
+    # Besides a hand-written text, the SMS holds only the signature added in front of it (if any):
+    # the page can count as the user types. A template's own words have no such simple sum.
+    fixed = (count(composed.signed).units if composed.signed else 0) if composed.written else None
+    return {"used": used, "allowed": allowed, "over": over, "ok": not over, "counter": counter,
+            "parts": composed.counted.parts, "max_parts": composed.max_parts, "encoding": composed.counted.encoding,
+            "field": list(composed.field), "field_label": composed.labels[0] if composed.labels else "",
+            "fields": [{"path": list(path), "label": label, "chars": size}
+                       for path, label, size in zip(composed.fields, composed.labels, composed.sizes)],
+            "fixed": fixed}
 
 
 def problem_dict(diagnostic: Diagnostic, source: SourceFile | None) -> dict:
@@ -67,6 +104,11 @@ def field_at(source: SourceFile, line: int, column: int) -> list:
     offset = source.offset(line, column)
     if offset is None:
         return []
+    if column <= 1:
+        # A problem located by line only (a build rule: an SMS over its parts) is about the value on
+        # that line: step past the indentation and list dashes to it, else a list item's problem
+        # would be shown on the whole list.
+        offset += len(re.match(r"[ \t]*(?:-[ \t]+)*", source.text[offset:offset + 200]).group())
     best: tuple = ()
     for path, span in source.spans.items():
         begin = span.key_start if span.key_start is not None else span.start
@@ -107,15 +149,47 @@ class Previewer:
                     targets += 1
                     [result] = renderer.render_batch([target], ctx)
                     if isinstance(result, RenderError):
-                        shown.append({"type": "error", "label": target.label, "message": str(result)})
+                        shown.append(self._failed(ctx, folder, library, relpath, target.label, result))
                         continue
                     shown += self._show(ctx, folder, result.outputs)
             self._prune(keep=self.serial)
             return shown
 
+    def _failed(self, ctx: RenderContext, folder: Path, library: Library, relpath: str, label: str,
+                problem: RenderError) -> dict:
+        """A target that failed: an overflowing page is still shown, an SMS still counted."""
+        if isinstance(problem, PageOverflow) and problem.pages == 1 and problem.relayout is not None:
+            return self._overflow(ctx, folder, library, relpath, label, problem)
+        if isinstance(problem, SmsTooLong) and problem.sms_text is not None:
+            return sms_entry(problem.sms_text) | {"message": str(problem)}
+        return {"type": "error", "label": label, "message": str(problem)}
+
+    def _overflow(self, ctx: RenderContext, folder: Path, library: Library, relpath: str, label: str,
+                  problem: PageOverflow) -> dict:
+        """The page drawn as tall as its content, what does not fit marked, and what to cut."""
+        from outreach.preview.editor import overflow
+        from outreach.preview.editor.forms import form_for
+        from outreach.render import pdf
+
+        mm = max(1, round(problem.overflow_mm))
+        view = pdf.overflow_view(problem.relayout, problem.overflow_mm, PREVIEW_WIDTH,
+                                 label=f"红线以下放不下：超出约 {mm} 毫米")
+        name = f"overflow-{len(list(folder.glob('overflow-*.png'))) + 1}.png"
+        (folder / name).write_bytes(view.png)
+        item = next((i for i in library.all_items() if i.path == relpath), None)
+        found: list = []
+        if item is not None:
+            labels = {f["key"]: f"“{f['label']}”" for f in form_for(item.kind)["fields"]}
+            values = {key: getattr(item.model, key) for key in labels if key not in REVIEW_FIELDS}
+            found = overflow.cuts(values, labels, view.blocks, problem.overflow_mm, ctx.localize)
+        sentence, cut, named = overflow.advice(problem.overflow_mm, found, view.blocks)
+        return {"type": "overflow", "label": label, "message": str(problem), "advice": sentence,
+                "url": f"/edit/scratch/{folder.name}/{name}", "cut": cut, "overflow_mm": round(problem.overflow_mm, 1),
+                "pages": problem.pages, "cause": problem.cause,
+                "fields": [{"path": list(c.path), "label": c.label, "cut": c.cut} for c in named]}
+
     def _show(self, ctx: RenderContext, folder: Path, outputs: dict[str, bytes]) -> list[dict]:
         from outreach.render import pdf
-        from outreach.render.sms import capacity, count
 
         shown: list[dict[str, Any]] = []
         url = f"/edit/scratch/{folder.name}/"
@@ -132,12 +206,7 @@ class Previewer:
                 shown.append({"type": "image", "label": name, "url": url + name[:-4] + ".page1.png",
                               "pdf": url + name})
             elif name.endswith(".sms.txt"):
-                text = data.decode("utf-8").strip()
-                counted = count(text)
-                limit = ctx.config.sms.max_parts
-                shown.append({"type": "sms", "label": "短信", "text": text, "count": counted.label,
-                              "parts": counted.parts, "max_parts": limit,
-                              "left": capacity(counted.encoding, limit) - counted.units})
+                shown.append(sms_entry(compose_sms(ctx, Path(name).name[:-len(".sms.txt")])))
             elif name.endswith(".md"):
                 shown.append({"type": "markdown", "label": name, "html": _markdown(data.decode("utf-8"))})
             elif name.endswith(".txt"):
@@ -153,6 +222,12 @@ class Previewer:
         for old in self.scratch.iterdir():
             if old.name.isdigit() and int(old.name) < keep - 1:
                 shutil.rmtree(old, ignore_errors=True)
+
+
+def sms_entry(composed: SmsText) -> dict:
+    """The preview's SMS: the text as sent and its counter (see sms_counter)."""
+    return {"type": "sms", "label": "短信", "text": composed.text, "count": composed.counted.label,
+            "left": composed.allowed - composed.counted.units} | sms_counter(composed)
 
 
 def _markdown(text: str) -> str:
