@@ -30,9 +30,12 @@ def test_starter_library_is_clean(project):
     assert check(project) == []
 
 
-def test_yaml_syntax_error(project):
+def test_an_unclosed_quote_is_named_where_it_was_opened(project):
+    # YAML gives up at the end of the file (line 10); the quote was opened on line 3.
     text = GOOD_SCENARIO.replace("summary: 这是一个用于测试的诈骗类型。", 'summary: "没有右引号')
-    assert scenario(project, text) == [(10, 1, "yaml-syntax")]
+    assert scenario(project, text) == [(3, 10, "yaml-unclosed-quote")]
+    [diagnostic] = [d for d in check(project) if d.file == REL]
+    assert "双引号（\"）没有配对" in diagnostic.message and "文件末尾" in diagnostic.message
 
 
 def test_colon_in_plain_text_gets_a_hint(project):
@@ -286,6 +289,6 @@ def test_station_names_and_ids_with_control_characters_are_refused(project):
     write(project, "content/stations.csv",
           'id,name,phone\ns\x01x,一所,110\ns2,"二所\u202e",110\ns3,三\u200b所,110\ns4,四所,110\n')
     found = [(d.line, d.column, d.code) for d in check(project, lint=False) if d.file == "content/stations.csv"]
-    assert (2, 1, "invalid-id") in found
+    assert (2, 1, "bad-value") in found   # named as a control character, not as a badly formed id
     assert (3, 2, "bad-value") in found and (4, 2, "bad-value") in found
     assert not [f for f in found if f[0] == 5]

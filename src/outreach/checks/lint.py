@@ -11,6 +11,7 @@ from outreach.project.diagnostics import Diagnostic, error, warning
 from outreach.checks.spacing import HAN, NO_SPACE_BETWEEN, SPACE_BETWEEN
 from outreach.project.library import Item, Library
 from outreach.project.models import REVIEWED
+from outreach.checks.glyphs import find_unprintable, primary_family
 from outreach.checks.scriptlint import lint_scripts
 from outreach.checks.textscan import digits, find_hotlines, prose_strings
 
@@ -159,6 +160,7 @@ def lint_library(library: Library, today: dt.date | None = None, style: bool = T
         from outreach.checks.regionlint import MAINLAND_NUMBERS
 
         allowed |= MAINLAND_NUMBERS   # not wrong numbers but the wrong region's: lint_region warns
+    family = primary_family(config.theme.font_family)
     problems: list[Diagnostic] = []
     for item in library.all_items():
         problems.extend(_review_record(item))
@@ -169,6 +171,7 @@ def lint_library(library: Library, today: dt.date | None = None, style: bool = T
         for path, text in prose_strings(item.raw):
             problems.extend(_emit(item, path, text, find_personal_data(text, fictional), error))
             problems.extend(_emit(item, path, text, find_unfilled(text), error))
+            problems.extend(_emit(item, path, text, find_unprintable(text, family), error))
             if item.kind == "laws":
                 continue  # official texts are quoted as published
             if style and _CJK_CHAR.search(text):

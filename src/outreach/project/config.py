@@ -10,7 +10,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from outreach.project.diagnostics import Diagnostic, error, warning
+from outreach.project.diagnostics import Diagnostic, error, shown, warning
 from outreach.project.regions import REGIONS, RegionId, default_app_line
 from outreach.project.validation import validation_diagnostics
 
@@ -32,7 +32,7 @@ class Hotline(Section):
 
         number = canonical(value)
         if number is None:
-            raise ValueError(f"“{value}”不是有效的电话号码，应为{FORMATS}")
+            raise ValueError(f"“{shown(value)}”不是有效的电话号码，应为{FORMATS}")
         return number
 
     @property
@@ -109,9 +109,9 @@ class ProjectSection(Section):
     def _audience_ids(cls, value: dict[str, str]) -> dict[str, str]:
         for key, label in value.items():
             if not re.fullmatch(r"[a-z][a-z0-9-]{0,39}", key):
-                raise ValueError(f"受众编号“{key[:40]}”只能用小写字母、数字和连字符（最多 40 个字符）")
+                raise ValueError(f"受众编号“{shown(key)}”只能用小写字母、数字和连字符（最多 40 个字符）")
             if not isinstance(label, str) or not 1 <= len(label) <= 20:
-                raise ValueError(f"受众“{key}”的中文名称应为 1–20 个字")
+                raise ValueError(f"受众“{shown(key)}”的中文名称应为 1–20 个字")
         if not value:
             raise ValueError("受众词表不能为空")
         return value
@@ -139,9 +139,9 @@ class HantSection(Section):
     def _phrases(cls, value: dict[str, str]) -> dict[str, str]:
         for simplified, traditional in value.items():
             if not simplified.strip() or not isinstance(traditional, str) or not traditional.strip():
-                raise ValueError(f"词表里的“{simplified[:20]}”和它的繁体写法都不能为空")
+                raise ValueError(f"词表里的“{shown(simplified, 20)}”和它的繁体写法都不能为空")
             if len(simplified) > 40 or len(traditional) > 40:
-                raise ValueError(f"词表里的“{simplified[:20]}”太长（每项最多 40 个字）")
+                raise ValueError(f"词表里的“{shown(simplified, 20)}”太长（每项最多 40 个字）")
         return value
 
     @field_validator("protected_terms")
@@ -149,8 +149,17 @@ class HantSection(Section):
     def _terms(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         for term in value:
             if not 2 <= len(term.strip()) <= 60:
-                raise ValueError(f"专有名称“{term[:20]}”应为 2–60 个字")
+                raise ValueError(f"专有名称“{shown(term, 20)}”应为 2–60 个字")
         return value
+
+
+def _checked_url(value: str | None, noun: str) -> str | None:
+    from outreach.project.urls import url_problem
+
+    why_not = url_problem(value) if value else None
+    if why_not:
+        raise ValueError(f"{noun}“{shown(value)}”不能用：{why_not}")
+    return value
 
 
 class ThemeSection(Section):
@@ -173,11 +182,16 @@ class ThemeSection(Section):
     highlight_edge_color: str = Field("#d97706", pattern=r"^#[0-9a-fA-F]{6}$", description="高亮边线")
     focus_color: str = Field("#1d4ed8", pattern=r"^#[0-9a-fA-F]{6}$", description="H5 问答页：选中和键盘焦点")
     focus_surface_color: str = Field("#e8efff", pattern=r"^#[0-9a-fA-F]{6}$", description="H5 问答页：选中的选项底色")
-    logo: str | None = Field(None, max_length=300, description="标志图片路径（项目内，相对 outreach.toml）")
-    qr_url: str | None = Field(None, max_length=500, description="海报二维码指向的网址；不填则不印二维码")
+    logo: str | None = Field(None, max_length=300, description="标志图片路径（项目内，相对 outreach.toml；PNG、JPG 或 SVG 图片）")
+    qr_url: str | None = Field(None, max_length=500, description="海报二维码指向的网址（http:// 或 https:// 开头）；不填则不印二维码")
     qr_caption: str = Field("扫码了解更多防骗知识", max_length=20, description="二维码下方的说明（最多 20 字，海报上排两行）")
     font_family: str = Field('"Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Micro Hei", sans-serif',
                              pattern=r'^[^<>{};\\]+$', max_length=300, description="正文字体（CSS font-family，不能含 < > { } ; \\）")
+
+    @field_validator("qr_url")
+    @classmethod
+    def _printable_link(cls, value: str | None) -> str | None:
+        return _checked_url(value, "二维码网址")
 
     def css_variables(self) -> dict[str, str]:
         """Every colour of the theme as a CSS custom property: primary_color → --primary.
@@ -221,9 +235,14 @@ class QuizSection(Section):
 
 class FeedSection(Section):
     title: str | None = Field(None, max_length=100, description="JSON Feed 标题，默认用项目名称")
-    home_page_url: str | None = Field(None, pattern=r"^https?://\S+$", description="单位主页网址（可不填）")
+    home_page_url: str | None = Field(None, description="单位主页网址（http:// 或 https:// 开头，可不填）")
     published: dt.date | None = Field(None, description="内容未写 published 时使用的发布日期")
     timezone: str = Field("+08:00", pattern=r"^[+-]\d{2}:\d{2}$", description="发布时间的时区")
+
+    @field_validator("home_page_url")
+    @classmethod
+    def _web_link(cls, value: str | None) -> str | None:
+        return _checked_url(value, "主页网址")
 
 
 PLATFORM_RATES = {"wecom": "20/min", "dingtalk": "20/min", "feishu": "5/s", "webhook": "60/min"}
@@ -297,7 +316,7 @@ class ProjectConfig(Section):
     def _channel_names(cls, value: dict) -> dict:
         for name in value:
             if not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", name):
-                raise ValueError(f"渠道名“{name}”只能用小写字母、数字、连字符和下划线")
+                raise ValueError(f"渠道名“{shown(name)}”只能用小写字母、数字、连字符和下划线")
         return value
 
     @property
@@ -360,7 +379,7 @@ def _blanks(config: "ProjectConfig") -> list[tuple[tuple, str]]:
     for key, label in (("organisation", "单位名称"), ("sms_signature", "短信签名")):
         value = getattr(config.project, key)
         if "请填写" in value:
-            found.append((("project", key), f"[project] {key}（{label}）还没有填写：现在是“{value}”，会原样印在"
+            found.append((("project", key), f"[project] {key}（{label}）还没有填写：现在是“{shown(value)}”，会原样印在"
                                             f"{'海报和资料' if key == 'organisation' else '每条短信'}上。"))
     return found
 
@@ -375,18 +394,30 @@ def project_path_problems(config: "ProjectConfig", root: Path) -> list[tuple[tup
         problems.append((("build", "output_dir"), why))
     logo = config.theme.logo
     if logo:
-        from outreach.core.safepath import is_hidden, is_regular_file, resolved_inside, safe_name
-
-        path = root / logo
-        if not safe_name(logo.replace("\\", "/")) or Path(logo).is_absolute() or is_hidden(logo):
-            problems.append((("theme", "logo"), f"标志图片“{logo}”必须是项目里的相对路径（不能用 ..、绝对路径或隐藏文件）。"))
-        elif not path.exists():
-            problems.append((("theme", "logo"), f"找不到标志图片“{logo}”（路径相对于 outreach.toml）。"))
-        elif resolved_inside(path, [root]) is None:
-            problems.append((("theme", "logo"), f"标志图片“{logo}”是指向项目外的链接，已拒绝。请把图片复制到项目里。"))
-        elif not is_regular_file(path):
-            problems.append((("theme", "logo"), f"标志图片“{logo}”不是普通文件。"))
+        why = _logo_problem(logo, root)
+        if why:
+            # Named as the editor's settings form labels it, and as the file spells it.
+            problems.append((("theme", "logo"), f"“标志图片路径”（[theme] logo）“{shown(logo)}”{why}"))
     return problems
+
+
+def _logo_problem(logo: str, root: Path) -> str | None:
+    from outreach.core.safepath import is_hidden, is_regular_file, resolved_inside, safe_name
+    from outreach.project.images import file_picture_problem
+
+    path = root / logo
+    if not safe_name(logo.replace("\\", "/")) or Path(logo).is_absolute() or is_hidden(logo):
+        return "必须是项目里的相对路径（不能用 ..、绝对路径或隐藏文件）。"
+    if not path.exists():
+        return "找不到这个文件（路径相对于 outreach.toml）。"
+    if resolved_inside(path, [root]) is None:
+        return "是指向项目外的链接，已拒绝。请把图片复制到项目里。"
+    if not is_regular_file(path):
+        return "不是普通文件。"
+    why = file_picture_problem(path)
+    if why:
+        return f"不能用作标志：{why}。请换成 PNG、JPG 或 SVG 图片（也可以在编辑器的“项目设置”里上传）。"
+    return None
 
 
 def _toml_error_position(message: str, text: str = "") -> tuple[int, int]:

@@ -3,9 +3,35 @@
 from __future__ import annotations
 
 import json
+import unicodedata
 from dataclasses import asdict, dataclass, field
 from enum import Enum
-from typing import Iterable
+from typing import Any, Iterable
+
+_ESCAPES = {"\0": "\\0", "\t": "\\t", "\n": "\\n", "\r": "\\r"}
+# Control, line-break, invisible formatting, private-use and unassigned characters: echoed raw,
+# a NUL cuts the line in some terminals, U+2028 or a bidi override (U+202E) rearranges what
+# the reader sees, and the last two print as empty boxes.
+_INVISIBLE = ("Cc", "Cf", "Cs", "Zl", "Zp", "Co", "Cn")
+
+
+def visible(text: str) -> str:
+    """`text` as a message may quote it back: every control, line-break and invisible formatting
+    character written out (\\0, \\n, [U+0085]), so the reader sees what is really there."""
+    if text.isprintable():
+        return text   # the common case, at C speed
+    return "".join(_ESCAPES.get(c) or (f"[U+{ord(c):04X}]" if unicodedata.category(c) in _INVISIBLE else c)
+                   for c in text)
+
+
+def shown(value: Any, limit: int = 40) -> Any:
+    """A value quoted back in a message: visible characters, and long text cut, so a huge field
+    never floods the output."""
+    if not isinstance(value, str):
+        return value
+    if len(value) > limit:
+        return f"{visible(value[:limit - 10])}…（共 {len(value)} 字）"
+    return visible(value)
 
 
 class Severity(str, Enum):
@@ -27,12 +53,18 @@ class Diagnostic:
     code: str = field(compare=False)
     message: str = field(compare=False)
 
+    def __post_init__(self) -> None:
+        # The last guard for messages that quote input: no raw control characters reach a
+        # terminal, a log or the editor. Line breaks stay: some messages have several lines.
+        if not self.message.isprintable():
+            object.__setattr__(self, "message", "\n".join(visible(line) for line in self.message.split("\n")))
+
     @property
     def is_error(self) -> bool:
         return self.severity is Severity.ERROR
 
     def format(self) -> str:
-        where = self.file
+        where = visible(self.file)
         if self.line:
             where += f":{self.line}:{self.column or 1}"
         return f"{where}: {self.severity.value}[{self.code}] {self.message}"

@@ -11,9 +11,9 @@ from typing import Any, Callable, Mapping
 from pydantic import ValidationError
 
 from outreach.project.config import load_config
-from outreach.project.diagnostics import Diagnostic, Diagnostics, error, warning
+from outreach.project.diagnostics import Diagnostic, Diagnostics, error, shown, warning
 from outreach.project.library import Item, Library
-from outreach.project.models import ID_RE, KIND_MODELS
+from outreach.project.models import KIND_MODELS, id_problem
 from outreach.project.phones import digits
 from outreach.project.refs import check_references
 from outreach.core.safepath import is_regular_file, resolved_inside
@@ -149,10 +149,10 @@ def parse_item(raw_bytes: bytes, relpath: str, kind: str, keep_broken: bool = Fa
         data, source, problems = parse_yaml(raw_bytes, relpath)
     problems = list(problems)
     item_id = path.stem
-    id_ok = bool(ID_RE.match(item_id))
-    if not id_ok:
-        problems.append(error(relpath, 1, 1, "invalid-id",
-                              f"文件名“{item_id}”不能作为编号：只能用小写字母、数字和连字符（例如 fake-loan.yaml）。"))
+    why_not = id_problem(item_id)
+    if why_not:
+        # The id comes from the file name: the same rules as an id typed in a field.
+        problems.append(error(relpath, 1, 1, "invalid-id", f"文件名“{shown(item_id)}”不能作为编号：{why_not}。"))
     if data is None and source is not None and not problems:
         problems.append(error(relpath, 1, 1, "empty-file", "文件里没有内容（只有 null 或 ~）。"))
     if source is None or data is None:

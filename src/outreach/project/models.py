@@ -11,8 +11,23 @@ from pydantic_core import PydanticCustomError
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag, field_validator, model_validator
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
+# An id names output files (build/zh-Hant/quiz/<id>-answer-sheet.pdf, written through a
+# temporary ".<name>.<random>.tmp" beside it) and the editor's history copies. File systems
+# refuse a name over 255 bytes, so a long id that loads would fail the build instead of
+# `check`; 64 leaves room for every suffix and prefix with a wide margin, and no one types
+# a longer id by hand.
+MAX_ID_LENGTH = 64
 # \Z, not $: Python's $ also matches before a final newline, and "x\n" must not be an id.
-ID_RE = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
+ID_RE = re.compile(rf"[a-z0-9][a-z0-9-]{{0,{MAX_ID_LENGTH - 1}}}\Z")
+
+
+def id_problem(value: str) -> str | None:
+    """Why `value` cannot be an id (a file name, a station number), in plain words, or None."""
+    if ID_RE.match(value):
+        return None
+    if len(value) > MAX_ID_LENGTH and re.fullmatch(r"[a-z0-9][a-z0-9-]*", value):
+        return f"太长：最多 {MAX_ID_LENGTH} 个字符，现在有 {len(value)} 个（输出的文件名由它组成，太长的文件名存不下）"
+    return "只能用小写字母、数字和连字符，并以字母或数字开头（例如 fake-loan）"
 
 
 def unsafe_characters(text: str) -> list[str]:
@@ -39,7 +54,7 @@ def _to_key(value):
 
 ArticleKey = Annotated[str, BeforeValidator(_to_key),
                       Field(min_length=1, max_length=20, description="条文编号，例如“38”“287之二”")]
-ItemId = Annotated[str, Field(pattern=ID_PATTERN, max_length=64, description="编号：小写字母、数字和连字符")]
+ItemId = Annotated[str, Field(pattern=ID_PATTERN, max_length=MAX_ID_LENGTH, description="编号：小写字母、数字和连字符")]
 
 
 # Every text field has a length that fits its use (a title is short, a story a few hundred

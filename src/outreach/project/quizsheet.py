@@ -14,9 +14,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from outreach.project.diagnostics import Diagnostic, error, warning
+from outreach.project.diagnostics import Diagnostic, error, shown, warning
 from outreach.project.models import LETTERS, Question
 from outreach.project.spreadsheet import SheetProblem, cell_text, sheet_rows
+from outreach.project.yamlsource import CONTROL_CHARACTERS, control_character_name
 
 CHOICE_LETTERS = LETTERS        # 选项A … 选项H (banks usually stop at F)
 SHEET_CHOICES = 6               # the choice columns an exported sheet always has
@@ -95,7 +96,7 @@ def _read(path: Path, relpath: str, bank: Bank) -> None:
                 bank.diagnostics.append(warning(
                     relpath, row_number, index + 1, "number-cell",
                     f"第 {row_number} 行“{LABELS[column]}”（{_letter(index)} 列）是 Excel 的数字格式，开头的 0 或小数位可能已经丢失"
-                    f"（现在读到“{values[column]}”）。请把这一列设为“文本”后重新输入，再导入。"))
+                    f"（现在读到“{shown(values[column])}”）。请把这一列设为“文本”后重新输入，再导入。"))
         question = _question(values, columns, row_number, relpath, len(bank.questions) + 1, bank.diagnostics)
         if question is not None:
             bank.questions.append(question)
@@ -111,9 +112,9 @@ def _columns(header: list, relpath: str, diagnostics: list[Diagnostic]) -> dict[
         if canonical is None:
             if text:
                 diagnostics.append(warning(relpath, 1, index + 1, "unknown-column",
-                                           f"不认识的列名“{text[:20]}”（{_letter(index)} 列），将被忽略。"))
+                                           f"不认识的列名“{shown(text, 20)}”（{_letter(index)} 列），将被忽略。"))
         elif canonical in columns:
-            diagnostics.append(error(relpath, 1, index + 1, "duplicate-column", f"列“{text}”（{_letter(index)} 列）重复。"))
+            diagnostics.append(error(relpath, 1, index + 1, "duplicate-column", f"列“{shown(text)}”（{_letter(index)} 列）重复。"))
         else:
             columns[canonical] = index
     return columns
@@ -126,9 +127,14 @@ def _question(values: dict, columns: dict, row: int, relpath: str, number: int,
         diagnostics.append(error(relpath, row, index + 1, "bad-row",
                                  f"第 {row} 行“{LABELS.get(column, column)}”（{_letter(index)} 列）：{message}"))
 
+    for column, text in values.items():
+        hidden = CONTROL_CHARACTERS.search(text)
+        if hidden:   # copied from Word or a web page; the quiz file would refuse it, at a line no one has seen
+            problem(column, f"有一个看不见的字符 {control_character_name(hidden.group())}，它印不出来。请删除它后重新导入。")
+            return None
     kind = KINDS.get(values["kind"].replace(" ", "").lower())
     if kind is None:
-        problem("kind", f"题型“{values['kind']}”不认识，应为 单选、多选 或 判断。")
+        problem("kind", f"题型“{shown(values['kind'])}”不认识，应为 单选、多选 或 判断。")
         return None
     choices = [values.get(f"choice_{letter}", "") for letter in CHOICE_LETTERS]
     while choices and not choices[-1]:
@@ -169,17 +175,17 @@ def _answer(kind: str, text: str, choices: list[str]) -> Any:
             return True
         if cleaned.lower() in FALSE_WORDS:
             return False
-        return f"!判断题的答案“{cleaned}”应为 对 或 错（也可写 正确/错误、√/×）。"
+        return f"!判断题的答案“{shown(cleaned)}”应为 对 或 错（也可写 正确/错误、√/×）。"
     letters = re.sub(r"[\s,，、;；/]", "", cleaned).upper()
     offered = CHOICE_LETTERS[:len(choices)]
     if not letters or any(letter not in offered for letter in letters):
-        return f"!答案“{cleaned}”不是这道题的选项字母（可选 {'、'.join(offered) or '无'}）。"
+        return f"!答案“{shown(cleaned)}”不是这道题的选项字母（可选 {'、'.join(offered) or '无'}）。"
     if kind == "single":
         if len(letters) != 1:
-            return f"!单选题只能有一个答案，这里是“{cleaned}”。如果有多个正确答案，请把题型改为多选。"
+            return f"!单选题只能有一个答案，这里是“{shown(cleaned)}”。如果有多个正确答案，请把题型改为多选。"
         return letters
     if len(set(letters)) != len(letters):
-        return f"!答案“{cleaned}”里有重复的字母。"
+        return f"!答案“{shown(cleaned)}”里有重复的字母。"
     return sorted(letters)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 from typing import Iterable, Iterator, Sequence
 
-from outreach.project.diagnostics import Diagnostic, error, warning
+from outreach.project.diagnostics import Diagnostic, error, shown, warning
 from outreach.project.library import Item, Library
 from outreach.project.models import PACK_ITEMS
 
@@ -55,13 +55,13 @@ def _audiences(library: Library, item: Item, values: list[str], path: tuple) -> 
         if value not in vocabulary:
             where = path + (index,) if len(values) > 1 or path[-1] != "audience" else path
             yield error(item.path, *item.source.locate(where), "unknown-audience",
-                        f"受众“{value}”不在 outreach.toml 的受众词表里。{_suggest(value, vocabulary)}"
+                        f"受众“{shown(value)}”不在 outreach.toml 的受众词表里。{_suggest(value, vocabulary)}"
                         f"可选：{'、'.join(f'{k}（{v}）' for k, v in vocabulary.items())}。")
 
 
 def _ref(library: Library, item: Item, kind: str, value: str | None, path: tuple) -> Iterator[Diagnostic]:
     if value and value not in library.kind(kind) and (kind, value) not in library.failed:
-        yield _missing(item, path, f"引用的{KIND_NOUN[kind]}“{value}”不存在。{_suggest(value, library.kind(kind))}")
+        yield _missing(item, path, f"引用的{KIND_NOUN[kind]}“{shown(value)}”不存在。{_suggest(value, library.kind(kind))}")
 
 
 def _scenario(library: Library, item: Item) -> Iterator[Diagnostic]:
@@ -99,7 +99,7 @@ def _script(library: Library, item: Item) -> Iterator[Diagnostic]:
             if role is not None and role not in names:
                 yield error(item.path, *item.source.locate(("scenes", scene_index, "lines", line_index, "role")),
                             "undeclared-role",
-                            f"角色“{role}”没有在 roles 里声明。{_suggest(role, names)}")
+                            f"角色“{shown(role)}”没有在 roles 里声明。{_suggest(role, names)}")
 
 
 def _pack(library: Library, item: Item) -> Iterator[Diagnostic]:

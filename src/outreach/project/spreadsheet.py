@@ -49,6 +49,25 @@ def cell_text(row: list, index: int) -> str:
     return str(value).strip()
 
 
+# What Excel and WPS read as the start of a formula (or, with @, a function call) when a cell is
+# typed or a file is opened: "=HYPERLINK(…)" typed into the editor must stay that text.
+FORMULA_STARTS = ("=", "+", "-", "@")
+
+
+def set_text_cell(cell, value: str | None) -> None:
+    """Write `value` into an openpyxl cell as text that no spreadsheet evaluates.
+
+    openpyxl stores any string starting with "=" as a live formula; Excel runs it when the file
+    is opened (a HYPERLINK to anywhere, a DDE call). The cell is written as a text cell, and
+    marked as typed with a leading apostrophe (quotePrefix) so that Excel keeps it text when
+    someone edits it there too."""
+    cell.value = value
+    if isinstance(value, str):
+        cell.data_type = "s"
+        if value.startswith(FORMULA_STARTS):
+            cell.quotePrefix = True
+
+
 def _csv_rows(path: Path, relpath: str, noun: str, notes: list[Diagnostic]) -> Iterator[list]:
     """Rows from a CSV in UTF-8 (with or without BOM) or GB18030/GBK (what Chinese Excel saves as
     “CSV”); a bad byte or an over-long field is located by row."""

@@ -10,10 +10,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-from outreach.project.diagnostics import Diagnostic, error, warning
-from outreach.project.models import ID_RE, unsafe_characters
+from outreach.project.diagnostics import Diagnostic, error, shown, warning
+from outreach.project.models import id_problem, unsafe_characters
 from outreach.project.phones import FORMATS, canonical, digits, is_mobile
 from outreach.project.spreadsheet import SheetProblem, cell_text, sheet_rows
+from outreach.project.yamlsource import control_character_name
 
 STATION_FILES = ("stations.csv", "stations.xlsx")
 
@@ -102,11 +103,10 @@ def _iter_stations(path: Path, relpath: str, real_numbers: frozenset[str]) -> It
         canonical = _canonical(str(name or "").strip())
         if canonical is None:
             if str(name or "").strip():
-                shown = str(name) if len(str(name)) <= 30 else str(name)[:20] + "…"
                 yield warning(relpath, 1, index + 1, "unknown-column",
-                              f"不认识的列名“{shown}”，将被忽略。可用的列：{'、'.join(LABELS.values())}。")
+                              f"不认识的列名“{shown(str(name), 30)}”，将被忽略。可用的列：{'、'.join(LABELS.values())}。")
         elif canonical in columns:
-            yield error(relpath, 1, index + 1, "duplicate-column", f"列“{name}”重复。")
+            yield error(relpath, 1, index + 1, "duplicate-column", f"列“{shown(str(name))}”重复。")
         else:
             columns[canonical] = index
     missing = [c for c in REQUIRED if c not in columns]
@@ -147,30 +147,41 @@ def _row_problems(values: dict, columns: dict, row: int, relpath: str, seen: dic
     for name in REQUIRED:
         if not values.get(name):
             yield error(relpath, row, col(name), "missing-field", f"第 {row} 行缺少“{LABELS[name]}”。")
-    for name in ("id", "name", "address", "officer", "officer_title"):
+    unsafe = set()
+    # Phone numbers too: a line break or U+0085 inside one passed as a separator and was printed.
+    for name in ("id", "name", "address", "officer", "officer_title", "phone", "officer_phone"):
         found = unsafe_characters(values.get(name, "")) if name in columns else []
         if found:
-            shown = "、".join(f"U+{ord(c):04X}" for c in dict.fromkeys(found))
+            unsafe.add(name)
+            names = "、".join(control_character_name(c) for c in dict.fromkeys(found))
             yield error(relpath, row, col(name), "bad-value",
-                        f"第 {row} 行“{LABELS[name]}”含有控制字符或不可见的排版字符（{shown}），请删除后重新输入。")
-    station_id = values.get("id", "")
-    if station_id and not ID_RE.match(station_id):
-        yield error(relpath, row, col("id"), "invalid-id",
-                    f"第 {row} 行编号“{station_id}”格式不对，只能用小写字母、数字和连字符。")
+                        f"第 {row} 行“{LABELS[name]}”含有控制字符或不可见的排版字符（{names}），请删除后重新输入。")
+    for name in ("name", "address", "officer", "officer_title"):
+        value = values.get(name, "")
+        if value.startswith(("=", "@")):
+            # Excel runs it when it opens the sheet (=HYPERLINK to anywhere, a DDE call); a CSV
+            # has no way to say "this is text".
+            yield error(relpath, row, col(name), "formula-cell",
+                        f"第 {row} 行“{LABELS[name]}”以“{value[0]}”开头：Excel 和 WPS 打开站点表时会把它当成公式执行。"
+                        f"请去掉开头的“{value[0]}”。")
+    station_id = values.get("id", "") if "id" not in unsafe else ""
+    why_not = id_problem(station_id) if station_id else None
+    if why_not:
+        yield error(relpath, row, col("id"), "invalid-id", f"第 {row} 行编号“{shown(station_id)}”不能用：{why_not}。")
     elif station_id in seen:
         yield error(relpath, row, col("id"), "duplicate-id", f"第 {row} 行编号“{station_id}”与第 {seen[station_id]} 行重复。")
     for name in ("phone", "officer_phone"):
-        value = values.get(name, "")
+        value = values.get(name, "") if name not in unsafe else ""
         if value and name in numeric and canonical(value) is None:
             yield error(relpath, row, col(name), "phone-as-number",
-                        f"第 {row} 行“{LABELS[name]}”存成了数字（{value}），Excel 去掉了开头的 0。"
+                        f"第 {row} 行“{LABELS[name]}”存成了数字（{shown(value)}），Excel 去掉了开头的 0。"
                         "请把这一列的单元格格式设为“文本”，再重新输入号码（如 0571-87654321）。")
         elif value and canonical(value) is None:
             yield error(relpath, row, col(name), "bad-phone",
-                        f"第 {row} 行“{LABELS[name]}”“{value}”不是有效的电话号码，应为{FORMATS}。")
+                        f"第 {row} 行“{LABELS[name]}”“{shown(value)}”不是有效的电话号码，应为{FORMATS}。")
     url = values.get("wechat_qr_url", "")
     if url and not re.match(r"^https?://\S+$", url):
-        yield error(relpath, row, col("wechat_qr_url"), "bad-value", f"第 {row} 行二维码链接“{url}”不是有效的网址。")
+        yield error(relpath, row, col("wechat_qr_url"), "bad-value", f"第 {row} 行二维码链接“{shown(url)}”不是有效的网址（只能用 http:// 或 https:// 开头的网址）。")
 
 
 def _mobile_warnings(values: dict, columns: dict, row: int, relpath: str, real: frozenset[str]) -> Iterator[Diagnostic]:
@@ -180,7 +191,7 @@ def _mobile_warnings(values: dict, columns: dict, row: int, relpath: str, real: 
         value = values.get(name, "")
         if value and is_mobile(value) and digits(value) not in real:
             yield warning(relpath, row, columns[name] + 1, "station-mobile",
-                          f"第 {row} 行“{LABELS[name]}”{value} 是能拨通的手机号格式，会印在警民联系卡和资料包上。"
+                          f"第 {row} 行“{LABELS[name]}”{shown(value)} 是能拨通的手机号格式，会印在警民联系卡和资料包上。"
                           "示例或测试数据请用打不通的号码（如 0000-1234567）；如果这是对外公布的真实号码，"
                           "请把它写进 outreach.toml 的 [lint] real_numbers。")
 

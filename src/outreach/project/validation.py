@@ -10,7 +10,7 @@ from typing import Any, Callable
 
 from pydantic import BaseModel, ValidationError
 
-from outreach.project.diagnostics import Diagnostic, error
+from outreach.project.diagnostics import Diagnostic, error, shown
 
 Locate = Callable[[tuple, bool], tuple[int, int]]
 
@@ -98,9 +98,15 @@ def _pattern_hint(pattern: str, fields: dict | None, name: str) -> str:
     return f"应符合：{description}。" if description else f"应符合格式 {pattern}。"
 
 
+def label_of(description: str) -> str:
+    """A field's name as people see it: its description up to the first explanation (“标题”,
+    “标志图片路径”); the editor's forms label fields the same way."""
+    return re.split(r"[：；（，,(:;]", description, maxsplit=1)[0].strip()
+
+
 def _label(fields: dict | None, name: str) -> str:
     if fields and name in fields and fields[name].description:
-        return f"（{fields[name].description.split('：')[0].split('，')[0]}）"
+        return f"（{label_of(fields[name].description)}）"
     return ""
 
 
@@ -186,10 +192,8 @@ def _explain(err: dict, kind: str, loc: tuple, model: type[BaseModel]) -> tuple[
 
 
 def _shorten(value: Any, limit: int = 40) -> Any:
-    """A value quoted back in a message: long text is cut, so a huge field never floods the output."""
-    if isinstance(value, str) and len(value) > limit:
-        return f"{value[:limit - 10]}…（共 {len(value)} 字）"
-    return value
+    """A value quoted back in a message: long text cut, control characters written out."""
+    return shown(value, limit)
 
 
 def _where(loc: tuple) -> str:

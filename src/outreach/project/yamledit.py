@@ -13,12 +13,29 @@ import datetime as dt
 import io
 from typing import Any
 
+import yaml as pyyaml
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.scalarstring import LiteralScalarString
+from ruamel.yaml.scalarstring import LiteralScalarString, SingleQuotedScalarString
 
 # The layout of the starter files and of `outreach new` skeletons: lists indented under their key.
 _INDENT = {"mapping": 2, "sequence": 4, "offset": 2}
+
+
+# The loader (project/yamlsource.py) reads YAML 1.1, where a plain yes, no, on, off or 1:30 is
+# not text; ruamel.yaml writes YAML 1.2 and leaves those unquoted. Text is judged by the
+# loader's own rules, so whatever is typed into a text box loads back as that text.
+_LOADER_RESOLVER = pyyaml.resolver.Resolver()
+_STR_TAG = "tag:yaml.org,2002:str"
+
+
+def _as_text(value: str) -> str:
+    """`value`, quoted when the loader would read it unquoted as something other than text."""
+    if type(value) is not str or not value or "\n" in value:
+        return value   # already quoted or a block, or "" (written as '' anyway)
+    if _LOADER_RESOLVER.resolve(pyyaml.ScalarNode, value, (True, False)) == _STR_TAG:
+        return value
+    return SingleQuotedScalarString(value)
 
 
 def _yaml() -> YAML:
@@ -97,7 +114,8 @@ def _merged(old: Any, new: Any) -> Any:
         _merge_seq(old, new)
         return old
     if _same_scalar(old, new):
-        return old          # keeps its quoting and block style
+        # Keeps its quoting and block style; a plain `yes` the text box shows as text gets quotes.
+        return _as_text(old) if isinstance(old, str) else old
     if isinstance(old, LiteralScalarString) and isinstance(new, str):
         return LiteralScalarString(new)
     return _fresh(new)
@@ -129,4 +147,6 @@ def _fresh(value: Any) -> Any:
         return CommentedSeq(_fresh(item) for item in value)
     if isinstance(value, str) and "\n" in value:
         return LiteralScalarString(value)
+    if isinstance(value, str):
+        return _as_text(value)
     return value

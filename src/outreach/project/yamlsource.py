@@ -10,12 +10,13 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
 
-from outreach.project.diagnostics import Diagnostic, error
+from outreach.project.diagnostics import Diagnostic, error, shown
 from outreach.core.textfile import NotText, decode_utf8
 
 try:  # libyaml is much faster; the pure-Python loader gives identical marks.
@@ -25,6 +26,8 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
 
 MAX_FILE_BYTES = 512 * 1024
 MAX_DEPTH = 32
+# Values (not counting field names) in one file, once aliases are expanded. The largest real
+# file, a 500-question bank, has about 6,000.
 MAX_NODES = 20_000
 # Characters of all scalars after aliases are expanded. A file without aliases stays below
 # its own size (MAX_FILE_BYTES); aliases may repeat text, but not blow it up a thousandfold.
@@ -122,9 +125,47 @@ def read_source(raw: bytes, path: str, lone_cr_ends_lines: bool = False) -> tupl
     if lone_cr_ends_lines:
         text = text.replace("\r", "\n")
     source = SourceFile(path, text)
+    hidden = control_characters(source)
+    if hidden:
+        return source, hidden
     if not text.strip():
         return source, [error(path, 1, 1, "empty-file", "文件是空的，请填写内容或删除此文件。")]
     return source, []
+
+
+# Characters that never belong in content and that YAML would not keep as written: C0 and C1
+# controls (besides tab and line ends) and DEL are refused by the YAML reader with a message in
+# English and no place; U+0085 (NEL), U+2028 and U+2029 are line breaks to YAML 1.1, so inside
+# a text they silently became a space or a new line. They come from text copied out of web
+# pages, Word or PDF files, and are invisible in an editor: each is named where it is.
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufffe\uffff]")
+_CONTROL_NAMES = {"\n": "换行", "\r": "回车", "\t": "制表符 Tab", "\x85": "下一行符 NEL", "\u2028": "行分隔符", "\u2029": "段分隔符", "\x7f": "删除符 DEL",
+                  "\ufffe": "非字符", "\uffff": "非字符", "\x00": "空字符"}
+MAX_CONTROL_REPORTS = 20
+
+
+def control_character_name(char: str) -> str:
+    """“U+0085（下一行符 NEL）”: a control character as a message names it."""
+    kind = _CONTROL_NAMES.get(char) or ("不可见的排版字符" if unicodedata.category(char) == "Cf" else "控制字符")
+    return f"U+{ord(char):04X}（{kind}）"
+
+
+def control_message(char: str) -> str:
+    effect = ("YAML 会把它当成换行，文字会被拆开或变成空格" if char in "\x85\u2028\u2029"
+              else "它印不出来，YAML 也不允许文件里有它")
+    return (f"这里有一个看不见的字符 {control_character_name(char)}：{effect}。"
+            "请删除它（常见于从网页、Word 或 PDF 复制来的文字）。")
+
+
+def control_characters(source: SourceFile) -> list[Diagnostic]:
+    """Every control character in the file (up to MAX_CONTROL_REPORTS), each at its line and column."""
+    found: list[Diagnostic] = []
+    for match in CONTROL_CHARACTERS.finditer(source.text):
+        if len(found) == MAX_CONTROL_REPORTS:
+            break
+        found.append(error(source.path, *source.line_col(match.start()), "control-character",
+                           control_message(match.group())))
+    return found
 
 
 def parse_yaml(raw: bytes, path: str) -> tuple[Any, SourceFile | None, list[Diagnostic]]:
@@ -144,8 +185,12 @@ def parse_yaml(raw: bytes, path: str) -> tuple[Any, SourceFile | None, list[Diag
         return None, source, [refused.diagnostic]
     except yaml.MarkedYAMLError as exc:
         return None, source, [_syntax_error(exc, source)]
-    except yaml.YAMLError as exc:  # errors without a mark, e.g. from the reader
-        return None, source, [error(path, 1, 1, "yaml-syntax", f"YAML 格式错误：{exc}")]
+    except yaml.reader.ReaderError as exc:   # a character the reader refuses (read_source names most first)
+        line, column = source.line_col(exc.position) if isinstance(exc.position, int) else (1, 1)
+        return None, source, [error(path, line, column, "control-character",
+                                    control_message(chr(exc.character) if isinstance(exc.character, int) else "\x00"))]
+    except yaml.YAMLError:  # nothing else is raised without a mark; kept so bad input never raises
+        return None, source, [error(path, 1, 1, "yaml-syntax", "YAML 格式错误，无法读取这个文件。")]
     if node is None:
         return None, source, [error(path, 1, 1, "empty-file", "文件只有注释，没有内容。")]
 
@@ -194,16 +239,32 @@ def _check_structure(text: str, source: SourceFile) -> None:
 
 
 def _refuse_deep_nesting(text: str, source: SourceFile, loader) -> None:
-    depth = 0
+    """Refuse a file nested too deeply, or with more values than any content file has, at the
+    place that crosses the limit. (Values repeated through aliases are counted by _Builder.)"""
+    # One entry per open mapping or list: [is a mapping, nodes seen in it]; in a mapping the
+    # even-numbered nodes are field names, which do not count as values.
+    open_nodes: list[list] = []
+    values = 0
     for event in yaml.parse(text, Loader=loader):
+        if isinstance(event, yaml.NodeEvent):
+            is_key = bool(open_nodes) and open_nodes[-1][0] and open_nodes[-1][1] % 2 == 0
+            if open_nodes:
+                open_nodes[-1][1] += 1
+            if not is_key and not isinstance(event, yaml.AliasEvent):
+                values += 1
+                if values > MAX_NODES:
+                    line, column = event.start_mark.line + 1, event.start_mark.column + 1
+                    raise _Refused(error(source.path, line, column, "too-many-values",
+                                         f"文件里的内容太多：超过 {MAX_NODES:,} 个值（字段的值和列表的每一项都算一个），"
+                                         "一个内容文件用不了这么多，已拒绝读取。请把它拆成几个文件。"))
         if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
-            depth += 1
-            if depth > MAX_DEPTH:
+            open_nodes.append([isinstance(event, yaml.MappingStartEvent), 0])
+            if len(open_nodes) > MAX_DEPTH:
                 line, column = event.start_mark.line + 1, event.start_mark.column + 1
                 raise _Refused(error(source.path, line, column, "yaml-too-deep",
                                      f"嵌套层级过深（超过 {MAX_DEPTH} 层），内容文件不需要这么深的结构。"))
         elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
-            depth -= 1
+            open_nodes.pop()
 
 
 def _syntax_error(exc: yaml.MarkedYAMLError, source: SourceFile) -> Diagnostic:
@@ -213,6 +274,9 @@ def _syntax_error(exc: yaml.MarkedYAMLError, source: SourceFile) -> Diagnostic:
     if "\t" in problem or "'\\t'" in problem:
         return error(source.path, line, column, "yaml-tab",
                      "这里有制表符（Tab）。YAML 只能用空格缩进，请把 Tab 换成空格。")
+    quote = _unclosed_quote(exc, source)
+    if quote is not None:
+        return quote
     detail = f"{problem}" + (f"，{exc.context}" if exc.context else "")
     lines = source.text.split("\n")
     found = _fullwidth_colon(lines, line) or _misindented_key(lines, line)
@@ -222,6 +286,45 @@ def _syntax_error(exc: yaml.MarkedYAMLError, source: SourceFile) -> Diagnostic:
     hint = next((text for fragment, text in _SYNTAX_HINTS if fragment in detail), "")
     message = "YAML 格式错误：" + (f"{hint}。（{detail}）" if hint else detail)
     return error(source.path, line, column, "yaml-syntax", message)
+
+
+def _unclosed_quote(exc: yaml.MarkedYAMLError, source: SourceFile) -> Diagnostic | None:
+    """A quotation mark left open, named where it was opened.
+
+    YAML lets quoted text run over several lines, so an opening quote without its closing one
+    takes in every line up to the next quotation mark in the file (often a quoted article
+    number far below) and the parser only complains there, about what follows it."""
+    opened: yaml.Mark | None = None
+    closed_line = None
+    if exc.context == "while scanning a quoted scalar" and exc.context_mark is not None:
+        opened = exc.context_mark   # the file ended inside the quotes
+    elif exc.problem_mark is not None:
+        scalar = _last_quoted_scalar_before(source.text, exc.problem_mark.index)
+        # Only a quoted text that ran over lines and ended on the line the parser refused.
+        if scalar is not None and scalar.start_mark.line < scalar.end_mark.line == exc.problem_mark.line:
+            opened, closed_line = scalar.start_mark, scalar.end_mark.line + 1
+    if opened is None:
+        return None
+    mark = source.text[opened.index] if opened.index < len(source.text) else '"'
+    name = "单引号" if mark == "'" else "双引号"
+    where = f"到第 {closed_line} 行的下一个引号之间" if closed_line else "到文件末尾"
+    return error(source.path, opened.line + 1, opened.column + 1, "yaml-unclosed-quote",
+                 f"这里的{name}（{mark}）没有配对，缺少右引号：从这里{where}的内容都被当成了一段文字。"
+                 f"请在这段文字末尾补上右引号（{mark}），或者去掉这个左引号。")
+
+
+def _last_quoted_scalar_before(text: str, index: int):
+    """The last quoted scalar token that ends at or before `index` (None if there is none)."""
+    last = None
+    try:
+        for token in yaml.scan(text, Loader=_Loader):
+            if token.start_mark.index >= index:
+                break
+            if isinstance(token, yaml.ScalarToken) and token.style in ("'", '"') and token.end_mark.index <= index:
+                last = token
+    except yaml.YAMLError:
+        pass   # the scanner's own error lies past what we need
+    return last
 
 
 # A field name (our keys are ASCII) followed by the full-width colon a Chinese input method
@@ -350,7 +453,7 @@ class _Builder:
             if key in first_seen:
                 line, column = key_node.start_mark.line + 1, key_node.start_mark.column + 1
                 self.diagnostics.append(error(self.source.path, line, column, "yaml-duplicate-key",
-                                              f"字段“{key}”重复出现（第一次在第 {first_seen[key].start_mark.line + 1} 行）。"))
+                                              f"字段“{shown(key)}”重复出现（第一次在第 {first_seen[key].start_mark.line + 1} 行）。"))
                 continue
             first_seen[key] = key_node
             result[key] = self.build(value_node, path + (key,), depth + 1, key_node.start_mark.index)
@@ -377,6 +480,16 @@ class _Builder:
                            "并和同一列表的其它“- ”左对齐。")
             self.diagnostics.append(error(self.source.path, number + 1, indent + 1, "yaml-merged-item", message))
 
+    def _escaped_controls(self, node: yaml.ScalarNode) -> None:
+        """A control character written as an escape in double quotes ("\\0", "\\N", "\\x85"): the
+        file itself is clean, the text is not."""
+        found = CONTROL_CHARACTERS.search(node.value)
+        if found:
+            line, column = node.start_mark.line + 1, node.start_mark.column + 1
+            self.diagnostics.append(error(self.source.path, line, column, "control-character",
+                                          f"这段文字里的转义符（“\\”开头）写出了一个看不见的字符 "
+                                          f"{control_character_name(found.group())}：它印不出来。请删除这个转义符。"))
+
     def _merge_source(self, node: yaml.Node, path: Path, depth: int) -> dict:
         sources = node.value if isinstance(node, yaml.SequenceNode) else [node]
         merged: dict[str, Any] = {}
@@ -390,6 +503,8 @@ class _Builder:
         self._count_chars(node, path)
         if not node.style and node.end_mark.line > node.start_mark.line:   # plain: libyaml says "", PyYAML None
             self._swallowed_items(node)
+        if node.style == '"':
+            self._escaped_controls(node)
         if node.tag == _STR:
             return node.value
         try:
@@ -398,10 +513,10 @@ class _Builder:
             line, column = node.start_mark.line + 1, node.start_mark.column + 1
             if node.tag == _TIMESTAMP:
                 self.diagnostics.append(error(self.source.path, line, column, "bad-date",
-                                              f"日期“{node.value}”不存在，请按 YYYY-MM-DD 填写真实的日期。"))
+                                              f"日期“{shown(node.value)}”不存在，请按 YYYY-MM-DD 填写真实的日期。"))
             else:
                 self.diagnostics.append(error(self.source.path, line, column, "wrong-type",
-                                              f"无法识别的值“{node.value}”。"))
+                                              f"无法识别的值“{shown(node.value)}”。"))
             return node.value
 
 

@@ -10,11 +10,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from string import Template
 
+import tomlkit
+
 from outreach.core.errors import OutreachError
 from outreach.core import clock
 from outreach.core.packagedata import SKELETONS_DIR, STARTER_DIR
 from outreach.project.config import CONFIG_NAME
-from outreach.project.models import ID_RE, SCHEMA_NAMES
+from outreach.project.diagnostics import shown, visible
+from outreach.project.models import ID_RE, SCHEMA_NAMES, id_problem
 from outreach.render.theme import Theme
 
 SKELETONS = SKELETONS_DIR
@@ -85,7 +88,9 @@ def init_project(target: Path, example: bool, today: dt.date | None = None,
 
 
 def _toml_text(value: str) -> str:
-    return value.replace("\\", "\\\\").replace('"', '\\"')
+    """`value` as the inside of a TOML basic string, written by tomlkit: quotes, backslashes and
+    line breaks escaped, so no name typed at `outreach init` adds or changes a setting."""
+    return tomlkit.string(value).as_string()[1:-1]
 
 
 def _example_pack() -> str:
@@ -107,15 +112,19 @@ def _example_newsletter(today: dt.date) -> str:
 def new_item(root: Path, kind: str, item_id: str, output_dir: str = "build", today: dt.date | None = None) -> Path:
     if kind not in NEW_KINDS:
         raise ScaffoldError(f"不认识的类别“{kind}”，可选：{'、'.join(NEW_KINDS)}。")
-    if not ID_RE.match(item_id):
-        raise ScaffoldError(f"编号“{item_id}”不合规：只能用小写字母、数字和连字符，并以字母或数字开头（如 fake-loan）。")
+    why_not = id_problem(item_id)
+    if why_not:
+        raise ScaffoldError(f"编号“{shown(item_id)}”不能用：{why_not}。")
     folder = NEW_KINDS[kind]
     path = root / "content" / folder / f"{item_id}.yaml"
     existing = [p for p in path.parent.glob(f"{item_id}.*") if p.suffix in (".yaml", ".yml", ".md")] if path.parent.is_dir() else []
     if existing:
         raise ScaffoldError(f"{existing[0].relative_to(root)} 已经存在，不会覆盖。")
     today = today or clock.today()
-    schema = f"../../{output_dir}/schema/{SCHEMA_NAMES[folder]}.json"
+    # The schema path goes into a comment line: a folder name YAML could read as two lines
+    # (U+2028 is a line end to it) falls back to the default rather than add a field.
+    folder_name = output_dir if visible(output_dir) == output_dir and "\x85" not in output_dir else "build"
+    schema = f"../../{folder_name}/schema/{SCHEMA_NAMES[folder]}.json"
     skeleton = Template((SKELETONS / f"{kind}.yaml").read_text(encoding="utf-8"))
     text = skeleton.safe_substitute(schema=schema, id=item_id, review_by=(today + dt.timedelta(days=182)).isoformat(),
                                     items=_pack_items(root))
@@ -126,8 +135,9 @@ def _pack_items(root: Path) -> str:
     """Pre-fill a new pack with the project's first poster and tip, so it is a working example."""
     lines = []
     for key, folder in (("poster", "scenarios"), ("tip", "tips")):
-        found = sorted((root / "content" / folder).glob("*.yaml"))
-        lines.append(f"  - {key}: {found[0].stem if found else UNFILLED + '：编号）'}")
+        # Only names that are ids: the stem is written into the YAML text as it is.
+        found = sorted(p.stem for p in (root / "content" / folder).glob("*.yaml") if ID_RE.match(p.stem))
+        lines.append(f"  - {key}: {found[0] if found else UNFILLED + '：编号）'}")
     return "\n".join(lines)
 
 
