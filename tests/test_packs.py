@@ -210,7 +210,10 @@ def test_bad_station_rows_are_located_by_row_and_column(tmp_path):
     assert (4, 1, "duplicate-id") in found
     assert (5, 7, "bad-phone") in found
     assert (6, 1, "invalid-id") in found and (6, 8, "bad-value") in found
-    assert not build_project(root, only=("stations",), stations=True).built
+    # The rows with errors are left out and listed (exit 1); the good row is built (issue 25 item 11).
+    result = build_project(root, only=("stations",), stations=True)
+    assert not result.ok and [item.file for item in result.skipped] == ["content/stations.csv"]
+    assert [t for t in result.built if t.startswith("stations/")] == ["stations/dup"]
 
 
 def test_every_row_problem_is_reported_in_one_go(tmp_path):

@@ -49,6 +49,12 @@ def test_a_broken_item_and_a_new_placeholder_block_nothing_else(fixture_project)
     assert (root / "build/feed.json").read_bytes() == feed
     assert {"posters/fake-customer-service.pdf", "texts/fake-customer-service.sms.txt", "feed.json"} <= set(broken.kept)
     assert "上次成功生成" in broken.describe()
+    assert broken.messages[0].startswith(f"{FCS}:2:8 ")
+    # One line for the editor's status and the terminal, with the first problem located.
+    from outreach.engine.report import summary
+
+    assert summary(result).startswith(f"已更新 {len(result.built)} 个目标；跳过 {len(result.skipped)} 项（内容有错误）：")
+    assert f"诈骗类型 fake-customer-service（{FCS}:2:8 " in summary(result)
     paths = {entry["path"] for entry in manifest(root)["outputs"]}
     assert "posters/fake-customer-service.pdf" in paths and "feed.json" in paths
     # The placeholder was never built: it holds nothing back and keeps nothing.

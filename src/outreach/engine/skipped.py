@@ -35,6 +35,14 @@ class SkippedItem:
         first = self.reasons[0]
         return f"{first.file}:{first.line}:{first.column or 1}" if first.line else first.file
 
+    @property
+    def messages(self) -> list[str]:
+        """Every reason as one located line ("file:line:col 说明"), or why it waits for another item."""
+        if not self.reasons:
+            return [self.why()]
+        return [f"{d.file}:{d.line}:{d.column or 1} {d.message}" if d.line else f"{d.file} {d.message}"
+                for d in self.reasons]
+
     def why(self) -> str:
         """The reason in plain words, with the first error located."""
         if self.reasons:
