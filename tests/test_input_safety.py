@@ -64,6 +64,11 @@ def test_a_bank_file_name_with_line_breaks_adds_no_fields_through_the_cli(fixtur
     assert not [d for d in check_project(fixture_project).sorted() if d.is_error]
 
 
+def test_a_missing_bank_is_named_with_its_line_break_visible(fixture_project):
+    run = outreach(fixture_project, "import", "quiz", "春季\nstatus: 已审核.xlsx", "--id", "spring")
+    assert run.returncode == 1 and "找不到表格文件 春季\\nstatus: 已审核.xlsx。" in run.stderr
+
+
 def test_a_title_or_file_name_from_the_editor_upload_stays_literal(fixture_project, tmp_path):
     from outreach.scaffold.quizbank import import_bank
 

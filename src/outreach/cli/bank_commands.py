@@ -34,9 +34,11 @@ def import_quiz(
     from outreach.project.diagnostics import Diagnostics
     from outreach.scaffold.quizbank import import_bank
 
+    from outreach.project.diagnostics import visible
+
     root = project_root(ctx)
     if not sheet.is_file():
-        typer.echo(f"错误：找不到表格文件 {sheet}。", err=True)
+        typer.echo(f"错误：找不到表格文件 {visible(str(sheet))}。", err=True)
         raise typer.Exit(1)
     path, problems = import_bank(root, sheet, quiz_id, title, force)
     diagnostics = Diagnostics()
