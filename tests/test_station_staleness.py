@@ -68,3 +68,16 @@ def test_a_broken_pack_keeps_the_last_good_station_packs(fixture_project):
     assert item.file == "content/packs/fixture.yaml" and set(STATION_FILES) <= set(item.kept)
     assert {p: (root / "build" / p).read_bytes() for p in STATION_FILES} == before
     assert set(STATION_FILES) <= outputs(root)
+
+
+def test_a_new_unfilled_pack_holds_no_station_pack_back(fixture_project):
+    from outreach.scaffold.create import new_item
+
+    root = fixture_project
+    assert build_project(root, stations=True).ok
+    before = {p: (root / "build" / p).read_bytes() for p in STATION_FILES}
+    new_item(root, "pack", "new-pack")
+    result = build_project(root, stations=True)
+    assert [(item.file, item.kept) for item in result.skipped] == [("content/packs/new-pack.yaml", ())]
+    assert "stations/test-east" in result.unchanged and not result.removed
+    assert {p: (root / "build" / p).read_bytes() for p in STATION_FILES} == before
