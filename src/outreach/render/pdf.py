@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import logging
 import mimetypes
@@ -235,6 +236,160 @@ def flow_overflow_mm(html: str, base_url: str, fetcher: SafeFetcher, document, p
     else:  # content flowing over several pages
         overflow = sum(bottoms) - pages_allowed * height
     return max(overflow, 0.0) / PX_PER_MM
+
+
+@dataclass
+class Relayout:
+    """What laying an overflowing page out again needs, with the real page's geometry: kept on
+    the build's overflow error so the editor can draw the page taller without rendering twice."""
+
+    html: str
+    base_url: str
+    fetcher: SafeFetcher
+    extra_css: str | None
+    width_mm: float
+    height_mm: float
+    content_top_mm: float      # where the flow starts on the real page
+    content_height_mm: float   # how much of it the real page holds
+
+    @classmethod
+    def of(cls, html: str, base_url: str, fetcher: SafeFetcher, extra_css: str | None, document) -> "Relayout":
+        page = document.pages[0]
+        return cls(html, base_url, fetcher, extra_css, page.width / PX_PER_MM, page.height / PX_PER_MM,
+                   _content_top_px(page) / PX_PER_MM, _content_height_px(page) / PX_PER_MM)
+
+    @property
+    def edge_mm(self) -> float:
+        """The bottom edge of what fits: text laid out below it is the overflow."""
+        return self.content_top_mm + self.content_height_mm
+
+
+@dataclass(frozen=True)
+class TextBlock:
+    """A paragraph (or list item, heading…) as laid out: its text and the measure of its lines."""
+
+    text: str
+    lines: int
+    line_mm: float     # distance from one line to the next
+    per_line: int      # characters a full line holds
+    top_mm: float
+    bottom_mm: float
+
+
+@dataclass
+class OverflowView:
+    png: bytes                 # the page made taller, the part below `edge_mm` tinted, a red line at the edge
+    blocks: list[TextBlock]    # every paragraph of the taller page
+    edge_mm: float
+    end_mm: float              # where the content ends on the taller page
+
+
+OVERFLOW_SLACK_MM = 10    # room between the overflowing text and the footer of the taller page, for the label
+MARK_RGB = (255, 0, 0)    # pure red: brighter than any theme's primary colour, so the line stands out
+TINT_RGBA = (255, 0, 0, 56)
+
+
+def overflow_view(relayout: Relayout, overflow_mm: float, width_px: int, label: str = "") -> OverflowView:
+    """The page as it would look if it were tall enough for its content: everything the real
+    page cannot hold is tinted red, below a red line where the real page's text area ends.
+    Margin boxes (a running footer) stay at the bottom of the taller page."""
+    import math
+
+    from PIL import Image, ImageDraw
+
+    height = relayout.height_mm + math.ceil(overflow_mm) + OVERFLOW_SLACK_MM
+    page_css = f"@page {{ size: {relayout.width_mm}mm {height}mm !important; }}"
+    extra = f"{relayout.extra_css}\n{page_css}" if relayout.extra_css else page_css
+    tall = render_document(relayout.html, relayout.base_url, relayout.fetcher, extra_css=extra)
+    page = tall.pages[0]
+    end_mm = _content_bottom_px(page) / PX_PER_MM
+    image = Image.open(io.BytesIO(pdf_to_png(write_pdf(tall), width_px, colors=0))).convert("RGB")
+    scale = image.width / relayout.width_mm
+    edge = round(relayout.edge_mm * scale)
+    end = max(round(end_mm * scale), edge + 1)
+    tint = Image.new("RGBA", image.size, (0, 0, 0, 0))
+    ImageDraw.Draw(tint).rectangle((0, edge, image.width, end), fill=TINT_RGBA)
+    image = Image.alpha_composite(image.convert("RGBA"), tint).convert("RGB")
+    thickness = max(3, width_px // 240)
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, edge - thickness // 2, image.width, edge + thickness - thickness // 2 - 1), fill=MARK_RGB)
+    if label:
+        _draw_label(draw, label, image.width, end, round((end_mm + OVERFLOW_SLACK_MM) * scale))
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", compress_level=1)
+    return OverflowView(buffer.getvalue(), text_blocks(page), relayout.edge_mm, end_mm)
+
+
+def _draw_label(draw, label: str, width: int, top: int, bottom: int) -> None:
+    """A white-on-red note in the room below the overflowing text, at the right (no font: no note)."""
+    from PIL import ImageFont
+
+    path = _label_font()
+    if not path or bottom - top < 12:
+        return
+    size = min(max(12, (bottom - top) * 3 // 5), max(12, width // 36))
+    font = ImageFont.truetype(path, size)
+    left, upper, right, lower = draw.textbbox((0, 0), label, font=font)
+    pad = size // 3
+    x = width - (right - left) - 3 * pad
+    y = top + (bottom - top - (lower - upper)) // 2 - upper
+    draw.rounded_rectangle((x - pad, y + upper - pad, x + right - left + pad, y + lower + pad), radius=pad,
+                           fill=MARK_RGB)
+    draw.text((x - left, y), label, font=font, fill=(255, 255, 255))
+
+
+@functools.cache
+def _label_font() -> str:
+    """A bold CJK font file for the note (fontconfig knows where the installed Noto CJK is)."""
+    import shutil
+    import subprocess
+
+    if not shutil.which("fc-match"):
+        return ""
+    try:
+        found = subprocess.run(["fc-match", "-f", "%{file}", "sans-serif:lang=zh-cn:bold"], capture_output=True,
+                               text=True, timeout=20).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    return found if found.lower().endswith((".ttc", ".ttf", ".otf")) and Path(found).is_file() else ""
+
+
+def text_blocks(page) -> list[TextBlock]:
+    """Every block of the page's flow that holds lines of text, top to bottom (margin boxes aside)."""
+    from weasyprint.formatting_structure import boxes
+
+    found: list[TextBlock] = []
+    stack = [child for child in reversed(page._page_box.children) if not isinstance(child, boxes.MarginBox)]
+    while stack:
+        box = stack.pop()
+        children = list(getattr(box, "children", []))
+        lines = [child for child in children if isinstance(child, boxes.LineBox)]
+        if lines:
+            found.append(_block(box, lines))
+        stack.extend(reversed([child for child in children if not isinstance(child, boxes.LineBox)]))
+    return sorted(found, key=lambda block: block.top_mm)
+
+
+def _block(box, lines) -> TextBlock:
+    from weasyprint.formatting_structure import boxes
+
+    texts, sizes = [], []
+    for line in lines:
+        parts, stack = [], list(line.children)
+        while stack:
+            inner = stack.pop(0)
+            if isinstance(inner, boxes.TextBox):
+                parts.append(inner.text)
+                sizes.append(inner.style["font_size"])
+            stack[:0] = list(getattr(inner, "children", []))
+        texts.append("".join(parts))
+    heights = sorted(line.height for line in lines)
+    size = max(set(sizes), key=sizes.count) if sizes else 0
+    # A full line holds the box's width in ems (Chinese characters are one em wide); a line of
+    # narrower Latin letters and digits may hold more, as measured.
+    per_line = max([len(text.strip()) for text in texts] + [int(box.width / size) if size else 0])
+    return TextBlock("".join(texts), len(lines), heights[len(heights) // 2] / PX_PER_MM, per_line,
+                     lines[0].position_y / PX_PER_MM, (lines[-1].position_y + lines[-1].height) / PX_PER_MM)
 
 
 def _content_top_px(page) -> float:

@@ -104,7 +104,7 @@ def layout(ctx: RenderContext, html: str, template: str, what: str, source: str,
 
     warnings = warnings if warnings is not None else []
     fetcher = resource_fetcher(ctx, template, warnings)
-    extra = PRINT_READY_CSS if ctx.options.print_ready else None
+    extra = _extra_css(ctx)
     base_url = template_base_url(ctx, template)
     try:
         document = pdf.render_document(html, base_url, fetcher, extra_css=extra)
@@ -142,22 +142,49 @@ def render_pages(ctx: RenderContext, template: str, context: dict, what: str, so
         return document
     from outreach.render import pdf
 
-    amount = pdf.flow_overflow_mm(html, template_base_url(ctx, template), resource_fetcher(ctx, template, []),
-                             document, pages)
+    base_url, fetcher = template_base_url(ctx, template), resource_fetcher(ctx, template, [])
+    amount = pdf.flow_overflow_mm(html, base_url, fetcher, document, pages)
+    overflow = functools.partial(PageOverflow, overflow_mm=amount, pages=pages,
+                                 relayout=pdf.Relayout.of(html, base_url, fetcher, _extra_css(ctx), document))
     limit = {1: "一页", 2: "正反两面"}.get(pages, f"{pages}页")
     overridden = _overridden_templates(ctx, template)
     if overridden and _fits_with_builtin_theme(ctx, template, context, what, source, pages):
         names = "、".join(f"templates/{name}" for name in overridden)
-        raise RenderError(f"版面超出{limit}约 {amount:.0f} 毫米，原因在模板：同样的内容用内置模板放得下。"
-                          f"请调整 {names} 里的字号、间距或固定高度。", f"templates/{overridden[0]}", 0)
+        raise overflow(f"版面超出{limit}约 {amount:.0f} 毫米，原因在模板：同样的内容用内置模板放得下。"
+                       f"请调整 {names} 里的字号、间距或固定高度。", f"templates/{overridden[0]}", 0, cause="template")
     hotlines = list(ctx.config.project.hotlines)
     if len(hotlines) > 2:
         fewer = context | {"hotlines": hotlines[:2], "fit_hotlines": functools.partial(fit_hotlines, hotlines[:2])}
         if len(layout(ctx, render_html(ctx, template, fewer, what), template, what, source).pages) <= pages:
-            raise RenderError(f"本项目有 {len(hotlines)} 个电话，电话栏加高后内容超出{limit}约 {amount:.0f} 毫米"
-                              f"（只印前两个电话时放得下）。请精简{shorten}，或减少 outreach.toml 的 [[project.hotlines]]。",
-                              "outreach.toml", _config_line(ctx, ("project", "hotlines", 2)))
-    raise RenderError(f"内容超出{limit}约 {amount:.0f} 毫米，不会自动缩小或截断。请精简{shorten}。", source, 0)
+            raise overflow(f"本项目有 {len(hotlines)} 个电话，电话栏加高后内容超出{limit}约 {amount:.0f} 毫米"
+                           f"（只印前两个电话时放得下）。请精简{shorten}，或减少 outreach.toml 的 [[project.hotlines]]。",
+                           "outreach.toml", _config_line(ctx, ("project", "hotlines", 2)), cause="hotlines")
+    raise overflow(f"内容超出{limit}约 {amount:.0f} 毫米，不会自动缩小或截断。请精简{shorten}。", source, 0)
+
+
+class PageOverflow(RenderError):
+    """Content longer than the pages it must fit on. The build reports the message like any
+    RenderError; the editor's preview also lays the page out again taller, with what does not
+    fit marked (outreach.render.pdf.overflow_view), and estimates what to cut.
+
+    `cause`: "content" (the text is too long), "hotlines" (the project's many phone numbers make
+    the footer taller) or "template" (the project's template override does not fit)."""
+
+    def __init__(self, message: str, file: str = "", line: int = 0, *, overflow_mm: float = 0.0, pages: int = 1,
+                 cause: str = "content", relayout=None) -> None:
+        super().__init__(message, file, line)
+        self.overflow_mm = overflow_mm
+        self.pages = pages
+        self.cause = cause
+        self.relayout = relayout
+
+    def __reduce__(self):
+        # The page's HTML and the fetcher serve the editor in this process; they never travel.
+        return (type(self), self.args, {k: v for k, v in self.__dict__.items() if k != "relayout"})
+
+
+def _extra_css(ctx: RenderContext) -> str | None:
+    return PRINT_READY_CSS if ctx.options.print_ready else None
 
 
 def _overridden_templates(ctx: RenderContext, template: str) -> list[str]:

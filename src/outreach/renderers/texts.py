@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from dataclasses import dataclass
 
 from outreach.render import sms
 from outreach.renderers.target import Target
@@ -119,30 +120,125 @@ def _failure(make, *args) -> list[RenderError]:
 SIGNATURE = re.compile(r"【[^【】]{1,20}】")
 
 
-def scenario_texts(ctx: RenderContext, scenario_id: str) -> dict:
+@dataclass(frozen=True)
+class SmsText:
+    """A scenario's SMS as it is sent, measured against the project's number of parts, and the
+    field it comes from: the hand-written `sms`, or the longest field the template took text from."""
+
+    text: str                      # one line, signature first
+    counted: sms.SmsCount
+    max_parts: int
+    field: tuple                   # path of the field to shorten, e.g. ("sms",) or ("advice", 0)
+    fields: tuple[tuple, ...]      # every field whose text is in the SMS, longest first
+    labels: tuple[str, ...]        # how the editor names them, e.g. "“防范要点”第 1 条"
+    sizes: tuple[int, ...]         # how many characters of the SMS each of them supplies
+    line: int                      # line of `field` in the scenario's file (0: not found)
+    signed: str = ""               # the project's signature, when it was added in front
+
+    @property
+    def allowed(self) -> int:
+        """Characters `max_parts` messages carry (70/134/201… in Chinese)."""
+        return sms.capacity(self.counted.encoding, self.max_parts)
+
+    @property
+    def over(self) -> int:
+        return max(0, self.counted.units - self.allowed) if self.counted.parts > self.max_parts else 0
+
+    @property
+    def written(self) -> bool:
+        return self.field == ("sms",)
+
+
+class SmsTooLong(RenderError):
+    """An SMS over its parts; carries the measured SMS for the editor's counter."""
+
+    def __init__(self, message: str, file: str = "", line: int = 0, *, sms_text: SmsText | None = None) -> None:
+        super().__init__(message, file, line, code="sms-too-long")
+        self.sms_text = sms_text
+
+
+def compose_sms(ctx: RenderContext, scenario_id: str, context: dict | None = None) -> SmsText:
+    """The SMS of a scenario: its `sms` field as written, else texts/sms.txt; one line, signed."""
     item = ctx.library.item("scenarios", scenario_id)
     scenario = item.model
-    context = base_context(ctx) | {
+    if context is None:
+        context = _scenario_context(ctx, scenario_id)
+    if scenario.sms:
+        body = scenario.sms
+    else:
+        body = render_html(ctx, "texts/sms.txt", context, f"短信 {scenario_id}")
+    message = "".join(line.strip() for line in body.splitlines())
+    signed = "" if SIGNATURE.match(message) else ctx.config.project.sms_signature
+    message = signed + message   # a hand-written signature is kept as written (check warns if it differs)
+    found = [(len(scenario.sms), ("sms",))] if scenario.sms else _fields_in(scenario, message, ctx.localize)
+    fields = tuple(path for _, path in found)
+    field = fields[0] if fields else ()
+    return SmsText(message, sms.count(message), ctx.config.sms.max_parts, field, fields,
+                   tuple(_field_label(scenario, path) for path in fields), tuple(size for size, _ in found),
+                   item.source.locate(field)[0] if field else 0, signed)
+
+
+def _fields_in(scenario, message: str, localize) -> list[tuple[int, tuple]]:
+    """The scenario's text fields the template put into the SMS, longest first: what to shorten
+    depends on texts/sms.txt (the project may override it), so it is found in the result."""
+    sent = _letters(message)
+    found: list[tuple[int, tuple]] = []
+    for key in type(scenario).model_fields:
+        value = getattr(scenario, key)
+        values = [((key,), value)] if isinstance(value, str) else \
+            [((key, index), v) for index, v in enumerate(value) if isinstance(v, str)] if isinstance(value, list) else []
+        for path, text in values:
+            letters = _letters(localize(text))
+            if len(letters) >= MIN_FIELD_LETTERS and letters in sent:
+                found.append((len(letters), path))
+    return sorted(found, key=lambda f: -f[0])
+
+
+MIN_FIELD_LETTERS = 4   # shorter values (a tag, a category) could be found in the SMS by chance
+
+
+def _letters(text: str) -> str:
+    """Characters and digits only: the template may add punctuation, spacing or Markdown around a field."""
+    return "".join(char for char in text if char.isalnum())
+
+
+def _field_label(scenario, path: tuple) -> str:
+    """The field as the editor's form names it (its description up to the first explanation)."""
+    description = type(scenario).model_fields[path[0]].description or path[0]
+    label = f"“{re.split(r'[：；（，,(:;]', description, maxsplit=1)[0].strip()}”"
+    return f"{label}第 {path[1] + 1} 条" if len(path) > 1 else label
+
+
+def _scenario_context(ctx: RenderContext, scenario_id: str) -> dict:
+    scenario = ctx.library.item("scenarios", scenario_id).model
+    return base_context(ctx) | {
         "scenario": scenario,
         "scenario_id": scenario_id,
         "laws": law_citations(ctx, scenario.laws),
         "audiences": [ctx.library.audience_label(a) for a in scenario.audiences],
     }
-    signature = ctx.config.project.sms_signature
-    if scenario.sms:
-        body, where = scenario.sms, item.source.locate(("sms",))[0]
-    else:
-        body, where = render_html(ctx, "texts/sms.txt", context, f"短信 {scenario_id}"), 0
-    message = "".join(line.strip() for line in body.splitlines())
-    if not SIGNATURE.match(message):   # a hand-written one is kept as written (check warns if it differs)
-        message = signature + message
-    counted = sms.count(message)
-    limit = ctx.config.sms.max_parts
+
+
+def scenario_texts(ctx: RenderContext, scenario_id: str) -> dict:
+    item = ctx.library.item("scenarios", scenario_id)
+    context = _scenario_context(ctx, scenario_id)
+    composed = compose_sms(ctx, scenario_id, context)
+    counted, message, limit = composed.counted, composed.text, composed.max_parts
     if counted.parts > limit:
-        raise RenderError(
+        signature = ctx.config.project.sms_signature
+        if composed.written:
+            fix = f"请把 sms 字段里手写的短信删减至少 {composed.over} 字。"
+        elif composed.fields:
+            made = f"短信由模板 texts/sms.txt 用{'、'.join(composed.labels)}拼成："
+            cut = f"请把{composed.labels[0]}删减至少 {composed.over} 字" if composed.over <= composed.sizes[0] \
+                else f"请从{'、'.join(composed.labels)}里共删减至少 {composed.over} 字"
+            fix = f"{made}{cut}，或在 sms 字段手写更短的短信。"
+        else:
+            fix = "请精简 texts/sms.txt 用到的内容，或在 sms 字段手写更短的短信。"
+        raise SmsTooLong(
             f"短信 {scenario_id} 共 {counted.units} 字（含签名{signature}），需拆成 {counted.parts} 条，"
-            f"超过上限 {limit} 条（outreach.toml [sms] max_parts）。请精简口号或第一条防范要点，"
-            f"或在 sms 字段手写更短的短信。", item.path, where, code="sms-too-long")
+            f"超过上限 {limit} 条（outreach.toml [sms] max_parts）：{limit} 条最多 {composed.allowed} 字，"
+            f"超出 {composed.over} 字。{fix}", item.path, composed.line, sms_text=composed)
     text = _tidy(render_html(ctx, "texts/scenario.txt", context, f"文字消息 {scenario_id}"))
     markdown = _tidy(render_html(ctx, "texts/scenario.md", context, f"Markdown 消息 {scenario_id}"))
     _check_bytes(text, PLAIN_LIMIT, f"文字消息 {scenario_id}", item.path)

@@ -97,6 +97,9 @@ def problem_dict(diagnostic: Diagnostic, source: SourceFile | None) -> dict:
             "line": diagnostic.line, "column": diagnostic.column}
 
 
+_LINE_START = re.compile(r"[ \t]*(?:-[ \t]+)*")   # indentation and list dashes before a line's value
+
+
 def field_at(source: SourceFile, line: int, column: int) -> list:
     """The deepest field whose key or value covers a position: where the form shows the problem."""
     if line <= 0:
@@ -108,7 +111,8 @@ def field_at(source: SourceFile, line: int, column: int) -> list:
         # A problem located by line only (a build rule: an SMS over its parts) is about the value on
         # that line: step past the indentation and list dashes to it, else a list item's problem
         # would be shown on the whole list.
-        offset += len(re.match(r"[ \t]*(?:-[ \t]+)*", source.text[offset:offset + 200]).group())
+        start = _LINE_START.match(source.text, offset)
+        offset = start.end() if start else offset
     best: tuple = ()
     for path, span in source.spans.items():
         begin = span.key_start if span.key_start is not None else span.start
@@ -186,7 +190,8 @@ class Previewer:
         return {"type": "overflow", "label": label, "message": str(problem), "advice": sentence,
                 "url": f"/edit/scratch/{folder.name}/{name}", "cut": cut, "overflow_mm": round(problem.overflow_mm, 1),
                 "pages": problem.pages, "cause": problem.cause,
-                "fields": [{"path": list(c.path), "label": c.label, "cut": c.cut} for c in named]}
+                "fields": [{"path": list(c.path), "label": c.label, "cut": c.cut, "items": c.items,
+                            "unit": c.unit if c.items else ""} for c in named]}
 
     def _show(self, ctx: RenderContext, folder: Path, outputs: dict[str, bytes]) -> list[dict]:
         from outreach.render import pdf
