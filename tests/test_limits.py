@@ -171,6 +171,9 @@ BOMB_POSTER = '{% extends "!theme/poster.html" %}\n{% block body %}{{ super() }}
     ("{{ 10 ** 10000000000 }}", "过大"),
     ("{{ '%999999999s' % 'a' }}", "过大"),
     ("{{ range(10**9)|length }}", "range"),
+    ("{{ 'a'|center(2500000000) }}", "过大"),
+    ("{% set ns = namespace(s='骗') %}{% for i in range(40) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}{{ ns.s|length }}",
+     "过大"),
 ])
 def test_one_step_template_bombs_fail_their_target_quickly(mini_project, payload, word):
     write(mini_project, "templates/poster.html", BOMB_POSTER.replace("PAYLOAD", payload))
@@ -180,24 +183,38 @@ def test_one_step_template_bombs_fail_their_target_quickly(mini_project, payload
     assert_bounded(measured, seconds=40, peak_mb=800)
 
 
-def test_template_growing_a_value_in_a_loop_hits_the_memory_limit(mini_project):
-    set_build_limits(mini_project, memory_limit_mb=400)
-    loop = "{% set ns = namespace(s='骗') %}{% for i in range(40) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}{{ ns.s|length }}"
+def test_template_keeping_many_values_hits_the_memory_limit(mini_project):
+    """Each value is allowed (1 million characters, 4 MB) and so is the render's total of characters
+    made (99 million), but together they pass [build] memory_limit_mb: the process limit stops it."""
+    set_build_limits(mini_project, memory_limit_mb=300)
+    loop = ("{% set ns = namespace(kept=[]) %}{% for i in range(99) %}{% set ns.kept = ns.kept + ['𠀀' * 1000000] %}"
+            "{% endfor %}{{ ns.kept|length }}")
     write(mini_project, "templates/poster.html", BOMB_POSTER.replace("PAYLOAD", loop))
     for jobs in ("1", "2"):
+        shutil.rmtree(mini_project / "build", ignore_errors=True)
         measured = run_measured(["build", "-j", jobs, "--only", "posters"], mini_project)
         assert measured.returncode == 1
-        assert "内存超过上限（400 MB）" in measured.stderr and "memory_limit_mb" in measured.stderr
+        assert "内存超过上限（300 MB）" in measured.stderr and "memory_limit_mb" in measured.stderr
         assert_bounded(measured, seconds=60, peak_mb=1500)
 
 
 def test_slow_template_hits_the_time_limit(mini_project):
     set_build_limits(mini_project, target_timeout=2)
-    loop = "{% for i in range(10000) %}{% for j in range(10000) %}{% endfor %}{% endfor %}"
+    # under the templates' loop cap, but every turn is slow
+    loop = "{% for i in range(10000) %}{{ range(10000)|map('string')|join|length }}{% endfor %}"
     write(mini_project, "templates/poster.html", BOMB_POSTER.replace("PAYLOAD", loop))
     measured = run_measured(["build", "-j", "2", "--only", "posters"], mini_project)
     assert measured.returncode == 1
     assert measured.stderr.count("生成时间超过上限（2 秒）") == 2 and "target_timeout" in measured.stderr
+    assert_bounded(measured, seconds=40, peak_mb=1200)
+
+
+def test_runaway_loop_hits_the_loop_cap_with_its_location(mini_project):
+    loop = "{% for i in range(10000) %}{% for j in range(10000) %}{% endfor %}{% endfor %}"
+    write(mini_project, "templates/poster.html", BOMB_POSTER.replace("PAYLOAD", loop))
+    measured = run_measured(["build", "-j", "2", "--only", "posters"], mini_project)
+    assert measured.returncode == 1
+    assert measured.stderr.count("templates/poster.html:2:") == 2 and "循环的总次数超过上限" in measured.stderr
     assert_bounded(measured, seconds=40, peak_mb=1200)
 
 

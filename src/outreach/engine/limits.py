@@ -1,10 +1,11 @@
 """Bounded time and memory for rendering one target, whatever its templates and content do.
 
-The sandbox stops the one-step bombs (`'a' * 10**10`, `10 ** 10**10`); a template can still
-grow a value in a loop, and layout of pathological input can be slow. Each render therefore
-runs under a wall-clock limit (SIGALRM, so it also stops Python-level loops inside WeasyPrint)
-and an address-space limit above what the process already uses, and fails that target with
-a clear message instead of hanging the build or exhausting the machine.
+The sandbox stops the one-step bombs (`'a' * 10**10`, `'a'|center(10**9)`) and keeps every
+template render within a time, loop and size budget in any thread (outreach.render.budget).
+Behind it, in the main thread, each render runs under a wall-clock limit (SIGALRM, so it also
+stops Python-level loops inside WeasyPrint) and an address-space limit above what the process
+already uses, and fails that target with a clear message instead of hanging the build or
+exhausting the machine.
 """
 
 from __future__ import annotations
@@ -14,6 +15,12 @@ import resource
 import signal
 import threading
 from typing import Iterator
+
+from outreach.render.budget import render_budget
+
+# In the main thread SIGALRM stops a build's batch first (the build then retries each target of the
+# batch alone); the templates' own deadline, this much later, is the net for what SIGALRM cannot reach.
+_TEMPLATE_GRACE_SECONDS = 1.0
 
 
 class RenderTimeout(Exception):
@@ -33,11 +40,36 @@ def _address_space_in_use() -> int:
 def render_limits(seconds: float | None, memory_mb: int | None) -> Iterator[None]:
     """Run the body with at most `seconds` of wall-clock time and `memory_mb` more address space.
 
-    The time limit needs the main thread (signals are delivered there); elsewhere (the preview
-    server's rebuild thread) only the memory limit applies.
+    SIGALRM needs the main thread (signals are delivered there); elsewhere (the preview server's
+    rebuild thread) templates still stop at `seconds` through their render budget, and the
+    memory limit applies.
     """
-    with _memory_limit(memory_mb), _time_limit(seconds):
+    on_main = threading.current_thread() is threading.main_thread()
+    budget = (seconds + _TEMPLATE_GRACE_SECONDS if on_main else seconds) if seconds else None
+    with _memory_limit(memory_mb), _time_limit(seconds), _template_budget(budget):
         yield
+
+
+@contextlib.contextmanager
+def check_limits(seconds: float | None, memory_mb: int | None) -> Iterator[None]:
+    """The limits of the renders `outreach check` does (and the editor's checks, which call it).
+
+    Templates stop at `seconds` with a located message, in any thread. In the main thread (the
+    CLI) the build's SIGALRM and memory limit stand behind them; in another thread only the
+    templates' budget applies: an address-space limit is process-wide, and one set from a
+    request thread would bind every other thread of the server.
+    """
+    if threading.current_thread() is threading.main_thread():
+        with render_limits(seconds + _TEMPLATE_GRACE_SECONDS if seconds else None, memory_mb), \
+                _template_budget(seconds):
+            yield
+    else:
+        with _template_budget(seconds):
+            yield
+
+
+def _template_budget(seconds: float | None) -> contextlib.AbstractContextManager[None]:
+    return render_budget(seconds) if seconds else contextlib.nullcontext()
 
 
 @contextlib.contextmanager

@@ -8,12 +8,13 @@ import traceback
 from pathlib import Path
 
 import jinja2
-from jinja2 import meta, select_autoescape
+from jinja2 import meta, nodes, select_autoescape
+from jinja2.compiler import CodeGenerator, optimizeconst
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from markupsafe import Markup
 
 from outreach.core.errors import OutreachError
-from outreach.render import filters
+from outreach.render import budget, filters, sizebounds
 from outreach.core import phrasebook
 from outreach.project.diagnostics import Diagnostic, error
 from outreach.core.safepath import is_hidden
@@ -28,15 +29,12 @@ class TemplateProblem(OutreachError):
         self.message = message
 
 
-MAX_RESULT_ITEMS = 1_000_000       # characters of a string, or items of a list, one operator may make
-MAX_INT_BITS = 64 * 1024           # about 20,000 decimal digits
 MAX_RANGE = 10_000
-_FORMAT_WIDTH = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(\*|\d+)?(?:\.(\*|\d+))?")
 
 
 class ThemeLoader(jinja2.BaseLoader):
     """Loads templates through the theme search path, which refuses links out of the theme,
-    non-regular files and text that is not UTF-8 (see Theme.read)."""
+    hidden files, non-regular files and text that is not UTF-8 (see Theme.read)."""
 
     def __init__(self, theme: Theme) -> None:
         self.theme = theme
@@ -50,64 +48,81 @@ class ThemeLoader(jinja2.BaseLoader):
         return text, str(path), lambda: path.is_file() and path.stat().st_mtime == mtime
 
 
-class BoundedSandbox(ImmutableSandboxedEnvironment):
-    """The sandbox, with the operators that can build huge values in one step bounded.
+class BudgetedTemplate(jinja2.Template):
+    """A template whose render keeps its own budget (time, loops, size: outreach.render.budget)."""
 
-    Loops that grow a value step by step (`~` in a loop) are caught by the per-target
-    time and memory limits instead (see outreach.engine.limits)."""
+    def render(self, *args, **kwargs) -> str:
+        with budget.render_scope():
+            return super().render(*args, **kwargs)
+
+
+class BoundedCodeGenerator(CodeGenerator):
+    """Compiles templates so that every {% for %} iterates through the render's loop budget and
+    every `a ~ b` is sized before it is joined: loops and `~` are the two things a template runs
+    that no sandbox hook (call, operator, filter) sees."""
+
+    def visit_For(self, node: nodes.For, frame) -> None:
+        if not (isinstance(node.iter, nodes.Call) and isinstance(node.iter.node, nodes.EnvironmentAttribute)
+                and node.iter.node.name == "guard_loop"):
+            lineno = node.iter.lineno
+            node.iter = nodes.Call(nodes.EnvironmentAttribute("guard_loop", lineno=lineno), [node.iter], [], None, None,
+                                   lineno=lineno)
+        super().visit_For(node, frame)
+
+    @optimizeconst
+    def visit_Concat(self, node: nodes.Concat, frame) -> None:
+        # Jinja's own visit_Concat, with the parts passed through environment.check_concat first.
+        if frame.eval_ctx.volatile:
+            func_name = "(markup_join if context.eval_ctx.volatile else str_join)"
+        elif frame.eval_ctx.autoescape:
+            func_name = "markup_join"
+        else:
+            func_name = "str_join"
+        self.write(f"{func_name}(environment.check_concat((")
+        for arg in node.nodes:
+            self.visit(arg, frame)
+            self.write(", ")
+        self.write(")))")
+
+
+class BoundedSandbox(ImmutableSandboxedEnvironment):
+    """The sandbox, with every step a template takes inside a budget.
+
+    One step that could build a huge value (an operator, a filter, a str/bytes/int method, a
+    printed collection) is sized from its arguments and refused before it runs
+    (outreach.render.sizebounds); loops, calls and output count against the render's time, loop
+    and size budget (outreach.render.budget), in whatever thread renders. The build's process
+    limits (outreach.engine.limits) stay as the last line behind them."""
 
     intercepted_binops = frozenset(["*", "**", "+", "%"])
+    code_generator_class = BoundedCodeGenerator
+    template_class = BudgetedTemplate
+    concat = staticmethod(sizebounds.bounded_concat)   # type: ignore[assignment]
+    check_concat = staticmethod(sizebounds.check_concat)
 
     def call_binop(self, context, operator, left, right):
+        budget.tick()
         if operator == "**":
-            _check_power(left, right)
+            sizebounds.check_power(left, right)
         elif operator == "*":
-            _check_product(left, right)
+            sizebounds.check_product(left, right)
         elif operator == "+":
-            _check_sum(left, right)
-        elif operator == "%" and isinstance(left, str):
-            _check_format(left, right)
+            sizebounds.check_sum(left, right)
+        elif operator == "%" and isinstance(left, (str, bytes)):
+            sizebounds.check_percent_format(left, right)
         return super().call_binop(context, operator, left, right)
 
+    def call(__self, __context, __obj, *args, **kwargs):  # noqa: N805 - Jinja's own signature
+        budget.tick()
+        return super().call(__context, __obj, *args, **kwargs)
 
-def _too_big(what: str) -> SecurityError:
-    return SecurityError(f"模板计算的{what}过大，已阻止（防止耗尽内存或时间）")
+    def wrap_str_format(self, value):
+        """Jinja's hook on every attribute a template reads: str.format is sandboxed here, and so
+        is every method that can make a big value in one step (center, replace, join …)."""
+        return sizebounds.bounded_method(self, value)
 
-
-def _is_int(value) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _check_power(base, exponent) -> None:
-    if _is_int(base) and _is_int(exponent) and exponent > 0:
-        if max(abs(base).bit_length(), 1) * exponent > MAX_INT_BITS and abs(base) > 1:
-            raise _too_big("乘方结果")
-
-
-def _check_product(left, right) -> None:
-    if _is_int(left) and _is_int(right):
-        if abs(left).bit_length() + abs(right).bit_length() > MAX_INT_BITS:
-            raise _too_big("乘积")
-        return
-    for sequence, times in ((left, right), (right, left)):
-        if isinstance(sequence, (str, list, tuple, bytes)) and _is_int(times):
-            if len(sequence) * times > MAX_RESULT_ITEMS:
-                raise _too_big("重复文字或列表")
-
-
-def _check_sum(left, right) -> None:
-    if _is_int(left) and _is_int(right):
-        return
-    if isinstance(left, (str, list, tuple)) and isinstance(right, (str, list, tuple)):
-        if len(left) + len(right) > MAX_RESULT_ITEMS:
-            raise _too_big("拼接结果")
-
-
-def _check_format(template: str, args) -> None:
-    for match in _FORMAT_WIDTH.finditer(template):
-        for part in match.groups():
-            if part == "*" or (part and int(part) > 10_000):
-                raise _too_big("格式化宽度")
+    def guard_loop(self, iterable):
+        return budget.LoopItems(iterable)
 
 
 def _bounded_range(*args):
@@ -139,7 +154,10 @@ def make_environment(theme: Theme, globals_: dict | None = None) -> jinja2.Envir
     )
     env.filters.update(filters.FILTERS)
     env.filters["tojson"] = _tojson
+    env.filters = {name: sizebounds.bounded_filter(name, function) for name, function in env.filters.items()}
+    env.finalize = sizebounds.check_output
     env.globals["range"] = _bounded_range
+    env.globals["lipsum"] = sizebounds.bounded_lipsum(env.globals["lipsum"])  # type: ignore[arg-type]
     env.globals.update(globals_ or {})
     env.theme = theme  # type: ignore[attr-defined]
     return env
@@ -225,9 +243,18 @@ def render_template(env: jinja2.Environment, name: str, context: dict, what: str
     except jinja2.TemplateNotFound as exc:
         file, line = _template_frame(exc, theme, name)
         raise TemplateProblem(file, line, f"渲染{what}时找不到模板“{exc.name}”。") from None
+    except sizebounds.TooBig as exc:
+        file, line = _template_frame(exc, theme, name)
+        raise TemplateProblem(file, line, f"渲染{what}时{exc}") from None
     except SecurityError as exc:
         file, line = _template_frame(exc, theme, name)
         raise TemplateProblem(file, line, f"渲染{what}时模板做了不安全的操作，已阻止：{translate_error(str(exc))}") from None
+    except budget.BudgetExceeded as exc:
+        file, line = _template_frame(exc, theme, theme.display_path(name))   # output is joined outside the template's code
+        raise TemplateProblem(file, line, f"渲染{what}时{exc}") from None
+    except RecursionError as exc:
+        file, line = _template_frame(exc, theme, name)
+        raise TemplateProblem(file, line, f"渲染{what}时宏或模板一层套一层调用得太深（可能是宏调用了它自己），已停止。") from None
     except jinja2.UndefinedError as exc:
         file, line = _template_frame(exc, theme, name)
         raise TemplateProblem(file, line, f"渲染{what}时出错：{translate_error(str(exc))}") from None
