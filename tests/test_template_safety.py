@@ -121,3 +121,34 @@ def test_templates_linking_to_a_hidden_folder_is_refused(mini_project):
     result = build_posters(mini_project)
     assert not result.built and all("隐藏目录" in f.message for f in result.failures)
     assert Theme(mini_project).search_path == [Theme(mini_project).builtin_dir]
+
+
+def test_image_linked_to_a_deep_hidden_folder_inside_templates_is_refused(mini_project):
+    from PIL import Image
+
+    hidden = mini_project / "templates/.private/a/b"
+    hidden.mkdir(parents=True)
+    Image.new("RGB", (20, 20), "red").save(hidden / "logo.png")
+    os.symlink(".private/a/b/logo.png", mini_project / "templates/logo.png")
+    write(mini_project, "templates/poster.html",
+          '{% extends "!theme/poster.html" %}\n'
+          f'{{% block body %}}<img src="{(mini_project / "templates/logo.png").as_uri()}">{{{{ super() }}}}{{% endblock %}}\n')
+    result = build_posters(mini_project)
+    assert result.ok
+    assert any("logo.png" in message and "隐藏" in message for _, message in result.warnings), result.warnings
+
+
+def test_a_theme_installed_under_a_hidden_folder_is_still_read(tmp_path):
+    """pip installs the built-in theme under .venv/: only names below the theme folder count."""
+    from outreach.render.pdf import SafeFetcher
+
+    theme = tmp_path / ".venv/site-packages/outreach/default_theme"
+    (theme / "css").mkdir(parents=True)
+    (theme / "css/poster.css").write_text("h1 { color: red }", encoding="utf-8")
+    (theme / "css/.secret.css").write_text(SECRET, encoding="utf-8")
+    warnings: list[str] = []
+    fetcher = SafeFetcher([theme], "poster.html", warnings)
+    assert fetcher.fetch((theme / "css/poster.css").as_uri()).read() == b"h1 { color: red }"
+    with pytest.raises(ValueError):
+        fetcher.fetch((theme / "css/.secret.css").as_uri())
+    assert len(warnings) == 1 and "隐藏" in warnings[0]

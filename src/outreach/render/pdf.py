@@ -16,7 +16,7 @@ import weasyprint
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from outreach.core.errors import OutreachError
-from outreach.core.safepath import is_regular_file, resolved_inside
+from outreach.core.safepath import is_hidden, is_regular_file, resolved_inside
 from outreach.render.units import PX_PER_MM
 
 MAX_RESOURCE_BYTES = 20 * 1024 * 1024
@@ -35,6 +35,7 @@ class SafeFetcher(URLFetcher):
                  allowed_files: list[Path] | tuple[Path, ...] = ()) -> None:
         super().__init__(timeout=1, allowed_protocols=["file", "data"], allow_redirects=False)
         self.allowed_roots = [r.resolve() for r in allowed_roots]
+        self._roots_as_named = [Path(os.path.normpath(r.absolute())) for r in allowed_roots]
         self.allowed_files = {f.resolve() for f in allowed_files}
         self.template = template
         self.warnings = warnings
@@ -57,14 +58,14 @@ class SafeFetcher(URLFetcher):
             lexical = Path(os.path.normpath(path))
         except ValueError:
             self.refuse(url, "路径无效")
-        if any(part.startswith(".") for part in lexical.parts):
+        if self._hidden(lexical):
             self.refuse(url, "不允许读取隐藏文件和目录（如 .env、.git、.outreach）")
         resolved = resolved_inside(path, self.allowed_roots)
         if resolved is None and path.exists() and path.resolve() in self.allowed_files:
             resolved = path.resolve()
         if resolved is None:
             self.refuse(url, "文件在项目的 templates/ 和内置主题目录之外（包括通过符号链接或 .. 跳出）")
-        if any(part.startswith(".") for part in resolved.parts[-3:]):
+        if self._hidden(resolved):
             self.refuse(url, "不允许读取隐藏文件和目录（如 .env、.git、.outreach）")
         if not resolved.exists():
             self.refuse(url, "文件不存在")
@@ -73,6 +74,15 @@ class SafeFetcher(URLFetcher):
         mime, _ = mimetypes.guess_type(resolved.name)
         return URLFetcherResponse(url, body=resolved.read_bytes(),
                                   headers={"Content-Type": mime or "application/octet-stream"})
+
+
+    def _hidden(self, path: Path) -> bool:
+        """A hidden name at any depth below the allowed directory the path is in (a theme installed
+        under a hidden folder such as .venv/ is fine; templates/.private/a/b/logo.png is not)."""
+        for root in (*self._roots_as_named, *self.allowed_roots):
+            if path.is_relative_to(root):
+                return is_hidden(path.relative_to(root))
+        return path.name.startswith(".")
 
 
 class AttachmentRefused(OutreachError):
