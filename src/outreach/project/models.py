@@ -26,7 +26,7 @@ def id_problem(value: str) -> str | None:
     if ID_RE.match(value):
         return None
     if len(value) > MAX_ID_LENGTH and re.fullmatch(r"[a-z0-9][a-z0-9-]*", value):
-        return f"太长：最多 {MAX_ID_LENGTH} 个字符，现在有 {len(value)} 个（输出的文件名由它组成，太长的文件名存不下）"
+        return f"太长（最多 {MAX_ID_LENGTH} 个字符，现在有 {len(value)} 个；输出的文件名由它组成，太长的文件名存不下）"
     return "只能用小写字母、数字和连字符，并以字母或数字开头（例如 fake-loan）"
 
 
