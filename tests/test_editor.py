@@ -172,7 +172,7 @@ def test_change_title_preview_save_keeps_comments_and_rebuilds(browser, editor, 
     assert changed == ["title: 网贷先交钱，必是诈骗"], changed   # nothing else rewritten
     wait_for(lambda: poster.read_bytes() != poster_before, what="the poster to be rebuilt")
     history = editor.root / ".outreach/history/content/scenarios/fake-loan.yaml"
-    assert [p.read_text(encoding="utf-8") for p in history.iterdir()] == [before]
+    assert [p.read_text(encoding="utf-8") for p in history.iterdir() if not p.name.startswith(".")] == [before]
     screenshot(page, "editor-saved", tmp_path)
     assert errors == []
     page.close()
@@ -194,7 +194,10 @@ def test_invalid_values_show_the_problem_and_leave_the_file_alone(browser, edito
     # preview says so before anything is saved.
     title.locator("input").fill("出租出借银行卡和电话卡都是违法行为要当心")
     expect(page.locator("#status")).to_contain_text("版面有问题", timeout=60_000)
-    expect(page.locator('#preview [data-type="error"]')).to_contain_text("超出一页")
+    # The poster is still shown, with the part that does not fit marked and what to cut.
+    overflow = page.locator('#preview [data-type="overflow"]')
+    expect(overflow).to_contain_text("超出一页")
+    expect(overflow.locator("img")).to_be_visible()
 
     # A hand-written SMS over the project's two parts: the rule `build` applies, shown at the field.
     title.locator("input").fill("出租出借银行卡违法")
@@ -371,10 +374,13 @@ def test_bank_upload_reports_row_and_column(browser, editor, tmp_path):
     page.locator("#bank-id").fill("spring-quiz")
     page.locator("#bank-title").fill("春季反诈有奖问答")
     page.get_by_role("button", name="导入", exact=True).click()
-    result = page.locator("#bank-result")
-    expect(result).to_contain_text("没有导入", timeout=30_000)
+    expect(page.locator("#bank-result")).to_contain_text("没有导入", timeout=30_000)
+    # The rows and columns to fix are shown where the user is looking, not below the sidebar.
+    result = page.locator("#editor")
+    expect(result).to_contain_text("没有导入")
     assert re.search(r"题库\.xlsx:3:6", result.text_content()), result.text_content()
     assert "第 3 行" in result.text_content()
+    expect(result.locator(".problem-list li").first).to_be_in_viewport()
     assert not (editor.root / "content/quizzes/spring-quiz.yaml").exists()
 
     sheet["F3"] = "B"
@@ -411,7 +417,13 @@ def test_script_roles_and_quiz_answers_offer_only_what_exists(browser, editor):
     assert page.locator('[data-path="scenes.0.lines.0"] select[aria-label="角色"]').input_value() == "民警"
     assert page.locator('[data-path="scenes.0.lines.1"] select[aria-label="类型"]').input_value() == "direction"
 
+    # The skit has unsaved changes: leaving it asks first (save, discard or stay).
     page.locator('.entry[data-id="quiz-new"]').click()
+    expect(page.get_by_role("dialog")).to_contain_text("还没有保存")
+    page.get_by_role("button", name="留在这里").click()
+    expect(page.locator('.entry[data-id="skit-new"]')).to_have_attribute("aria-current", "true")
+    page.locator('.entry[data-id="quiz-new"]').click()
+    page.get_by_role("button", name="不保存，放弃修改").click()
     question = page.locator('[data-path="questions.0"]')
     question.locator('[data-path="questions.0.kind"] select').wait_for()
     answer = question.locator(".answer select")
@@ -437,7 +449,10 @@ def test_reviewer_approves_with_name_and_date(browser, editor):
     assert "status:" not in scenario.read_text(encoding="utf-8")
     page.locator("#reviewer").fill("王警官")
     page.get_by_role("button", name="审核通过").click()
-    expect(page.locator("#status")).to_contain_text("已保存", timeout=60_000)
+    expect(page.locator("#status")).to_contain_text("已审核通过并保存", timeout=60_000)
+    # …and then what the rebuild made of it.
+    expect(page.locator("#result .build-report")).to_contain_text("已重新生成这一项", timeout=90_000)
+    expect(page.locator("#result .build-report a").first).to_have_attribute("href", re.compile(r"fake-loan"))
     saved = yaml_of(scenario)
     assert (saved["status"], saved["reviewed_by"], str(saved["reviewed_on"])) == ("已审核", "王警官", os.environ["OUTREACH_TODAY"])
     assert COMMENT in scenario.read_text(encoding="utf-8")
@@ -488,7 +503,7 @@ def test_station_sheet_is_a_table_saved_in_its_own_format(browser, editor):
         page.on("pageerror", lambda error: errors.append(str(error)))
         page.goto(editor.url + "edit/")
         page.locator('.entry[data-id="stations"]').click()
-        phone = page.locator('#station-table tr[data-row="3"] input[aria-label="电话"]')
+        phone = page.locator('#station-table tr[data-row="3"] input[aria-label="第 3 行 电话"]')
         assert phone.input_value() == "0000-2345678"
         phone.fill("0571-123")
         page.get_by_role("button", name="保存站点表").click()
@@ -499,7 +514,7 @@ def test_station_sheet_is_a_table_saved_in_its_own_format(browser, editor):
         page.get_by_role("button", name="＋ 添加一行").click()
         new_row = page.locator('#station-table tr[data-row="4"]')
         for label, value in (("编号", "west"), ("派出所", "示例西城派出所（虚构）"), ("电话", "0000-3456789")):
-            new_row.locator(f'input[aria-label="{label}"]').fill(value)
+            new_row.locator(f'input[aria-label="第 4 行 {label}"]').fill(value)
         page.locator('#station-table tr[data-row="2"] button[aria-label="删除这一行"]').click()
         page.get_by_role("button", name="保存站点表").click()
         expect(page.locator("#status")).to_contain_text("已保存", timeout=30_000)
@@ -510,7 +525,7 @@ def test_station_sheet_is_a_table_saved_in_its_own_format(browser, editor):
             "south,示例南湖派出所（虚构）,示例路2号,0000-7777777,,,,\r\n"
             "west,示例西城派出所（虚构）,,0000-3456789,,,,\r\n")
         history = editor.root / ".outreach/history/content/stations.csv"
-        assert [p.suffix for p in history.iterdir()] == [".csv"]
+        assert [p.suffix for p in history.iterdir() if not p.name.startswith(".")] == [".csv"]
         assert errors == []
         page.close()
     finally:
@@ -590,11 +605,12 @@ def test_conflict_dialog_and_history_restore_in_the_browser(browser, editor):
         assert "quote: 银行卡只给自己用" in saved and "# 别处的修改" in saved
 
         page.get_by_role("button", name="历史版本").click()
-        versions = page.locator(".versions-list li")   # newest first: the file before "keep mine"
+        versions = page.locator(".versions-list > li")   # newest first: the file before "keep mine"
         versions.first.wait_for()
-        versions.first.get_by_role("button", name="查看").click()
+        expect(versions.first).to_contain_text("一句话口号")   # what that save changed, field by field
+        versions.first.get_by_role("button", name="查看改动前的内容").click()
         expect(page.locator("#version-text")).to_contain_text("别处的修改")
-        versions.first.get_by_role("button", name="恢复这个版本").click()
+        versions.first.get_by_role("button", name="恢复到改动前").click()
         expect(page.locator("#status")).to_contain_text("已恢复", timeout=30_000)
         assert "银行卡只给自己用" not in scenario.read_text(encoding="utf-8")
         assert page.locator('[data-path="quote"] input').input_value() != "银行卡只给自己用"

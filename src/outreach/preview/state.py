@@ -25,11 +25,13 @@ class State:
     more_built: int = 0
     skipped: list[dict] = field(default_factory=list)   # items left out: [{file, label, messages}]
     finished: str = ""
+    started: float = 0.0          # when the last (or current) build started (time.time())
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def start(self) -> None:
         with self.lock:
             self.building = True
+            self.started = time.time()
 
     def note(self, message: str) -> None:
         with self.lock:
@@ -50,7 +52,8 @@ class State:
         with self.lock:
             return {"version": self.version, "building": self.building, "ok": self.ok, "summary": self.summary,
                     "problems": list(self.problems), "built": list(self.built), "more_built": self.more_built,
-                    "skipped": list(self.skipped), "finished": self.finished}
+                    "skipped": list(self.skipped), "finished": self.finished,
+                    "started": self.started}
 
 
 class Site(Protocol):

@@ -14,6 +14,7 @@ import json
 import secrets
 import tempfile
 import threading
+import time
 from dataclasses import dataclass
 from http import HTTPStatus
 from pathlib import Path
@@ -29,6 +30,7 @@ from outreach.project.library import REVIEWABLE_KINDS
 from outreach.project.yamledit import rewritable
 from outreach.project.yamlsource import parse_yaml
 from outreach.preview.editor import forms, settings, stationsheet
+from outreach.preview.editor.plain import plain
 from outreach.preview.editor.store import Conflict, EditorError, Store, digest
 from outreach.preview.editor.workbench import Checked, Previewer, check_values, problem_dict
 
@@ -48,6 +50,12 @@ class Reply:
 
 def reply(data: Any, status: int = HTTPStatus.OK) -> Reply:
     return Reply(status, json.dumps(data, ensure_ascii=False, default=str).encode("utf-8"))
+
+
+def saved(data: dict) -> Reply:
+    """A change written to disk: `saved_at` lets the page match it to the rebuild it causes
+    (the server's build events carry when each build started)."""
+    return reply(data | {"saved_at": time.time()})
 
 
 def refusal(message: str, status: int = HTTPStatus.BAD_REQUEST) -> Reply:
@@ -122,12 +130,22 @@ class EditorApi:
             # None: a file the form cannot show (Markdown, or not a YAML mapping); its text is shown instead.
             "values": values if isinstance(values, dict) and rewritable(text) else None,
             "text": text, "digest": digest(raw),
-            "problems": [problem_dict(d, source) for d in diagnostics if d.file == relpath],
+            "problems": _plain([problem_dict(d, source) for d in diagnostics if d.file == relpath], kind),
             "readonly": readonly, "reviewable": kind in REVIEWABLE_KINDS, "today": clock.today().isoformat(),
         })
 
     def history(self, query) -> Reply:
-        return reply({"versions": self.store.history(self.store.existing(query.kind, query.id))})
+        """Each saved version, newest first, with who replaced it, how, and what that change did."""
+        from outreach.preview.editor.changes import changed_fields
+
+        path = self.store.existing(query.kind, query.id)
+        versions = self.store.history(path)
+        newer = self.store.read(path).decode("utf-8", errors="replace")
+        for version in versions:
+            older = self.store.version_text(path, version["version"])
+            version["changes"] = changed_fields(query.kind, older, newer) if path.suffix.lower() != ".md" else []
+            newer = older
+        return reply({"versions": versions})
 
     def version(self, query) -> Reply:
         return reply({"text": self.store.version_text(self.store.existing(query.kind, query.id), query.version)})
@@ -137,7 +155,7 @@ class EditorApi:
         _, problems = load_config(self.root)
         return reply({"form": settings.settings_form(), "values": values,
                       "digest": digest(text.encode("utf-8")),
-                      "problems": settings.located(problems, text)})
+                      "problems": _plain(settings.located(problems, text), "settings")})
 
     def station_sheet(self) -> Path:
         path = stationsheet.station_file(self.root)
@@ -153,7 +171,12 @@ class EditorApi:
         table = stationsheet.read_table(path, relpath)
         raw = path.read_bytes()
         problems = stationsheet.check_bytes(self.root, path, relpath, raw)
-        return reply(table | {"file": relpath, "digest": digest(raw), "problems": [_cell(d) for d in problems]})
+        return reply(table | {"file": relpath, "digest": digest(raw), "problems": [_cell(d) for d in problems],
+                              "enabled": self._stations_enabled()})
+
+    def _stations_enabled(self) -> bool:
+        config, _ = load_config(self.root)
+        return bool(config is not None and config.stations.enabled)
 
     # --- changing ------------------------------------------------------------------------
 
@@ -175,12 +198,20 @@ class EditorApi:
                 return reply({"saved": False, "problems": [_cell(d) for d in problems],
                               "message": f"有 {errors} 处错误，没有保存：站点表保持原样。"}, HTTPStatus.UNPROCESSABLE_ENTITY)
             try:
-                new_digest = self.store.save_bytes(path, data, body.base)
+                changed = data != path.read_bytes()
+                new_digest = self.store.save_bytes(path, data, body.base, _note(body.author, "保存"))
             except Conflict as conflict:
                 return reply({"saved": False, "conflict": True, "disk_digest": conflict.disk_digest,
                               "message": "站点表在您打开之后被修改过（可能在 Excel 里）。请重新打开后再改。"}, HTTPStatus.CONFLICT)
-        return reply({"saved": True, "digest": new_digest, "problems": [_cell(d) for d in problems],
-                      "message": f"已保存 {relpath}，正在重新生成。"})
+        if not changed:
+            message = "站点表没有改动。"
+        elif self._stations_enabled():
+            message = "站点表已保存，正在重新生成各派出所的资料包和联系卡……"
+        else:
+            message = ("站点表已保存。现在没有开启“为每个派出所生成资料包和警民联系卡”（在“项目设置”里），"
+                       "所以不会生成派出所资料包。")
+        return saved({"saved": True, "changed": changed, "digest": new_digest,
+                      "problems": [_cell(d) for d in problems], "message": message})
 
     def check(self, body) -> Reply:
         kind, item_id = body.kind, body.id
@@ -193,8 +224,8 @@ class EditorApi:
                 preview = self.previewer.render(checked.library, self.store.relpath(path))
             except OutreachError as problem:
                 preview = [{"type": "error", "label": "预览", "message": str(problem)}]
-        return reply({"problems": checked.problems, "errors": checked.errors, "elsewhere": checked.elsewhere,
-                      "preview": preview})
+        return reply({"problems": _plain(checked.problems, kind), "errors": checked.errors,
+                      "elsewhere": checked.elsewhere, "preview": preview, "sms": checked.sms})
 
     def save(self, body) -> Reply:
         kind, item_id = body.kind, body.id
@@ -202,30 +233,41 @@ class EditorApi:
             path = self.store.existing(kind, item_id)
             checked = self._checked(kind, path, body.values)
             if checked.errors:
-                return reply({"saved": False, "problems": checked.problems, "errors": checked.errors,
+                return reply({"saved": False, "problems": _plain(checked.problems, kind), "errors": checked.errors,
                               "message": f"有 {checked.errors} 处错误，没有保存：文件保持原样。"},
                              HTTPStatus.UNPROCESSABLE_ENTITY)
             try:
-                new_digest = self.store.save(path, checked.text, body.base)
+                changed = checked.text.encode("utf-8") != path.read_bytes()
+                action = "审核通过" if body.approve else "保存"
+                new_digest = self.store.save(path, checked.text, body.base, _note(body.author, action))
             except Conflict as conflict:
                 return reply({"saved": False, "conflict": True, "disk_text": conflict.disk_text,
                               "disk_digest": conflict.disk_digest, "mine_text": checked.text,
                               "message": "文件在您打开之后被修改过（另一个窗口、别的编辑器或同步）。请选择保留哪个版本。"},
                              HTTPStatus.CONFLICT)
-        return reply({"saved": True, "digest": new_digest, "problems": checked.problems,
-                      "message": f"已保存 {self.store.relpath(path)}，正在重新生成。"})
+        if not changed:
+            message = "没有改动，不需要保存。"
+        elif body.approve:
+            message = "已审核通过并保存，正在重新生成……"
+        else:
+            message = "已保存，正在重新生成……"
+        return saved({"saved": True, "changed": changed, "digest": new_digest, "problems": _plain(checked.problems, kind),
+                      "message": message})
 
     def restore(self, body) -> Reply:
         kind, item_id = body.kind, body.id
         with self.write_lock:
             path = self.store.existing(kind, item_id)
             text = self.store.version_text(path, body.version)
+            when = self.store.version_time(body.version)
             try:
-                new_digest = self.store.save(path, text, body.base)
+                changed = text.encode("utf-8") != path.read_bytes()
+                new_digest = self.store.save(path, text, body.base, _note(body.author, f"恢复到 {when} 的版本"))
             except Conflict as conflict:
                 return reply({"conflict": True, "disk_digest": conflict.disk_digest,
                               "message": "文件刚被修改过，请重新打开后再恢复。"}, HTTPStatus.CONFLICT)
-        return reply({"restored": True, "digest": new_digest})
+        message = f"已恢复到 {when} 的版本，正在重新生成……" if changed else f"{when} 的版本和现在的内容一样，没有改动。"
+        return saved({"restored": True, "changed": changed, "digest": new_digest, "message": message})
 
     def create(self, body) -> Reply:
         from outreach.project.outputdir import output_dir
@@ -280,13 +322,15 @@ class EditorApi:
             text = bom + settings.merged_config(current.decode("utf-8-sig"), body.values)
             config, problems = load_config(self.root, text=text)
             if config is None:
-                return reply({"saved": False, "problems": settings.located(problems, text),
+                return reply({"saved": False, "problems": _plain(settings.located(problems, text), "settings"),
                               "message": "设置有错误，没有保存：文件保持原样。"}, HTTPStatus.UNPROCESSABLE_ENTITY)
-            if text.encode("utf-8") != current:
-                self.store.remember(path, current)
+            changed = text.encode("utf-8") != current
+            if changed:
+                self.store.remember(path, current, _note(body.author, "修改项目设置"))
                 atomic_write(path, text)
-        return reply({"saved": True, "digest": digest(text.encode("utf-8")),
-                      "problems": settings.located(problems, text), "message": "项目设置已保存，正在重新生成。"})
+        return saved({"saved": True, "changed": changed, "digest": digest(text.encode("utf-8")),
+                      "problems": _plain(settings.located(problems, text), "settings"),
+                      "message": "项目设置已保存，正在重新生成……" if changed else "设置没有改动。"})
 
     def upload_logo(self, data: bytes) -> Reply:
         return reply({"logo": settings.save_logo(self.root, data)})
@@ -332,4 +376,13 @@ class EditorApi:
 def _cell(diagnostic) -> dict:
     """A station sheet problem, at its row (line) and column as the table shows them."""
     return {"row": diagnostic.line, "column": diagnostic.column, "severity": diagnostic.severity.value,
-            "code": diagnostic.code, "message": diagnostic.message, "line": diagnostic.line}
+            "code": diagnostic.code, "message": plain(diagnostic.message), "line": diagnostic.line}
+
+
+def _plain(problems: list[dict], kind: str) -> list[dict]:
+    """Problems as the editor shows them: in the form's words (see plain.py)."""
+    return [problem | {"message": plain(problem["message"], kind)} for problem in problems]
+
+
+def _note(author: str, action: str) -> dict:
+    return {"author": author.strip(), "action": action}

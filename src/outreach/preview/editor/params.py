@@ -55,9 +55,13 @@ class SuggestQuery(_Params):
     title: Annotated[str, Field(max_length=200)] = ""
 
 
+Author = Annotated[str, Field(max_length=20)]
+
+
 class ItemBody(_Params):
     kind: Kind
     id: ItemId
+    author: Author = ""   # who is editing (optional), kept with the history
 
 
 class CheckBody(ItemBody):
@@ -68,6 +72,7 @@ class CheckBody(ItemBody):
 class SaveBody(ItemBody):
     values: dict[str, Any]
     base: Digest | None = None
+    approve: bool = False   # the reviewer's 审核通过 (recorded as such in the history)
 
 
 class RestoreBody(ItemBody):
@@ -82,11 +87,13 @@ class NewBody(ItemBody):
 class SettingsBody(_Params):
     values: dict[str, Any]
     base: Digest | None = None
+    author: Author = ""
 
 
 class StationsBody(_Params):
     rows: Annotated[list[list[Annotated[str, Field(max_length=2000)]]], Field(max_length=MAX_ROWS)]
     base: Digest | None = None
+    author: Author = ""
 
 
 class BankQuery(_Params):
@@ -97,7 +104,8 @@ class BankQuery(_Params):
 
 
 _FIELD_NAMES = {"kind": "内容类别", "id": "编号", "values": "表单内容", "rows": "站点表", "base": "版本标记",
-                "version": "历史版本", "filename": "文件名", "title": "标题", "preview": "预览", "force": "替换"}
+                "version": "历史版本", "filename": "文件名", "title": "标题", "preview": "预览", "force": "替换",
+                "author": "修改人", "approve": "审核通过"}
 
 
 def explain(problem: ValidationError) -> str:

@@ -14,7 +14,7 @@ from typing import Any
 import tomlkit
 from pydantic import BaseModel
 
-from outreach.project.config import CONFIG_NAME, ProjectSection, ThemeSection, load_config
+from outreach.project.config import CONFIG_NAME, ProjectSection, StationsSection, ThemeSection, load_config
 from outreach.project.diagnostics import Diagnostic
 from outreach.project.outputdir import output_dir
 from outreach.preview.editor.store import EditorError
@@ -23,14 +23,23 @@ from outreach.preview.editor.store import EditorError
 SETTINGS_FIELDS: dict[str, tuple[str, ...]] = {
     "project": ("name", "organisation", "sms_signature", "hotlines", "app"),
     "theme": ("primary_color", "accent_color", "ink_color", "paper_color", "dark_color", "logo", "qr_url", "qr_caption"),
+    "stations": ("enabled",),
 }
-SECTION_LABELS = {"project": "单位和电话", "theme": "颜色、标志和二维码"}
-_SECTION_MODELS: dict[str, type[BaseModel]] = {"project": ProjectSection, "theme": ThemeSection}
+SECTION_LABELS = {"project": "单位和电话", "theme": "颜色、标志和二维码", "stations": "派出所资料包"}
+_SECTION_MODELS: dict[str, type[BaseModel]] = {"project": ProjectSection, "theme": ThemeSection,
+                                               "stations": StationsSection}
 LOGO_FOLDER = "assets"
 LOGO_TYPES = {"PNG": ".png", "JPEG": ".jpg"}
 MAX_LOGO_BYTES = 2 * 1024 * 1024
 # Settings with a widget of their own: colour pickers, and the logo with its upload button.
 _WIDGETS = {name: {"t": "color"} for name in SETTINGS_FIELDS["theme"] if name.endswith("_color")} | {"logo": {"t": "logo"}}
+
+
+# Labels and help in the form's own words where the description speaks to command-line users.
+_FIELD_TEXT = {("stations", "enabled"): (
+    "为每个派出所生成资料包和警民联系卡",
+    "勾选后，每次保存都会为站点表里的每个派出所生成带本所民警和电话的资料包和警民联系卡，"
+    "在预览页的“派出所”一栏查看。不勾选时不生成，已有的旧文件在站点表修改后会被删除。")}
 
 
 def settings_form() -> dict:
@@ -41,6 +50,9 @@ def settings_form() -> dict:
         model = _SECTION_MODELS[section]
         schema = model.model_json_schema()
         fields = [field_for(schema, schema.get("$defs", {}), model.__name__, name, _WIDGETS.get(name)) for name in names]
+        for field in fields:
+            label, help_text = _FIELD_TEXT.get((section, field["key"]), (field["label"], field["help"]))
+            field.update(label=label, help=help_text)
         sections.append({"key": section, "label": SECTION_LABELS[section], "help": "", "required": True,
                          "node": {"t": "object", "fields": fields}})
     return {"t": "object", "fields": sections}

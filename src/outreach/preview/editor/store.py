@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import re
 import shutil
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ from outreach.project.yamlsource import MAX_FILE_BYTES
 HISTORY_DIR = Path(".outreach") / "history"
 TRASH_DIR = Path(".outreach") / "trash"
 HISTORY_KEEP = 20
+NOTES_NAME = ".notes.json"
 # A version keeps its file's suffix (.yaml, .toml, .csv, .xlsx): it opens in the right program.
 _VERSION_RE = re.compile(r"\d{8}T\d{12}\.(yaml|yml|md|toml|csv|xlsx)\Z")
 
@@ -91,34 +93,44 @@ class Store:
 
     # --- saving ------------------------------------------------------------------------
 
-    def save(self, path: Path, text: str, base_digest: str | None) -> str:
+    def save(self, path: Path, text: str, base_digest: str | None, note: dict | None = None) -> str:
         """Write `text` if the file is still the version the user started from; returns the
-        new digest. `base_digest` None: the user chose to overwrite whatever is there."""
-        return self.save_bytes(path, text.encode("utf-8"), base_digest)
+        new digest. `base_digest` None: the user chose to overwrite whatever is there.
+        `note`: who made the change and how ({"author", "action"}), kept with the history."""
+        return self.save_bytes(path, text.encode("utf-8"), base_digest, note)
 
-    def save_bytes(self, path: Path, data: bytes, base_digest: str | None) -> str:
+    def save_bytes(self, path: Path, data: bytes, base_digest: str | None, note: dict | None = None) -> str:
         current = path.read_bytes() if path.is_file() else None
         if current is not None and base_digest is not None and digest(current) != base_digest:
             raise Conflict(current.decode("utf-8", errors="replace"), digest(current))
         if current is not None:
             if current == data:
                 return digest(data)
-            self.remember(path, current)
+            self.remember(path, current, note)
         atomic_write(path, data)
         return digest(data)
 
-    def remember(self, path: Path, data: bytes) -> None:
+    def remember(self, path: Path, data: bytes, note: dict | None = None) -> None:
+        """Keep `data` (the file as it was before a change) in the history; `note` says who
+        changed it and how, shown beside the version."""
         folder = self._own_folder(HISTORY_DIR / self.relpath(path), create=True)
         stamp = dt.datetime.now().strftime("%Y%m%dT%H%M%S%f")
-        atomic_write(folder / f"{stamp}{path.suffix.lower()}", data)
+        version = folder / f"{stamp}{path.suffix.lower()}"
+        atomic_write(version, data)
+        notes = _read_notes(folder)
+        if note:
+            notes[version.name] = note
         for old in self._versions(folder)[HISTORY_KEEP:]:
             old.unlink(missing_ok=True)
+        kept = {p.name for p in self._versions(folder)}
+        atomic_write(folder / NOTES_NAME, json.dumps({k: v for k, v in notes.items() if k in kept}, ensure_ascii=False))
 
     # --- history -----------------------------------------------------------------------
 
     def history(self, path: Path) -> list[dict]:
         folder = self._own_folder(HISTORY_DIR / self.relpath(path))
-        return [{"version": p.name, "time": _stamp_label(p.name), "size": p.stat().st_size}
+        notes = _read_notes(folder)
+        return [{"version": p.name, "time": _stamp_label(p.name), "size": p.stat().st_size} | _note(notes, p.name)
                 for p in self._versions(folder)]
 
     def version_text(self, path: Path, version: str) -> str:
@@ -130,6 +142,10 @@ class Store:
         if found.stat().st_size > MAX_FILE_BYTES:
             raise EditorError("这个历史版本太大，编辑器不打开它。")
         return found.read_bytes().decode("utf-8", errors="replace")   # as saved, CRLF and all
+
+    @staticmethod
+    def version_time(version: str) -> str:
+        return _stamp_label(version) if _VERSION_RE.match(version or "") else version
 
     @staticmethod
     def _versions(folder: Path) -> list[Path]:
@@ -162,6 +178,26 @@ class Store:
         target = self._own_folder(relative.parent, create=True) / relative.name
         shutil.move(str(path), target)
         return target
+
+
+def _read_notes(folder: Path) -> dict:
+    """Who made each change, and how: version name → {author, action} (a hidden file beside
+    the versions, so the folder still holds only the versions, each openable as it is)."""
+    path = folder / NOTES_NAME
+    if path.is_symlink() or not path.is_file() or path.stat().st_size > 64 * 1024:
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _note(notes: dict, name: str) -> dict:
+    data = notes.get(name)
+    if not isinstance(data, dict):
+        return {}
+    return {key: str(data[key])[:40] for key in ("author", "action") if isinstance(data.get(key), str)}
 
 
 def _stamp_label(name: str) -> str:

@@ -94,7 +94,7 @@ const WIDGETS = {
   },
   color(node, value) {
     const picker = el("input", {type: "color", "aria-label": "选择颜色"});
-    const text = el("input", {type: "text", className: "short", maxlength: 7});
+    const text = el("input", {type: "text", className: "short", maxlength: 7, "aria-label": "颜色代码（例如 #c8102e）"});
     text.value = value || "";
     picker.value = /^#[0-9a-fA-F]{6}$/.test(text.value) ? text.value : "#000000";
     picker.addEventListener("input", () => { text.value = picker.value; });
@@ -242,6 +242,9 @@ const WIDGETS = {
       items = values.map((item, index) => {
         const itemPath = `${path}.${index}`;
         const made = widget(node.item, item, itemPath, {...ctx, required: true, inList: true});
+        // A list entry has no label of its own: name it after its list, so a screen reader says
+        // "识别要点 第 2 条" rather than "edit text".
+        if (made.focus && !made.focus.hasAttribute("aria-label")) made.focus.setAttribute("aria-label", `${ctx.label || "项目"} 第 ${index + 1} 条`);
         const tools = el("span", {className: "tools"},
           el("button", {type: "button", title: "上移", "aria-label": "上移", text: "↑", disabled: index === 0,
                         onclick: () => change(v => { [v[index - 1], v[index]] = [v[index], v[index - 1]]; })}),
@@ -272,7 +275,7 @@ const WIDGETS = {
     const siblings = () => Object.fromEntries(Object.entries(fields).map(([k, f]) => [k, f.get()]));
     for (const field of node.fields) {
       const fieldPath = path ? `${path}.${field.key}` : field.key;
-      const made = widget(field.node, value[field.key], fieldPath, {...ctx, required: field.required, inList: false, siblings});
+      const made = widget(field.node, value[field.key], fieldPath, {...ctx, required: field.required, inList: false, siblings, label: field.label});
       fields[field.key] = made;
       const label = el("label", {className: "label", text: field.label + (field.required ? " *" : "")});
       if (made.focus) { made.focus.id = made.focus.id || `f-${fieldPath.replace(/\./g, "-")}`; label.setAttribute("for", made.focus.id); }
@@ -325,9 +328,145 @@ function blank(node) {
   return "";
 }
 
-// --- the item list ----------------------------------------------------------------------
+// --- state, unsaved edits and the build's result -----------------------------------------------
 
-const state = {open: null, digest: null, form: null, seq: 0, timer: null, list: null};
+const state = {open: null, digest: null, form: null, seq: 0, timer: null, list: null, dirty: false,
+               lastBuild: null, waiting: null};
+
+function author() {
+  return ($("#author") && $("#author").value.trim()) || "";
+}
+
+function markDirty() {
+  state.dirty = true;
+}
+
+// Leaving an item with unsaved changes asks first: save, discard, or stay.
+async function leaveOk() {
+  if (!state.dirty || !state.open) return true;
+  const choice = await ask("还没有保存", "这一项有修改还没有保存。离开前要保存吗？",
+                           [["save", "保存后离开", "primary"], ["discard", "不保存，放弃修改", "danger"], ["stay", "留在这里", ""]]);
+  if (choice === "save") {
+    const saved = await (state.open.settings ? saveSettings() : state.open.stations ? saveStations() : save());
+    return saved === true;
+  }
+  if (choice === "discard") { state.dirty = false; return true; }
+  return false;
+}
+
+window.addEventListener("beforeunload", (event) => {
+  if (state.dirty) { event.preventDefault(); event.returnValue = ""; }
+});
+
+// Every rebuild is announced by the server: show its result, and after a save, say what
+// that save produced (or why it did not).
+function listenForBuilds() {
+  const events = new EventSource("/__events");
+  events.addEventListener("building", () => showBuildBar(null));
+  events.addEventListener("build", (event) => {
+    const build = JSON.parse(event.data);
+    state.lastBuild = build;
+    showBuildBar(build);
+    if (state.waiting && build.started >= state.waiting.since) {
+      const waiting = state.waiting;
+      state.waiting = null;
+      waiting.done(build);
+    }
+  });
+}
+
+function showBuildBar(build) {
+  const bar = $("#build-status");
+  if (!bar) return;
+  bar.replaceChildren();
+  if (!build) { bar.className = "build-status busy"; bar.textContent = "正在重新生成……"; return; }
+  bar.className = `build-status ${!build.ok ? "error" : build.skipped && build.skipped.length ? "warning" : "ok"}`;
+  bar.append(el("span", {text: `${build.finished} ${build.summary}`}), " ",
+             el("a", {href: "/", target: "_blank", rel: "noopener", text: "打开预览页"}));
+}
+
+// After a change is saved: wait for the rebuild it causes and report it in `box`.
+function awaitBuild(since, box, what) {
+  box.replaceChildren(el("p", {className: "message busy", role: "status", text: `${what}，正在重新生成……`}));
+  state.waiting = {since, done: (build) => box.replaceChildren(buildReport(build, what))};
+}
+
+function buildReport(build, what) {
+  const open = state.open && state.open.id ? state.open : null;
+  const mine = open ? build.built.filter(o => (o.target || "").split("/").includes(open.id)) : [];
+  const own = open ? (build.skipped || []).find(s => s.kind === open.kind && s.id === open.id) : null;
+  const others = (build.skipped || []).filter(s => s !== own);
+  const failures = (build.problems || []).filter(p => !p.startsWith("提醒："));
+  const good = !own && !failures.length && build.ok;
+  const report = el("div", {className: `build-report ${good ? "ok" : "error"}`, role: "status"});
+  if (own) {
+    report.append(el("p", {className: "message error", text: `${what}，但这一项有错误，没有重新生成（${own.outcome}）：`}),
+      el("ul", {className: "problem-list"}, own.messages.map(m => el("li", {className: "error", text: m}))));
+  } else if (!build.ok) {
+    report.append(el("p", {className: "message error", text: `${what}，但重新生成时有问题：${build.summary}`}));
+  } else if (mine.length) {
+    report.append(el("p", {className: "message ok", text: `${what}，已重新生成这一项（${build.finished}）。`}));
+  } else {
+    report.append(el("p", {className: "message ok", text: `${what}，已重新生成：${build.summary}`}));
+  }
+  if (failures.length) {
+    report.append(el("ul", {className: "problem-list"}, failures.slice(0, 8).map(p => el("li", {className: "error", text: p}))));
+  }
+  const shown = mine.length ? mine : (open ? [] : build.built);
+  if (shown.length) {
+    report.append(el("p", {text: mine.length ? "这一项生成的文件（点击在新窗口查看）：" : "生成的文件："}),
+      el("ul", {className: "built"}, shown.slice(0, 12).map(o =>
+        el("li", {}, el("a", {href: "/" + o.path.split("/").map(encodeURIComponent).join("/"), target: "_blank", rel: "noopener", text: o.path})))));
+  }
+  if (others.length) {
+    report.append(el("p", {className: "message warning",
+      text: `另有 ${others.length} 项内容有错误，没有重新生成（左边列表里标着错误）：${others.slice(0, 5).map(s => s.label).join("、")}${others.length > 5 ? "……" : ""}`}));
+  }
+  return report;
+}
+
+// --- dialogs: one at a time, focus kept inside, Escape closes ------------------------------------
+
+function openDialog(title, body, onClose) {
+  const dialog = $("#dialog");
+  const heading = el("h2", {id: "dialog-title", text: title});
+  const box = el("div", {className: "box", role: "dialog", "aria-modal": "true", "aria-labelledby": "dialog-title"}, heading, body);
+  dialog.replaceChildren(box);
+  dialog.hidden = false;
+  const previous = document.activeElement;
+  const close = (value) => {
+    dialog.hidden = true;
+    dialog.replaceChildren();
+    document.removeEventListener("keydown", keys, true);
+    if (previous && previous.focus) previous.focus();
+    if (onClose) onClose(value);
+  };
+  const keys = (event) => {
+    if (event.key === "Escape") { event.preventDefault(); close(undefined); return; }
+    if (event.key !== "Tab") return;
+    const focusable = [...box.querySelectorAll("button, a[href], input, select, textarea")].filter(n => !n.disabled);
+    if (!focusable.length) return;
+    const first = focusable[0], last = focusable[focusable.length - 1];
+    if (event.shiftKey && document.activeElement === first) { event.preventDefault(); last.focus(); }
+    else if (!event.shiftKey && document.activeElement === last) { event.preventDefault(); first.focus(); }
+  };
+  document.addEventListener("keydown", keys, true);
+  const focus = box.querySelector("input, button.primary, button");
+  if (focus) focus.focus();
+  return close;
+}
+
+function ask(title, text, choices) {
+  return new Promise((resolve) => {
+    let close = null;
+    const buttons = choices.map(([value, label, kind]) =>
+      el("button", {type: "button", className: kind, "data-choice": value, text: label, onclick: () => close(value)}));
+    close = openDialog(title, el("div", {}, el("p", {text}), el("div", {className: "actions"}, buttons)),
+                       (value) => resolve(value === undefined ? "stay" : value));
+  });
+}
+
+// --- the item list ----------------------------------------------------------------------------
 
 async function loadList() {
   state.list = await api("/edit/api/items");
@@ -339,16 +478,16 @@ function drawList() {
   const term = $("#search").value.trim().toLowerCase();
   box.replaceChildren();
   const settingsBadge = state.list.settings.errors ? el("span", {className: "badge error", text: `${state.list.settings.errors} 个错误`}) : null;
-  box.append(el("section", {className: "kind"}, el("h3", {text: "项目设置"}),
-    el("button", {type: "button", className: "entry", "data-kind": "settings", onclick: openSettings},
+  box.append(el("section", {className: "kind"}, el("h2", {text: "项目设置"}),
+    el("button", {type: "button", className: "entry", "data-kind": "settings", onclick: () => switchTo(openSettings)},
        el("span", {className: "title", text: "单位、电话、颜色、标志"}), settingsBadge)));
   for (const kind of state.list.kinds) {
     const entries = kind.items.filter(item => !term || item.title.toLowerCase().includes(term) || item.id.includes(term));
-    const heading = el("h3", {text: `${kind.label}（${kind.items.length}）`});
+    const heading = el("h2", {text: `${kind.label}（${kind.items.length}）`});
     const section = el("section", {className: "kind", "data-kind": kind.kind}, heading);
     if (kind.can_create) {
       heading.append(el("button", {type: "button", className: "new", text: "新建", "aria-label": `新建${kind.label}`,
-                                   onclick: () => createItem(kind)}));
+                                   onclick: () => switchTo(() => createItem(kind))}));
     }
     for (const item of entries) {
       const badges = [];
@@ -357,7 +496,8 @@ function drawList() {
       if (item.status && item.status !== "已审核") badges.push(el("span", {className: "badge status", text: item.status}));
       const current = state.open && state.open.kind === kind.kind && state.open.id === item.id;
       section.append(el("button", {type: "button", className: "entry" + (current ? " current" : ""), "data-id": item.id,
-                                   onclick: () => openItem(kind.kind, item.id)},
+                                   "aria-current": current ? "true" : null,
+                                   onclick: () => switchTo(() => openItem(kind.kind, item.id))},
         el("span", {className: "title", text: item.title}), el("span", {className: "id", text: item.id}), badges));
     }
     box.append(section);
@@ -367,28 +507,65 @@ function drawList() {
     const badges = [];
     if (sheet.errors) badges.push(el("span", {className: "badge error", text: `${sheet.errors} 个错误`}));
     if (sheet.warnings) badges.push(el("span", {className: "badge warning", text: `${sheet.warnings} 个提醒`}));
-    box.append(el("section", {className: "kind", "data-kind": "stations"}, el("h3", {text: `派出所（${sheet.count}）`}),
-      el("button", {type: "button", className: "entry", "data-id": "stations", onclick: openStations},
+    box.append(el("section", {className: "kind", "data-kind": "stations"}, el("h2", {text: `派出所（${sheet.count}）`}),
+      el("button", {type: "button", className: "entry", "data-id": "stations", onclick: () => switchTo(openStations)},
          el("span", {className: "title", text: "站点表"}), el("span", {className: "id", text: sheet.file}), badges)));
   }
 }
 
-async function createItem(kind) {
-  const id = window.prompt(`新${kind.label}的编号（文件名）：只用小写字母、数字和连字符，例如 fake-lottery`);
-  if (!id) return;
-  const answer = await api("/edit/api/new", {kind: kind.kind, id: id.trim()});
-  if (answer.error) { window.alert(answer.error); return; }
-  await loadList();
-  openItem(kind.kind, answer.id);
+async function switchTo(open) {
+  if (!(await leaveOk())) return;
+  await open();
 }
 
-// --- one item ----------------------------------------------------------------------------
+// A new item: the user types its title; the file name is suggested from it (pinyin) and can be changed.
+function createItem(kind) {
+  const title = el("input", {id: "new-title", type: "text", maxlength: 60});
+  const id = el("input", {id: "new-id", type: "text", maxlength: 64});
+  const problem = el("p", {className: "message error", role: "alert"});
+  let edited = false, timer = null;
+  const suggest = () => {
+    clearTimeout(timer);
+    timer = setTimeout(async () => {
+      if (edited) return;
+      const answer = await api(`/edit/api/suggest-id?kind=${encodeURIComponent(kind.kind)}&title=${encodeURIComponent(title.value)}`);
+      if (!edited && answer.id) id.value = answer.id;
+    }, 250);
+  };
+  title.addEventListener("input", suggest);
+  id.addEventListener("input", () => { edited = true; });
+  const make = async () => {
+    problem.textContent = "";
+    if (!title.value.trim()) { problem.textContent = "请先写标题。"; title.focus(); return; }
+    const answer = await api("/edit/api/new", {kind: kind.kind, id: id.value.trim(), title: title.value.trim(), author: author()});
+    if (answer.error) { problem.textContent = answer.error; id.focus(); return; }
+    close("made");
+    await loadList();
+    await openItem(kind.kind, answer.id);
+    setStatus("已新建，请把内容填写完整后保存。还没填好时，其他内容照常生成。", "ok");
+  };
+  const close = openDialog(`新建${kind.label}`, el("div", {},
+    el("label", {className: "label", for: "new-title", text: "标题"}), title,
+    el("label", {className: "label", for: "new-id", text: "文件名（编号）"}),
+    el("p", {className: "help", id: "new-id-help", text: "根据标题自动生成，用拼音；可以修改，只能用小写字母、数字和连字符。"}), id,
+    problem,
+    el("div", {className: "actions"},
+      el("button", {type: "button", className: "primary", text: "新建", onclick: make}),
+      el("button", {type: "button", text: "取消", onclick: () => close()}))));
+  id.setAttribute("aria-describedby", "new-id-help");
+  title.addEventListener("keydown", (event) => { if (event.key === "Enter") make(); });
+  id.value = "";
+  suggest();
+}
+
+// --- one item ----------------------------------------------------------------------------------
 
 async function openItem(kind, id) {
   const data = await api(`/edit/api/item?kind=${encodeURIComponent(kind)}&id=${encodeURIComponent(id)}`);
   if (data.error) { showMessage(data.error, "error"); return; }
   state.open = {kind, id, data, settings: false};
   state.digest = data.digest;
+  state.dirty = false;
   drawList();
   drawItem(data, data.values);
 }
@@ -398,8 +575,8 @@ function drawItem(data, values) {
   main.replaceChildren();
   $("#preview").replaceChildren();
   const title = el("h2", {id: "item-title", text: `${data.label}：${(values && values.title) || data.id}`});
-  const status = el("p", {id: "status", className: "status"});
-  main.append(title, el("p", {className: "file", text: data.file}), status);
+  const status = el("p", {id: "status", className: "status", role: "status"});
+  main.append(title, el("p", {className: "file", text: `文件：${data.file}`}), status);
   if (data.readonly || values === null) {
     main.append(el("p", {className: "message error", text: data.readonly ? "这个文件是 Markdown 脚本，请用文本编辑器修改。"
                                                                        : "这个文件有格式错误，表单打不开。请按下面的提示用文本编辑器修正。"}));
@@ -411,18 +588,20 @@ function drawItem(data, values) {
                roles: () => ((state.form && state.form.fields.roles && state.form.fields.roles.get()) || []).map(r => r.name).filter(Boolean)};
   state.form = widget(data.form, values, "", ctx);
   const actions = el("div", {className: "actions"},
-    el("button", {type: "button", id: "save", className: "primary", text: "保存", onclick: save}),
+    el("button", {type: "button", id: "save", className: "primary", text: "保存", onclick: () => save()}),
     data.reviewable ? el("span", {className: "approve"},
-      el("input", {id: "reviewer", placeholder: "审核人姓名", "aria-label": "审核人姓名", maxlength: 20}),
+      el("input", {id: "reviewer", placeholder: "审核人姓名", "aria-label": "审核人姓名", maxlength: 20, value: author()}),
       el("button", {type: "button", id: "approve", text: "审核通过", onclick: approve})) : null,
     el("button", {type: "button", id: "history", text: "历史版本", onclick: showHistory}),
     el("button", {type: "button", id: "delete", className: "danger", text: "删除", onclick: removeItem}));
-  main.append(actions, el("div", {id: "problems"}), el("form", {id: "item-form", onsubmit: (e) => e.preventDefault()}, state.form.el));
+  main.append(actions, el("div", {id: "result"}), el("div", {id: "problems"}),
+              el("form", {id: "item-form", onsubmit: (e) => e.preventDefault(), "aria-labelledby": "item-title"}, state.form.el));
   showProblems(data.problems);
   refillRoles();
   $("#item-form").addEventListener("input", (event) => { if (event.target.closest('[data-key="roles"]')) refillRoles(); });
-  $("#item-form").addEventListener("input", scheduleCheck);
-  $("#item-form").addEventListener("change", scheduleCheck);
+  for (const type of ["input", "change"]) {
+    $("#item-form").addEventListener(type, () => { markDirty(); scheduleCheck(); });
+  }
   check(true);
 }
 
@@ -437,19 +616,21 @@ function scheduleCheck() {
 }
 
 async function check(preview) {
-  if (!state.open || state.open.settings) return;
+  if (!state.open || state.open.settings || state.open.stations) return;
   const seq = ++state.seq;
   setStatus("正在检查和生成预览……");
   const answer = await api("/edit/api/check", {kind: state.open.kind, id: state.open.id, values: state.form.get(), preview});
   if (seq !== state.seq) return;   // a newer check is under way
   if (answer.error) { setStatus(answer.error, "error"); return; }
   showProblems(answer.problems);
+  showSmsCount(answer.sms);
   showPreview(answer.preview, answer.errors);
-  const others = answer.elsewhere ? `；其他文件还有 ${answer.elsewhere} 处错误` : "";
-  const layout = answer.preview.filter(part => part.type === "error");
+  const others = answer.elsewhere ? `；其他内容里还有 ${answer.elsewhere} 处错误（不影响保存这一项）` : "";
+  const layout = answer.preview.filter(part => part.type === "error" || part.type === "overflow");
+  const unsaved = state.dirty ? "" : "（没有修改）";
   if (answer.errors) setStatus(`有 ${answer.errors} 处错误，改好后才能保存${others}。`, "error");
   else if (layout.length) setStatus(`内容检查通过，但版面有问题（见右边预览）：${layout[0].message} 可以保存，但生成时这一项会失败${others}。`, "error");
-  else setStatus(`检查通过，可以保存${others}。`, "ok");
+  else setStatus(`检查通过${state.dirty ? "，可以保存" : unsaved}${others}。`, "ok");
 }
 
 function setStatus(text, kind = "") {
@@ -457,11 +638,28 @@ function setStatus(text, kind = "") {
   if (status) { status.textContent = text; status.className = `status ${kind}`; }
 }
 
+// Where a problem is: the field's label as the form shows it (never a line number of the file).
+function fieldName(path) {
+  let parts = (path || []).map(String);
+  const names = [];
+  while (parts.length) {
+    const field = document.querySelector(`#item-form [data-path="${CSS.escape(parts.join("."))}"]`);
+    if (field) {
+      const label = field.querySelector(":scope > .label");
+      const index = /^\d+$/.test(parts[parts.length - 1]) ? `第 ${Number(parts[parts.length - 1]) + 1} 条` : "";
+      if (label) names.unshift(label.textContent.replace(/ \*$/, ""));
+      else if (index) names.unshift(index);
+    }
+    parts = parts.slice(0, -1);
+  }
+  return names.join(" · ");
+}
+
 function problemList(problems) {
   const list = el("ul", {className: "problem-list"});
   for (const problem of problems) {
-    const where = problem.line ? `第 ${problem.line} 行：` : "";
-    list.append(el("li", {className: problem.severity, text: `${problem.severity === "error" ? "错误" : "提醒"} ${where}${problem.message}`}));
+    const where = fieldName(problem.path);
+    list.append(el("li", {className: problem.severity, text: `${problem.severity === "error" ? "错误" : "提醒"}：${where ? `【${where}】` : ""}${problem.message}`}));
   }
   return list;
 }
@@ -469,19 +667,39 @@ function problemList(problems) {
 function showProblems(problems) {
   document.querySelectorAll("#item-form .problem").forEach(node => node.remove());
   document.querySelectorAll("#item-form .has-error").forEach(node => node.classList.remove("has-error"));
+  document.querySelectorAll("#item-form [aria-invalid]").forEach(node => node.removeAttribute("aria-invalid"));
   const box = $("#problems");
   if (!box) return;
   box.replaceChildren();
   if (!problems.length) return;
   box.append(el("h3", {text: "问题"}), problemList(problems));
-  for (const problem of problems) {
+  problems.forEach((problem, number) => {
     let path = problem.path.map(String);
     let target = null;
     while (path.length && !(target = document.querySelector(`#item-form [data-path="${CSS.escape(path.join("."))}"]`))) path = path.slice(0, -1);
-    if (!target) continue;
+    if (!target) return;
     target.classList.toggle("has-error", problem.severity === "error");
-    target.append(el("p", {className: `problem ${problem.severity}`, role: "alert", text: problem.message}));
-  }
+    const id = `problem-${number}`;
+    target.append(el("p", {className: `problem ${problem.severity}`, id, text: problem.message}));
+    const input = target.querySelector("input, textarea, select");
+    if (input && problem.severity === "error") {
+      input.setAttribute("aria-invalid", "true");
+      input.setAttribute("aria-describedby", id);
+    }
+  });
+}
+
+// The SMS a scenario makes is counted against the parts the project allows, next to the
+// field that supplies most of it (a text box's own counter only knows the field's limit).
+function showSmsCount(sms) {
+  document.querySelectorAll("#item-form .sms-count").forEach(node => node.remove());
+  if (!sms) return;
+  let path = (sms.field || []).map(String);
+  let target = null;
+  while (path.length && !(target = document.querySelector(`#item-form [data-path="${CSS.escape(path.join("."))}"]`))) path = path.slice(0, -1);
+  if (!target) return;
+  target.append(el("p", {className: `sms-count ${sms.ok ? "ok" : "over"}`, "data-over": sms.over || 0,
+    text: `短信：${sms.counter}${sms.ok ? "" : "，请缩短"}${sms.field_label && !sms.ok ? ` ${sms.field_label}` : ""}`}));
 }
 
 function showPreview(shown, errors) {
@@ -493,13 +711,17 @@ function showPreview(shown, errors) {
     const figure = el("figure", {className: `shown ${part.type}`, "data-type": part.type});
     figure.append(el("figcaption", {text: part.label}));
     if (part.type === "image") {
-      const image = el("img", {src: part.url, alt: part.label});
-      figure.append(part.pdf ? el("a", {href: part.pdf, target: "_blank"}, image) : image);
+      const image = el("img", {src: part.url, alt: `${part.label} 的预览`});
+      figure.append(part.pdf ? el("a", {href: part.pdf, target: "_blank", rel: "noopener"}, image) : image);
+    } else if (part.type === "overflow") {
+      figure.append(el("p", {className: "message error", text: part.advice || part.message}),
+                    el("img", {src: part.url, alt: `${part.label}：超出页面的部分用红色标出`}));
     } else if (part.type === "sms") {
-      const over = part.parts > part.max_parts;
+      const over = part.ok === false || part.parts > part.max_parts;
       figure.append(el("p", {className: "bubble", text: part.text}),
         el("p", {className: over ? "count over" : "count", "data-parts": part.parts,
-                 text: over ? `${part.count}：超过了 ${part.max_parts} 条的上限，请缩短。` : `${part.count}，还可写 ${part.left} 字`}));
+                 text: over ? `${part.counter}：超过了 ${part.max_parts} 条短信的上限，请缩短。`
+                            : `${part.counter}（最多 ${part.max_parts} 条短信），还可写 ${part.left} 字`}));
     } else if (part.type === "markdown") {
       const rendered = el("div", {className: "markdown"});
       rendered.innerHTML = part.html;   // rendered by the server with raw HTML switched off
@@ -507,7 +729,7 @@ function showPreview(shown, errors) {
     } else if (part.type === "text") {
       figure.append(el("pre", {text: part.text}));
     } else if (part.type === "link") {
-      figure.append(el("a", {href: part.url, target: "_blank", text: "在新窗口打开"}));
+      figure.append(el("a", {href: part.url, target: "_blank", rel: "noopener", text: "在新窗口打开"}));
     } else if (part.type === "error") {
       figure.append(el("p", {className: "message error", text: part.message}));
     }
@@ -515,138 +737,200 @@ function showPreview(shown, errors) {
   }
 }
 
-async function save(event, base = state.digest) {
+// Returns true when the file on disk now holds what the form shows.
+async function save(base = state.digest, approving = false) {
   clearTimeout(state.timer);
+  state.seq++;   // a check still under way must not overwrite what the save reports
   setStatus("正在保存……");
-  const answer = await api("/edit/api/save", {kind: state.open.kind, id: state.open.id, values: state.form.get(), base});
-  if (answer.httpStatus === 409) { showConflict(answer); return; }
-  if (answer.error) { setStatus(answer.error, "error"); return; }
+  const answer = await api("/edit/api/save", {kind: state.open.kind, id: state.open.id, values: state.form.get(), base,
+                                              author: author(), approve: approving});
+  if (answer.httpStatus === 409) { showConflict(answer); return false; }
+  if (answer.error) { setStatus(answer.error, "error"); return false; }
   showProblems(answer.problems || []);
-  if (!answer.saved) { setStatus(answer.message, "error"); return; }
+  if (!answer.saved) { setStatus(answer.message, "error"); return false; }
   state.digest = answer.digest;
+  state.dirty = false;
   setStatus(answer.message, "ok");
   const values = state.form.get();
   $("#item-title").textContent = `${state.open.data.label}：${values.title || state.open.id}`;
+  if (answer.changed) awaitBuild(answer.saved_at, $("#result"), approving ? "已审核通过并保存" : "已保存");
   loadList();
+  return true;
 }
 
-function approve() {
+async function approve() {
   const name = $("#reviewer").value.trim();
   if (!name) { setStatus("请先填写审核人姓名。", "error"); $("#reviewer").focus(); return; }
   const values = state.form.get();
   Object.assign(values, {status: "已审核", reviewed_by: name, reviewed_on: state.open.data.today});
   drawItem(state.open.data, values);
-  save();
+  state.dirty = true;
+  await save(state.digest, true);
+}
+
+// Both versions side by side, each line marked where they differ.
+function lineDiff(a, b) {
+  const x = a.split("\n"), y = b.split("\n");
+  const n = x.length, m = y.length;
+  if (n * m > 4_000_000) return {left: x.map(t => [t, ""]), right: y.map(t => [t, ""])};
+  const lcs = Array.from({length: n + 1}, () => new Uint16Array(m + 1));
+  for (let i = n - 1; i >= 0; i--) for (let j = m - 1; j >= 0; j--)
+    lcs[i][j] = x[i] === y[j] ? lcs[i + 1][j + 1] + 1 : Math.max(lcs[i + 1][j], lcs[i][j + 1]);
+  const left = [], right = [];
+  let i = 0, j = 0;
+  while (i < n || j < m) {
+    if (i < n && j < m && x[i] === y[j]) { left.push([x[i++], ""]); right.push([y[j++], ""]); }
+    else if (j < m && (i >= n || lcs[i][j + 1] >= lcs[i + 1][j])) right.push([y[j++], "added"]);
+    else left.push([x[i++], "removed"]);
+  }
+  return {left, right};
+}
+
+function diffBlock(lines, id) {
+  return el("pre", {id, className: "diff"}, lines.map(([text, kind]) =>
+    el("span", {className: `line ${kind}`}, kind === "added" ? "＋ " : kind === "removed" ? "－ " : "　 ", text, "\n")));
 }
 
 function showConflict(answer) {
-  const dialog = $("#dialog");
-  dialog.replaceChildren(el("div", {className: "box"},
-    el("h2", {text: "文件已被修改"}), el("p", {text: answer.message}),
+  const {left, right} = lineDiff(answer.disk_text, answer.mine_text);
+  let close = null;
+  close = openDialog("文件已被修改", el("div", {},
+    el("p", {text: answer.message}),
+    el("p", {className: "help", text: "标“－”的行只在磁盘上的版本里有，标“＋”的行只在您的版本里有。"}),
     el("div", {className: "versions"},
-      el("section", {}, el("h3", {text: "磁盘上现在的版本"}), el("pre", {id: "disk-version", text: answer.disk_text})),
-      el("section", {}, el("h3", {text: "您的版本"}), el("pre", {id: "my-version", text: answer.mine_text}))),
+      el("section", {}, el("h3", {text: "磁盘上现在的版本"}), diffBlock(left, "disk-version")),
+      el("section", {}, el("h3", {text: "您的版本"}), diffBlock(right, "my-version"))),
     el("div", {className: "actions"},
       el("button", {type: "button", id: "keep-mine", className: "primary", text: "保留我的版本（覆盖）",
-                    onclick: () => { dialog.hidden = true; save(null, answer.disk_digest); }}),
+                    onclick: () => { close(); save(answer.disk_digest); }}),
       el("button", {type: "button", id: "take-disk", text: "放弃我的修改，打开磁盘上的版本",
-                    onclick: () => { dialog.hidden = true; openItem(state.open.kind, state.open.id); }}))));
-  dialog.hidden = false;
+                    onclick: () => { close(); state.dirty = false; openItem(state.open.kind, state.open.id); }}))));
   setStatus("没有保存：文件在您打开之后被修改过。", "error");
 }
 
 async function showHistory() {
   const {kind, id} = state.open;
   const answer = await api(`/edit/api/history?kind=${kind}&id=${id}`);
-  const dialog = $("#dialog");
-  const viewer = el("pre", {id: "version-text"});
+  const viewer = el("pre", {id: "version-text", className: "source", hidden: true});
+  let close = null;
   const rows = (answer.versions || []).map(version => el("li", {},
-    el("span", {text: `${version.time}（${version.size} 字节）`}),
-    el("button", {type: "button", text: "查看", onclick: async () => {
-      viewer.textContent = (await api(`/edit/api/version?kind=${kind}&id=${id}&version=${version.version}`)).text; }}),
-    el("button", {type: "button", className: "restore", text: "恢复这个版本", onclick: async () => {
-      const result = await api("/edit/api/restore", {kind, id, version: version.version, base: state.digest});
-      dialog.hidden = true;
+    el("div", {className: "when", text: `${version.time}${version.author ? ` · ${version.author}` : ""} · ${version.action || "保存"}`}),
+    version.changes && version.changes.length
+      ? el("ul", {className: "changes"}, version.changes.map(change => el("li", {text: change})))
+      : el("p", {className: "help", text: "没有内容改动"}),
+    el("button", {type: "button", text: "查看改动前的内容", onclick: async () => {
+      viewer.textContent = (await api(`/edit/api/version?kind=${kind}&id=${id}&version=${version.version}`)).text;
+      viewer.hidden = false; }}),
+    el("button", {type: "button", className: "restore", text: "恢复到改动前", onclick: async () => {
+      if (!(await leaveOk())) return;
+      const result = await api("/edit/api/restore", {kind, id, version: version.version, base: state.digest, author: author()});
+      close();
       if (result.error || result.conflict) { setStatus(result.error || result.message, "error"); return; }
       await openItem(kind, id);
-      setStatus("已恢复，正在重新生成。", "ok");
+      await loadList();
+      setStatus(result.message, "ok");
+      if (result.changed) awaitBuild(result.saved_at, $("#result"), `已恢复到 ${version.time} 的版本`);
     }})));
-  dialog.replaceChildren(el("div", {className: "box"}, el("h2", {text: "历史版本"}),
-    el("p", {className: "help", text: "每次保存前的文件都留在 .outreach/history/ 里（最近 20 个）。"}),
+  close = openDialog("历史版本", el("div", {},
+    el("p", {className: "help", text: "每次保存前的内容都会留下（最近 20 次）。每一条写的是那次保存改了什么；“恢复”会回到那次保存之前的样子。"}),
     rows.length ? el("ul", {className: "versions-list"}, rows) : el("p", {text: "还没有历史版本：第一次保存后才有。"}),
-    viewer, el("div", {className: "actions"}, el("button", {type: "button", text: "关闭", onclick: () => { dialog.hidden = true; }}))));
-  dialog.hidden = false;
+    viewer, el("div", {className: "actions"}, el("button", {type: "button", text: "关闭", onclick: () => close()}))));
 }
 
 async function removeItem() {
   const {kind, id} = state.open;
-  if (!window.confirm(`确定删除 ${state.open.data.file} 吗？文件会移到 .outreach/trash/，需要时可以找回。`)) return;
-  const answer = await api("/edit/api/delete", {kind, id});
+  const choice = await ask("删除", `确定删除 ${state.open.data.file} 吗？文件会移到回收站（.outreach/trash/），需要时可以找回。`,
+                           [["delete", "删除", "danger"], ["stay", "取消", ""]]);
+  if (choice !== "delete") return;
+  const answer = await api("/edit/api/delete", {kind, id, author: author()});
   if (answer.error) { setStatus(answer.error, "error"); return; }
   state.open = null;
-  $("#editor").replaceChildren(el("p", {className: "message ok", text: answer.message}));
+  state.dirty = false;
+  $("#editor").replaceChildren(el("p", {className: "message ok", role: "status", text: answer.message}));
   $("#preview").replaceChildren();
   loadList();
 }
 
-// --- project settings ---------------------------------------------------------------------
+// --- project settings ----------------------------------------------------------------------------
 
 async function openSettings() {
   const data = await api("/edit/api/settings");
+  if (data.error) { showMessage(data.error, "error"); return; }
   state.open = {settings: true, data};
   state.digest = data.digest;
+  state.dirty = false;
   drawList();
   const main = $("#editor");
-  main.replaceChildren(el("h2", {id: "item-title", text: "项目设置（outreach.toml）"}), el("p", {id: "status", className: "status"}));
+  main.replaceChildren(el("h2", {id: "item-title", text: "项目设置"}), el("p", {id: "status", className: "status", role: "status"}));
   state.form = widget(data.form, data.values, "", {choices: {}, required: true, roles: () => []});
-  main.append(el("div", {className: "actions"}, el("button", {type: "button", id: "save", className: "primary", text: "保存设置", onclick: saveSettings})),
-              el("div", {id: "problems"}), el("form", {id: "item-form", onsubmit: (e) => e.preventDefault()}, state.form.el));
+  main.append(el("div", {className: "actions"}, el("button", {type: "button", id: "save", className: "primary", text: "保存设置", onclick: () => saveSettings()})),
+              el("div", {id: "result"}), el("div", {id: "problems"}),
+              el("form", {id: "item-form", onsubmit: (e) => e.preventDefault(), "aria-labelledby": "item-title"}, state.form.el));
+  $("#item-form").addEventListener("input", markDirty);
+  $("#item-form").addEventListener("change", markDirty);
   showProblems(data.problems);
-  $("#preview").replaceChildren(el("h2", {text: "说明"}), el("p", {className: "help", text: "保存后所有海报、卡片和资料包会按新的设置重新生成，可在预览页查看。"}));
+  $("#preview").replaceChildren(el("h2", {text: "说明"}), el("p", {className: "help", text: "保存后所有海报、卡片和资料包会按新的设置重新生成，结果显示在左边，也可在预览页查看。"}));
 }
 
 async function saveSettings() {
   setStatus("正在保存……");
-  const answer = await api("/edit/api/settings", {values: state.form.get(), base: state.digest});
+  const answer = await api("/edit/api/settings", {values: state.form.get(), base: state.digest, author: author()});
   showProblems(answer.problems || []);
-  if (answer.error || !answer.saved) { setStatus(answer.error || answer.message, "error"); return; }
+  if (answer.error || !answer.saved) { setStatus(answer.error || answer.message, "error"); return false; }
   state.digest = answer.digest;
+  state.dirty = false;
   setStatus(answer.message, "ok");
+  if (answer.changed) awaitBuild(answer.saved_at, $("#result"), "项目设置已保存");
   loadList();
+  return true;
 }
 
-// --- the station sheet -------------------------------------------------------------------
+// --- the station sheet -----------------------------------------------------------------------------
 
 async function openStations() {
   const data = await api("/edit/api/stations");
   if (data.error) { showMessage(data.error, "error"); return; }
   state.open = {stations: true, data};
   state.digest = data.digest;
+  state.dirty = false;
   drawList();
   const main = $("#editor");
-  main.replaceChildren(el("h2", {id: "item-title", text: "派出所（站点表）"}), el("p", {className: "file", text: data.file}),
+  main.replaceChildren(el("h2", {id: "item-title", text: "派出所（站点表）"}), el("p", {className: "file", text: `文件：${data.file}`}),
     el("p", {className: "help", text: "列名在 Excel/WPS 里修改；这里可以改内容、添加和删除行。整行留空的行保存时会去掉。"}),
-    el("p", {id: "status", className: "status"}),
+    el("p", {id: "status", className: "status", role: "status"}),
     el("div", {className: "actions"},
-      el("button", {type: "button", id: "save", className: "primary", text: "保存站点表", onclick: saveStations}),
-      el("button", {type: "button", text: "＋ 添加一行", onclick: () => { addStationRow(data.header.map(() => "")); }})),
-    el("div", {id: "problems"}));
+      el("button", {type: "button", id: "save", className: "primary", text: "保存站点表", onclick: () => saveStations()}),
+      el("button", {type: "button", text: "＋ 添加一行", onclick: () => { addStationRow(data.header.map(() => "")); markDirty(); }})),
+    el("div", {id: "result"}), el("div", {id: "problems"}));
   const table = el("table", {className: "sheet", id: "station-table"},
-    el("thead", {}, el("tr", {}, el("th", {text: "行"}), data.labels.map(label => el("th", {text: label})), el("th"))),
+    el("caption", {className: "visually-hidden", text: "站点表"}),
+    el("thead", {}, el("tr", {}, el("th", {scope: "col", text: "行"}), data.labels.map(label => el("th", {scope: "col", text: label})),
+                    el("th", {scope: "col"}, el("span", {className: "visually-hidden", text: "删除"})))),
     el("tbody"));
   main.append(el("div", {className: "sheet-box"}, table));
-  data.rows.forEach(row => addStationRow(row));
+  data.rows.forEach(row => addStationRow(row, data));
+  table.addEventListener("input", markDirty);
   showCellProblems(data.problems);
-  $("#preview").replaceChildren(el("h2", {text: "说明"}),
-    el("p", {className: "help", text: "保存后每个派出所的资料包和警民联系卡会重新生成（outreach.toml [stations] enabled = true 时），可在预览页查看。"}));
+  const note = data.enabled
+    ? "保存后会为站点表里的每个派出所重新生成资料包和警民联系卡，结果显示在左边，也可在预览页的“派出所”一栏查看。"
+    : "现在没有开启“为每个派出所生成资料包和警民联系卡”：保存站点表不会生成派出所资料包。要生成，请到“项目设置”里勾选它。";
+  $("#preview").replaceChildren(el("h2", {text: "说明"}), el("p", {className: data.enabled ? "help" : "message warning", text: note}));
 }
 
-function addStationRow(cells) {
+function addStationRow(cells, data) {
   const body = $("#station-table tbody");
+  const labels = [...$("#station-table thead").rows[0].cells].slice(1, -1).map(cell => cell.textContent);
+  // Each column as wide as its longest entry (names and addresses stay readable), within reason.
+  const widths = data ? data.header.map((_, index) => Math.min(40, Math.max(6, labels[index].length * 2,
+    ...data.rows.map(row => [...(row[index] || "")].length * 2)))) : labels.map(() => 12);
   const row = el("tr", {}, el("td", {className: "row-number"}),
-    cells.map((cell, index) => { const input = el("input", {type: "text", "aria-label": $("#station-table thead").rows[0].cells[index + 1].textContent}); input.value = cell; return el("td", {}, input); }),
+    cells.map((cell, index) => {
+      const input = el("input", {type: "text", size: widths[index] || 12, "aria-label": labels[index]});
+      input.value = cell;
+      return el("td", {}, input);
+    }),
     el("td", {}, el("button", {type: "button", text: "✕", title: "删除这一行", "aria-label": "删除这一行",
-                               onclick: () => { row.remove(); numberStationRows(); }})));
+                               onclick: () => { row.remove(); numberStationRows(); markDirty(); }})));
   body.append(row);
   numberStationRows();
 }
@@ -655,6 +939,10 @@ function numberStationRows() {
   [...$("#station-table tbody").rows].forEach((row, index) => {
     row.dataset.row = String(index + 2);   // the sheet's own row number: row 1 is the header
     row.cells[0].textContent = String(index + 2);
+    row.querySelectorAll("input").forEach((input, column) => {
+      const label = $("#station-table thead").rows[0].cells[column + 1].textContent;
+      input.setAttribute("aria-label", `第 ${index + 2} 行 ${label}`);
+    });
   });
 }
 
@@ -664,7 +952,14 @@ function showCellProblems(problems) {
   const box = $("#problems");
   box.replaceChildren();
   if (!problems.length) return;
-  box.append(el("h3", {text: "问题"}), problemList(problems));
+  const labels = [...$("#station-table thead").rows[0].cells].map(cell => cell.textContent);
+  const list = el("ul", {className: "problem-list"});
+  for (const problem of problems) {
+    const column = labels[Math.max(problem.column, 1)] || "";
+    list.append(el("li", {className: problem.severity,
+      text: `${problem.severity === "error" ? "错误" : "提醒"}：表格第 ${problem.row} 行${column ? `“${column}”` : ""}：${problem.message}`}));
+  }
+  box.append(el("h3", {text: "问题"}), list);
   for (const problem of problems) {
     const row = document.querySelector(`#station-table tr[data-row="${problem.row}"]`);
     const cell = row && row.cells[Math.max(problem.column, 1)];
@@ -677,42 +972,63 @@ function showCellProblems(problems) {
 async function saveStations() {
   setStatus("正在保存……");
   const rows = [...$("#station-table tbody").rows].map(row => [...row.querySelectorAll("input")].map(input => input.value));
-  const answer = await api("/edit/api/stations", {rows, base: state.digest});
-  if (answer.error) { setStatus(answer.error, "error"); return; }
+  const answer = await api("/edit/api/stations", {rows, base: state.digest, author: author()});
+  if (answer.error) { setStatus(answer.error, "error"); return false; }
   if (answer.saved) {
     state.digest = answer.digest;
+    state.dirty = false;
     await openStations();
     setStatus(answer.message, "ok");
+    if (answer.changed && state.open.data.enabled) awaitBuild(answer.saved_at, $("#result"), "站点表已保存");
     loadList();
-    return;
+    return true;
   }
   showCellProblems(answer.problems || []);
   setStatus(answer.message, "error");
+  return false;
 }
 
-// --- question bank upload -----------------------------------------------------------------
+// --- question bank upload ---------------------------------------------------------------------------
 
 async function importBank() {
   const file = $("#bank-file").files[0];
-  const result = $("#bank-result");
-  result.replaceChildren();
-  if (!file) { result.append(el("p", {className: "message error", text: "请先选择表格文件。"})); return; }
-  if (file.size > 5 * 1024 * 1024) { result.append(el("p", {className: "message error", text: "表格文件太大，最多 5 MB。"})); return; }
+  const note = $("#bank-result");
+  note.replaceChildren();
+  if (!file) { note.append(el("p", {className: "message error", role: "alert", text: "请先选择表格文件。"})); return; }
+  if (file.size > 5 * 1024 * 1024) { note.append(el("p", {className: "message error", role: "alert", text: "表格文件太大，最多 5 MB。"})); return; }
+  if (!(await leaveOk())) return;
   const query = new URLSearchParams({filename: file.name, id: $("#bank-id").value.trim(), title: $("#bank-title").value.trim(),
                                      force: $("#bank-force").checked ? "1" : "0"});
+  note.append(el("p", {className: "message busy", text: "正在导入……"}));
   const answer = await api(`/edit/api/import-quiz?${query}`, await file.arrayBuffer(), true);
-  if (answer.error) { result.append(el("p", {className: "message error", text: answer.error})); return; }
+  note.replaceChildren(el("p", {className: `message ${answer.imported ? "ok" : "error"}`, role: "status",
+                                text: answer.imported ? "已导入，结果见右边。" : "没有导入，原因见右边。"}));
+  // The result goes where the user is looking: the main panel, not below the sidebar's fold.
   const list = el("ul", {className: "problem-list"});
   for (const problem of answer.problems || []) list.append(el("li", {className: problem.severity, text: problem.where}));
-  result.append(el("p", {className: `message ${answer.imported ? "ok" : "error"}`,
-                         text: answer.imported ? `已导入到 ${answer.file}。` : answer.message}), list);
-  if (answer.imported) { await loadList(); openItem("quizzes", answer.id); }
+  if (answer.error || !answer.imported) {
+    state.open = null;
+    $("#editor").replaceChildren(el("h2", {text: "导入题库"}),
+      el("p", {className: "message error", role: "alert", text: answer.error || answer.message}), list);
+    $("#editor").scrollTop = 0;
+    return;
+  }
+  await loadList();
+  await openItem("quizzes", answer.id);
+  const problems = answer.problems || [];
+  $("#result").replaceChildren(el("p", {className: "message ok", text: `已从 ${file.name} 导入 ${answer.file}。`}),
+    problems.length ? el("div", {}, el("p", {text: "导入时的提醒："}), list) : null);
 }
 
 function showMessage(text, kind) {
-  $("#editor").replaceChildren(el("p", {className: `message ${kind}`, text}));
+  $("#editor").replaceChildren(el("p", {className: `message ${kind}`, role: kind === "error" ? "alert" : "status", text}));
 }
 
 $("#search").addEventListener("input", drawList);
 $("#bank-import").addEventListener("click", importBank);
+if ($("#author")) {
+  $("#author").value = localStorage.getItem("outreach-author") || "";
+  $("#author").addEventListener("change", () => localStorage.setItem("outreach-author", $("#author").value.trim()));
+}
+listenForBuilds();
 loadList();
