@@ -402,7 +402,7 @@ def _replace_filter(value, old, new, count=None):   # type: ignore[no-untyped-de
 
 
 def _wordwrap(value, width=79, break_long_words=True, wrapstring=None, break_on_hyphens=True):   # type: ignore[no-untyped-def]
-    length = _str_len(value)
+    length = _slow_on_long_input("wordwrap", 100_000, 1)(value)
     if _is_int(width) and width > 0:
         return length + (length // width + _lines(value)) * len(wrapstring or "\n")
     return length
@@ -444,6 +444,20 @@ def _scaled(factor: int) -> Callable[..., int]:
     return size
 
 
+def _slow_on_long_input(name: str, limit: int, factor: int) -> Callable[..., int]:
+    """A filter whose time grows faster than its input on crafted text (Markdown's nested
+    brackets, textwrap at width 1, QR encoding): one call cannot be interrupted, so its input is capped."""
+    scaled = _scaled(factor)
+
+    def size(value, *args, **kwargs):   # type: ignore[no-untyped-def]
+        length = _str_len(value)
+        if length > limit:
+            raise TooBig(f"过滤器 {name} 的输入过长（{length:,} 个字符，最多 {limit:,}），已阻止（防止耗尽时间）")
+        return scaled(value, *args, **kwargs)
+
+    return size
+
+
 def _nothing(*args: Any, **kwargs: Any) -> int:
     return 0
 
@@ -464,7 +478,9 @@ FILTER_SIZES: dict[str, Callable[..., int]] = {
     **{name: _list_of for name in ("list", "reverse", "sort", "unique", "dictsort", "groupby")},
     "e": _scaled(_ESCAPED), "escape": _scaled(_ESCAPED), "forceescape": _scaled(_ESCAPED), "xmlattr": _scaled(_ESCAPED),
     "urlencode": _scaled(9), "pprint": _scaled(2), "upper": _scaled(3), "lower": _scaled(3), "title": _scaled(3),
-    "capitalize": _scaled(3), "markdown": _scaled(3), "markdown_inline": _scaled(3),
+    "capitalize": _scaled(3),
+    **{name: _slow_on_long_input(name, 20_000, 3) for name in ("markdown", "markdown_inline", "plain")},
+    **{name: _slow_on_long_input(name, 8_000, 50) for name in ("qr", "qr_image")},
 }
 _DEFAULT_SIZE = _scaled(2)   # any other filter: the printed input (and arguments), with room to grow
 
