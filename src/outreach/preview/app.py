@@ -78,6 +78,7 @@ def create_app(preview: "Site") -> ASGIApp:
         Route("/", index), Route("/index.html", index),
         Route("/__status", status), Route("/__events", events), Route("/__thumb/{path:path}", thumbnail),
         Route("/edit", lambda request: RedirectResponse("/edit/")),
+        Route("/favicon.ico", lambda request: Response(status_code=HTTPStatus.NO_CONTENT)),
         Mount("/edit", routes=editor_routes(preview)),
         Route("/{path:path}", output),
     ]

@@ -355,7 +355,7 @@ async function leaveOk() {
 }
 
 window.addEventListener("beforeunload", (event) => {
-  if (state.dirty) { event.preventDefault(); event.returnValue = ""; }
+  if (state.dirty) { event.preventDefault(); event.returnValue = "这一项有修改还没有保存。"; }
 });
 
 // Every rebuild is announced by the server: show its result, and after a save, say what
@@ -388,7 +388,12 @@ function showBuildBar(build) {
 // After a change is saved: wait for the rebuild it causes and report it in `box`.
 function awaitBuild(since, box, what) {
   box.replaceChildren(el("p", {className: "message busy", role: "status", text: `${what}，正在重新生成……`}));
-  state.waiting = {since, done: (build) => box.replaceChildren(buildReport(build, what))};
+  state.waiting = {since, done: (build) => {
+    const report = buildReport(build, what);
+    box.replaceChildren(report);
+    const first = report.querySelector(".message");
+    if (first) setStatus(first.textContent, first.classList.contains("ok") ? "ok" : "error");
+  }};
 }
 
 function buildReport(build, what) {
@@ -542,7 +547,8 @@ function createItem(kind) {
     close("made");
     await loadList();
     await openItem(kind.kind, answer.id);
-    setStatus("已新建，请把内容填写完整后保存。还没填好时，其他内容照常生成。", "ok");
+    $("#result").replaceChildren(el("p", {className: "message ok", role: "status",
+      text: `已新建 ${answer.file}。请把标着错误的栏目填写完整后保存；没填好之前，其他内容照常生成。`}));
   };
   const close = openDialog(`新建${kind.label}`, el("div", {},
     el("label", {className: "label", for: "new-title", text: "标题"}), title,
@@ -560,7 +566,15 @@ function createItem(kind) {
 
 // --- one item ----------------------------------------------------------------------------------
 
+// The old form goes at once: typing into it while the new item loads would be lost.
+function showLoading() {
+  state.seq++;
+  $("#editor").replaceChildren(el("p", {className: "message busy", role: "status", text: "正在打开……"}));
+  $("#preview").replaceChildren();
+}
+
 async function openItem(kind, id) {
+  showLoading();
   const data = await api(`/edit/api/item?kind=${encodeURIComponent(kind)}&id=${encodeURIComponent(id)}`);
   if (data.error) { showMessage(data.error, "error"); return; }
   state.open = {kind, id, data, settings: false};
@@ -854,6 +868,7 @@ async function removeItem() {
 // --- project settings ----------------------------------------------------------------------------
 
 async function openSettings() {
+  showLoading();
   const data = await api("/edit/api/settings");
   if (data.error) { showMessage(data.error, "error"); return; }
   state.open = {settings: true, data};
@@ -888,6 +903,7 @@ async function saveSettings() {
 // --- the station sheet -----------------------------------------------------------------------------
 
 async function openStations() {
+  showLoading();
   const data = await api("/edit/api/stations");
   if (data.error) { showMessage(data.error, "error"); return; }
   state.open = {stations: true, data};
@@ -921,7 +937,7 @@ function addStationRow(cells, data) {
   const body = $("#station-table tbody");
   const labels = [...$("#station-table thead").rows[0].cells].slice(1, -1).map(cell => cell.textContent);
   // Each column as wide as its longest entry (names and addresses stay readable), within reason.
-  const widths = data ? data.header.map((_, index) => Math.min(40, Math.max(6, labels[index].length * 2,
+  const widths = data ? data.header.map((_, index) => Math.min(64, Math.max(6, labels[index].length * 2,
     ...data.rows.map(row => [...(row[index] || "")].length * 2)))) : labels.map(() => 12);
   const row = el("tr", {}, el("td", {className: "row-number"}),
     cells.map((cell, index) => {
