@@ -11,8 +11,6 @@ import json
 import os
 import re
 import shutil
-import signal
-import threading
 import time
 import urllib.error
 import urllib.request
@@ -21,7 +19,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from conftest import MINI_PROJECT, start_serve
+from conftest import MINI_PROJECT
+from editorserver import Server, serving
 
 REPO = Path(__file__).resolve().parent.parent
 SCREENSHOTS = REPO / "docs" / "images"
@@ -37,75 +36,8 @@ def editor(tmp_path_factory):
     scenario = root / "content/scenarios/fake-loan.yaml"
     text = scenario.read_text(encoding="utf-8")
     scenario.write_text(text.replace("signs:\n", COMMENT + "signs:\n"), encoding="utf-8")
-    process, url = start_serve(root)
-    threading.Thread(target=lambda: [None for _ in process.stdout], daemon=True).start()   # drain the terminal
-    server = Server(url, root)
-    server.wait_for_first_build()
-    yield server
-    os.killpg(process.pid, signal.SIGTERM)
-    process.wait(timeout=30)
-
-
-class Server:
-    def __init__(self, url: str, root: Path) -> None:
-        self.url, self.root = url, root
-        self.port = int(url.rsplit(":", 1)[1].strip("/"))
-        self.origin = url.rstrip("/")
-        self._token = ""
-
-    def wait_for_first_build(self) -> None:
-        deadline = time.time() + 120
-        while time.time() < deadline:
-            try:
-                if self.status()["version"] > 0:
-                    return
-            except OSError:
-                pass
-            time.sleep(0.2)
-        raise AssertionError("the first build did not finish")
-
-    def status(self) -> dict:
-        with urllib.request.urlopen(self.url + "__status", timeout=10) as response:
-            return json.loads(response.read())
-
-    @property
-    def token(self) -> str:
-        if not self._token:
-            with urllib.request.urlopen(self.url + "edit/", timeout=10) as response:
-                page = response.read().decode("utf-8")
-            self._token = re.search(r'name="outreach-token" content="([^"]+)"', page).group(1)
-        return self._token
-
-    def get(self, path: str, host: str | None = None) -> tuple[int, dict]:
-        request = urllib.request.Request(self.url + path, headers={"Host": host} if host else {})
-        return _send(request)
-
-    def post(self, path: str, body, token: str | None = None, origin: str | None = None, host: str | None = None,
-             kind: str = "application/json") -> tuple[int, dict]:
-        data = body if isinstance(body, bytes) else json.dumps(body, ensure_ascii=False).encode("utf-8")
-        headers = {"Content-Type": kind, "Origin": self.origin if origin is None else origin,
-                   "X-Outreach-Token": self.token if token is None else token}
-        if host:
-            headers["Host"] = host
-        return _send(urllib.request.Request(self.url + path, data=data, headers=headers, method="POST"))
-
-    def item(self, kind: str, item_id: str) -> dict:
-        status, data = self.get(f"edit/api/item?kind={kind}&id={item_id}")
-        assert status == 200, data
-        return data
-
-
-def _send(request) -> tuple[int, dict]:
-    try:
-        with urllib.request.urlopen(request, timeout=120) as response:
-            body = response.read()
-            status = response.status
-    except urllib.error.HTTPError as refused:
-        body, status = refused.read(), refused.code
-    try:
-        return status, json.loads(body)
-    except json.JSONDecodeError:
-        return status, {"text": body.decode("utf-8", "replace")}
+    with serving(root) as server:
+        yield server
 
 
 def open_editor(browser, editor: Server, title: str = "", item_id: str = ""):
@@ -196,7 +128,8 @@ def test_invalid_values_show_the_problem_and_leave_the_file_alone(browser, edito
     expect(page.locator("#status")).to_contain_text("版面有问题", timeout=60_000)
     # The poster is still shown, with the part that does not fit marked and what to cut.
     overflow = page.locator('#preview [data-type="overflow"]')
-    expect(overflow).to_contain_text("超出一页")
+    expect(overflow).to_contain_text("超出约")
+    expect(overflow).to_contain_text("删减大约")
     expect(overflow.locator("img")).to_be_visible()
 
     # A hand-written SMS over the project's two parts: the rule `build` applies, shown at the field.
@@ -599,6 +532,12 @@ def test_conflict_dialog_and_history_restore_in_the_browser(browser, editor):
         page.get_by_role("button", name="保存", exact=True).click()
         expect(page.locator("#disk-version")).to_contain_text("别处的修改", timeout=30_000)
         expect(page.locator("#my-version")).to_contain_text("银行卡只给自己用")
+        # The lines that differ are marked (colour and a ＋/－ sign), the rest is not.
+        # (my version is the form merged into the file as it is now, so only the quote differs)
+        expect(page.locator("#disk-version .removed")).to_have_count(1)
+        expect(page.locator("#disk-version .removed")).to_contain_text("quote:")
+        expect(page.locator("#my-version .added")).to_have_count(1)
+        expect(page.locator("#my-version .added")).to_contain_text("银行卡只给自己用")
         page.get_by_role("button", name="保留我的版本（覆盖）").click()
         expect(page.locator("#status")).to_contain_text("已保存", timeout=30_000)
         saved = scenario.read_text(encoding="utf-8")

@@ -11,22 +11,17 @@ from __future__ import annotations
 import copy
 import io
 import json
-import os
 import pickle
-import re
 import shutil
-import signal
-import threading
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import pytest
 import yaml
 from PIL import Image
 
-from conftest import MINI_PROJECT, build_project, start_serve
+from conftest import MINI_PROJECT, build_project
+from editorserver import serving
 from outreach.engine.precheck import check_project
 from outreach.preview.editor.workbench import PREVIEW_WIDTH, Previewer, check_values
 
@@ -275,61 +270,8 @@ def test_the_preview_sms_counts_against_the_configured_parts(editor):
 def server(tmp_path_factory):
     root = tmp_path_factory.mktemp("editor") / "mini"
     shutil.copytree(MINI_PROJECT, root)
-    process, url = start_serve(root)
-    threading.Thread(target=lambda: [None for _ in process.stdout], daemon=True).start()   # drain the terminal
-    served = Server(url, root)
-    served.wait_for_first_build()
-    yield served
-    os.killpg(process.pid, signal.SIGTERM)
-    process.wait(timeout=30)
-
-
-class Server:
-    def __init__(self, url: str, root: Path) -> None:
-        self.url, self.root = url, root
-        self.origin = url.rstrip("/")
-        self._token = ""
-
-    def wait_for_first_build(self) -> None:
-        deadline = time.time() + 120
-        while time.time() < deadline:
-            try:
-                with urllib.request.urlopen(self.url + "__status", timeout=10) as response:
-                    if json.loads(response.read())["version"] > 0:
-                        return
-            except OSError:
-                pass
-            time.sleep(0.2)
-        raise AssertionError("the first build did not finish")
-
-    @property
-    def token(self) -> str:
-        if not self._token:
-            with urllib.request.urlopen(self.url + "edit/", timeout=10) as response:
-                page = response.read().decode("utf-8")
-            self._token = re.search(r'name="outreach-token" content="([^"]+)"', page).group(1)
-        return self._token
-
-    def get_bytes(self, path: str) -> tuple[int, bytes]:
-        try:
-            with urllib.request.urlopen(self.url + path.lstrip("/"), timeout=60) as response:
-                return response.status, response.read()
-        except urllib.error.HTTPError as refused:
-            return refused.code, refused.read()
-
-    def post(self, path: str, body) -> tuple[int, dict]:
-        data = json.dumps(body, ensure_ascii=False).encode("utf-8")
-        headers = {"Content-Type": "application/json", "Origin": self.origin, "X-Outreach-Token": self.token}
-        request = urllib.request.Request(self.url + path, data=data, headers=headers, method="POST")
-        try:
-            with urllib.request.urlopen(request, timeout=120) as response:
-                return response.status, json.loads(response.read())
-        except urllib.error.HTTPError as refused:
-            return refused.code, json.loads(refused.read())
-
-    def item(self, kind: str, item_id: str) -> dict:
-        with urllib.request.urlopen(self.url + f"edit/api/item?kind={kind}&id={item_id}", timeout=30) as response:
-            return json.loads(response.read())
+    with serving(root) as served:
+        yield served
 
 
 def test_the_check_api_returns_the_overflow_picture_and_the_sms_counter(server):

@@ -12,14 +12,13 @@ import os
 import shutil
 import signal
 import socket
-import threading
 import time
 from pathlib import Path
 
 import pytest
 
 from conftest import FIXTURE_PROJECT, MINI_PROJECT, start_serve
-from test_editor import Server
+from editorserver import Server, serving
 
 pytestmark = pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 
@@ -66,13 +65,8 @@ def attacked(tmp_path_factory):
     shutil.copytree(FIXTURE_PROJECT, root, ignore=shutil.ignore_patterns("build", ".outreach"))
     (root / "templates/quiz").mkdir(parents=True, exist_ok=True)
     (root / "templates/quiz/page.html").write_text(ATTACK.format(policy=""), encoding="utf-8")
-    process, url = start_serve(root)
-    threading.Thread(target=lambda: [None for _ in process.stdout], daemon=True).start()
-    server = Server(url, root)
-    server.wait_for_first_build()
-    yield server
-    os.killpg(process.pid, signal.SIGTERM)
-    process.wait(timeout=30)
+    with serving(root) as server:
+        yield server
 
 
 def _snapshot(root: Path) -> dict[str, bytes]:
@@ -140,9 +134,9 @@ def test_build_pages_are_sandboxed_and_the_editor_refuses_other_sites(attacked):
 
 
 def _open(request) -> tuple[int, dict]:
-    from test_editor import _send
+    from editorserver import send
 
-    return _send(request)
+    return send(request)
 
 
 # --- links a repository can ship -------------------------------------------------------------------
@@ -154,13 +148,8 @@ def editor(tmp_path_factory):
     (root / "templates").mkdir()
     (root / ".env").write_text("SECRET_TOKEN=do-not-leak\n", encoding="utf-8")
     (root / "content/scenarios/leak.yaml").symlink_to("../../.env")
-    process, url = start_serve(root)
-    threading.Thread(target=lambda: [None for _ in process.stdout], daemon=True).start()
-    server = Server(url, root)
-    server.wait_for_first_build()
-    yield server
-    os.killpg(process.pid, signal.SIGTERM)
-    process.wait(timeout=30)
+    with serving(root) as server:
+        yield server
 
 
 def test_a_content_link_to_a_hidden_file_is_never_shown(editor):
@@ -267,3 +256,25 @@ def test_sigterm_removes_the_scratch_folder(mini_project):
     os.killpg(process.pid, signal.SIGTERM)
     process.wait(timeout=30)
     assert not mine[0].exists()
+
+
+def test_a_runaway_template_cannot_hang_the_editor(mini_project):
+    """A triple loop in templates/texts/sms.txt: every editor request that checks the project
+    answers with the template's problem instead of spinning for ever, and the server stays up."""
+    (mini_project / "templates/texts").mkdir(parents=True)
+    (mini_project / "templates/texts/sms.txt").write_text(
+        "{% for a in range(10000) %}{% for b in range(10000) %}{% for c in range(10000) %}x{% endfor %}"
+        "{% endfor %}{% endfor %}\n", encoding="utf-8")
+    with serving(mini_project) as server:
+        for _ in range(3):
+            started = time.time()
+            status, listed = server.get("edit/api/items")
+            assert status == 200 and time.time() - started < 30
+        started = time.time()
+        status, answer = server.post("edit/api/check", {"kind": "scenarios", "id": "fake-loan", "preview": True,
+                                                        "values": server.item("scenarios", "fake-loan")["values"]})
+        assert status == 200 and time.time() - started < 30
+        # The template's problem counts against the project, and the text preview names it.
+        assert answer["elsewhere"] >= 1
+        assert any("循环" in part.get("message", "") for part in answer["preview"]), answer["preview"]
+        assert server.status()["version"] > 0

@@ -6,19 +6,16 @@ changed what, station outputs are a setting, and the editor passes axe-core (WCA
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
-import signal
-import threading
 import tomllib
 
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
-from conftest import MINI_PROJECT, start_serve
-from test_editor import Server
+from conftest import MINI_PROJECT
+from editorserver import serving
 
 STATIONS = ("id,name,address,phone,officer,officer_title,officer_phone,wechat_qr_url\n"
             "north,示例北山派出所（虚构）,示例省示例市示例区示例街道示例路一百二十三号院,0000-1234567,欧阳警官（虚构）,社区民警,0000-7654321,\n")
@@ -31,13 +28,8 @@ def editor(tmp_path_factory):
     shutil.copytree(MINI_PROJECT, root)
     (root / "templates").mkdir()
     (root / "content/stations.csv").write_text(STATIONS, encoding="utf-8")
-    process, url = start_serve(root)
-    threading.Thread(target=lambda: [None for _ in process.stdout], daemon=True).start()
-    server = Server(url, root)
-    server.wait_for_first_build()
-    yield server
-    os.killpg(process.pid, signal.SIGTERM)
-    process.wait(timeout=30)
+    with serving(root) as server:
+        yield server
 
 
 def open_page(browser, editor, item_id: str = ""):

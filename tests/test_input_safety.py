@@ -426,3 +426,19 @@ def test_a_character_no_font_has_fails_check_at_its_place(fixture_project):
     edit(fixture_project / SCENARIO, "在放款前", f"在放{char}款前")
     [found] = [d for d in check_project(fixture_project).sorted() if d.is_error]
     assert (found.file, found.code) == (SCENARIO, "unprintable-character") and "没有任何已安装的字体" in found.message
+
+
+def test_a_damaged_logo_is_refused_after_weasyprint_is_loaded(tmp_path):
+    """WeasyPrint tells Pillow to accept truncated images, process-wide; the editor's server has
+    it loaded (previews), so the logo check must not depend on that setting."""
+    import weasyprint  # noqa: F401 - imported for its side effect on Pillow
+    from PIL import ImageFile
+
+    from outreach.preview.editor.settings import save_logo
+    from outreach.preview.editor.store import EditorError
+
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is True
+    (tmp_path / "outreach.toml").write_text('[project]\nname = "x"\n', encoding="utf-8")
+    with pytest.raises(EditorError, match="已损坏或不完整"):
+        save_logo(tmp_path, damaged_png())
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is True   # WeasyPrint's own images still load as it expects

@@ -14,7 +14,7 @@ import urllib.request
 import pytest
 
 from conftest import build_project
-from test_editor import Server
+from editorserver import Server
 from test_plugins import install_plugin
 
 

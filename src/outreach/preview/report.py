@@ -20,10 +20,11 @@ class Report:
     problems: list[str] = field(default_factory=list)
     built: list[dict] = field(default_factory=list)     # [{label, path, role, target}]
     skipped: list[dict] = field(default_factory=list)   # [{label, file, kind, id, messages, kept}]
+    terminal: list[str] = field(default_factory=list)   # every line `outreach build` would print
 
 
 def describe(result, out_dir: Path) -> Report:
-    from outreach.engine.report import summary
+    from outreach.engine.report import skipped_lines, summary
 
     skipped = [{"label": item.label, "file": item.file, "kind": item.kind, "id": item.id,
                 "messages": item.messages, "outcome": item.outcome(), "kept": len(item.kept)}
@@ -37,8 +38,9 @@ def describe(result, out_dir: Path) -> Report:
         problems.append(f"{where}{failure.label}：{failure.message}")
     problems += list(getattr(result, "notices", []))
     problems += [f"提醒：{label}：{message}" for label, message in result.warnings]
+    terminal = [d.format() for d in result.diagnostics if d.file in left_out] + problems + skipped_lines(result)
     return Report(summary=summary(result), ok=not result.fatal and not result.failures, problems=problems,
-                  built=_built_outputs(result, out_dir), skipped=skipped)
+                  built=_built_outputs(result, out_dir), skipped=skipped, terminal=terminal)
 
 
 def _built_outputs(result, out_dir: Path) -> list[dict]:

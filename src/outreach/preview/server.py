@@ -110,13 +110,14 @@ class PreviewServer:
         from outreach.preview.report import describe
 
         report = describe(result, self.out_dir)
-        self._finish(report.problems, report.summary, report.ok, report.built, report.skipped)
+        self._finish(report.problems, report.summary, report.ok, report.built, report.skipped, report.terminal)
 
     def _finish(self, problems: list[str], summary: str, ok: bool, built: list[dict] | None = None,
-                skipped: list[dict] | None = None) -> None:
+                skipped: list[dict] | None = None, terminal: list[str] | None = None) -> None:
         self.state.publish(problems, summary, ok, built, skipped)
         # The terminal hears what the page shows: when, what happened, and each problem.
         self.say(f"[{time.strftime('%H:%M:%S')}] {summary}")
+        problems = problems if terminal is None else terminal
         for problem in problems[:20]:
             self.say(f"  {problem}")
         if len(problems) > 20:

@@ -9,7 +9,10 @@ picture is decoded completely, once per version of the file.
 from __future__ import annotations
 
 import io
+import contextlib
+import threading
 from functools import lru_cache
+from typing import Iterator
 from pathlib import Path
 
 # Formats WeasyPrint draws and print shops take. SVG keeps a vector emblem sharp at any size.
@@ -51,11 +54,29 @@ def picture_format(data: bytes, formats: tuple[str, ...] = PICTURE_FORMATS) -> t
     try:
         with Image.open(io.BytesIO(data)) as image:
             image.verify()   # structure and checksums
-        with Image.open(io.BytesIO(data)) as image:
+        with _strict_loading(), Image.open(io.BytesIO(data)) as image:
             image.load()     # every pixel decoded: data cut short or damaged stops here
     except broken:
         raise PictureProblem("图片文件已损坏或不完整（图像数据读不出来，印出来会是黑块或空白）") from None
     return kind, size
+
+
+_STRICT = threading.Lock()
+
+
+@contextlib.contextmanager
+def _strict_loading() -> Iterator[None]:
+    """Pillow refuses truncated pixel data, even in a process that imported WeasyPrint (which
+    switches Pillow to accepting it, process-wide, and a cut-off logo then loads as a black square)."""
+    from PIL import ImageFile
+
+    with _STRICT:
+        previous = ImageFile.LOAD_TRUNCATED_IMAGES
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
+        try:
+            yield
+        finally:
+            ImageFile.LOAD_TRUNCATED_IMAGES = previous
 
 
 def _looks_like_svg(data: bytes) -> bool:

@@ -136,7 +136,11 @@ class Previewer:
         self.serial = 0
 
     def render(self, library: Library, relpath: str) -> list[dict]:
-        with self.lock:
+        from outreach.render.budget import render_budget
+
+        # The build's per-target time limit holds for a preview too (templates stop at their
+        # deadline in this thread, with the template's line named).
+        with self.lock, render_budget(library.config.build.target_timeout):
             self.serial += 1
             folder = self.scratch / str(self.serial)
             folder.mkdir(parents=True, exist_ok=True)
