@@ -105,6 +105,9 @@ def test_change_title_preview_save_keeps_comments_and_rebuilds(browser, editor, 
     wait_for(lambda: poster.read_bytes() != poster_before, what="the poster to be rebuilt")
     history = editor.root / ".outreach/history/content/scenarios/fake-loan.yaml"
     assert [p.read_text(encoding="utf-8") for p in history.iterdir() if not p.name.startswith(".")] == [before]
+    # The page says what the rebuild made, with links to the new files.
+    expect(page.locator("#result .build-report")).to_contain_text("已重新生成这一项", timeout=90_000)
+    expect(page.locator("#result .build-report a", has_text="posters/fake-loan.png")).to_be_visible()
     screenshot(page, "editor-saved", tmp_path)
     assert errors == []
     page.close()

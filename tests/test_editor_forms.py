@@ -186,3 +186,41 @@ def test_a_windows_config_keeps_its_line_ends():
     text = '# 配置\r\n[project]\r\nname = "示例"\r\n'
     result = merged_config(text, {"project": {"name": "示例", "app": "国家反诈中心"}, "theme": {"qr_url": "https://example.org/"}})
     assert result == text + '\r\n[theme]\r\nqr_url = "https://example.org/"\r\n'   # the default app stays out
+
+
+JARGON = re.compile(r"[a-z]+_[a-z_]+|outreach\.toml|\[[a-z]+\]|\b(single|multiple|truefalse|mainland|status|role)\b")
+
+
+def _texts(node):
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in ("help", "label") and isinstance(value, str):
+                yield value
+            else:
+                yield from _texts(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _texts(value)
+
+
+def test_form_help_and_labels_use_no_keys_or_config_paths():
+    from outreach.preview.editor import settings
+    from outreach.preview.editor.forms import EDITOR_KINDS, form_for
+    from outreach.preview.editor.plain import plain_form
+
+    shown = [(kind, text) for kind in EDITOR_KINDS for text in _texts(plain_form(form_for(kind), kind))]
+    shown += [("settings", text) for text in _texts(plain_form(settings.settings_form(), "settings"))]
+    assert [(kind, text) for kind, text in shown if JARGON.search(text)] == []
+
+
+@pytest.mark.parametrize("message, kind, expected", [
+    ("审核状态是“已审核”时必须写审核人 reviewed_by 和审核日期 reviewed_on。", "scenarios", "必须写“审核人”和“审核日期”。"),
+    ("超过上限 2 条（outreach.toml [sms] max_parts）", "scenarios", "项目设置里的“一条短信最多拆成几条计费”"),
+    ("请把 sms 字段里手写的短信删减至少 77 字。", "scenarios", "请把“手写的短信文本”里"),
+    ("题型是 truefalse 时答案只能是 true 或 false", "quizzes", "题型是判断时答案只能是“对”或“错”"),
+    ("链接 https://example.com/a_b/fake-loan 不对", "scenarios", "https://example.com/a_b/fake-loan"),
+])
+def test_messages_are_put_in_the_forms_words(message, kind, expected):
+    from outreach.preview.editor.plain import plain
+
+    assert expected in plain(message, kind)

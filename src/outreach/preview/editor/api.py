@@ -30,7 +30,7 @@ from outreach.project.library import REVIEWABLE_KINDS
 from outreach.project.yamledit import rewritable
 from outreach.project.yamlsource import parse_yaml
 from outreach.preview.editor import forms, settings, stationsheet
-from outreach.preview.editor.plain import plain
+from outreach.preview.editor.plain import plain, plain_form
 from outreach.preview.editor.store import Conflict, EditorError, Store, digest
 from outreach.preview.editor.workbench import Checked, Previewer, check_values, problem_dict
 
@@ -126,7 +126,7 @@ class EditorApi:
         library = libraries[0] if libraries else None
         return reply({
             "kind": kind, "id": item_id, "file": relpath, "label": forms.kind_labels().get(kind, kind),
-            "form": forms.form_for(kind), "choices": forms.choices(library),
+            "form": plain_form(forms.form_for(kind), kind), "choices": forms.choices(library),
             # None: a file the form cannot show (Markdown, or not a YAML mapping); its text is shown instead.
             "values": values if isinstance(values, dict) and rewritable(text) else None,
             "text": text, "digest": digest(raw),
@@ -153,7 +153,7 @@ class EditorApi:
     def settings(self) -> Reply:
         values, text = settings.current_values(self.root)
         _, problems = load_config(self.root)
-        return reply({"form": settings.settings_form(), "values": values,
+        return reply({"form": plain_form(settings.settings_form(), "settings"), "values": values,
                       "digest": digest(text.encode("utf-8")),
                       "problems": _plain(settings.located(problems, text), "settings")})
 

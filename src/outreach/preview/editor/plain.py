@@ -17,7 +17,10 @@ from outreach.project.models import KIND_MODELS
 CONFIG_FILE = r"(?:(?:项目配置\s*)?outreach\.toml\s*(?:的|里的|中的)?\s*)"
 _CONFIG_KEY = re.compile(CONFIG_FILE + r"?\[\[?([a-z_.]+)\]?\]\s*([a-z_]+)?|" + CONFIG_FILE + r"(?=[^\[]|$)")
 _IDENTIFIER = re.compile(r"(?<![A-Za-z0-9_./:-])([a-z][a-z0-9]*(?:_[a-z0-9]+)*)(?![A-Za-z0-9_/:-]|\.[a-z])")
-_CHOICES = {"single": "单选", "multiple": "多选", "truefalse": "判断"}
+_FIELD_WORD = re.compile(r"(?<![A-Za-z0-9_])([a-z][a-z0-9_]*)\s*字段")   # "sms 字段" → "“手写的短信文本”"
+_CHOICES = {"single": "单选", "multiple": "多选", "truefalse": "判断",
+            "mainland": "内地", "hk": "香港", "mo": "澳门", "tw": "台湾"}
+_WORDS = {"check": "检查", "region": "地区设置"}
 
 
 def plain(message: str, kind: str | None = None) -> str:
@@ -42,13 +45,15 @@ def plain(message: str, kind: str | None = None) -> str:
         if word in _CHOICES:
             return _CHOICES[word]
         label = labels.get(word)
-        if label and ("_" in word or _quoted(match)):
+        if label:
             return f"“{label}”"
-        return word
+        return _WORDS.get(word, word)
 
+    text = _FIELD_WORD.sub(lambda m: f"“{labels[m.group(1)]}”" if m.group(1) in labels else m.group(0), text)
     text = _IDENTIFIER.sub(field_words, text)
     # "审核人 “审核人”" (the check named both): once is enough.
     text = re.sub(r"([\u4e00-\u9fff]+)\s*“\1”", r"“\1”", text)
+    text = re.sub(r"([\u4e00-\u9fff]{1,4})\s+\1(?![\u4e00-\u9fff])", r"\1", text)   # "单选 单选" → "单选"
     if kind == "quizzes":
         text = re.sub(r"(?<![A-Za-z])true(?![A-Za-z])", "“对”", re.sub(r"(?<![A-Za-z])false(?![A-Za-z])", "“错”", text))
     # Spaces that stood between a key and Chinese text are not wanted between Chinese words.
@@ -93,3 +98,13 @@ def settings_labels() -> dict[tuple[str, str], str]:
         for key, field in fields.items():
             found[(section, key)] = label_of(field.description or "") or key
     return found
+
+
+def plain_form(node, kind: str | None = None):
+    """A form tree (forms.form_for) with its help texts in the same words as the messages."""
+    if isinstance(node, dict):
+        return {key: plain(value, kind) if key == "help" and isinstance(value, str) else plain_form(value, kind)
+                for key, value in node.items()}
+    if isinstance(node, list):
+        return [plain_form(value, kind) for value in node]
+    return node

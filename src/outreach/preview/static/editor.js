@@ -387,7 +387,7 @@ function showBuildBar(build) {
 
 // After a change is saved: wait for the rebuild it causes and report it in `box`.
 function awaitBuild(since, box, what) {
-  box.replaceChildren(el("p", {className: "message busy", role: "status", text: `${what}，正在重新生成……`}));
+  box.replaceChildren();   // the status line says it is rebuilding; the report comes here
   state.waiting = {since, done: (build) => {
     const report = buildReport(build, what);
     box.replaceChildren(report);
