@@ -55,8 +55,11 @@ def index_page(preview: "Site") -> str:
         for item_id, outputs in groups.items():
             title = titles.get(item_id, item_id)
             missing = "" if item_id in titles or not library else "<small>（内容有错误或已删除：显示的是上次成功生成的文件）</small>"
-            shown = [_show(path, role, renderer.role_views.get(role), preview.out_dir, state["version"])
-                     for path, role in outputs]
+            views = [renderer.role_views.get(role) for _, role in outputs]
+            # A picture of the page is there already: its PDF needs a link, not a second thumbnail.
+            pictured = any(view is not None and view.show == "image" for view in views)
+            shown = [_show(path, role, view, preview.out_dir, state["version"], thumbnail=not pictured)
+                     for (path, role), view in zip(outputs, views, strict=True)]
             parts.append(f'<article class="item" data-item="{esc(item_id)}"><h3>{esc(title)}{missing}</h3>'
                          f'{"".join(shown)}</article>')
         parts.append("</div></section>")
@@ -88,7 +91,7 @@ def _groups(manifest: Manifest, kind: str, prefix: str) -> dict[str, list[tuple[
     return groups
 
 
-def _show(path: str, role: str, view: RoleView | None, out_dir: Path, version: int) -> str:
+def _show(path: str, role: str, view: RoleView | None, out_dir: Path, version: int, thumbnail: bool = True) -> str:
     esc = html.escape
     view = view or RoleView(role or Path(path).name, "file")
     url = "/" + quote(path)
@@ -103,7 +106,7 @@ def _show(path: str, role: str, view: RoleView | None, out_dir: Path, version: i
         clipped = text if len(text) <= MAX_TEXT_CHARS else text[:MAX_TEXT_CHARS] + "……"
         return (f'<div class="output text" data-role="{esc(role)}"><span class="role">{esc(view.label)}</span>'
                 f'<p>{esc(clipped)}</p><a href="{url}">{esc(Path(path).name)}</a></div>')
-    if view.show == "pdf":
+    if view.show == "pdf" and thumbnail:
         return (f'<a class="output pdf" href="{url}" data-role="{esc(role)}"><img src="/__thumb/{quote(path)}?v={version}" '
                 f'alt="" loading="lazy"><span>{esc(view.label)}：{esc(Path(path).name)}</span></a>')
     if view.show == "page":

@@ -26,8 +26,12 @@ class Report:
 def describe(result, out_dir: Path) -> Report:
     from outreach.engine.report import skipped_lines, summary
 
+    from outreach.preview.editor.plain import plain
+
+    # Pages show these to people who do not read YAML: fields as the editor's forms name them.
     skipped = [{"label": item.label, "file": item.file, "kind": item.kind, "id": item.id,
-                "messages": item.messages, "outcome": item.outcome(), "kept": len(item.kept)}
+                "messages": [plain(message, item.kind) for message in item.messages], "outcome": item.outcome(),
+                "kept": len(item.kept)}
                for item in result.skipped]
     left_out = {item["file"] for item in skipped}
     # A skipped item's own errors are shown with it, not repeated in the general list.
@@ -39,7 +43,8 @@ def describe(result, out_dir: Path) -> Report:
     problems += list(getattr(result, "notices", []))
     problems += [f"提醒：{label}：{message}" for label, message in result.warnings]
     terminal = [d.format() for d in result.diagnostics if d.file in left_out] + problems + skipped_lines(result)
-    return Report(summary=summary(result), ok=not result.fatal and not result.failures, problems=problems,
+    kind = result.skipped[0].kind if result.skipped else None
+    return Report(summary=plain(summary(result), kind), ok=not result.fatal and not result.failures, problems=problems,
                   built=_built_outputs(result, out_dir), skipped=skipped, terminal=terminal)
 
 

@@ -46,13 +46,14 @@ def plain(message: str, kind: str | None = None) -> str:
             return _CHOICES[word]
         label = labels.get(word)
         if label:
-            return f"“{label}”"
+            return label if _quoted(match) else f"“{label}”"
         return _WORDS.get(word, word)
 
     text = _FIELD_WORD.sub(lambda m: f"“{labels[m.group(1)]}”" if m.group(1) in labels else m.group(0), text)
     text = _IDENTIFIER.sub(field_words, text)
     # "审核人 “审核人”" (the check named both): once is enough.
     text = re.sub(r"([\u4e00-\u9fff]+)\s*“\1”", r"“\1”", text)
+    text = re.sub(r"“([^“”]+)”\s*[（(]\1[）)]", r"“\1”", text)   # “类别”（类别） → “类别”
     text = re.sub(r"([\u4e00-\u9fff]{1,4})\s+\1(?![\u4e00-\u9fff])", r"\1", text)   # "单选 单选" → "单选"
     if kind == "quizzes":
         text = re.sub(r"(?<![A-Za-z])true(?![A-Za-z])", "“对”", re.sub(r"(?<![A-Za-z])false(?![A-Za-z])", "“错”", text))
