@@ -11,7 +11,9 @@ from outreach.render.contract import TemplateContract, page_size_problem
 from outreach.renderers.base import RenderContext, RenderError
 from outreach.render.templating import TemplateProblem, make_environment, render_template
 
-PRINT_READY_CSS = "@page { bleed: 3mm; marks: crop; }"
+# Marks are not drawn by WeasyPrint: they sat inside the bleed, under the artwork. The print master
+# step (outreach.render.prepress.print_master) draws them over everything, outside the bleed.
+PRINT_READY_CSS = "@page { bleed: 3mm; }"
 
 
 def environment(ctx: RenderContext):

@@ -1,0 +1,157 @@
+"""print_master: a laid-out PDF (trim + bleed per page) → a PDF/X-4 print master."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+from decimal import Decimal
+
+import pikepdf
+from pikepdf import Array, Dictionary, Name
+
+from outreach.render.prepress.colour import ColourMap, default_cmyk_table
+from outreach.render.prepress.convert import PdfConverter
+from outreach.render.prepress.marks import REGISTRATION, mark_segments, marks_content, registration_space
+from outreach.render.prepress.pdfx import PDF_VERSION, TIMEZONE, add_output_intent, drop_interactive, identify
+from outreach.render.prepress.profile import OutputProfile, load_profile
+from outreach.render.prepress.spec import PrepressError, PrintSpec, mm, pt_to_mm
+
+# How far a page's trimmed size may be off the spec and still be taken as that size: A3 posters are
+# A4 layouts zoomed by √2, which lands 0.02 mm short of 297 mm.
+SIZE_TOLERANCE_MM = 0.5
+
+_colour_maps: dict[tuple, ColourMap] = {}
+
+
+def print_master(pdf: bytes, spec: PrintSpec) -> bytes:
+    """The PDF as a PDF/X-4 print master (see the package docstring)."""
+    profile = load_profile(spec.output_profile)
+    colours = _colour_map(profile, spec.cmyk or default_cmyk_table())
+    seed = hashlib.sha256(pdf + repr(spec).encode()).digest()
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        converter = PdfConverter(document, colours)
+        registration = registration_space(document)
+        shifts = {}
+        for index, page in enumerate(document.pages):
+            shifts[page.obj.objgen] = _finish_page(document, page, index, spec, converter, registration)
+        converter.finish()
+        _shift_destinations(document, shifts)
+        drop_interactive(document)
+        add_output_intent(document, profile)
+        when = dt.datetime.combine(spec.date or dt.date.today(), dt.time(), TIMEZONE)
+        identify(document, spec.title, when, seed)
+        out = io.BytesIO()
+        document.save(out, deterministic_id=True, compress_streams=True, force_version=PDF_VERSION,
+                      object_stream_mode=pikepdf.ObjectStreamMode.generate)
+    return out.getvalue()
+
+
+def _colour_map(profile: OutputProfile, table: dict) -> ColourMap:
+    key = (profile.path, profile.data, tuple(sorted(table.items())))
+    if key not in _colour_maps:
+        _colour_maps.clear()   # one project per worker: keep one
+        _colour_maps[key] = ColourMap(profile, table)
+    return _colour_maps[key]
+
+
+def input_trim(page, spec: PrintSpec, number: int) -> tuple[float, float, float, float]:
+    """Where the trimmed page lies in the input page (x0, y0, x1, y1 in points)."""
+    media = [float(v) for v in page.obj.MediaBox]
+    width, height = spec.trim_mm
+    if Name.TrimBox in page.obj:
+        trim = [float(v) for v in page.obj.TrimBox]
+    else:
+        page_w, page_h = pt_to_mm(media[2] - media[0]), pt_to_mm(media[3] - media[1])
+        bleed = spec.bleed_mm
+        inset = mm(bleed) if abs(page_w - width - 2 * bleed) < SIZE_TOLERANCE_MM \
+            and abs(page_h - height - 2 * bleed) < SIZE_TOLERANCE_MM else 0.0
+        trim = [media[0] + inset, media[1] + inset, media[2] - inset, media[3] - inset]
+    got_w, got_h = pt_to_mm(trim[2] - trim[0]), pt_to_mm(trim[3] - trim[1])
+    if abs(got_w - width) > SIZE_TOLERANCE_MM or abs(got_h - height) > SIZE_TOLERANCE_MM:
+        raise PrepressError(f"第 {number} 页的成品尺寸是 {got_w:.1f}×{got_h:.1f} 毫米，印刷文件应为 "
+                            f"{width:g}×{height:g} 毫米：同一个文件的每一页必须一样大。")
+    return trim[0], trim[1], trim[2], trim[3]
+
+
+def _finish_page(document, page, index: int, spec: PrintSpec, converter: PdfConverter, registration) -> tuple[float, float]:
+    trim_x0, trim_y0, _, _ = input_trim(page, spec, index + 1)
+    left, top, right, bottom = spec.margins_mm()
+    width, height = spec.trim_mm
+    media_w, media_h = mm(left + width + right), mm(bottom + height + top)
+    new_x0, new_y0 = mm(left), mm(bottom)
+    dx, dy = new_x0 - trim_x0, new_y0 - trim_y0
+
+    resources = page.obj.get(Name.Resources)
+    if resources is None:
+        resources = page.obj.Resources = Dictionary()
+    converter.convert_resources(resources)
+    converter.convert_page_group(page.obj)
+    body = pikepdf.unparse_content_stream(converter.convert_stream_content(pikepdf.parse_content_stream(page), resources))
+
+    bleed = mm(spec.bleed_mm)
+    # Artwork is clipped to the bleed: nothing but the marks and the slug may print beyond it.
+    prefix = (b"q\n%.4f %.4f %.4f %.4f re W n\n1 0 0 1 %.4f %.4f cm\n"
+              % (new_x0 - bleed, new_y0 - bleed, mm(width) + 2 * bleed, mm(height) + 2 * bleed, dx, dy))
+    marks = marks_content(mark_segments(spec.cuts_for(index), spec.bleed_mm), new_x0, new_y0 + mm(height))
+    page.obj.Contents = document.make_stream(prefix + body + b"\nQ\n" + marks + b"\n")
+
+    spaces = resources.get(Name.ColorSpace)
+    if not isinstance(spaces, Dictionary):
+        spaces = resources.ColorSpace = Dictionary()
+    spaces[REGISTRATION] = registration
+
+    trim_box = Array([new_x0, new_y0, new_x0 + mm(width), new_y0 + mm(height)])
+    page.obj.MediaBox = Array([0, 0, media_w, media_h])
+    page.obj.TrimBox = trim_box
+    page.obj.BleedBox = Array([new_x0 - bleed, new_y0 - bleed, new_x0 + mm(width) + bleed, new_y0 + mm(height) + bleed])
+    for key in (Name.CropBox, Name.ArtBox):
+        if key in page.obj:
+            del page.obj[key]
+    return dx, dy
+
+
+def _shift_destinations(document, shifts: dict) -> None:
+    """Named destinations and outline entries point at page coordinates, which moved."""
+    def shift(dest) -> None:
+        if not isinstance(dest, Array) or len(dest) < 2 or not isinstance(dest[0], Dictionary):
+            return
+        moved = shifts.get(dest[0].objgen)
+        if moved is None:
+            return
+        dx, dy = moved
+        kind = dest[1]
+        # Positions per destination type: which entries are x and which are y (None stays None).
+        axes: str = {"/XYZ": "xy", "/FitH": "y", "/FitBH": "y", "/FitV": "x", "/FitBV": "x", "/FitR": "xyxy"}.get(str(kind), "")
+        for offset, axis in enumerate(axes, start=2):
+            value = dest[offset] if offset < len(dest) else None
+            if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+                dest[offset] = float(value) + (dx if axis == "x" else dy)
+
+    def walk_names(node, depth: int = 0) -> None:
+        if not isinstance(node, Dictionary) or depth > 32:
+            return
+        names = node.get(Name.Names)
+        if isinstance(names, Array):
+            for i in range(1, len(names), 2):
+                target = names[i]
+                shift(target.get(Name.D) if isinstance(target, Dictionary) else target)
+        for kid in node.get(Name.Kids, Array()):
+            walk_names(kid, depth + 1)
+
+    names = document.Root.get(Name.Names)
+    if isinstance(names, Dictionary):
+        walk_names(names.get(Name.Dests))
+    outline = document.Root.get(Name.Outlines)
+    seen = set()
+    stack = [outline.get(Name.First)] if isinstance(outline, Dictionary) else []
+    while stack:
+        item = stack.pop()
+        if not isinstance(item, Dictionary) or item.objgen in seen:
+            continue
+        seen.add(item.objgen)
+        shift(item.get(Name.Dest))
+        action = item.get(Name.A)
+        if isinstance(action, Dictionary) and action.get(Name.S) == Name.GoTo:
+            shift(action.get(Name.D))
+        stack += [item.get(Name.Next), item.get(Name.First)]
