@@ -282,6 +282,34 @@ class PdfSection(Section):
                                                    "个别老旧印刷设备（RIP）处理不了时改为 false")
 
 
+_THEME_COLOUR_NAMES = tuple(name.removesuffix("_color") for name in ThemeSection.model_fields if name.endswith("_color"))
+
+
+class PrintSection(Section):
+    """Print masters (outreach build --print-ready): the press's colour condition, exact CMYK values, the slug."""
+
+    output_profile: str | None = Field(
+        None, max_length=300,
+        description="印刷厂的 CMYK 颜色配置文件（.icc，项目里的相对路径，例如 FOGRA39、Japan Color 2001 Coated）；"
+                    "不填则用 make build 安装的通用铜版纸配置文件")
+    slug: bool = Field(True, description="印刷文件在裁切线外印一行说明（文件名、生成日期、内容复核日期），裁掉后不出现在成品上")
+    cmyk: dict[str, tuple[float, float, float, float]] = Field(
+        default_factory=dict, max_length=200,
+        description="颜色的 CMYK 印刷值（每项 0–100）：主题颜色名或 \"#rrggbb\" = [C, M, Y, K]，"
+                    "例如 primary = [0, 100, 80, 5]；没写的颜色用内置值或按颜色配置文件换算")
+
+    @field_validator("cmyk")
+    @classmethod
+    def _cmyk_values(cls, value: dict[str, tuple[float, float, float, float]]) -> dict:
+        for key, inks in value.items():
+            if key not in _THEME_COLOUR_NAMES and not re.fullmatch(r"#[0-9a-fA-F]{6}", key):
+                raise ValueError(f"“{shown(key)}”不是主题颜色名（{'、'.join(_THEME_COLOUR_NAMES[:6])} 等）"
+                                 f"也不是 #rrggbb 形式的颜色")
+            if any(not 0 <= ink <= 100 for ink in inks):
+                raise ValueError(f"“{shown(key)}”的 CMYK 值每项应在 0 到 100 之间（百分比）")
+        return value
+
+
 class ReviewSection(Section):
     default_status: Literal["草稿", "待审核", "已审核"] = Field(
         "已审核", description="没写 status 的内容按什么状态算（默认“已审核”：以前的内容照常使用）")
@@ -309,6 +337,7 @@ class ProjectConfig(Section):
     pdf: PdfSection = PdfSection()
     hant: HantSection = HantSection()
     review: ReviewSection = ReviewSection()
+    print: PrintSection = PrintSection()
     channels: dict[str, ChannelConfig] = Field(default_factory=dict, description="自动发送渠道")
 
     @field_validator("channels")
@@ -398,7 +427,29 @@ def project_path_problems(config: "ProjectConfig", root: Path) -> list[tuple[tup
         if why:
             # Named as the editor's settings form labels it, and as the file spells it.
             problems.append((("theme", "logo"), f"“标志图片路径”（[theme] logo）“{shown(logo)}”{why}"))
+    profile = config.print.output_profile
+    if profile:
+        why = _profile_problem(profile, root)
+        if why:
+            problems.append((("print", "output_profile"), f"印刷颜色配置文件（[print] output_profile）“{shown(profile)}”{why}"))
     return problems
+
+
+def _profile_problem(profile: str, root: Path) -> str | None:
+    from outreach.core.safepath import is_hidden, is_regular_file, resolved_inside, safe_name
+    from outreach.project.iccprofile import icc_file_problem
+
+    path = root / profile
+    if not safe_name(profile.replace("\\", "/")) or Path(profile).is_absolute() or is_hidden(profile):
+        return "必须是项目里的相对路径（不能用 ..、绝对路径或隐藏文件）。"
+    if not path.exists():
+        return "找不到这个文件（路径相对于 outreach.toml）。"
+    if resolved_inside(path, [root]) is None or not is_regular_file(path):
+        return "不是项目里的普通文件。请把印刷厂给的 .icc 文件复制到项目里。"
+    why = icc_file_problem(path)
+    if why:
+        return f"{why}。请向印刷厂要 CMYK 印刷配置文件（.icc）。"
+    return None
 
 
 def _logo_problem(logo: str, root: Path) -> str | None:

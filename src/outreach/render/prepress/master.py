@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import io
@@ -15,6 +16,7 @@ from outreach.render.prepress.convert import PdfConverter
 from outreach.render.prepress.marks import REGISTRATION, mark_segments, marks_content, registration_space
 from outreach.render.prepress.pdfx import PDF_VERSION, TIMEZONE, add_output_intent, drop_interactive, identify
 from outreach.render.prepress.profile import OutputProfile, load_profile
+from outreach.render.prepress.slug import open_slug, slug_form, slug_page
 from outreach.render.prepress.spec import PrepressError, PrintSpec, mm, pt_to_mm
 
 # How far a page's trimmed size may be off the spec and still be taken as that size: A3 posters are
@@ -22,24 +24,36 @@ from outreach.render.prepress.spec import PrepressError, PrintSpec, mm, pt_to_mm
 SIZE_TOLERANCE_MM = 0.5
 
 _colour_maps: dict[tuple, ColourMap] = {}
+SLUG = Name("/OutreachSlug")
 
 
 def print_master(pdf: bytes, spec: PrintSpec) -> bytes:
     """The PDF as a PDF/X-4 print master (see the package docstring)."""
-    profile = load_profile(spec.output_profile)
-    colours = _colour_map(profile, spec.cmyk or default_cmyk_table())
+    profile = load_profile(spec.profile_path())
+    colours = _colour_map(profile, dict(spec.cmyk) or default_cmyk_table())
     seed = hashlib.sha256(pdf + repr(spec).encode()).digest()
-    with pikepdf.open(io.BytesIO(pdf)) as document:
+    with contextlib.ExitStack() as stack:
+        document = stack.enter_context(pikepdf.open(io.BytesIO(pdf)))
         converter = PdfConverter(document, colours)
         registration = registration_space(document)
+        margins = spec.margins_mm(len(document.pages))
+        slug = None
+        if spec.slug is not None and len(document.pages):
+            left, top, right, bottom = margins
+            width, height = spec.trim_mm
+            source = stack.enter_context(open_slug(slug_page(
+                spec.slug.text(), mm(left + width + right), mm(bottom + height + top), left, spec.font_family)))
+            slug = slug_form(document, source)
+            converter.convert_xobject(slug)
         shifts = {}
         for index, page in enumerate(document.pages):
-            shifts[page.obj.objgen] = _finish_page(document, page, index, spec, converter, registration)
+            shifts[page.obj.objgen] = _finish_page(document, page, index, spec, margins, converter, registration, slug)
         converter.finish()
         _shift_destinations(document, shifts)
         drop_interactive(document)
         add_output_intent(document, profile)
-        when = dt.datetime.combine(spec.date or dt.date.today(), dt.time(), TIMEZONE)
+        day = spec.date or (spec.slug.date if spec.slug is not None else None) or dt.date.today()
+        when = dt.datetime.combine(day, dt.time(), TIMEZONE)
         identify(document, spec.title, when, seed)
         out = io.BytesIO()
         document.save(out, deterministic_id=True, compress_streams=True, force_version=PDF_VERSION,
@@ -74,9 +88,10 @@ def input_trim(page, spec: PrintSpec, number: int) -> tuple[float, float, float,
     return trim[0], trim[1], trim[2], trim[3]
 
 
-def _finish_page(document, page, index: int, spec: PrintSpec, converter: PdfConverter, registration) -> tuple[float, float]:
+def _finish_page(document, page, index: int, spec: PrintSpec, margins, converter: PdfConverter,
+                 registration, slug) -> tuple[float, float]:
     trim_x0, trim_y0, _, _ = input_trim(page, spec, index + 1)
-    left, top, right, bottom = spec.margins_mm()
+    left, top, right, bottom = margins
     width, height = spec.trim_mm
     media_w, media_h = mm(left + width + right), mm(bottom + height + top)
     new_x0, new_y0 = mm(left), mm(bottom)
@@ -94,7 +109,14 @@ def _finish_page(document, page, index: int, spec: PrintSpec, converter: PdfConv
     prefix = (b"q\n%.4f %.4f %.4f %.4f re W n\n1 0 0 1 %.4f %.4f cm\n"
               % (new_x0 - bleed, new_y0 - bleed, mm(width) + 2 * bleed, mm(height) + 2 * bleed, dx, dy))
     marks = marks_content(mark_segments(spec.cuts_for(index), spec.bleed_mm), new_x0, new_y0 + mm(height))
-    page.obj.Contents = document.make_stream(prefix + body + b"\nQ\n" + marks + b"\n")
+    slug_drawing = b""
+    if slug is not None:
+        xobjects = resources.get(Name.XObject)
+        if not isinstance(xobjects, Dictionary):
+            xobjects = resources.XObject = Dictionary()
+        xobjects[SLUG] = slug
+        slug_drawing = b"q %s Do Q\n" % bytes(SLUG.unparse())
+    page.obj.Contents = document.make_stream(prefix + body + b"\nQ\n" + marks + b"\n" + slug_drawing)
 
     spaces = resources.get(Name.ColorSpace)
     if not isinstance(spaces, Dictionary):

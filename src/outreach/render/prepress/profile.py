@@ -7,6 +7,7 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
+from outreach.project.iccprofile import icc_header_problem
 from outreach.render.prepress.spec import PrepressError
 
 # Installed by `make build` from Debian's libgs-common (Ghostscript's colour profiles, AGPL, freely
@@ -44,15 +45,10 @@ class OutputProfile:
 
 
 def icc_problem(data: bytes) -> str | None:
-    """Why these bytes are not a CMYK output (printer) ICC profile, in plain words; None if they are."""
-    if len(data) < 132 or data[36:40] != b"acsp":
-        return "不是 ICC 颜色配置文件（.icc/.icm）"
-    colour_space, device_class = data[16:20], data[12:16]
-    if colour_space != b"CMYK":
-        shown = colour_space.decode("latin-1").strip() or "未知"
-        return f"是 {shown} 颜色配置文件，印刷需要 CMYK（四色）输出配置文件"
-    if device_class != b"prtr":
-        return "是 CMYK 配置文件，但不是输出（印刷机）类型，不能用作印刷条件"
+    """Why these bytes are not a usable CMYK output ICC profile, in plain words; None if they are."""
+    why = icc_header_problem(data)
+    if why:
+        return why
     try:
         from PIL import ImageCms
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Mapping, Sequence
 
 from outreach.core.errors import OutreachError
 from outreach.render.units import PT_PER_MM
@@ -25,70 +26,107 @@ class PrepressError(OutreachError):
 
 
 @dataclass(frozen=True)
-class Box:
-    """A rectangle in millimetres, from the top-left corner of the trimmed page."""
+class Slug:
+    """The line printed outside the trim: which file, made when, content due for review when."""
 
-    x: float
-    y: float
-    width: float
-    height: float
+    file: str
+    date: dt.date | None = None
+    review_by: dt.date | None = None
 
-    @property
-    def right(self) -> float:
-        return self.x + self.width
-
-    @property
-    def bottom(self) -> float:
-        return self.y + self.height
+    def text(self) -> str:
+        parts = [self.file]
+        if self.date:
+            parts.append(f"生成 {self.date:%Y-%m-%d}")
+        if self.review_by:
+            parts.append(f"下次复核 {self.review_by:%Y-%m-%d}")
+        return "　".join(parts)
 
 
 @dataclass(frozen=True)
 class PrintSpec:
-    """Everything `print_master` needs besides the PDF.
+    """Everything `print_master` needs besides the PDF (see the package docstring).
 
-    `cuts_mm`: the boxes a guillotine cuts out of every page, from the trim's top-left corner
-    (empty: the trim itself, as for a poster; a card sheet lists one box per card).
-    `page_cuts_mm`: per page instead (page i uses entry i modulo its length), for sheets whose
-    backs are imposed differently. `slug`: the parts of the slug line (file name, date, review
-    date), printed outside the trim; empty: no slug. `output_profile`: a CMYK output ICC profile
-    (None: the default one `make build` installs). `cmyk`: exact CMYK values for colours
-    ("#rrggbb" → percentages); other colours go through the profile. `min_text_pt`: the kind's
-    minimum text size (for the preflight the build runs on the result)."""
+    `cuts`: per page, the boxes the guillotine cuts out of it, in mm from the trimmed page's
+    top-left corner (objects with x, y, w, h: outreach.render.sheets.Box); a shorter list repeats
+    its last entry; none: the page is the piece (a poster). `output_profile`: a CMYK output ICC
+    profile (a relative path is taken from `root`; None: the default that `make build`
+    installs). `cmyk`: exact values ("#rrggbb" → C, M, Y, K in percent); empty: the starter
+    theme's table. `role`: the output's role, for the minimum text size the preflight applies."""
 
     trim_mm: tuple[float, float]
     bleed_mm: float = BLEED_MM
-    cuts_mm: tuple[Box, ...] = ()
-    page_cuts_mm: tuple[tuple[Box, ...], ...] = ()
-    slug: tuple[str, ...] = ()
-    output_profile: Path | None = None
-    cmyk: dict[str, CMYK] = field(default_factory=dict)
-    min_text_pt: float = 9.0
+    cuts: Sequence[Sequence[Any]] = ()
+    slug: Slug | None = None
+    output_profile: Path | str | None = None
+    root: Path | None = None
+    cmyk: Mapping[str, CMYK] = field(default_factory=dict)
+    role: str = ""
     title: str = ""
-    date: dt.date | None = None
+    date: dt.date | None = None   # the file's dates (Info, XMP); None: the slug's, else today
     font_family: str = '"Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", sans-serif'
 
-    def cuts_for(self, page_index: int) -> tuple[Box, ...]:
-        if self.page_cuts_mm:
-            boxes = self.page_cuts_mm[page_index % len(self.page_cuts_mm)]
-            if boxes:
-                return boxes
-        return self.cuts_mm or (Box(0, 0, *self.trim_mm),)
+    @classmethod
+    def for_project(cls, config, root: Path, **fields) -> "PrintSpec":
+        """A spec with the project's print settings filled in: [print] output_profile, the CMYK table
+        of its theme colours and [print.cmyk], its font for the slug; no slug when [print] slug = false."""
+        from outreach.render.prepress.colour import theme_cmyk_table
 
-    def margins_mm(self) -> tuple[float, float, float, float]:
+        settings = config.print
+        colours = {name.removesuffix("_color"): value for name, value in config.theme if name.endswith("_color")}
+        fields.setdefault("output_profile", root / settings.output_profile if settings.output_profile else None)
+        fields.setdefault("root", root)
+        fields.setdefault("cmyk", theme_cmyk_table(colours, dict(settings.cmyk)))
+        fields.setdefault("font_family", config.theme.font_family)
+        if not settings.slug and fields.get("slug") is not None:
+            fields.setdefault("date", fields["slug"].date)
+            fields["slug"] = None
+        return cls(**fields)
+
+    def profile_path(self) -> Path | None:
+        if self.output_profile is None or self.output_profile == "":
+            return None
+        path = Path(self.output_profile)
+        return self.root / path if self.root is not None and not path.is_absolute() else path
+
+    def cuts_for(self, page_index: int) -> tuple[Box, ...]:
+        if self.cuts:
+            boxes = self.cuts[min(page_index, len(self.cuts) - 1)]
+            if boxes:
+                return tuple(Box(float(b.x), float(b.y), float(b.w), float(b.h)) for b in boxes)
+        return (Box(0.0, 0.0, *self.trim_mm),)
+
+    def margins_mm(self, pages: int = 1) -> tuple[float, float, float, float]:
         """Room around the trim on (left, top, right, bottom) for bleed, marks and slug: the same
         on every page, so that every page of a file has one MediaBox."""
         room = self.bleed_mm + MARK_LENGTH_MM + MARK_CLEARANCE_MM
-        left = top = right = bottom = room
         width, height = self.trim_mm
-        boxes = [box for index in range(max(1, len(self.page_cuts_mm))) for box in self.cuts_for(index)]
+        boxes = [box for index in range(max(1, pages)) for box in self.cuts_for(index)]
         # Marks start at the bleed of the outermost cut; cuts that lie inside the trim need less room.
-        left = max(0.0, room - min(b.x for b in boxes), self.bleed_mm)
-        top = max(0.0, room - min(b.y for b in boxes), self.bleed_mm)
-        right = max(0.0, room - (width - max(b.right for b in boxes)), self.bleed_mm)
-        bottom = max(0.0, room - (height - max(b.bottom for b in boxes)), self.bleed_mm)
-        if self.slug:
+        left = max(room - min(b.x for b in boxes), self.bleed_mm)
+        top = max(room - min(b.y for b in boxes), self.bleed_mm)
+        right = max(room - (width - max(b.right for b in boxes)), self.bleed_mm)
+        bottom = max(room - (height - max(b.bottom for b in boxes)), self.bleed_mm)
+        if self.slug is not None:
             bottom += SLUG_BAND_MM
         return left, top, right, bottom
+
+
+@dataclass(frozen=True)
+class Box:
+    """A cut box in millimetres from the trimmed page's top-left corner."""
+
+    x: float
+    y: float
+    w: float
+    h: float
+
+    @property
+    def right(self) -> float:
+        return self.x + self.w
+
+    @property
+    def bottom(self) -> float:
+        return self.y + self.h
 
 
 def mm(value: float) -> float:
