@@ -10,7 +10,8 @@ from bisect import bisect_left
 from PIL import Image, ImageCms
 
 from outreach.render.prepress.profile import OutputProfile
-from outreach.render.prepress.spec import CMYK
+
+CMYK = tuple[float, float, float, float]   # percentages 0–100, as shops and the config write them
 
 # Neutral greys this dark (#333333 and darker: body text #1a1a1a) print as solid black ink. A
 # four-colour black smears small type as soon as the plates are off by a hair, and costs ink.

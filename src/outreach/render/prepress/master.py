@@ -17,7 +17,8 @@ from outreach.render.prepress.marks import REGISTRATION, mark_segments, marks_co
 from outreach.render.prepress.pdfx import PDF_VERSION, TIMEZONE, add_output_intent, drop_interactive, identify
 from outreach.render.prepress.profile import OutputProfile, load_profile
 from outreach.render.prepress.slug import open_slug, slug_form, slug_page
-from outreach.render.prepress.spec import PrepressError, PrintSpec, mm, pt_to_mm
+from outreach.render.prepress.errors import PrepressError
+from outreach.render.prepress.spec import PrintSpec, mm, pt_to_mm
 
 # How far a page's trimmed size may be off the spec and still be taken as that size: A3 posters are
 # A4 layouts zoomed by √2, which lands 0.02 mm short of 297 mm.

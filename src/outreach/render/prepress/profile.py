@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from outreach.project.iccprofile import icc_header_problem
-from outreach.render.prepress.spec import PrepressError
+from outreach.render.prepress.errors import PrepressError
 
 # Installed by `make build` from Debian's libgs-common (Ghostscript's colour profiles, AGPL, freely
 # redistributable): a SWOP-like coated offset profile, the stand-in until a shop names its own.

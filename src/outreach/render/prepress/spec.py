@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
-from outreach.core.errors import OutreachError
+from outreach.render.prepress.colour import CMYK, theme_cmyk_table
 from outreach.render.units import PT_PER_MM
 
 BLEED_MM = 3.0
@@ -18,11 +18,6 @@ MARK_CLEARANCE_MM = 2.0
 SLUG_BAND_MM = 5.0
 SLUG_SIZE_PT = 6.0
 
-CMYK = tuple[float, float, float, float]   # percentages 0–100, as shops and the config write them
-
-
-class PrepressError(OutreachError):
-    """A PDF that cannot be made into a print master (wrong page size, unusable profile)."""
 
 
 @dataclass(frozen=True)
@@ -69,8 +64,6 @@ class PrintSpec:
     def for_project(cls, config, root: Path, **fields) -> "PrintSpec":
         """A spec with the project's print settings filled in: [print] output_profile, the CMYK table
         of its theme colours and [print.cmyk], its font for the slug; no slug when [print] slug = false."""
-        from outreach.render.prepress.colour import theme_cmyk_table
-
         settings = config.print
         colours = {name.removesuffix("_color"): value for name, value in config.theme if name.endswith("_color")}
         fields.setdefault("output_profile", root / settings.output_profile if settings.output_profile else None)
