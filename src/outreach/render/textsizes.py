@@ -1,0 +1,49 @@
+"""The smallest text each kind of output may print, by output role: one table, the contract between
+the templates and `outreach preflight` (which measures the PDF, not the CSS).
+
+Sizes are the rendered size of a glyph's em (font size × the text and page matrices), in points.
+Text outside the trimmed page (the slug, the marks) is exempt. A print role (`poster-pdf-print`)
+has the size of its screen role."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+PUBLIC_PT = 9.0       # read by the public at arm's length: posters, tip sheets, quiz cards, contact cards
+ELDERLY_PT = 12.0     # read by elderly people: the answer sheet's instructions, elderly packs' body text
+STAFF_PT = 7.0        # read by staff and performers who use them daily: talk cards, the quiz key
+
+
+@dataclass(frozen=True)
+class TextSize:
+    minimum_pt: float
+    readers: str      # who reads it, for messages: "面向公众的材料需要至少 9 磅"
+
+
+MIN_TEXT: dict[str, TextSize] = {
+    "poster-pdf": TextSize(PUBLIC_PT, "面向公众的海报"),
+    "tip-pdf": TextSize(PUBLIC_PT, "面向公众的提示单"),
+    "quiz-cards": TextSize(PUBLIC_PT, "群众拿在手里的问答卡片"),
+    "quiz-answer-sheet": TextSize(ELDERLY_PT, "老年人也要填写的答题卡"),
+    "quiz-key": TextSize(STAFF_PT, "主持人用的答案"),
+    "script-pdf": TextSize(PUBLIC_PT, "演员用的脚本"),
+    "script-part": TextSize(PUBLIC_PT, "演员用的分角色台词"),
+    "talk-card": TextSize(STAFF_PT, "民警随身的劝阻话术卡"),
+    "talk-card-sheet": TextSize(STAFF_PT, "民警随身的劝阻话术卡"),
+    "contact-cards": TextSize(PUBLIC_PT, "发给群众的警民联系卡"),
+    # A pack holds every kind above, staff cards included: its floor is the lowest of them; each
+    # kind's own file is held to its own size.
+    "pack-pdf": TextSize(STAFF_PT, "资料包"),
+    "station-pack-pdf": TextSize(STAFF_PT, "派出所资料包"),
+}
+
+DEFAULT = TextSize(PUBLIC_PT, "印刷材料")
+
+
+def text_size(role: str) -> TextSize:
+    """The minimum for an output role (print roles as their screen role; unknown roles: the public's)."""
+    return MIN_TEXT.get(role.removesuffix("-print"), DEFAULT)
+
+
+def minimum_text_pt(role: str) -> float:
+    return text_size(role).minimum_pt
