@@ -33,6 +33,7 @@ def timed(action, repeat: int) -> list[float]:
 def main(repeat: int = 5) -> None:
     from outreach.engine.precheck import check_project
     from outreach.preview.editor.api import EditorApi
+    from outreach.preview.editor.params import CheckBody, ItemQuery
 
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "proj"
@@ -41,11 +42,11 @@ def main(repeat: int = 5) -> None:
         shutil.copytree(REPO / "content", root / "content")
         api = EditorApi(root, Path(tmp) / "scratch")
         (Path(tmp) / "scratch").mkdir()
-        values = json.loads(api.item("scenarios", "fake-loan").body)["values"]
+        values = json.loads(api.item(ItemQuery(kind="scenarios", id="fake-loan")).body)["values"]
 
         def edit(preview: bool):
             values["title"] = "虚假网络贷款诈骗" if values["title"] != "虚假网络贷款诈骗" else "当心虚假网贷"
-            answer = api.check({"kind": "scenarios", "id": "fake-loan", "values": values, "preview": preview})
+            answer = api.check(CheckBody(kind="scenarios", id="fake-loan", values=values, preview=preview))
             assert answer.status == 200
 
         first = timed(lambda: edit(True), 1)[0]   # pays WeasyPrint's and the fonts' start-up

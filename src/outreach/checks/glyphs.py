@@ -54,6 +54,12 @@ def _any_font_has(char: str) -> bool:
 
 def missing_glyphs(text: str, family: str) -> list[str]:
     """Characters in `text` that neither the main font nor any fallback font can draw."""
+    return list(_missing_glyphs(text, family))
+
+
+@lru_cache(maxsize=16384)
+def _missing_glyphs(text: str, family: str) -> tuple[str, ...]:
+    # Cached per string: the editor checks the same content on every keystroke.
     coverage = _font_coverage(family)
     missing = []
     for char in sorted(set(text)):
@@ -63,7 +69,7 @@ def missing_glyphs(text: str, family: str) -> list[str]:
             continue
         if not _any_font_has(char):
             missing.append(char)
-    return missing
+    return tuple(missing)
 
 
 def primary_family(font_family_css: str) -> str:

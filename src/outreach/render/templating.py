@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 import traceback
 from pathlib import Path
 
@@ -142,6 +143,32 @@ def _tojson(value, indent=None) -> Markup:
     return Markup(text)
 
 
+class _CompiledTemplates(jinja2.BytecodeCache):
+    """Compiled templates kept in memory for the life of the process, keyed by the template's
+    file and the checksum of its source: every `check` (and every keystroke's check in the
+    editor) makes a new environment, and compiling the theme again cost more than rendering it."""
+
+    def __init__(self) -> None:
+        self._store: dict[str, bytes] = {}
+        self._lock = threading.Lock()
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        with self._lock:
+            data = self._store.get(bucket.key)
+        if data is not None:
+            bucket.bytecode_from_string(data)   # ignored by Jinja when the checksum differs
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        data = bucket.bytecode_to_string()
+        with self._lock:
+            if len(self._store) > 2048:
+                self._store.clear()
+            self._store[bucket.key] = data
+
+
+_COMPILED = _CompiledTemplates()
+
+
 def make_environment(theme: Theme, globals_: dict | None = None) -> jinja2.Environment:
     env = BoundedSandbox(
         loader=ThemeLoader(theme),
@@ -151,6 +178,7 @@ def make_environment(theme: Theme, globals_: dict | None = None) -> jinja2.Envir
         lstrip_blocks=True,
         keep_trailing_newline=True,
         auto_reload=False,
+        bytecode_cache=_COMPILED,
     )
     env.filters.update(filters.FILTERS)
     env.filters["tojson"] = _tojson
