@@ -141,6 +141,8 @@ def test_invalid_values_show_the_problem_and_leave_the_file_alone(browser, edito
     sms = page.locator('[data-path="sms"] .problem')
     sms.wait_for(timeout=30_000)
     assert "条" in sms.text_content()
+    # The counter next to the field counts the SMS against the project's parts, not the box's limit.
+    expect(page.locator('[data-path="sms"] .sms-count')).to_contain_text("/134 字，超出")
     screenshot(page, "editor-problem", tmp_path)
     page.get_by_role("button", name="保存", exact=True).click()
     expect(page.locator("#status")).to_contain_text("没有保存", timeout=60_000)

@@ -77,3 +77,23 @@ def test_a_plugin_kind_is_listed_by_its_label(fixture_project, tmp_path):
     assert page.returncode == 0, page.stderr
     assert "<h2>书签</h2>" in page.stdout and '"/bookmarks/fake-loan.txt"' in page.stdout
 
+
+
+def test_the_index_in_a_browser_shows_every_picture(served_fixture, browser):
+    page = browser.new_page(viewport={"width": 390, "height": 900})
+    page.goto(f"http://127.0.0.1:{served_fixture.port}/")
+    page.wait_for_load_state("networkidle")
+    for section in ("posters", "quiz", "tips", "scripts", "packs", "stations"):
+        assert page.locator(f'section[data-kind="{section}"] .item').count() >= 1, section
+    images = page.locator("img")
+    assert images.count() > 10
+    for index in range(images.count()):
+        image = images.nth(index)
+        image.scroll_into_view_if_needed()
+        loaded = image.evaluate("""i => i.complete && i.naturalWidth ? i.naturalWidth : new Promise(done => {
+            i.addEventListener("load", () => done(i.naturalWidth)); i.addEventListener("error", () => done(0));
+            setTimeout(() => done(i.naturalWidth), 20000); })""")
+        assert loaded > 0, image.get_attribute("src")
+    # Readable on a phone: nothing wider than the screen.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.close()
