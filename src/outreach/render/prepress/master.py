@@ -26,6 +26,7 @@ SIZE_TOLERANCE_MM = 0.5
 
 _colour_maps: dict[tuple, ColourMap] = {}
 SLUG = Name("/OutreachSlug")
+PIECE_KEY = "/Outreach"   # /PieceInfo entry holding the cut boxes (mm from the trim's top-left)
 
 
 def print_master(pdf: bytes, spec: PrintSpec) -> bytes:
@@ -131,7 +132,16 @@ def _finish_page(document, page, index: int, spec: PrintSpec, margins, converter
     for key in (Name.CropBox, Name.ArtBox):
         if key in page.obj:
             del page.obj[key]
+    page.obj.PieceInfo = piece_info(spec.cuts_for(index), spec.bleed_mm)
     return dx, dy
+
+
+def piece_info(cuts, bleed_mm: float) -> Dictionary:
+    """The cut boxes, for preflight: each card must carry its own bleed past its own cut, and a
+    finished file no longer says where the cuts are except in its marks."""
+    boxes = Array([Array([round(b.x, 3), round(b.y, 3), round(b.w, 3), round(b.h, 3)]) for b in cuts])
+    private = Dictionary(Cuts=boxes, Bleed=bleed_mm, Unit=Name("/mm"))
+    return Dictionary({PIECE_KEY: Dictionary(LastModified=pikepdf.String("D:20000101000000Z"), Private=private)})
 
 
 def _shift_destinations(document, shifts: dict) -> None:
