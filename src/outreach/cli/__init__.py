@@ -14,7 +14,8 @@ from outreach.core.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, OutreachError
 
 # Importing the command modules registers their commands on `app`.
 from outreach.cli import (  # noqa: E402,F401
-    bank_commands, build_commands, content_commands, manifest_commands, post_commands, project_commands, serve_commands)
+    bank_commands, build_commands, content_commands, manifest_commands, post_commands, preflight_commands, project_commands,
+    serve_commands)
 
 EXIT_USAGE_ERROR = 2
 
