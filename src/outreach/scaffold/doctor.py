@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
-APT_FIX = "apt-get update && apt-get install -y fonts-noto-cjk libharfbuzz-subset0（或在项目目录运行 make build）"
+APT_FIX = "apt-get update && apt-get install -y fonts-noto-cjk libharfbuzz-subset0 libgs-common（或在项目目录运行 make build）"
 
 
 @dataclass
@@ -81,5 +81,28 @@ def build_dir_check(root: Path | None) -> Check:
     return Check("输出目录", ok, f"{out}（{'可写' if ok else '不可写'}）", "" if ok else f"检查 {target} 的权限")
 
 
+def print_profile_check(root: Path | None) -> Check:
+    """The CMYK profile print masters are converted to: the project's [print] output_profile, else the default."""
+    from outreach.render.prepress import DEFAULT_PROFILE, PrepressError, load_profile
+
+    name = "印刷颜色配置文件"
+    configured = None
+    if root is not None:
+        from outreach.project.config import load_config
+
+        config, _ = load_config(root)
+        if config is not None and config.print.output_profile:
+            configured = root / config.print.output_profile
+    try:
+        profile = load_profile(configured)
+    except PrepressError as exc:
+        fix = ("apt-get install -y libgs-common（或在项目目录运行 make build）" if configured is None
+               else "检查 outreach.toml 的 [print] output_profile")
+        return Check(name, False, exc.message, fix)
+    source = "[print] output_profile" if configured is not None else f"默认，{DEFAULT_PROFILE}"
+    return Check(name, True, f"{profile.description}（{source}；输出条件 {profile.condition_identifier}）")
+
+
 def run_checks(root: Path | None) -> list[Check]:
-    return [python_check(), *package_checks(), cjk_font_check(), harfbuzz_subset_check(), build_dir_check(root)]
+    return [python_check(), *package_checks(), cjk_font_check(), harfbuzz_subset_check(), print_profile_check(root),
+            build_dir_check(root)]
