@@ -263,7 +263,8 @@ class PageWalker:
         if box is None:
             return False
         x, y = where
-        return x < box[0] - 0.5 or x > box[2] + 0.5 or y < box[1] - 0.5 or y > box[3] + 0.5
+        # On the bleed edge counts as outside: crop marks start there.
+        return x <= box[0] + 0.1 or x >= box[2] - 0.1 or y <= box[1] + 0.1 or y >= box[3] - 0.1
 
 
 def _scale(m: Matrix) -> float:

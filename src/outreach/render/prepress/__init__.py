@@ -21,7 +21,9 @@ centred, or as the whole page when the page has no bleed). The result is a PDF/X
   other neutral greys as a black tint; images converted (soft masks kept), shadings, transparency
   groups, soft masks, patterns and forms at any depth; grey, CMYK, Lab and spot colours kept;
 - MediaBox = trim + bleed + room for the marks (+ a 5 mm slug band), TrimBox and BleedBox, the
-  same on every page; the artwork clipped to the BleedBox;
+  same on every page; the artwork clipped to the BleedBox. The page keeps its coordinates (the
+  trim stays where the input had it), so the MediaBox may have a negative origin: its size is
+  [2]-[0] by [3]-[1];
 - crop marks over everything in the registration colour (/Separation /All), 0.25 pt, 5 mm long,
   starting at the bleed, 3 mm outside each cut (a card sheet's inner cuts are marked at the
   sheet's edges, never over a card); the slug line below them;

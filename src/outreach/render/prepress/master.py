@@ -6,7 +6,6 @@ import contextlib
 import datetime as dt
 import hashlib
 import io
-from decimal import Decimal
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name
@@ -47,11 +46,9 @@ def print_master(pdf: bytes, spec: PrintSpec) -> bytes:
                 spec.slug.text(), mm(left + width + right), mm(bottom + height + top), left, spec.font_family)))
             slug = slug_form(document, source)
             converter.convert_xobject(slug)
-        shifts = {}
         for index, page in enumerate(document.pages):
-            shifts[page.obj.objgen] = _finish_page(document, page, index, spec, margins, converter, registration, slug)
+            _finish_page(document, page, index, spec, margins, converter, registration, slug)
         converter.finish()
-        _shift_destinations(document, shifts)
         drop_interactive(document)
         add_output_intent(document, profile)
         day = spec.date or (spec.slug.date if spec.slug is not None else None) or dt.date.today()
@@ -91,13 +88,14 @@ def input_trim(page, spec: PrintSpec, number: int) -> tuple[float, float, float,
 
 
 def _finish_page(document, page, index: int, spec: PrintSpec, margins, converter: PdfConverter,
-                 registration, slug) -> tuple[float, float]:
+                 registration, slug) -> None:
+    # The page keeps its coordinate system (the MediaBox grows around it, with a negative origin
+    # when it must): patterns are anchored to the page's default space, and a translated page
+    # shows a gradient's tile seam in some renderers.
     trim_x0, trim_y0, _, _ = input_trim(page, spec, index + 1)
     left, top, right, bottom = margins
     width, height = spec.trim_mm
-    media_w, media_h = mm(left + width + right), mm(bottom + height + top)
-    new_x0, new_y0 = mm(left), mm(bottom)
-    dx, dy = new_x0 - trim_x0, new_y0 - trim_y0
+    media = (trim_x0 - mm(left), trim_y0 - mm(bottom), trim_x0 + mm(width + right), trim_y0 + mm(height + top))
 
     resources = page.obj.get(Name.Resources)
     if resources is None:
@@ -107,17 +105,18 @@ def _finish_page(document, page, index: int, spec: PrintSpec, margins, converter
     body = pikepdf.unparse_content_stream(converter.convert_stream_content(pikepdf.parse_content_stream(page), resources))
 
     bleed = mm(spec.bleed_mm)
+    bleed_box = (trim_x0 - bleed, trim_y0 - bleed, trim_x0 + mm(width) + bleed, trim_y0 + mm(height) + bleed)
     # Artwork is clipped to the bleed: nothing but the marks and the slug may print beyond it.
-    prefix = (b"q\n%.4f %.4f %.4f %.4f re W n\n1 0 0 1 %.4f %.4f cm\n"
-              % (new_x0 - bleed, new_y0 - bleed, mm(width) + 2 * bleed, mm(height) + 2 * bleed, dx, dy))
-    marks = marks_content(mark_segments(spec.cuts_for(index), spec.bleed_mm), new_x0, new_y0 + mm(height))
+    prefix = b"q\n%.4f %.4f %.4f %.4f re W n\n" % (bleed_box[0], bleed_box[1], bleed_box[2] - bleed_box[0],
+                                                  bleed_box[3] - bleed_box[1])
+    marks = marks_content(mark_segments(spec.cuts_for(index), spec.bleed_mm), trim_x0, trim_y0 + mm(height))
     slug_drawing = b""
     if slug is not None:
         xobjects = resources.get(Name.XObject)
         if not isinstance(xobjects, Dictionary):
             xobjects = resources.XObject = Dictionary()
         xobjects[SLUG] = slug
-        slug_drawing = b"q %s Do Q\n" % bytes(SLUG.unparse())
+        slug_drawing = b"q 1 0 0 1 %.4f %.4f cm %s Do Q\n" % (media[0], media[1], bytes(SLUG.unparse()))
     page.obj.Contents = document.make_stream(prefix + body + b"\nQ\n" + marks + b"\n" + slug_drawing)
 
     spaces = resources.get(Name.ColorSpace)
@@ -125,15 +124,13 @@ def _finish_page(document, page, index: int, spec: PrintSpec, margins, converter
         spaces = resources.ColorSpace = Dictionary()
     spaces[REGISTRATION] = registration
 
-    trim_box = Array([new_x0, new_y0, new_x0 + mm(width), new_y0 + mm(height)])
-    page.obj.MediaBox = Array([0, 0, media_w, media_h])
-    page.obj.TrimBox = trim_box
-    page.obj.BleedBox = Array([new_x0 - bleed, new_y0 - bleed, new_x0 + mm(width) + bleed, new_y0 + mm(height) + bleed])
+    page.obj.MediaBox = Array([round(v, 4) for v in media])
+    page.obj.TrimBox = Array([round(v, 4) for v in (trim_x0, trim_y0, trim_x0 + mm(width), trim_y0 + mm(height))])
+    page.obj.BleedBox = Array([round(v, 4) for v in bleed_box])
     for key in (Name.CropBox, Name.ArtBox):
         if key in page.obj:
             del page.obj[key]
     page.obj.PieceInfo = piece_info(spec.cuts_for(index), spec.bleed_mm)
-    return dx, dy
 
 
 def piece_info(cuts, bleed_mm: float) -> Dictionary:
@@ -142,49 +139,3 @@ def piece_info(cuts, bleed_mm: float) -> Dictionary:
     boxes = Array([Array([round(b.x, 3), round(b.y, 3), round(b.w, 3), round(b.h, 3)]) for b in cuts])
     private = Dictionary(Cuts=boxes, Bleed=bleed_mm, Unit=Name("/mm"))
     return Dictionary({PIECE_KEY: Dictionary(LastModified=pikepdf.String("D:20000101000000Z"), Private=private)})
-
-
-def _shift_destinations(document, shifts: dict) -> None:
-    """Named destinations and outline entries point at page coordinates, which moved."""
-    def shift(dest) -> None:
-        if not isinstance(dest, Array) or len(dest) < 2 or not isinstance(dest[0], Dictionary):
-            return
-        moved = shifts.get(dest[0].objgen)
-        if moved is None:
-            return
-        dx, dy = moved
-        kind = dest[1]
-        # Positions per destination type: which entries are x and which are y (None stays None).
-        axes: str = {"/XYZ": "xy", "/FitH": "y", "/FitBH": "y", "/FitV": "x", "/FitBV": "x", "/FitR": "xyxy"}.get(str(kind), "")
-        for offset, axis in enumerate(axes, start=2):
-            value = dest[offset] if offset < len(dest) else None
-            if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
-                dest[offset] = float(value) + (dx if axis == "x" else dy)
-
-    def walk_names(node, depth: int = 0) -> None:
-        if not isinstance(node, Dictionary) or depth > 32:
-            return
-        names = node.get(Name.Names)
-        if isinstance(names, Array):
-            for i in range(1, len(names), 2):
-                target = names[i]
-                shift(target.get(Name.D) if isinstance(target, Dictionary) else target)
-        for kid in node.get(Name.Kids, Array()):
-            walk_names(kid, depth + 1)
-
-    names = document.Root.get(Name.Names)
-    if isinstance(names, Dictionary):
-        walk_names(names.get(Name.Dests))
-    outline = document.Root.get(Name.Outlines)
-    seen = set()
-    stack = [outline.get(Name.First)] if isinstance(outline, Dictionary) else []
-    while stack:
-        item = stack.pop()
-        if not isinstance(item, Dictionary) or item.objgen in seen:
-            continue
-        seen.add(item.objgen)
-        shift(item.get(Name.Dest))
-        action = item.get(Name.A)
-        if isinstance(action, Dictionary) and action.get(Name.S) == Name.GoTo:
-            shift(action.get(Name.D))
-        stack += [item.get(Name.Next), item.get(Name.First)]
