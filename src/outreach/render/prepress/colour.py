@@ -102,8 +102,7 @@ class ColourMap:
             if r == 255:
                 return (0.0, 0.0, 0.0, 0.0)
             return (0.0, 0.0, 0.0, self._black_for(r))
-        pixel = ImageCms.applyTransform(Image.new("RGB", (1, 1), (r, g, b)), self._transform)
-        assert pixel is not None
+        pixel = _apply(self._transform, Image.new("RGB", (1, 1), (r, g, b)), "CMYK")
         return tuple(round(v / 255, 4) for v in pixel.getpixel((0, 0)))   # type: ignore[return-value, union-attr]
 
     def _black_for(self, level: int) -> float:
@@ -129,9 +128,16 @@ class ColourMap:
                 transform = self._build(ImageCms.ImageCmsProfile(io.BytesIO(source_icc)))
             except (OSError, ValueError, TypeError, ImageCms.PyCMSError):
                 transform = self._transform
-        converted = ImageCms.applyTransform(image.convert("RGB"), transform)
-        assert converted is not None
-        return converted
+        return _apply(transform, image.convert("RGB"), "CMYK")
+
+
+def _apply(transform: ImageCms.ImageCmsTransform, image: Image.Image, mode: str) -> Image.Image:
+    """The transform's pixels without Pillow's attaching the output profile to the result: some
+    valid press profiles (ICC v4, e.g. Ghostscript's ps_cmyk.icc) cannot be serialised back by
+    littleCMS, and the PDF embeds the profile file itself anyway."""
+    out = Image.new(mode, image.size)
+    transform.transform.apply(image.getim(), out.getim())
+    return out
 
 
 def _srgb_lightness(level: int) -> float:
