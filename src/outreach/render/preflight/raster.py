@@ -59,8 +59,8 @@ class Raster:
             return False   # no room on the sheet for a mark there
         left, top = self.px(min(x0, x1), max(y0, y1))
         right, bottom = self.px(max(x0, x1), min(y0, y1))
-        region = self.image.crop((left, top, right + 1, bottom + 1))
-        return any(max(pixel) < MARK for pixel in region.getdata())
+        data = self.image.crop((left, top, right + 1, bottom + 1)).tobytes()
+        return any(max(data[i:i + 3]) < MARK for i in range(0, len(data), 3))
 
 
 def check_bleed(raster: Raster, cuts, bleed_mm: float, number: int, boxes: PageBoxes, problems: list[Problem]) -> None:
