@@ -23,6 +23,7 @@ from outreach.project.outputdir import output_dir, raw_config
 from outreach.engine.journal import Journal, commit, journal_path, pending_stages, recover
 from outreach.engine.manifest import Manifest, manifest_name
 from outreach.engine.skipped import SkippedItem
+from outreach.renderers.base import variant_of
 from outreach.renderers.options import BuildOptions
 from outreach.core.safepath import is_regular_file, project_files, resolved_inside
 from outreach.engine.staging import create_staging, sweep_abandoned
@@ -96,9 +97,12 @@ def inputs_digest(root: Path, options: BuildOptions) -> str:
     digest.update(json.dumps({"options": options.identity(), "versions": tool_versions()},
                              sort_keys=True, default=str).encode())
     sources = [(root, root / "outreach.toml")]
-    logo = raw_config(root).get("theme", {}).get("logo")
-    if isinstance(logo, str) and logo and resolved_inside(root / logo, [root]) is not None:
-        sources.append((root, root / logo))
+    config = raw_config(root)
+    # Files outreach.toml names: the logo, and the print shop's colour profile (print masters).
+    named = [config.get("theme", {}).get("logo"), config.get("print", {}).get("output_profile")]
+    for name in named:
+        if isinstance(name, str) and name and resolved_inside(root / name, [root]) is not None:
+            sources.append((root, root / name))
     for directory in (root / "content", root / "templates"):
         sources.extend((directory, p) for p in project_files(directory, root))
     sources.extend((THEME_DIR, p) for p in project_files(THEME_DIR, THEME_DIR))
@@ -274,7 +278,7 @@ def _keep_last_good(plan, manifest: Manifest, result: BuildResult) -> set[str]:
     planned = {t.id for t in candidates}
     kept: set[str] = set()
     for target_id, entry in manifest.targets.items():
-        if target_id.startswith("zh-Hant/") != (plan.prefix == "zh-Hant/"):
+        if variant_of(target_id) != plan.prefix:   # the other script's or variant's outputs
             continue
         sources = {_source_file(s) for s in entry.get("sources", [])}
         # A station row with errors is not read: its last good outputs are kept, like an item's.
@@ -339,8 +343,8 @@ def _stale_outputs(manifest: Manifest, plan, kept: set[str]) -> list[str]:
     for target_id, entry in manifest.targets.items():
         if entry.get("renderer") not in plan.selected_kinds or target_id in kept:
             continue
-        if target_id.startswith("zh-Hant/") != (plan.prefix == "zh-Hant/"):
-            continue  # the other script's outputs live beside ours
+        if variant_of(target_id) != plan.prefix:
+            continue  # the other script's outputs, and print masters beside screen files, live beside ours
         target = planned.get(target_id)
         keep = set(target.outputs) if target else set()
         stale.extend(p for p in entry.get("outputs", []) if p not in keep)
@@ -361,7 +365,7 @@ def _stale_station_outputs(manifest: Manifest, plan, kept: set[str], result: Bui
     for target_id, entry in sorted(manifest.targets.items()):
         if entry.get("renderer") != "stations" or target_id in kept:
             continue
-        if target_id.startswith("zh-Hant/") != (plan.prefix == "zh-Hant/"):
+        if variant_of(target_id) != plan.prefix:
             continue
         target = now.get(target_id)
         if target is not None and target.fingerprint == entry.get("fingerprint"):

@@ -62,10 +62,13 @@ class Manifest:
                                   "sources": sorted(sources), "fingerprint": fingerprint}
 
     def by_role(self, prefix: str = "") -> dict[str, list[str]]:
-        """Output paths in one locale's folder ("" Simplified, "zh-Hant/"), grouped by role."""
+        """Output paths in one folder ("" Simplified, "zh-Hant/"; print masters only under
+        "print/" or "zh-Hant/print/", so `post` never picks one), grouped by role."""
+        from outreach.renderers.base import variant_of
+
         grouped: dict[str, list[str]] = {}
         for path in sorted(self.outputs):
-            if path.startswith(prefix) and (prefix or not path.startswith("zh-Hant/")):
+            if variant_of(path) == prefix:
                 grouped.setdefault(self.outputs[path].get("role", ""), []).append(path)
         return grouped
 

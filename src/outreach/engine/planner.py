@@ -13,7 +13,7 @@ from outreach.project.library import Library
 from outreach.renderers.options import BuildOptions
 from outreach.renderers.target import Target, fingerprint, tool_versions
 from outreach.renderers.registry import all_renderers
-from outreach.renderers.base import output_prefix
+from outreach.renderers.base import output_prefix, print_role, print_sections
 from outreach.render.templating import make_environment, template_closure
 from outreach.render.theme import Theme
 
@@ -30,7 +30,9 @@ class Plan:
     owned: set[str] = field(default_factory=set)   # targets whose outputs this run commits
     selected_kinds: set[str] = field(default_factory=set)
     partial: bool = False                    # --only or --shard: not the whole build
-    prefix: str = ""                         # "zh-Hant/" for a Traditional Chinese build
+    # Where this build's outputs go: "zh-Hant/" for a Traditional Chinese build, "print/" (or
+    # "zh-Hant/print/") for print masters; it owns only the targets under it (engine.build).
+    prefix: str = ""
     # Station targets as they would be, planned only to tell whether station outputs an earlier
     # `--stations` build left in build/ still match (this build does not make them).
     dormant: list[Target] | None = None     # None: not asked for
@@ -38,13 +40,20 @@ class Plan:
 
 
 def enabled_kinds(options: BuildOptions, library: Library) -> list[str]:
-    """Every kind this project builds (stations only when asked for)."""
+    """Every kind this project builds (stations only when asked for; a print build, the kinds
+    that have a print variant)."""
     stations = options.stations if options.stations is not None else library.config.stations.enabled
-    return [k for k in all_renderers() if k != "stations" or stations]
+    return [k for k, r in all_renderers().items()
+            if (k != "stations" or stations) and (r.printable or not options.print_ready)]
 
 
 def selected_kinds(options: BuildOptions, library: Library) -> list[str]:
     kinds = enabled_kinds(options, library)
+    renderers = all_renderers()
+    unprintable = [k for k in options.only if options.print_ready and k in renderers and not renderers[k].printable]
+    if unprintable:   # silence would look like a build that made them
+        raise PlanError(f"--only {'、'.join(unprintable)}：这类素材没有印刷版，--print-ready 只生成交给印刷厂的 PDF。"
+                        "请去掉 --print-ready 生成它们。")
     if options.only:
         off = [k for k in options.only if k in all_renderers() and k not in kinds]
         if off:   # asked for by name, yet switched off: building nothing in silence would mislead
@@ -79,9 +88,12 @@ def plan_build(root: Path, library: Library, options: BuildOptions, dormant_stat
         sources.update({f"{library.stations_path}#{s.id}": station_digest(s) for s in library.stations})
     assets = theme.asset_digest() + _logo_digest(root, library)
     locale = options.locale or library.config.project.locale
-    prefix = output_prefix(locale)
-    option_identity = options.output_identity() | {"locale": locale, "hant": _hant_identity(library) if prefix else None,
+    prefix = output_prefix(locale, options.print_ready)
+    option_identity = options.output_identity() | {"locale": locale,
+                                                   "hant": _hant_identity(library) if locale == "zh-Hant" else None,
                                                    "pdf": library.config.pdf.model_dump(mode="json")}
+    if options.print_ready:   # the shop's colour profile is a file: its bytes, not only its name
+        option_identity["output_profile"] = _profile_digest(root, library)
     closures: dict[str, dict[str, str]] = {}
 
     def template_digests(names: tuple[str, ...]) -> dict[str, str]:
@@ -98,12 +110,14 @@ def plan_build(root: Path, library: Library, options: BuildOptions, dormant_stat
     owners: dict[str, str] = {}
     for kind in sorted([*kinds, *dormant_kinds], key=lambda k: renderers[k].phase):
         renderer = renderers[kind]
-        # lint: the spacing rule every template's text follows (pdf and hant are build options).
+        # lint: the spacing rule every template's text follows (pdf and hant are build options);
+        # print: how print masters are made, in a print build only (screen files never read it).
         config_sections = {name: _section_identity(library.config, name)
-                           for name in ("lint", *renderer.config_sections) if hasattr(library.config, name)}
+                           for name in ("lint", *renderer.config_sections, *print_sections(options))
+                           if hasattr(library.config, name)}
         for target in renderer.plan(library, options):
             _apply_prefix(target, prefix)
-            _assign_roles(target, renderer, prefix)
+            _assign_roles(target, renderer, prefix, options.print_ready)
             for output in target.outputs:
                 if output in owners:
                     raise PlanError(f"两个目标要写同一个文件 {output}：{owners[output]} 和 {target.id}。")
@@ -142,18 +156,20 @@ def _section_identity(config, name: str) -> dict:
     return data
 
 
-def _assign_roles(target: Target, renderer, prefix: str) -> None:
+def _assign_roles(target: Target, renderer, prefix: str, print_ready: bool) -> None:
+    """Each output's role from the renderer's table; a print master's is its screen role + "-print"."""
     from outreach.engine.roles import role_of
 
     for output in target.outputs:
         role = role_of(output.removeprefix(prefix), renderer.roles)
         if role is None:   # a renderer's table is incomplete: a programming error, said plainly
             raise PlanError(f"内部错误：输出类型“{renderer.kind}”的文件 {output} 没有声明用途（roles）。")
-        target.roles[output] = role
+        target.roles[output] = print_role(role) if print_ready else role
 
 
 def _apply_prefix(target: Target, prefix: str) -> None:
-    """Put a Traditional Chinese build's targets (ids, files, dependencies) under zh-Hant/."""
+    """Put a Traditional Chinese build's targets (ids, files, dependencies) under zh-Hant/, a
+    print build's under print/ (both: zh-Hant/print/)."""
     if prefix:
         target.id = prefix + target.id
         target.outputs = tuple(prefix + o for o in target.outputs)
@@ -169,6 +185,14 @@ def _with_dependencies(ids: set[str], by_id: dict[str, Target]) -> set[str]:
                 result.add(dep)
                 pending.append(dep)
     return result
+
+
+def _profile_digest(root: Path, library: Library) -> str:
+    profile = library.config.print.output_profile
+    if not profile:
+        return ""
+    path = root / profile
+    return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else "missing"
 
 
 def _logo_digest(root: Path, library: Library) -> str:

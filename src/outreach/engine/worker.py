@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import time
 import traceback
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from outreach.core.errors import DiskError
 from outreach.core.fsutil import atomic_write
 from outreach.engine.limits import RenderTimeout, render_limits
 from outreach.renderers.target import Target
+from outreach.renderers.base import print_sections
 from outreach.renderers.registry import RenderContext, RenderError, all_renderers
 from outreach.render.theme import Theme
 
@@ -80,7 +82,7 @@ def render_and_write(targets: list[Target], ctx: RenderContext) -> list[Outcome]
         library.config = recording  # type: ignore[assignment]  # reads through to the real config
         with render_limits(limits.target_timeout * len(targets), limits.memory_limit_mb):
             results = renderer.render_batch(targets, ctx)
-        if missing := undeclared(recording.read, renderer.config_sections):
+        if missing := undeclared(recording.read, (*renderer.config_sections, *print_sections(ctx.options))):
             sections = "、".join(f"[{name}]" for name in missing)
             results = [RenderError(f"内部错误：输出类型“{renderer.kind}”读取了 outreach.toml 的 {sections}，却没有在"
                                    f" config_sections 里声明，改了它不会重新生成。请把这个问题反馈给维护人员。")] * len(targets)
@@ -101,7 +103,8 @@ def render_and_write(targets: list[Target], ctx: RenderContext) -> list[Outcome]
             outcomes.append(Outcome(target.id, False, each, file=result.file, line=result.line, message=result.message))
             continue
         try:
-            written = write_outputs(ctx.stage_dir or ctx.out_dir, target, finish_outputs(ctx, result.outputs))
+            written = write_outputs(ctx.stage_dir or ctx.out_dir, target,
+                                    finish_outputs(ctx, result.outputs, result.finished))
         except RenderError as exc:
             outcomes.append(Outcome(target.id, False, each, message=exc.message))
             continue
@@ -124,15 +127,20 @@ def _limit_message(exc: BaseException, limits) -> str:
 TEXT_SUFFIXES = (".txt", ".md", ".json", ".html")
 
 
-def finish_outputs(ctx: RenderContext, outputs: dict[str, bytes]) -> dict[str, bytes]:
+def finish_outputs(ctx: RenderContext, outputs: dict[str, bytes], done: Collection[str] = ()) -> dict[str, bytes]:
     """The last steps every output takes: the locale's folder and script; then HTML pages'
     Content-Security-Policy sealed to the hashes of their final inline scripts, and PDFs'
-    fonts subset to the file and merged per face (outreach.render.fontfinish)."""
+    fonts subset to the file and merged per face (outreach.render.fontfinish). Outputs in
+    `done` (the renderer finished them itself, see RenderResult.finished) only move to their folder."""
     from outreach.render.csp import seal_inline_scripts
 
+    prefix = ctx.output_prefix
+    ready = {path if path.startswith(prefix) else prefix + path for path in done}
     finished = {}
-    for path, data in localized(ctx, outputs).items():
-        if path.endswith(".html"):
+    for path, data in localized(ctx, outputs, ready).items():
+        if path in ready:
+            pass
+        elif path.endswith(".html"):
             data = seal_inline_scripts(data)
         elif path.endswith(".pdf") and ctx.config.pdf.optimise_fonts:
             from outreach.render.fontfinish import finish_pdf
@@ -142,16 +150,21 @@ def finish_outputs(ctx: RenderContext, outputs: dict[str, bytes]) -> dict[str, b
     return finished
 
 
-def localized(ctx: RenderContext, outputs: dict[str, bytes]) -> dict[str, bytes]:
-    """Outputs under the locale's folder; text outputs converted as a whole (this also catches
-    text assembled in Python, such as feed titles and hand-written SMS)."""
+def localized(ctx: RenderContext, outputs: dict[str, bytes], done: Collection[str] = ()) -> dict[str, bytes]:
+    """Outputs under the build's folder (zh-Hant/, print/); text outputs converted as a whole
+    (this also catches text assembled in Python, such as feed titles and hand-written SMS)."""
     prefix = ctx.output_prefix
     if not prefix:
         return outputs
+    convert = ctx.locale == "zh-Hant"
+    moved = {}
     # Renderers may name outputs from target.outputs (already prefixed) or from scratch.
-    return {(path if path.startswith(prefix) else prefix + path):
-            ctx.localize(data.decode("utf-8")).encode("utf-8") if path.endswith(TEXT_SUFFIXES) else data
-            for path, data in outputs.items()}
+    for path, data in outputs.items():
+        path = path if path.startswith(prefix) else prefix + path
+        if convert and path.endswith(TEXT_SUFFIXES) and path not in done:
+            data = ctx.localize(data.decode("utf-8")).encode("utf-8")
+        moved[path] = data
+    return moved
 
 
 def write_outputs(out_dir: Path, target: Target, outputs: dict[str, bytes]) -> dict[str, dict]:

@@ -14,13 +14,12 @@ from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from outreach.engine.manifest import Manifest
-from outreach.renderers.base import RoleView, output_prefix
+from outreach.renderers.base import PRINT_FOLDER, RoleView, output_prefix, variant_of
 
 if TYPE_CHECKING:
     from outreach.preview.state import Site
 
 MAX_TEXT_CHARS = 400   # a text output is shown up to this length on the index
-LOCALE_PREFIX = "zh-Hant/"
 
 
 def index_page(preview: "Site") -> str:
@@ -55,7 +54,7 @@ def index_page(preview: "Site") -> str:
         for item_id, outputs in groups.items():
             title = titles.get(item_id, item_id)
             missing = "" if item_id in titles or not library else "<small>（内容有错误或已删除：显示的是上次成功生成的文件）</small>"
-            views = [renderer.role_views.get(role) for _, role in outputs]
+            views = [renderer.view(role) for _, role in outputs]
             # A picture of the page is there already: its PDF needs a link, not a second thumbnail.
             pictured = any(view is not None and view.show == "image" for view in views)
             shown = [_show(path, role, view, preview.out_dir, state["version"], thumbnail=not pictured)
@@ -78,12 +77,15 @@ def _titles(library) -> dict[str, str]:
 
 
 def _groups(manifest: Manifest, kind: str, prefix: str) -> dict[str, list[tuple[str, str]]]:
-    """This kind's outputs in one locale's folder: item id → [(path, role)], in path order."""
+    """This kind's outputs in one locale's folder, print masters (print/) with their screen
+    files: item id → [(path, role)], screen files first, in path order."""
     groups: dict[str, list[tuple[str, str]]] = {}
-    for path, info in sorted(manifest.outputs.items()):
-        if prefix and not path.startswith(prefix) or not prefix and path.startswith(LOCALE_PREFIX):
+    ordered = sorted(manifest.outputs.items(), key=lambda entry: (variant_of(entry[0]) != prefix, entry[0]))
+    for path, info in ordered:
+        variant = variant_of(path)
+        if variant not in (prefix, prefix + PRINT_FOLDER):
             continue
-        target = info.get("target", "").removeprefix(prefix)   # zh-Hant/posters/x → posters/x
+        target = info.get("target", "").removeprefix(variant)   # zh-Hant/print/posters/x → posters/x
         if target.split("/", 1)[0] != kind:
             continue
         item_id = target.split("/")[1] if "/" in target else target

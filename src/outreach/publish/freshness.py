@@ -30,20 +30,16 @@ def stale_texts(root: Path, out_dir: Path, paths: set[str]) -> list[str]:
         raise StaleBuild("内容或 outreach.toml 有错误：请先运行 outreach check 改好，再运行 outreach build，然后再发送。")
     recorded = load_committed(out_dir).targets
     owners = {}
-    # --print-ready does not touch texts but enters every fingerprint: accept either build.
-    for print_ready in (False, True):
-        options = BuildOptions(only=("texts",), print_ready=print_ready)
-        plan = plan_build(root, library, options)
-        stale = set()
-        for target in plan.targets:
-            posted = paths & set(target.outputs)
-            if not posted:
-                continue
-            owners.update(dict.fromkeys(posted, target.id))
-            if recorded.get(target.id, {}).get("fingerprint") != target.fingerprint:
-                stale |= posted
-        if not stale and paths <= owners.keys():
-            return []
+    # Texts are made by the screen build only (a --print-ready build makes print masters beside them).
+    plan = plan_build(root, library, BuildOptions(only=("texts",)))
+    stale = set()
+    for target in plan.targets:
+        posted = paths & set(target.outputs)
+        if not posted:
+            continue
+        owners.update(dict.fromkeys(posted, target.id))
+        if recorded.get(target.id, {}).get("fingerprint") != target.fingerprint:
+            stale |= posted
     # A posted file no text target makes any more: its scenario was deleted or renamed.
     return sorted(stale | (paths - owners.keys()))
 

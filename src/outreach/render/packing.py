@@ -32,16 +32,53 @@ def page_count(pdf: bytes) -> int:
 
 def paper_size(pdf: bytes) -> tuple[str, int]:
     """("A4", pages) from the first page's TrimBox (or MediaBox); other sizes in millimetres."""
+    facts = pdf_facts(pdf)
+    return facts.paper, facts.pages
+
+
+@dataclass(frozen=True)
+class PdfFacts:
+    """What a print shop needs to know about a finished PDF, read from the file itself."""
+
+    pages: int
+    trim_mm: tuple[float, float]     # the trimmed page (TrimBox, else MediaBox)
+    bleed_mm: float                  # artwork beyond the trim on each side (0: none)
+    pieces: tuple[tuple[float, float], ...]   # the pieces cut from one page (print masters; w, h mm)
+
+    @property
+    def paper(self) -> str:
+        return paper_name(*self.trim_mm)
+
+
+def pdf_facts(pdf: bytes) -> PdfFacts:
     with pikepdf.open(io.BytesIO(pdf)) as document:
         page = document.pages[0]
-        box = page.obj.get("/TrimBox", page.mediabox)
-        width = abs(float(box[2]) - float(box[0])) / PT_PER_MM
-        height = abs(float(box[3]) - float(box[1])) / PT_PER_MM
-        pages = len(document.pages)
+        trim = _box(page, "/TrimBox")
+        bleed = _box(page, "/BleedBox") if "/TrimBox" in page.obj else trim
+        pieces: tuple = ()
+        cuts = _recorded_cuts(page)
+        if isinstance(cuts, pikepdf.Array):
+            pieces = tuple((float(c[2]), float(c[3])) for c in cuts)
+        return PdfFacts(len(document.pages), ((trim[2] - trim[0]) / PT_PER_MM, (trim[3] - trim[1]) / PT_PER_MM),
+                        round((trim[0] - bleed[0]) / PT_PER_MM, 1), pieces)
+
+
+def _recorded_cuts(page: pikepdf.Page):
+    """The cut boxes a print master recorded on the page (/PieceInfo /Outreach), or None."""
+    node: Any = page.obj
+    for key in ("/PieceInfo", "/Outreach", "/Private", "/Cuts"):
+        if not isinstance(node, pikepdf.Dictionary) or key not in node:
+            return None
+        node = node[key]
+    return node
+
+
+def paper_name(width: float, height: float) -> str:
+    """"A4", "A4（横向）", or the size in millimetres."""
     for name, (w, h) in PAPER_SIZES.items():
         if (abs(width - w) < 2 and abs(height - h) < 2) or (abs(width - h) < 2 and abs(height - w) < 2):
-            return name + ("（横向）" if width > height else ""), pages
-    return f"{width:.0f}×{height:.0f} 毫米", pages
+            return name + ("（横向）" if width > height else "")
+    return f"{width:.0f}×{height:.0f} 毫米"
 
 
 def layout(front_pages: int, sections: list[int]) -> tuple[int, list[int], int]:
@@ -56,17 +93,33 @@ def layout(front_pages: int, sections: list[int]) -> tuple[int, list[int], int]:
     return pad, starts, cursor - 1
 
 
-def assemble(front: bytes, sections: list[Section], stamps: bytes | None, outline_front: str) -> bytes:
+def assemble(front: bytes, sections: list[Section], stamps: bytes | None, outline_front: str,
+             blanks: bytes | None = None, uniform: bool = False) -> bytes:
     """Front matter, then each section from an odd page (blank versos between), stamps
-    (page numbers) overlaid page by page, and an outline: one entry per item, its parts below."""
+    (page numbers) overlaid page by page, and an outline: one entry per item, its parts below.
+
+    Every page keeps one size: a blank page is a page of `blanks`, in order (a print master's
+    blank pages, with marks and slug), else an empty page with the boxes of the first page.
+    `uniform` (print masters from several files): every page is moved so its trim sits where
+    the first page's does, in one MediaBox wide enough for every page's marks and slug."""
     output = pikepdf.new()
     sources = [pikepdf.open(io.BytesIO(front))] + [pikepdf.open(io.BytesIO(s.pdf)) for s in sections]
+    spare = pikepdf.open(io.BytesIO(blanks)) if blanks is not None else None
     try:
         first = sources[0]
-        width, height = (float(v) for v in first.pages[0].mediabox[2:4])
+        reference = first.pages[0]
+        used = 0
 
         def add_blank() -> None:
-            output.add_blank_page(page_size=(width, height))
+            nonlocal used
+            if spare is not None:
+                output.pages.append(spare.pages[used])
+                used += 1
+                return
+            page = output.add_blank_page(page_size=(float(reference.mediabox[2]), float(reference.mediabox[3])))
+            for key in ("/MediaBox", "/TrimBox", "/BleedBox"):
+                if key in reference.obj:
+                    page.obj[key] = pikepdf.Array([float(v) for v in reference.obj[key]])
 
         for page in first.pages:
             output.pages.append(page)
@@ -94,6 +147,8 @@ def assemble(front: bytes, sections: list[Section], stamps: bytes | None, outlin
                     current = (section.item, entry)
                 if section.title != section.item_title:
                     current[1].children.append(pikepdf.OutlineItem(section.title, start))
+        if uniform:
+            uniform_boxes(output)
         output.docinfo["/Creator"] = "outreach"
         share_identical_fonts(output)
         buffer = io.BytesIO()
@@ -103,7 +158,44 @@ def assemble(front: bytes, sections: list[Section], stamps: bytes | None, outlin
     finally:
         for source in sources:
             source.close()
+        if spare is not None:
+            spare.close()
         output.close()
+
+
+def _box(page: pikepdf.Page, key: str) -> list[float]:
+    return [float(v) for v in page.obj.get(key, page.obj.get("/MediaBox", page.mediabox))]
+
+
+def uniform_boxes(pdf: pikepdf.Pdf) -> None:
+    """Give every page the same MediaBox, TrimBox and BleedBox: each page's content moves so its
+    trim lands at one place, and the MediaBox holds the widest margins (marks, slug) of any page.
+    Pages must share the trimmed size and bleed (print masters of one kind of page)."""
+    if not len(pdf.pages):
+        return
+    margins = [0.0, 0.0, 0.0, 0.0]   # left, bottom, right, top: media beyond the trim
+    for page in pdf.pages:
+        media, trim = _box(page, "/MediaBox"), _box(page, "/TrimBox")
+        found = (trim[0] - media[0], trim[1] - media[1], media[2] - trim[2], media[3] - trim[3])
+        margins = [max(a, b) for a, b in zip(margins, found)]
+    first_trim, first_bleed = _box(pdf.pages[0], "/TrimBox"), _box(pdf.pages[0], "/BleedBox")
+    width, height = first_trim[2] - first_trim[0], first_trim[3] - first_trim[1]
+    edges = [first_trim[i] - first_bleed[i] if i < 2 else first_bleed[i] - first_trim[i] for i in range(4)]
+    left, bottom = margins[0], margins[1]
+    trim = [left, bottom, left + width, bottom + height]
+    for page in pdf.pages:
+        own = _box(page, "/TrimBox")
+        dx, dy = left - own[0], bottom - own[1]
+        if abs(dx) > 0.001 or abs(dy) > 0.001:
+            page.contents_add(pdf.make_stream(b"q 1 0 0 1 %.4f %.4f cm\n" % (dx, dy)), prepend=True)
+            page.contents_add(pdf.make_stream(b"\nQ\n"), prepend=False)
+        page.obj.MediaBox = pikepdf.Array([0, 0, round(left + width + margins[2], 4), round(bottom + height + margins[3], 4)])
+        page.obj.TrimBox = pikepdf.Array([round(v, 4) for v in trim])
+        page.obj.BleedBox = pikepdf.Array([round(trim[0] - edges[0], 4), round(trim[1] - edges[1], 4),
+                                           round(trim[2] + edges[2], 4), round(trim[3] + edges[3], 4)])
+        for key in ("/CropBox", "/ArtBox"):
+            if key in page.obj:
+                del page.obj[key]
 
 
 def _overlay(output: pikepdf.Pdf, page: pikepdf.Page, stamp: pikepdf.Page, index: int) -> None:
@@ -113,8 +205,9 @@ def _overlay(output: pikepdf.Pdf, page: pikepdf.Page, stamp: pikepdf.Page, index
     name = pikepdf.Name(f"/OutreachStamp{index + 1}")
     form = output.copy_foreign(stamp.as_form_xobject())
     page.add_resource(form, pikepdf.Name.XObject, name)
-    box = page.mediabox
-    drawing = page.calc_form_xobject_placement(form, name, pikepdf.Rectangle(*[float(v) for v in box]))
+    # The stamp's trimmed page onto the page's (a print master's page is larger than its trim).
+    box = _box(page, "/TrimBox")
+    drawing = page.calc_form_xobject_placement(form, name, pikepdf.Rectangle(*box))
     # The page's own content may leave a transformation in force (WeasyPrint's pages start
     # with a flip, `1 0 0 -1 0 h cm`, and never restore it): enclose it in q … Q so the stamp
     # is drawn in the page's default coordinates, upright.
@@ -155,10 +248,11 @@ def _font_descriptors(pdf: pikepdf.Pdf):
                     yield descriptor
 
 
-def personalise(generic: pikepdf.Pdf, cover: bytes, back: bytes, blank_note: bytes) -> bytes:
+def personalise(generic: pikepdf.Pdf, cover: bytes, back: bytes, blank_note: bytes, uniform: bool = False) -> bytes:
     """A station's copy of a pack: its own cover instead of page 1, the shared body as is
     (never re-rendered), then its back page as the last page of an even page count (after
-    `blank_note`, a page saying it is left blank on purpose, when one is needed)."""
+    `blank_note`, a page saying it is left blank on purpose, when one is needed). `uniform`: print
+    masters, every page given the same boxes (see uniform_boxes)."""
     output = pikepdf.new()
     with pikepdf.open(io.BytesIO(cover)) as cover_pdf, pikepdf.open(io.BytesIO(back)) as back_pdf, \
             pikepdf.open(io.BytesIO(blank_note)) as note_pdf:
@@ -177,6 +271,8 @@ def personalise(generic: pikepdf.Pdf, cover: bytes, back: bytes, blank_note: byt
                 for child in entry.children:
                     item.children.append(pikepdf.OutlineItem(child.title, _page_index(child, index)))
                 outline.root.append(item)
+        if uniform:
+            uniform_boxes(output)
         output.docinfo["/Creator"] = "outreach"
         buffer = io.BytesIO()
         output.save(buffer, deterministic_id=True, compress_streams=True,
@@ -207,29 +303,41 @@ def deterministic_zip(files: dict[str, bytes]) -> bytes:
 
 
 def impose(card: bytes, fronts, backs, page_size_mm: tuple[float, float],
-           marks: list[tuple[float, float, float, float]]) -> bytes:
+           marks: list[tuple[float, float, float, float]], bleed_mm: float = 0.0) -> bytes:
     """N-up duplex sheet from one laid-out card: page 1 of `card` is the front, page 2 the
     back. Each side is placed as a form XObject at every box (mm from the top-left), with
     cut marks, and a named destination "front-k"/"back-k" at each card's top-left corner.
-    The card is laid out once however many copies the sheet holds."""
+    The card is laid out once however many copies the sheet holds.
+
+    With `bleed_mm` (a print master) the card was laid out with that much bleed: each copy is
+    placed with its bleed around its box, and the sheet gets the same bleed around its trim
+    (MediaBox = BleedBox, TrimBox = the sheet) like every page WeasyPrint lays out with bleed."""
     width, height = (v * PT_PER_MM for v in page_size_mm)
+    edge = bleed_mm * PT_PER_MM
     output = pikepdf.new()
     destinations = []
     with pikepdf.open(io.BytesIO(card)) as source:
         for side, (label, boxes) in enumerate((("front", fronts), ("back", backs))):
             page = output.add_blank_page(page_size=(width, height))
+            if edge:
+                page.obj.MediaBox = page.obj.BleedBox = pikepdf.Array([-edge, -edge, width + edge, height + edge])
+                page.obj.TrimBox = pikepdf.Array([0, 0, width, height])
             name = pikepdf.Name(f"/Card{side + 1}")
             form = output.copy_foreign(source.pages[side].as_form_xobject())
+            if edge:   # the form shows the card's bleed too, not only its trimmed size
+                form.BBox = _bleed_box(source.pages[side])
             page.add_resource(form, pikepdf.Name.XObject, name)
             drawing = b""
             for index, box in enumerate(boxes, start=1):
                 left, top = box.x * PT_PER_MM, height - box.y * PT_PER_MM
-                rect = pikepdf.Rectangle(left, top - box.h * PT_PER_MM, left + box.w * PT_PER_MM, top)
+                rect = pikepdf.Rectangle(left - edge, top - box.h * PT_PER_MM - edge, left + box.w * PT_PER_MM + edge,
+                                         top + edge)
                 drawing += page.calc_form_xobject_placement(form, name, rect) + b"\n"
                 destinations.append((f"{label}-{index}", page, left, top))
-            strokes = "".join(f"{x1 * PT_PER_MM:.3f} {height - y1 * PT_PER_MM:.3f} m "
-                              f"{x2 * PT_PER_MM:.3f} {height - y2 * PT_PER_MM:.3f} l S\n" for x1, y1, x2, y2 in marks)
-            drawing += f"q 0 G {0.2 * PT_PER_MM:.3f} w\n{strokes}Q\n".encode()
+            if marks:
+                strokes = "".join(f"{x1 * PT_PER_MM:.3f} {height - y1 * PT_PER_MM:.3f} m "
+                                  f"{x2 * PT_PER_MM:.3f} {height - y2 * PT_PER_MM:.3f} l S\n" for x1, y1, x2, y2 in marks)
+                drawing += f"q 0 G {0.2 * PT_PER_MM:.3f} w\n{strokes}Q\n".encode()
             page.contents_add(output.make_stream(drawing), prepend=False)
     names: list = []
     for destination, page, left, top in sorted(destinations, key=lambda d: d[0]):
@@ -240,3 +348,7 @@ def impose(card: bytes, fronts, backs, page_size_mm: tuple[float, float],
     output.save(buffer, deterministic_id=True, compress_streams=True)
     output.close()
     return buffer.getvalue()
+
+
+def _bleed_box(page: pikepdf.Page) -> pikepdf.Array:
+    return pikepdf.Array([float(v) for v in page.obj.get("/BleedBox", page.mediabox)])

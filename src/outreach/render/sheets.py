@@ -1,11 +1,19 @@
 """Geometry of duplex card sheets (quiz cards, contact cards): where each card goes on A4,
-where its back goes, where the cut marks go, and whether a card's text fits."""
+where its back goes, where the cut marks go, and whether a card's text fits.
+
+In a print master every card carries its own 3 mm bleed and the gutter between two cards is
+at least twice that (PRINT_GUTTER_MM): each card is cut out with its own cuts, and neither its
+colour nor its neighbour's shows at its edge when a cut or the duplex registration drifts."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from outreach.render.units import PX_PER_MM
 
+
+
+CARD_BLEED_MM = 3.0
+PRINT_GUTTER_MM = 2 * CARD_BLEED_MM
 
 
 @dataclass(frozen=True)
@@ -25,6 +33,11 @@ def sheet_boxes(page_w: float, page_h: float, card_w: float, card_h: float, colu
     top = (page_h - grid_h) / 2
     return [Box(left + c * (card_w + gutter), top + r * (card_h + gutter), card_w, card_h)
             for r in range(rows) for c in range(columns)]
+
+
+def grown(box: Box, by: float) -> Box:
+    """The box with `by` mm more on every side (a card with its bleed)."""
+    return Box(box.x - by, box.y - by, box.w + 2 * by, box.h + 2 * by)
 
 
 def mirrored(box: Box, page_w: float) -> Box:

@@ -18,8 +18,34 @@ if TYPE_CHECKING:
     from outreach.render.theme import Theme
 
 
-def output_prefix(locale: str) -> str:
-    return "zh-Hant/" if locale == "zh-Hant" else ""
+LOCALE_FOLDER = "zh-Hant/"
+PRINT_FOLDER = "print/"       # print masters (build --print-ready) live beside the screen files
+PRINT_ROLE = "-print"         # a print master's role is its screen file's role + "-print"
+
+
+def output_prefix(locale: str, print_ready: bool = False) -> str:
+    """Where a build's outputs go under build/: "", "zh-Hant/", "print/" or "zh-Hant/print/"."""
+    return (LOCALE_FOLDER if locale == "zh-Hant" else "") + (PRINT_FOLDER if print_ready else "")
+
+
+def variant_of(path: str) -> str:
+    """The folder prefix (as output_prefix gives it) of a build-relative path or target id."""
+    prefix = LOCALE_FOLDER if path.startswith(LOCALE_FOLDER) else ""
+    return prefix + (PRINT_FOLDER if path[len(prefix):].startswith(PRINT_FOLDER) else "")
+
+
+def print_sections(options: "BuildOptions") -> tuple[str, ...]:
+    """Config sections a print build's targets also depend on (and their renderers may read):
+    [print] changes print masters, never screen files."""
+    return ("print",) if options.print_ready else ()
+
+
+def print_role(role: str) -> str:
+    return role + PRINT_ROLE
+
+
+def is_print_role(role: str) -> bool:
+    return role.endswith(PRINT_ROLE)
 
 
 class RenderError(OutreachError):
@@ -37,11 +63,18 @@ class PackPart:
 
     path: str            # build-relative PDF
     title: str
-    duplex: bool         # print on both sides
+    duplex: bool         # print on both sides (every duplex file here flips on the long edge)
     copies: str          # suggested number of copies, in words
-    cut: str = ""        # cutting instructions for cards
+    cut: str = ""        # cutting instructions on an office printer (the screen build's sheet)
     target: str = ""     # the target that makes it ("" → the item's own target)
     in_pack: bool = True  # stitched into the pack PDF; False: printed on its own (a performer's sides)
+    # For the print shop (打印说明 and 印刷清单 of a print build): the paper or card to use, what to
+    # do after printing (cutting along the marks, folding), and the suggested quantity: `each`
+    # copies per event, per participant or per member of staff (`per`), from [print] and the pack's audience.
+    stock: str = "80–100 克双胶纸"
+    finishing: str = "按裁切标记裁切至成品尺寸"
+    per: str = "event"   # event | participant | staff
+    each: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -58,6 +91,9 @@ class RoleView:
 class RenderResult:
     outputs: dict[str, bytes] = field(default_factory=dict)   # build-relative path → bytes
     warnings: list[str] = field(default_factory=list)
+    # Outputs already in their final bytes (fonts finished, text in the build's script): the
+    # worker writes them as they are. A zip holding them must hold exactly what build/ gets.
+    finished: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -82,8 +118,14 @@ class RenderContext:
 
     @property
     def output_prefix(self) -> str:
-        """Traditional Chinese outputs live under build/zh-Hant/ beside the Simplified ones."""
-        return output_prefix(self.locale)
+        """Traditional Chinese outputs live under build/zh-Hant/ beside the Simplified ones, print
+        masters under print/ beside the screen files."""
+        return output_prefix(self.locale, self.options.print_ready)
+
+    @property
+    def print_ready(self) -> bool:
+        """This build makes the print variant (print masters for a print shop)."""
+        return self.options.print_ready
 
     @functools.cached_property
     def hant_spec(self):
@@ -126,6 +168,17 @@ class Renderer(abc.ABC):
     roles: ClassVar[tuple[tuple[str, str], ...]] = ()
     # How the preview shows each role (a role without an entry is listed as a file to open).
     role_views: ClassVar[dict[str, RoleView]] = {}
+    # A kind with a print variant: `build --print-ready` plans it (plan() sees options.print_ready)
+    # under print/, each output's role being its screen role + "-print"; kinds without one
+    # (texts, feeds) are not built by a print build.
+    printable: ClassVar[bool] = False
+
+    def view(self, role: str) -> RoleView | None:
+        """How the preview shows a role; a print master is shown like its screen file, so labelled."""
+        if is_print_role(role):
+            screen = self.role_views.get(role.removesuffix(PRINT_ROLE))
+            return RoleView(f"印刷版{screen.label}", screen.show) if screen else None
+        return self.role_views.get(role)
 
     def check(self, ctx: "RenderContext") -> list[RenderError]:
         """What a build of this kind would fail on that needs no layout (lengths, parts, bytes):

@@ -52,7 +52,9 @@ def left_out_list(library, left_out: list) -> str:
                     for e in left_out)
 
 
-def collect(library, pack) -> list[PackItemParts]:
+def collect(library, pack, print_ready: bool = False) -> list[PackItemParts]:
+    """The pack's items and their parts; a print build's pack holds print masters only (the
+    pictures, texts and H5 pages for phones are in the screen build's zip)."""
     renderers = item_renderers()
     items = []
     entries, _left_out = publishable_entries(library, pack)
@@ -67,8 +69,8 @@ def collect(library, pack) -> list[PackItemParts]:
         for separator in ("：", ":"):  # "劝阻话术：…" under the label 劝阻话术 would read twice
             title = title.removeprefix(label + separator).strip()
         parts = renderer.pack_parts(entry.ref, library)
-        items.append(PackItemParts(title, label, [p for p in parts if p.in_pack],
-                                   [path for path, _ in renderer.pack_extras(entry.ref, library)],
+        extras = [] if print_ready else [path for path, _ in renderer.pack_extras(entry.ref, library)]
+        items.append(PackItemParts(title, label, [p for p in parts if p.in_pack], extras,
                                    [p for p in parts if not p.in_pack]))
     return items
 
@@ -77,18 +79,22 @@ class PackRenderer(Renderer):
     kind = "packs"
     label = "资料包"
     phase = 1
-    version = "1"
+    version = "2"
+    printable = True
     # feed: the cover shows [feed] published when the pack has no date; quiz, scripts, posters: the
     # printing notes of those items (card sizes, talk-card layout, poster sizes).
     # review: which items a pack may print.
     config_sections = ("project", "theme", "feed", "quiz", "scripts", "posters", "review")
-    roles = (("packs/*.pdf", "pack-pdf"), ("packs/*.zip", "pack-zip"))
-    role_views = {"pack-pdf": RoleView("PDF", "pdf"), "pack-zip": RoleView("打印包（zip）", "file")}
+    # Most specific first: "packs/*.pdf" would also match a file in a pack's own folder.
+    roles = (("packs/*/打印说明.txt", "pack-print-notes"), ("packs/*/印刷清单.*", "pack-order-sheet"),
+             ("packs/*.pdf", "pack-pdf"), ("packs/*.zip", "pack-zip"))
+    role_views = {"pack-pdf": RoleView("PDF", "pdf"), "pack-zip": RoleView("打印包（zip）", "file"),
+                  "pack-print-notes": RoleView("打印说明", "file"), "pack-order-sheet": RoleView("印刷清单", "file")}
     templates_described = {
         "pack-cover.html": "资料包封面和目录（为派出所生成时封面带派出所信息）",
         "pack-back.html": "派出所版资料包的封底（联系方式）",
         "pack-stamp.html": "资料包页码和“本页有意留白”",
-        "pack-print-sheet.txt": "打印说明.txt",
+        "pack-print-sheet.txt": "打印说明.txt（资料包和派出所资料的打印包里都有）",
         "css/pack.css": "封面、目录、封底样式",
     }
 
@@ -103,15 +109,21 @@ class PackRenderer(Renderer):
                     continue  # reported when the pack is rendered
                 deps.append(renderer.target_id(entry.ref))
                 deps.extend(part.target for part in renderer.pack_parts(entry.ref, library) if part.target)
-                deps.extend(target for _, target in renderer.pack_extras(entry.ref, library))
+                if not options.print_ready:
+                    deps.extend(target for _, target in renderer.pack_extras(entry.ref, library))
+            outputs = [f"packs/{pack_id}.pdf", f"packs/{pack_id}.zip", f"packs/{pack_id}/打印说明.txt"]
+            if options.print_ready:
+                outputs += [f"packs/{pack_id}/印刷清单.xlsx", f"packs/{pack_id}/印刷清单.csv"]
             targets.append(Target(
-                id=f"packs/{pack_id}", renderer=self.kind, outputs=(f"packs/{pack_id}.pdf", f"packs/{pack_id}.zip"),
+                id=f"packs/{pack_id}", renderer=self.kind, outputs=tuple(outputs),
                 sources=(item.path,), templates=("pack-cover.html", "pack-stamp.html", "pack-print-sheet.txt"),
                 deps=tuple(dict.fromkeys(deps)), params={"pack": pack_id}, label=f"资料包 {pack_id}"))
         return targets
 
     def render(self, target: Target, ctx: RenderContext) -> RenderResult:
-        from outreach.render.packing import deterministic_zip, paper_size
+        from outreach.render.packing import deterministic_zip
+        from outreach.renderers.paperwork import (NOTES_NAME, ORDER_NAME, PrintFile, notes, order_files, order_sheet,
+                                                  output_condition, print_file, quantity)
 
         pack_id = target.params["pack"]
         result = RenderResult()
@@ -121,27 +133,41 @@ class PackRenderer(Renderer):
                               ctx.library.item("packs", pack_id).path, 0)
         if left_out:
             result.warnings.append(f"资料包 {pack_id} 没有收入未审核的内容：{left_out_list(ctx.library, left_out)}。{REVIEW_HOW}")
-        pdf_bytes, items = assemble_pack(ctx, pack_id, result.warnings)
         pack = ctx.library.item("packs", pack_id).model
-        files = {f"{pack_id}/{pack_id}.pdf": pdf_bytes}
-        rows = [{"path": f"{pack_id}.pdf", "paper": paper_size(pdf_bytes)[0], "pages": paper_size(pdf_bytes)[1],
-                 "duplex": True, "copies": "每个活动点 1 份", "cut": "每项素材从奇数页开始，空白页为有意留白",
-                 "in_pack": True}]
+        pdf_bytes, items = assemble_pack(ctx, pack_id, result.warnings)
+        pdf_path = f"packs/{pack_id}.pdf"
+        # The zip holds exactly the bytes build/ gets: the pack is finished here, not by the worker.
+        outputs = {pdf_path: pdf_bytes}
+        whole = PackPart(pdf_path, f"{pack.title}（整本）", duplex=True, copies="每个活动点 1 份",
+                         cut="每项素材从奇数页开始，空白页为有意留白", stock="100–128 克双胶纸或铜版纸",
+                         finishing="双面印刷（长边翻转）；按裁切标记裁去出血，按页码顺序整理，可左侧装订", per="event", each=1)
+        files = [(f"{pack_id}.pdf", pdf_path, whole)]
         for item in items:
-            for part in item.parts + item.prints:
-                data = ctx.read_output(part.path)
-                files[f"{pack_id}/{part.path}"] = data
-                paper, pages = paper_size(data)
-                rows.append({"path": part.path, "paper": paper, "pages": pages, "duplex": part.duplex,
-                             "copies": part.copies, "cut": part.cut, "in_pack": part.in_pack})
+            files += [(part.path, part.path, part) for part in item.parts + item.prints]
+        rows: list[PrintFile] = []
+        zipped = {f"{pack_id}/{pack_id}.pdf": pdf_bytes}
+        for name, path, part in files:
+            data = pdf_bytes if path == pdf_path else ctx.read_output(path)
+            zipped[f"{pack_id}/{name}"] = data
+            count = quantity(ctx, part, pack.audience) if ctx.print_ready else 0
+            rows.append(print_file(name, data, part, ctx.print_ready, count))
+        for item in items:
             for path in item.extras:
-                files[f"{pack_id}/{path}"] = ctx.read_output(path)
-        context = base_context(ctx) | {"pack": pack, "pack_id": pack_id, "files": rows,
-                                       "extras": sorted(p for item in items for p in item.extras)}
-        sheet = render_html(ctx, "pack-print-sheet.txt", context, f"资料包 {pack_id} 的打印说明")
-        files[f"{pack_id}/打印说明.txt"] = sheet.encode("utf-8")
-        result.outputs[f"packs/{pack_id}.pdf"] = pdf_bytes
-        result.outputs[f"packs/{pack_id}.zip"] = deterministic_zip(files)
+                zipped[f"{pack_id}/{path}"] = ctx.read_output(path)
+        context = {"pack": pack, "pack_id": pack_id, "files": rows, "station": None,
+                   "extras": sorted(p for item in items for p in item.extras),
+                   "output_condition": output_condition(ctx) if ctx.print_ready else ""}
+        paperwork = {f"packs/{pack_id}/{NOTES_NAME}": notes(ctx, context, f"资料包 {pack_id} 的打印说明")}
+        if ctx.print_ready:
+            sheet = order_sheet(ctx, f"《{pack.title}》印刷清单", rows, pack.audience)
+            xlsx, csv = order_files(ctx, sheet)
+            paperwork |= {f"packs/{pack_id}/{ORDER_NAME}.xlsx": xlsx, f"packs/{pack_id}/{ORDER_NAME}.csv": csv}
+        for path, data in paperwork.items():
+            zipped[f"{pack_id}/{path.rsplit('/', 1)[1]}"] = data
+        outputs |= paperwork
+        outputs[f"packs/{pack_id}.zip"] = deterministic_zip(zipped)
+        result.outputs = outputs
+        result.finished = set(outputs)
         return result
 
 
@@ -172,7 +198,7 @@ def front_matter(ctx: RenderContext, pack_id: str, items: list[PackItemParts], s
 
 def section_page_counts(ctx: RenderContext, pack_id: str) -> tuple[list[PackItemParts], list[tuple[PackPart, bytes]]]:
     """The pack's items and each part's finished PDF."""
-    items = collect(ctx.library, ctx.library.item("packs", pack_id).model)
+    items = collect(ctx.library, ctx.library.item("packs", pack_id).model, ctx.print_ready)
     parts = []
     for item in items:
         for part in item.parts:
@@ -183,18 +209,24 @@ def section_page_counts(ctx: RenderContext, pack_id: str) -> tuple[list[PackItem
     return items, parts
 
 
-def page_stamps(ctx: RenderContext, total: int, blanks: set[int], spots: dict[int, str]) -> bytes:
+def page_stamps(ctx: RenderContext, total: int, blanks: set[int], spots: dict[int, str], numbered: bool = True) -> bytes:
     """Numbers on every page but the cover, where the page has room (`spots`: page → spot,
-    see outreach.render.pagespace), and a note on the deliberately blank ones."""
-    pages = [{"number": n, "show": n > 1, "blank": n in blanks, "odd": n % 2 == 1,
+    see outreach.render.pagespace), and a note on the deliberately blank ones (`numbered`
+    False: no numbers, e.g. empty pages for a print master's blank versos)."""
+    pages = [{"number": n, "show": numbered and n > 1, "blank": n in blanks, "odd": n % 2 == 1,
               "position": spots.get(n, "bottom-outer")} for n in range(1, total + 1)]
     html = render_html(ctx, "pack-stamp.html", base_context(ctx) | {"pages": pages}, "资料包页码")
     return html_to_pdf(ctx, html, "pack-stamp.html", "资料包页码", "")[1]
 
 
 def assemble_pack(ctx: RenderContext, pack_id: str, warnings: list[str]) -> tuple[bytes, list[PackItemParts]]:
+    """The pack PDF, finished (what build/ and the zip get). A print build stitches the items'
+    print masters: its own pages (cover and contents, blank versos) become masters of their own,
+    the page numbers are converted too, and every page is given the same boxes before the whole
+    file is identified as PDF/X-4 and preflighted."""
     from outreach.render.packing import Section, assemble, layout, page_count
     from outreach.render.pagespace import free_spots
+    from outreach.renderers.printing import finished_pdf, pack_finish, stitched_master
 
     items, parts = section_page_counts(ctx, pack_id)
     sections = []
@@ -223,5 +255,12 @@ def assemble_pack(ctx: RenderContext, pack_id: str, warnings: list[str]) -> tupl
         for offset, spot in enumerate(free_spots(section.pdf, odd_first=start % 2 == 1)):
             spots[start + offset] = spot
     stamps = page_stamps(ctx, total, blanks, spots)
-    return assemble(front, sections, stamps, "封面和目录"), items
-
+    path = f"packs/{pack_id}.pdf"
+    if not ctx.print_ready:
+        return finished_pdf(ctx, assemble(front, sections, stamps, "封面和目录")), items
+    title = ctx.library.item("packs", pack_id).model.title
+    front = pack_finish(ctx, path, front)
+    stamps = pack_finish(ctx, path, stamps, slug=False)
+    empty = pack_finish(ctx, path, page_stamps(ctx, len(blanks), set(), {}, numbered=False)) if blanks else None
+    stitched = assemble(front, sections, stamps, "封面和目录", blanks=empty, uniform=True)
+    return stitched_master(ctx, path, stitched, "pack-pdf", title), items

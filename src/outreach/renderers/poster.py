@@ -7,8 +7,11 @@ import math
 from outreach.renderers.target import Target
 from outreach.renderers.base import BatchRenderer, PackPart, RenderContext, RenderError, RenderResult, RoleView
 from outreach.renderers.html import base_context, check_pages, law_citations, png_from_pdf, render_pages
+from outreach.renderers.printing import BLEED_MM, Finish, print_master, with_review_date
 
 A3_ZOOM = math.sqrt(2)  # A4 → A3 is a factor of √2 in each direction
+A4_MM = (210.0, 297.0)
+A3_MM = (297.0, 420.0)
 
 
 class PosterRenderer(BatchRenderer):
@@ -18,6 +21,7 @@ class PosterRenderer(BatchRenderer):
     batch_size = 8
     pack_item = "poster"
     config_sections = ("project", "theme", "posters")
+    printable = True
     roles = (("posters/*.pdf", "poster-pdf"), ("posters/*.png", "poster-png"))
     role_views = {"poster-png": RoleView("图片", "image"), "poster-pdf": RoleView("PDF", "pdf")}
     templates_described = {
@@ -32,7 +36,9 @@ class PosterRenderer(BatchRenderer):
         sizes = library.config.posters.sizes
         targets = []
         for scenario_id, item in sorted(library.kind("scenarios").items()):
-            outputs = [f"posters/{scenario_id}.pdf", f"posters/{scenario_id}.png"]
+            outputs = [f"posters/{scenario_id}.pdf"]
+            if not options.print_ready:   # the picture is for WeChat, not for the print shop
+                outputs.append(f"posters/{scenario_id}.png")
             if "A3" in sizes:
                 outputs.append(f"posters/{scenario_id}-a3.pdf")
             if "A4" not in sizes:
@@ -45,8 +51,17 @@ class PosterRenderer(BatchRenderer):
         return targets
 
     def pack_parts(self, ref, library):
-        return [PackPart(f"posters/{ref}.pdf", library.item("scenarios", ref).model.title, duplex=False,
-                         copies="张贴 1–2 份；展板可改用 A3")]
+        title = library.item("scenarios", ref).model.title
+        sizes = library.config.posters.sizes
+        a3 = "A3" in sizes
+        path = f"posters/{ref}.pdf" if "A4" in sizes else f"posters/{ref}-a3.pdf"
+        parts = [PackPart(path, title, duplex=False, copies="张贴 1–2 份" + ("；展板用 A3 版" if a3 and "A4" in sizes else ""),
+                          stock="157 克铜版纸", finishing="按裁切标记裁去出血", per="event", each=2)]
+        if a3 and "A4" in sizes:   # the A3 file goes with the pack only when it is built
+            parts.append(PackPart(f"posters/{ref}-a3.pdf", f"{title}（A3 展板）", duplex=False, copies="展板 1 份",
+                                  in_pack=False, stock="157 克铜版纸（或按展板材料）", finishing="按裁切标记裁去出血",
+                                  per="event", each=1))
+        return parts
 
     def pack_extras(self, ref, library):
         texts = [(f"texts/{ref}{suffix}", f"texts/{ref}") for suffix in (".sms.txt", ".txt", ".wecom.md")]
@@ -65,7 +80,7 @@ class PosterRenderer(BatchRenderer):
 
     def render_batch(self, targets, ctx):
         """Lay out each poster on its own (one-page and glyph checks), write the PDFs together."""
-        from outreach.render.pdf import write_many, write_pdf
+        from outreach.render.pdf import write_many
 
         results: dict[str, RenderResult | RenderError] = {}
         laid_out = []
@@ -90,11 +105,55 @@ class PosterRenderer(BatchRenderer):
             except RenderError as problem:
                 results[target.id] = problem
                 continue
+            review_by = ctx.library.item("scenarios", target.params["scenario"]).model.review_by
+            pdf_bytes = with_review_date(pdf_bytes, review_by)
             for output in target.outputs:
                 if output.endswith("-a3.pdf"):
-                    result.outputs[output] = write_pdf(document, zoom=A3_ZOOM)
+                    result.outputs[output] = with_review_date(a3_pdf(document, ctx.print_ready), review_by)
                 elif output.endswith(".pdf"):
                     result.outputs[output] = pdf_bytes
                 elif output.endswith(".png"):
                     result.outputs[output] = png_from_pdf(ctx, pdf_bytes, width, ctx.config.posters.png_colors)
+                if ctx.print_ready and output.endswith(".pdf"):
+                    trim = A3_MM if output.endswith("-a3.pdf") else A4_MM
+                    result.outputs[output] = print_master(ctx, output, result.outputs[output],
+                                                          Finish(trim, review_by=review_by), "poster-pdf")
+                    result.finished.add(output)
         return [results[t.id] for t in targets]
+
+
+def a3_pdf(document, bleed: bool) -> bytes:
+    """The A4 layout enlarged to A3. WeasyPrint scales the page but not its bleed when it works
+    out the TrimBox (which then comes out 299.5×422.5 mm): the boxes are set here, the trim
+    exactly 297×420 mm and the bleed 3 mm, and the file is saved like the A4 one (same PDF version)."""
+    import io
+
+    import pikepdf
+
+    from outreach.render.pdf import write_pdf
+    from outreach.render.units import PT_PER_MM
+
+    enlarged = write_pdf(document, zoom=A3_ZOOM)
+    with pikepdf.open(io.BytesIO(enlarged)) as source, pikepdf.new() as output:
+        output.pages.extend(source.pages)
+        for page in output.pages:
+            left, bottom = float(page.mediabox[0]), float(page.mediabox[1])
+            if bleed:   # the artwork's trim is the enlarged A4 trim: its bleed, enlarged, sits around it
+                left, bottom = left + BLEED_MM * A3_ZOOM * PT_PER_MM, bottom + BLEED_MM * A3_ZOOM * PT_PER_MM
+            trim = [left, bottom, left + A3_MM[0] * PT_PER_MM, bottom + A3_MM[1] * PT_PER_MM]
+            page.obj.TrimBox = pikepdf.Array([round(v, 4) for v in trim])
+            edge = BLEED_MM * PT_PER_MM if bleed else 0.0
+            box = pikepdf.Array([round(trim[0] - edge, 4), round(trim[1] - edge, 4),
+                                 round(trim[2] + edge, 4), round(trim[3] + edge, 4)])
+            page.obj.MediaBox = box
+            if bleed:
+                page.obj.BleedBox = box
+            elif "/BleedBox" in page.obj:
+                del page.obj["/BleedBox"]
+        for key in ("/Title", "/Producer", "/Creator"):
+            if key in source.docinfo:
+                output.docinfo[key] = source.docinfo[key]
+        buffer = io.BytesIO()
+        output.save(buffer, deterministic_id=True, compress_streams=True,
+                    object_stream_mode=pikepdf.ObjectStreamMode.generate)
+        return buffer.getvalue()

@@ -6,13 +6,15 @@ from outreach.project.config import A4_MM
 from outreach.renderers.target import Target
 from outreach.render.quizprep import prepare
 from outreach.render.contract import TemplateContract, missing_anchors
-from outreach.render.sheets import card_overflow_mm, cut_marks, mirrored, sheet_boxes
+from outreach.render.sheets import (CARD_BLEED_MM, PRINT_GUTTER_MM, Box, card_overflow_mm, cut_marks, grown, mirrored,
+                                    sheet_boxes)
 from outreach.renderers.base import PackPart, RenderContext, RenderError, Renderer, RenderResult, RoleView
 from outreach.renderers.html import base_context, layout, render_html
+from outreach.renderers.printing import Finish, print_master
 
 # Space at the bottom of a card that text must not reach: the padding, and on the back
 # also the hotline line (keep in step with .card and .card-foot in css/quiz-print.css).
-RESERVED_MM = {"front": 3.5, "back": 8.0}
+RESERVED_MM = {"front": 3.5, "back": 9.0}
 CARDS_CONTRACT = TemplateContract("quiz/cards.html", anchors=("front-{n}", "end-front-{n}", "back-{n}", "end-back-{n}"),
                                   why="用来测量每张卡片的文字是否超出卡片")
 
@@ -22,6 +24,7 @@ class QuizRenderer(Renderer):
     label = "问答"
     version = "1"
     config_sections = ("project", "theme", "quiz")
+    printable = True
     roles = (("quiz/*-cards.pdf", "quiz-cards"), ("quiz/*-key.pdf", "quiz-key"),
              ("quiz/*-answer-sheet.pdf", "quiz-answer-sheet"), ("quiz/*/index.html", "quiz-h5"))
     role_views = {"quiz-h5": RoleView("H5 答题页", "page"), "quiz-cards": RoleView("卡片", "pdf"),
@@ -45,12 +48,13 @@ class QuizRenderer(Renderer):
         seed = options.shuffle_seed if options.shuffle_seed is not None else library.config.quiz.shuffle_seed
         targets = []
         for set_id, item in sorted(library.kind("quizzes").items()):
+            pdfs = (f"quiz/{set_id}-cards.pdf", f"quiz/{set_id}-answer-sheet.pdf", f"quiz/{set_id}-key.pdf")
+            # The H5 page is for phones: a print build makes the three PDFs only.
+            page = () if options.print_ready else (f"quiz/{set_id}/index.html",)
             targets.append(Target(
-                id=f"quiz/{set_id}", renderer=self.kind,
-                outputs=(f"quiz/{set_id}-cards.pdf", f"quiz/{set_id}-answer-sheet.pdf", f"quiz/{set_id}-key.pdf",
-                         f"quiz/{set_id}/index.html"),
+                id=f"quiz/{set_id}", renderer=self.kind, outputs=pdfs + page,
                 sources=(item.path,), templates=("quiz/cards.html", "quiz/key.html", "quiz/answer-sheet.html",
-                                                  "quiz/page.html"),
+                                                  *(("quiz/page.html",) if page else ())),
                 params={"quiz": set_id, "seed": seed}, label=f"问答 {set_id}"))
         return targets
 
@@ -58,12 +62,16 @@ class QuizRenderer(Renderer):
         title = library.item("quizzes", ref).model.title
         settings = library.config.quiz
         per_sheet = settings.columns * settings.rows
+        size = f"{settings.card_width:g}×{settings.card_height:g} 毫米"
         return [
             PackPart(f"quiz/{ref}-cards.pdf", f"{title}（卡片）", duplex=True, copies="每场活动 1 份",
-                     cut=f"双面打印选“长边翻转”；沿裁切线裁成每张纸 {per_sheet} 张 "
-                         f"{settings.card_width:g}×{settings.card_height:g} 毫米的卡片"),
-            PackPart(f"quiz/{ref}-answer-sheet.pdf", f"{title}（答题卡）", duplex=False, copies="按参与人数"),
-            PackPart(f"quiz/{ref}-key.pdf", f"{title}（答案）", duplex=False, copies="主持人 1 份"),
+                     cut=f"双面打印选“长边翻转”；沿裁切线裁成每张纸 {per_sheet} 张 {size}的卡片",
+                     stock="250–300 克铜版卡", per="event", each=1,
+                     finishing=f"双面印刷（长边翻转，背面与正面对齐）；每张卡片四边各带 3 毫米出血，按裁切标记裁出 "
+                               f"{size}的卡片（卡片之间的间隙裁两刀）"),
+            PackPart(f"quiz/{ref}-answer-sheet.pdf", f"{title}（答题卡）", duplex=False, copies="按参与人数",
+                     stock="80–100 克双胶纸（要用笔填写，不用铜版纸）", per="participant", each=1),
+            PackPart(f"quiz/{ref}-key.pdf", f"{title}（答案）", duplex=False, copies="主持人 1 份", per="event", each=1),
         ]
 
     def pack_extras(self, ref, library):
@@ -78,13 +86,20 @@ class QuizRenderer(Renderer):
         # The three PDFs of a set are written together so they share one font subset.
         from outreach.render.pdf import write_many
 
-        documents = [self._cards(ctx, item, questions, context, result.warnings)]
+        cards, cuts = self._cards(ctx, item, questions, context, result.warnings)
+        documents = [cards]
         for name, template in (("key", "quiz/key.html"), ("answer-sheet", "quiz/answer-sheet.html")):
             what = f"问答 {set_id} 的{'答案' if name == 'key' else '答题卡'}"
             html = render_html(ctx, template, context, what)
             documents.append(layout(ctx, html, template, what, item.path, warnings=result.warnings))
         names = [f"quiz/{set_id}-cards.pdf", f"quiz/{set_id}-key.pdf", f"quiz/{set_id}-answer-sheet.pdf"]
         result.outputs.update(zip(names, write_many(documents)))
+        if ctx.print_ready:
+            for name, role, finish in zip(names, ("quiz-cards", "quiz-key", "quiz-answer-sheet"),
+                                          (Finish(A4_MM, cuts=cuts), Finish(A4_MM), Finish(A4_MM))):
+                result.outputs[name] = print_master(ctx, name, result.outputs[name], finish, role)
+                result.finished.add(name)
+            return result
         page_context = context | {"data": {
             "title": item.model.title,
             "questions": [q.as_json() for q in questions],
@@ -98,16 +113,28 @@ class QuizRenderer(Renderer):
         return result
 
     def _cards(self, ctx: RenderContext, item, questions, context, warnings):
+        """The card sheets laid out, and each page's cut boxes (one per card)."""
         settings = ctx.config.quiz
         page_w, page_h = A4_MM
+        bleed = CARD_BLEED_MM if ctx.print_ready else 0.0
+        # A print master's cards carry their own bleed, so the gutter holds two bleeds (two cuts).
+        gutter = max(settings.gutter, PRINT_GUTTER_MM) if ctx.print_ready else settings.gutter
         boxes = sheet_boxes(page_w, page_h, settings.card_width, settings.card_height, settings.columns,
-                            settings.rows, settings.gutter)
-        sheets = []
+                            settings.rows, gutter)
+        if bleed:
+            self._check_print_grid(ctx, boxes, gutter)
+        sheets, cuts = [], []
         for start in range(0, len(questions), len(boxes)):
             chunk = questions[start:start + len(boxes)]
-            fronts = [{"box": box, "card": card} for box, card in zip(boxes, chunk)]
-            backs = [{"box": mirrored(box, page_w), "card": card} for box, card in zip(boxes, chunk)]
-            sheets.append({"fronts": fronts, "backs": backs, "marks": cut_marks(boxes[:len(chunk)])})
+            front_boxes = boxes[:len(chunk)]
+            back_boxes = [mirrored(box, page_w) for box in front_boxes]
+            # A card's element is the card with its bleed; the print stylesheet moves its content
+            # in by the bleed (.print-ready .card in css/quiz-print.css), so it sits where it did.
+            fronts = [{"box": grown(box, bleed), "card": card} for box, card in zip(front_boxes, chunk)]
+            backs = [{"box": grown(box, bleed), "card": card} for box, card in zip(back_boxes, chunk)]
+            # The print master's marks (drawn at each cut by the prepress step) replace these.
+            sheets.append({"fronts": fronts, "backs": backs, "marks": [] if bleed else cut_marks(front_boxes)})
+            cuts += [tuple(front_boxes), tuple(back_boxes)]
         what = f"问答 {item.id} 的卡片"
         html = render_html(ctx, "quiz/cards.html", context | {"sheets": sheets, "page": {"w": page_w, "h": page_h}}, what)
         document = layout(ctx, html, "quiz/cards.html", what, item.path, warnings=warnings)
@@ -117,8 +144,20 @@ class QuizRenderer(Renderer):
             warnings.append(f"模板 quiz/cards.html 缺少 Python 用来测量卡片的元素（如 id=\"{missing[0]}\"，共缺 "
                             f"{len(missing)} 个）：无法检查卡片文字是否超出。请保留 id=\"front-N\"/\"end-front-N\" 等标记，"
                             "见 docs/templates.md 的“模板约定”。")
-        self._check_fit(document, questions, settings.card_height, item)
-        return document
+        self._check_fit(document, questions, settings.card_height + bleed, item)
+        return document, tuple(cuts)
+
+    @staticmethod
+    def _check_print_grid(ctx: RenderContext, boxes: list[Box], gutter: float) -> None:
+        """The print master's grid (wider gutters, each card's bleed) must still leave room on A4."""
+        left = min(b.x for b in boxes) - CARD_BLEED_MM
+        top = min(b.y for b in boxes) - CARD_BLEED_MM
+        if left < 5 or top < 5:
+            settings = ctx.config.quiz
+            raise RenderError(f"印刷版的问答卡片每张四周要留 {CARD_BLEED_MM:g} 毫米出血、卡片间距至少 {gutter:g} 毫米，"
+                              f"{settings.columns} 列 × {settings.rows} 行 {settings.card_width:g}×{settings.card_height:g} "
+                              "毫米的卡片放不进 A4。请在 outreach.toml 的 [quiz] 里减少行数或列数，或把卡片改小。",
+                              "outreach.toml", 0)
 
     @staticmethod
     def _check_fit(document, questions, card_height_mm: float, item) -> None:

@@ -10,6 +10,9 @@ from outreach.renderers.target import Target
 from outreach.renderers.base import BatchRenderer, PackPart, RenderContext, RenderError, RenderResult, RoleView
 from outreach.renderers.html import base_context, check_pages, layout, render_html, render_pages
 from outreach.checks.scriptlint import spoken_length
+from outreach.render.sheets import CARD_BLEED_MM, Box
+from outreach.render.units import PT_PER_MM
+from outreach.renderers.printing import Finish, print_master
 
 TALK_TRACK = "劝阻话术"
 # What a scene is called in each form: (heading on the cover, counting unit).
@@ -19,6 +22,7 @@ CARD_PAGES = 2                       # a pocket card is one sheet: front and bac
 TALK_CARD_CONTRACT = TemplateContract("talk-card.html", page_mm=(105, 148),
                                       why="话术卡是 A6，并排印在 A4 上时按这个尺寸缩放和对折")
 A4_LANDSCAPE_PT = (841.89, 595.28)
+A4_MM, A6_MM, A4_LANDSCAPE_MM = (210.0, 297.0), (105.0, 148.0), (297.0, 210.0)
 
 
 class ScriptRenderer(BatchRenderer):
@@ -28,6 +32,7 @@ class ScriptRenderer(BatchRenderer):
     batch_size = 4
     pack_item = "script"
     config_sections = ("project", "theme", "scripts")
+    printable = True
     roles = (("scripts/*-card-sheet.pdf", "talk-card-sheet"), ("scripts/*-card.pdf", "talk-card"),
              ("scripts/*/*.pdf", "script-part"), ("scripts/*.pdf", "script-pdf"))
     role_views = {"script-pdf": RoleView("全本", "pdf"), "script-part": RoleView("分角色台词", "pdf"),
@@ -73,17 +78,33 @@ class ScriptRenderer(BatchRenderer):
     def pack_parts(self, ref, library):
         script = library.item("scripts", ref).model
         if script.form == TALK_TRACK:
-            return [PackPart(f"scripts/{ref}.pdf", script.title, duplex=True, copies="每位工作人员 1 份"),
+            if library.config.scripts.card_layout == "A4-2up":
+                card = PackPart(f"scripts/{ref}-card.pdf", f"{script.title}（口袋卡，印刷厂版）", duplex=False,
+                                copies="需要精装卡片时交印刷厂，每位工作人员 1 张", target=f"scripts/{ref}/card",
+                                in_pack=False, cut="横向 A4 单面打印，沿中间的虚线对折成 A5",
+                                stock="250–300 克铜版卡", per="staff", each=1,
+                                finishing="单面印刷；按裁切标记裁去出血，沿中间的虚线压痕对折成 A5")
+            else:
+                card = PackPart(f"scripts/{ref}-card.pdf", f"{script.title}（口袋卡，印刷厂版）", duplex=True,
+                                copies="需要精装卡片时交印刷厂，每位工作人员 1 张", target=f"scripts/{ref}/card",
+                                in_pack=False, cut="按页面尺寸用卡纸双面印刷（长边翻转），不需裁切",
+                                stock="250–300 克铜版卡", per="staff", each=1,
+                                finishing="双面印刷（长边翻转）；四边各带 3 毫米出血，按裁切标记裁成 A6（105×148 毫米）")
+            return [PackPart(f"scripts/{ref}.pdf", script.title, duplex=True, copies="每位工作人员 1 份",
+                             per="staff", each=1),
                     PackPart(f"scripts/{ref}-card-sheet.pdf", f"{script.title}（口袋卡）", duplex=False,
                              copies="每位工作人员 1 张（每张裁出 2 张卡）", target=f"scripts/{ref}/card",
-                             cut="单面打印；沿四角的裁切线裁下两张，每张沿中间的虚线对折，正面朝外"),
-                    PackPart(f"scripts/{ref}-card.pdf", f"{script.title}（口袋卡，印刷厂版）", duplex=True,
-                             copies="需要精装卡片时交印刷厂，每位工作人员 1 张", target=f"scripts/{ref}/card",
-                             in_pack=False, cut="按页面尺寸用卡纸双面印刷（长边翻转），不需裁切")]
-        parts = [PackPart(f"scripts/{ref}.pdf", script.title, duplex=True, copies="导演和每位演员各 1 份")]
+                             cut="单面打印；沿四角的裁切线裁下两张，每张沿中间的虚线对折，正面朝外",
+                             stock="200–250 克铜版卡", per="staff", each=0.5,
+                             finishing="单面印刷；按裁切标记裁出 2 张（两张之间的间隙裁两刀），每张沿中间的虚线对折，正面朝外"),
+                    card]
+        roles = speaking_roles(script)
+        parts = [PackPart(f"scripts/{ref}.pdf", script.title, duplex=True, copies="导演和每位演员各 1 份",
+                          per="event", each=len(roles) + 1)]
         parts += [PackPart(f"scripts/{ref}/{role}.pdf", f"{script.title}（{role}的台词）", duplex=True,
-                           copies=f"扮演“{role}”的演员 1 份", target=f"scripts/{ref}/roles", in_pack=False)
-                  for role in speaking_roles(script)]
+                           copies=f"扮演“{role}”的演员 1 份", target=f"scripts/{ref}/roles", in_pack=False,
+                           per="event", each=1)
+                  for role in roles]
         return parts
 
 
@@ -105,19 +126,37 @@ class ScriptRenderer(BatchRenderer):
             results[target.id] = result
         pdfs = write_many([document for _, _, document in laid_out]) if laid_out else []
         for (target, output, _), pdf_bytes in zip(laid_out, pdfs):
-            if isinstance(results[target.id], RenderError):
+            result = results[target.id]
+            if isinstance(result, RenderError):
                 continue
-            if target.params["part"] == "card":
-                try:
+            try:
+                if target.params["part"] == "card":
                     check_pages(pdf_bytes, f"劝阻话术卡 {target.params['script']}", "talk-card.html", ctx)
-                except RenderError as problem:
-                    results[target.id] = problem
+                    self._cards(ctx, result, output, pdf_bytes)
                     continue
-                results[target.id].outputs[output.replace("-card.pdf", "-card-sheet.pdf")] = impose_card_sheet(pdf_bytes)
-                if ctx.config.scripts.card_layout == "A4-2up":
-                    pdf_bytes = impose_two_up(pdf_bytes)
-            results[target.id].outputs[output] = pdf_bytes
+                if ctx.print_ready:
+                    role = "script-pdf" if target.params["part"] == "full" else "script-part"
+                    pdf_bytes = print_master(ctx, output, pdf_bytes, Finish(A4_MM), role)
+                    result.finished.add(output)
+                result.outputs[output] = pdf_bytes
+            except RenderError as problem:
+                results[target.id] = problem
         return [results[t.id] for t in targets]
+
+    @staticmethod
+    def _cards(ctx, result: RenderResult, output: str, card_pdf: bytes) -> None:
+        """The pocket card as set in [scripts] card_layout, and the A4 sheet of two to cut and fold."""
+        sheet_output = output.replace("-card.pdf", "-card-sheet.pdf")
+        sheet, cuts = impose_card_sheet(card_pdf, ctx.print_ready)
+        trim = A6_MM
+        if ctx.config.scripts.card_layout == "A4-2up":
+            card_pdf, trim = impose_two_up(card_pdf, ctx.print_ready), A4_LANDSCAPE_MM
+        if ctx.print_ready:
+            card_pdf = print_master(ctx, output, card_pdf, Finish(trim), "talk-card")
+            sheet = print_master(ctx, sheet_output, sheet, Finish(A4_MM, cuts=(cuts,)), "talk-card-sheet")
+            result.finished |= {output, sheet_output}
+        result.outputs[output] = card_pdf
+        result.outputs[sheet_output] = sheet
 
     # --- the three kinds of document ------------------------------------------------------
 
@@ -269,40 +308,66 @@ def chinese_numeral(number: int) -> str:
 # --- card helpers -----------------------------------------------------------------------
 
 CARD_SHEET_SCALE = 0.9   # two A6 cards side by side fit an A4 width only at 90 %, inside printers' margins
+SHEET_GAP_MM = 8.0       # between the two copies: room for two cuts (each copy's own bleed) and their marks
 
 
-def impose_card_sheet(card_pdf: bytes) -> bytes:
+def card_sheet_boxes() -> tuple[Box, Box]:
+    """Where the two copies (front and back side by side, folded between them) are cut out of
+    the A4 sheet: mm from its top-left corner."""
+    width, height = 2 * A6_MM[0] * CARD_SHEET_SCALE, A6_MM[1] * CARD_SHEET_SCALE
+    left, top = (A4_MM[0] - width) / 2, (A4_MM[1] - 2 * height - SHEET_GAP_MM) / 2
+    return Box(left, top, width, height), Box(left, top + height + SHEET_GAP_MM, width, height)
+
+
+def impose_card_sheet(card_pdf: bytes, print_ready: bool = False) -> tuple[bytes, tuple[Box, Box]]:
     """An A4 portrait sheet holding the card twice (top and bottom half): front and back side by
-    side at 90 %, with cut marks around each pair and a dashed fold line between front and back."""
+    side at 90 %, a dashed fold line between them, and the boxes the two copies are cut along.
+    The office version has its own cut marks around each pair; a print master's copies keep the
+    card's bleed on their three outer edges (its marks are drawn at each cut by the prepress step),
+    and the sheet has the bleed of every print-ready page."""
     import pikepdf
 
-    width, height = A4_LANDSCAPE_PT[1], A4_LANDSCAPE_PT[0]
+    boxes = card_sheet_boxes()
+    width, height = A4_MM[0] * PT_PER_MM, A4_MM[1] * PT_PER_MM
+    edge = CARD_BLEED_MM * PT_PER_MM
     with pikepdf.open(io.BytesIO(card_pdf)) as card, pikepdf.new() as sheet:
         sheet.add_blank_page(page_size=(width, height))
         page = sheet.pages[0]
+        if print_ready:
+            page.obj.MediaBox = page.obj.BleedBox = pikepdf.Array([-edge, -edge, width + edge, height + edge])
+            page.obj.TrimBox = pikepdf.Array([0, 0, width, height])
         sides = list(card.pages)[:CARD_PAGES]
-        card_w, card_h = (float(v) * CARD_SHEET_SCALE for v in sides[0].mediabox[2:4])
-        left = (width - 2 * card_w) / 2
-        drawing = b""
         names = []
         for index, side in enumerate(sides):
             name = pikepdf.Name(f"/Side{index + 1}")  # fixed names: the same card gives the same bytes
-            page.add_resource(sheet.copy_foreign(side.as_form_xobject()), pikepdf.Name.XObject, name)
-            names.append(name)
-        for row in range(2):
-            bottom = height / 2 - card_h - 8 if row else height / 2 + 8
-            for index, name in enumerate(names):
-                rect = pikepdf.Rectangle(left + index * card_w, bottom, left + (index + 1) * card_w, bottom + card_h)
-                drawing += page.calc_form_xobject_placement(sheet.get_object(page.Resources.XObject[name].objgen),
-                                                            name, rect, allow_expand=True)
-            drawing += _cut_marks(left, bottom, left + 2 * card_w, bottom + card_h)
-            drawing += (f"q 0.6 G 0.5 w [4 3] 0 d {left + card_w:.2f} {bottom + 4:.2f} m "
-                        f"{left + card_w:.2f} {bottom + card_h - 4:.2f} l S Q\n").encode()
+            form = sheet.copy_foreign(side.as_form_xobject())
+            trim = [float(v) for v in side.obj.get("/TrimBox", side.mediabox)]
+            if print_ready:   # the card's bleed on its outer edges; none at the fold, where the sides meet
+                bleed = [float(v) for v in side.obj.get("/BleedBox", side.mediabox)]
+                form.BBox = pikepdf.Array([bleed[0] if index == 0 else trim[0], bleed[1],
+                                           trim[2] if index == 0 else bleed[2], bleed[3]])
+            page.add_resource(form, pikepdf.Name.XObject, name)
+            names.append((name, trim))
+        drawing = b""
+        for box in boxes:
+            left, bottom = box.x * PT_PER_MM, height - (box.y + box.h) * PT_PER_MM
+            half = box.w / 2 * PT_PER_MM
+            for index, (name, trim) in enumerate(names):
+                # The side's trim lands on its half of the copy, scaled: the form is drawn in the
+                # card page's own coordinates (its TrimBox may not start at 0, 0).
+                x = left + index * half - trim[0] * CARD_SHEET_SCALE
+                y = bottom - trim[1] * CARD_SHEET_SCALE
+                drawing += (f"q {CARD_SHEET_SCALE:g} 0 0 {CARD_SHEET_SCALE:g} {x:.3f} {y:.3f} cm "
+                            f"{name} Do Q\n").encode()
+            if not print_ready:
+                drawing += _cut_marks(left, bottom, left + 2 * half, bottom + box.h * PT_PER_MM)
+            drawing += (f"q 0.6 G 0.5 w [4 3] 0 d {left + half:.2f} {bottom + 4:.2f} m "
+                        f"{left + half:.2f} {bottom + box.h * PT_PER_MM - 4:.2f} l S Q\n").encode()
         page.contents_add(sheet.make_stream(drawing), prepend=False)
         sheet.docinfo["/Creator"] = "outreach"
         buffer = io.BytesIO()
         sheet.save(buffer, deterministic_id=True, compress_streams=True)
-        return buffer.getvalue()
+        return buffer.getvalue(), boxes
 
 
 def _cut_marks(x0: float, y0: float, x1: float, y1: float, length: float = 14, offset: float = 4) -> bytes:
@@ -315,14 +380,19 @@ def _cut_marks(x0: float, y0: float, x1: float, y1: float, length: float = 14, o
     return ("q 0 G 0.3 w " + " ".join(lines) + " S Q\n").encode()
 
 
-def impose_two_up(card_pdf: bytes) -> bytes:
-    """Front and back side by side on one landscape A4 (each enlarged to A5), with a fold line."""
+def impose_two_up(card_pdf: bytes, print_ready: bool = False) -> bytes:
+    """Front and back side by side on one landscape A4 (each enlarged to A5), with a fold line;
+    a print master's sheet has the bleed of every print-ready page."""
     import pikepdf
 
     width, height = A4_LANDSCAPE_PT
+    edge = CARD_BLEED_MM * PT_PER_MM
     with pikepdf.open(io.BytesIO(card_pdf)) as card, pikepdf.new() as sheet:
         sheet.add_blank_page(page_size=(width, height))
         page = sheet.pages[0]
+        if print_ready:
+            page.obj.MediaBox = page.obj.BleedBox = pikepdf.Array([-edge, -edge, width + edge, height + edge])
+            page.obj.TrimBox = pikepdf.Array([0, 0, width, height])
         drawing = b""
         for index, side in enumerate(list(card.pages)[:CARD_PAGES]):
             # Named by hand: add_overlay picks random resource names, and the same card must

@@ -9,14 +9,17 @@ import io
 
 from outreach.render.contract import TemplateContract
 from outreach.renderers.target import Target
-from outreach.renderers.base import BatchRenderer, RenderContext, RenderError, RenderResult, RoleView
+from outreach.renderers.base import BatchRenderer, PackPart, RenderContext, RenderError, RenderResult, RoleView
 from outreach.renderers.html import base_context, check_pages, layout, render_html, render_pages
 from outreach.renderers.packs import collect, front_matter_html, page_stamps
-from outreach.render.sheets import cut_marks, mirrored, sheet_boxes
+from outreach.render.sheets import CARD_BLEED_MM, PRINT_GUTTER_MM, cut_marks, mirrored, sheet_boxes
+from outreach.renderers.printing import Finish, print_master
 from outreach.project.stations import Station
 
 CARD_W, CARD_H = 90.0, 54.0        # the size of a business card, what 警民联系卡 are printed at
 CARD_COLUMNS, CARD_ROWS = 2, 5     # 10 on an A4 sheet
+PRINT_CARD_ROWS = 4                # a print master: 8 on an A4 sheet (each card with its bleed, 6 mm gutters)
+A4_MM = (210.0, 297.0)
 CARDS_CONTRACT = TemplateContract("stations/contact-cards.html", page_mm=(CARD_W, CARD_H),
                                   why="联系卡按这个尺寸在 A4 上排 10 个、双面对齐")
 
@@ -29,10 +32,13 @@ class StationsRenderer(BatchRenderer):
     batch_size = 4   # WeasyPrint documents are large: a few stations at a time keeps memory flat
     # A station pack is a pack with its own cover: the same sections as packs, and [stations].
     config_sections = ("project", "theme", "stations", "feed", "quiz", "scripts", "posters", "review")
-    roles = (("stations/*/contact-cards.pdf", "contact-cards"), ("stations/*/*.pdf", "station-pack-pdf"),
+    printable = True
+    roles = (("stations/*/contact-cards.pdf", "contact-cards"), ("stations/*/打印说明.txt", "station-print-notes"),
+             ("stations/*/印刷清单.*", "station-order-sheet"), ("stations/*/*.pdf", "station-pack-pdf"),
              ("stations/*/*.zip", "station-pack-zip"))
     role_views = {"station-pack-pdf": RoleView("资料包", "pdf"), "contact-cards": RoleView("警民联系卡", "pdf"),
-                  "station-pack-zip": RoleView("打印包（zip）", "file")}
+                  "station-pack-zip": RoleView("打印包（zip）", "file"), "station-print-notes": RoleView("打印说明", "file"),
+                  "station-order-sheet": RoleView("印刷清单", "file")}
     template_contracts = (CARDS_CONTRACT,)
     templates_described = {
         "stations/contact-cards.html": "警民联系卡（90×54 毫米的一张，生成时排成 A4 每张 10 个，双面）",
@@ -48,14 +54,18 @@ class StationsRenderer(BatchRenderer):
         for station in library.stations:
             data = dataclasses.asdict(station)
             data.pop("row")
+            folder = f"stations/{station.id}"
+            # Everything for the printer in one zip, with its 打印说明 (and a print build's 印刷清单).
+            paperwork = [f"{folder}/{station.id}.zip", f"{folder}/打印说明.txt"]
+            if options.print_ready:
+                paperwork += [f"{folder}/印刷清单.xlsx", f"{folder}/印刷清单.csv"]
             targets.append(Target(
                 id=f"stations/{station.id}", renderer=self.kind,
-                outputs=tuple([f"stations/{station.id}/{pack}.pdf" for pack in packs] +
-                              [f"stations/{station.id}/contact-cards.pdf"]),
+                outputs=tuple([f"{folder}/{pack}.pdf" for pack in packs] + [f"{folder}/contact-cards.pdf"] + paperwork),
                 # The packs' files too: a build that leaves out a broken pack then keeps this
                 # station's last good outputs instead of dropping that pack from them.
                 sources=(f"{library.stations_path}#{station.id}", *pack_files),
-                templates=("pack-cover.html", "pack-back.html", "stations/contact-cards.html"),
+                templates=("pack-cover.html", "pack-back.html", "stations/contact-cards.html", "pack-print-sheet.txt"),
                 deps=tuple(f"packs/{pack}" for pack in packs), params={"station": data, "packs": packs},
                 label=f"派出所 {station.id}"))
         return targets
@@ -63,12 +73,11 @@ class StationsRenderer(BatchRenderer):
     def render_batch(self, targets, ctx):
         import pikepdf
 
-        from outreach.render.packing import personalise
         from outreach.render.pdf import write_many
 
         source = ctx.library.stations_path or "content/stations.csv"
         packs = targets[0].params["packs"]
-        items = {pack: collect(ctx.library, ctx.library.item("packs", pack).model) for pack in packs}
+        items = {pack: collect(ctx.library, ctx.library.item("packs", pack).model, ctx.print_ready) for pack in packs}
         documents, owners, results = [], [], {}
         for target in targets:
             station = Station(**target.params["station"])
@@ -98,23 +107,74 @@ class StationsRenderer(BatchRenderer):
                 result = results[target.id]
                 if isinstance(result, RenderError):
                     continue
-                station_id = target.params["station"]["id"]
-                for pack in packs:
-                    result.outputs[f"stations/{station_id}/{pack}.pdf"] = personalise(
-                        generic[pack], pieces[(target.id, "cover", pack)], pieces[(target.id, "back", pack)],
-                        blank_note)
                 try:
-                    check_pages(pieces[(target.id, "cards", None)], f"派出所 {station_id} 的警民联系卡",
-                                "stations/contact-cards.html", ctx)
+                    self._station_files(ctx, target, result, pieces, generic, blank_note)
                 except RenderError as problem:
                     results[target.id] = problem
-                    continue
-                result.outputs[f"stations/{station_id}/contact-cards.pdf"] = contact_sheet(
-                    pieces[(target.id, "cards", None)], ctx.config.stations.card_gutter)
         finally:
             for document in generic.values():
                 document.close()
         return [results[t.id] for t in targets]
+
+    def _station_files(self, ctx: RenderContext, target, result: RenderResult, pieces: dict, generic: dict,
+                       blank_note: bytes) -> None:
+        """One station's packs, contact cards, 打印说明 (and 印刷清单) and the zip of them all, finished
+        here: the zip holds exactly the bytes build/ gets."""
+        from outreach.render.packing import deterministic_zip, personalise
+        from outreach.renderers.paperwork import (NOTES_NAME, ORDER_NAME, notes, order_files, order_sheet,
+                                                  output_condition, print_file, quantity)
+        from outreach.renderers.printing import finished_pdf, pack_finish, stitched_master
+
+        station = Station(**target.params["station"])
+        folder = f"stations/{station.id}"
+        packs = target.params["packs"]
+        check_pages(pieces[(target.id, "cards", None)], f"派出所 {station.id} 的警民联系卡", "stations/contact-cards.html", ctx)
+        outputs: dict[str, bytes] = {}
+        files = []
+        for pack in packs:
+            path = f"{folder}/{pack}.pdf"
+            model = ctx.library.item("packs", pack).model
+            cover, back = pieces[(target.id, "cover", pack)], pieces[(target.id, "back", pack)]
+            if ctx.print_ready:   # the station's own pages become masters; the shared body already is one
+                cover, back, note = (pack_finish(ctx, path, page) for page in (cover, back, blank_note))
+                stitched = personalise(generic[pack], cover, back, note, uniform=True)
+                outputs[path] = stitched_master(ctx, path, stitched, "station-pack-pdf", f"{model.title}（{station.name}）")
+            else:
+                outputs[path] = finished_pdf(ctx, personalise(generic[pack], cover, back, blank_note))
+            part = PackPart(path, f"{model.title}，本派出所版", duplex=True, copies="每个活动点 1 份",
+                            cut="每项素材从奇数页开始，空白页为有意留白；最后一页是本派出所的联系方式",
+                            stock="100–128 克双胶纸或铜版纸",
+                            finishing="双面印刷（长边翻转）；按裁切标记裁去出血，按页码顺序整理，可左侧装订")
+            files.append((f"{pack}.pdf", outputs[path], part, quantity(ctx, part, model.audience) if ctx.print_ready else 0))
+        cards_path = f"{folder}/contact-cards.pdf"
+        sheet, cuts = contact_sheet(pieces[(target.id, "cards", None)], ctx.config.stations.card_gutter, ctx.print_ready)
+        if ctx.print_ready:
+            sheet = print_master(ctx, cards_path, sheet, Finish(A4_MM, cuts=cuts), "contact-cards",
+                                 f"{station.name} 警民联系卡")
+        else:
+            sheet = finished_pdf(ctx, sheet)
+        outputs[cards_path] = sheet
+        per_sheet = len(cuts[0])
+        cards = PackPart(cards_path, "警民联系卡", duplex=True, copies="按需要印刷",
+                         cut=f"双面打印选“长边翻转”，背面与正面对齐；沿裁切线每张纸裁出 {per_sheet} 张 "
+                             f"{CARD_W:g}×{CARD_H:g} 毫米的卡片",
+                         stock="300 克铜版卡（可双面覆膜）",
+                         finishing=f"双面印刷（长边翻转，背面与正面对齐）；每张卡片四边各带 3 毫米出血，按裁切标记每张纸裁出 "
+                                   f"{per_sheet} 张 {CARD_W:g}×{CARD_H:g} 毫米的卡片（卡片之间的间隙裁两刀）")
+        sheets = -(-ctx.config.print.contact_cards // per_sheet) if ctx.print_ready else 0
+        files.append(("contact-cards.pdf", sheet, cards, sheets))
+        rows = [print_file(name, data, part, ctx.print_ready, count) for name, data, part, count in files]
+        context = {"pack": None, "pack_id": station.id, "files": rows, "station": station, "extras": [],
+                   "output_condition": output_condition(ctx) if ctx.print_ready else ""}
+        outputs[f"{folder}/{NOTES_NAME}"] = notes(ctx, context, f"派出所 {station.id} 的打印说明")
+        if ctx.print_ready:
+            order = order_sheet(ctx, f"《{station.name}》印刷清单", rows)
+            xlsx, csv = order_files(ctx, order)
+            outputs |= {f"{folder}/{ORDER_NAME}.xlsx": xlsx, f"{folder}/{ORDER_NAME}.csv": csv}
+        outputs[f"{folder}/{station.id}.zip"] = deterministic_zip(
+            {f"{station.id}/{path.rsplit('/', 1)[1]}": data for path, data in outputs.items()})
+        result.outputs = outputs
+        result.finished = set(outputs)
 
     def _cards(self, ctx: RenderContext, station: Station, source: str):
         """One card, front and back, laid out at its real size (imposed 10-up later)."""
@@ -128,10 +188,18 @@ class StationsRenderer(BatchRenderer):
             raise
 
 
-def contact_sheet(card_pdf: bytes, gutter: float) -> bytes:
+def contact_sheet(card_pdf: bytes, gutter: float, print_ready: bool = False) -> tuple[bytes, tuple]:
+    """The A4 sheet of cards (fronts, then the backs mirrored for a long-edge flip) and each
+    page's cut boxes. A print master's cards carry their own bleed with 6 mm gutters (two cuts
+    between two cards): 8 to a sheet, as 10 with such gutters do not fit on A4."""
     from outreach.render.packing import impose
 
-    page_w, page_h = 210.0, 297.0
-    boxes = sheet_boxes(page_w, page_h, CARD_W, CARD_H, CARD_COLUMNS, CARD_ROWS, gutter)
-    return impose(card_pdf, boxes, [mirrored(b, page_w) for b in boxes], (page_w, page_h),
-                  cut_marks(boxes, length=1.2, offset=0.4))
+    page_w, page_h = A4_MM
+    if print_ready:
+        boxes = sheet_boxes(page_w, page_h, CARD_W, CARD_H, CARD_COLUMNS, PRINT_CARD_ROWS, PRINT_GUTTER_MM)
+    else:
+        boxes = sheet_boxes(page_w, page_h, CARD_W, CARD_H, CARD_COLUMNS, CARD_ROWS, gutter)
+    backs = [mirrored(b, page_w) for b in boxes]
+    marks = [] if print_ready else cut_marks(boxes, length=1.2, offset=0.4)
+    sheet = impose(card_pdf, boxes, backs, (page_w, page_h), marks, bleed_mm=CARD_BLEED_MM if print_ready else 0.0)
+    return sheet, (tuple(boxes), tuple(backs))

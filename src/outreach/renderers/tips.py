@@ -5,6 +5,9 @@ from __future__ import annotations
 from outreach.renderers.target import Target
 from outreach.renderers.base import BatchRenderer, PackPart, RenderError, RenderResult, RoleView
 from outreach.renderers.html import base_context, check_pages, law_citations, render_pages
+from outreach.renderers.printing import Finish, print_master, with_review_date
+
+A4_MM = (210.0, 297.0)
 
 
 class TipsRenderer(BatchRenderer):
@@ -13,6 +16,7 @@ class TipsRenderer(BatchRenderer):
     version = "1"
     batch_size = 16
     config_sections = ("project", "theme")
+    printable = True
     roles = (("tips/*.pdf", "tip-pdf"),)
     role_views = {"tip-pdf": RoleView("PDF", "pdf")}
     pack_item = "tip"
@@ -58,12 +62,19 @@ class TipsRenderer(BatchRenderer):
             except RenderError as problem:
                 results[target.id] = problem
                 continue
-            result.outputs[f"tips/{target.params['tip']}.pdf"] = pdf_bytes
+            output = f"tips/{target.params['tip']}.pdf"
+            review_by = ctx.library.item("tips", target.params["tip"]).model.review_by
+            pdf_bytes = with_review_date(pdf_bytes, review_by)
+            if ctx.print_ready:
+                pdf_bytes = print_master(ctx, output, pdf_bytes, Finish(A4_MM, review_by=review_by), "tip-pdf")
+                result.finished.add(output)
+            result.outputs[output] = pdf_bytes
         return [results[t.id] for t in targets]
 
     def pack_parts(self, ref: str, library) -> list[PackPart]:
         return [PackPart(f"tips/{ref}.pdf", library.item("tips", ref).model.title, duplex=False,
-                         copies="张贴或发放，按需要印刷")]
+                         copies="张贴或发放，按需要印刷", stock="128 克铜版纸", finishing="按裁切标记裁去出血",
+                         per="participant", each=1)]
 
     def target_id(self, ref: str) -> str:
         return f"tips/{ref}"
