@@ -298,6 +298,24 @@ class PrintSection(Section):
         description="颜色的 CMYK 印刷值（每项 0–100）：主题颜色名或 \"#rrggbb\" = [C, M, Y, K]，"
                     "例如 primary = [0, 100, 80, 5]；没写的颜色用内置值或按颜色配置文件换算")
 
+    # How many to print (印刷清单's suggested quantities): each pack for this many events.
+    events: int = Field(1, ge=1, le=10000, description="印刷清单的建议数量按几场活动计算（每场一套资料）")
+    participants: int = Field(50, ge=1, le=100000, description="每场活动预计参加人数（答题卡、小贴士按人数印）")
+    audience_participants: dict[str, int] = Field(
+        default_factory=dict, max_length=50,
+        description="按资料包的适用人群另设每场人数，例如 student = 120（人群名见 [project] audiences）")
+    staff: int = Field(4, ge=1, le=1000, description="每场活动的工作人员人数（话术卡、劝阻话术按人数印）")
+    spare: int = Field(10, ge=0, le=100, description="多印的余量（百分比），补裁切和发放的损耗")
+    contact_cards: int = Field(200, ge=1, le=100000, description="每个派出所印多少张警民联系卡")
+
+    @field_validator("audience_participants")
+    @classmethod
+    def _participant_counts(cls, value: dict[str, int]) -> dict:
+        for key, count in value.items():
+            if not 1 <= count <= 100000:
+                raise ValueError(f"“{shown(key)}”的人数应在 1 到 100000 之间")
+        return value
+
     @field_validator("cmyk")
     @classmethod
     def _cmyk_values(cls, value: dict[str, tuple[float, float, float, float]]) -> dict:
