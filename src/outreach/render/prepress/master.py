@@ -13,7 +13,7 @@ from pikepdf import Array, Dictionary, Name
 from outreach.render.prepress.colour import ColourMap, default_cmyk_table
 from outreach.render.prepress.convert import PdfConverter
 from outreach.render.prepress.marks import REGISTRATION, mark_segments, marks_content, registration_space
-from outreach.render.prepress.pdfx import PDF_VERSION, TIMEZONE, add_output_intent, drop_interactive, identify
+from outreach.render.prepress.pdfx import PDF_VERSION, TIMEZONE, add_output_intent, drop_interactive, identify, pdf_date
 from outreach.render.prepress.profile import OutputProfile, load_profile
 from outreach.render.prepress.slug import open_slug, slug_form, slug_page
 from outreach.render.prepress.errors import PrepressError
@@ -46,13 +46,14 @@ def print_master(pdf: bytes, spec: PrintSpec) -> bytes:
                 spec.slug.text(), mm(left + width + right), mm(bottom + height + top), left, spec.font_family)))
             slug = slug_form(document, source)
             converter.convert_xobject(slug)
+        day = spec.date or (spec.slug.date if spec.slug is not None else None) or dt.date.today()
+        when = dt.datetime.combine(day, dt.time(), TIMEZONE)
         for index, page in enumerate(document.pages):
             _finish_page(document, page, index, spec, margins, converter, registration, slug)
+            page.obj.PieceInfo = piece_info(spec.cuts_for(index), spec.bleed_mm, pdf_date(when))
         converter.finish()
         drop_interactive(document)
         add_output_intent(document, profile)
-        day = spec.date or (spec.slug.date if spec.slug is not None else None) or dt.date.today()
-        when = dt.datetime.combine(day, dt.time(), TIMEZONE)
         identify(document, spec.title, when, seed)
         out = io.BytesIO()
         document.save(out, deterministic_id=True, compress_streams=True, force_version=PDF_VERSION,
@@ -130,12 +131,11 @@ def _finish_page(document, page, index: int, spec: PrintSpec, margins, converter
     for key in (Name.CropBox, Name.ArtBox):
         if key in page.obj:
             del page.obj[key]
-    page.obj.PieceInfo = piece_info(spec.cuts_for(index), spec.bleed_mm)
 
 
-def piece_info(cuts, bleed_mm: float) -> Dictionary:
+def piece_info(cuts, bleed_mm: float, modified: str) -> Dictionary:
     """The cut boxes, for preflight: each card must carry its own bleed past its own cut, and a
     finished file no longer says where the cuts are except in its marks."""
     boxes = Array([Array([round(b.x, 3), round(b.y, 3), round(b.w, 3), round(b.h, 3)]) for b in cuts])
     private = Dictionary(Cuts=boxes, Bleed=bleed_mm, Unit=Name("/mm"))
-    return Dictionary({PIECE_KEY: Dictionary(LastModified=pikepdf.String("D:20000101000000Z"), Private=private)})
+    return Dictionary({PIECE_KEY: Dictionary(LastModified=pikepdf.String(modified), Private=private)})

@@ -38,7 +38,7 @@ def identify(pdf: pikepdf.Pdf, title: str, when: dt.datetime, seed: bytes) -> No
     `seed`: bytes the document id is derived from, so the same input gives the same file."""
     info = pdf.docinfo
     title = title or str(info.get(Name.Title, "") or "")
-    stamp = _pdf_date(when)
+    stamp = pdf_date(when)
     producer = str(info.get(Name.Producer, "") or "WeasyPrint")
     info[Name.Title] = pikepdf.String(title)
     info[Name.Creator] = pikepdf.String("outreach")
@@ -54,7 +54,7 @@ def identify(pdf: pikepdf.Pdf, title: str, when: dt.datetime, seed: bytes) -> No
     pdf.Root.Metadata = pdf.make_indirect(metadata)
 
 
-def _pdf_date(when: dt.datetime) -> str:
+def pdf_date(when: dt.datetime) -> str:
     offset = when.strftime("%z")
     return f"D:{when:%Y%m%d%H%M%S}{offset[:3]}'{offset[3:]}'"
 
