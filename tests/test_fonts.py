@@ -142,7 +142,7 @@ def test_fonts_stay_embedded_and_outlines_and_destinations_survive(builds):
 
 def test_print_ready_boxes_survive(tmp_path):
     lean = build_variant(tmp_path, "lean-print", True, print_ready=True)
-    with pikepdf.open(lean / "posters/fake-loan.pdf") as pdf:
+    with pikepdf.open(lean / "print/posters/fake-loan.pdf") as pdf:
         page = pdf.pages[0]
         assert "/TrimBox" in page.obj and "/BleedBox" in page.obj
         assert float(page.obj.TrimBox[2]) - float(page.obj.TrimBox[0]) == pytest.approx(595.28, abs=0.5)

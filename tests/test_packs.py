@@ -88,10 +88,10 @@ def test_zip_holds_pack_items_and_print_sheet(pack_build):
                 "elderly/tips/answer-96110.pdf", "elderly/quiz/community-basics-cards.pdf",
                 "elderly/quiz/community-basics/index.html"} <= set(names)
         assert all(info.date_time == (1980, 1, 1, 0, 0, 0) for info in archive.infolist())
-        sheet = archive.read("elderly/打印说明.txt").decode("utf-8")
+        sheet = archive.read("elderly/打印说明.txt").decode("utf-8-sig").replace("\r\n", "\n")
     assert "纸张：A4" in sheet and "双面打印（长边翻转）" in sheet and "单面打印" in sheet
     assert "裁切线" in sheet and "建议份数" in sheet
-    assert re.search(r"community-basics-cards\.pdf\n   纸张：A4　页数：4", sheet)
+    assert re.search(r"community-basics-cards\.pdf（[^\n]*）\n   纸张：A4（210×297 ?毫米）\n   页数：4", sheet)
 
 
 def test_rebuild_gives_byte_identical_zip(pack_build, tmp_path):

@@ -76,6 +76,7 @@ class _Page:
         self.media = page.get_mediabox()
         self.trim = page.get_trimbox()
         self.print_ready = any(abs(a - b) > 1 for a, b in zip(self.media, self.trim))
+        self.bleed = page.get_bleedbox()
 
     def problem(self, x_pt: float, y_pt: float, code: str, message: str) -> PageProblem:
         left, _, _, top = self.trim
@@ -257,8 +258,8 @@ def _outside_trim(where: _Page, glyphs: list[_Glyph]) -> list[PageProblem]:
     problems = []
     for glyph in glyphs:
         g_left, g_bottom, g_right, g_top = glyph.box
-        if _area(glyph.box) <= 0:
-            continue
+        if _area(glyph.box) <= 0 or (where.print_ready and _intersection(glyph.box, where.bleed) <= 0):
+            continue   # a print master's slug line: outside the bleed, cut away with the margin
         x, y = _centre(glyph.box)
         if g_left < left - 0.5 or g_right > right + 0.5 or g_bottom < bottom - 0.5 or g_top > top + 0.5:
             problems.append(where.problem(x, y, "text-off-page", f"文字“{glyph.char}”超出了页面的裁切线"))

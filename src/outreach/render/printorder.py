@@ -79,8 +79,8 @@ def order_xlsx(sheet: OrderSheet, day: dt.date) -> bytes:
     book.properties.creator = "outreach"
     book.properties.created = book.properties.modified = when
     buffer = io.BytesIO()
-    book.save(buffer)
-    return _fixed_times(buffer.getvalue())
+    book.save(buffer)   # sets the modified time to now: fixed again below
+    return _fixed_times(buffer.getvalue(), when)
 
 
 def _display_width(text: str) -> int:
@@ -89,14 +89,21 @@ def _display_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(c) in ("W", "F") else 1 for c in text)
 
 
-def _fixed_times(xlsx: bytes) -> bytes:
-    """The workbook's zip again, its members in the same order with fixed times."""
+def _fixed_times(xlsx: bytes, when: dt.datetime) -> bytes:
+    """The workbook's zip again, its members in the same order with fixed times, and its
+    document properties dated `when` (openpyxl stamps the time of saving)."""
+    import re
+
     output = io.BytesIO()
+    stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
     with zipfile.ZipFile(io.BytesIO(xlsx)) as source, \
             zipfile.ZipFile(output, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
         for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)", rb"\g<1>" + stamp + rb"\g<2>", data)
             fixed = zipfile.ZipInfo(info.filename, date_time=ZIP_EPOCH)
             fixed.compress_type = zipfile.ZIP_DEFLATED
             fixed.external_attr = 0o644 << 16
-            archive.writestr(fixed, source.read(info.filename))
+            archive.writestr(fixed, data)
     return output.getvalue()

@@ -63,6 +63,10 @@ class PrintFile:
         return "双面（长边翻转）" if self.duplex else "单面"
 
     @property
+    def office_sides(self) -> str:
+        return "双面打印（长边翻转）" if self.duplex else "单面打印"
+
+    @property
     def sheets_per_copy(self) -> int:
         return math.ceil(self.facts.pages / 2) if self.duplex else self.facts.pages
 
