@@ -85,7 +85,7 @@ def test_a_pack_listing_a_broken_item_keeps_its_last_good_version(fixture_projec
     assert skipped["content/scenarios/fake-loan.yaml"].reasons[0].code == "unfilled"
     item = skipped["content/packs/fixture.yaml"]
     assert item.reasons == () and item.blocked_by == (("诈骗类型 fake-loan", "content/scenarios/fake-loan.yaml"),)
-    assert set(item.kept) == {"packs/fixture.pdf", "packs/fixture.zip"}
+    assert set(item.kept) == {"packs/fixture.pdf", "packs/fixture.zip", "packs/fixture/打印说明.txt"}
     assert (root / "build/packs/fixture.pdf").read_bytes() == pack
 
 
