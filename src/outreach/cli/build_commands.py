@@ -28,7 +28,9 @@ def build(
     only: Optional[List[str]] = typer.Option(None, "--only", metavar="类别",
                                              help=f"只生成某一类，可重复：{'、'.join(_kinds())}。"),
     jobs: int = typer.Option(0, "--jobs", "-j", metavar="N", min=0, help="并行进程数，默认等于 CPU 核数。"),
-    print_ready: bool = typer.Option(False, "--print-ready", help="印刷版：加 3 毫米出血和裁切线，交给印刷厂使用。"),
+    print_ready: bool = typer.Option(False, "--print-ready",
+                                     help="生成交给印刷厂的印刷版（PDF/X-4，四色，3 毫米出血和裁切标记）到 build/print/，"
+                                          "普通文件不变。"),
     clean: bool = typer.Option(False, "--clean", help="先删除上次生成的文件，再全部重新生成。"),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="不显示进度，只显示错误。"),
     stations: Optional[bool] = typer.Option(None, "--stations/--no-stations",
