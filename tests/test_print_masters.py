@@ -385,3 +385,12 @@ def test_every_starter_output_meets_its_minimum_text_size(tmp_path):
         assert smallest >= minimum - 0.05, (entry["path"], smallest, minimum)
         checked += 1
     assert checked > 30
+
+
+def test_an_unknown_audience_in_the_print_settings_is_named(mini_project):
+    from conftest import check
+
+    with open(mini_project / "outreach.toml", "a", encoding="utf-8") as handle:
+        handle.write("\n[print.audience_participants]\nstudnet = 120\n")
+    [problem] = [d for d in check(mini_project) if d.file == "outreach.toml"]
+    assert problem.code == "config" and "studnet" in problem.message and "student" in problem.message and problem.line > 1

@@ -416,7 +416,17 @@ def load_config(root: Path, text: str | None = None) -> tuple[ProjectConfig | No
                 for loc, message in project_path_problems(config, root)]
     if problems:
         return None, problems
-    return config, [warning(CONFIG_NAME, *locate(loc), "unfilled", message) for loc, message in _blanks(config)]
+    return config, ([warning(CONFIG_NAME, *locate(loc), "unfilled", message) for loc, message in _blanks(config)] +
+                    [warning(CONFIG_NAME, *locate(loc), "config", message) for loc, message in _unknown_audiences(config)])
+
+
+def _unknown_audiences(config: "ProjectConfig") -> list[tuple[tuple, str]]:
+    """[print.audience_participants] names no audience the project has: its count would never be used."""
+    known = config.project.audiences
+    return [(("print", "audience_participants", key),
+             f"[print.audience_participants] 里的“{shown(key)}”不是 [project] audiences 里的人群（可用：{'、'.join(known)}），"
+             "这个人数不会用到。")
+            for key in config.print.audience_participants if key not in known]
 
 
 def _blanks(config: "ProjectConfig") -> list[tuple[tuple, str]]:
