@@ -125,10 +125,13 @@ def same_boxes(pages: Sequence) -> bool:
     return len({boxes(page) for page in pages}) <= 1
 
 
-def stitched_master(ctx: RenderContext, path: str, data: bytes, role: str, title: str) -> bytes:
+def stitched_master(ctx: RenderContext, path: str, data: bytes, role: str, title: str,
+                    checked: set[int] | None = None) -> bytes:
     """A file stitched from print masters (a pack, a station's pack; pages already converted, boxed
     and marked): fonts finished, identified as PDF/X-4 as a whole (OutputIntent, XMP, PDF 1.6),
-    then preflighted like every master."""
+    then preflighted like every master. `checked`: 0-based pages already preflighted as they are
+    in another master (a station's pack body is the pack's, page for page): the preflight renders
+    the others, and one of them to hold the boxes against."""
     import hashlib
     import io
 
@@ -148,8 +151,23 @@ def stitched_master(ctx: RenderContext, path: str, data: bytes, role: str, title
                  object_stream_mode=pikepdf.ObjectStreamMode.generate)
     master = buffer.getvalue()
     shown = ctx.output_prefix + path.removeprefix(ctx.output_prefix)
-    preflight(master, shown, role + "-print")
+    preflight(_without_pages(master, checked) if checked else master, shown, role + "-print")
     return master
+
+
+def _without_pages(data: bytes, pages: set[int]) -> bytes:
+    """The PDF (its catalog, Info and XMP as they are) without `pages`, but for the first of them."""
+    import io
+
+    import pikepdf
+
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        keep = min(pages)
+        for index in sorted(pages - {keep}, reverse=True):
+            del pdf.pages[index]
+        buffer = io.BytesIO()
+        pdf.save(buffer, deterministic_id=True)
+        return buffer.getvalue()
 
 
 def pack_finish(ctx: RenderContext, path: str, data: bytes, slug: bool = True) -> bytes:

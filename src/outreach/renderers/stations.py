@@ -138,7 +138,10 @@ class StationsRenderer(BatchRenderer):
             if ctx.print_ready:   # the station's own pages become masters; the shared body already is one
                 cover, back, note = (pack_finish(ctx, path, page) for page in (cover, back, blank_note))
                 stitched = personalise(generic[pack], cover, back, note, uniform=True)
-                outputs[path] = stitched_master(ctx, path, stitched, "station-pack-pdf", f"{model.title}（{station.name}）")
+                # The body is the pack's print master page for page, preflighted when it was made.
+                body = set(range(1, len(generic[pack].pages)))
+                outputs[path] = stitched_master(ctx, path, stitched, "station-pack-pdf", f"{model.title}（{station.name}）",
+                                                checked=body)
             else:
                 outputs[path] = finished_pdf(ctx, personalise(generic[pack], cover, back, blank_note))
             part = PackPart(path, f"{model.title}，本派出所版", duplex=True, copies="每个活动点 1 份",
