@@ -299,7 +299,7 @@ def test_station_notes_state_the_contact_cards_flip_edge(printed):
     for folder in ("stations/test-east", "print/stations/test-east"):
         text = notes_text(printed / "build" / folder / "打印说明.txt")
         block = text[text.index("contact-cards.pdf"):]
-        assert "双面（长边翻转）" in block and "90×54" in block.replace(" ", "")
+        assert "双面" in block and "长边翻转" in block and "90×54" in block.replace(" ", "")
     print_block = notes_text(printed / "build/print/stations/test-east/打印说明.txt")
     assert "每张纸裁出8张90×54毫米" in print_block.replace(" ", "")
 
