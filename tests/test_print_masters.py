@@ -394,3 +394,13 @@ def test_an_unknown_audience_in_the_print_settings_is_named(mini_project):
         handle.write("\n[print.audience_participants]\nstudnet = 120\n")
     [problem] = [d for d in check(mini_project) if d.file == "outreach.toml"]
     assert problem.code == "config" and "studnet" in problem.message and "student" in problem.message and problem.line > 1
+
+
+def test_a3_posters_go_with_the_pack_when_they_are_built(fixture_project):
+    edit(fixture_project / "outreach.toml", 'sizes = ["A4"]', 'sizes = ["A4", "A3"]')
+    assert build_project(fixture_project, only=("packs",), print_ready=True, jobs=2).ok
+    with zipfile.ZipFile(fixture_project / "build/print/packs/fixture.zip") as archive:
+        assert "fixture/posters/fake-loan-a3.pdf" in archive.namelist()
+    text = notes_text(fixture_project / "build/print/packs/fixture/打印说明.txt").replace(" ", "")
+    block = text[text.index("posters/fake-loan-a3.pdf"):].split("\n\n")[0]
+    assert "A3（297×420毫米）" in block and "不在整本PDF里" in block
