@@ -13,12 +13,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Sequence
-
-from outreach.render.sheets import Box
+from outreach.render.sheets import CARD_BLEED_MM, Box
 from outreach.renderers.base import RenderContext, RenderError
 
-BLEED_MM = 3.0
+BLEED_MM = CARD_BLEED_MM   # every print master's bleed (render.prepress.BLEED_MM), cards' included
+A4_MM = (210.0, 297.0)
 
 
 @dataclass(frozen=True)
@@ -80,9 +79,10 @@ def print_master(ctx: RenderContext, path: str, data: bytes, finish: Finish, rol
 
     data = finished_pdf(ctx, data)
     shown = ctx.output_prefix + path.removeprefix(ctx.output_prefix)
-    spec = PrintSpec.for_project(ctx.config, ctx.root, trim_mm=finish.trim_mm, cuts=finish.cuts_for(_page_count(data)),
+    pages, own_title = _pages_and_title(data)
+    spec = PrintSpec.for_project(ctx.config, ctx.root, trim_mm=finish.trim_mm, cuts=finish.cuts_for(pages),
                                  slug=Slug(file=shown, date=slug_date(), review_by=finish.review_by),
-                                 role=role + "-print", title=title or _title(data))
+                                 role=role + "-print", title=title or own_title)
     try:
         master = make_master(data, spec)
     except PrepressError as problem:
@@ -102,27 +102,13 @@ def preflight(data: bytes, shown: str, role: str) -> None:
         raise RenderError(f"印刷版 {shown} 通不过印前检查：{listed}{more}。运行 outreach preflight {shown} 可列出全部问题。")
 
 
-def _title(data: bytes) -> str:
+def _pages_and_title(data: bytes) -> tuple[int, str]:
     import io
 
     import pikepdf
 
     with pikepdf.open(io.BytesIO(data)) as pdf:
-        return str(pdf.docinfo.get("/Title", ""))
-
-
-def _page_count(data: bytes) -> int:
-    from outreach.render.packing import page_count
-
-    return page_count(data)
-
-
-def same_boxes(pages: Sequence) -> bool:
-    """Every page has the MediaBox, TrimBox and BleedBox of the first (pikepdf pages)."""
-    def boxes(page):
-        return tuple(tuple(round(float(v), 2) for v in page.obj.get(key, page.mediabox))
-                     for key in ("/MediaBox", "/TrimBox", "/BleedBox"))
-    return len({boxes(page) for page in pages}) <= 1
+        return len(pdf.pages), str(pdf.docinfo.get("/Title", ""))
 
 
 def stitched_master(ctx: RenderContext, path: str, data: bytes, role: str, title: str,
@@ -185,5 +171,3 @@ def pack_finish(ctx: RenderContext, path: str, data: bytes, slug: bool = True) -
     except PrepressError as problem:
         raise RenderError(f"印刷版 {shown}：{problem}") from None
 
-
-A4_MM = (210.0, 297.0)
