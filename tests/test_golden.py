@@ -38,6 +38,14 @@ PAGES = {
     "pack-contents": ("packs/fixture.pdf", 1),
     "contact-cards-front": ("stations/test-east/contact-cards.pdf", 0),
     "contact-cards-back": ("stations/test-east/contact-cards.pdf", 1),
+    # One print master of each kind: CMYK artwork with bleed, marks and slug outside the trim.
+    "print-poster": ("print/posters/fake-loan.pdf", 0),
+    "print-tip": ("print/tips/answer-96110.pdf", 0),
+    "print-quiz-cards-back": ("print/quiz/basics-cards.pdf", 1),
+    "print-script-page": ("print/scripts/xiaopin-fake-police.pdf", 1),
+    "print-talk-card-sheet": ("print/scripts/talk-track-refund-card-sheet.pdf", 0),
+    "print-pack-cover": ("print/packs/fixture.pdf", 0),
+    "print-contact-cards-front": ("print/stations/test-east/contact-cards.pdf", 0),
 }
 
 
@@ -51,6 +59,8 @@ def built(tmp_path_factory) -> Path:
     shutil.copytree(FIXTURE_PROJECT, root)
     result = build_project(root, stations=True, jobs=2)
     assert result.ok, [f"{f.label}: {f.message}" for f in result.failures]
+    printed = build_project(root, stations=True, jobs=2, print_ready=True)   # beside the screen files
+    assert printed.ok, [f"{f.label}: {f.message}" for f in printed.failures]
     assert_pages_clean(root / "build")
     return root / "build"
 

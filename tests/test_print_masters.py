@@ -404,3 +404,14 @@ def test_a3_posters_go_with_the_pack_when_they_are_built(fixture_project):
     text = notes_text(fixture_project / "build/print/packs/fixture/打印说明.txt").replace(" ", "")
     block = text[text.index("posters/fake-loan-a3.pdf"):].split("\n\n")[0]
     assert "A3（297×420毫米）" in block and "不在整本PDF里" in block
+
+
+def test_print_masters_are_the_same_bytes_wherever_the_project_sits(mini_project, tmp_path):
+    """A colleague's copy (or CI) in another folder makes byte-identical masters: nothing in a
+    master depends on the project's absolute path."""
+    elsewhere = tmp_path / "another" / "place"
+    shutil.copytree(mini_project, elsewhere)
+    for root in (mini_project, elsewhere):
+        assert build_posters(root, print_ready=True).ok
+    for master in sorted((mini_project / "build/print/posters").glob("*.pdf")):
+        assert master.read_bytes() == (elsewhere / "build/print/posters" / master.name).read_bytes(), master.name

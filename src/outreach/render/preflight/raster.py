@@ -49,6 +49,18 @@ class Raster:
         return (min(self.width - 1, max(0, int((x - self.media[0]) * self.scale))),
                 min(self.height - 1, max(0, int((self.media[3] - y) * self.scale))))
 
+    def strip(self, begin: tuple[float, float], end: tuple[float, float]) -> list[bool]:
+        """Whether each pixel on the straight line from `begin` to `end` (one row or one column
+        of the rendered page) carries ink, in order."""
+        (x0, y0), (x1, y1) = self.px(*begin), self.px(*end)
+        if y0 == y1:   # a row
+            data = self.image.crop((min(x0, x1), y0, max(x0, x1) + 1, y0 + 1)).tobytes()
+        else:          # a column
+            data = self.image.crop((x0, min(y0, y1), x0 + 1, max(y0, y1) + 1)).tobytes()
+        inked = [min(data[i], data[i + 1], data[i + 2]) < INK for i in range(0, len(data), 3)]
+        reverse = (x1 < x0) if y0 == y1 else (y1 < y0)
+        return inked[::-1] if reverse else inked
+
     def inked(self, x: float, y: float) -> bool:
         return min(self.pixels[self.px(x, y)]) < INK   # type: ignore[index]
 
@@ -84,19 +96,16 @@ def check_bleed(raster: Raster, cuts, bleed_mm: float, number: int, boxes: PageB
 
 
 def _first_gap(raster: Raster, start: float, end: float, step: float, near, far) -> float | None:
-    run_start = None
-    t = start
-    while t <= end:
-        missing = raster.inked(*near(t)) and not raster.inked(*far(t))
-        if missing:
-            if run_start is None:
-                run_start = t
-            elif t - run_start >= MIN_GAP_MM * PT_PER_MM:
-                return run_start
-        else:
-            run_start = None
-        t += step
-    return None
+    """Where along an edge the artwork stops short of the bleed for MIN_GAP_MM or more (the
+    edge is read as two one-pixel strips of the rendered page, not pixel by pixel)."""
+    if end < start:
+        return None
+    inner = raster.strip(near(start), near(end))
+    outer = raster.strip(far(start), far(end))
+    run = max(1, int(MIN_GAP_MM * PT_PER_MM / step))
+    missing = bytes(1 if a and not b else 0 for a, b in zip(inner, outer))
+    found = missing.find(b"\x01" * run)
+    return None if found < 0 else start + found * step
 
 
 def check_marks(raster: Raster, cuts, boxes: PageBoxes, bleed_mm: float, number: int, problems: list[Problem]) -> None:

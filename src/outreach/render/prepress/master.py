@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import hashlib
 import io
@@ -32,7 +33,10 @@ def print_master(pdf: bytes, spec: PrintSpec) -> bytes:
     """The PDF as a PDF/X-4 print master (see the package docstring)."""
     profile = load_profile(spec.profile_path())
     colours = _colour_map(profile, dict(spec.cmyk) or default_cmyk_table())
-    seed = hashlib.sha256(pdf + repr(spec).encode()).digest()
+    # The document id follows what the file holds, not where the project sits on disk: the same
+    # project built in another folder (a colleague's copy, CI) gives byte-identical masters.
+    seed = hashlib.sha256(pdf + repr(dataclasses.replace(spec, root=None, output_profile=None)).encode()
+                          + hashlib.sha256(profile.data).digest()).digest()
     with contextlib.ExitStack() as stack:
         document = stack.enter_context(pikepdf.open(io.BytesIO(pdf)))
         converter = PdfConverter(document, colours)
