@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 # converted to (/usr/share/color/icc/ghostscript/default_cmyk.icc, freely redistributable).
 APT_PACKAGES := fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 fontconfig poppler-utils chromium libgs-common
 
-.PHONY: build test test-floors install system-deps bench clean goldens screenshots
+.PHONY: build test quick test-floors install system-deps bench clean goldens screenshots
 
 build: $(STAMP)
 	$(BIN)/outreach schema
@@ -19,6 +19,17 @@ test: $(STAMP)
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -n 2 -q
+
+# The inner loop while editing (about half a minute): style, import contracts, and the test
+# modules that need no layout engine run or browser. `make test` runs everything.
+QUICK_TESTS := tests/test_editor_forms.py tests/test_lint.py tests/test_sms.py tests/test_loader_errors.py \
+	tests/test_yaml_slips.py tests/test_config_messages.py tests/test_readme.py tests/test_template_safety.py \
+	tests/test_scripts_md.py tests/test_scripts_lint.py
+
+quick: $(STAMP)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/lint-imports
+	$(BIN)/python -m pytest -n 2 -q -p no:cacheprovider $(QUICK_TESTS)
 
 install: $(STAMP)
 
