@@ -47,12 +47,13 @@ def test_pack_has_cover_toc_outline_and_odd_page_starts(pack_build):
         assert "目录" in texts[1]
         entries = outline(path)
         assert entries[0] == ("封面和目录", 1, [])
-        assert len(entries) == len(pack.items) + 1
-        for title, start, _children in entries[1:]:
+        assert entries[-1] == ("封底", len(texts), [])               # the back cover, an even page
+        assert len(entries) == len(pack.items) + 2
+        for title, start, _children in entries[1:-1]:
             assert start % 2 == 1, (pack_id, title, start)          # every item starts on an odd page
             assert str(start) in texts[1]                             # and the TOC says where
         # a blank verso follows every item with an odd number of pages
-        starts = [start for _, start, _ in entries[1:]] + [len(texts) + 1]
+        starts = [start for _, start, _ in entries[1:]]
         for begin, end in zip(starts, starts[1:]):
             if (end - begin) % 2 == 0 and end - begin >= 2 and "本页有意留白" in texts[end - 2]:
                 assert texts[end - 2].replace("（本页有意留白）", "").strip() in ("", str(end - 1))
@@ -68,14 +69,14 @@ def test_items_in_pack_order(pack_build):
     for item in pack.items:
         kind = {"poster": "scenarios", "tip": "tips", "quiz": "quizzes", "script": "scripts"}[item.kind]
         expected.append(library.get(kind, item.ref).model.title)
-    assert [title for title, _, _ in entries[1:]] == expected
+    assert [title for title, _, _ in entries[1:-1]] == expected and entries[-1][0] == "封底"
     quiz = next(children for title, _, children in entries if title == library.quizzes["community-basics"].title)
     assert [c.split("（")[-1] for c in quiz] == ["卡片）", "答题卡）", "答案）"]
 
 
 def test_page_numbers_in_the_footer(pack_build):
     texts = page_texts(pack_build / "build/packs/campus.pdf")
-    for number in range(2, len(texts) + 1):
+    for number in range(2, len(texts)):     # every page but the covers
         assert str(number) in texts[number - 1], number
 
 
@@ -148,9 +149,9 @@ def test_fifty_stations_from_csv(tmp_path):
     assert len(stations) == 50
     generic = page_texts(root / "build/packs/fixture.pdf")
     personal = page_texts(root / "build/stations/s07/fixture.pdf")
-    assert len(personal) == len(generic) + 2 and len(personal) % 2 == 0
+    assert len(personal) == len(generic) and len(personal) % 2 == 0   # its own covers replace the pack's
     assert "示例第7派出所（虚构）" in personal[0] and "0000-1000007" in personal[0]
-    assert personal[1:len(generic)] == generic[1:]                  # the shared body, untouched
+    assert personal[1:-1] == generic[1:-1]                          # the shared body, untouched
     assert "有困难，找民警" in personal[-1] and "0000-2000007" in personal[-1]
     assert [t for t, _, _ in outline(root / "build/stations/s07/fixture.pdf")] == \
         [t for t, _, _ in outline(root / "build/packs/fixture.pdf")]

@@ -156,12 +156,12 @@ def test_pack_page_numbers_are_upright_and_clear_of_the_page(built_fixture):
 
 
 def test_page_numbers_avoid_the_posters_own_text(built_fixture):
-    """The poster's bottom corner holds the review date and its top corner the category badge:
-    the number goes where the page is empty."""
-    from outreach.render.pagespace import free_spots
+    """The pack prints every number in the outer bottom corner: the poster leaves it free (its
+    footer's last line holds the organisation on the inner side)."""
+    from outreach.render.pagespace import occupied
 
     poster = (built_fixture / "build/posters/fake-loan.pdf").read_bytes()
-    assert free_spots(poster, odd_first=True) == ["bottom-center"]
+    assert occupied(poster, odd_first=True) == []
 
 
 def test_print_ready_bleed_continues_every_edge(fixture_project):

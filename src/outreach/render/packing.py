@@ -13,6 +13,7 @@ from outreach.render.units import PT_PER_MM
 
 PAPER_SIZES = {"A3": (297, 420), "A4": (210, 297), "A5": (148, 210), "A6": (105, 148)}
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+BACK_COVER_TITLE = "封底"
 
 
 @dataclass(frozen=True)
@@ -81,22 +82,44 @@ def paper_name(width: float, height: float) -> str:
     return f"{width:.0f}×{height:.0f} 毫米"
 
 
-def layout(front_pages: int, sections: list[int]) -> tuple[int, list[int], int]:
-    """Start pages (1-based) so every section starts on an odd page; returns
-    (blank pages after the front matter, start page of each section, total pages)."""
-    pad = front_pages % 2
-    cursor = front_pages + pad + 1
-    starts = []
+@dataclass(frozen=True)
+class PackLayout:
+    """Where everything of a pack goes (pages numbered from 1): the front matter from page 1,
+    each section from an odd page, and the back cover on the last page, an even one, so it is
+    the back of the last sheet when the pack is printed on both sides."""
+
+    starts: list[int]     # first page of each section
+    blanks: list[int]     # pages left blank on purpose (a blank verso, the page before the back cover)
+    total: int            # pages in all, the back cover included
+
+    @property
+    def back(self) -> int:
+        return self.total
+
+
+def layout(front_pages: int, sections: list[int]) -> PackLayout:
+    """Every section starts on an odd page (a blank verso after an odd run of pages); the back
+    cover takes the last section's blank verso, or follows a blank page of its own."""
+    blanks: list[int] = []
+    starts: list[int] = []
+    cursor = front_pages + 1          # the next free page
     for pages in sections:
+        if cursor % 2 == 0:           # the run before ended on an odd page: a blank verso
+            blanks.append(cursor)
+            cursor += 1
         starts.append(cursor)
-        cursor += pages + pages % 2
-    return pad, starts, cursor - 1
+        cursor += pages
+    if cursor % 2 == 1:               # the back cover must land on an even page
+        blanks.append(cursor)
+        cursor += 1
+    return PackLayout(starts, blanks, cursor)
 
 
-def assemble(front: bytes, sections: list[Section], stamps: bytes | None, outline_front: str,
+def assemble(front: bytes, sections: list[Section], back: bytes, stamps: bytes | None, outline_front: str,
              blanks: bytes | None = None, uniform: bool = False) -> bytes:
-    """Front matter, then each section from an odd page (blank versos between), stamps
-    (page numbers) overlaid page by page, and an outline: one entry per item, its parts below.
+    """Front matter, then each section from an odd page (blank versos between), the back cover
+    on the last (even) page as `layout` places it, stamps (page numbers) overlaid page by page,
+    and an outline: one entry per item, its parts below, and the back cover.
 
     Every page keeps one size: a blank page is a page of `blanks`, in order (a print master's
     blank pages, with marks and slug), else an empty page with the boxes of the first page.
@@ -104,6 +127,7 @@ def assemble(front: bytes, sections: list[Section], stamps: bytes | None, outlin
     the first page's does, in one MediaBox wide enough for every page's marks and slug."""
     output = pikepdf.new()
     sources = [pikepdf.open(io.BytesIO(front))] + [pikepdf.open(io.BytesIO(s.pdf)) for s in sections]
+    back_pdf = pikepdf.open(io.BytesIO(back))
     spare = pikepdf.open(io.BytesIO(blanks)) if blanks is not None else None
     try:
         first = sources[0]
@@ -123,15 +147,17 @@ def assemble(front: bytes, sections: list[Section], stamps: bytes | None, outlin
 
         for page in first.pages:
             output.pages.append(page)
-        if len(output.pages) % 2:
-            add_blank()
         starts = []
         for source in sources[1:]:
+            if len(output.pages) % 2:
+                add_blank()
             starts.append(len(output.pages))
             for page in source.pages:
                 output.pages.append(page)
-            if len(output.pages) % 2:
-                add_blank()
+        # The back cover on an even page: straight after an odd run, else after a blank page.
+        if len(output.pages) % 2 == 0:
+            add_blank()
+        output.pages.append(back_pdf.pages[0])
         if stamps is not None:
             with pikepdf.open(io.BytesIO(stamps)) as stamp:
                 for index, page in enumerate(output.pages):
@@ -147,6 +173,7 @@ def assemble(front: bytes, sections: list[Section], stamps: bytes | None, outlin
                     current = (section.item, entry)
                 if section.title != section.item_title:
                     current[1].children.append(pikepdf.OutlineItem(section.title, start))
+            outline.root.append(pikepdf.OutlineItem(BACK_COVER_TITLE, len(output.pages) - 1))
         if uniform:
             uniform_boxes(output)
         output.docinfo["/Creator"] = "outreach"
@@ -158,6 +185,7 @@ def assemble(front: bytes, sections: list[Section], stamps: bytes | None, outlin
     finally:
         for source in sources:
             source.close()
+        back_pdf.close()
         if spare is not None:
             spare.close()
         output.close()
@@ -248,21 +276,16 @@ def _font_descriptors(pdf: pikepdf.Pdf):
                     yield descriptor
 
 
-def personalise(generic: pikepdf.Pdf, cover: bytes, back: bytes, blank_note: bytes, uniform: bool = False) -> bytes:
-    """A station's copy of a pack: its own cover instead of page 1, the shared body as is
-    (never re-rendered), then its back page as the last page of an even page count (after
-    `blank_note`, a page saying it is left blank on purpose, when one is needed). `uniform`: print
-    masters, every page given the same boxes (see uniform_boxes)."""
+def personalise(generic: pikepdf.Pdf, cover: bytes, back: bytes, uniform: bool = False) -> bytes:
+    """A station's copy of a pack: its own cover instead of page 1 and its own back cover
+    instead of the last page, the shared body between as is (never re-rendered, numbers and
+    all). `uniform`: print masters, every page given the same boxes (see uniform_boxes)."""
     output = pikepdf.new()
-    with pikepdf.open(io.BytesIO(cover)) as cover_pdf, pikepdf.open(io.BytesIO(back)) as back_pdf, \
-            pikepdf.open(io.BytesIO(blank_note)) as note_pdf:
+    with pikepdf.open(io.BytesIO(cover)) as cover_pdf, pikepdf.open(io.BytesIO(back)) as back_pdf:
         output.pages.append(cover_pdf.pages[0])
-        for page in generic.pages[1:]:
+        for page in generic.pages[1:-1]:
             output.pages.append(page)
-        if (len(output.pages) + len(back_pdf.pages)) % 2:
-            output.pages.append(note_pdf.pages[0])
-        for page in back_pdf.pages:
-            output.pages.append(page)
+        output.pages.append(back_pdf.pages[0])
         # The generic outline points into the generic file: rebuild it by page index.
         index = {page.objgen: i for i, page in enumerate(generic.pages)}
         with generic.open_outline() as source, output.open_outline() as outline:

@@ -14,6 +14,7 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
+from outreach.render.inspect_furniture import furniture_findings
 from outreach.render.units import PT_PER_MM
 
 SAFE_MARGIN_MM = 3.0        # on print-ready pages, text keeps this far inside the trim line
@@ -56,6 +57,7 @@ def inspect_pdf(source: bytes | Path, name: str = "") -> list[PageProblem]:
     try:
         for index in range(len(document)):
             problems.extend(_inspect_page(document[index], index + 1, name))
+        problems.extend(PageProblem(name, *found) for found in furniture_findings(document))
     finally:
         document.close()
     return problems

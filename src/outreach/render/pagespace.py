@@ -1,55 +1,94 @@
-"""Where a finished page has room for a mark of ours, such as a pack's page number.
+"""Where a pack prints its page numbers, and whether an item's page leaves that place free.
 
-Items are stitched into a pack as finished PDFs, so a page number must go where the item's
-own page has nothing: on a poster the outer bottom corner holds the review date, on a tip
-sheet the footer band. Each candidate spot is tried in order and the first one that no
-glyph or image touches is chosen.
+Every page of a pack (and of a station's pack) carries its number in one place: the outer
+bottom corner, FOLIO_INSET_MM in from the outer edge (right on odd pages, left on even ones)
+and FOLIO_RAISE_MM up from the bottom edge, on a small paper-coloured label so it reads on a
+dark footer band as on white paper. Items are stitched in as finished PDFs, so every item
+template keeps that corner free of text, pictures and lines (a background colour may run under
+it): `occupied` says what, if anything, is in the way on each page.
 """
 
 from __future__ import annotations
 
-from outreach.render.pageinspect import glyphs_of, image_boxes
+from dataclasses import dataclass
 
-A4_MM = (210.0, 297.0)
-# Candidate spots for a page number on an A4 page, in millimetres from the top-left corner
-# (left, top, right, bottom), for an odd (right-hand) page; mirrored for even pages. They
-# match the positions pack-stamp.html draws, with 2 mm of room around the bubble.
-SPOTS = {
-    "bottom-outer": (186.0, 284.0, 208.0, 296.0),
-    "top-outer": (186.0, 1.0, 208.0, 13.0),
-    "bottom-center": (94.0, 284.0, 116.0, 296.0),
-    "top-center": (94.0, 1.0, 116.0, 13.0),
-}
+from outreach.render.units import PT_PER_MM
+
+FOLIO_INSET_MM = 14.0     # outer edge of the label, from the outer trim edge
+FOLIO_RAISE_MM = 3.0      # bottom of the label, from the bottom trim edge
+FOLIO_HEIGHT_MM = 5.0
+FOLIO_MAX_WIDTH_MM = 14.0  # a four-digit number
+# The corner the label may take, with 1 mm of room around it: mm from the outer and bottom edges.
+ZONE_MM = (FOLIO_INSET_MM - 1.0, FOLIO_RAISE_MM - 1.0,
+           FOLIO_INSET_MM + FOLIO_MAX_WIDTH_MM + 1.0, FOLIO_RAISE_MM + FOLIO_HEIGHT_MM + 1.0)
+RENDER_PX_PER_MM = 6      # the corner is looked at this sharply
+FLAT_TOLERANCE = 24       # per RGB channel: still one flat colour
 
 
-def free_spots(pdf: bytes, odd_first: bool) -> list[str]:
-    """For every page of `pdf`, the first spot with nothing on it ("bottom-outer" when none
-    is free, so the page inspector reports the overlap rather than the number vanishing).
-    `odd_first`: whether the PDF's first page lands on an odd (right-hand) pack page."""
+@dataclass(frozen=True)
+class InTheWay:
+    """Something an item prints where the pack's page number goes."""
+
+    page: int          # 0-based, in the item's PDF
+    what: str          # the text, or 图片 / 线条或图形
+    x_mm: float        # from the trim's left edge
+    y_mm: float        # from the trim's top edge
+
+
+def zone_box(odd: bool, width_mm: float, height_mm: float) -> tuple[float, float, float, float]:
+    """The folio corner of a page (left, top, right, bottom in mm from the trim's top-left)."""
+    inner, low, outer, high = ZONE_MM
+    left, right = (width_mm - outer, width_mm - inner) if odd else (inner, outer)
+    return left, height_mm - high, right, height_mm - low
+
+
+def occupied(pdf: bytes, odd_first: bool) -> list[InTheWay]:
+    """What stands in the folio corner of each page of `pdf`, `odd_first` telling whether its
+    first page lands on an odd (right-hand) page of the pack. The corner is rendered: anything
+    but one flat colour there (text, a picture, a rule, a crop mark, the edge of a colour band)
+    would be covered or crowded by the label; the text found there, if any, names it."""
     import pypdfium2 as pdfium
 
     document = pdfium.PdfDocument(pdf)
-    chosen = []
+    found: list[InTheWay] = []
     try:
         for index in range(len(document)):
             page = document[index]
-            odd = (index % 2 == 0) == odd_first
-            boxes = [g.box for g in glyphs_of(page)] + image_boxes(page)
-            width, height = page.get_size()
-            chosen.append(next((name for name, spot in SPOTS.items()
-                                if not _touches(_to_points(spot, odd, width, height), boxes)), "bottom-outer"))
+            left, bottom, right, top = page.get_trimbox()
+            media = page.get_mediabox()
+            width, height = (right - left) / PT_PER_MM, (top - bottom) / PT_PER_MM
+            zone = zone_box((index % 2 == 0) == odd_first, width, height)
+            # pdfium crops from the media box's edges, in points: left, bottom, right, top.
+            crop = (left - media[0] + zone[0] * PT_PER_MM, top - (zone[3] * PT_PER_MM) - media[1],
+                    media[2] - left - zone[2] * PT_PER_MM, media[3] - top + zone[1] * PT_PER_MM)
+            image = page.render(scale=RENDER_PX_PER_MM / PT_PER_MM, crop=crop, may_draw_forms=False).to_pil()
+            low, high = zip(*image.convert("RGB").getextrema())
+            if max(h - lo for lo, h in zip(low, high)) <= FLAT_TOLERANCE:
+                continue
+            glyph = _glyph_in(page, (left, top), zone)
+            found.append(InTheWay(index, f"文字“{glyph[0]}”" if glyph else "线条、图形或图片",
+                                  *(glyph[1:] if glyph else (zone[0], zone[1]))))
     finally:
         document.close()
-    return chosen
+    return found
 
 
-def _to_points(spot, odd: bool, width: float, height: float) -> tuple[float, float, float, float]:
-    left, top, right, bottom = spot
-    if not odd:
-        left, right = A4_MM[0] - right, A4_MM[0] - left
-    sx, sy = width / A4_MM[0], height / A4_MM[1]
-    return left * sx, height - bottom * sy, right * sx, height - top * sy
+def _glyph_in(page, origin: tuple[float, float], zone) -> tuple[str, float, float] | None:
+    """The first glyph inside `zone` (mm from the trim's top-left), with its place, or None."""
+    import pypdfium2.raw as raw
 
-
-def _touches(area, boxes) -> bool:
-    return any(min(area[2], b[2]) > max(area[0], b[0]) and min(area[3], b[3]) > max(area[1], b[1]) for b in boxes)
+    left, top = origin
+    textpage = page.get_textpage()
+    try:
+        for index in range(textpage.count_chars()):
+            char = chr(raw.FPDFText_GetUnicode(textpage.raw, index))
+            if not char.strip() or raw.FPDFText_IsGenerated(textpage.raw, index) == 1:
+                continue
+            g_left, g_bottom, g_right, g_top = textpage.get_charbox(index)
+            box = ((g_left - left) / PT_PER_MM, (top - g_top) / PT_PER_MM,
+                   (g_right - left) / PT_PER_MM, (top - g_bottom) / PT_PER_MM)
+            if min(box[2], zone[2]) > max(box[0], zone[0]) and min(box[3], zone[3]) > max(box[1], zone[1]):
+                return char, box[0], box[1]
+    finally:
+        textpage.close()
+    return None

@@ -94,6 +94,9 @@ class RenderResult:
     # Outputs already in their final bytes (fonts finished, text in the build's script): the
     # worker writes them as they are. A zip holding them must hold exactly what build/ gets.
     finished: set[str] = field(default_factory=set)
+    # 0-based pages of an output that are pages of another output the build inspected, as they
+    # are (a station's copy of a pack shares the pack's body): the page check leaves them out.
+    inspected: dict[str, set[int]] = field(default_factory=dict)
 
 
 @dataclass
@@ -204,6 +207,12 @@ class Renderer(abc.ABC):
     def pack_extras(self, ref: str, library: "Library") -> list[tuple[str, str]]:
         """(build-relative path, id of the target that makes it) of files that go only into the zip."""
         return []
+
+    def pack_copy(self, ref: str, part: PackPart, ctx: RenderContext) -> bytes | None:
+        """The PDF a pack stitches in for `part`, when it must differ from the file the item's
+        target wrote (a script without its own page numbers: the pack numbers every page);
+        None: the file itself."""
+        return None
 
     def render_batch(self, targets: list[Target], ctx: RenderContext) -> list[RenderResult | RenderError]:
         """Render several targets; a renderer may override this to share work between them."""

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from outreach.project.models import PACK_ITEMS, PackItem
 from outreach.renderers.target import Target
 from outreach.renderers.base import PackPart, RenderContext, RenderError, Renderer, RenderResult, RoleView
-from outreach.renderers.html import base_context, html_to_pdf, render_html
+from outreach.renderers.html import base_context, html_to_pdf, render_html, render_pages
 
 ITEM_LABELS = {key: label for key, (_kind, label) in PACK_ITEMS.items()}
 ITEM_KINDS = {key: kind for key, (kind, _label) in PACK_ITEMS.items()}
@@ -92,8 +92,8 @@ class PackRenderer(Renderer):
                   "pack-print-notes": RoleView("打印说明", "file"), "pack-order-sheet": RoleView("印刷清单", "file")}
     templates_described = {
         "pack-cover.html": "资料包封面和目录（为派出所生成时封面带派出所信息）",
-        "pack-back.html": "派出所版资料包的封底（联系方式）",
-        "pack-stamp.html": "资料包页码和“本页有意留白”",
+        "pack-back.html": "资料包的封底（热线和防骗口诀；派出所版为本所的联系方式）",
+        "pack-stamp.html": "资料包页码（每页外侧下角）和“本页有意留白”",
         "pack-print-sheet.txt": "打印说明.txt（资料包和派出所资料的打印包里都有）",
         "css/pack.css": "封面、目录、封底样式",
     }
@@ -116,7 +116,7 @@ class PackRenderer(Renderer):
                 outputs += [f"packs/{pack_id}/印刷清单.xlsx", f"packs/{pack_id}/印刷清单.csv"]
             targets.append(Target(
                 id=f"packs/{pack_id}", renderer=self.kind, outputs=tuple(outputs),
-                sources=(item.path,), templates=("pack-cover.html", "pack-stamp.html", "pack-print-sheet.txt"),
+                sources=(item.path,), templates=("pack-cover.html", "pack-back.html", "pack-stamp.html", "pack-print-sheet.txt"),
                 deps=tuple(dict.fromkeys(deps)), params={"pack": pack_id}, label=f"资料包 {pack_id}"))
         return targets
 
@@ -198,34 +198,87 @@ def front_matter(ctx: RenderContext, pack_id: str, items: list[PackItemParts], s
 
 def section_page_counts(ctx: RenderContext, pack_id: str) -> tuple[list[PackItemParts], list[tuple[PackPart, bytes]]]:
     """The pack's items and each part's finished PDF."""
-    items = collect(ctx.library, ctx.library.item("packs", pack_id).model, ctx.print_ready)
+    pack = ctx.library.item("packs", pack_id).model
+    items = collect(ctx.library, pack, ctx.print_ready)
+    renderers = item_renderers()
+    entries = publishable_entries(ctx.library, pack)[0]
     parts = []
-    for item in items:
+    for entry, item in zip(entries, items):
         for part in item.parts:
+            # An item that numbers its own pages gives the pack a copy without them: the pack
+            # numbers every page, and a page must not carry two numbers.
+            copy = renderers[entry.kind].pack_copy(entry.ref, part, ctx)
             try:
-                parts.append((part, ctx.read_output(part.path)))
+                parts.append((part, copy if copy is not None else ctx.read_output(part.path)))
             except FileNotFoundError:
                 raise RenderError(f"资料包 {pack_id} 需要的 {part.path} 还没有生成。") from None
     return items, parts
 
 
-def page_stamps(ctx: RenderContext, total: int, blanks: set[int], spots: dict[int, str], numbered: bool = True) -> bytes:
-    """Numbers on every page but the cover, where the page has room (`spots`: page → spot,
-    see outreach.render.pagespace), and a note on the deliberately blank ones (`numbered`
-    False: no numbers, e.g. empty pages for a print master's blank versos)."""
-    pages = [{"number": n, "show": numbered and n > 1, "blank": n in blanks, "odd": n % 2 == 1,
-              "position": spots.get(n, "bottom-outer")} for n in range(1, total + 1)]
+def page_stamps(ctx: RenderContext, total: int, blanks: set[int], numbered: bool = True) -> bytes:
+    """A number in the outer bottom corner of every page but the covers (the first and the
+    last), blank pages included, and a note on the deliberately blank ones (`numbered` False:
+    no numbers, e.g. empty pages for a print master's blank versos)."""
+    pages = [{"number": n, "show": numbered and 1 < n < total, "blank": n in blanks, "odd": n % 2 == 1}
+             for n in range(1, total + 1)]
     html = render_html(ctx, "pack-stamp.html", base_context(ctx) | {"pages": pages}, "资料包页码")
     return html_to_pdf(ctx, html, "pack-stamp.html", "资料包页码", "")[1]
 
 
+def back_cover(ctx: RenderContext, pack_id: str, station=None, source: str = "") -> bytes:
+    """The pack's back cover (one page): the project's hotlines and slogans, or a station's
+    own contacts when `station` is given."""
+    pack = ctx.library.item("packs", pack_id).model
+    what = f"派出所 {station.id} 的资料包封底" if station is not None else f"资料包 {pack_id} 的封底"
+    context = base_context(ctx) | {"pack": pack, "pack_id": pack_id, "station": station}
+    document = render_pages(ctx, "pack-back.html", context, what, source or ctx.library.item("packs", pack_id).path,
+                            shorten="派出所的名称、地址或民警信息" if station is not None else "文字")
+    from outreach.render.pdf import write_pdf
+
+    return write_pdf(document)
+
+
+def check_folio_corners(pack_id: str, sections, starts: list[int]) -> None:
+    """Every item page must leave the corner where the pack prints its page number free."""
+    from outreach.render.pagespace import ZONE_MM, occupied
+
+    for section, start in zip(sections, starts):
+        for spot in occupied(section.pdf, odd_first=start % 2 == 1):
+            side = "右" if (start + spot.page) % 2 else "左"
+            raise RenderError(
+                f"资料包 {pack_id}：“{section.title}”的第 {spot.page + 1} 页（资料包第 {start + spot.page} 页）"
+                f"在{side}下角印页码的位置（左 {spot.x_mm:.0f} 毫米、上 {spot.y_mm:.0f} 毫米）有{spot.what}，"
+                f"页码会压在上面。请让它的模板在页面外侧下角（距外侧边 {ZONE_MM[0]:g}–{ZONE_MM[2]:g} 毫米、"
+                f"距下边 {ZONE_MM[1]:g}–{ZONE_MM[3]:g} 毫米）留空。")
+
+
+def check_folios(pdf: bytes, shown: str) -> None:
+    """The stitched pack: one page number per page, all in one place (the page inspector's
+    furniture checks); a pack that fails them is not written."""
+    import pypdfium2 as pdfium
+
+    from outreach.render.inspect_furniture import furniture_findings
+
+    document = pdfium.PdfDocument(pdf)
+    try:
+        findings = furniture_findings(document)
+    finally:
+        document.close()
+    if findings:
+        listed = "；".join(f"第 {page} 页（左 {x:.0f} 毫米、上 {y:.0f} 毫米）{message}"
+                          for page, x, y, _code, message in findings[:3])
+        more = f"（另有 {len(findings) - 3} 处）" if len(findings) > 3 else ""
+        raise RenderError(f"{shown} 的页码有问题：{listed}{more}。")
+
+
 def assemble_pack(ctx: RenderContext, pack_id: str, warnings: list[str]) -> tuple[bytes, list[PackItemParts]]:
-    """The pack PDF, finished (what build/ and the zip get). A print build stitches the items'
-    print masters: its own pages (cover and contents, blank versos) become masters of their own,
-    the page numbers are converted too, and every page is given the same boxes before the whole
-    file is identified as PDF/X-4 and preflighted."""
+    """The pack PDF, finished (what build/ and the zip get): cover and contents, the items each
+    from an odd page, the back cover last, every page but the covers numbered in its outer
+    bottom corner. A print build stitches the items' print masters: its own pages (cover and
+    contents, back cover, blank versos) become masters of their own, the page numbers are
+    converted too, and every page is given the same boxes before the whole file is identified
+    as PDF/X-4 and preflighted."""
     from outreach.render.packing import Section, assemble, layout, page_count
-    from outreach.render.pagespace import free_spots
     from outreach.renderers.printing import finished_pdf, pack_finish, stitched_master
 
     items, parts = section_page_counts(ctx, pack_id)
@@ -238,29 +291,25 @@ def assemble_pack(ctx: RenderContext, pack_id: str, warnings: list[str]) -> tupl
     counts = [page_count(s.pdf) for s in sections]
     front = front_matter(ctx, pack_id, items, None, warnings=warnings)
     for _ in range(3):  # numbers in the TOC can, rarely, change its length
-        pad, starts, total = layout(page_count(front), counts)
-        front_again = front_matter(ctx, pack_id, items, starts, warnings=warnings)
+        plan = layout(page_count(front), counts)
+        front_again = front_matter(ctx, pack_id, items, plan.starts, warnings=warnings)
         settled = page_count(front_again) == page_count(front)
         front = front_again
         if settled:
             break
-    blanks = set()
-    if pad:
-        blanks.add(page_count(front) + 1)
-    for start, pages in zip(starts, counts):
-        if pages % 2:
-            blanks.add(start + pages)
-    spots = {}
-    for section, start in zip(sections, starts):
-        for offset, spot in enumerate(free_spots(section.pdf, odd_first=start % 2 == 1)):
-            spots[start + offset] = spot
-    stamps = page_stamps(ctx, total, blanks, spots)
+    check_folio_corners(pack_id, sections, plan.starts)
+    back = back_cover(ctx, pack_id)
+    stamps = page_stamps(ctx, plan.total, set(plan.blanks))
     path = f"packs/{pack_id}.pdf"
+    shown = ctx.output_prefix + path
     if not ctx.print_ready:
-        return finished_pdf(ctx, assemble(front, sections, stamps, "封面和目录")), items
+        pdf = finished_pdf(ctx, assemble(front, sections, back, stamps, "封面和目录"))
+        check_folios(pdf, shown)
+        return pdf, items
     title = ctx.library.item("packs", pack_id).model.title
-    front = pack_finish(ctx, path, front)
+    front, back = pack_finish(ctx, path, front), pack_finish(ctx, path, back)
     stamps = pack_finish(ctx, path, stamps, slug=False)
-    empty = pack_finish(ctx, path, page_stamps(ctx, len(blanks), set(), {}, numbered=False)) if blanks else None
-    stitched = assemble(front, sections, stamps, "封面和目录", blanks=empty, uniform=True)
+    empty = pack_finish(ctx, path, page_stamps(ctx, len(plan.blanks), set(), numbered=False)) if plan.blanks else None
+    stitched = assemble(front, sections, back, stamps, "封面和目录", blanks=empty, uniform=True)
+    check_folios(stitched, shown)
     return stitched_master(ctx, path, stitched, "pack-pdf", title), items

@@ -161,11 +161,7 @@ class ScriptRenderer(BatchRenderer):
     # --- the three kinds of document ------------------------------------------------------
 
     def _layout_full(self, target, ctx, warnings):
-        script_id = target.params["script"]
-        context = script_context(ctx, script_id)
-        what = f"脚本 {script_id}"
-        html = render_html(ctx, "script.html", context, what)
-        return [(target.outputs[0], layout(ctx, html, "script.html", what, context["source"], warnings=warnings))]
+        return [(target.outputs[0], full_script(ctx, target.params["script"], warnings))]
 
     def _layout_roles(self, target, ctx, warnings):
         script_id = target.params["script"]
@@ -174,10 +170,21 @@ class ScriptRenderer(BatchRenderer):
         for role in speaking_roles(context["script"]):
             what = f"脚本 {script_id} 的“{role}”分角色台词"
             role_context = context | {"role": context["role_info"][role], "blocks": role_sides(context["script"], role)}
-            html = render_html(ctx, "script-role.html", role_context, what)
             documents.append((f"scripts/{script_id}/{role}.pdf",
-                              layout(ctx, html, "script-role.html", what, context["source"], warnings=warnings)))
+                              headed_layout(ctx, "script-role.html", role_context, what, warnings)))
         return documents
+
+    # A pack numbers all its pages: the full script goes in without its own "第 1 页，共 4 页".
+    def pack_copy(self, ref, part, ctx):
+        if part.path != f"scripts/{ref}.pdf":
+            return None
+        from outreach.render.pdf import write_pdf
+        from outreach.renderers.printing import finished_pdf
+
+        data = write_pdf(full_script(ctx, ref, [], in_pack=True))
+        if ctx.print_ready:
+            return print_master(ctx, part.path, data, Finish(A4_MM), "script-pdf")
+        return finished_pdf(ctx, data)
 
     def _layout_card(self, target, ctx, warnings):
         script_id = target.params["script"]
@@ -186,6 +193,78 @@ class ScriptRenderer(BatchRenderer):
         document = render_pages(ctx, "talk-card.html", context, what, context["source"], pages=CARD_PAGES,
                                 warnings=warnings, shorten="话术（如缩短台词或减少步骤）", contract=TALK_CARD_CONTRACT)
         return [(target.outputs[0], document)]
+
+
+def full_script(ctx: RenderContext, script_id: str, warnings: list[str], in_pack: bool = False):
+    """The full script laid out (`in_pack`: without its own page numbers)."""
+    context = script_context(ctx, script_id) | {"in_pack": in_pack}
+    return headed_layout(ctx, "script.html", context, f"脚本 {script_id}", warnings)
+
+
+# --- running headers ---------------------------------------------------------------------
+
+def headed_layout(ctx: RenderContext, template: str, context: dict, what: str, warnings: list[str]):
+    """Lay the script out, then again with each page headed by the scenes it shows ("二、视频借钱",
+    or "一、开场 至 四、网络贷款" when several begin or run on it). CSS alone can only name the
+    scene a page starts in, or the last one begun on it: a page that opens with the tail of
+    scene 一 and is otherwise scene 二 was headed "一". The headers sit in the top margin, so
+    the second layout breaks the pages where the first did."""
+    html = render_html(ctx, template, context, what)
+    document = layout(ctx, html, template, what, context["source"], warnings=warnings)
+    headers = [css_string(text) if text else "" for text in page_scene_ranges(document)]
+    if not any(headers):
+        return document
+    html = render_html(ctx, template, context | {"scene_headers": headers}, what)
+    return layout(ctx, html, template, what, context["source"], warnings=warnings)
+
+
+SCENE_CLASS = "scene-title"
+
+
+def page_scene_ranges(document) -> list[str]:
+    """Per page, the scenes it shows, as a running header: the scene in progress at its top
+    (unless the page opens with a heading) and every scene heading on it, first to last."""
+    from weasyprint.formatting_structure import boxes
+
+    ranges = []
+    current = ""
+    for page in document.pages:
+        headings: list[tuple[float, str]] = []
+        top = None
+        stack = [child for child in page._page_box.children if not isinstance(child, boxes.MarginBox)]
+        while stack:
+            box = stack.pop()
+            element = getattr(box, "element", None)
+            classes = (element.get("class") or "").split() if element is not None else []
+            if SCENE_CLASS in classes and isinstance(box, boxes.BlockBox):
+                if not any(title == _text(element) and abs(y - box.position_y) < 1 for y, title in headings):
+                    headings.append((box.position_y, _text(element)))
+                continue
+            if isinstance(box, boxes.LineBox):
+                top = box.position_y if top is None else min(top, box.position_y)
+                continue
+            stack.extend(getattr(box, "children", []))
+        headings.sort()
+        shown = [title for _, title in headings]
+        opens_with_heading = bool(headings) and (top is None or headings[0][0] <= top + 1)
+        if current and not opens_with_heading:
+            shown.insert(0, current)
+        ranges.append(shown[0] if len(shown) == 1 else f"{shown[0]} 至 {shown[-1]}" if shown else "")
+        if headings:
+            current = headings[-1][1]
+    return ranges
+
+
+def _text(element) -> str:
+    return " ".join("".join(element.itertext()).split())
+
+
+def css_string(text: str):
+    """`text` as a CSS string literal, every character but letters and digits escaped (it is a
+    writer's scene title, and goes into a style sheet)."""
+    from markupsafe import Markup
+
+    return Markup('"' + "".join(c if c.isalnum() else f"\\{ord(c):x} " for c in text) + '"')
 
 
 # --- template data ----------------------------------------------------------------------
@@ -210,7 +289,6 @@ def script_context(ctx: RenderContext, script_id: str) -> dict:
     per_minute = ctx.config.scripts.chars_per_minute
     counts = {role.name: sum(1 for line in spoken if line.role == role.name) for role in script.roles}
     roles = [{"name": role.name, "description": role.description, "lines": counts[role.name]} for role in script.roles]
-    longest = max((len(role.name) for role in script.roles), default=1)
     return base_context(ctx) | {
         "script": script,
         "script_id": script_id,
@@ -224,15 +302,42 @@ def script_context(ctx: RenderContext, script_id: str) -> dict:
         "chars_per_minute": per_minute,
         "minutes": estimated_minutes(chars, per_minute),
         "large_print": ctx.config.scripts.large_print,
-        "role_width": min(longest + 1, 6),
+        "role_width": role_column_em([role.name for role in script.roles]),
+        "in_pack": False,
+        "scene_headers": [],
         "scene_label": SCENE_NAMES.get(script.form, SCENE_NAMES["小品"])[0],
         "scene_unit": SCENE_NAMES.get(script.form, SCENE_NAMES["小品"])[1],
     }
 
 
+ROLE_COLUMN_MAX_EM = 9     # a longer name wraps inside the column, and the text still starts at its edge
+
+
+def role_column_em(names: list[str]) -> float:
+    """How wide the role column of the dialogue is, in ems of the body text: the longest role
+    name and its colon ("骗子（电话里）：" is 8), capped at ROLE_COLUMN_MAX_EM. A Latin letter or
+    digit counts a little over half a Chinese character."""
+    def width(name: str) -> float:
+        return sum(0.6 if ord(char) < 0x2E80 else 1.0 for char in name)
+
+    return min(max((width(name) for name in names), default=1.0) + 1.0, ROLE_COLUMN_MAX_EM)
+
+
 def scene_view(index: int, scene) -> dict:
+    items = [item_view(line) for line in scene.lines]
+    opening = opening_length(items, lambda item: item["kind"] == "line")
     return {"number": index + 1, "numeral": chinese_numeral(index + 1), "title": scene.title,
-            "items": [item_view(line) for line in scene.lines]}
+            "items": items, "opening": items[:opening], "rest": items[opening:]}
+
+
+def opening_length(entries: list[dict], spoken) -> int:
+    """How many entries open a scene and stay on the page of its heading: everything up to the
+    first spoken line (in a performer's sides: their first own line, after its cue), that line
+    included."""
+    for position, entry in enumerate(entries):
+        if spoken(entry):
+            return position + 1
+    return len(entries)
 
 
 def item_view(line) -> dict:
@@ -267,8 +372,9 @@ def role_sides(script, role: str) -> list[dict]:
             entries.append(item_view(items[position]) | {"part": wanted[position]})
             previous = position
         first_own = min((p for p, kind in wanted.items() if kind == "own"), default=None)
-        blocks.append({"scene": scene_view(index, scene), "entries": entries,
-                       "opens_scene": first_own == 0})
+        opening = opening_length(entries, lambda entry: entry.get("part") == "own")
+        blocks.append({"scene": scene_view(index, scene), "entries": entries, "opening": entries[:opening],
+                       "rest": entries[opening:], "opens_scene": first_own == 0})
     return blocks
 
 

@@ -10,8 +10,8 @@ import io
 from outreach.render.contract import TemplateContract
 from outreach.renderers.target import Target
 from outreach.renderers.base import BatchRenderer, PackPart, RenderContext, RenderError, RenderResult, RoleView
-from outreach.renderers.html import base_context, check_pages, layout, render_html, render_pages
-from outreach.renderers.packs import collect, front_matter_html, page_stamps
+from outreach.renderers.html import base_context, check_pages, layout, render_pages
+from outreach.renderers.packs import collect, front_matter_html
 from outreach.render.sheets import CARD_BLEED_MM, PRINT_GUTTER_MM, cut_marks, mirrored, sheet_boxes
 from outreach.renderers.printing import Finish, print_master
 from outreach.project.stations import Station
@@ -87,9 +87,10 @@ class StationsRenderer(BatchRenderer):
                                    f"派出所 {station.id} 的资料包封面", source)
                     documents.append(cover)
                     owners.append((target.id, "cover", pack))
-                    back = layout(ctx, render_html(ctx, "pack-back.html", base_context(ctx) | {"station": station},
-                                                   f"派出所 {station.id} 的封底"),
-                                  "pack-back.html", f"派出所 {station.id} 的封底", source)
+                    back = render_pages(ctx, "pack-back.html",
+                                        base_context(ctx) | {"station": station, "pack": ctx.library.item("packs", pack).model,
+                                                             "pack_id": pack},
+                                        f"派出所 {station.id} 的资料包封底", source, shorten="派出所的名称、地址或民警信息")
                     documents.append(back)
                     owners.append((target.id, "back", pack))
                 documents.append(self._cards(ctx, station, source))
@@ -100,7 +101,6 @@ class StationsRenderer(BatchRenderer):
                 documents = [d for d, o in zip(documents, owners) if o[0] != target.id]
                 owners = [o for o in owners if o[0] != target.id]
         pieces: dict[tuple, bytes] = dict(zip(owners, write_many(documents))) if documents else {}
-        blank_note = page_stamps(ctx, 1, {1}, {})
         generic = {pack: pikepdf.open(io.BytesIO(ctx.read_output(f"packs/{pack}.pdf"))) for pack in packs}
         try:
             for target in targets:
@@ -108,7 +108,7 @@ class StationsRenderer(BatchRenderer):
                 if isinstance(result, RenderError):
                     continue
                 try:
-                    self._station_files(ctx, target, result, pieces, generic, blank_note)
+                    self._station_files(ctx, target, result, pieces, generic)
                 except RenderError as problem:
                     results[target.id] = problem
         finally:
@@ -116,8 +116,7 @@ class StationsRenderer(BatchRenderer):
                 document.close()
         return [results[t.id] for t in targets]
 
-    def _station_files(self, ctx: RenderContext, target, result: RenderResult, pieces: dict, generic: dict,
-                       blank_note: bytes) -> None:
+    def _station_files(self, ctx: RenderContext, target, result: RenderResult, pieces: dict, generic: dict) -> None:
         """One station's packs, contact cards, 打印说明 (and 印刷清单) and the zip of them all, finished
         here: the zip holds exactly the bytes build/ gets."""
         from outreach.render.packing import deterministic_zip, personalise
@@ -136,16 +135,16 @@ class StationsRenderer(BatchRenderer):
             model = ctx.library.item("packs", pack).model
             cover, back = pieces[(target.id, "cover", pack)], pieces[(target.id, "back", pack)]
             if ctx.print_ready:   # the station's own pages become masters; the shared body already is one
-                cover, back, note = (pack_finish(ctx, path, page) for page in (cover, back, blank_note))
-                stitched = personalise(generic[pack], cover, back, note, uniform=True)
+                cover, back = pack_finish(ctx, path, cover), pack_finish(ctx, path, back)
+                stitched = personalise(generic[pack], cover, back, uniform=True)
                 # The body is the pack's print master page for page, preflighted when it was made.
-                body = set(range(1, len(generic[pack].pages)))
+                body = set(range(1, len(generic[pack].pages) - 1))
                 outputs[path] = stitched_master(ctx, path, stitched, "station-pack-pdf", f"{model.title}（{station.name}）",
                                                 checked=body)
             else:
-                outputs[path] = finished_pdf(ctx, personalise(generic[pack], cover, back, blank_note))
+                outputs[path] = finished_pdf(ctx, personalise(generic[pack], cover, back))
             part = PackPart(path, f"{model.title}，本派出所版", duplex=True, copies="每个活动点 1 份",
-                            cut="每项素材从奇数页开始，空白页为有意留白；最后一页是本派出所的联系方式",
+                            cut="每项素材从奇数页开始，空白页为有意留白；封底是本派出所的联系方式",
                             stock="100–128 克双胶纸或铜版纸",
                             finishing="双面印刷（长边翻转）；按裁切标记裁去出血，按页码顺序整理，可左侧装订")
             files.append((f"{pack}.pdf", outputs[path], part, quantity(ctx, part, model.audience) if ctx.print_ready else 0))
