@@ -7,6 +7,7 @@ import functools
 from outreach.render.filters import apply_spacing, apply_spacing_html
 from outreach.render.glyphs import missing_glyphs, primary_family, visible_text
 from outreach.render.hotlinefit import HotlinesDoNotFit, fit_hotlines
+from outreach.render.compose import compose
 from outreach.render.contract import TemplateContract, page_size_problem
 from outreach.renderers.base import RenderContext, RenderError
 from outreach.render.templating import TemplateProblem, make_environment, render_template
@@ -141,7 +142,8 @@ def render_pages(ctx: RenderContext, template: str, context: dict, what: str, so
     html = render_html(ctx, template, context, what)
     document = layout(ctx, html, template, what, source, warnings=warnings, contract=contract)
     if len(document.pages) <= pages:
-        return document
+        # A one-page piece whose template asks for it gets its free height back (render.compose).
+        return compose(document, html, lambda page: layout(ctx, page, template, what, source, contract=contract))
     from outreach.render import pdf
 
     base_url, fetcher = template_base_url(ctx, template), resource_fetcher(ctx, template, [])

@@ -1,0 +1,112 @@
+"""Composed one-page pieces (issue 27, item 13): every poster and tip sheet fills its page and
+keeps the same small white band above its footer, whose top is at the same place on every
+poster; measured on the PDF, from the lowest glyph, picture or shape above the footer to the
+footer's top edge."""
+
+from __future__ import annotations
+
+import shutil
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as raw
+import pytest
+
+from conftest import FIXTURE_PROJECT, build_project, copy_starter
+
+MM = 72 / 25.4
+BAND_RANGE_MM = (4.0, 9.0)     # the band the build keeps is 6 mm from the lowest line box; ink sits a little higher
+MIN_FILL = 0.96                # content reaches this share of the height above the footer
+
+
+def page_objects(page, trim) -> list[tuple[int, float, float, float, float]]:
+    """(type, left, top, right, bottom) in mm from the trim's top-left, forms included."""
+    left, _bottom, _right, top = trim
+    found = []
+    for obj in page.get_objects(max_depth=8):
+        x0, y0, x1, y1 = obj.get_bounds()
+        container = obj.container
+        while container is not None:
+            m = container.get_matrix()
+            xs = [m.a * x + m.c * y + m.e for x in (x0, x1) for y in (y0, y1)]
+            ys = [m.b * x + m.d * y + m.f for x in (x0, x1) for y in (y0, y1)]
+            x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
+            container = container.container
+        found.append((obj.type, (x0 - left) / MM, (top - y1) / MM, (x1 - left) / MM, (top - y0) / MM))
+    return found
+
+
+def band_and_fill(path) -> tuple[float, float, float]:
+    """(footer top, white band above it, fill) of a one-page piece, mm from the trim's top."""
+    document = pdfium.PdfDocument(path.read_bytes())
+    try:
+        page = document[0]
+        trim = page.get_trimbox()
+        width, height = (trim[2] - trim[0]) / MM, (trim[3] - trim[1]) / MM
+        objects = page_objects(page, trim)
+        # The footer: a full-width shape that reaches the bottom edge, less than half the page tall.
+        footer = min(o[2] for o in objects if o[0] == raw.FPDF_PAGEOBJ_PATH and o[3] - o[1] > 0.95 * width
+                     and o[4] >= height - 1 and o[4] - o[2] < height / 2)
+        textpage = page.get_textpage()
+        bottoms = []
+        for index in range(textpage.count_chars()):
+            if textpage.get_text_range(index, 1).strip():
+                glyph_bottom = (trim[3] - textpage.get_charbox(index)[1]) / MM
+                if glyph_bottom < footer - 0.1:
+                    bottoms.append(glyph_bottom)
+        bottoms += [o[4] for o in objects if o[0] != raw.FPDF_PAGEOBJ_TEXT and o[4] < footer - 0.1
+                    and not o[4] - o[2] > height / 2]
+        content = max(bottoms)
+        return footer, footer - content, content / footer
+    finally:
+        document.close()
+
+
+@pytest.fixture(scope="module")
+def starter(tmp_path_factory):
+    root = copy_starter(tmp_path_factory.mktemp("compose") / "proj")
+    result = build_project(root, only=("posters", "tips"), jobs=2)
+    assert result.ok, [f"{f.label}: {f.message}" for f in result.failures]
+    return root / "build"
+
+
+def test_every_poster_keeps_the_same_small_band_above_one_footer_line(starter):
+    measured = {path.name: band_and_fill(path) for path in sorted(starter.glob("posters/*.pdf"))}
+    assert len(measured) == 15
+    assert len({round(footer, 1) for footer, _, _ in measured.values()}) == 1, measured
+    for name, (_footer, band, fill) in measured.items():
+        assert BAND_RANGE_MM[0] <= band <= BAND_RANGE_MM[1], (name, round(band, 1))
+        assert fill >= MIN_FILL, (name, round(fill, 3))
+    bands = [band for _, band, _ in measured.values()]
+    assert max(bands) - min(bands) < 2.5, sorted(round(b, 1) for b in bands)
+
+
+def test_every_tip_fills_its_page(starter):
+    measured = {path.name: band_and_fill(path) for path in sorted(starter.glob("tips/*.pdf"))}
+    assert len(measured) == 12
+    for name, (_footer, band, fill) in measured.items():
+        assert BAND_RANGE_MM[0] <= band <= BAND_RANGE_MM[1], (name, round(band, 1))
+        assert fill >= MIN_FILL, (name, round(fill, 3))
+
+
+def test_print_masters_are_composed_like_the_screen_files(tmp_path):
+    root = tmp_path / "fixture"
+    shutil.copytree(FIXTURE_PROJECT, root, ignore=shutil.ignore_patterns("build", ".outreach"))
+    result = build_project(root, print_ready=True, only=("posters", "tips"), jobs=2)
+    assert result.ok, [f"{f.label}: {f.message}" for f in result.failures]
+    pieces = sorted((root / "build/print/posters").glob("*.pdf")) + sorted((root / "build/print/tips").glob("*.pdf"))
+    assert len(pieces) >= 4
+    for path in pieces:
+        _footer, band, fill = band_and_fill(path)
+        assert BAND_RANGE_MM[0] <= band <= BAND_RANGE_MM[1] and fill >= MIN_FILL, (path.name, band, fill)
+
+
+def test_a_template_asks_for_composition_with_its_own_settings():
+    from outreach.render.compose import Composition, requested
+
+    assert requested("<html><body><main class='x'>正文</main></body></html>") is None
+    assert requested('<main class="poster-body" data-compose>') == Composition()
+    assert requested('<main data-compose="scale=1.5 gap=16 band=4">') == Composition(4.0, 1.5, 16.0)
+    # Words in the content are text, never the marker.
+    assert requested("<p>data-compose=&#34;scale=9&#34;</p>") is None
+    assert requested("<p>模板里写 data-compose 属性</p>") is None
+    assert requested('<main class="tip-body" data-compose="scale=1.5 gap=16">') == Composition(6.0, 1.5, 16.0)
