@@ -110,3 +110,50 @@ def test_a_template_asks_for_composition_with_its_own_settings():
     assert requested("<p>data-compose=&#34;scale=9&#34;</p>") is None
     assert requested("<p>模板里写 data-compose 属性</p>") is None
     assert requested('<main class="tip-body" data-compose="scale=1.5 gap=16">') == Composition(6.0, 1.5, 16.0)
+
+
+def blocks_page(count: int) -> str:
+    """A 100 mm page of `count` 10 mm blocks, each followed by a 3 mm gap that composes."""
+    blocks = "".join('<div style="height: 10mm; background: #ccc; margin-bottom: '
+                     'calc(3mm + var(--compose-spread, 0mm))"></div>' for _ in range(count))
+    return (f"<html><head><style>@page {{ size: 100mm 100mm; margin: 0 }} body {{ margin: 0 }}</style></head>"
+            f"<body><main data-compose>{blocks}</main></body></html>")
+
+
+def test_a_page_a_little_too_long_closes_its_gaps_instead_of_failing():
+    import weasyprint
+
+    from outreach.render.compose import TIGHTEST_MM, free_mm, tighten
+
+    def lay_out(page):
+        return weasyprint.HTML(string=page).render()
+
+    over = blocks_page(8)                      # 8 × 13 mm = 104 mm on a 100 mm page
+    assert len(lay_out(over).pages) == 2
+    tight = tighten(over, lay_out)
+    assert tight is not None and len(tight.pages) == 1
+    # Closed only as far as needed: the usual 6 mm of white is still left above the page's end.
+    assert 5.4 <= free_mm(tight)[0] <= 6.6, free_mm(tight)
+    far_over = blocks_page(9)                  # 117 mm: closing 9 gaps by TIGHTEST_MM is not enough
+    assert 9 * (10 + 3 - TIGHTEST_MM) > 100 and tighten(far_over, lay_out) is None
+    assert tighten(over.replace(" data-compose", ""), lay_out) is None   # a template that does not ask
+
+
+def test_the_starter_with_four_hotlines_and_a_long_unit_name_fits_every_tip(tmp_path):
+    """A tip a millimetre over (the footer with 4 hotlines is taller) closes its gaps: the build
+    used to fail on personal-info-crime."""
+    root = copy_starter(tmp_path / "proj")
+    config = root / "outreach.toml"
+    text = config.read_text(encoding="utf-8").replace(
+        'organisation = "示例市公安局示例分局"',
+        'organisation = "浙江省杭州市公安局西湖区分局北山街道派出所社区警务室反诈骗宣传工作专班办公室联合工作组"')
+    text = text.replace('label = "全国反诈预警劝阻专线"\n', 'label = "全国反诈预警劝阻专线"\n\n'
+                        '[[project.hotlines]]\nnumber = "0571-87654321"\nlabel = "北山派出所值班电话"\n\n'
+                        '[[project.hotlines]]\nnumber = "400-123-4567"\nlabel = "银行反诈客服热线"\n', 1)
+    config.write_text(text, encoding="utf-8")
+    result = build_project(root, only=("tips",), jobs=2)
+    assert result.ok, [f"{f.label}: {f.message}" for f in result.failures]
+    for path in sorted((root / "build/tips").glob("*.pdf")):
+        document = pdfium.PdfDocument(path.read_bytes())
+        assert len(document) == 1, path.name
+        document.close()

@@ -14,7 +14,8 @@ The page is laid out as it comes, measured, then again: with larger type when mo
 of it is empty (up to `scale`), then with the gaps opened so the band above the footer is `band`
 mm. A gap grows by the same amount everywhere; how many gaps there are is measured (a layout with
 a known spread), not declared. Nothing that fits is ever pushed off the page: a layout that would
-not fit is not kept.
+not fit is not kept. A page that runs a little over (`tighten`) has its gaps closed instead, each
+by at most TIGHTEST_MM, before the build calls it too long.
 """
 
 from __future__ import annotations
@@ -35,6 +36,9 @@ TOLERANCE_MM = 0.6         # close enough to the band
 SPARSE_SHARE = 0.25        # a page with more of its height empty than this gets larger type
 PROBE_SHARE = 1 / 30      # the first opening of every gap, as a share of the room to give
 COMPOSE_VARIABLES = ("--compose-scale", "--compose-spread")   # the only CSS variables the build sets
+# A page a little too long closes its gaps by up to this much each: every gap a composed
+# template opens with --compose-spread is at least this wide (tip.css, poster.css).
+TIGHTEST_MM = 1.5
 
 
 @dataclass(frozen=True)
@@ -95,6 +99,31 @@ def compose(document: Document, html: str, lay_out: Callable[[str], Document]) -
         if len(final.pages) == 1 and free_mm(final)[0] >= min(spec.band_mm, best_free) - TOLERANCE_MM:
             return final
     return probed
+
+
+def tighten(html: str, lay_out: Callable[[str], Document]) -> Document | None:
+    """A composed page that runs a little over one page (a unit's many hotlines make the footer
+    taller), fitted by closing every gap between its blocks by the same amount, at most
+    TIGHTEST_MM; as much of the band above the footer kept as that leaves. None when the page
+    asks for no composition or closing the gaps is not enough (the build then reports the
+    overflow as before)."""
+    if requested(html) is None:
+        return None
+    tight = lay_out(with_settings(html, 1.0, -TIGHTEST_MM))
+    if len(tight.pages) != 1:
+        return None
+    free = free_mm(tight)[0]
+    room = free - BAND_MM
+    if room <= TOLERANCE_MM:
+        return tight
+    # Measure how many gaps there are (as compose does), then close them only as far as needed.
+    probe = min(room / 2, 0.5)
+    probed = lay_out(with_settings(html, 1.0, probe - TIGHTEST_MM))
+    gaps = (free - free_mm(probed)[0]) / probe if len(probed.pages) == 1 else 0.0
+    if gaps < 0.5:
+        return tight
+    relaxed = lay_out(with_settings(html, 1.0, min(room / gaps, TIGHTEST_MM) - TIGHTEST_MM))
+    return relaxed if len(relaxed.pages) == 1 else tight
 
 
 def _grow_type(html: str, lay_out: Callable[[str], Document], spec: Composition, document: Document,

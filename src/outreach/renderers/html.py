@@ -7,7 +7,7 @@ import functools
 from outreach.render.filters import apply_spacing, apply_spacing_html
 from outreach.render.glyphs import missing_glyphs, primary_family, visible_text
 from outreach.render.hotlinefit import HotlinesDoNotFit, fit_hotlines
-from outreach.render.compose import compose
+from outreach.render.compose import compose, tighten
 from outreach.render.contract import TemplateContract, page_size_problem
 from outreach.renderers.base import RenderContext, RenderError
 from outreach.render.templating import TemplateProblem, make_environment, render_template
@@ -141,9 +141,16 @@ def render_pages(ctx: RenderContext, template: str, context: dict, what: str, so
     and whether the content is too long or the template itself does not fit, with the fix."""
     html = render_html(ctx, template, context, what)
     document = layout(ctx, html, template, what, source, warnings=warnings, contract=contract)
+
+    def lay_out(page: str):
+        return layout(ctx, page, template, what, source, contract=contract)
+
+    # A one-page piece whose template asks for it gets its free height back (render.compose),
+    # and closes its gaps a little when it runs a little over.
     if len(document.pages) <= pages:
-        # A one-page piece whose template asks for it gets its free height back (render.compose).
-        return compose(document, html, lambda page: layout(ctx, page, template, what, source, contract=contract))
+        return compose(document, html, lay_out)
+    if pages == 1 and (tightened := tighten(html, lay_out)) is not None:
+        return tightened
     from outreach.render import pdf
 
     base_url, fetcher = template_base_url(ctx, template), resource_fetcher(ctx, template, [])
