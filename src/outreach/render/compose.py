@@ -107,13 +107,14 @@ def tighten(html: str, lay_out: Callable[[str], Document]) -> Document | None:
     TIGHTEST_MM; as much of the band above the footer kept as that leaves. None when the page
     asks for no composition or closing the gaps is not enough (the build then reports the
     overflow as before)."""
-    if requested(html) is None:
+    spec = requested(html)
+    if spec is None:
         return None
     tight = lay_out(with_settings(html, 1.0, -TIGHTEST_MM))
     if len(tight.pages) != 1:
         return None
     free = free_mm(tight)[0]
-    room = free - BAND_MM
+    room = free - spec.band_mm
     if room <= TOLERANCE_MM:
         return tight
     # Measure how many gaps there are (as compose does), then close them only as far as needed.
