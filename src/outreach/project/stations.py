@@ -20,6 +20,9 @@ STATION_FILES = ("stations.csv", "stations.xlsx")
 
 MAX_ROWS = 20_000
 MAX_CELL_CHARS = 500
+# What the printed pieces hold (警民联系卡 90×54 mm, a pack's cover and back page): every layout
+# is tested with values this long (tests/test_layout_settings.py), and README lists them.
+FIELD_LIMITS = {"name": 30, "address": 60, "officer": 10, "officer_title": 6}
 
 # Canonical column → accepted header names (English as documented, Chinese as staff write them).
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -164,6 +167,11 @@ def _row_problems(values: dict, columns: dict, row: int, relpath: str, seen: dic
             yield error(relpath, row, col(name), "formula-cell",
                         f"第 {row} 行“{LABELS[name]}”以“{value[0]}”开头：Excel 和 WPS 打开站点表时会把它当成公式执行。"
                         f"请去掉开头的“{value[0]}”。")
+    for name, limit in FIELD_LIMITS.items():
+        if len(value := values.get(name, "")) > limit:
+            yield error(relpath, row, col(name), "too-long",
+                        f"第 {row} 行“{LABELS[name]}”有 {len(value)} 个字，最多 {limit} 个字"
+                        "（警民联系卡和资料包封面上放得下的长度）。请精简后重新输入。")
     station_id = values.get("id", "") if "id" not in unsafe else ""
     why_not = id_problem(station_id) if station_id else None
     if why_not:

@@ -77,13 +77,18 @@ def render_html(ctx: RenderContext, template: str, context: dict, what: str) -> 
     except TemplateProblem as problem:
         raise RenderError(problem.message, problem.file, problem.line) from None
     except HotlinesDoNotFit as problem:
-        line = _config_line(ctx, ("project", "hotlines", problem.index))
-        raise RenderError(f"outreach.toml 的 [[project.hotlines]] {problem}。请缩短这个名称或号码，"
-                          "或减少电话的数量（最多 4 个）。", "outreach.toml", line) from None
+        raise hotlines_error(ctx, problem) from None
     # Fixed wording of the template follows the project's spacing rule, like the content does.
     rule = ctx.config.lint.cjk_latin_space
     text = apply_spacing_html(text, rule) if template.endswith((".html", ".htm")) else apply_spacing(text, rule)
     return ctx.localize(text)
+
+
+def hotlines_error(ctx: RenderContext, problem: HotlinesDoNotFit) -> RenderError:
+    """The build error for hotlines that do not fit a band, at their entry in outreach.toml."""
+    line = _config_line(ctx, ("project", "hotlines", problem.index))
+    return RenderError(f"outreach.toml 的 [[project.hotlines]] {problem}。请缩短这个名称或号码，"
+                       "或减少电话的数量（最多 4 个）。", "outreach.toml", line)
 
 
 def _config_line(ctx: RenderContext, key: tuple) -> int:

