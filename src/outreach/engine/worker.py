@@ -153,8 +153,8 @@ def finish_outputs(ctx: RenderContext, outputs: dict[str, bytes], done: Collecti
 
 def inspect_outputs(ctx: RenderContext, outputs: dict[str, bytes], inspected: dict[str, set[int]]) -> None:
     """Every PDF about to be written, through the page inspector as `outreach check --pages` runs
-    it (same checks, same project terms): a defect there fails the target here, so a build that
-    succeeds leaves nothing for `check --pages` to reject (render/pageparity.py)."""
+    it (same checks): a defect there fails the target here, so a build that succeeds leaves
+    nothing for `check --pages` to reject (render/pageparity.py)."""
     from outreach.render.pageparity import describe, page_defects
 
     pdfs = sorted(path for path in outputs if path.endswith(".pdf"))
