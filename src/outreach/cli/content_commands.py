@@ -48,7 +48,7 @@ def check(
     """
     root = project_root(ctx)
     if pages:
-        _check_pages(root, fmt)
+        _check_pages(root, fmt, strict)
         return
     from outreach.engine.precheck import check_project
 
@@ -124,11 +124,14 @@ def schema(
         typer.echo(f"已写入 {path}")
 
 
-def _check_pages(root: Path, fmt: Format) -> None:
-    """Inspect every PDF the last build recorded; one line per problem, page and position."""
+def _check_pages(root: Path, fmt: Format, strict: bool = False) -> None:
+    """Inspect every PDF the last build recorded; one line per problem, page and position.
+    Defects (问题) fail; polish (提示: a widow in body text, unsqueezed punctuation) only with --strict."""
+    from outreach.project.config import load_config
     from outreach.project.outputdir import output_dir
     from outreach.engine.manifest import load_committed
     from outreach.render.pageinspect import inspect_files
+    from outreach.render.typeset import project_terms
 
     out_dir = output_dir(root)
     manifest = load_committed(out_dir)
@@ -136,12 +139,17 @@ def _check_pages(root: Path, fmt: Format) -> None:
     if not paths:
         typer.echo(f"{out_dir} 里还没有生成的 PDF，请先运行 outreach build。", err=True)
         raise typer.Exit(1)
-    problems = inspect_files(paths, out_dir)
+    config, _ = load_config(root)
+    problems = inspect_files(paths, out_dir, project_terms(config) if config else ())
+    defects = [p for p in problems if p.severity == "error"]
+    polish = len(problems) - len(defects)
     if fmt is Format.json:
         typer.echo(json.dumps([p.__dict__ for p in problems], ensure_ascii=False, indent=1))
     else:
         for problem in problems:
             typer.echo(problem.format())
-        typer.echo(f"检查了 {len(paths)} 个 PDF，" + (f"发现 {len(problems)} 处版面问题。" if problems else "没有发现版面问题。"))
-    if problems:
+        found = [f"{len(defects)} 处版面问题" if defects else "", f"{polish} 处排版提示" if polish else ""]
+        typer.echo(f"检查了 {len(paths)} 个 PDF，" + (f"发现{'、'.join(f for f in found if f)}。" if problems
+                                                     else "没有发现版面问题。"))
+    if defects or (strict and problems):
         raise typer.Exit(1)

@@ -9,9 +9,10 @@ undeclared section fails the target loudly instead of going stale quietly.
 from __future__ import annotations
 
 # Sections every target's fingerprint covers through the build options (pdf, hant) or the
-# shared part of the fingerprint (lint: the spacing rule every template's text follows),
+# shared part of the fingerprint (lint: the spacing rule every template's text follows;
+# typography: the terms its lines never split),
 # and sections that never change output bytes (build limits, posting channels).
-SHARED_SECTIONS = frozenset({"lint", "pdf", "hant"})
+SHARED_SECTIONS = frozenset({"lint", "pdf", "hant", "typography"})
 NOT_OUTPUT_SECTIONS = frozenset({"build", "channels"})
 
 

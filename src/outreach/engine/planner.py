@@ -110,10 +110,11 @@ def plan_build(root: Path, library: Library, options: BuildOptions, dormant_stat
     owners: dict[str, str] = {}
     for kind in sorted([*kinds, *dormant_kinds], key=lambda k: renderers[k].phase):
         renderer = renderers[kind]
-        # lint: the spacing rule every template's text follows (pdf and hant are build options);
+        # lint, typography: the spacing rule and the unsplittable terms every template's text
+        # follows (pdf and hant are build options);
         # print: how print masters are made, in a print build only (screen files never read it).
         config_sections = {name: _section_identity(library.config, name)
-                           for name in ("lint", *renderer.config_sections, *print_sections(options))
+                           for name in ("lint", "typography", *renderer.config_sections, *print_sections(options))
                            if hasattr(library.config, name)}
         for target in renderer.plan(library, options):
             _apply_prefix(target, prefix)

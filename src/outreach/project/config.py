@@ -153,6 +153,24 @@ class HantSection(Section):
         return value
 
 
+class TypographySection(Section):
+    keep_together: tuple[str, ...] = Field(
+        (), max_length=500,
+        description="不能拆在两行的词（2–16 个字），如本单位的简称、活动名称、App 名称；内置的罪名、法律简称、机关名称、"
+                    "电话号码和 8 个字以内的引语不用再写")
+
+    @field_validator("keep_together")
+    @classmethod
+    def _terms(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for term in value:
+            text = term.strip()
+            if not 2 <= len(text) <= 16:
+                raise ValueError(f"“{shown(term, 20)}”应为 2–16 个字：更长的词排不进窄栏，只能在中间换行")
+            if re.search(r"[<>&\n\t]", text):
+                raise ValueError(f"“{shown(term, 20)}”不能含 < > & 或换行，只写词本身")
+        return value
+
+
 def _checked_url(value: str | None, noun: str) -> str | None:
     from outreach.project.urls import url_problem
 
@@ -354,6 +372,7 @@ class ProjectConfig(Section):
     build: BuildSection = BuildSection()
     pdf: PdfSection = PdfSection()
     hant: HantSection = HantSection()
+    typography: TypographySection = TypographySection()
     review: ReviewSection = ReviewSection()
     print: PrintSection = PrintSection()
     channels: dict[str, ChannelConfig] = Field(default_factory=dict, description="自动发送渠道")

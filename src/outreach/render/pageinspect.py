@@ -34,9 +34,12 @@ class PageProblem:
     y_mm: float          # from the top edge of the trim box
     code: str
     message: str
+    severity: str = "error"   # "error": a defect, the build fails; "warning": polish, reported only
 
     def format(self) -> str:
-        return f"{self.file}:第 {self.page} 页（左 {self.x_mm:.0f} 毫米，上 {self.y_mm:.0f} 毫米）: {self.code}: {self.message}"
+        label = "提示" if self.severity == "warning" else "问题"
+        return (f"{self.file}:第 {self.page} 页（左 {self.x_mm:.0f} 毫米，上 {self.y_mm:.0f} 毫米）: {label}: "
+                f"{self.code}: {self.message}")
 
 
 @dataclass
@@ -46,8 +49,9 @@ class _Glyph:
     matrix: tuple[float, ...]                # a, b, c, d, e, f
 
 
-def inspect_pdf(source: bytes | Path, name: str = "") -> list[PageProblem]:
-    """Every problem on every page of one PDF."""
+def inspect_pdf(source: bytes | Path, name: str = "", terms: tuple[str, ...] = ()) -> list[PageProblem]:
+    """Every problem on every page of one PDF. `terms`: the project's own names that must not
+    split over two lines (the built-in ones are always checked)."""
     import pypdfium2 as pdfium
 
     data = source.read_bytes() if isinstance(source, Path) else source
@@ -56,17 +60,17 @@ def inspect_pdf(source: bytes | Path, name: str = "") -> list[PageProblem]:
     problems: list[PageProblem] = []
     try:
         for index in range(len(document)):
-            problems.extend(_inspect_page(document[index], index + 1, name))
+            problems.extend(_inspect_page(document[index], index + 1, name, terms))
         problems.extend(PageProblem(name, *found) for found in furniture_findings(document))
     finally:
         document.close()
     return problems
 
 
-def inspect_files(paths: Iterable[Path], base: Path) -> list[PageProblem]:
+def inspect_files(paths: Iterable[Path], base: Path, terms: tuple[str, ...] = ()) -> list[PageProblem]:
     problems = []
     for path in paths:
-        problems.extend(inspect_pdf(path, path.relative_to(base).as_posix()))
+        problems.extend(inspect_pdf(path, path.relative_to(base).as_posix(), terms))
     return problems
 
 
@@ -80,12 +84,15 @@ class _Page:
         self.print_ready = any(abs(a - b) > 1 for a, b in zip(self.media, self.trim))
         self.bleed = page.get_bleedbox()
 
-    def problem(self, x_pt: float, y_pt: float, code: str, message: str) -> PageProblem:
+    def problem(self, x_pt: float, y_pt: float, code: str, message: str, severity: str = "error") -> PageProblem:
         left, _, _, top = self.trim
-        return PageProblem(self.file, self.number, (x_pt - left) / PT_PER_MM, (top - y_pt) / PT_PER_MM, code, message)
+        return PageProblem(self.file, self.number, (x_pt - left) / PT_PER_MM, (top - y_pt) / PT_PER_MM, code, message,
+                           severity)
 
 
-def _inspect_page(page, number: int, file: str) -> list[PageProblem]:
+def _inspect_page(page, number: int, file: str, terms: tuple[str, ...] = ()) -> list[PageProblem]:
+    from outreach.render.inspect_typesetting import typesetting_problems
+
     where = _Page(page, number, file)
     glyphs = glyphs_of(page)
     images = image_boxes(page)
@@ -94,6 +101,7 @@ def _inspect_page(page, number: int, file: str) -> list[PageProblem]:
     found += _limited(_overlaps(where, glyphs))
     found += _limited(_on_images(where, glyphs, images))
     found += _limited(_outside_trim(where, glyphs))
+    found += typesetting_problems(where, terms, _limited)
     if where.print_ready:
         found += _bleed(where)
     if not glyphs and not images:
@@ -107,7 +115,7 @@ def _limited(problems: list[PageProblem]) -> list[PageProblem]:
     rest = len(problems) - MAX_PER_KIND
     last = problems[MAX_PER_KIND - 1]
     return problems[:MAX_PER_KIND] + [PageProblem(last.file, last.page, last.x_mm, last.y_mm, last.code,
-                                                  f"本页另有 {rest} 处同类问题")]
+                                                  f"本页另有 {rest} 处同类问题", last.severity)]
 
 
 def glyphs_of(page) -> list[_Glyph]:

@@ -17,6 +17,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from outreach.core.errors import OutreachError
 from outreach.core.safepath import is_hidden, is_regular_file, resolved_inside
+from outreach.render import typeset_layout
 from outreach.render.units import PX_PER_MM
 
 MAX_RESOURCE_BYTES = 20 * 1024 * 1024
@@ -153,8 +154,13 @@ def render_document(html: str, base_url: str, fetcher: SafeFetcher, extra_css: s
     logger.propagate = False   # collected here and shown located, not printed twice
     try:
         stylesheets = [weasyprint.CSS(string=extra_css, font_config=font_config())] if extra_css else None
-        document = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
-            stylesheets=stylesheets, font_config=font_config())
+
+        def lay_out(page: str):
+            source = weasyprint.HTML(string=page, base_url=base_url, url_fetcher=fetcher)
+            return source.render(stylesheets=stylesheets, font_config=font_config()), source.etree_element
+
+        # Rules that need the laid-out lines: balanced headings, hung opening marks.
+        document = typeset_layout.lay_out(html, lay_out)
     finally:
         logger.removeHandler(handler)
         logger.setLevel(previous)

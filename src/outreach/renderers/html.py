@@ -5,6 +5,9 @@ from __future__ import annotations
 import functools
 
 from outreach.render.filters import apply_spacing, apply_spacing_html
+from outreach.render.inspect_typesetting import TYPESETTING_DEFECTS
+from outreach.render.typeset import context_rules, project_terms
+from outreach.render.typeset_pass import typeset_page
 from outreach.render.glyphs import missing_glyphs, primary_family, visible_text
 from outreach.render.hotlinefit import HotlinesDoNotFit, fit_hotlines
 from outreach.render.compose import compose, tighten
@@ -80,8 +83,11 @@ def render_html(ctx: RenderContext, template: str, context: dict, what: str) -> 
         raise hotlines_error(ctx, problem) from None
     # Fixed wording of the template follows the project's spacing rule, like the content does.
     rule = ctx.config.lint.cjk_latin_space
-    text = apply_spacing_html(text, rule) if template.endswith((".html", ".htm")) else apply_spacing(text, rule)
-    return ctx.localize(text)
+    if not template.endswith((".html", ".htm")):
+        return ctx.localize(apply_spacing(text, rule))
+    # Line-breaking rules (protected terms, widows, punctuation squeeze) go in last: after the
+    # Traditional Chinese conversion, whose phrase lookup must see the plain text.
+    return typeset_page(ctx.localize(apply_spacing_html(text, rule)), context_rules(ctx))
 
 
 def hotlines_error(ctx: RenderContext, problem: HotlinesDoNotFit) -> RenderError:
@@ -226,7 +232,7 @@ def _fits_with_builtin_theme(ctx: RenderContext, template: str, context: dict, w
         return False
 
 
-LAYOUT_PROBLEMS = ("text-flipped", "text-overlap", "text-on-image", "text-off-page")
+LAYOUT_PROBLEMS = ("text-flipped", "text-overlap", "text-on-image", "text-off-page", *TYPESETTING_DEFECTS)
 
 
 def check_pages(pdf_bytes: bytes, what: str, template: str, ctx: RenderContext) -> None:
@@ -235,7 +241,8 @@ def check_pages(pdf_bytes: bytes, what: str, template: str, ctx: RenderContext) 
     instead of handing a print shop a page it would reject."""
     from outreach.render.pageinspect import inspect_pdf
 
-    problems = [p for p in inspect_pdf(pdf_bytes, what) if p.code in LAYOUT_PROBLEMS]
+    terms = project_terms(ctx.config, ctx.library)
+    problems = [p for p in inspect_pdf(pdf_bytes, what, terms) if p.code in LAYOUT_PROBLEMS]
     if problems:
         shown = "；".join(f"第 {p.page} 页左 {p.x_mm:.0f} 毫米、上 {p.y_mm:.0f} 毫米处{p.message}" for p in problems[:3])
         more = f"（另有 {len(problems) - 3} 处）" if len(problems) > 3 else ""
