@@ -59,6 +59,9 @@ def judged(root: Path, **options):
     causes = [f for f in result.failures if "生成失败，已跳过" not in f.message]
     assert causes
     for failure in causes:
+        # A page the inspector rejects is a layout bug within the documented settings, not a
+        # setting to change: only the fitting steps (hotline bands, overflow) may refuse.
+        assert "版面有问题" not in failure.message, (failure.label, failure.message)
         assert SETTING.search(failure.message) or failure.file in ("outreach.toml", "content/stations.csv"), \
             (failure.label, failure.file, failure.message)
     return result

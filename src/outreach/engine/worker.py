@@ -153,16 +153,18 @@ def finish_outputs(ctx: RenderContext, outputs: dict[str, bytes], done: Collecti
 
 def inspect_outputs(ctx: RenderContext, outputs: dict[str, bytes], inspected: dict[str, set[int]]) -> None:
     """Every PDF about to be written, through the page inspector as `outreach check --pages` runs
-    it (same checks): a defect there fails the target here, so a build that succeeds leaves
-    nothing for `check --pages` to reject (render/pageparity.py)."""
+    it (same checks, same project terms): a defect there fails the target here, so a build that
+    succeeds leaves nothing for `check --pages` to reject (render/pageparity.py)."""
     from outreach.render.pageparity import describe, page_defects
+    from outreach.render.typeset import project_terms
 
     pdfs = sorted(path for path in outputs if path.endswith(".pdf"))
     if not pdfs:
         return
     prefix = ctx.output_prefix
     skip = {(path if path.startswith(prefix) else prefix + path): pages for path, pages in inspected.items()}
-    defects = [problem for path in pdfs for problem in page_defects(outputs[path], path, skip=skip.get(path, ()))]
+    terms = project_terms(ctx.config)    # as `check --pages` reads them: from outreach.toml
+    defects = [problem for path in pdfs for problem in page_defects(outputs[path], path, terms, skip.get(path, ()))]
     if defects:
         raise RenderError(f"版面有问题，这一项没有写出：{describe(defects)}。outreach check --pages 会报告同样的问题。"
                           "请调整模板的尺寸或间距、精简文字，或缩短 outreach.toml 里过长的电话名称、单位名称。")

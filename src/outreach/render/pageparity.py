@@ -1,8 +1,8 @@
 """What `outreach check --pages` would say about a PDF the build is about to write.
 
-The build and `check --pages` run the same page inspector (render.pageinspect), so a build
-that reports success never leaves a page that `check --pages` then rejects (issue 27: 120
-`text-near-trim` problems after a successful `--print-ready` build).
+The build and `check --pages` run the same page inspector (render.pageinspect) with the same
+project terms, so a build that reports success never leaves a page that `check --pages` then
+rejects (issue 27: 120 `text-near-trim` problems after a successful `--print-ready` build).
 Every PDF output goes through it once, in its final bytes (fonts finished, print masters made),
 before it is written: defects fail the target, polish stays for `check --pages` to list.
 
@@ -21,14 +21,16 @@ from outreach.render.pageinspect import PageProblem, inspect_pdf
 SHOWN = 3   # defects quoted in a build error; `outreach check --pages` lists them all
 
 
-def page_defects(data: bytes, name: str, skip: Collection[int] = ()) -> list[PageProblem]:
-    """The defects (severity "error") on the pages of one PDF, but for the 0-based pages in `skip`."""
+def page_defects(data: bytes, name: str, terms: tuple[str, ...] = (), skip: Collection[int] = ()) -> list[PageProblem]:
+    """The defects (severity "error") on the pages of one PDF, but for the 0-based pages in `skip`.
+    `terms`: the project's own unsplittable names, as `check --pages` reads them
+    (render.typeset.project_terms of the project's config)."""
     if skip:
         data, numbers = _without(data, skip)
     else:
         numbers = None
-    problems = inspect_pdf(data, name)
-    found = [p for p in problems if getattr(p, "severity", "error") == "error"]
+    problems = inspect_pdf(data, name, terms)
+    found = [p for p in problems if p.severity == "error"]
     if numbers is not None:
         found = [dataclasses.replace(p, page=numbers[p.page - 1]) for p in found]
     return found
