@@ -43,8 +43,14 @@ def lint_region(library: Library) -> list[Diagnostic]:
             problems.append(_warn(item, path, offset_fragment, "region-mainland-contact",
                                   f"本项目面向{region.name}读者（[project] region = \"{region.id}\"），这里的“{name}”"
                                   f"是内地的报警或反诈渠道。请改为当地的电话和查证方式"
-                                  f"（{'、'.join(h.display for h in config.project.hotlines)}）。"))
+                                  f"（{_local_numbers(config, region)}）。"))
     return problems
+
+
+def _local_numbers(config, region) -> str:
+    """The numbers to recommend instead: the project's own, never one kept for visitors from elsewhere."""
+    own = [h.display for h in config.project.hotlines if not h.outside_region]
+    return "、".join(own or [number for number, _ in region.hotlines])
 
 
 def _warn(item: Item, path: tuple, where: tuple[str, int, str] | None, code: str, message: str) -> Diagnostic:
