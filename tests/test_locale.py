@@ -143,9 +143,10 @@ def test_region_check_warns_about_mainland_law_and_contacts(fixture_project):
     assert ("content/scenarios/fake-loan.yaml", "region-mainland-law") in codes
     message = next(d.message for d in diagnostics if d.code == "region-mainland-contact")
     assert "澳门" in message and "8800 7777" in message
-    # One warning per item and kind, at the first place it happens.
-    per_item = [(d.file, d.code) for d in diagnostics if d.code.startswith("region-")]
-    assert len(per_item) == len(set(per_item))
+    # One warning per field (the place a region's edition rewrites), naming its exact words.
+    per_field = [(d.file, d.line, d.code) for d in diagnostics if d.code.startswith("region-")]
+    assert len(per_field) == len(set(per_field))
+    assert "regions.mo" in message and re.search(r"这里的(“[^”]+”)+是内地", message)
     first = located(diagnostics, "content/tips/answer-96110.yaml")
     assert first and all(line > 0 and column > 0 for line, column, _ in first)
 

@@ -8,12 +8,12 @@ the starter would win silently. The build refuses it unless the hotline is marke
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from outreach.project.regions import MAINLAND_CONTACT_NUMBERS, REGIONS
 
-if TYPE_CHECKING:
-    from outreach.project.config import ProjectConfig
+# Called from config.load_config with its ProjectConfig (typed Any: this module sits below config).
+ProjectConfig = Any
 
 # The numbers each region's own public uses for police and anti-fraud help.
 _OWN_NUMBERS: dict[str, frozenset[str]] = {
