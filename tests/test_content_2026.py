@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, assert_pages_clean, build_project, copy_starter, pdf_pages, pdf_text
+from conftest import REPO, assert_pages_clean, build_project, copy_starter, pdf_pages
 from outreach.project.loader import load_library
 
 NEW_SCENARIOS = {
@@ -154,8 +154,6 @@ def test_elderly_packs_quizzes_and_performances_say_nin(library):
 
 # --- item 4: the newsletter's tips section and 房产证 -------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason="the heading is in src/outreach/default_theme/texts/newsletter.txt "
-                                        "and .md (the lead's files): remove this marker once it is relabelled")
 def test_the_newsletter_does_not_call_its_practical_tips_legal(starter_build):
     for suffix in ("txt", "md"):
         text = (starter_build / f"texts/newsletter-2026-11-20.{suffix}").read_text(encoding="utf-8")
