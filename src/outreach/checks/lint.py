@@ -12,6 +12,7 @@ from outreach.checks.spacing import HAN, NO_SPACE_BETWEEN, SPACE_BETWEEN
 from outreach.project.library import Item, Library
 from outreach.project.models import REVIEWED
 from outreach.checks.glyphs import find_unprintable, primary_family
+from outreach.checks.lawcites import lint_law_citations
 from outreach.checks.scriptlint import lint_scripts
 from outreach.checks.textscan import digits, find_hotlines, prose_strings
 
@@ -178,6 +179,7 @@ def lint_library(library: Library, today: dt.date | None = None, style: bool = T
                 problems.extend(_emit(item, path, text, find_typography(text, config.lint.cjk_latin_space), warning))
             problems.extend(_emit(item, path, text, find_hotlines(text, allowed), error))
     problems.extend(_sms_signatures(library))
+    problems.extend(lint_law_citations(library))
     if style:
         from outreach.checks.regionlint import lint_region
 

@@ -37,14 +37,29 @@ def lint_region(library: Library) -> list[Diagnostic]:
             problems.append(_warn(item, path, offset_fragment, "region-mainland-law",
                                   f"本项目面向{region.name}读者（[project] region = \"{region.id}\"），这里引用的"
                                   f"《{name}》是内地法律。请改用当地法律，或去掉法条引用。"))
-        contact = next(_contact_mentions(item, own), None)
-        if contact:
-            path, offset_fragment, name = contact
-            problems.append(_warn(item, path, offset_fragment, "region-mainland-contact",
-                                  f"本项目面向{region.name}读者（[project] region = \"{region.id}\"），这里的“{name}”"
-                                  f"是内地的报警或反诈渠道。请改为当地的电话和查证方式"
-                                  f"（{'、'.join(h.display for h in config.project.hotlines)}）。"))
+        # One warning per field, naming every Mainland channel in it: the field is what a
+        # region's edition rewrites (regions.{region} in the same file).
+        by_field: dict[tuple, list] = {}
+        for path, where, name in _contact_mentions(item, own):
+            by_field.setdefault(path, []).append((where, name))
+        for path, found in by_field.items():
+            names = list(dict.fromkeys(name for _, name in found))
+            words = "".join(f"“{name}”" for name in names)
+            problems.append(_warn(item, path, found[0][0], "region-mainland-contact",
+                                  f"本项目面向{region.name}读者（[project] region = \"{region.id}\"），这里的{words}"
+                                  f"是内地的报警或反诈渠道。请改为当地的电话和查证方式（{_local_numbers(config, region)}）："
+                                  f"在本文件的 regions.{region.id} 下改写“{_field_name(path)}”，或写 omit: true 不用这一项。"))
     return problems
+
+
+def _field_name(path: tuple) -> str:
+    return str(path[0]) if path else "内容"
+
+
+def _local_numbers(config, region) -> str:
+    """The numbers to recommend instead: the project's own, never one kept for visitors from elsewhere."""
+    own = [h.display for h in config.project.hotlines if not h.outside_region]
+    return "、".join(own or [number for number, _ in region.hotlines])
 
 
 def _warn(item: Item, path: tuple, where: tuple[str, int, str] | None, code: str, message: str) -> Diagnostic:

@@ -76,7 +76,9 @@ def partition(library: Library, diagnostics: Diagnostics) -> tuple[Library, list
 def _dependents(usable: Library, broken_at: dict[tuple[str, str], str]) -> list[SkippedItem]:
     newly = []
     for item in usable.all_items():
-        missing = [ref for ref in references(item) if usable.get(*ref) is None]
+        # An item the region leaves out is not missing: packs go without it (refs.py reports
+        # any other use of it as an error in the file that uses it).
+        missing = [ref for ref in references(item) if usable.get(*ref) is None and ref not in usable.omitted]
         if missing:
             blocked = tuple((label_of(*ref), broken_at.get(ref, "")) for ref in missing)
             newly.append(SkippedItem(label_of(item.kind, item.id), item.path, item.kind, item.id, (), blocked))

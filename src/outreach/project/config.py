@@ -24,6 +24,10 @@ class Section(BaseModel):
 class Hotline(Section):
     number: str = Field(max_length=30, description="号码：短号（110、96110）、手机号、带区号的固话（0571-87654321）、400/800 号码或 8 位本地号码（港澳）")
     label: str = Field(min_length=1, max_length=20, description="名称，例如“全国反诈预警劝阻专线”")
+    emergency_only: bool = Field(False, description="只在紧急情况拨打（如港澳的 999）：提醒语写成“紧急情况请拨打”，"
+                                                    "不叫读者为可疑情况打这个号码")
+    outside_region: bool = Field(False, description="明确要在港澳台版本里印这个其他地区的号码（例如给内地旅客的 110）；"
+                                                    "不写时，其他地区的号码会被拒绝")
 
     @field_validator("number")
     @classmethod
@@ -93,10 +97,22 @@ class ProjectSection(Section):
         filled.setdefault("locale", region.locale)
         filled.setdefault("opencc", region.opencc)
         if region.hotlines:
-            filled.setdefault("hotlines", [{"number": n, "label": label} for n, label in region.hotlines])
+            filled.setdefault("hotlines", [{"number": n, "label": label, "emergency_only": n in region.emergency_numbers}
+                                           for n, label in region.hotlines])
         if region.app_line:
             filled.setdefault("app_line", region.app_line)
         return filled
+
+    @property
+    def call_advice(self) -> str:
+        """Whom to ring, as a sentence without its full stop: suspicions go to the advice lines,
+        an emergency number only for emergencies (Hong Kong police send suspicions to 18222)."""
+        ask = [h.display for h in self.hotlines if not h.emergency_only]
+        urgent = [h.display for h in self.hotlines if h.emergency_only]
+        parts = [f"遇到可疑情况请拨打{'或'.join(ask)}"] if ask else []
+        if urgent:
+            parts.append(f"紧急情况请拨打{'或'.join(urgent)}")
+        return "，".join(parts)
 
     @property
     def app_prompt(self) -> str:
@@ -431,11 +447,17 @@ def load_config(root: Path, text: str | None = None) -> tuple[ProjectConfig | No
         config = ProjectConfig.model_validate(data)
     except ValidationError as exc:
         return None, validation_diagnostics(exc, CONFIG_NAME, locate, ProjectConfig)
+    from outreach.project.regionconfig import region_hotline_problems, region_locale_warnings
+
     problems = [error(CONFIG_NAME, *locate(loc), "bad-path", message)
                 for loc, message in project_path_problems(config, root)]
+    problems += [error(CONFIG_NAME, *locate(loc), "region-hotline", message)
+                 for loc, message in region_hotline_problems(config)]
     if problems:
         return None, problems
     return config, ([warning(CONFIG_NAME, *locate(loc), "unfilled", message) for loc, message in _blanks(config)] +
+                    [warning(CONFIG_NAME, *locate(loc), "region-locale", message)
+                     for loc, message in region_locale_warnings(config, data)] +
                     [warning(CONFIG_NAME, *locate(loc), "config", message) for loc, message in _unknown_audiences(config)])
 
 

@@ -47,6 +47,8 @@ class Library:
     # (kind, id) of files that had errors: references to them are not reported as missing too,
     # since the one real error is in that file.
     failed: set[tuple[str, str]] = field(default_factory=set)
+    # (kind, id) of items the project's region leaves out (regions.<region>.omit in the file).
+    omitted: set[tuple[str, str]] = field(default_factory=set)
 
     def kind(self, kind: str) -> dict[str, Item]:
         return self.items.setdefault(kind, {})
@@ -114,7 +116,8 @@ class Library:
         Items are shared, not copied: only the index changes."""
         kept = {kind: {key: item for key, item in items.items() if item.path not in paths}
                 for kind, items in self.items.items()}
-        return dataclasses.replace(self, items=kept, stations=list(self.stations), failed=set(self.failed))
+        return dataclasses.replace(self, items=kept, stations=list(self.stations), failed=set(self.failed),
+                                   omitted=set(self.omitted))
 
 
 def references(item: Item) -> list[tuple[str, str]]:

@@ -16,6 +16,7 @@ from outreach.project.library import Item, Library
 from outreach.project.models import KIND_MODELS, id_problem
 from outreach.project.phones import digits
 from outreach.project.refs import check_references
+from outreach.project.regionoverlay import overlay_region
 from outreach.core.safepath import is_regular_file, resolved_inside
 from outreach.project.stations import STATION_FILES, find_station_file, ignored_station_files, read_stations
 from outreach.project.validation import validation_diagnostics
@@ -91,6 +92,16 @@ def load_library(root: Path, stations: bool | None = True,
             if any(p.is_error for p in problems):
                 broken.append(item)   # not built, but its references are checked now, not next round
                 continue
+            if config.project.region != "mainland":
+                overlaid = overlay_region(item, config.project.region, KIND_MODELS[kind])
+                diagnostics.extend(overlaid.problems)
+                if overlaid.omitted:
+                    library.omitted.add((kind, item.id))
+                if overlaid.item is None:
+                    if overlaid.problems:
+                        library.failed.add((kind, item.id))
+                    continue
+                item = overlaid.item
             existing = library.kind(kind).get(item.id)
             if existing is not None:
                 diagnostics.add(error(item.path, 1, 1, "duplicate-id",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from typing import Annotated, Literal, Union
+from typing import Any, Annotated, Literal, Union
 
 from pydantic_core import PydanticCustomError
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag, field_validator, model_validator
@@ -81,6 +81,9 @@ class Reviewable(Model):
     status: ReviewStatus | None = Field(None, description="审核状态：草稿、待审核、已审核；不填按 outreach.toml [review] default_status")
     reviewed_by: str | None = Field(None, description="审核人", max_length=20)
     reviewed_on: dt.date | None = Field(None, description="审核日期")
+    # Checked field by field when a region's project loads the item (project/regionoverlay.py).
+    regions: dict[Literal["hk", "mo", "tw"], dict[str, Any]] = Field(
+        default_factory=dict, description="港澳台版本的改写：地区（hk、mo、tw）下写要替换的字段，或 omit: true 表示该地区不用这一项")
 
 
 class Article(Model):

@@ -60,7 +60,11 @@ def _audiences(library: Library, item: Item, values: list[str], path: tuple) -> 
 
 
 def _ref(library: Library, item: Item, kind: str, value: str | None, path: tuple) -> Iterator[Diagnostic]:
-    if value and value not in library.kind(kind) and (kind, value) not in library.failed:
+    if value and (kind, value) in library.omitted:
+        region = library.config.project.region
+        yield _missing(item, path, f"{KIND_NOUN[kind]}“{shown(value)}”在本项目的地区版本里不用（它的文件里写了 regions.{region} 的 "
+                                   f"omit: true），这里不能再引用它：请在本文件的 regions.{region} 里改写这一项。")
+    elif value and value not in library.kind(kind) and (kind, value) not in library.failed:
         yield _missing(item, path, f"引用的{KIND_NOUN[kind]}“{shown(value)}”不存在。{_suggest(value, library.kind(kind))}")
 
 
@@ -105,6 +109,8 @@ def _script(library: Library, item: Item) -> Iterator[Diagnostic]:
 def _pack(library: Library, item: Item) -> Iterator[Diagnostic]:
     yield from _audiences(library, item, [item.model.audience], ("audience",))
     for index, entry in enumerate(item.model.items):
+        if (PACK_ITEM_KINDS[entry.kind], entry.ref) in library.omitted:
+            continue   # a pack simply goes without what its region leaves out
         yield from _ref(library, item, PACK_ITEM_KINDS[entry.kind], entry.ref, ("items", index, entry.kind))
 
 

@@ -60,9 +60,10 @@ def rewritable(text: str) -> bool:
     return True
 
 
-def merged_text(original: str | None, values: dict[str, Any], header: str = "") -> str:
+def merged_text(original: str | None, values: dict[str, Any], header: str = "", keep: frozenset[str] = frozenset()) -> str:
     """The file's text with `values` as its content. `original` None: a new file, which starts
-    with `header` (e.g. the schema comment editors read)."""
+    with `header` (e.g. the schema comment editors read). `keep`: keys the file keeps although
+    `values` lacks them (fields a form does not show)."""
     # A file saved on Windows keeps its byte-order mark and CRLF line ends: only changed
     # lines may differ from what was there.
     bom = "\ufeff" if original and original.startswith("\ufeff") else ""
@@ -72,7 +73,7 @@ def merged_text(original: str | None, values: dict[str, Any], header: str = "") 
     yaml = _yaml()
     tree = yaml.load(original) if original and original.strip() else None
     if isinstance(tree, CommentedMap):
-        _merge_map(tree, values)
+        _merge_map(tree, values, keep)
     else:
         tree = _fresh(values)
     out = io.StringIO()
@@ -83,8 +84,8 @@ def merged_text(original: str | None, values: dict[str, Any], header: str = "") 
     return bom + (text.replace("\n", "\r\n") if crlf else text)
 
 
-def _merge_map(node: CommentedMap, values: dict[str, Any]) -> None:
-    for key in [k for k in node if k not in values]:
+def _merge_map(node: CommentedMap, values: dict[str, Any], keep: frozenset[str] = frozenset()) -> None:
+    for key in [k for k in node if k not in values and k not in keep]:
         del node[key]
     order = list(values)
     for index, key in enumerate(order):

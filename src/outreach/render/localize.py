@@ -26,11 +26,25 @@ BUILTIN_PHRASES = {
     "卡里": "卡裡",      # 卡里6万元 stays 卡里
     "联系": "聯繫",      # 并联系银行 segments as 並聯 + 系
     "关联系统": "關聯系統",  # and 关联系统 as 關 + 聯繫 + 統
+    "发卡": "發卡",      # 发卡银行 is the card-issuing bank, not a hair clip (髮卡)
+    "冲销量": "衝銷量",
+    "回复": "回覆",      # to reply; 回復 is to restore
+    "发布": "發布",      # s2twp: 釋出 (a software release)
 }
-# s2twp turns 视频 into 影片 ("film"); a video call in Taiwan is 視訊.
+# Each region's own words. s2hk converts glyphs only, so Hong Kong and Macau words are listed
+# here; s2twp's vocabulary is right mostly, wrong where it reads a word as computing jargon
+# (注销 → 登出, 窗口 → 視窗, 类型 → 型別) or film (视频 → 影片).
+_TAIWAN_FORMS = {"账户": "帳戶", "转账": "轉帳", "身份证": "身分證"}
 REGIONAL_PHRASES = {
-    "s2twp": {"联系": "聯絡", "视频电话": "視訊電話", "视频通话": "視訊通話", "视频聊天": "視訊聊天"},
+    "s2hk": {"视频": "視像", "短视频": "短片", "短信": "短訊", "信息": "訊息", "个人信息": "個人資料",
+             "链接": "連結", "质量": "質素", "登录": "登入"},
+    "s2tw": _TAIWAN_FORMS,
+    "s2twp": {**_TAIWAN_FORMS, "联系": "聯絡", "视频电话": "視訊電話", "视频通话": "視訊通話", "视频聊天": "視訊聊天",
+              "视频": "視訊", "短视频": "短影音", "注销": "註銷", "窗口": "窗口", "类型": "類型", "质量": "品質",
+              "群众": "民眾", "渠道": "管道"},
 }
+# Hong Kong writes 裏 (常用字字形表); OpenCC's HK variants keep 裡.
+REGIONAL_GLYPHS = {"s2hk": str.maketrans({"裡": "裏"})}
 
 # Proper names: converted in script only. Law titles and short titles come from the library.
 BUILTIN_PROTECTED = (
@@ -38,6 +52,7 @@ BUILTIN_PROTECTED = (
     "集资诈骗罪", "侵犯公民个人信息罪", "非法利用信息网络罪", "拒不履行信息网络安全管理义务罪", "妨害信用卡管理罪",
     "洗钱罪", "国家反诈中心", "全国反诈预警劝阻专线", "公安部", "公安机关", "工业和信息化部", "中国人民银行",
     "中国银联", "云闪付", "一证通查", "一键查卡", "最高人民法院", "最高人民检察院", "国家金融监督管理总局",
+    "全国移动电话卡", "全国互联网账号", "视频号",
 )
 # The script-only form of each configuration.
 SCRIPT_ONLY = {"s2t": "s2t", "s2tw": "s2tw", "s2twp": "s2tw", "s2hk": "s2hk"}
@@ -45,6 +60,13 @@ SCRIPT_ONLY = {"s2t": "s2t", "s2tw": "s2tw", "s2twp": "s2tw", "s2hk": "s2hk"}
 _TITLE = r"《[^《》\n]{1,80}》"
 _AFTER_AMOUNT = r"(?:\d+|[〇一二三四五六七八九十百千万亿两几半]+)(?:元|块钱|块|万|天|年|个月|月|周|星期|小时|分钟|秒钟|秒|次|笔|岁)后"
 _QUOTED = re.compile(r"“([^“”\n]{4,300})”")
+# A quotation introduced by a document's title in the same sentence (“《意见》明确，“……””) is
+# that document's wording: converted in script only, like a law the library holds.
+_CITED_QUOTE = re.compile(r"(《[^《》\n]{1,80}》[^。！？\n“”]{0,60})“([^“”\n]{4,300})”")
+# A Mainland amount (500元, 3万元) read in Hong Kong, Macau or Taiwan looks like local money.
+_YUAN_AMOUNT = re.compile(r"(?<![\d.,〇一二三四五六七八九十百千万亿两几])(?<!人民币)"
+                          r"(?:\d[\d,.]*|[〇一二三四五六七八九十百千两几]+)(?:[百千万亿]+)?元(?![旦宵素])")
+_RANGE_JOINER = re.compile(r"(?:至|到|～|~|-|—)$")
 _CORNER = str.maketrans({"“": "「", "”": "」", "‘": "『", "’": "』"})
 _PLACEHOLDER_BASE = 0x100000   # Supplementary Private Use Area-B
 
@@ -58,6 +80,8 @@ class HantSpec:
     phrases: tuple[tuple[str, str], ...] = ()
     protected: tuple[str, ...] = ()
     quotations: tuple[str, ...] = ()   # law paragraphs, quoted in script only
+    renminbi: bool = False             # readers outside the mainland: say 人民币 before 元 amounts
+    regional: bool = True              # the region's own words (off for quoted documents)
 
 
 @lru_cache(maxsize=8)
@@ -73,7 +97,8 @@ def _fixed_readings(spec: HantSpec) -> tuple[re.Pattern, dict[str, str | None]]:
     (None: the literal is a proper name, converted in script only)."""
     readings: dict[str, str | None] = {term: None for term in (*BUILTIN_PROTECTED, *spec.protected) if term}
     readings.update(BUILTIN_PHRASES)
-    readings.update(REGIONAL_PHRASES.get(spec.opencc, {}))
+    if spec.regional:
+        readings.update(REGIONAL_PHRASES.get(spec.opencc, {}))
     readings.update(dict(spec.phrases))
     literals = sorted(readings, key=len, reverse=True)   # at one position the longest wins
     pattern = re.compile("|".join([_TITLE, *map(re.escape, literals), _AFTER_AMOUNT]))
@@ -91,6 +116,9 @@ def to_hant(text: str, spec: HantSpec) -> str:
 
     if spec.quotations:
         text = _hold_quotations(text, spec, hold)
+    text = _hold_cited_quotes(text, spec, hold)
+    if spec.renminbi:
+        text = mark_renminbi(text)
     pattern, readings = _fixed_readings(spec)
     script = _converter(SCRIPT_ONLY[spec.opencc])
 
@@ -111,7 +139,7 @@ def to_hant(text: str, spec: HantSpec) -> str:
 
 def _hold_quotations(text: str, spec: HantSpec, hold) -> str:
     """Quoted law text keeps the statute's words: whole paragraphs, and “fragments” of them."""
-    script_spec = replace(spec, opencc=SCRIPT_ONLY[spec.opencc], quotations=(), corner_quotes=False)
+    script_spec = _script_only(spec)
     for paragraph in spec.quotations:
         if paragraph in text:
             text = text.replace(paragraph, hold(to_hant(paragraph, script_spec)))
@@ -124,7 +152,30 @@ def _hold_quotations(text: str, spec: HantSpec, hold) -> str:
     return _QUOTED.sub(fragment, text)
 
 
+def _script_only(spec: HantSpec) -> HantSpec:
+    """How a quoted document is converted: its glyphs change, never its words or amounts."""
+    return replace(spec, opencc=SCRIPT_ONLY[spec.opencc], quotations=(), corner_quotes=False, renminbi=False,
+                   regional=False)
+
+
+def _hold_cited_quotes(text: str, spec: HantSpec, hold) -> str:
+    script_spec = _script_only(spec)
+    return _CITED_QUOTE.sub(lambda m: m.group(1) + hold("“" + to_hant(m.group(2), script_spec) + "”"), text)
+
+
+def mark_renminbi(text: str) -> str:
+    """人民币 before each amount in 元 that does not follow another in a range (三千元至一万元)."""
+    def mark(match: re.Match) -> str:
+        before = text[:match.start()].rstrip()
+        return match.group() if _RANGE_JOINER.search(before) else "人民币" + match.group()
+
+    return _YUAN_AMOUNT.sub(mark, text)
+
+
 def _finish(text: str, spec: HantSpec) -> str:
+    glyphs = REGIONAL_GLYPHS.get(spec.opencc)
+    if glyphs:
+        text = text.translate(glyphs)
     return text.translate(_CORNER) if spec.corner_quotes else text
 
 
@@ -141,12 +192,12 @@ def project_spec(config, library=None) -> HantSpec:
     corner = REGIONS[config.project.region].corner_quotes if hant.quotes == "auto" else hant.quotes == "corner"
     laws = law_names(library) if library else ()
     names = (config.project.organisation, config.project.app, *laws, *hant.protected_terms)
-    # Only vocabulary conversion (s2twp) would change a statute's words.
-    vocabulary = SCRIPT_ONLY[config.project.opencc] != config.project.opencc
+    # Statutes keep their words: regional vocabulary and 人民币 marks stop at their paragraphs.
     return HantSpec(opencc=config.project.opencc, corner_quotes=corner,
                     phrases=tuple(sorted(hant.phrases.items())),
                     protected=tuple(sorted({name for name in names if len(name) >= 2})),
-                    quotations=law_paragraphs(library) if library and vocabulary else ())
+                    quotations=law_paragraphs(library) if library else (),
+                    renminbi=config.project.region != "mainland")
 
 
 def law_names(library) -> tuple[str, ...]:

@@ -40,6 +40,8 @@ def publishable_entries(library, pack) -> tuple[list[PackItem], list[PackItem]]:
     kept: list[PackItem] = []
     left_out: list[PackItem] = []
     for entry in pack.items:
+        if (ITEM_KINDS[entry.kind], entry.ref) in library.omitted:
+            continue   # not part of this region's edition
         (kept if library.publishable(ITEM_KINDS[entry.kind], entry.ref) else left_out).append(entry)
     return kept, left_out
 

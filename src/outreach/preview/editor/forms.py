@@ -40,7 +40,10 @@ _CHOICE_LABELS = {
 }
 # Labels shorter or clearer than the first words of a description.
 _LABELS = {"id": "编号", "key": "条文编号", "text": "正文", "kind": "题型", "question": "题干"}
-REVIEW_FIELDS = frozenset(Reviewable.model_fields)
+# Kept in the file as written, not shown in the form: region editions are written in YAML
+# (README, “面向港澳台读者”) and saving the form never drops them.
+FORM_HIDDEN = frozenset({"regions"})
+REVIEW_FIELDS = frozenset(Reviewable.model_fields) - FORM_HIDDEN
 LONG_TEXT = 150   # fields allowing this many characters get a multi-line box
 
 # Kinds the editor lists, in the order staff think of them.
@@ -63,7 +66,7 @@ def form_for(kind: str) -> dict:
 
 
 def _object(schema: dict, defs: dict, name: str) -> dict:
-    fields = [field_for(schema, defs, name, key) for key in schema.get("properties", {})]
+    fields = [field_for(schema, defs, name, key) for key in schema.get("properties", {}) if key not in FORM_HIDDEN]
     # The review record comes last, where a reviewer finishes, not before the title.
     fields.sort(key=lambda f: f["key"] in REVIEW_FIELDS)
     return {"t": "object", "fields": fields}

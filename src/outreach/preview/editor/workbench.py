@@ -22,7 +22,7 @@ from outreach.project.library import Library
 from outreach.project.outputdir import output_dir
 from outreach.project.yamledit import merged_text
 from outreach.project.yamlsource import SourceFile, parse_yaml
-from outreach.preview.editor.forms import REVIEW_FIELDS, typed_values
+from outreach.preview.editor.forms import FORM_HIDDEN, REVIEW_FIELDS, typed_values
 from outreach.render.theme import Theme
 from outreach.renderers.base import RenderContext, RenderError
 from outreach.renderers.html import PageOverflow
@@ -46,7 +46,7 @@ class Checked:
 
 
 def check_values(root: Path, relpath: str, original: str, kind: str, values: Any) -> Checked:
-    text = merged_text(original, typed_values(kind, values))
+    text = merged_text(original, typed_values(kind, values), keep=FORM_HIDDEN)
     libraries: list[Library] = []
     diagnostics = check_project(root, {relpath: text.encode("utf-8")}, libraries)
     _, source, _ = parse_yaml(text.encode("utf-8"), relpath)
