@@ -192,3 +192,11 @@ def test_the_new_scenarios_are_in_packs_and_quizzes(library):
             words = {right[i:i + 2] for i in range(len(right) - 1) if re.fullmatch(r"[\u4e00-\u9fff]{2}", right[i:i + 2])}
             advice = "".join([*scenario.advice, scenario.summary, scenario.quote or ""])
             assert any(w in advice for w in words), (q.id, right)
+
+
+def test_a_tip_without_law_is_not_labelled_legal(starter_build):
+    """The tools tip quotes no law: its page says 防范小贴士; a tip with a law box keeps 法律小贴士."""
+    tools = pdf_pages(starter_build / "tips/anti-fraud-tools.pdf")[0]
+    legal = pdf_pages(starter_build / "tips/card-renting-crime.pdf")[0]
+    assert "防范小贴士" in tools and "法律小贴士" not in tools
+    assert "法律小贴士" in legal

@@ -48,7 +48,8 @@ def region_hotline_problems(config: ProjectConfig) -> list[tuple[tuple, str]]:
 def region_locale_warnings(config: ProjectConfig, data: dict[str, Any]) -> list[tuple[tuple, str]]:
     """A region whose readers read Traditional Chinese, with Simplified output asked for."""
     region = REGIONS[config.project.region]
-    project = data.get("project") if isinstance(data.get("project"), dict) else {}
+    section = data.get("project")
+    project: dict[str, Any] = section if isinstance(section, dict) else {}
     if region.locale == "zh-Hant" and "locale" in project and config.project.locale == "zh-Hans":
         return [(("project", "locale"),
                  f"本项目面向{region.name}读者（[project] region = \"{region.id}\"），但 locale = \"zh-Hans\" 会生成简体字。"
