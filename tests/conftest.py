@@ -216,3 +216,12 @@ def browser():
         instance = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         yield instance
         instance.close()
+
+
+def regional_qr(toml: str, region: str) -> str:
+    """The starter's QR code (the Ministry of Public Security's site) pointed at the region's
+    own anti-fraud site, as a region edition must (its build refuses a Mainland site)."""
+    from outreach.project.regions import REGIONS
+
+    site = REGIONS[region].site
+    return toml.replace('qr_url = "https://www.mps.gov.cn/"', f'qr_url = "{site}"' if site else "")

@@ -9,6 +9,7 @@ import json
 import re
 from pathlib import Path
 
+from conftest import regional_qr
 from outreach.project.config import ProjectSection
 from outreach.project.stations import FIELD_LIMITS
 
@@ -75,6 +76,7 @@ def configure(root: Path, *, hotlines: list[tuple[str, str]] | None = None, orga
                       count=1, flags=re.M)
     if region:
         text = re.sub(r'^locale = ".*"\n', f'region = "{region}"\n', text, count=1, flags=re.M)
+        text = regional_qr(text, region)
     path.write_text(text, encoding="utf-8")
 
 

@@ -118,6 +118,7 @@ def test_local_numbers_of_hong_kong_and_macau():
 
 def test_region_build_prints_the_regions_contacts(fixture_project):
     edit(fixture_project / "outreach.toml", 'locale = "zh-Hans"', 'region = "hk"')
+    edit(fixture_project / "outreach.toml", "www.mps.gov.cn", "www.adcc.gov.hk")
     toml = (fixture_project / "outreach.toml").read_text(encoding="utf-8")
     (fixture_project / "outreach.toml").write_text(re.sub(r"\[\[project\.hotlines\]\]\n[^\[]*", "", toml), encoding="utf-8")
     result = build_project(fixture_project, only=("posters", "texts"))
@@ -134,6 +135,7 @@ def test_region_build_prints_the_regions_contacts(fixture_project):
 
 def test_region_check_warns_about_mainland_law_and_contacts(fixture_project):
     edit(fixture_project / "outreach.toml", 'locale = "zh-Hans"', 'region = "mo"')
+    edit(fixture_project / "outreach.toml", "www.mps.gov.cn", "www.pj.gov.mo")
     toml = (fixture_project / "outreach.toml").read_text(encoding="utf-8")
     (fixture_project / "outreach.toml").write_text(re.sub(r"\[\[project\.hotlines\]\]\n[^\[]*", "", toml), encoding="utf-8")
     diagnostics = check(fixture_project)

@@ -69,3 +69,27 @@ def test_a_third_party_kind_builds_through_the_entry_point_group(fixture_project
     plain = subprocess.run([sys.executable, "-m", "outreach", "build", "--only", "bookmarks"], cwd=fixture_project,
                            capture_output=True, text=True, timeout=300)
     assert plain.returncode == 2 and "不认识的类别 bookmarks" in plain.stderr
+
+
+SHORT_BATCH = PLUGIN + '''
+
+class ShortBatchRenderer(BookmarkRenderer):
+    """A broken plugin: its batch answers for every target but the last."""
+
+    def render_batch(self, targets, ctx):
+        return super().render_batch(targets, ctx)[:-1]
+'''
+
+
+def test_a_renderer_that_answers_for_fewer_targets_fails_the_build_every_time(fixture_project, tmp_path):
+    """Issue 29, item 1: never "生成 14 个 … 失败 0 个" and then "没有变化" with files missing."""
+    site = tmp_path / "site"
+    install_plugin(site)
+    (site / "outreach_bookmarks/__init__.py").write_text(textwrap.dedent(SHORT_BATCH), encoding="utf-8")
+    entry_points = site / "outreach_bookmarks-0.1.dist-info/entry_points.txt"
+    entry_points.write_text("[outreach.renderers]\nbookmarks = outreach_bookmarks:ShortBatchRenderer\n", encoding="utf-8")
+    for _ in range(2):   # the second build must not call the lost target unchanged
+        built = outreach(fixture_project, site, "build", "--only", "bookmarks", "-j", "1")
+        assert built.returncode != 0, built.stdout
+        assert "只交回了" in built.stdout + built.stderr
+    assert not (fixture_project / "build/bookmarks").exists() or not list((fixture_project / "build/bookmarks").iterdir())

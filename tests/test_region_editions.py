@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from conftest import build_project, check, edit, pdf_text
+from conftest import build_project, check, edit, pdf_text, regional_qr
 from outreach.preview.editor.forms import form_for
 from outreach.project.loader import load_library
 from outreach.project.yamledit import merged_text
@@ -23,6 +23,7 @@ HK_TIP = """regions:
 
 def _region(project, region: str) -> None:
     toml = (project / "outreach.toml").read_text(encoding="utf-8")
+    toml = regional_qr(toml, region)
     (project / "outreach.toml").write_text(STARTER_HOTLINES.sub("", toml).replace('locale = "zh-Hans"', f'region = "{region}"'),
                                            encoding="utf-8")
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from conftest import build_project, check, edit
+from conftest import build_project, check, edit, regional_qr
 from outreach.project.config import load_config
 
 STARTER_HOTLINES = re.compile(r"\[\[project\.hotlines\]\]\n[^\[]*")
@@ -18,6 +18,7 @@ def _errors(diagnostics) -> list:
 
 def test_a_hong_kong_edition_refuses_the_mainland_hotlines_it_inherited(fixture_project):
     edit(fixture_project / "outreach.toml", 'locale = "zh-Hans"', 'region = "hk"')
+    edit(fixture_project / "outreach.toml", "www.mps.gov.cn", "www.adcc.gov.hk")
     config, diagnostics = load_config(fixture_project)
     assert config is None
     found = [(d.code, d.line) for d in diagnostics]
@@ -31,7 +32,7 @@ def test_a_hong_kong_edition_refuses_the_mainland_hotlines_it_inherited(fixture_
 
 def test_a_hotline_marked_for_visitors_from_elsewhere_is_kept(fixture_project):
     toml = (fixture_project / "outreach.toml").read_text(encoding="utf-8")
-    toml = STARTER_HOTLINES.sub("", toml).replace('locale = "zh-Hans"', 'region = "hk"')
+    toml = STARTER_HOTLINES.sub("", regional_qr(toml, "hk")).replace('locale = "zh-Hans"', 'region = "hk"')
     toml += ('\n[[project.hotlines]]\nnumber = "18222"\nlabel = "防骗易24小时咨询热线"\n'
              '\n[[project.hotlines]]\nnumber = "110"\nlabel = "内地报警电话"\noutside_region = true\n')
     (fixture_project / "outreach.toml").write_text(toml, encoding="utf-8")
@@ -43,7 +44,7 @@ def test_a_hotline_marked_for_visitors_from_elsewhere_is_kept(fixture_project):
 
 def test_suspicions_go_to_the_advice_line_and_999_only_for_emergencies(fixture_project):
     toml = (fixture_project / "outreach.toml").read_text(encoding="utf-8")
-    (fixture_project / "outreach.toml").write_text(STARTER_HOTLINES.sub("", toml).replace('locale = "zh-Hans"', 'region = "hk"'),
+    (fixture_project / "outreach.toml").write_text(STARTER_HOTLINES.sub("", regional_qr(toml, "hk")).replace('locale = "zh-Hans"', 'region = "hk"'),
                                                    encoding="utf-8")
     assert build_project(fixture_project, only=("texts",)).ok
     sms = (fixture_project / "build/zh-Hant/texts/fake-loan.sms.txt").read_text(encoding="utf-8")
@@ -66,8 +67,23 @@ def test_the_mainland_sentence_is_unchanged(fixture_project):
 def test_simplified_output_for_a_traditional_reading_region_is_pointed_out(fixture_project):
     toml = (fixture_project / "outreach.toml").read_text(encoding="utf-8")
     (fixture_project / "outreach.toml").write_text(
-        STARTER_HOTLINES.sub("", toml).replace('locale = "zh-Hans"', 'region = "tw"\nlocale = "zh-Hans"'), encoding="utf-8")
+        STARTER_HOTLINES.sub("", regional_qr(toml, "tw")).replace('locale = "zh-Hans"', 'region = "tw"\nlocale = "zh-Hans"'), encoding="utf-8")
     config, diagnostics = load_config(fixture_project)
     assert config is not None
     warned = [d for d in diagnostics if d.code == "region-locale"]
     assert len(warned) == 1 and "台湾" in warned[0].message and "繁体" in warned[0].message and warned[0].line > 0
+
+
+def test_a_region_edition_refuses_a_qr_code_to_a_mainland_site(fixture_project):
+    toml = (fixture_project / "outreach.toml").read_text(encoding="utf-8")
+    toml = STARTER_HOTLINES.sub("", toml).replace('locale = "zh-Hans"', 'region = "hk"')
+    assert 'qr_url = "https://www.mps.gov.cn/"' in toml   # as the starter ships it
+    (fixture_project / "outreach.toml").write_text(toml, encoding="utf-8")
+    config, diagnostics = load_config(fixture_project)
+    assert config is None
+    found = [d for d in diagnostics if d.code == "region-site"]
+    line = (fixture_project / "outreach.toml").read_text(encoding="utf-8").splitlines()[found[0].line - 1]
+    assert line.startswith("qr_url") and "https://www.adcc.gov.hk/" in found[0].message
+    (fixture_project / "outreach.toml").write_text(toml.replace("https://www.mps.gov.cn/", "https://www.adcc.gov.hk/"),
+                                                   encoding="utf-8")
+    assert load_config(fixture_project)[0] is not None

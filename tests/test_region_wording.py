@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from conftest import build_project, edit
+from conftest import build_project, edit, regional_qr
 from outreach.render.localize import HantSpec, mark_renminbi, to_hant
 
 EVERY_REGION = {
@@ -56,7 +56,7 @@ def test_mainland_amounts_say_renminbi_once_per_range():
 
 def test_a_hong_kong_build_marks_amounts_and_uses_local_words(fixture_project):
     toml = (fixture_project / "outreach.toml").read_text(encoding="utf-8")
-    toml = re.sub(r"\[\[project\.hotlines\]\]\n[^\[]*", "", toml).replace('locale = "zh-Hans"', 'region = "hk"')
+    toml = regional_qr(re.sub(r"\[\[project\.hotlines\]\]\n[^\[]*", "", toml), "hk").replace('locale = "zh-Hans"', 'region = "hk"')
     (fixture_project / "outreach.toml").write_text(toml, encoding="utf-8")
     edit(fixture_project / "content/scenarios/fake-loan.yaml", "summary: ", "summary: 先交500元手续费，看视频教程，")
     assert build_project(fixture_project, only=("texts",)).ok

@@ -402,7 +402,11 @@ def _execute(executor, library, dirty, result, reporter) -> list[tuple]:
                 reporter.done(target.label, 0.0, False)
                 continue
             batch.append(target)
+        answered: set[str] = set()
         for outcome in executor.run(batch):
+            if outcome.target_id not in by_id or outcome.target_id in answered:
+                continue   # an outcome for nothing asked, or a second one: never a file recorded twice
+            answered.add(outcome.target_id)
             target = by_id[outcome.target_id]
             reporter.done(target.label or target.id, outcome.seconds, outcome.ok)
             result.warnings.extend((target.label, w) for w in outcome.warnings)
@@ -411,6 +415,12 @@ def _execute(executor, library, dirty, result, reporter) -> list[tuple]:
             else:
                 failed.add(target.id)
                 result.failures.append(Failure(target.id, target.label, outcome.file, outcome.line, outcome.message))
+        for target in batch:
+            if target.id not in answered:   # a worker that lost a target: a failure, never "unchanged" next time
+                failed.add(target.id)
+                reporter.done(target.label or target.id, 0.0, False)
+                result.failures.append(Failure(target.id, target.label, "", 0,
+                                               "内部错误：这一项没有得到生成结果，没有写出任何文件。请把这个问题反馈给维护人员。"))
     return staged
 
 

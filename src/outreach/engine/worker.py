@@ -82,6 +82,10 @@ def render_and_write(targets: list[Target], ctx: RenderContext) -> list[Outcome]
         library.config = recording  # type: ignore[assignment]  # reads through to the real config
         with render_limits(limits.target_timeout * len(targets), limits.memory_limit_mb):
             results = renderer.render_batch(targets, ctx)
+        if len(results) != len(targets):
+            # Paired one to one below: a short list would drop the last targets without a word.
+            results = [RenderError(f"内部错误：输出类型“{renderer.kind}”要生成 {len(targets)} 项，只交回了 {len(results)} 个结果，"
+                                   "没有写出任何文件。请把这个问题反馈给维护人员。")] * len(targets)
         if missing := undeclared(recording.read, (*renderer.config_sections, *print_sections(ctx.options))):
             sections = "、".join(f"[{name}]" for name in missing)
             results = [RenderError(f"内部错误：输出类型“{renderer.kind}”读取了 outreach.toml 的 {sections}，却没有在"
@@ -98,7 +102,7 @@ def render_and_write(targets: list[Target], ctx: RenderContext) -> list[Outcome]
         return [outcome for target in targets for outcome in render_and_write([target], ctx)]
     each = (time.perf_counter() - started) / len(targets)
     outcomes = []
-    for target, result in zip(targets, results):
+    for target, result in zip(targets, results, strict=True):
         if isinstance(result, RenderError):
             outcomes.append(Outcome(target.id, False, each, file=result.file, line=result.line, message=result.message))
             continue

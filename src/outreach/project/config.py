@@ -115,6 +115,13 @@ class ProjectSection(Section):
         return "，".join(parts)
 
     @property
+    def call_lead(self) -> str:
+        """The words over a row of hotlines: an emergency-only number is not for suspicions."""
+        if any(h.emergency_only for h in self.hotlines):
+            return "有疑问或遇紧急情况，请拨打"
+        return "遇到可疑情况，请拨打"
+
+    @property
     def app_prompt(self) -> str:
         """The sentence recommending the official app, as printed."""
         # Templates add their own full stop.
@@ -447,12 +454,13 @@ def load_config(root: Path, text: str | None = None) -> tuple[ProjectConfig | No
         config = ProjectConfig.model_validate(data)
     except ValidationError as exc:
         return None, validation_diagnostics(exc, CONFIG_NAME, locate, ProjectConfig)
-    from outreach.project.regionconfig import region_hotline_problems, region_locale_warnings
+    from outreach.project.regionconfig import region_hotline_problems, region_locale_warnings, region_qr_problems
 
     problems = [error(CONFIG_NAME, *locate(loc), "bad-path", message)
                 for loc, message in project_path_problems(config, root)]
     problems += [error(CONFIG_NAME, *locate(loc), "region-hotline", message)
                  for loc, message in region_hotline_problems(config)]
+    problems += [error(CONFIG_NAME, *locate(loc), "region-site", message) for loc, message in region_qr_problems(config)]
     if problems:
         return None, problems
     return config, ([warning(CONFIG_NAME, *locate(loc), "unfilled", message) for loc, message in _blanks(config)] +

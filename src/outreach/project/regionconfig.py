@@ -45,6 +45,23 @@ def region_hotline_problems(config: ProjectConfig) -> list[tuple[tuple, str]]:
             if hotline.dial in foreign and not hotline.outside_region]
 
 
+def region_qr_problems(config: ProjectConfig) -> list[tuple[tuple, str]]:
+    """A region edition's QR code must not open a Mainland government site."""
+    from urllib.parse import urlsplit
+
+    region = REGIONS[config.project.region]
+    url = config.theme.qr_url
+    if region.id == "mainland" or not url:
+        return []
+    host = (urlsplit(url).hostname or "").lower()
+    if not host.endswith(".gov.cn") and host != "gov.cn":
+        return []
+    instead = f"改为{region.name}的反诈网站（如 {region.site}）" if region.site else f"改为{region.name}的反诈网站"
+    return [(("theme", "qr_url"),
+             f"本项目面向{region.name}读者（[project] region = \"{region.id}\"），但海报二维码（[theme] qr_url）指向内地网站 "
+             f"{host}。请{instead}，或删去 qr_url 不印二维码。")]
+
+
 def region_locale_warnings(config: ProjectConfig, data: dict[str, Any]) -> list[tuple[tuple, str]]:
     """A region whose readers read Traditional Chinese, with Simplified output asked for."""
     region = REGIONS[config.project.region]

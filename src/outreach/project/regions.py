@@ -32,19 +32,22 @@ class Region:
     hotlines: tuple[tuple[str, str], ...]  # (number, label); empty: the project's own default
     app_line: str | None                   # None: derived from [project] app
     emergency_numbers: frozenset[str] = frozenset()   # for emergencies only, not for suspicions
+    site: str | None = None                # the official anti-fraud site a QR code should open
 
 
 REGIONS: dict[str, Region] = {
     "mainland": Region("mainland", "中国内地", "zh-Hans", "s2t", False, (), None),
     "hk": Region("hk", "香港", "zh-Hant", "s2hk", True,
                  (("999", "紧急求助"), ("18222", "防骗易24小时咨询热线")),
-                 "用“防骗视伏App”查一查可疑电话和网址", frozenset({"999"})),
+                 "用“防骗视伏App”查一查可疑电话和网址", frozenset({"999"}),
+                 "https://www.adcc.gov.hk/"),
     "mo": Region("mo", "澳门", "zh-Hant", "s2hk", True,
                  (("999", "紧急求助热线"), ("8800 7777", "司警局防诈骗查询热线"), ("993", "司警局报案热线")),
-                 "用司警局“反诈程式”查核可疑信息的风险指数", frozenset({"999"})),
+                 "用司警局“反诈程式”查核可疑信息的风险指数", frozenset({"999"}),
+                 "https://www.pj.gov.mo/"),
     "tw": Region("tw", "台湾", "zh-Hant", "s2twp", True,
                  (("110", "报案专线"), ("165", "反诈骗咨询专线")),
-                 "上“165全民防骗网”查证诈骗手法"),
+                 "上“165全民防骗网”查证诈骗手法", site="https://165.npa.gov.tw/"),
 }
 
 # Numbers that belong to the mainland's anti-fraud system; in another region's material

@@ -162,13 +162,14 @@ def _row_problems(values: dict, columns: dict, row: int, relpath: str, seen: dic
     for name in ("name", "address", "officer", "officer_title"):
         value = values.get(name, "")
         if value.startswith(("=", "@")):
+            unsafe.add(name)   # one message per cell: the formula, not also its length
             # Excel runs it when it opens the sheet (=HYPERLINK to anywhere, a DDE call); a CSV
             # has no way to say "this is text".
             yield error(relpath, row, col(name), "formula-cell",
                         f"第 {row} 行“{LABELS[name]}”以“{value[0]}”开头：Excel 和 WPS 打开站点表时会把它当成公式执行。"
                         f"请去掉开头的“{value[0]}”。")
     for name, limit in FIELD_LIMITS.items():
-        if len(value := values.get(name, "")) > limit:
+        if name not in unsafe and len(value := values.get(name, "")) > limit:
             yield error(relpath, row, col(name), "too-long",
                         f"第 {row} 行“{LABELS[name]}”有 {len(value)} 个字，最多 {limit} 个字"
                         "（警民联系卡和资料包封面上放得下的长度）。请精简后重新输入。")

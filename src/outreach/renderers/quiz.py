@@ -125,6 +125,7 @@ class QuizRenderer(Renderer):
             "title": item.model.title,
             "questions": [q.as_json() for q in questions],
             "hotlines": [h.display for h in ctx.config.project.hotlines],
+            "call_advice": ctx.config.project.call_advice,
             "app": ctx.config.project.app,
             "app_line": ctx.config.project.app_prompt,
             "space": context["cjk_space"],

@@ -99,8 +99,7 @@
       ratio >= 0.8 ? "很棒！再看看答错的题，就更稳妥了。" :
       ratio >= 0.6 ? "不错，还有几个骗局要多留心。" : "骗子的套路不少，建议把题目再看一遍。";
     el("share-text").value = "我在“" + data.title + "”中答对了" + SP + state.score + "/" + total +
-      SP + "题。记住：陌生来电不轻信，转账汇款多核实。遇到可疑情况请拨打" + SP + data.hotlines.join(SP + "或" + SP) +
-      "。" + data.app_line + "。";
+      SP + "题。记住：陌生来电不轻信，转账汇款多核实。" + data.call_advice + "。" + data.app_line + "。";
     show("result");
     el("score").setAttribute("tabindex", "-1");
     el("score").focus();
