@@ -5,6 +5,7 @@ writes one PDF per poster with WeasyPrint, one after another in one process. No 
 no checks, no caching. Run: python bench/naive_posters.py PROJECT_DIR OUT_DIR
 """
 
+import functools
 import sys
 from pathlib import Path
 
@@ -12,10 +13,8 @@ import jinja2
 import weasyprint
 import yaml
 
-import functools
-
-from outreach.render import filters
 from outreach.project.config import Hotline
+from outreach.render import filters
 from outreach.render.hotlinefit import fit_hotlines
 from outreach.render.theme import BUILTIN_DIR
 

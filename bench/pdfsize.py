@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from stations import REPO, run, write_stations  # noqa: E402
+from stations import REPO, run, write_stations
 
 
 def project(base: Path, optimise: bool) -> Path:

@@ -43,7 +43,7 @@ class BotServer:
         owner = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802 - http.server naming
+            def do_POST(self):
                 raw = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 request = {"path": self.path, "headers": dict(self.headers),
                            "body": json.loads(raw.decode("utf-8")), "time": time.time()}

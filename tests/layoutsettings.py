@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 
 from conftest import regional_qr
+
 from outreach.project.config import ProjectSection
 from outreach.project.stations import FIELD_LIMITS
 

@@ -12,10 +12,10 @@ import sys
 import time
 
 import pytest
-
 from conftest import REPO, build_posters, build_project, edit, pdf_text, write
-from outreach.renderers.options import BuildOptions
+
 from outreach.engine.planner import PlanError, plan_build
+from outreach.renderers.options import BuildOptions
 
 
 def overflow_poster(root) -> None:
@@ -312,9 +312,9 @@ def test_only_then_full_build_reuses_the_selected_targets(mini_project):
 
 
 def test_outputs_can_never_be_written_outside_build(tmp_path):
-    from outreach.renderers.target import Target
-    from outreach.renderers.base import RenderError
     from outreach.engine.worker import write_outputs
+    from outreach.renderers.base import RenderError
+    from outreach.renderers.target import Target
 
     target = Target(id="evil", renderer="posters", outputs=("../escape.txt",))
     with pytest.raises(RenderError, match="不在输出目录内"):

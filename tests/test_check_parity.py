@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from conftest import build_project, edit
+
 from outreach.engine.precheck import check_project
 
 

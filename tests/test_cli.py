@@ -9,8 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import REPO, write
+
 from outreach import __version__
 
 ENGLISH_CHROME = ("Usage:", "Options", "Commands", "Show this message", "[OPTIONS]", "<bool>")
@@ -31,8 +31,9 @@ def test_help_is_chinese():
 
 
 def command_names() -> list[str]:
-    from outreach.cli import app
     import typer.main
+
+    from outreach.cli import app
 
     group = typer.main.get_command(app)
     return sorted(group.commands)
@@ -50,9 +51,10 @@ def test_every_subcommand_help_is_chinese(command):
 @pytest.mark.parametrize("command", command_names())
 def test_help_keeps_every_word_in_a_narrow_terminal(command):
     """Nothing cut with "…", nothing eaten as markup ([channels.名称]), lines within the width."""
+    import typer.main
+
     from outreach.cli import app
     from outreach.cli.help import display_width
-    import typer.main
 
     result = subprocess.run([sys.executable, "-m", "outreach", command, "--help"], cwd=REPO, capture_output=True,
                             text=True, env={"PATH": "/usr/bin:/bin", "COLUMNS": "60", "LANG": "C.UTF-8"}, timeout=120)

@@ -10,7 +10,6 @@ import shutil
 import pypdfium2 as pdfium
 import pypdfium2.raw as raw
 import pytest
-
 from conftest import FIXTURE_PROJECT, build_project, copy_starter
 
 MM = 72 / 25.4

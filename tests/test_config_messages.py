@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from conftest import write
+
 from outreach.project.config import ProjectConfig, load_config
 from outreach.project.models import ID_PATTERN, KIND_MODELS
 from outreach.project.validation import PATTERN_HINTS

@@ -9,7 +9,6 @@ import time
 
 import pikepdf
 import pytest
-
 from conftest import build_posters, check, located, pdf_text, write
 
 SECRET = "OUTREACH_TEST_SECRET_9f3a"

@@ -7,8 +7,8 @@ import re
 from pathlib import Path
 
 import pytest
-
 from conftest import REPO, assert_pages_clean, build_project, copy_starter, pdf_pages
+
 from outreach.project.loader import load_library
 
 NEW_SCENARIOS = {

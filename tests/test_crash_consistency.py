@@ -13,7 +13,6 @@ import sys
 import time
 
 import pytest
-
 from conftest import build_project, edit
 from limits import run_measured
 

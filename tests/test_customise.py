@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import re
 import shutil
 import subprocess
@@ -10,9 +9,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import REPO, build_project, check, pdf_text
 
 from outreach.core import clock
-from conftest import REPO, build_project, check, pdf_text
 
 
 def outreach(*args: str, cwd: Path) -> subprocess.CompletedProcess:

@@ -17,10 +17,9 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import expect
-
 from conftest import MINI_PROJECT
 from editorserver import Server, serving
+from playwright.sync_api import expect
 
 REPO = Path(__file__).resolve().parent.parent
 SCREENSHOTS = REPO / "docs" / "images"

@@ -73,8 +73,8 @@ def test_every_kind_has_a_form_with_chinese_labels():
 
 
 def test_saving_changes_only_what_changed():
-    from outreach.project.yamledit import merged_text
     from outreach.preview.editor.forms import typed_values
+    from outreach.project.yamledit import merged_text
 
     values = yaml.safe_load(HAND_WRITTEN)
     values = {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in values.items()}
@@ -117,9 +117,9 @@ def test_new_file_gets_the_header():
 
 
 def test_problems_point_at_their_field():
+    from outreach.preview.editor.workbench import field_at, problem_dict
     from outreach.project.diagnostics import error
     from outreach.project.yamlsource import parse_yaml
-    from outreach.preview.editor.workbench import field_at, problem_dict
 
     _, source, _ = parse_yaml(HAND_WRITTEN.encode("utf-8"), "content/scenarios/x.yaml")
     lines = HAND_WRITTEN.splitlines()

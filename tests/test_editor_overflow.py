@@ -18,10 +18,10 @@ from pathlib import Path
 
 import pytest
 import yaml
-from PIL import Image
-
 from conftest import MINI_PROJECT, build_project
 from editorserver import serving
+from PIL import Image
+
 from outreach.engine.precheck import check_project
 from outreach.preview.editor.workbench import PREVIEW_WIDTH, Previewer, check_values
 

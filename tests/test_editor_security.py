@@ -16,7 +16,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import FIXTURE_PROJECT, MINI_PROJECT, start_serve
 from editorserver import Server, serving
 

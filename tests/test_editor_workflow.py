@@ -11,11 +11,10 @@ import shutil
 import tomllib
 
 import pytest
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
-from playwright.sync_api import expect
-
 from conftest import MINI_PROJECT
 from editorserver import serving
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from playwright.sync_api import expect
 
 STATIONS = ("id,name,address,phone,officer,officer_title,officer_phone,wechat_qr_url\n"
             "north,示例北山派出所（虚构）,示例省示例市示例区示例街道示例路一百二十三号院,0000-1234567,欧阳警官（虚构）,社区民警,0000-7654321,\n")

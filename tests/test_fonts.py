@@ -12,10 +12,9 @@ from pathlib import Path
 import pikepdf
 import pypdfium2 as pdfium
 import pytest
+from conftest import FIXTURE_PROJECT, build_project, edit
 from fontTools.cffLib import CFFFontSet
 from PIL import Image, ImageChops
-
-from conftest import FIXTURE_PROJECT, build_project, edit
 
 KINDS = [
     "posters/fake-loan.pdf", "tips/answer-96110.pdf", "quiz/basics-cards.pdf", "quiz/basics-key.pdf",

@@ -9,8 +9,8 @@ import re
 
 import pypdfium2 as pdfium
 import pytest
-
 from conftest import FIXTURE_PROJECT, build_project, copy_starter, edit, pdf_pages, write
+
 from outreach.render.inspect_furniture import furniture_findings, page_folios
 from outreach.render.pageinspect import inspect_pdf
 from outreach.render.pagespace import FOLIO_INSET_MM, FOLIO_RAISE_MM, occupied

@@ -13,9 +13,8 @@ from pathlib import Path
 
 import pypdfium2 as pdfium
 import pytest
-from PIL import Image, ImageChops, ImageStat
-
 from conftest import REPO, build_project
+from PIL import Image, ImageChops, ImageStat
 
 GOLDEN_DIR = REPO / "tests" / "golden"
 DPI = 30                  # small: a page is about 250 × 350 pixels

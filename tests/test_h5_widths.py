@@ -5,7 +5,6 @@ real headless Chromium (issue 27, item 2)."""
 from __future__ import annotations
 
 import pytest
-
 from conftest import build_project
 from layoutsettings import COUNTY_FOUR, FORMATS, LONG_UNIT, LONGEST_FOUR, LONGEST_UNIT, configure
 

@@ -17,8 +17,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 import yaml
-
 from conftest import build_project, edit
+
 from outreach.engine.precheck import check_project
 from outreach.project.config import load_config
 from outreach.project.diagnostics import error

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from conftest import REPO, located, write
+
 from outreach.checks.lawcites import citations
 from outreach.checks.lint import lint_library
 from outreach.project.loader import load_library

@@ -16,12 +16,22 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from conftest import FIXTURE_PROJECT, build_project, copy_starter, pdf_pages
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
+from layoutsettings import (
+    COUNTY_FOUR,
+    FORMATS,
+    LABEL_LIMIT,
+    LONG_UNIT,
+    LONGEST_FOUR,
+    LONGEST_STATION,
+    LONGEST_UNIT,
+    ORGANISATION_LIMIT,
+    configure,
+    set_station,
+)
 
-from conftest import FIXTURE_PROJECT, build_project, copy_starter, pdf_pages
-from layoutsettings import (COUNTY_FOUR, FORMATS, LABEL_LIMIT, LONG_UNIT, LONGEST_FOUR, LONGEST_STATION, LONGEST_UNIT,
-                            ORGANISATION_LIMIT, configure, set_station)
 from outreach.checks.spacing import apply_spacing
 from outreach.project.phones import digits
 from outreach.render.theme import BUILTIN_DIR as REPO_THEME

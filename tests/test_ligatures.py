@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pypdfium2 as pdfium
-
 from conftest import build_posters, edit, pdf_text
-from outreach.render.pageinspect import glyphs_of, inspect_pdf
 from test_pages import html_pdf
+
+from outreach.render.pageinspect import glyphs_of, inspect_pdf
 
 WORDS = "不要连接陌生wifi热点，official file tiff flag affix"
 

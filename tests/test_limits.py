@@ -7,7 +7,6 @@ import shutil
 import zipfile
 
 import pytest
-
 from conftest import REPO, build_posters, build_project, check, located, write
 from limits import run_measured
 

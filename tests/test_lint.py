@@ -6,8 +6,8 @@ import datetime as dt
 import re
 
 import pytest
-
 from conftest import located, write
+
 from outreach.checks.lint import find_personal_data, lint_library, luhn_valid, valid_id_number
 from outreach.project.loader import load_library
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from conftest import build_project, check, edit, located, pdf_text, write
+
 from outreach.project.config import load_config
-from outreach.render.localize import HantSpec, project_spec, to_hant, to_locale
 from outreach.project.phones import canonical, grouped
+from outreach.render.localize import HantSpec, project_spec, to_hant, to_locale
 
 # (Simplified, s2t, s2hk, s2twp): phrases OpenCC alone gets wrong in this material.
 TRICKY = [
@@ -183,8 +183,8 @@ def test_poster_kicker_follows_the_scenario(fixture_project):
 
 
 def test_a_traditional_project_previews_and_posts(mini_project, monkeypatch):
-    from outreach.publish.sender import post
     from outreach.preview.server import PreviewServer
+    from outreach.publish.sender import post
 
     edit(mini_project / "outreach.toml", 'locale = "zh-Hans"', 'locale = "zh-Hant"')
     with open(mini_project / "outreach.toml", "a", encoding="utf-8") as config:

@@ -13,8 +13,8 @@ import zipfile
 import pikepdf
 import pypdfium2 as pdfium
 import pytest
-
 from conftest import FIXTURE_PROJECT, assert_pages_clean, build_project, copy_starter, edit, pdf_pages, pdf_text, write
+
 from outreach.render.pageinspect import inspect_pdf
 
 
@@ -281,8 +281,8 @@ def test_running_header_names_the_scene_the_page_is_in(built_fixture):
 
 def test_contact_card_back_uses_the_whole_card(built_fixture):
     from outreach.render.pageinspect import glyphs_of
-    from outreach.renderers.stations import CARD_COLUMNS, CARD_H, CARD_ROWS, CARD_W
     from outreach.render.sheets import sheet_boxes
+    from outreach.renderers.stations import CARD_COLUMNS, CARD_H, CARD_ROWS, CARD_W
 
     box = sheet_boxes(210, 297, CARD_W, CARD_H, CARD_COLUMNS, CARD_ROWS, 3)[0]  # [stations] card_gutter = 3
     mm = 72 / 25.4

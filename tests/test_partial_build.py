@@ -11,6 +11,7 @@ import subprocess
 import sys
 
 from conftest import build_project, edit, write
+
 from outreach.scaffold.create import new_item
 
 FCS = "content/scenarios/fake-customer-service.yaml"

@@ -7,11 +7,11 @@ from __future__ import annotations
 import re
 import shutil
 
+from conftest import FIXTURE_PROJECT, build_project, pdf_pages, pdf_text
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from conftest import FIXTURE_PROJECT, build_project, pdf_pages, pdf_text
 from layoutsettings import configure
+
 from outreach.project.phones import canonical, digits, grouped
 from outreach.render.theme import BUILTIN_DIR
 

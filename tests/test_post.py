@@ -15,9 +15,9 @@ import time
 import urllib.parse
 
 import pytest
-
 from botserver import Reply
 from conftest import add_channel, build_project
+
 from outreach.project.config import load_config
 from outreach.publish.ratelimit import RateLimiter
 from outreach.publish.sender import post

@@ -10,10 +10,10 @@ import subprocess
 import time
 
 import pytest
-
 from botserver import Reply
 from conftest import add_channel, build_project, edit
 from test_post import SECRET_URL_KEY, SIGN_SECRET, cli, run_post
+
 from outreach.project.config import load_config
 from outreach.publish.freshness import StaleBuild
 from outreach.publish.ledger import LedgerError

@@ -18,10 +18,10 @@ import time
 import urllib.parse
 
 import pytest
-
 from botserver import Reply
 from conftest import add_channel, build_project, edit
 from test_post import SIGN_SECRET, cli, run_post
+
 from outreach.core.errors import OutreachError
 from outreach.project.config import load_config
 from outreach.publish.sender import post

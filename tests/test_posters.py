@@ -6,9 +6,8 @@ import re
 
 import pikepdf
 import pytest
-from PIL import Image
-
 from conftest import REPO, build_project, copy_starter, edit, pdf_text
+from PIL import Image
 
 A4_PT = (595.28, 841.89)
 A3_PT = (841.89, 1190.55)

@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pikepdf
 import pytest
-
 from conftest import REPO
+from prepress_pdfs import card_boxes, card_sheet, poster
+
 from outreach.render.preflight import check_master, check_pdf
 from outreach.render.prepress import Box, PrintSpec, print_master
 from outreach.render.textsizes import minimum_text_pt, text_size
-from prepress_pdfs import card_boxes, card_sheet, poster
 
 
 @pytest.fixture(scope="module")

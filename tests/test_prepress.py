@@ -12,15 +12,23 @@ from pathlib import Path
 import pikepdf
 import pypdfium2 as pdfium
 import pytest
-
 from conftest import REPO
+from prepress_pdfs import card_boxes, card_sheet, mm_box, poster, rgb_uses
+
 from outreach.project.config import load_config
-from outreach.render.prepress import (DEFAULT_PROFILE, Box, PrepressError, PrintSpec, Slug, load_profile, print_master,
-                                      theme_cmyk_table)
+from outreach.render.prepress import (
+    DEFAULT_PROFILE,
+    Box,
+    PrepressError,
+    PrintSpec,
+    Slug,
+    load_profile,
+    print_master,
+    theme_cmyk_table,
+)
 from outreach.render.prepress.colour import ColourMap, default_cmyk_table
 from outreach.render.units import PT_PER_MM
 from outreach.renderers.html import PRINT_READY_CSS
-from prepress_pdfs import card_boxes, card_sheet, mm_box, poster, rgb_uses
 
 SLUG = Slug("print/posters/a3/test.pdf", dt.date(2026, 12, 1), dt.date(2027, 9, 30))
 

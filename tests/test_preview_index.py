@@ -12,7 +12,6 @@ import urllib.parse
 import urllib.request
 
 import pytest
-
 from conftest import build_project
 from editorserver import Server
 from test_plugins import install_plugin

@@ -8,7 +8,6 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import build_project, copy_starter, write
 
 

@@ -18,8 +18,7 @@ from pathlib import Path
 import pikepdf
 import pypdfium2 as pdfium
 import pytest
-
-from conftest import FIXTURE_PROJECT, build_project, build_posters, copy_starter, edit
+from conftest import FIXTURE_PROJECT, build_posters, build_project, copy_starter, edit
 
 PT_PER_MM = 72 / 25.4
 
@@ -103,8 +102,8 @@ def test_manifest_roles_never_offer_print_files_as_screen_files(printed):
 
 
 def test_preview_index_shows_print_masters_with_their_items(printed):
-    from outreach.preview.index import _groups
     from outreach.engine.manifest import Manifest
+    from outreach.preview.index import _groups
     from outreach.renderers.registry import all_renderers
 
     groups = _groups(Manifest.load(printed / "build"), "posters", "")

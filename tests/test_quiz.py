@@ -7,8 +7,8 @@ import shutil
 
 import pikepdf
 import pytest
-
 from conftest import REPO, build_project, copy_starter, pdf_text, write
+
 from outreach.project.loader import load_library
 from outreach.render.quizprep import prepare
 from outreach.render.sheets import Box, cut_marks, mirrored, sheet_boxes

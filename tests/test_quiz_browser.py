@@ -8,8 +8,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from conftest import REPO, build_project, copy_starter
+
 
 @pytest.fixture(scope="module")
 def quiz_page(tmp_path_factory) -> Path:
@@ -184,8 +184,8 @@ def small_quiz(tmp_path_factory):
 
 
 def test_traditional_page_shows_traditional_questions(browser, small_quiz):
-    from outreach.render.localize import to_locale
     from outreach.project.loader import load_library
+    from outreach.render.localize import to_locale
 
     page_path = small_quiz / "build/zh-Hant/quiz/community-basics/index.html"
     html = page_path.read_text(encoding="utf-8")

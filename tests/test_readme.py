@@ -6,9 +6,8 @@ from __future__ import annotations
 import re
 from urllib.parse import unquote
 
-from markdown_it import MarkdownIt
-
 from conftest import REPO
+from markdown_it import MarkdownIt
 
 
 def github_anchor(text: str) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 from conftest import build_project, check, edit, pdf_text, regional_qr
+
 from outreach.preview.editor.forms import form_for
 from outreach.project.loader import load_library
 from outreach.project.yamledit import merged_text

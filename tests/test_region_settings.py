@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 from conftest import build_project, check, edit, regional_qr
+
 from outreach.project.config import load_config
 
 STARTER_HOTLINES = re.compile(r"\[\[project\.hotlines\]\]\n[^\[]*")

@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from conftest import build_project, edit, regional_qr
+
 from outreach.render.localize import HantSpec, mark_renminbi, to_hant
 
 EVERY_REGION = {

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
 from conftest import build_project, check, edit, pdf_text
+
 from outreach.project.config import load_config
 from outreach.publish.messages import SelectionError
 from outreach.publish.sender import post

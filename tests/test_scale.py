@@ -9,7 +9,6 @@ import sys
 
 import pikepdf
 import pytest
-
 from conftest import FIXTURE_PROJECT, build_project, write
 
 HEADER = "id,name,address,phone,officer,officer_title,officer_phone,wechat_qr_url\n"

@@ -9,7 +9,6 @@ import shutil
 
 import pypdfium2 as pdfium
 import pytest
-
 from conftest import FIXTURE_PROJECT, build_project, write
 
 MM = 72 / 25.4

@@ -9,10 +9,10 @@ import shutil
 import pikepdf
 import pytest
 import yaml
-
 from conftest import REPO, build_project, copy_starter, edit, pdf_text, write
-from outreach.project.loader import load_library
+
 from outreach.checks.scriptlint import spoken_length
+from outreach.project.loader import load_library
 
 A4 = (595.28, 841.89)
 A6 = (297.64, 419.53)

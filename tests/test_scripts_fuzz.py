@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from hypothesis import given
 from hypothesis import strategies as st
-
 from test_fuzz import FUZZ, KNOWN_CODES
+
 from outreach.project.loader import parse_item
 
 MARKDOWN_CODES = {

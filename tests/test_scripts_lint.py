@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from conftest import check, located, write
+
 from outreach.checks.scriptlint import rhyme, spoken_length
 
 REL = "content/scripts/demo.md"

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import yaml
-
 from conftest import REPO, check, located, write
+
 from outreach.project.loader import parse_item
 
 REL = "content/scripts/demo.md"

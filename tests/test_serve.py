@@ -14,7 +14,6 @@ import urllib.error
 import urllib.request
 
 import pytest
-
 from conftest import CHROMIUM_ARGS, chromium_path, start_serve
 
 
@@ -159,6 +158,7 @@ def test_hidden_and_malformed_paths_are_not_served(served):
 def http_only(mini_project, monkeypatch):
     """The preview server's HTTP side in this process, with a short idle timeout."""
     from conftest import build_posters
+
     from outreach.preview import server as serve
 
     assert build_posters(mini_project).ok

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from conftest import REPO
+
 from outreach.checks.lint import lint_library
 from outreach.project.loader import load_library
 from outreach.project.models import SCHEMA_NAMES

@@ -7,9 +7,9 @@ import threading
 import time
 
 import pytest
-
 from conftest import build_project, write
 from limits import run_measured
+
 from outreach.engine.precheck import check_project
 from outreach.render import budget
 from outreach.render.templating import TemplateProblem, make_environment, render_template
@@ -156,7 +156,7 @@ def run_in_thread(function, *args):
         started = time.perf_counter()
         try:
             outcome["value"] = function(*args)
-        except BaseException as exc:   # noqa: BLE001 - handed back to the test
+        except BaseException as exc:
             outcome["error"] = exc
         outcome["seconds"] = time.perf_counter() - started
 

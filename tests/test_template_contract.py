@@ -6,9 +6,9 @@ import re
 import subprocess
 import sys
 
+from conftest import build_posters, edit, write
 from PIL import Image
 
-from conftest import build_posters, edit, write
 from outreach.core.packagedata import THEME_DIR
 from outreach.project.config import ThemeSection
 from outreach.render.compose import COMPOSE_VARIABLES

@@ -5,12 +5,12 @@ from __future__ import annotations
 import os
 
 import pytest
-
 from conftest import build_posters, write
 from limits import run_measured
-from outreach.render.templating import check_templates
-from outreach.render.theme import Theme, TemplateRefused
 from test_confinement import every_output_text
+
+from outreach.render.templating import check_templates
+from outreach.render.theme import TemplateRefused, Theme
 
 SECRET = "OUTREACH_TEST_SECRET_5c1d"
 

@@ -8,8 +8,8 @@ import re
 import shutil
 
 import pytest
-
 from conftest import REPO, build_project, copy_starter, edit, write
+
 from outreach.render.sms import count
 
 

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pypdfium2 as pdfium
 import pytest
-
 from conftest import FIXTURE_PROJECT, build_project, copy_starter, edit, pdf_pages, write
+
 from outreach.render.inspect_typesetting import page_lines
 from outreach.render.pageinspect import inspect_pdf
 from outreach.render.typeset import WJ, ZWSP, rules

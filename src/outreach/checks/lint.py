@@ -6,15 +6,15 @@ import datetime as dt
 import re
 from typing import Callable, Iterator
 
-from outreach.core import clock
-from outreach.project.diagnostics import Diagnostic, error, warning
-from outreach.checks.spacing import HAN, NO_SPACE_BETWEEN, SPACE_BETWEEN
-from outreach.project.library import Item, Library
-from outreach.project.models import REVIEWED
 from outreach.checks.glyphs import find_unprintable, primary_family
 from outreach.checks.lawcites import lint_law_citations
 from outreach.checks.scriptlint import lint_scripts
+from outreach.checks.spacing import HAN, NO_SPACE_BETWEEN, SPACE_BETWEEN
 from outreach.checks.textscan import digits, find_hotlines, prose_strings
+from outreach.core import clock
+from outreach.project.diagnostics import Diagnostic, error, warning
+from outreach.project.library import Item, Library
+from outreach.project.models import REVIEWED
 
 CJK = HAN
 _CJK_CHAR = re.compile(f"[{CJK}]")

@@ -7,15 +7,22 @@ import sys
 import typer
 
 from outreach import __version__
-from outreach.cli import zh
+
+# Importing the command modules registers their commands on `app`.
+from outreach.cli import (  # noqa: F401
+    bank_commands,
+    build_commands,
+    content_commands,
+    manifest_commands,
+    post_commands,
+    preflight_commands,
+    project_commands,
+    serve_commands,
+    zh,
+)
 from outreach.cli.app import app
 from outreach.cli.crash import report_crash
 from outreach.core.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, OutreachError
-
-# Importing the command modules registers their commands on `app`.
-from outreach.cli import (  # noqa: E402,F401
-    bank_commands, build_commands, content_commands, manifest_commands, post_commands, preflight_commands, project_commands,
-    serve_commands)
 
 EXIT_USAGE_ERROR = 2
 
@@ -32,7 +39,7 @@ def main() -> None:
     except OutreachError as exc:  # a problem the user can act on: one line, its own exit code
         typer.echo(f"错误：{exc}", err=True)
         sys.exit(exc.exit_code)
-    except Exception as exc:  # noqa: BLE001 - last resort: never show a traceback to staff
+    except Exception as exc:
         if _is_usage_error(exc):
             sys.exit(_show_usage_error(exc))
         if type(exc).__name__ == "Abort":

@@ -31,10 +31,8 @@ def import_quiz(
     有错误的行会连同行号和列一起列出，这时不写入任何文件。
     """
     from outreach.cli.output import print_diagnostics
-    from outreach.project.diagnostics import Diagnostics
+    from outreach.project.diagnostics import Diagnostics, visible
     from outreach.scaffold.quizbank import import_bank
-
-    from outreach.project.diagnostics import visible
 
     root = project_root(ctx)
     if not sheet.is_file():

@@ -18,7 +18,7 @@ def _kinds() -> list[str]:
 
     try:
         return renderer_names()
-    except Exception:  # noqa: BLE001 - help text must never stop the CLI from starting
+    except Exception:
         return []   # a broken install is reported when a command runs
 
 

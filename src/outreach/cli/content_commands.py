@@ -127,9 +127,9 @@ def schema(
 def _check_pages(root: Path, fmt: Format, strict: bool = False) -> None:
     """Inspect every PDF the last build recorded; one line per problem, page and position.
     Defects (问题) fail; polish (提示: a widow in body text, unsqueezed punctuation) only with --strict."""
+    from outreach.engine.manifest import load_committed
     from outreach.project.config import load_config
     from outreach.project.outputdir import output_dir
-    from outreach.engine.manifest import load_committed
     from outreach.render.pageinspect import inspect_files
     from outreach.render.typeset import project_terms
 

@@ -25,8 +25,8 @@ def merge(
 
     同一个输出文件在两个清单里哈希不同会报错（说明分片之间内容不一致）。
     """
-    from outreach.project.outputdir import output_dir
     from outreach.engine.manifest import merge_manifests
+    from outreach.project.outputdir import output_dir
 
     root = project_root(ctx)
     out_dir = output_dir(root)

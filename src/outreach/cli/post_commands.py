@@ -44,10 +44,11 @@ def post(
     还有“【请填写签名】”这样没填写的占位文字时，拒绝发送。Webhook 地址和密钥只从环境变量读取。
     退出码：0 全部完成；1 有失败（演练时：有会被拒绝的问题）；3 有未确认的消息（没有失败）。
     """
-    from outreach.project.outputdir import output_dir
     from outreach.project.config import load_config
     from outreach.project.diagnostics import Diagnostics
-    from outreach.publish.sender import LEDGER_PATH, Unconfirmed, post as run_post
+    from outreach.project.outputdir import output_dir
+    from outreach.publish.sender import LEDGER_PATH, Unconfirmed
+    from outreach.publish.sender import post as run_post
 
     root = project_root(ctx)
     chosen = (ctx.find_root().obj or {}).get("project")

@@ -64,7 +64,7 @@ def _targets(ctx: typer.Context, files: Optional[List[Path]]) -> list[tuple[str,
             try:
                 out_dir = output_dir(root).resolve()
                 roles = {path: str(entry.get("role", "")) for path, entry in Manifest.load(out_dir).outputs.items()}
-            except Exception:   # noqa: BLE001 - a broken project does not stop checking a named file
+            except Exception:
                 out_dir = None
         found = []
         for file in files:

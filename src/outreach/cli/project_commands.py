@@ -62,8 +62,8 @@ def new(
 @templates_app.command("list")
 def list_templates(ctx: typer.Context) -> None:
     """列出内置模板和样式文件，以及它们生成什么；已被 templates/ 覆盖的会标出来。"""
-    from outreach.scaffold.create import list_templates as collect
     from outreach.render.theme import Theme
+    from outreach.scaffold.create import list_templates as collect
 
     infos = collect(Theme(project_root(ctx)))
     width = max(len(info.name) for info in infos)
@@ -79,8 +79,8 @@ def eject(
     names: List[str] = typer.Argument(..., metavar="名称...", help="模板名称，如 poster.html、css/poster.css。"),
 ) -> None:
     """把内置模板复制到项目的 templates/ 里以便修改（已存在的不会覆盖）。"""
-    from outreach.scaffold.create import eject as copy
     from outreach.render.theme import Theme
+    from outreach.scaffold.create import eject as copy
 
     root = project_root(ctx)
     copied = copy(Theme(root), names)
@@ -123,8 +123,8 @@ def check_templates(ctx: typer.Context) -> None:
 @templates_app.command("diff")
 def diff(ctx: typer.Context) -> None:
     """显示项目 templates/ 里的文件和当前内置主题的差别（升级后可以看出哪些要跟着改）。"""
-    from outreach.scaffold.create import diff_templates
     from outreach.render.theme import Theme
+    from outreach.scaffold.create import diff_templates
 
     reports = diff_templates(Theme(project_root(ctx)))
     if not reports:

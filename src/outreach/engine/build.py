@@ -15,18 +15,18 @@ from pathlib import Path
 from typing import Protocol
 
 from outreach import __version__
-from outreach.engine.buildlock import build_lock, describe_disk_error, is_disk_error
-from outreach.project.diagnostics import Diagnostic, Diagnostics
-from outreach.core.packagedata import THEME_DIR
 from outreach.core.errors import DiskError, ProjectSetupError
-from outreach.project.outputdir import output_dir, raw_config
+from outreach.core.packagedata import THEME_DIR
+from outreach.core.safepath import is_regular_file, project_files, resolved_inside
+from outreach.engine.buildlock import build_lock, describe_disk_error, is_disk_error
 from outreach.engine.journal import Journal, commit, journal_path, pending_stages, recover
 from outreach.engine.manifest import Manifest, manifest_name
 from outreach.engine.skipped import SkippedItem
+from outreach.engine.staging import create_staging, sweep_abandoned
+from outreach.project.diagnostics import Diagnostic, Diagnostics
+from outreach.project.outputdir import output_dir, raw_config
 from outreach.renderers.base import variant_of
 from outreach.renderers.options import BuildOptions
-from outreach.core.safepath import is_regular_file, project_files, resolved_inside
-from outreach.engine.staging import create_staging, sweep_abandoned
 
 MAX_INPUT_BYTES = 64 * 1024 * 1024
 

@@ -8,14 +8,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from outreach.core.errors import OutreachError
-from outreach.project.stations import station_digest
 from outreach.project.library import Library
-from outreach.renderers.options import BuildOptions
-from outreach.renderers.target import Target, fingerprint, tool_versions
-from outreach.renderers.registry import all_renderers
-from outreach.renderers.base import output_prefix, print_role, print_sections
+from outreach.project.stations import station_digest
 from outreach.render.templating import make_environment, template_closure
 from outreach.render.theme import Theme
+from outreach.renderers.base import output_prefix, print_role, print_sections
+from outreach.renderers.options import BuildOptions
+from outreach.renderers.registry import all_renderers
+from outreach.renderers.target import Target, fingerprint, tool_versions
 
 
 class PlanError(OutreachError):

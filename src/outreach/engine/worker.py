@@ -9,15 +9,15 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from outreach.engine.buildlock import describe_disk_error, is_disk_error
-from outreach.engine.configreads import RecordingConfig, undeclared
 from outreach.core.errors import DiskError
 from outreach.core.fsutil import atomic_write
+from outreach.engine.buildlock import describe_disk_error, is_disk_error
+from outreach.engine.configreads import RecordingConfig, undeclared
 from outreach.engine.limits import RenderTimeout, render_limits
-from outreach.renderers.target import Target
+from outreach.render.theme import Theme
 from outreach.renderers.base import print_sections
 from outreach.renderers.registry import RenderContext, RenderError, all_renderers
-from outreach.render.theme import Theme
+from outreach.renderers.target import Target
 
 
 @dataclass
@@ -93,7 +93,7 @@ def render_and_write(targets: list[Target], ctx: RenderContext) -> list[Outcome]
     except (RenderTimeout, MemoryError) as exc:
         over_limit = True
         results = [RenderError(_limit_message(exc, limits))] * len(targets)
-    except Exception:  # noqa: BLE001 - one broken batch must not stop the build
+    except Exception:
         detail = traceback.format_exc(limit=6)
         results = [RenderError(f"内部错误（请把以下信息反馈给维护人员）：\n{detail}")] * len(targets)
     finally:

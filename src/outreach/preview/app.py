@@ -128,7 +128,7 @@ def _thumbnail(pdf: Path, scratch: Path) -> bytes | None:
         return cached.read_bytes()
     try:
         image = pdf_to_png(data, THUMB_WIDTH, colors=64)
-    except Exception:  # noqa: BLE001 - a damaged file is shown as a link only
+    except Exception:
         return None
     cached.parent.mkdir(parents=True, exist_ok=True)
     cached.write_bytes(image)

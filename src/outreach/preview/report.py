@@ -25,7 +25,6 @@ class Report:
 
 def describe(result, out_dir: Path) -> Report:
     from outreach.engine.report import skipped_lines, summary
-
     from outreach.preview.editor.plain import plain
 
     # Pages show these to people who do not read YAML: fields as the editor's forms name them.

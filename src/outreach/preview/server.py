@@ -102,7 +102,7 @@ class PreviewServer:
         except OutreachError as exc:
             self._finish([str(exc)], "生成失败。", ok=False)
             return
-        except Exception as exc:  # noqa: BLE001 - the preview must survive anything
+        except Exception as exc:
             self._finish([f"内部错误：{type(exc).__name__}: {exc}"], "生成失败。", ok=False)
             return
         with self._library_lock:

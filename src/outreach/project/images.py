@@ -8,12 +8,12 @@ picture is decoded completely, once per version of the file.
 
 from __future__ import annotations
 
-import io
 import contextlib
+import io
 import threading
 from functools import lru_cache
-from typing import Iterator
 from pathlib import Path
+from typing import Iterator
 
 # Formats WeasyPrint draws and print shops take. SVG keeps a vector emblem sharp at any size.
 PICTURE_FORMATS = ("PNG", "JPEG", "SVG")

@@ -10,6 +10,7 @@ from typing import Any, Callable, Mapping
 
 from pydantic import ValidationError
 
+from outreach.core.safepath import is_regular_file, resolved_inside
 from outreach.project.config import load_config
 from outreach.project.diagnostics import Diagnostic, Diagnostics, error, shown, warning
 from outreach.project.library import Item, Library
@@ -17,7 +18,6 @@ from outreach.project.models import KIND_MODELS, id_problem
 from outreach.project.phones import digits
 from outreach.project.refs import check_references
 from outreach.project.regionoverlay import overlay_region
-from outreach.core.safepath import is_regular_file, resolved_inside
 from outreach.project.stations import STATION_FILES, find_station_file, ignored_station_files, read_stations
 from outreach.project.validation import validation_diagnostics
 from outreach.project.yamlsource import SourceFile, parse_yaml

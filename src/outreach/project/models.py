@@ -5,10 +5,20 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from typing import Any, Annotated, Literal, Union
+from typing import Annotated, Any, Literal, Union
 
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag, field_validator, model_validator
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
 # An id names output files (build/zh-Hant/quiz/<id>-answer-sheet.pdf, written through a

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from outreach.project.config import ProjectConfig, load_config
 from outreach.core.fsutil import atomic_write
+from outreach.project.config import ProjectConfig, load_config
 from outreach.project.models import KIND_MODELS, SCHEMA_NAMES
 
 

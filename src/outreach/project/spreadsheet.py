@@ -133,7 +133,7 @@ def _xlsx_rows(path: Path, relpath: str, noun: str) -> Iterator[list]:
 
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
-    except Exception:  # noqa: BLE001 - openpyxl raises many kinds (KeyError, InvalidFileException, XML errors)
+    except Exception:
         raise SheetProblem(error(relpath, 0, 0, "bad-xlsx", _BAD_XLSX)) from None
     try:
         sheet = workbook.worksheets[0]
@@ -144,7 +144,7 @@ def _xlsx_rows(path: Path, relpath: str, noun: str) -> Iterator[list]:
                 row = next(rows)
             except StopIteration:
                 return
-            except Exception:  # noqa: BLE001 - a truncated sheet fails mid-way
+            except Exception:
                 raise SheetProblem(error(relpath, row_number + 1, 1, "bad-xlsx",
                                          f"{noun}第 {row_number + 1} 行起无法读取：{_BAD_XLSX}")) from None
             row_number += 1

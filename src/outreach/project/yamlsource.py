@@ -16,8 +16,8 @@ from typing import Any
 
 import yaml
 
-from outreach.project.diagnostics import Diagnostic, error, shown
 from outreach.core.textfile import NotText, decode_utf8
+from outreach.project.diagnostics import Diagnostic, error, shown
 
 try:  # libyaml is much faster; the pure-Python loader gives identical marks.
     from yaml import CSafeLoader as _Loader

@@ -10,12 +10,12 @@ arrive (refused connection, rejected by the platform) and the next run tries aga
 
 from __future__ import annotations
 
-from outreach.core.errors import OutreachError
-
 import datetime as dt
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
+
+from outreach.core.errors import OutreachError
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS messages (

@@ -20,8 +20,17 @@ from outreach.project.config import PLATFORM_RATES, ChannelConfig, ProjectConfig
 from outreach.publish.hints import settle_hint
 from outreach.publish.ledger import Ledger, LedgerError, describe_ledger_error
 from outreach.publish.messages import reviewed_only, select
-from outreach.publish.platforms import (BLOCKED, LIMITED, PLATFORMS, RETRY, SENT, UNCONFIRMED, Message, Verdict,
-                                        encode_body)
+from outreach.publish.platforms import (
+    BLOCKED,
+    LIMITED,
+    PLATFORMS,
+    RETRY,
+    SENT,
+    UNCONFIRMED,
+    Message,
+    Verdict,
+    encode_body,
+)
 from outreach.publish.ratelimit import RateLimiter, parse_retry_after
 from outreach.publish.redact import clip, redact_body, redact_url, request_secrets, scrub, url_secrets
 from outreach.publish.transport import MaybeDelivered, NotDelivered, exchange, url_problem

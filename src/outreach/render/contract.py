@@ -11,6 +11,7 @@ renderer declares these for its templates (`template_contracts`); the render che
 from __future__ import annotations
 
 from dataclasses import dataclass
+
 from outreach.render.units import PX_PER_MM
 
 SIZE_TOLERANCE_MM = 0.5

@@ -318,7 +318,7 @@ def _keeps_cids(cff: bytes, glyphs: list[int]) -> bool:
         if not hasattr(top, "ROS"):
             return False
         charset = top.charset
-    except Exception:  # noqa: BLE001 - a program we cannot read is one we leave alone
+    except Exception:
         return False
     expected = [".notdef"] + [f"cid{g:05d}" for g in glyphs if g]
     return list(charset) == expected

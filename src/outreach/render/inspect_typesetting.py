@@ -20,8 +20,18 @@ from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from typing import Any, Callable, Protocol
 
-from outreach.render.typeset import (CLOSING, OPENING, QUOTE_MAX, QUOTE_PAIRS, TERMINAL, WIDOW_UNITS, is_han,
-                                     rules, squeezed, units)
+from outreach.render.typeset import (
+    CLOSING,
+    OPENING,
+    QUOTE_MAX,
+    QUOTE_PAIRS,
+    TERMINAL,
+    WIDOW_UNITS,
+    is_han,
+    rules,
+    squeezed,
+    units,
+)
 
 
 class Where(Protocol):

@@ -5,10 +5,11 @@ from __future__ import annotations
 import hashlib
 import io
 import zipfile
-from typing import Any
 from dataclasses import dataclass
+from typing import Any
 
 import pikepdf
+
 from outreach.render.units import PT_PER_MM
 
 PAPER_SIZES = {"A3": (297, 420), "A4": (210, 297), "A5": (148, 210), "A6": (105, 148)}

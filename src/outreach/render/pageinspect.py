@@ -14,6 +14,7 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
+
 from outreach.render.inspect_furniture import furniture_findings
 from outreach.render.units import PT_PER_MM
 

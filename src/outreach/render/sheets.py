@@ -8,9 +8,8 @@ colour nor its neighbour's shows at its edge when a cut or the duplex registrati
 from __future__ import annotations
 
 from dataclasses import dataclass
+
 from outreach.render.units import PX_PER_MM
-
-
 
 CARD_BLEED_MM = 3.0
 PRINT_GUTTER_MM = 2 * CARD_BLEED_MM

@@ -14,12 +14,19 @@ from jinja2.compiler import CodeGenerator, optimizeconst
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from markupsafe import Markup
 
-from outreach.core.errors import OutreachError
-from outreach.render import budget, filters, sizebounds
 from outreach.core import phrasebook
-from outreach.project.diagnostics import Diagnostic, error
+from outreach.core.errors import OutreachError
 from outreach.core.safepath import is_hidden
-from outreach.render.theme import BUILTIN_PREFIX, PROJECT_TEMPLATES, TEMPLATE_SUFFIXES, Theme, TemplateEncodingError, TemplateRefused
+from outreach.project.diagnostics import Diagnostic, error
+from outreach.render import budget, filters, sizebounds
+from outreach.render.theme import (
+    BUILTIN_PREFIX,
+    PROJECT_TEMPLATES,
+    TEMPLATE_SUFFIXES,
+    TemplateEncodingError,
+    TemplateRefused,
+    Theme,
+)
 
 
 class TemplateProblem(OutreachError):
@@ -113,7 +120,7 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
             sizebounds.check_percent_format(left, right)
         return super().call_binop(context, operator, left, right)
 
-    def call(__self, __context, __obj, *args, **kwargs):  # noqa: N805 - Jinja's own signature
+    def call(__self, __context, __obj, *args, **kwargs):
         budget.tick()
         return super().call(__context, __obj, *args, **kwargs)
 

@@ -12,10 +12,10 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from outreach.core.packagedata import THEME_DIR
 from outreach.core.errors import OutreachError
-from outreach.core.textfile import NotText, decode_utf8
+from outreach.core.packagedata import THEME_DIR
 from outreach.core.safepath import is_hidden, is_regular_file, project_files, resolved_inside, safe_name, visible_inside
+from outreach.core.textfile import NotText, decode_utf8
 
 BUILTIN_DIR = THEME_DIR
 BUILTIN_PREFIX = "!theme/"

@@ -23,8 +23,7 @@ import html as htmllib
 import re
 from dataclasses import dataclass, field
 
-from outreach.render.typeset import (CLOSING, OPENING, STOPS, TAIL_UNITS, WJ, ZWSP, Rules, is_han,
-                                     squeezed, units)
+from outreach.render.typeset import CLOSING, OPENING, STOPS, TAIL_UNITS, WJ, ZWSP, Rules, is_han, squeezed, units
 
 _TOKEN = re.compile(r"(<!--.*?-->|<![^>]*>|<[^>]*>)", re.S)
 # Elements whose text is not laid out as running text.

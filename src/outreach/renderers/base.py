@@ -8,14 +8,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from outreach.render.contract import TemplateContract
 from outreach.core.errors import OutreachError
+from outreach.render.contract import TemplateContract
 from outreach.renderers.target import Target
 
 if TYPE_CHECKING:
     from outreach.project.library import Library
-    from outreach.renderers.options import BuildOptions
     from outreach.render.theme import Theme
+    from outreach.renderers.options import BuildOptions
 
 
 LOCALE_FOLDER = "zh-Hant/"

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import functools
 
-from outreach.render.filters import apply_spacing, apply_spacing_html
-from outreach.render.inspect_typesetting import TYPESETTING_DEFECTS
-from outreach.render.typeset import context_rules, project_terms
-from outreach.render.typeset_pass import typeset_page
-from outreach.render.glyphs import missing_glyphs, primary_family, visible_text
-from outreach.render.hotlinefit import HotlinesDoNotFit, fit_hotlines
 from outreach.render.compose import compose, tighten
 from outreach.render.contract import TemplateContract, page_size_problem
-from outreach.renderers.base import RenderContext, RenderError
+from outreach.render.filters import apply_spacing, apply_spacing_html
+from outreach.render.glyphs import missing_glyphs, primary_family, visible_text
+from outreach.render.hotlinefit import HotlinesDoNotFit, fit_hotlines
+from outreach.render.inspect_typesetting import TYPESETTING_DEFECTS
 from outreach.render.templating import TemplateProblem, make_environment, render_template
+from outreach.render.typeset import context_rules, project_terms
+from outreach.render.typeset_pass import typeset_page
+from outreach.renderers.base import RenderContext, RenderError
 
 # Marks are not drawn by WeasyPrint: they sat inside the bleed, under the artwork. The print master
 # step (outreach.render.prepress.print_master) draws them over everything, outside the bleed.

@@ -6,9 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from outreach.project.models import PACK_ITEMS, PackItem
-from outreach.renderers.target import Target
-from outreach.renderers.base import PackPart, RenderContext, RenderError, Renderer, RenderResult, RoleView
+from outreach.renderers.base import PackPart, RenderContext, Renderer, RenderError, RenderResult, RoleView
 from outreach.renderers.html import base_context, html_to_pdf, render_html, render_pages
+from outreach.renderers.target import Target
 
 ITEM_LABELS = {key: label for key, (_kind, label) in PACK_ITEMS.items()}
 ITEM_KINDS = {key: kind for key, (kind, _label) in PACK_ITEMS.items()}
@@ -124,8 +124,17 @@ class PackRenderer(Renderer):
 
     def render(self, target: Target, ctx: RenderContext) -> RenderResult:
         from outreach.render.packing import deterministic_zip
-        from outreach.renderers.paperwork import (NOTES_NAME, ORDER_NAME, PrintFile, notes, order_files, order_sheet,
-                                                  output_condition, print_file, quantity)
+        from outreach.renderers.paperwork import (
+            NOTES_NAME,
+            ORDER_NAME,
+            PrintFile,
+            notes,
+            order_files,
+            order_sheet,
+            output_condition,
+            print_file,
+            quantity,
+        )
 
         pack_id = target.params["pack"]
         result = RenderResult()

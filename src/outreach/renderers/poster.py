@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import math
 
-from outreach.renderers.target import Target
+from outreach.project.config import A4_MM
 from outreach.renderers.base import BatchRenderer, PackPart, RenderContext, RenderError, RenderResult, RoleView
 from outreach.renderers.html import base_context, check_pages, law_citations, png_from_pdf, render_pages
-from outreach.project.config import A4_MM
 from outreach.renderers.printing import BLEED_MM, Finish, print_master, with_review_date
+from outreach.renderers.target import Target
 
 A3_ZOOM = math.sqrt(2)  # A4 → A3 is a factor of √2 in each direction
 A3_MM = (297.0, 420.0)

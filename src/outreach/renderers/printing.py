@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+
 from outreach.render.sheets import CARD_BLEED_MM, Box
 from outreach.renderers.base import RenderContext, RenderError
 

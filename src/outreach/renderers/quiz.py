@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 from outreach.project.config import A4_MM
-from outreach.renderers.target import Target
-from outreach.render.quizprep import prepare
 from outreach.render.contract import TemplateContract, missing_anchors
-from outreach.render.sheets import (CARD_BLEED_MM, PRINT_GUTTER_MM, Box, card_overflow_mm, cut_marks, grown, mirrored,
-                                    sheet_boxes)
-from outreach.renderers.base import PackPart, RenderContext, RenderError, Renderer, RenderResult, RoleView
+from outreach.render.quizprep import prepare
+from outreach.render.sheets import (
+    CARD_BLEED_MM,
+    PRINT_GUTTER_MM,
+    Box,
+    card_overflow_mm,
+    cut_marks,
+    grown,
+    mirrored,
+    sheet_boxes,
+)
+from outreach.renderers.base import PackPart, RenderContext, Renderer, RenderError, RenderResult, RoleView
 from outreach.renderers.html import base_context, layout, render_html
 from outreach.renderers.printing import Finish, print_master
+from outreach.renderers.target import Target
 
 # Space at the bottom of a card that text must not reach: the padding, and on the back
 # also the hotline line, taller when 3–4 hotlines need more rows (card_foot; keep in step with

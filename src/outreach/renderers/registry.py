@@ -13,7 +13,7 @@ import functools
 import importlib
 
 from outreach.core.errors import OutreachError
-from outreach.renderers.base import Renderer, RenderContext, RenderError, RenderResult
+from outreach.renderers.base import RenderContext, Renderer, RenderError, RenderResult
 
 GROUP = "outreach.renderers"
 

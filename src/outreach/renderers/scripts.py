@@ -5,14 +5,14 @@ from __future__ import annotations
 import io
 import math
 
-from outreach.render.contract import TemplateContract
-from outreach.renderers.target import Target
-from outreach.renderers.base import BatchRenderer, PackPart, RenderContext, RenderError, RenderResult, RoleView
-from outreach.renderers.html import base_context, check_pages, layout, render_html, render_pages
 from outreach.checks.scriptlint import spoken_length
+from outreach.render.contract import TemplateContract
 from outreach.render.sheets import CARD_BLEED_MM, Box
 from outreach.render.units import PT_PER_MM
+from outreach.renderers.base import BatchRenderer, PackPart, RenderContext, RenderError, RenderResult, RoleView
+from outreach.renderers.html import base_context, check_pages, layout, render_html, render_pages
 from outreach.renderers.printing import Finish, print_master
+from outreach.renderers.target import Target
 
 TALK_TRACK = "劝阻话术"
 # What a scene is called in each form: (heading on the cover, counting unit).

@@ -7,14 +7,14 @@ from __future__ import annotations
 import dataclasses
 import io
 
+from outreach.project.stations import Station
 from outreach.render.contract import TemplateContract
-from outreach.renderers.target import Target
+from outreach.render.sheets import CARD_BLEED_MM, PRINT_GUTTER_MM, cut_marks, mirrored, sheet_boxes
 from outreach.renderers.base import BatchRenderer, PackPart, RenderContext, RenderError, RenderResult, RoleView
 from outreach.renderers.html import base_context, check_pages, layout, render_pages
 from outreach.renderers.packs import collect, front_matter_html
-from outreach.render.sheets import CARD_BLEED_MM, PRINT_GUTTER_MM, cut_marks, mirrored, sheet_boxes
 from outreach.renderers.printing import Finish, print_master
-from outreach.project.stations import Station
+from outreach.renderers.target import Target
 
 CARD_W, CARD_H = 90.0, 54.0        # the size of a business card, what 警民联系卡 are printed at
 CARD_COLUMNS, CARD_ROWS = 2, 5     # 10 on an A4 sheet
@@ -120,8 +120,16 @@ class StationsRenderer(BatchRenderer):
         """One station's packs, contact cards, 打印说明 (and 印刷清单) and the zip of them all, finished
         here: the zip holds exactly the bytes build/ gets."""
         from outreach.render.packing import deterministic_zip, personalise
-        from outreach.renderers.paperwork import (NOTES_NAME, ORDER_NAME, notes, order_files, order_sheet,
-                                                  output_condition, print_file, quantity)
+        from outreach.renderers.paperwork import (
+            NOTES_NAME,
+            ORDER_NAME,
+            notes,
+            order_files,
+            order_sheet,
+            output_condition,
+            print_file,
+            quantity,
+        )
         from outreach.renderers.printing import finished_pdf, pack_finish, stitched_master
 
         station = Station(**target.params["station"])

@@ -8,9 +8,9 @@ import re
 from dataclasses import dataclass
 
 from outreach.render import sms
-from outreach.renderers.target import Target
-from outreach.renderers.base import RenderContext, RenderError, Renderer, RenderResult, RoleView
+from outreach.renderers.base import RenderContext, Renderer, RenderError, RenderResult, RoleView
 from outreach.renderers.html import base_context, law_citations, render_html
+from outreach.renderers.target import Target
 
 MARKDOWN_LIMIT = 4096   # bytes, WeCom/DingTalk markdown messages
 PLAIN_LIMIT = 2048      # bytes, WeCom text messages

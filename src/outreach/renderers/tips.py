@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from outreach.renderers.target import Target
+from outreach.project.config import A4_MM
 from outreach.renderers.base import BatchRenderer, PackPart, RenderError, RenderResult, RoleView
 from outreach.renderers.html import base_context, check_pages, law_citations, render_pages
-from outreach.project.config import A4_MM
 from outreach.renderers.printing import Finish, print_master, with_review_date
+from outreach.renderers.target import Target
 
 
 class TipsRenderer(BatchRenderer):

@@ -12,8 +12,8 @@ from string import Template
 
 import tomlkit
 
-from outreach.core.errors import OutreachError
 from outreach.core import clock
+from outreach.core.errors import OutreachError
 from outreach.core.packagedata import SKELETONS_DIR, STARTER_DIR
 from outreach.project.config import CONFIG_NAME
 from outreach.project.diagnostics import shown, visible

@@ -69,8 +69,8 @@ def harfbuzz_subset_check() -> Check:
 def build_dir_check(root: Path | None) -> Check:
     if root is None:
         return Check("输出目录", True, "不在项目目录中，跳过")
-    from outreach.project.outputdir import output_dir
     from outreach.core.errors import ProjectSetupError
+    from outreach.project.outputdir import output_dir
 
     try:
         out = output_dir(root)

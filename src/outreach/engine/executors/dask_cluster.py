@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from outreach.engine.worker import Outcome
 from outreach.core.errors import OutreachError
+from outreach.engine.worker import Outcome
 
 _loaded: set[str] = set()
 
@@ -64,7 +64,7 @@ class DaskExecutor:
         for future in as_completed(futures):
             try:
                 yield from future.result()
-            except Exception as exc:  # noqa: BLE001 - a lost worker fails its batch, not the build
+            except Exception as exc:
                 for target in futures[future]:
                     yield Outcome(target.id, False, message=f"Dask 任务失败：{type(exc).__name__}: {exc}")
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import multiprocessing
-import threading
 import os
+import threading
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from typing import Iterator

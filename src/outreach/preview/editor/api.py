@@ -23,16 +23,16 @@ from typing import Any
 from ruamel.yaml.error import YAMLError
 
 from outreach.core import clock
-from outreach.engine.precheck import check_project
 from outreach.core.errors import OutreachError
-from outreach.project.config import CONFIG_NAME, load_config
-from outreach.project.library import REVIEWABLE_KINDS
-from outreach.project.yamledit import rewritable
-from outreach.project.yamlsource import parse_yaml
+from outreach.engine.precheck import check_project
 from outreach.preview.editor import forms, settings, stationsheet
 from outreach.preview.editor.plain import plain, plain_form
 from outreach.preview.editor.store import Conflict, EditorError, Store, digest
 from outreach.preview.editor.workbench import Checked, Previewer, check_values, problem_dict
+from outreach.project.config import CONFIG_NAME, load_config
+from outreach.project.library import REVIEWABLE_KINDS
+from outreach.project.yamledit import rewritable
+from outreach.project.yamlsource import parse_yaml
 
 MAX_JSON_BYTES = 1024 * 1024
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024

@@ -29,7 +29,7 @@ def changed_fields(kind: str, old_text: str, new_text: str) -> list[str]:
 def _values(text: str) -> dict | None:
     try:
         values, _, _ = parse_yaml(text.encode("utf-8"), "history.yaml")
-    except Exception:  # noqa: BLE001 - an old version may be anything; then it is compared as text
+    except Exception:
         return None
     return values if isinstance(values, dict) else None
 

@@ -14,10 +14,10 @@ from typing import Any
 import tomlkit
 from pydantic import BaseModel
 
+from outreach.preview.editor.store import EditorError
 from outreach.project.config import CONFIG_NAME, ProjectSection, StationsSection, ThemeSection, load_config
 from outreach.project.diagnostics import Diagnostic
 from outreach.project.outputdir import output_dir
-from outreach.preview.editor.store import EditorError
 
 # section → fields offered in the form, in this order.
 SETTINGS_FIELDS: dict[str, tuple[str, ...]] = {

@@ -13,12 +13,12 @@ import io
 import tempfile
 from pathlib import Path
 
+from outreach.preview.editor.store import EditorError
 from outreach.project.config import load_config
 from outreach.project.diagnostics import Diagnostic
 from outreach.project.phones import digits
 from outreach.project.spreadsheet import SheetProblem, cell_text, decode_sheet, set_text_cell, sheet_rows
 from outreach.project.stations import COLUMNS, LABELS, find_station_file, read_stations
-from outreach.preview.editor.store import EditorError
 
 MAX_EDITED_ROWS = 2000   # a larger sheet is edited in Excel: a form with 20 000 rows helps no one
 

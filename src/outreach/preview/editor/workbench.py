@@ -17,19 +17,19 @@ from typing import Any
 
 from outreach.core.errors import OutreachError
 from outreach.engine.precheck import check_project
+from outreach.preview.editor.forms import FORM_HIDDEN, REVIEW_FIELDS, typed_values
 from outreach.project.diagnostics import Diagnostic
 from outreach.project.library import Library
 from outreach.project.outputdir import output_dir
 from outreach.project.yamledit import merged_text
 from outreach.project.yamlsource import SourceFile, parse_yaml
-from outreach.preview.editor.forms import FORM_HIDDEN, REVIEW_FIELDS, typed_values
+from outreach.render.sms import count
 from outreach.render.theme import Theme
 from outreach.renderers.base import RenderContext, RenderError
 from outreach.renderers.html import PageOverflow
 from outreach.renderers.options import BuildOptions
 from outreach.renderers.registry import all_renderers
 from outreach.renderers.texts import SmsText, SmsTooLong, compose_sms
-from outreach.render.sms import count
 
 PREVIEW_WIDTH = 720       # pixels: sharp beside the form, small enough to come back fast
 MAX_PREVIEW_TARGETS = 4   # a script with many roles previews its first outputs only

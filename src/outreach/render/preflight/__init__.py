@@ -22,8 +22,13 @@ import pikepdf
 from outreach.render.preflight.content import check_content
 from outreach.render.preflight.problems import ERROR, WARNING, Measures, Problem, Report
 from outreach.render.preflight.raster import Raster, check_bleed, check_marks, cuts_of
-from outreach.render.preflight.structure import (check_annotations, check_boxes, check_fonts, check_identification,
-                                                 check_output_intent)
+from outreach.render.preflight.structure import (
+    check_annotations,
+    check_boxes,
+    check_fonts,
+    check_identification,
+    check_output_intent,
+)
 from outreach.render.preflight.text import check_text
 from outreach.render.textsizes import text_size
 

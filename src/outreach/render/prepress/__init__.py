@@ -35,9 +35,9 @@ print master has one size. The same input gives the same bytes.
 """
 
 from outreach.render.prepress.colour import THEME_CMYK, default_cmyk_table, theme_cmyk_table
+from outreach.render.prepress.errors import PrepressError
 from outreach.render.prepress.master import print_master
 from outreach.render.prepress.profile import DEFAULT_PROFILE, OutputProfile, icc_problem, load_profile
-from outreach.render.prepress.errors import PrepressError
 from outreach.render.prepress.spec import BLEED_MM, Box, PrintSpec, Slug
 
 __all__ = ["BLEED_MM", "DEFAULT_PROFILE", "THEME_CMYK", "Box", "OutputProfile", "PrepressError", "PrintSpec", "Slug",

@@ -13,11 +13,11 @@ from pikepdf import Array, Dictionary, Name
 
 from outreach.render.prepress.colour import ColourMap, default_cmyk_table
 from outreach.render.prepress.convert import PdfConverter
+from outreach.render.prepress.errors import PrepressError
 from outreach.render.prepress.marks import REGISTRATION, mark_segments, marks_content, registration_space
 from outreach.render.prepress.pdfx import PDF_VERSION, TIMEZONE, add_output_intent, drop_interactive, identify, pdf_date
 from outreach.render.prepress.profile import OutputProfile, load_profile
 from outreach.render.prepress.slug import open_slug, slug_form, slug_page
-from outreach.render.prepress.errors import PrepressError
 from outreach.render.prepress.spec import PrintSpec, mm, pt_to_mm
 
 # How far a page's trimmed size may be off the spec and still be taken as that size: A3 posters are
