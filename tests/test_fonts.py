@@ -73,10 +73,10 @@ def test_finished_pdf_looks_and_reads_like_weasyprints(builds, relpath, tmp_path
     assert lean.stat().st_size < plain.stat().st_size
     lean_pages, plain_pages = pdfium_pages(lean), pdfium_pages(plain)
     assert len(lean_pages) == len(plain_pages)
-    for number, ((a, text_a), (b, text_b)) in enumerate(zip(lean_pages, plain_pages), start=1):
+    for number, ((a, text_a), (b, text_b)) in enumerate(zip(lean_pages, plain_pages, strict=True), start=1):
         assert text_a == text_b, f"{relpath} page {number}: extracted text differs"
         assert_same_picture(a, b, f"{relpath} page {number} (pdfium)")
-    for number, (a, b) in enumerate(zip(poppler_pages(lean, tmp_path / "a"), poppler_pages(plain, tmp_path / "b")), 1):
+    for number, (a, b) in enumerate(zip(poppler_pages(lean, tmp_path / "a"), poppler_pages(plain, tmp_path / "b"), strict=True), 1):
         assert_same_picture(a, b, f"{relpath} page {number} (poppler)")
     assert subprocess.run(["pdftotext", str(lean), "-"], capture_output=True).stdout == \
         subprocess.run(["pdftotext", str(plain), "-"], capture_output=True).stdout

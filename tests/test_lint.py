@@ -24,7 +24,7 @@ def tip(project, body: str, review_by: str = "2099-12-31", today: dt.date | None
 # A syntactically valid ID number with a correct check digit, built for the test (not a real person).
 def make_id(body17: str) -> str:
     weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-    return body17 + "10X98765432"[sum(int(d) * w for d, w in zip(body17, weights)) % 11]
+    return body17 + "10X98765432"[sum(int(d) * w for d, w in zip(body17, weights, strict=True)) % 11]
 
 
 def make_card(prefix: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import shutil
 import zipfile
+from itertools import pairwise
 
 import openpyxl
 import pikepdf
@@ -64,7 +65,7 @@ def test_pack_has_cover_toc_outline_and_odd_page_starts(pack_build):
             assert str(start) in texts[1]                             # and the TOC says where
         # a blank verso follows every item with an odd number of pages
         starts = [start for _, start, _ in entries[1:]]
-        for begin, end in zip(starts, starts[1:]):
+        for begin, end in pairwise(starts):
             if (end - begin) % 2 == 0 and end - begin >= 2 and "本页有意留白" in texts[end - 2]:
                 assert texts[end - 2].replace("（本页有意留白）", "").strip() in ("", str(end - 1))
 

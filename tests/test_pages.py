@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import sys
 import zipfile
+from itertools import pairwise
 
 import pikepdf
 import pypdfium2 as pdfium
@@ -311,7 +312,7 @@ def test_ellipsis_is_printed_as_one_run(built_fixture):
         try:
             for index in range(len(document)):
                 found = glyphs_of(document[index])
-                for a, b in zip(found, found[1:]):
+                for a, b in pairwise(found):
                     if a.char == b.char == "…" and abs(a.box[1] - b.box[1]) < 1:
                         width = a.box[2] - a.box[0]
                         assert b.box[0] - a.box[2] < 0.35 * width, f"{path.name} page {index + 1}: “… …”"

@@ -136,7 +136,7 @@ def sample(image, page, x_mm: float, y_mm: float, dpi: int = 300):
 
 
 def close(a, b, tolerance: int = 30) -> bool:
-    return sum(abs(x - y) for x, y in zip(a, b)) <= tolerance
+    return sum(abs(x - y) for x, y in zip(a, b, strict=True)) <= tolerance
 
 
 @pytest.mark.parametrize("path, page_index, edges", [

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 import shutil
+from itertools import pairwise
 
 import pikepdf
 import pytest
@@ -152,7 +153,7 @@ def test_each_role_gets_its_own_lines_with_cues(starter):
     text = body_text(root / "build/scripts/sanjuban-community/丁.pdf")
     for scene in script.scenes:
         spoken = [line for line in scene.lines if hasattr(line, "role")]
-        for before, line in zip(spoken, spoken[1:]):
+        for before, line in pairwise(spoken):
             if line.role == "丁":
                 assert_in_order(text, [f"{before.role}：{before.text}", f"丁：{line.text}"], line.text)
     assert squash("甲：锣鼓一敲响叮当，") not in text  # not a cue for 丁: the sides leave it out

@@ -103,7 +103,7 @@ def _kuaiban_length(item: Item) -> Iterator[Diagnostic]:
     for scene_index, scene in enumerate(item.model.scenes):
         spoken = _spoken(scene)
         lengths = [spoken_length(line.text) for _, line in spoken]
-        for position, (index, line) in enumerate(spoken):
+        for position, (index, _line) in enumerate(spoken):
             around = lengths[max(position - KUAIBAN_WINDOW, 0):position] + lengths[position + 1:position + 1 + KUAIBAN_WINDOW]
             if len(around) < 2:
                 continue

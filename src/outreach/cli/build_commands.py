@@ -22,11 +22,14 @@ def _kinds() -> list[str]:
         return []   # a broken install is reported when a command runs
 
 
+_ONLY_HELP = f"只生成某一类，可重复：{'、'.join(_kinds())}。"
+
+
 @app.command()
 def build(
     ctx: typer.Context,
     only: Optional[List[str]] = typer.Option(None, "--only", metavar="类别",
-                                             help=f"只生成某一类，可重复：{'、'.join(_kinds())}。"),
+                                             help=_ONLY_HELP),
     jobs: int = typer.Option(0, "--jobs", "-j", metavar="N", min=0, help="并行进程数，默认等于 CPU 核数。"),
     print_ready: bool = typer.Option(False, "--print-ready",
                                      help="生成交给印刷厂的印刷版（PDF/X-4，四色，3 毫米出血和裁切标记）到 build/print/，"
@@ -68,7 +71,7 @@ def build(
         result = run_build(root, options, make_reporter(quiet))
     except KeyboardInterrupt:
         typer.echo("\n已中断：build/ 保持上次生成完成时的样子，本次未完成的部分已丢弃。", err=True)
-        raise typer.Exit(EXIT_INTERRUPTED)
+        raise typer.Exit(EXIT_INTERRUPTED) from None
 
     report_build(result, quiet)
 

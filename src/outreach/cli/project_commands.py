@@ -113,7 +113,7 @@ def check_templates(ctx: typer.Context) -> None:
     if not report.contracts:
         typer.echo(f"已检查 {len(report.overrides)} 个覆盖文件：没有涉及程序依赖的页面尺寸或元素（模板约定）。")
         return
-    for kind, contract in report.contracts:
+    for _kind, contract in report.contracts:
         typer.echo(f"{contract.template} 须保持：{contract.describe()}（{contract.why}）。")
     typer.echo("正在生成受影响的输出，在真实页面上核对：" + "、".join(report.kinds))
     report_build(build(root, BuildOptions(only=report.kinds, stations=True if "stations" in report.kinds else None)))

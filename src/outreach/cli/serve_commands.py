@@ -24,7 +24,7 @@ def serve(
         server = PreviewServer(root, port, say=typer.echo)
     except OSError as exc:
         typer.echo(f"错误：无法使用端口 {port}：{exc.strerror}。请换一个端口，例如 --port 8001。", err=True)
-        raise typer.Exit(1)
+        raise typer.Exit(1) from None
     typer.echo(f"预览地址：http://127.0.0.1:{server.port}/  （按 Ctrl-C 退出）", err=False)
     typer.echo(f"编辑器：  http://127.0.0.1:{server.port}/edit/")
     try:

@@ -58,7 +58,7 @@ class PreviewServer:
         self.options = options or BuildOptions()
         self.state = State()
         self.stop = threading.Event()
-        self._library = None            # loaded for the index page once per build, not per request
+        self._library: Any = None       # loaded for the index page once per build, not per request
         self._library_lock = threading.Lock()
         self.socket = listen(port)
         self.scratch = make_scratch()   # previews of unsaved edits: outside the project, never in build/

@@ -42,7 +42,7 @@ def url_problem(url: str) -> str | None:
         return "地址里有空格、换行或控制字符"
     try:
         parts = urllib.parse.urlsplit(url)
-        parts.port   # raises ValueError for a bad port
+        _ = parts.port   # raises ValueError for a bad port
     except ValueError:
         return "地址格式不对（例如方括号没有成对，或端口不是数字）"
     if parts.scheme not in ("https", "http"):

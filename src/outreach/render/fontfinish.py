@@ -369,7 +369,7 @@ def _to_unicode(face: _Face, keep: set[int]) -> bytes:
 def _parse_cmap(data: bytes):
     for block in _BFCHAR.findall(data):
         values = _HEX.findall(block)
-        for code, text in zip(values[0::2], values[1::2]):
+        for code, text in zip(values[0::2], values[1::2], strict=False):
             yield int(code, 16), _utf16(text)
     for block in _BFRANGE.findall(data):
         for line in block.splitlines():

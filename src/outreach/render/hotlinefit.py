@@ -19,6 +19,7 @@ import itertools
 import math
 import unicodedata
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from outreach.core.errors import OutreachError
 
@@ -109,7 +110,7 @@ def _partitions(hotlines: list, rows: int) -> list[list[list]]:
     found = []
     for cuts in itertools.combinations(range(1, len(hotlines)), rows - 1):
         bounds = (0, *cuts, len(hotlines))
-        found.append([hotlines[a:b] for a, b in zip(bounds, bounds[1:])])
+        found.append([hotlines[a:b] for a, b in pairwise(bounds)])
     return sorted(found, key=lambda layout: (max(len(r) for r in layout) - min(len(r) for r in layout),
                                              [-len(r) for r in layout]))
 

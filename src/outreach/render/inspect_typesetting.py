@@ -18,6 +18,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
+from itertools import pairwise
 from typing import Any, Callable, Protocol
 
 from outreach.render.typeset import (
@@ -205,7 +206,7 @@ def _splits(where, lines: list[_Line], terms: tuple[str, ...]) -> list:
     pattern, allowed = _split_pattern(tuple(sorted(terms)))
     problems = []
     for block in _blocks(lines):
-        for above, below in zip(block, block[1:]):
+        for above, below in pairwise(block):
             head, tail = above.text, below.text
             joined, cut = head + tail, len(head)
             for match in pattern.finditer(joined, max(0, cut - 40), min(len(joined), cut + 40)):
@@ -227,7 +228,7 @@ def _widows(where, lines: list[_Line], body: float) -> list:
     problems = []
     for block in _blocks(lines):
         edge = max(line.right for line in block)
-        for above, below in zip(block, block[1:]):
+        for above, below in pairwise(block):
             text = below.text
             if not 0 < units(text) <= WIDOW_UNITS or above.right < edge - FULL_SLACK_EM * above.size:
                 continue
@@ -256,7 +257,7 @@ def _unsqueezed(where, lines: list[_Line]) -> list:
     problems = []
     edges = sorted({round(line.left, 1) for line in lines})
     for line in lines:
-        for first, second in zip(line.chars, line.chars[1:]):
+        for first, second in pairwise(line.chars):
             which = squeezed(first.char, second.char)
             if which < 0 or _starts_column(second, edges):
                 continue

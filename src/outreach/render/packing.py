@@ -167,7 +167,7 @@ def assemble(front: bytes, sections: list[Section], back: bytes, stamps: bytes |
         with output.open_outline() as outline:
             outline.root.append(pikepdf.OutlineItem(outline_front, 0))
             current = None
-            for section, start in zip(sections, starts):
+            for section, start in zip(sections, starts, strict=True):
                 if current is None or current[0] != section.item:
                     entry = pikepdf.OutlineItem(section.item_title, start)
                     outline.root.append(entry)
@@ -206,7 +206,7 @@ def uniform_boxes(pdf: pikepdf.Pdf) -> None:
     for page in pdf.pages:
         media, trim = _box(page, "/MediaBox"), _box(page, "/TrimBox")
         found = (trim[0] - media[0], trim[1] - media[1], media[2] - trim[2], media[3] - trim[3])
-        margins = [max(a, b) for a, b in zip(margins, found)]
+        margins = [max(a, b) for a, b in zip(margins, found, strict=True)]
     first_trim, first_bleed = _box(pdf.pages[0], "/TrimBox"), _box(pdf.pages[0], "/BleedBox")
     width, height = first_trim[2] - first_trim[0], first_trim[3] - first_trim[1]
     edges = [first_trim[i] - first_bleed[i] if i < 2 else first_bleed[i] - first_trim[i] for i in range(4)]

@@ -82,7 +82,7 @@ class _Page:
         self.page, self.number, self.file = page, number, file
         self.media = page.get_mediabox()
         self.trim = page.get_trimbox()
-        self.print_ready = any(abs(a - b) > 1 for a, b in zip(self.media, self.trim))
+        self.print_ready = any(abs(a - b) > 1 for a, b in zip(self.media, self.trim, strict=True))
         self.bleed = page.get_bleedbox()
 
     def problem(self, x_pt: float, y_pt: float, code: str, message: str, severity: str = "error") -> PageProblem:
@@ -157,7 +157,7 @@ def _same_ligature(previous: _Glyph, glyph: _Glyph) -> bool:
     if not (_ligature_letter(glyph.char) and all(_ligature_letter(c) for c in previous.char)):
         return False
     return previous.matrix == glyph.matrix and \
-        all(abs(a - b) <= LIGATURE_SLACK_PT for a, b in zip(previous.box, glyph.box))
+        all(abs(a - b) <= LIGATURE_SLACK_PT for a, b in zip(previous.box, glyph.box, strict=True))
 
 
 def _ligature_letter(char: str) -> bool:
@@ -336,7 +336,7 @@ def _runs(points: list[tuple[float, float]], gap: float, vertical: bool) -> list
 
 
 def _colour_distance(a, b) -> int:
-    return sum(abs(x - y) for x, y in zip(a, b))
+    return sum(abs(x - y) for x, y in zip(a, b, strict=True))
 
 
 def _blank(where: _Page) -> list[PageProblem]:

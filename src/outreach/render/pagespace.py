@@ -62,8 +62,8 @@ def occupied(pdf: bytes, odd_first: bool) -> list[InTheWay]:
             crop = (left - media[0] + zone[0] * PT_PER_MM, top - (zone[3] * PT_PER_MM) - media[1],
                     media[2] - left - zone[2] * PT_PER_MM, media[3] - top + zone[1] * PT_PER_MM)
             image = page.render(scale=RENDER_PX_PER_MM / PT_PER_MM, crop=crop, may_draw_forms=False).to_pil()
-            low, high = zip(*image.convert("RGB").getextrema())
-            if max(h - lo for lo, h in zip(low, high)) <= FLAT_TOLERANCE:
+            low, high = zip(*image.convert("RGB").getextrema(), strict=True)
+            if max(h - lo for lo, h in zip(low, high, strict=True)) <= FLAT_TOLERANCE:
                 continue
             glyph = _glyph_in(page, (left, top), zone)
             found.append(InTheWay(index, f"文字“{glyph[0]}”" if glyph else "线条、图形或图片",

@@ -11,6 +11,7 @@ import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NoReturn
 
 import weasyprint
 from weasyprint.urls import URLFetcher, URLFetcherResponse
@@ -41,7 +42,7 @@ class SafeFetcher(URLFetcher):
         self.template = template
         self.warnings = warnings
 
-    def refuse(self, url: str, why: str) -> None:
+    def refuse(self, url: str, why: str) -> NoReturn:
         shown = url if len(url) < 120 else url[:100] + "…"
         self.warnings.append(f"模板 {self.template} 引用的资源“{shown}”已被拒绝：{why}")
         raise ValueError(why)

@@ -47,7 +47,7 @@ def prepare(quiz: Quiz, set_id: str, seed: int | None) -> list[CardQuestion]:
             choices: tuple = ()
             answer: tuple = ("对",) if question.answer else ("错",)
         else:
-            original = list(zip(LETTERS, question.choices))
+            original = list(zip(LETTERS, question.choices, strict=False))
             shuffled = original[:]
             if rng:
                 rng.shuffle(shuffled)

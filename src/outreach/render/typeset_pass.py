@@ -186,7 +186,7 @@ def _apply(tokens: list[str], run: _Run, edits: _Edits, browser: bool) -> None:
     if not (edits.joins or edits.halt or edits.nobr or edits.breaks):
         return
     bounds = [*run.starts[1:], len(run.text)]
-    for token_index, start, end in zip(run.tokens, run.starts, bounds):
+    for token_index, start, end in zip(run.tokens, run.starts, bounds, strict=True):
         piece = run.text[start:end]
         if browser:
             spans = [(a - start, b - start) for a, b in edits.nobr if start <= a and b <= end]

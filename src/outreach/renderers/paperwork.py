@@ -45,7 +45,7 @@ class PrintFile:
     def pieces(self) -> str:
         """What one sheet is cut into, when it is not the page itself ("8 张 90×60 毫米")."""
         pieces = self.facts.pieces
-        if not pieces or (len(pieces) == 1 and all(abs(a - b) < 0.5 for a, b in zip(pieces[0], self.facts.trim_mm))):
+        if not pieces or (len(pieces) == 1 and all(abs(a - b) < 0.5 for a, b in zip(pieces[0], self.facts.trim_mm, strict=True))):
             return ""
         width, height = pieces[0]
         return f"{len(pieces)} 张 {width:g}×{height:g} 毫米"

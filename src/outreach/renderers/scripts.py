@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import math
+from typing import Any
 
 from outreach.checks.scriptlint import spoken_length
 from outreach.render.contract import TemplateContract
@@ -53,7 +54,7 @@ class ScriptRenderer(BatchRenderer):
             sources = [item.path]
             if script.scenario and library.get("scenarios", script.scenario):
                 sources.append(library.item("scenarios", script.scenario).path)
-            common = {"sources": tuple(sources), "renderer": self.kind}
+            common: dict[str, Any] = {"sources": tuple(sources), "renderer": self.kind}
             targets.append(Target(id=f"scripts/{script_id}", outputs=(f"scripts/{script_id}.pdf",),
                                   templates=("script.html",), params={"script": script_id, "part": "full"},
                                   label=f"脚本 {script_id}", **common))
@@ -114,7 +115,7 @@ class ScriptRenderer(BatchRenderer):
         from outreach.render.pdf import write_many
 
         results: dict[str, RenderResult | RenderError] = {}
-        laid_out = []  # (target, output path, document)
+        laid_out: list[tuple[Target, str, Any]] = []  # (target, output path, document)
         for target in targets:
             result = RenderResult()
             try:
@@ -125,10 +126,11 @@ class ScriptRenderer(BatchRenderer):
             laid_out.extend((target, output, document) for output, document in documents)
             results[target.id] = result
         pdfs = write_many([document for _, _, document in laid_out]) if laid_out else []
-        for (target, output, _), pdf_bytes in zip(laid_out, pdfs):
-            result = results[target.id]
-            if isinstance(result, RenderError):
+        for (target, output, _), pdf_bytes in zip(laid_out, pdfs, strict=True):
+            outcome = results[target.id]
+            if isinstance(outcome, RenderError):
                 continue
+            result = outcome
             try:
                 if target.params["part"] == "card":
                     check_pages(pdf_bytes, f"劝阻话术卡 {target.params['script']}", "talk-card.html", ctx)

@@ -78,7 +78,9 @@ class StationsRenderer(BatchRenderer):
         source = ctx.library.stations_path or "content/stations.csv"
         packs = targets[0].params["packs"]
         items = {pack: collect(ctx.library, ctx.library.item("packs", pack).model, ctx.print_ready) for pack in packs}
-        documents, owners, results = [], [], {}
+        documents: list = []
+        owners: list[tuple] = []
+        results: dict[str, RenderResult | RenderError] = {}
         for target in targets:
             station = Station(**target.params["station"])
             try:
@@ -98,9 +100,9 @@ class StationsRenderer(BatchRenderer):
                 results[target.id] = RenderResult()
             except RenderError as problem:
                 results[target.id] = problem
-                documents = [d for d, o in zip(documents, owners) if o[0] != target.id]
+                documents = [d for d, o in zip(documents, owners, strict=True) if o[0] != target.id]
                 owners = [o for o in owners if o[0] != target.id]
-        pieces: dict[tuple, bytes] = dict(zip(owners, write_many(documents))) if documents else {}
+        pieces: dict[tuple, bytes] = dict(zip(owners, write_many(documents), strict=True)) if documents else {}
         generic = {pack: pikepdf.open(io.BytesIO(ctx.read_output(f"packs/{pack}.pdf"))) for pack in packs}
         try:
             for target in targets:

@@ -55,7 +55,7 @@ class TipsRenderer(BatchRenderer):
                 results[target.id] = result
             except RenderError as problem:
                 results[target.id] = problem
-        for (target, _, result), pdf_bytes in zip(laid_out, write_many([d for _, d, _ in laid_out])):
+        for (target, _, result), pdf_bytes in zip(laid_out, write_many([d for _, d, _ in laid_out]), strict=True):
             try:
                 check_pages(pdf_bytes, f"小贴士 {target.params['tip']}", "tip.html", ctx)
             except RenderError as problem:

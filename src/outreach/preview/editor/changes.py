@@ -40,7 +40,7 @@ def _describe(before: Any, after: Any) -> str:
     if after is None:
         return "删除了"
     if isinstance(before, list) and isinstance(after, list):
-        changed = sum(1 for a, b in zip(before, after) if a != b)
+        changed = sum(1 for a, b in zip(before, after, strict=False) if a != b)
         parts = []
         if changed:
             parts.append(f"改了 {changed} 条")

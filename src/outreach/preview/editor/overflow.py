@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any, Callable
 
 from outreach.render.pdf import TextBlock
@@ -85,7 +86,7 @@ def delete(blocks: list[TextBlock], overflow_mm: float) -> tuple[int, int] | Non
     """(entries, characters) to delete from a list or paragraphs to delete from a text, the tallest
     first, each taking its lines and the gap after it; None if deleting all of them (but one) is
     not enough."""
-    gaps = sorted(b.top_mm - a.bottom_mm for a, b in zip(blocks, blocks[1:]) if b.top_mm >= a.bottom_mm)
+    gaps = sorted(b.top_mm - a.bottom_mm for a, b in pairwise(blocks) if b.top_mm >= a.bottom_mm)
     gap = gaps[len(gaps) // 2] if gaps else 0.0
     freed, letters = 0.0, 0
     ranked = sorted(blocks, key=lambda block: (-block.lines, len(block.text)))

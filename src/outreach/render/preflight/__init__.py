@@ -51,7 +51,7 @@ def check_pdf(data: bytes, role: str = "", file: str = "") -> Report:
         check_fonts(pdf, problems)
         check_annotations(pdf, pages, problems)
         check_content(pdf, pages, problems, measures)
-        cuts = [cuts_of(page.obj, boxes) for page, boxes in zip(pdf.pages, pages)]
+        cuts = [cuts_of(page.obj, boxes) for page, boxes in zip(pdf.pages, pages, strict=True)]
     _check_rendered(data, pages, cuts, role, problems, measures)
     return report
 
@@ -63,7 +63,7 @@ def _check_rendered(data: bytes, pages, cuts, role: str, problems: list[Problem]
     try:
         check_text(document, pages, text_size(role), problems, measures)
         bleed = measures.bleed_mm if measures.bleed_mm is not None else 3.0
-        for number, (boxes, page_cuts) in enumerate(zip(pages, cuts), start=1):
+        for number, (boxes, page_cuts) in enumerate(zip(pages, cuts, strict=True), start=1):
             if boxes.trim is None:
                 continue
             page = document[number - 1]

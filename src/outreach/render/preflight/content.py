@@ -284,7 +284,7 @@ def check_content(pdf: pikepdf.Pdf, pages: list[PageBoxes], problems: list[Probl
     spaces: set[str] = set()
     thinnest: tuple[float, int, tuple[float, float]] | None = None
     lowest: tuple[float, int, tuple[float, float], str] | None = None
-    for number, (page, boxes) in enumerate(zip(pdf.pages, pages), start=1):
+    for number, (page, boxes) in enumerate(zip(pdf.pages, pages, strict=True), start=1):
         found = PageWalker(boxes).walk(page)
         spaces |= found.spaces
         for what, where in found.rgb[:1]:

@@ -75,18 +75,23 @@ class Raster:
         return any(max(data[i:i + 3]) < MARK for i in range(0, len(data), 3))
 
 
+def _edges(cut, inside: float, outside: float):
+    """Each side of a cut: its name, its extent, and where to look just inside and just outside it."""
+    x0, y0, x1, y1 = cut
+    return (("上", (x0, x1), lambda t: (t, y1 - inside), lambda t: (t, y1 + outside)),
+            ("下", (x0, x1), lambda t: (t, y0 + inside), lambda t: (t, y0 - outside)),
+            ("左", (y0, y1), lambda t: (x0 + inside, t), lambda t: (x0 - outside, t)),
+            ("右", (y0, y1), lambda t: (x1 - inside, t), lambda t: (x1 + outside, t)))
+
+
 def check_bleed(raster: Raster, cuts, bleed_mm: float, number: int, boxes: PageBoxes, problems: list[Problem]) -> None:
     """Along every edge of every cut: where the artwork touches the cut it must still be there
     just inside the bleed edge, or a slip of the blade shows white paper."""
     inside = 0.4 * PT_PER_MM
     outside = (bleed_mm - 0.4) * PT_PER_MM
     step = 1 / raster.scale
-    for x0, y0, x1, y1 in cuts:
-        edges = (("上", (x0, x1), lambda t: (t, y1 - inside), lambda t: (t, y1 + outside)),
-                 ("下", (x0, x1), lambda t: (t, y0 + inside), lambda t: (t, y0 - outside)),
-                 ("左", (y0, y1), lambda t: (x0 + inside, t), lambda t: (x0 - outside, t)),
-                 ("右", (y0, y1), lambda t: (x1 - inside, t), lambda t: (x1 + outside, t)))
-        for side, (start, end), near, far in edges:
+    for cut in cuts:
+        for side, (start, end), near, far in _edges(cut, inside, outside):
             gap = _first_gap(raster, start + PT_PER_MM, end - PT_PER_MM, step, near, far)
             if gap is not None:
                 x, y = boxes.to_mm(*near(gap))
@@ -103,7 +108,7 @@ def _first_gap(raster: Raster, start: float, end: float, step: float, near, far)
     inner = raster.strip(near(start), near(end))
     outer = raster.strip(far(start), far(end))
     run = max(1, int(MIN_GAP_MM * PT_PER_MM / step))
-    missing = bytes(1 if a and not b else 0 for a, b in zip(inner, outer))
+    missing = bytes(1 if a and not b else 0 for a, b in zip(inner, outer, strict=True))
     found = missing.find(b"\x01" * run)
     return None if found < 0 else start + found * step
 
