@@ -11,7 +11,7 @@ import tomllib
 import pytest
 import yaml
 
-from outreach.project.models import KIND_MODELS
+from outreach.project.kinds import KIND_MODELS
 
 HAND_WRITTEN = """# yaml-language-server: $schema=../../build/schema/scenario.json
 # 第一行以外的注释也要留住
@@ -36,7 +36,7 @@ laws:
 
 
 def test_every_kind_has_a_form_with_chinese_labels():
-    from outreach.preview.editor.forms import EDITOR_KINDS, form_for
+    from outreach.preview.editor.forms import form_for, kind_labels
 
     def labels(node):
         if node["t"] == "object":
@@ -46,8 +46,8 @@ def test_every_kind_has_a_form_with_chinese_labels():
         elif node["t"] == "list":
             yield from labels(node["item"])
 
-    assert set(EDITOR_KINDS) == set(KIND_MODELS)
-    for kind in EDITOR_KINDS:
+    assert set(kind_labels()) == set(KIND_MODELS)
+    for kind in kind_labels():
         found = list(labels(form_for(kind)))
         assert found, kind
         for key, label in found:
@@ -69,7 +69,9 @@ def test_every_kind_has_a_form_with_chinese_labels():
     scene = {f["key"]: f["node"] for f in script["scenes"]["item"]["fields"]}
     assert scene["lines"]["item"] == {"t": "scriptline"}
     pack = {f["key"]: f["node"] for f in form_for("packs")["fields"]}
-    assert pack["items"]["item"] == {"t": "packitem"} and pack["audience"] == {"t": "audience"}
+    assert pack["items"]["item"]["t"] == "packitem" and pack["audience"] == {"t": "audience"}
+    # The page's pack item picker reads its choices from here, not from a copy of its own.
+    assert pack["items"]["item"]["items"][0] == ["poster", "海报", "scenarios"]
 
 
 def test_saving_changes_only_what_changed():
@@ -205,10 +207,10 @@ def _texts(node):
 
 def test_form_help_and_labels_use_no_keys_or_config_paths():
     from outreach.preview.editor import settings
-    from outreach.preview.editor.forms import EDITOR_KINDS, form_for
+    from outreach.preview.editor.forms import form_for, kind_labels
     from outreach.preview.editor.plain import plain_form
 
-    shown = [(kind, text) for kind in EDITOR_KINDS for text in _texts(plain_form(form_for(kind), kind))]
+    shown = [(kind, text) for kind in kind_labels() for text in _texts(plain_form(form_for(kind), kind))]
     shown += [("settings", text) for text in _texts(plain_form(settings.settings_form(), "settings"))]
     assert [(kind, text) for kind, text in shown if JARGON.search(text)] == []
 

@@ -9,6 +9,7 @@ import typer
 
 from outreach.cli.app import app, project_root
 from outreach.cli.help import ChineseTyper
+from outreach.project.kinds import QUIZZES
 
 import_app = ChineseTyper(help="从表格导入内容（题库）。", no_args_is_help=True)
 export_app = ChineseTyper(help="把内容导出成表格（题库）。", no_args_is_help=True)
@@ -52,7 +53,7 @@ def import_quiz(
 @export_app.command("quiz")
 def export_quiz(
     ctx: typer.Context,
-    quiz_id: str = typer.Argument(..., metavar="编号", help="题库编号，即 content/quizzes/ 下的文件名。"),
+    quiz_id: str = typer.Argument(..., metavar="编号", help=f"题库编号，即 content/{QUIZZES.folder}/ 下的文件名。"),
     fmt: str = typer.Option("xlsx", "--format", "-f", help="xlsx（Excel）或 csv（UTF-8，带 BOM，Excel 可直接打开）。"),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="写到哪个文件，默认当前目录下的 编号.xlsx。"),
 ) -> None:

@@ -11,6 +11,7 @@ import typer
 
 from outreach.cli.app import app, project_root
 from outreach.cli.output import print_diagnostics
+from outreach.project.kinds import registry
 from outreach.project.loader import load_library
 from outreach.project.schema import write_schemas
 
@@ -20,14 +21,10 @@ class Format(str, Enum):
     json = "json"
 
 
-class Kind(str, Enum):
-    scenarios = "scenarios"
-    tips = "tips"
-    quizzes = "quizzes"
-    scripts = "scripts"
-    packs = "packs"
-    laws = "laws"
-    newsletters = "newsletters"
+# The choices of `outreach list`, from the content kind registry (a plugin's kinds too).
+Kind = Enum("Kind", {kind.folder: kind.folder for kind in registry}, type=str)  # type: ignore[misc]
+
+KINDS_HELP = "、".join(f"{kind.folder}（{kind.label}）" for kind in registry) + "。"
 
 
 @app.command()
@@ -69,7 +66,7 @@ def check(
 @app.command("list")
 def list_items(
     ctx: typer.Context,
-    kind: Kind = typer.Argument(..., metavar="类别", help="scenarios、tips、quizzes、scripts、packs、laws 或 newsletters。"),
+    kind: Kind = typer.Argument(..., metavar="类别", help=KINDS_HELP),  # type: ignore[valid-type]
     fmt: Format = typer.Option(Format.text, "--format", "-f", help="输出格式：text 表格，json 为列表。"),
 ) -> None:
     """列出某一类内容（编号和标题）。"""
@@ -78,7 +75,7 @@ def list_items(
     if library is None:
         print_diagnostics(diagnostics)
         raise typer.Exit(1)
-    rows = [_describe(item) for item in library.kind(kind.value).values()]
+    rows = [_describe(item) for item in library.kind(kind.value).values()]  # type: ignore[attr-defined]
     rows.sort(key=lambda row: row["id"])
     if fmt is Format.json:
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
@@ -101,14 +98,9 @@ def _describe(item) -> dict:
         row["audiences"] = list(model.audiences)
     if getattr(model, "review_by", None):
         row["review_by"] = model.review_by.isoformat()
-    if item.kind == "quizzes":
-        row["questions"] = len(model.questions)
-    if item.kind == "laws":
-        row["articles"] = [a.key for a in model.articles]
-    if item.kind == "packs":
-        row["items"] = len(model.items)
-    if item.kind == "newsletters":
-        row["title"] = model.title or f"警务手机报 {model.date.isoformat()}"
+    kind = registry.get(item.kind)
+    if kind is not None and kind.describe is not None:
+        row.update(kind.describe(model))
     return row
 
 

@@ -8,12 +8,10 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from outreach.project.config import ProjectConfig
-from outreach.project.models import PACK_ITEMS, REVIEWED, Law, Newsletter, Pack, Quiz, Scenario, Script, Tip
+from outreach.project.kinds import registry
+from outreach.project.models import REVIEWED
 from outreach.project.stations import Station
 from outreach.project.yamlsource import SourceFile
-
-# The kinds that carry a review status (laws are quoted text; packs only collect other items).
-REVIEWABLE_KINDS = frozenset({"scenarios", "tips", "quizzes", "scripts", "newsletters"})
 
 
 @dataclass
@@ -68,7 +66,8 @@ class Library:
 
     def publishable(self, kind: str, item_id: str, include_drafts: bool = False) -> bool:
         """Whether packs and posting may use the item: reviewed, or drafts explicitly allowed."""
-        if include_drafts or self.config.review.include_drafts or kind not in REVIEWABLE_KINDS:
+        known = registry.get(kind)
+        if include_drafts or self.config.review.include_drafts or known is None or not known.reviewable:
             return True
         return self.status(kind, item_id) == REVIEWED
 
@@ -79,34 +78,15 @@ class Library:
             raise KeyError(f"{kind}/{item_id}")
         return found
 
-    # Typed views for renderers.
-    @property
-    def laws(self) -> dict[str, Law]:
-        return {k: v.model for k, v in sorted(self.kind("laws").items())}
+    def models(self, kind: str) -> dict[str, Any]:
+        """A kind's models by id, sorted: what renderers read."""
+        return {k: v.model for k, v in sorted(self.kind(kind).items())}
 
-    @property
-    def scenarios(self) -> dict[str, Scenario]:
-        return {k: v.model for k, v in sorted(self.kind("scenarios").items())}
-
-    @property
-    def tips(self) -> dict[str, Tip]:
-        return {k: v.model for k, v in sorted(self.kind("tips").items())}
-
-    @property
-    def quizzes(self) -> dict[str, Quiz]:
-        return {k: v.model for k, v in sorted(self.kind("quizzes").items())}
-
-    @property
-    def scripts(self) -> dict[str, Script]:
-        return {k: v.model for k, v in sorted(self.kind("scripts").items())}
-
-    @property
-    def packs(self) -> dict[str, Pack]:
-        return {k: v.model for k, v in sorted(self.kind("packs").items())}
-
-    @property
-    def newsletters(self) -> dict[str, Newsletter]:
-        return {k: v.model for k, v in sorted(self.kind("newsletters").items())}
+    def __getattr__(self, name: str) -> dict[str, Any]:
+        # `library.scenarios`, `library.laws`, … for every registered kind (a plugin's too).
+        if not name.startswith("_") and name in registry:
+            return self.models(name)
+        raise AttributeError(name)
 
     def audience_label(self, audience: str) -> str:
         return self.config.project.audiences.get(audience, audience)
@@ -121,19 +101,8 @@ class Library:
 
 
 def references(item: Item) -> list[tuple[str, str]]:
-    """(kind, id) of every item `item` uses: what it cannot be built without.
-
-    The same fields refs.py checks; tests/test_partial_build.py holds the two together."""
-    model = item.model
-    found: list[tuple[str, str]] = []
-    if item.kind in ("scenarios", "tips"):
-        found += [("laws", ref.law) for ref in model.laws]
-    elif item.kind == "quizzes":
-        found += [("scenarios", q.scenario) for q in model.questions if q.scenario]
-    elif item.kind == "scripts" and model.scenario:
-        found.append(("scenarios", model.scenario))
-    elif item.kind == "packs":
-        found += [(PACK_ITEMS[entry.kind][0], entry.ref) for entry in model.items]
-    elif item.kind == "newsletters":
-        found += [("scenarios", s) for s in model.focus] + [("tips", t) for t in model.tips]
+    """(kind, id) of every item `item` uses: what it cannot be built without, as its kind
+    declares (project/kinds.py), the same references refs.py checks."""
+    kind = registry.get(item.kind)
+    found = [(folder, ref) for folder, ref, _ in kind.refs(item.model)] if kind else []
     return list(dict.fromkeys(found))

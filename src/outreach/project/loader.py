@@ -6,45 +6,26 @@ import difflib
 import hashlib
 import json
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Mapping
 
 from pydantic import ValidationError
 
 from outreach.core.safepath import is_regular_file, resolved_inside
 from outreach.project.config import load_config
 from outreach.project.diagnostics import Diagnostic, Diagnostics, error, shown, warning
+from outreach.project.kinds import registry
 from outreach.project.library import Item, Library
-from outreach.project.models import KIND_MODELS, id_problem
+from outreach.project.models import id_problem
 from outreach.project.phones import digits
 from outreach.project.refs import check_references
 from outreach.project.regionoverlay import overlay_region
 from outreach.project.stations import STATION_FILES, find_station_file, ignored_station_files, read_stations
 from outreach.project.validation import validation_diagnostics
-from outreach.project.yamlsource import SourceFile, parse_yaml
+from outreach.project.yamlsource import parse_yaml
 
 CONTENT_DIR = "content"
 # Names only the link: the target may be a secret (/etc/shadow, /proc/self/environ).
 _LINK_OUT = "{what}是指向项目外的符号链接（或不是普通文件），已拒绝读取。请把文件本身复制到项目里。"
-YAML_SUFFIXES = (".yaml", ".yml")
-
-# Extra parsers by (kind, suffix): e.g. Markdown scripts. Each returns (raw data, source, diagnostics)
-# with raw data shaped like the YAML form, so the same model validates both.
-ExtraParser = Callable[[bytes, str], tuple[Any, SourceFile | None, list[Diagnostic]]]
-EXTRA_PARSERS: dict[tuple[str, str], ExtraParser] = {}
-
-
-def register_parser(kind: str, suffix: str, parser: ExtraParser) -> None:
-    EXTRA_PARSERS[(kind, suffix)] = parser
-
-
-def _markdown_script(raw: bytes, relpath: str):
-    # Imported on first use: markdown-it is only needed when a project has Markdown scripts.
-    from outreach.project.scriptmd import parse_markdown_script
-
-    return parse_markdown_script(raw, relpath)
-
-
-register_parser("scripts", ".md", _markdown_script)
 
 
 def load_library(root: Path, stations: bool | None = True,
@@ -74,7 +55,7 @@ def load_library(root: Path, stations: bool | None = True,
 
     diagnostics.extend(_unexpected_entries(content))
     broken: list[Item] = []
-    for kind in KIND_MODELS:
+    for kind in registry.folders():
         for path in discover(content / kind, kind):
             relpath = path.relative_to(root).as_posix()
             if resolved_inside(path, [root]) is None or not is_regular_file(path):
@@ -93,7 +74,7 @@ def load_library(root: Path, stations: bool | None = True,
                 broken.append(item)   # not built, but its references are checked now, not next round
                 continue
             if config.project.region != "mainland":
-                overlaid = overlay_region(item, config.project.region, KIND_MODELS[kind])
+                overlaid = overlay_region(item, config.project.region, registry.model(kind))
                 diagnostics.extend(overlaid.problems)
                 if overlaid.omitted:
                     library.omitted.add((kind, item.id))
@@ -153,7 +134,7 @@ def parse_item(raw_bytes: bytes, relpath: str, kind: str, keep_broken: bool = Fa
     `keep_broken`: also return an item whose file had errors the model survived (a stray
     block in a script), so its references can be checked in the same round."""
     path = Path(relpath)
-    parser = EXTRA_PARSERS.get((kind, path.suffix.lower()))
+    parser = registry[kind].parser(path.suffix)
     if parser is not None:
         data, source, problems = parser(raw_bytes, relpath)
     else:
@@ -172,7 +153,7 @@ def parse_item(raw_bytes: bytes, relpath: str, kind: str, keep_broken: bool = Fa
         problems.append(error(relpath, *source.locate(()), "wrong-type",
                               "文件内容应为“字段: 值”的映射，而不是列表或一段文字。"))
         return None, problems
-    model_class = KIND_MODELS[kind]
+    model_class = registry.model(kind)
     try:
         model = model_class.model_validate(data)
     except ValidationError as exc:
@@ -217,7 +198,7 @@ def discover(directory: Path, kind: str) -> list[Path]:
     """A kind's content files under `directory`, sorted; hidden ones left out, links listed."""
     if not directory.is_dir():
         return []
-    suffixes = YAML_SUFFIXES + tuple(s for (k, s) in EXTRA_PARSERS if k == kind)
+    suffixes = registry[kind].suffixes
     # Links are listed too (is_file follows them) so that load_library can refuse those leading out.
     found = [p for p in directory.rglob("*")
              if (p.is_file() or p.is_symlink()) and p.suffix.lower() in suffixes and not _hidden(p, directory)]
@@ -230,7 +211,7 @@ def _hidden(path: Path, base: Path) -> bool:
 
 def _unexpected_entries(content: Path) -> list[Diagnostic]:
     problems = []
-    known = set(KIND_MODELS)
+    known = set(registry.folders())
     for entry in sorted(content.iterdir()):
         if entry.name.startswith(".") or entry.name in known or entry.name in STATION_FILES:
             continue

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import re
 import unicodedata
 from typing import Annotated, Any, Literal, Union
@@ -168,7 +169,7 @@ class Scenario(Reviewable):
 
 
 class Tip(Reviewable):
-    """法律小贴士。"""
+    """小贴士（法律小贴士或防范小贴士）。"""
 
     title: str = Field(description="标题", min_length=1, max_length=60)
     body: str = Field(description="正文（Markdown）", min_length=1, max_length=3000)
@@ -296,46 +297,36 @@ class Script(Reviewable):
     scenario: ItemId | None = Field(None, description="相关的诈骗类型编号")
 
 
-# What a pack item can be: item key → (the content kind it names, its Chinese name). The one
-# table for pack items: the model's fields, reference checks and the pack renderer use it.
-PACK_ITEMS: dict[str, tuple[str, str]] = {
-    "poster": ("scenarios", "海报"),
-    "tip": ("tips", "法律小贴士"),
-    "quiz": ("quizzes", "有奖问答"),
-    "script": ("scripts", "节目脚本"),
-}
-
-
-class PackItem(Model):
-    poster: ItemId | None = Field(None, description="海报：诈骗类型编号")
-    tip: ItemId | None = Field(None, description="法律小贴士编号")
-    quiz: ItemId | None = Field(None, description="问答题库编号")
-    script: ItemId | None = Field(None, description="脚本编号")
+class PackItemBase(Model):
+    """One entry of a pack's `items:`: exactly one of the pack item keys (`poster: fake-loan`).
+    The keys are fields of a subclass built from the content kind registry (project/kinds.py)."""
 
     @model_validator(mode="after")
-    def _exactly_one(self) -> "PackItem":
-        given = [name for name in PACK_ITEMS if getattr(self, name)]
+    def _exactly_one(self) -> "PackItemBase":
+        keys = list(type(self).model_fields)
+        given = [name for name in keys if getattr(self, name)]
         if len(given) != 1:
-            raise ValueError(f"每一项必须且只能填写 {'、'.join(PACK_ITEMS)} 中的一个")
+            raise ValueError(f"每一项必须且只能填写 {'、'.join(keys)} 中的一个")
         return self
 
     @property
     def kind(self) -> str:
-        return next(name for name in PACK_ITEMS if getattr(self, name))
+        """The pack item key given (not a content kind: "poster" names a scenario)."""
+        return next(name for name in type(self).model_fields if getattr(self, name))
 
     @property
     def ref(self) -> str:
         return getattr(self, self.kind)
 
 
-class Pack(Model):
+class PackBase(Model):
     """宣传资料包：按打印顺序排列的素材。"""
 
     title: str = Field(description="资料包标题", min_length=1, max_length=60)
     audience: Audience = Field(description="目标人群")
     description: str | None = Field(None, description="说明", max_length=500)
     date: dt.date | None = Field(None, description="活动日期或印制日期，印在封面上")
-    items: list[PackItem] = Field(min_length=1, max_length=100, description="素材（按顺序）")
+    items: list[PackItemBase] = Field(min_length=1, max_length=100, description="素材（按顺序）")
 
 
 class NewsCase(Model):
@@ -350,35 +341,16 @@ class Newsletter(Reviewable):
     title: str | None = Field(None, description="标题，例如“反诈警务手机报（第46期）”", max_length=60)
     cases: list[NewsCase] = Field(min_length=1, max_length=20, description="近期发案情况")
     focus: list[ItemId] = Field(min_length=1, max_length=20, description="重点提示的诈骗类型编号")
-    tips: list[ItemId] = Field(default_factory=list, max_length=20, description="法律小贴士编号")
+    tips: list[ItemId] = Field(default_factory=list, max_length=20, description="小贴士编号")
 
 
-KIND_MODELS: dict[str, type[Model]] = {
-    "laws": Law,
-    "scenarios": Scenario,
-    "tips": Tip,
-    "quizzes": Quiz,
-    "scripts": Script,
-    "packs": Pack,
-    "newsletters": Newsletter,
-}
+# The kind tables moved to the content kind registry (project/kinds.py); these names stay
+# importable from here for modules not yet reading it there. The import is by name, at
+# first use: kinds.py imports this module, and the models must not depend on it.
+_FROM_REGISTRY = frozenset({"KIND_MODELS", "KIND_LABELS", "SCHEMA_NAMES", "PACK_ITEMS", "Pack", "PackItem"})
 
-SCHEMA_NAMES = {
-    "laws": "law",
-    "scenarios": "scenario",
-    "tips": "tip",
-    "quizzes": "quiz",
-    "scripts": "script",
-    "packs": "pack",
-    "newsletters": "newsletter",
-}
 
-KIND_LABELS = {
-    "laws": "法律法规",
-    "scenarios": "诈骗类型",
-    "tips": "法律小贴士",
-    "quizzes": "问答题库",
-    "scripts": "节目脚本",
-    "packs": "资料包",
-    "newsletters": "警务手机报",
-}
+def __getattr__(name: str) -> Any:
+    if name in _FROM_REGISTRY:
+        return getattr(importlib.import_module("outreach.project.kinds"), name)
+    raise AttributeError(name)

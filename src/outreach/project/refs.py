@@ -6,11 +6,8 @@ import difflib
 from typing import Iterable, Iterator, Sequence
 
 from outreach.project.diagnostics import Diagnostic, error, shown, warning
+from outreach.project.kinds import LAWS, NEWSLETTERS, PACKS, QUIZZES, SCENARIOS, SCRIPTS, TIPS, registry
 from outreach.project.library import Item, Library
-from outreach.project.models import PACK_ITEMS
-
-KIND_NOUN = {"scenarios": "诈骗类型", "tips": "法律小贴士", "quizzes": "问答题库", "scripts": "脚本", "laws": "法律"}
-PACK_ITEM_KINDS = {key: kind for key, (kind, _label) in PACK_ITEMS.items()}
 
 
 def _suggest(value: str, options: Iterable[str]) -> str:
@@ -28,21 +25,20 @@ def check_references(library: Library, also: Sequence[Item] = ()) -> list[Diagno
     are not in the library but whose references should be reported in the same round)."""
     problems: list[Diagnostic] = []
     for item in [*library.all_items(), *also]:
-        checker = _CHECKERS.get(item.kind)
-        if checker:
-            problems.extend(checker(library, item))
+        problems.extend(_CHECKERS.get(item.kind, _declared)(library, item))
     return problems
 
 
 def _law_refs(library: Library, item: Item) -> Iterator[Diagnostic]:
-    laws = library.kind("laws")
+    laws = library.kind(LAWS.folder)
     for index, ref in enumerate(item.model.laws):
         law_item = laws.get(ref.law)
-        if law_item is None and ("laws", ref.law) in library.failed:
+        if law_item is None and (LAWS.folder, ref.law) in library.failed:
             continue   # the law's own file has the error that matters
         if law_item is None:
             yield _missing(item, ("laws", index, "law"),
-                           f"引用的法律“{ref.law}”不存在（content/laws/ 下没有 {ref.law}.yaml）。{_suggest(ref.law, laws)}")
+                           f"引用的{LAWS.label}“{ref.law}”不存在（content/{LAWS.folder}/ 下没有 {ref.law}.yaml）。"
+                           f"{_suggest(ref.law, laws)}")
         elif law_item.model.article(ref.article) is None:
             keys = [a.key for a in law_item.model.articles]
             yield _missing(item, ("laws", index, "article"),
@@ -60,12 +56,13 @@ def _audiences(library: Library, item: Item, values: list[str], path: tuple) -> 
 
 
 def _ref(library: Library, item: Item, kind: str, value: str | None, path: tuple) -> Iterator[Diagnostic]:
+    noun = registry[kind].label
     if value and (kind, value) in library.omitted:
         region = library.config.project.region
-        yield _missing(item, path, f"{KIND_NOUN[kind]}“{shown(value)}”在本项目的地区版本里不用（它的文件里写了 regions.{region} 的 "
+        yield _missing(item, path, f"{noun}“{shown(value)}”在本项目的地区版本里不用（它的文件里写了 regions.{region} 的 "
                                    f"omit: true），这里不能再引用它：请在本文件的 regions.{region} 里改写这一项。")
     elif value and value not in library.kind(kind) and (kind, value) not in library.failed:
-        yield _missing(item, path, f"引用的{KIND_NOUN[kind]}“{shown(value)}”不存在。{_suggest(value, library.kind(kind))}")
+        yield _missing(item, path, f"引用的{noun}“{shown(value)}”不存在。{_suggest(value, library.kind(kind))}")
 
 
 def _scenario(library: Library, item: Item) -> Iterator[Diagnostic]:
@@ -85,12 +82,12 @@ def _quiz(library: Library, item: Item) -> Iterator[Diagnostic]:
             yield error(item.path, *item.source.locate(("questions", index, "id")), "duplicate-id",
                         f"题目编号“{question.id}”在本套题里重复（第 {seen[question.id] + 1} 题已使用）。")
         seen.setdefault(question.id, index)
-        yield from _ref(library, item, "scenarios", question.scenario, ("questions", index, "scenario"))
+        yield from _ref(library, item, SCENARIOS.folder, question.scenario, ("questions", index, "scenario"))
 
 
 def _script(library: Library, item: Item) -> Iterator[Diagnostic]:
     script = item.model
-    yield from _ref(library, item, "scenarios", script.scenario, ("scenario",))
+    yield from _ref(library, item, SCENARIOS.folder, script.scenario, ("scenario",))
     names: dict[str, int] = {}
     for index, role in enumerate(script.roles):
         if role.name in names:
@@ -108,28 +105,35 @@ def _script(library: Library, item: Item) -> Iterator[Diagnostic]:
 
 def _pack(library: Library, item: Item) -> Iterator[Diagnostic]:
     yield from _audiences(library, item, [item.model.audience], ("audience",))
-    for index, entry in enumerate(item.model.items):
-        if (PACK_ITEM_KINDS[entry.kind], entry.ref) in library.omitted:
+    for kind, ref, path in PACKS.refs(item.model):
+        if (kind, ref) in library.omitted:
             continue   # a pack simply goes without what its region leaves out
-        yield from _ref(library, item, PACK_ITEM_KINDS[entry.kind], entry.ref, ("items", index, entry.kind))
+        yield from _ref(library, item, kind, ref, path)
 
 
 def _newsletter(library: Library, item: Item) -> Iterator[Diagnostic]:
     letter = item.model
-    for index, scenario in enumerate(letter.focus):
-        yield from _ref(library, item, "scenarios", scenario, ("focus", index))
-    for index, tip in enumerate(letter.tips):
-        yield from _ref(library, item, "tips", tip, ("tips", index))
+    for kind, ref, path in NEWSLETTERS.refs(letter):
+        yield from _ref(library, item, kind, ref, path)
     if item.id != letter.date.isoformat():
         yield warning(item.path, *item.source.locate(("date",)), "date-mismatch",
                       f"出刊日期 {letter.date.isoformat()} 与文件名“{item.id}”不一致，建议文件名使用出刊日期。")
 
 
+def _declared(library: Library, item: Item) -> Iterator[Diagnostic]:
+    """A kind without checks of its own (a plugin's): the references its kind declares."""
+    kind = registry.get(item.kind)
+    for target, ref, path in kind.refs(item.model) if kind else ():
+        if target == LAWS.folder:
+            continue   # laws are checked with their articles, by kinds that cite them
+        yield from _ref(library, item, target, ref, path)
+
+
 _CHECKERS = {
-    "scenarios": _scenario,
-    "tips": _tip,
-    "quizzes": _quiz,
-    "scripts": _script,
-    "packs": _pack,
-    "newsletters": _newsletter,
+    SCENARIOS.folder: _scenario,
+    TIPS.folder: _tip,
+    QUIZZES.folder: _quiz,
+    SCRIPTS.folder: _script,
+    PACKS.folder: _pack,
+    NEWSLETTERS.folder: _newsletter,
 }

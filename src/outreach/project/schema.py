@@ -6,19 +6,19 @@ import json
 from pathlib import Path
 
 from outreach.core.fsutil import atomic_write
-from outreach.project.config import ProjectConfig, load_config
-from outreach.project.models import KIND_MODELS, SCHEMA_NAMES
+from outreach.project.config import config_model, load_config
+from outreach.project.kinds import registry
 
 
 def build_schemas(audiences: dict[str, str] | None = None) -> dict[str, dict]:
     schemas: dict[str, dict] = {}
-    for kind, model in KIND_MODELS.items():
-        schema = model.model_json_schema()
+    for kind in registry:
+        schema = registry.model(kind.folder).model_json_schema()
         schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
         if audiences:
             _restrict_audiences(schema, audiences)
-        schemas[SCHEMA_NAMES[kind]] = schema
-    config = ProjectConfig.model_json_schema()
+        schemas[kind.name] = schema
+    config = config_model().model_json_schema()   # with the sections output kinds bring
     config["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schemas["config"] = config
     return schemas

@@ -17,18 +17,24 @@ from outreach.core.errors import OutreachError
 from outreach.core.packagedata import SKELETONS_DIR, STARTER_DIR
 from outreach.project.config import CONFIG_NAME
 from outreach.project.diagnostics import shown, visible
-from outreach.project.models import ID_RE, SCHEMA_NAMES, id_problem
+from outreach.project.kinds import LAWS, NEWSLETTERS, PACKS, QUIZZES, SCENARIOS, SCRIPTS, TIPS, registry
+from outreach.project.models import ID_RE, id_problem
 from outreach.render.theme import Theme
 
 SKELETONS = SKELETONS_DIR
 STARTER = STARTER_DIR
-NEW_KINDS = {"scenario": "scenarios", "tip": "tips", "quiz": "quizzes", "script": "scripts", "pack": "packs"}
 UNFILLED = "（请填写"
 
 # The items a fresh project starts with: one of each kind, all cross-referenced.
-INIT_FILES = ("laws/anti-telecom-fraud.yaml", "laws/criminal-law.yaml", "scenarios/fake-loan.yaml",
-              "tips/answer-96110.yaml", "quizzes/community-basics.yaml", "scripts/talk-track-refund.yaml",
-              "scenarios/fake-customer-service.yaml", "stations.csv")
+INIT_FILES = (f"{LAWS.folder}/anti-telecom-fraud.yaml", f"{LAWS.folder}/criminal-law.yaml",
+              f"{SCENARIOS.folder}/fake-loan.yaml", f"{TIPS.folder}/answer-96110.yaml",
+              f"{QUIZZES.folder}/community-basics.yaml", f"{SCRIPTS.folder}/talk-track-refund.yaml",
+              f"{SCENARIOS.folder}/fake-customer-service.yaml", "stations.csv")
+
+
+def creatable_names() -> list[str]:
+    """What `outreach new` accepts: the singular names of the kinds made from a skeleton."""
+    return [kind.name for kind in registry if kind.creatable]
 
 
 class ScaffoldError(OutreachError):
@@ -70,15 +76,15 @@ def init_project(target: Path, example: bool, today: dt.date | None = None,
         shutil.copytree(STARTER / "content", content)
         written.append(content)
     else:
-        copied_scenarios = {Path(p).stem for p in INIT_FILES if p.startswith("scenarios/")}
+        copied_scenarios = {Path(p).stem for p in INIT_FILES if p.startswith(f"{SCENARIOS.folder}/")}
         for relpath in INIT_FILES:
             text = (STARTER / "content" / relpath).read_text(encoding="utf-8")
             # Quiz questions may point at scenarios the small project does not have.
             text = re.sub(r"(?m)^\s+scenario: ([a-z0-9-]+)\n",
                           lambda m: m.group(0) if m.group(1) in copied_scenarios else "", text)
             written.append(_write(content / relpath, text))
-        written.append(_write(content / "packs/community.yaml", _example_pack()))
-        written.append(_write(content / f"newsletters/{today.isoformat()}.yaml", _example_newsletter(today)))
+        written.append(_write(content / PACKS.folder / "community.yaml", _example_pack()))
+        written.append(_write(content / NEWSLETTERS.folder / f"{today.isoformat()}.yaml", _example_newsletter(today)))
     (target / "templates").mkdir(exist_ok=True)
     written.append(_write(target / "templates/README.md", (SKELETONS / "templates-readme.md").read_text(encoding="utf-8")))
     written.append(_write(target / ".gitignore", (SKELETONS / "gitignore").read_text(encoding="utf-8")))
@@ -94,7 +100,7 @@ def _toml_text(value: str) -> str:
 
 
 def _example_pack() -> str:
-    return ("# yaml-language-server: $schema=../../build/schema/pack.json\n"
+    return (f"# yaml-language-server: $schema=../../build/schema/{PACKS.name}.json\n"
             "title: 社区反诈宣传资料包\naudience: public\n"
             "description: 示例资料包：一张海报、一条法律小贴士、一套有奖问答和一份劝阻话术。\n"
             "items:\n  - poster: fake-loan\n  - tip: answer-96110\n  - quiz: community-basics\n"
@@ -102,7 +108,7 @@ def _example_pack() -> str:
 
 
 def _example_newsletter(today: dt.date) -> str:
-    return ("# yaml-language-server: $schema=../../build/schema/newsletter.json\n"
+    return (f"# yaml-language-server: $schema=../../build/schema/{NEWSLETTERS.name}.json\n"
             f"date: {today.isoformat()}\ntitle: 反诈警务手机报（示例）\ncases:\n"
             "  - title: 急用钱点开“低息贷款”，张某被骗8000元\n"
             "    text: 辖区张某点开短信里的贷款App，对方以“卡号填错、资金冻结”为由要求先交解冻费，张某转账后才发觉被骗。\n"
@@ -110,34 +116,34 @@ def _example_newsletter(today: dt.date) -> str:
 
 
 def new_item(root: Path, kind: str, item_id: str, output_dir: str = "build", today: dt.date | None = None) -> Path:
-    if kind not in NEW_KINDS:
-        raise ScaffoldError(f"不认识的类别“{kind}”，可选：{'、'.join(NEW_KINDS)}。")
+    found = registry.named(kind)
+    if found is None or not found.creatable:
+        raise ScaffoldError(f"不认识的类别“{kind}”，可选：{'、'.join(creatable_names())}。")
     why_not = id_problem(item_id)
     if why_not:
         raise ScaffoldError(f"编号“{shown(item_id)}”不能用：{why_not}。")
-    folder = NEW_KINDS[kind]
-    path = root / "content" / folder / f"{item_id}.yaml"
-    existing = [p for p in path.parent.glob(f"{item_id}.*") if p.suffix in (".yaml", ".yml", ".md")] if path.parent.is_dir() else []
+    path = root / "content" / found.folder / f"{item_id}.yaml"
+    existing = [p for p in path.parent.glob(f"{item_id}.*") if p.suffix in found.suffixes] if path.parent.is_dir() else []
     if existing:
         raise ScaffoldError(f"{existing[0].relative_to(root)} 已经存在，不会覆盖。")
     today = today or clock.today()
     # The schema path goes into a comment line: a folder name YAML could read as two lines
     # (U+2028 is a line end to it) falls back to the default rather than add a field.
     folder_name = output_dir if visible(output_dir) == output_dir and "\x85" not in output_dir else "build"
-    schema = f"../../{folder_name}/schema/{SCHEMA_NAMES[folder]}.json"
-    skeleton = Template((SKELETONS / f"{kind}.yaml").read_text(encoding="utf-8"))
+    schema = f"../../{folder_name}/schema/{found.name}.json"
+    skeleton = Template((SKELETONS / found.skeleton_name).read_text(encoding="utf-8"))
     text = skeleton.safe_substitute(schema=schema, id=item_id, review_by=(today + dt.timedelta(days=182)).isoformat(),
-                                    items=_pack_items(root))
+                                    items=_pack_items(root), pack_keys="、".join(k.pack_item or "" for k in registry.pack_kinds()))
     return _write(path, text)
 
 
 def _pack_items(root: Path) -> str:
     """Pre-fill a new pack with the project's first poster and tip, so it is a working example."""
     lines = []
-    for key, folder in (("poster", "scenarios"), ("tip", "tips")):
+    for kind in (SCENARIOS, TIPS):
         # Only names that are ids: the stem is written into the YAML text as it is.
-        found = sorted(p.stem for p in (root / "content" / folder).glob("*.yaml") if ID_RE.match(p.stem))
-        lines.append(f"  - {key}: {found[0] if found else UNFILLED + '：编号）'}")
+        found = sorted(p.stem for p in (root / "content" / kind.folder).glob("*.yaml") if ID_RE.match(p.stem))
+        lines.append(f"  - {kind.pack_item}: {found[0] if found else UNFILLED + '：编号）'}")
     return "\n".join(lines)
 
 

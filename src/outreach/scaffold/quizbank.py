@@ -12,12 +12,13 @@ import yaml
 from outreach.core.errors import OutreachError
 from outreach.core.fsutil import atomic_write
 from outreach.project.diagnostics import Diagnostic, error, shown, visible
+from outreach.project.kinds import QUIZZES
 from outreach.project.loader import parse_item
 from outreach.project.models import Quiz, id_problem
 from outreach.project.quizsheet import bank_rows, read_bank
 from outreach.project.spreadsheet import set_text_cell
 
-QUIZ_DIR = "content/quizzes"
+QUIZ_DIR = f"content/{QUIZZES.folder}"
 TITLE_LIMIT = next(m.max_length for m in Quiz.model_fields["title"].metadata if hasattr(m, "max_length"))
 
 
@@ -53,7 +54,7 @@ def import_bank(root: Path, sheet: Path, quiz_id: str | None = None, title: str 
             f"# 由 {_comment_text(sheet.name)} 导入（outreach import quiz）。以后可以直接修改这个文件，或改好表格后加 --force 重新导入。\n"
             + yaml.dump(data, Dumper=_ListsIndented, allow_unicode=True, sort_keys=False, width=1000))
     relpath = f"{QUIZ_DIR}/{quiz_id}.yaml"
-    item, problems = parse_item(text.encode("utf-8"), relpath, "quizzes")
+    item, problems = parse_item(text.encode("utf-8"), relpath, QUIZZES.folder)
     if item is None or any(p.is_error for p in problems):   # the same rules as `check`, before anything is written
         return None, bank.diagnostics + problems
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -77,11 +78,11 @@ def _title_from(stem: str) -> str:
 def export_bank(root: Path, quiz_id: str, output: Path, fmt: str) -> Path:
     """content/quizzes/<id>.yaml as a sheet in the usual bank layout (xlsx, or csv for any program)."""
     if id_problem(quiz_id):
-        raise BankError(f"没有题库“{shown(quiz_id)}”：题库编号是 {QUIZ_DIR}/ 下的文件名。用 outreach list quizzes 查看已有的题库。")
+        raise BankError(f"没有题库“{shown(quiz_id)}”：题库编号是 {QUIZ_DIR}/ 下的文件名。用 outreach list {QUIZZES.folder} 查看已有的题库。")
     source = root / QUIZ_DIR / f"{quiz_id}.yaml"
     if not source.is_file():
-        raise BankError(f"没有题库“{quiz_id}”（{QUIZ_DIR}/{quiz_id}.yaml 不存在）。用 outreach list quizzes 查看已有的题库。")
-    item, problems = parse_item(source.read_bytes(), f"{QUIZ_DIR}/{quiz_id}.yaml", "quizzes")
+        raise BankError(f"没有题库“{quiz_id}”（{QUIZ_DIR}/{quiz_id}.yaml 不存在）。用 outreach list {QUIZZES.folder} 查看已有的题库。")
+    item, problems = parse_item(source.read_bytes(), f"{QUIZ_DIR}/{quiz_id}.yaml", QUIZZES.folder)
     if item is None:
         first = next((p for p in problems if p.is_error), error(source.name, 0, 0, "bad-quiz", "无法读取。"))
         raise BankError(f"题库“{quiz_id}”有错误，请先修正：{first.format()}")

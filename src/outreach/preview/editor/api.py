@@ -30,15 +30,13 @@ from outreach.preview.editor.plain import plain, plain_form
 from outreach.preview.editor.store import Conflict, EditorError, Store, digest
 from outreach.preview.editor.workbench import Checked, Previewer, check_values, problem_dict
 from outreach.project.config import CONFIG_NAME, load_config
-from outreach.project.library import REVIEWABLE_KINDS
+from outreach.project.kinds import QUIZZES, registry
 from outreach.project.yamledit import rewritable
 from outreach.project.yamlsource import parse_yaml
 
 MAX_JSON_BYTES = 1024 * 1024
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 BANK_SUFFIXES = (".xlsx", ".csv")
-# `outreach new` names kinds in the singular.
-NEW_KIND_NAMES = {"scenarios": "scenario", "tips": "tip", "quizzes": "quiz", "scripts": "script", "packs": "pack"}
 
 
 @dataclass
@@ -90,8 +88,8 @@ class EditorApi:
             counts = per_file.setdefault(diagnostic.file, [0, 0])
             counts[0 if diagnostic.is_error else 1] += 1
         kinds = []
-        for kind, label in forms.kind_labels().items():
-            entries = []
+        for content_kind in registry:
+            kind, entries = content_kind.folder, []
             for path in self.store.files(kind):
                 item_id = path.stem
                 relpath = self.store.relpath(path)
@@ -99,9 +97,10 @@ class EditorApi:
                 errors, warnings = per_file.get(relpath, [0, 0])
                 entries.append({"id": item_id, "title": item.title if item else item_id, "file": relpath,
                                 "errors": errors, "warnings": warnings,
-                                "status": library.status(kind, item_id) if library and kind in REVIEWABLE_KINDS else None,
+                                "status": library.status(kind, item_id) if library and content_kind.reviewable else None,
                                 "readonly": path.suffix.lower() == ".md"})
-            kinds.append({"kind": kind, "label": label, "items": entries, "can_create": kind in NEW_KIND_NAMES})
+            kinds.append({"kind": kind, "label": content_kind.label, "items": entries,
+                          "can_create": content_kind.creatable})
         sheet = stationsheet.station_file(self.root)
         stations = None
         if sheet is not None:
@@ -131,7 +130,7 @@ class EditorApi:
             "values": values if isinstance(values, dict) and rewritable(text) else None,
             "text": text, "digest": digest(raw),
             "problems": _plain([problem_dict(d, source) for d in diagnostics if d.file == relpath], kind),
-            "readonly": readonly, "reviewable": kind in REVIEWABLE_KINDS, "today": clock.today().isoformat(),
+            "readonly": readonly, "reviewable": registry[kind].reviewable, "today": clock.today().isoformat(),
         })
 
     def history(self, query) -> Reply:
@@ -274,10 +273,10 @@ class EditorApi:
         from outreach.scaffold.create import new_item
 
         kind, item_id = body.kind, body.id
-        if kind not in NEW_KIND_NAMES:
-            raise EditorError(f"{forms.kind_labels().get(kind, kind)}不能在编辑器里新建：请复制一个已有的文件。")
+        if not registry[kind].creatable:
+            raise EditorError(f"{registry[kind].label}不能在编辑器里新建：请复制一个已有的文件。")
         with self.write_lock:
-            path = new_item(self.root, NEW_KIND_NAMES[kind], item_id,
+            path = new_item(self.root, registry[kind].name, item_id,
                             output_dir=output_dir(self.root).relative_to(self.root).as_posix())
             if body.title.strip():
                 self._set_title(path, body.title.strip())
@@ -297,7 +296,7 @@ class EditorApi:
         from outreach.preview.editor.naming import suggest_id
 
         taken = {path.stem for path in self.store.files(query.kind)}
-        return reply({"id": suggest_id(query.title, taken, fallback=NEW_KIND_NAMES.get(query.kind, "item"))})
+        return reply({"id": suggest_id(query.title, taken, fallback=registry[query.kind].name)})
 
     def delete(self, body) -> Reply:
         kind, item_id = body.kind, body.id
@@ -345,7 +344,7 @@ class EditorApi:
         if suffix == ".xlsx" and not data.startswith(b"PK\x03\x04"):
             raise EditorError("这个 .xlsx 文件不是 Excel 工作簿（内容不对），请在 Excel/WPS 里另存为 .xlsx 后再上传。")
         quiz_id = query.id
-        replacing = self.store.path_of("quizzes", quiz_id)
+        replacing = self.store.path_of(QUIZZES.folder, quiz_id)
         with self.write_lock, tempfile.TemporaryDirectory(prefix="outreach-bank-") as folder:
             sheet = Path(folder) / (Path(name).stem[:60] + suffix)
             sheet.write_bytes(data)
@@ -359,7 +358,7 @@ class EditorApi:
             return reply({"imported": False, "problems": shown,
                           "message": f"没有导入：题库里有 {errors} 处错误，请在表格里改好后再上传。"},
                          HTTPStatus.UNPROCESSABLE_ENTITY)
-        return reply({"imported": True, "id": quiz_id, "file": self.store.relpath(path), "problems": shown})
+        return reply({"imported": True, "kind": QUIZZES.folder, "id": quiz_id, "file": self.store.relpath(path), "problems": shown})
 
     def _checked(self, kind: str, path: Path, values: Any) -> Checked:
         if path.suffix.lower() == ".md":

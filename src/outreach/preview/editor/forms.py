@@ -13,8 +13,9 @@ import functools
 import re
 from typing import Any
 
+from outreach.project.kinds import LAWS, SCENARIOS, TIPS, registry
 from outreach.project.library import Library
-from outreach.project.models import KIND_LABELS, KIND_MODELS, LETTERS, Reviewable
+from outreach.project.models import LETTERS, Reviewable
 
 # Widgets that know the domain, by (schema definition, property).
 _FIELD_WIDGETS: dict[tuple[str, str], dict] = {
@@ -22,16 +23,16 @@ _FIELD_WIDGETS: dict[tuple[str, str], dict] = {
     ("Tip", "audiences"): {"t": "audiences"},
     ("Pack", "audience"): {"t": "audience"},
     ("Question", "answer"): {"t": "answer"},
-    ("Question", "scenario"): {"t": "ref", "kind": "scenarios"},
-    ("Script", "scenario"): {"t": "ref", "kind": "scenarios"},
+    ("Question", "scenario"): {"t": "ref", "kind": SCENARIOS.folder},
+    ("Script", "scenario"): {"t": "ref", "kind": SCENARIOS.folder},
     ("Line", "role"): {"t": "role"},
 }
 _LIST_ITEM_WIDGETS: dict[tuple[str, str], dict] = {
-    ("Newsletter", "focus"): {"t": "ref", "kind": "scenarios"},
-    ("Newsletter", "tips"): {"t": "ref", "kind": "tips"},
+    ("Newsletter", "focus"): {"t": "ref", "kind": SCENARIOS.folder},
+    ("Newsletter", "tips"): {"t": "ref", "kind": TIPS.folder},
     ("Scene", "lines"): {"t": "scriptline"},
 }
-_DEFINITION_WIDGETS = {"LawRef": "lawref", "PackItem": "packitem"}
+_DEFINITION_WIDGETS = {"LawRef": "lawref"}
 
 # Chinese names for choices the models spell in English.
 _CHOICE_LABELS = {
@@ -46,23 +47,24 @@ FORM_HIDDEN = frozenset({"regions"})
 REVIEW_FIELDS = frozenset(Reviewable.model_fields) - FORM_HIDDEN
 LONG_TEXT = 150   # fields allowing this many characters get a multi-line box
 
-# Kinds the editor lists, in the order staff think of them.
-EDITOR_KINDS = ("scenarios", "tips", "laws", "quizzes", "scripts", "packs", "newsletters")
-
-
 def kind_labels() -> dict[str, str]:
-    return {kind: KIND_LABELS[kind] for kind in EDITOR_KINDS}
+    """The kinds the editor lists, in the registry's order (the order staff think of them)."""
+    return {kind.folder: kind.label for kind in registry}
+
+
+def _schema(kind: str) -> dict:
+    """A kind's JSON Schema, made once: every keystroke's check reads it (never mutated)."""
+    return _schema_of(kind, registry.version)
 
 
 @functools.cache
-def _schema(kind: str) -> dict:
-    """A kind's JSON Schema, made once: every keystroke's check reads it (never mutated)."""
-    return KIND_MODELS[kind].model_json_schema()
+def _schema_of(kind: str, version: int) -> dict:
+    return registry.model(kind).model_json_schema()
 
 
 def form_for(kind: str) -> dict:
     schema = _schema(kind)
-    return _object(schema, schema.get("$defs", {}), KIND_MODELS[kind].__name__)
+    return _object(schema, schema.get("$defs", {}), registry.model(kind).__name__)
 
 
 def _object(schema: dict, defs: dict, name: str) -> dict:
@@ -110,6 +112,10 @@ def _node(prop: dict, defs: dict, owner: str, key: str) -> dict:
 
 def _definition(ref: str, defs: dict) -> dict:
     name = ref.rsplit("/", 1)[-1]
+    if name == "PackItem":
+        # What a pack item can be, from the registry: the page keeps no list of its own.
+        return {"t": "packitem", "items": [[kind.pack_item, kind.pack_label, kind.folder]
+                                           for kind in registry.pack_kinds()]}
     if name in _DEFINITION_WIDGETS:
         return {"t": _DEFINITION_WIDGETS[name]}
     return _object(defs[name], defs, name)
@@ -134,9 +140,9 @@ def choices(library: Library | None) -> dict[str, Any]:
     if library is None:
         return {"audiences": [], "laws": {}, "items": {}, "letters": LETTERS}
     laws = {law_id: {"title": law.short, "articles": [[a.key, a.number] for a in law.articles]}
-            for law_id, law in library.laws.items()}
-    items = {kind: [[item_id, item.title] for item_id, item in sorted(library.kind(kind).items())]
-             for kind in ("scenarios", "tips", "quizzes", "scripts")}
+            for law_id, law in library.models(LAWS.folder).items()}
+    items = {kind.folder: [[item_id, item.title] for item_id, item in sorted(library.kind(kind.folder).items())]
+             for kind in registry if kind.pack_item or kind in (SCENARIOS, TIPS)}
     return {"audiences": list(library.config.project.audiences.items()), "laws": laws, "items": items,
             "letters": LETTERS}
 

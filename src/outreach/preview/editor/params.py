@@ -12,7 +12,8 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
-from outreach.project.models import KIND_MODELS, MAX_ID_LENGTH, id_problem
+from outreach.project.kinds import registry
+from outreach.project.models import MAX_ID_LENGTH, id_problem
 
 DIGEST = r"[0-9a-f]{64}"
 VERSION = r"\d{8}T\d{12}\.(yaml|yml|md|toml|csv|xlsx)"
@@ -20,7 +21,7 @@ MAX_ROWS = 5000
 
 
 def _known_kind(value: str) -> str:
-    if value not in KIND_MODELS:
+    if value not in registry:
         raise ValueError(f"不认识的内容类别“{value[:40]}”")
     return value
 

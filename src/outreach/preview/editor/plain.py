@@ -11,8 +11,8 @@ from __future__ import annotations
 import functools
 import re
 
-from outreach.project.config import ProjectConfig
-from outreach.project.models import KIND_MODELS
+from outreach.project.config import config_model
+from outreach.project.kinds import QUIZZES, registry
 
 CONFIG_FILE = r"(?:(?:项目配置\s*)?outreach\.toml\s*(?:的|里的|中的)?\s*)"
 _CONFIG_KEY = re.compile(CONFIG_FILE + r"?\[\[?([a-z_.]+)\]?\]\s*([a-z_]+)?|" + CONFIG_FILE + r"(?=[^\[]|$)")
@@ -55,7 +55,7 @@ def plain(message: str, kind: str | None = None) -> str:
     text = re.sub(r"([\u4e00-\u9fff]+)\s*“\1”", r"“\1”", text)
     text = re.sub(r"“([^“”]+)”\s*[（(]\1[）)]", r"“\1”", text)   # “类别”（类别） → “类别”
     text = re.sub(r"([\u4e00-\u9fff]{1,4})\s+\1(?![\u4e00-\u9fff])", r"\1", text)   # "单选 单选" → "单选"
-    if kind == "quizzes":
+    if kind == QUIZZES.folder:   # true/false answers are 对/错 in the form
         text = re.sub(r"(?<![A-Za-z])true(?![A-Za-z])", "“对”", re.sub(r"(?<![A-Za-z])false(?![A-Za-z])", "“错”", text))
     # Spaces that stood between a key and Chinese text are not wanted between Chinese words.
     text = re.sub(r"(?<=[\u4e00-\u9fff“”，。：])[ \t]+(?=[\u4e00-\u9fff“”])", "", text)
@@ -73,7 +73,7 @@ def field_labels(kind: str) -> dict[str, str]:
     """Every field key of a content kind (nested ones too) → its form label."""
     from outreach.preview.editor.forms import _LABELS, _schema, label_of
 
-    if kind not in KIND_MODELS:
+    if kind not in registry:
         return {}
     schema = _schema(kind)
     found: dict[str, str] = {}
@@ -92,7 +92,7 @@ def settings_labels() -> dict[tuple[str, str], str]:
     from outreach.preview.editor.settings import SECTION_LABELS
 
     found: dict[tuple[str, str], str] = {}
-    for section, info in ProjectConfig.model_fields.items():
+    for section, info in config_model().model_fields.items():   # the output kinds' own sections too
         model = info.annotation
         fields = getattr(model, "model_fields", {})
         found[(section, "")] = SECTION_LABELS.get(section) or label_of(info.description or "") or section

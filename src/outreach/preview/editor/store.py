@@ -20,8 +20,9 @@ from pathlib import Path
 from outreach.core.errors import OutreachError
 from outreach.core.fsutil import atomic_write
 from outreach.core.safepath import is_hidden, is_regular_file, resolved_inside
+from outreach.project.kinds import registry
 from outreach.project.loader import CONTENT_DIR, discover
-from outreach.project.models import ID_RE, KIND_MODELS
+from outreach.project.models import ID_RE
 from outreach.project.yamlsource import MAX_FILE_BYTES
 
 HISTORY_DIR = Path(".outreach") / "history"
@@ -81,7 +82,7 @@ class Store:
         return path.relative_to(self.root).as_posix()
 
     def _folder(self, kind: str) -> Path:
-        if kind not in KIND_MODELS:
+        if kind not in registry:
             raise EditorError(f"不认识的内容类别“{kind}”。")
         return self.root / CONTENT_DIR / kind
 

@@ -221,7 +221,8 @@ const WIDGETS = {
   },
   packitem(node, value, path, ctx) {
     value = value || {};
-    const kinds = [["poster", "海报", "scenarios"], ["tip", "法律小贴士", "tips"], ["quiz", "有奖问答", "quizzes"], ["script", "节目脚本", "scripts"]];
+    // [pack item key, what the pack calls it, content kind]: sent with the form, from the server's kind registry.
+    const kinds = node.items;
     const type = el("select", {"aria-label": "素材类型"});
     const present = kinds.find(k => value[k[0]] !== undefined) || kinds[0];
     optionList(type, kinds.map(k => [k[0], k[1]]), present[0], false);
@@ -1030,7 +1031,7 @@ async function importBank() {
     return;
   }
   await loadList();
-  await openItem("quizzes", answer.id);
+  await openItem(answer.kind, answer.id);
   const problems = answer.problems || [];
   $("#result").replaceChildren(el("p", {className: "message ok", text: `已从 ${file.name} 导入 ${answer.file}。`}),
     problems.length ? el("div", {}, el("p", {text: "导入时的提醒："}), list) : null);
