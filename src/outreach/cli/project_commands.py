@@ -9,6 +9,7 @@ import typer
 
 from outreach.cli.app import app, project_root
 from outreach.cli.help import ChineseTyper
+from outreach.project.kinds import registry
 
 templates_app = ChineseTyper(help="查看、复制和比较模板（自定义样式时使用）。", no_args_is_help=True)
 app.add_typer(templates_app, name="templates")
@@ -44,10 +45,14 @@ def init(
         typer.echo("请先在 outreach.toml 的 [project] 里填写单位名称（organisation）和短信签名（sms_signature）。")
 
 
+# What `outreach new` makes, from the content kind registry.
+NEW_KINDS_HELP = "、".join(f"{kind.name}（{kind.label}）" for kind in registry if kind.creatable) + "。"
+
+
 @app.command()
 def new(
     ctx: typer.Context,
-    kind: str = typer.Argument(..., metavar="类别", help="scenario、tip、quiz、script 或 pack。"),
+    kind: str = typer.Argument(..., metavar="类别", help=NEW_KINDS_HELP),
     item_id: str = typer.Argument(..., metavar="编号", help="文件名，如 fake-loan（小写字母、数字、连字符）。"),
 ) -> None:
     """按模板新建一个内容文件（带注释和编辑器提示），不会覆盖已有文件。"""
