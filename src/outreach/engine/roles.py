@@ -8,16 +8,15 @@ Traditional Chinese build (under zh-Hant/) be previewed and posted like any othe
 
 from __future__ import annotations
 
-import fnmatch
 import mimetypes
+
+from outreach.renderers.base import role_of
 
 _MEDIA_TYPES = {".md": "text/markdown; charset=utf-8", ".txt": "text/plain; charset=utf-8",
                 ".json": "application/json", ".html": "text/html; charset=utf-8"}
 
 
-def role_of(path: str, patterns: tuple[tuple[str, str], ...]) -> str | None:
-    """The role of a build-relative path (without the locale prefix): the first pattern that matches."""
-    return next((role for pattern, role in patterns if fnmatch.fnmatchcase(path, pattern)), None)
+__all__ = ["item_of", "media_type", "role_of"]
 
 
 def item_of(path: str) -> str:

@@ -54,6 +54,7 @@ def index_page(preview: "Site") -> str:
         for item_id, outputs in groups.items():
             title = titles.get(item_id, item_id)
             missing = "" if item_id in titles or not library else "<small>（内容有错误或已删除：显示的是上次成功生成的文件）</small>"
+            outputs = _ordered(outputs, renderer, prefix)
             views = [renderer.view(role) for _, role in outputs]
             # A picture of the page is there already: its PDF needs a link, not a second thumbnail.
             pictured = any(view is not None and view.show == "image" for view in views)
@@ -93,6 +94,17 @@ def _groups(manifest: Manifest, kind: str, prefix: str) -> dict[str, list[tuple[
     return groups
 
 
+def _ordered(outputs: list[tuple[str, str]], renderer, prefix: str) -> list[tuple[str, str]]:
+    """An item's outputs as its renderer orders their roles (RoleView.order), screen files before
+    print masters, then by path."""
+    def key(entry: tuple[str, str]) -> tuple:
+        path, role = entry
+        view = renderer.view(role)
+        return (variant_of(path) != prefix, view.order if view is not None else 0, path)
+
+    return sorted(outputs, key=key)
+
+
 def _show(path: str, role: str, view: RoleView | None, out_dir: Path, version: int, thumbnail: bool = True) -> str:
     esc = html.escape
     view = view or RoleView(role or Path(path).name, "file")
@@ -100,7 +112,7 @@ def _show(path: str, role: str, view: RoleView | None, out_dir: Path, version: i
     if view.show == "image":
         return (f'<a class="output image" href="{url}" data-role="{esc(role)}"><img src="{url}?v={version}" '
                 f'alt="{esc(view.label)}：{esc(path)}" loading="lazy"></a>')
-    if view.show == "text":
+    if view.show in ("text", "sms"):   # counted as an SMS in the editor; here, the text as sent
         try:
             text = (out_dir / path).read_text(encoding="utf-8").strip()
         except (OSError, UnicodeDecodeError):
@@ -114,6 +126,7 @@ def _show(path: str, role: str, view: RoleView | None, out_dir: Path, version: i
     if view.show == "page":
         return (f'<a class="output page" href="{url}" target="_blank" rel="noopener" data-role="{esc(role)}">'
                 f'{esc(view.label)}（在新窗口打开）</a>')
+    # file and markdown (a message's source: formatted in the editor, a download here)
     return f'<a class="output file" href="{url}" data-role="{esc(role)}">{esc(view.label)}：{esc(Path(path).name)}</a>'
 
 

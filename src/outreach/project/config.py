@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import tomllib
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, field_validator, model_validator
 
 from outreach.project.diagnostics import Diagnostic, error, shown, warning
 from outreach.project.regions import REGIONS, RegionId, default_app_line
@@ -249,10 +250,6 @@ class PosterSection(Section):
     png_colors: int = Field(256, ge=0, le=256, description="PNG 调色板颜色数（256 清晰且文件小；0 为全彩，适合含照片的模板）")
 
 
-class SmsSection(Section):
-    max_parts: int = Field(2, ge=1, le=10, description="一条短信最多拆成几条计费")
-
-
 A4_MM = (210.0, 297.0)
 
 
@@ -387,7 +384,6 @@ class ProjectConfig(Section):
     lint: LintSection = LintSection()
     theme: ThemeSection = ThemeSection()
     posters: PosterSection = PosterSection()
-    sms: SmsSection = SmsSection()
     quiz: QuizSection = QuizSection()
     feed: FeedSection = FeedSection()
     scripts: ScriptsSection = ScriptsSection()
@@ -411,6 +407,42 @@ class ProjectConfig(Section):
     @property
     def hotline_numbers(self) -> list[str]:
         return [h.dial for h in self.project.hotlines]
+
+
+# The built-in sections by their Chinese names, for messages about a key inside one; an output
+# kind's own section by its model's title or after the kind (plugin_sections.declared_sections).
+SECTION_NAMES = {
+    "project": "单位和电话", "lint": "内容检查", "theme": "颜色、标志和二维码", "posters": "海报", "quiz": "有奖问答",
+    "feed": "JSON Feed", "scripts": "节目脚本", "stations": "派出所资料包", "build": "生成", "pdf": "PDF 文件",
+    "hant": "繁体转换", "typography": "排版", "review": "审核", "print": "印刷文件", "channels": "自动发送渠道",
+}
+
+
+@functools.lru_cache(maxsize=1)
+def config_model() -> type[ProjectConfig]:
+    """ProjectConfig with the sections the installed output kinds bring (Renderer.config_section):
+    what outreach.toml is validated against and what `outreach schema` describes."""
+    from outreach.core.errors import OutreachError
+    from outreach.project.plugin_sections import declared_sections, strict
+
+    sections = declared_sections()
+    if not sections:
+        return ProjectConfig
+    fields: dict = {}
+    for section, model, label in sections:
+        if section in ProjectConfig.model_fields:
+            raise OutreachError(f"有一种输出类型声明的设置段 [{section}]（{label}）和内置的设置段重名。"
+                                "请把这个问题反馈给插件的作者。")
+        model = strict(model)
+        fields[section] = (model, Field(default_factory=model, description=label))
+    return create_model("ProjectConfig", __base__=ProjectConfig, __module__=__name__, **fields)
+
+
+def section_name(section: str) -> str:
+    """A section as messages name it: “[sms]（短信的设置）”."""
+    field = config_model().model_fields.get(section)
+    label = SECTION_NAMES.get(section) or (field.description if field is not None else "")
+    return f"[{section}]（{label}）" if label else f"[{section}]"
 
 
 def find_project_root(start: Path) -> Path | None:
@@ -450,10 +482,11 @@ def load_config(root: Path, text: str | None = None) -> tuple[ProjectConfig | No
             loc = loc[:-1]
         return positions.get(loc, (1, 1))
 
+    model = config_model()
     try:
-        config = ProjectConfig.model_validate(data)
+        config = model.model_validate(data)
     except ValidationError as exc:
-        return None, validation_diagnostics(exc, CONFIG_NAME, locate, ProjectConfig)
+        return None, _in_sections(exc, validation_diagnostics(exc, CONFIG_NAME, locate, model), locate)
     from outreach.project.regionconfig import region_hotline_problems, region_locale_warnings, region_qr_problems
 
     problems = [error(CONFIG_NAME, *locate(loc), "bad-path", message)
@@ -467,6 +500,17 @@ def load_config(root: Path, text: str | None = None) -> tuple[ProjectConfig | No
                     [warning(CONFIG_NAME, *locate(loc), "region-locale", message)
                      for loc, message in region_locale_warnings(config, data)] +
                     [warning(CONFIG_NAME, *locate(loc), "config", message) for loc, message in _unknown_audiences(config)])
+
+
+def _in_sections(exc: ValidationError, diagnostics: list[Diagnostic], locate) -> list[Diagnostic]:
+    """An unknown key inside a section says which section it is in (the key alone, “未知字段“txt””,
+    leaves the reader to work out which of a dozen [sections] the line belongs to)."""
+    import dataclasses
+
+    sections = {locate(tuple(err["loc"]), True): str(err["loc"][0]) for err in exc.errors(include_url=False)
+                if err["type"] == "extra_forbidden" and len(err["loc"]) >= 2}
+    return [dataclasses.replace(d, message=f"{section_name(sections[(d.line, d.column)])}里：{d.message}")
+            if d.code == "unknown-key" and (d.line, d.column) in sections else d for d in diagnostics]
 
 
 def _unknown_audiences(config: "ProjectConfig") -> list[tuple[tuple, str]]:

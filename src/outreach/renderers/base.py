@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import abc
+import fnmatch
 import functools
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -13,6 +14,8 @@ from outreach.render.contract import TemplateContract
 from outreach.renderers.target import Target
 
 if TYPE_CHECKING:
+    from pydantic import BaseModel
+
     from outreach.project.library import Library
     from outreach.render.theme import Theme
     from outreach.renderers.options import BuildOptions
@@ -38,6 +41,11 @@ def print_sections(options: "BuildOptions") -> tuple[str, ...]:
     """Config sections a print build's targets also depend on (and their renderers may read):
     [print] changes print masters, never screen files."""
     return ("print",) if options.print_ready else ()
+
+
+def role_of(path: str, patterns: tuple[tuple[str, str], ...]) -> str | None:
+    """The role of a build-relative path (without the locale prefix): the first pattern that matches."""
+    return next((role for pattern, role in patterns if fnmatch.fnmatchcase(path, pattern)), None)
 
 
 def print_role(role: str) -> str:
@@ -77,14 +85,30 @@ class PackPart:
     each: float = 1.0
 
 
+SHOW_KINDS = ("image", "pdf", "text", "sms", "markdown", "page", "file")
+
+
 @dataclass(frozen=True)
 class RoleView:
-    """How the preview page shows outputs of one role: a Chinese name and a kind of view —
-    image (a picture), pdf (a link and a thumbnail of its first page), text (the text itself),
-    page (an HTML page opened in its own tab) or file (a download)."""
+    """How outputs of one role are presented, declared by their renderer and read by the preview
+    page, the editor's preview and packs (none of them knows another kind's file names).
+
+    `show`: image (a picture), pdf (a link and a thumbnail of its first page), text (the text
+    itself), sms (a text the editor counts as an SMS), markdown (a message the editor shows
+    formatted), page (an HTML page opened in its own tab) or file (a download); the preview page
+    shows sms as text and markdown as a file. `order`: place among an item's outputs in the
+    previews (lower first, then by path). `in_print_zip`: a pack holding the content item these
+    outputs are made from puts them in its zip (listed in 打印说明 as files not to print) — for
+    outputs not stitched into the pack PDF: pictures for WeChat, texts, H5 pages."""
 
     label: str
     show: str = "file"
+    order: int = 0
+    in_print_zip: bool = False
+
+    def __post_init__(self) -> None:
+        if self.show not in SHOW_KINDS:   # a plugin's typo would otherwise show as a bare link
+            raise ValueError(f"RoleView.show must be one of {', '.join(SHOW_KINDS)}, not {self.show!r}")
 
 
 @dataclass
@@ -134,7 +158,18 @@ class RenderContext:
     def hant_spec(self):
         from outreach.render.localize import project_spec
 
-        return project_spec(self.config, self.library)
+        with self.shared_reads():   # the whole law library: in every zh-Hant fingerprint (planner)
+            return project_spec(self.config, self.library)
+
+    def shared_reads(self):
+        """A block whose reads of content items every target shares, so they are not held against
+        one target's declared sources (engine/libraryreads.py): the law names every page keeps
+        unbroken, the quoted law the Traditional conversion leaves alone. The planner puts what
+        such a block reads in every fingerprint; nothing else belongs in one."""
+        import contextlib
+
+        paused = getattr(self.library.items, "paused", None)   # a build's recording view
+        return paused() if paused is not None else contextlib.nullcontext()
 
     def localize(self, text: str) -> str:
         from outreach.render.localize import to_locale
@@ -161,6 +196,12 @@ class Renderer(abc.ABC):
     phase: ClassVar[int] = 0           # later phases may read earlier phases' outputs
     version: ClassVar[str] = "1"       # bump when code changes what the output looks like
     config_sections: ClassVar[tuple[str, ...]] = ("project", "theme")
+    # The kind's own [section] of outreach.toml (like a Sphinx extension's config values): its
+    # pydantic model, every field with a default, is merged into the project config and the JSON
+    # Schema (project/plugin_sections.py), validated with the same located messages, and read as
+    # ctx.config.<section>. It joins config_sections: a change rebuilds this kind's targets only.
+    config_section: ClassVar[str | None] = None
+    config_model: ClassVar[type["BaseModel"] | None] = None
     templates_described: ClassVar[dict[str, str]] = {}  # template name → what it renders (for `templates list`)
     # What the code reads back from a template's output (page sizes, marker ids): checked when
     # rendering and by `outreach templates check`.
@@ -176,12 +217,24 @@ class Renderer(abc.ABC):
     # (texts, feeds) are not built by a print build.
     printable: ClassVar[bool] = False
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.config_section and cls.config_section not in cls.config_sections:
+            cls.config_sections = (*cls.config_sections, cls.config_section)
+
     def view(self, role: str) -> RoleView | None:
-        """How the preview shows a role; a print master is shown like its screen file, so labelled."""
+        """How the preview shows a role; a print master is shown like its screen file, so labelled
+        (and never zipped as an extra: a print build's zip holds the print masters it stitches)."""
         if is_print_role(role):
             screen = self.role_views.get(role.removesuffix(PRINT_ROLE))
-            return RoleView(f"印刷版{screen.label}", screen.show) if screen else None
+            return replace(screen, label=f"印刷版{screen.label}", in_print_zip=False) if screen else None
         return self.role_views.get(role)
+
+    def output_view(self, path: str) -> tuple[str, RoleView | None]:
+        """The role of one of this kind's outputs (a build-relative path without the locale and
+        print folders) and how it is presented."""
+        role = role_of(path, self.roles) or ""
+        return role, self.view(role)
 
     def check(self, ctx: "RenderContext") -> list[RenderError]:
         """What a build of this kind would fail on that needs no layout (lengths, parts, bytes):

@@ -3,7 +3,10 @@ contents, each item from an odd page, numbered, with bookmarks; plus a zip for t
 
 from __future__ import annotations
 
+import contextlib
+import weakref
 from dataclasses import dataclass, field
+from typing import Any
 
 from outreach.project.models import PACK_ITEMS, PackItem
 from outreach.renderers.base import PackPart, RenderContext, Renderer, RenderError, RenderResult, RoleView
@@ -29,6 +32,46 @@ def item_renderers() -> dict[str, Renderer]:
     return {r.pack_item: r for r in all_renderers().values() if r.pack_item}
 
 
+# The last library's content file → [(output, target id)] of every output a pack's zip takes along
+# for that item: worked out once per library (a worker renders many packs and station packs).
+_zip_outputs_of: tuple[Any, dict[str, list[tuple[str, str]]]] = (None, {})
+
+
+def zip_outputs(library) -> dict[str, list[tuple[str, str]]]:
+    """Outputs whose role its renderer presents as going into a pack's zip (RoleView.in_print_zip),
+    by the content file they are made from (a target's first source): a poster's picture and the
+    scenario's texts go with a pack that holds the scenario's poster, a quiz's H5 page with its
+    cards — whichever kinds are installed, without this module knowing their file names."""
+    from outreach.renderers.options import BuildOptions
+    from outreach.renderers.registry import all_renderers
+
+    global _zip_outputs_of
+    known, found = _zip_outputs_of
+    if known is not None and known() is library:
+        return found
+    found = {}
+    # Planning, as the build did before rendering: not reads of this pack's render. What a pack
+    # zips for an item are outputs of targets in its deps, which its fingerprint covers.
+    paused = getattr(library.items, "paused", None)   # a build's recording view (engine/libraryreads.py)
+    with paused() if paused is not None else contextlib.nullcontext():
+        for renderer in all_renderers().values():
+            if renderer.phase >= PackRenderer.phase or not any(v.in_print_zip for v in renderer.role_views.values()):
+                continue
+            for target in renderer.plan(library, BuildOptions()):
+                zipped = [(path, target.id) for path in target.outputs
+                          if (view := renderer.output_view(path)[1]) is not None and view.in_print_zip]
+                if zipped and target.sources:
+                    found.setdefault(target.sources[0], []).extend(zipped)
+    _zip_outputs_of = (weakref.ref(library), found)
+    return found
+
+
+def item_extras(library, kind: str, ref: str, renderer: Renderer) -> list[tuple[str, str]]:
+    """(path, target id) of the files a pack's zip holds for one item besides its printed parts."""
+    zipped = zip_outputs(library).get(library.item(ITEM_KINDS[kind], ref).path, [])
+    return list(dict.fromkeys([*zipped, *renderer.pack_extras(ref, library)]))
+
+
 def item_title(library, kind: str, ref: str) -> str:
     model = library.item(ITEM_KINDS[kind], ref).model
     return model.title
@@ -44,6 +87,17 @@ def publishable_entries(library, pack) -> tuple[list[PackItem], list[PackItem]]:
             continue   # not part of this region's edition
         (kept if library.publishable(ITEM_KINDS[entry.kind], entry.ref) else left_out).append(entry)
     return kept, left_out
+
+
+def entry_sources(library, pack) -> tuple[str, ...]:
+    """The content files of every entry of a pack, reviewed or not, and of what each uses (a
+    script's scenario, a tip's laws): the pack shows their titles, asks their review status and
+    their kinds for their parts (a script is laid out again for the pack's page numbers)."""
+    from outreach.project.library import references
+
+    entries = [library.get(ITEM_KINDS[entry.kind], entry.ref) for entry in pack.items]
+    used = [library.get(*ref) for item in entries if item is not None for ref in references(item)]
+    return tuple(sorted({item.path for item in [*entries, *used] if item is not None}))
 
 
 REVIEW_HOW = "审核后在内容文件里写 status: 已审核、reviewed_by 和 reviewed_on，或在 outreach.toml 的 [review] 里设 include_drafts = true。"
@@ -71,7 +125,7 @@ def collect(library, pack, print_ready: bool = False) -> list[PackItemParts]:
         for separator in ("：", ":"):  # "劝阻话术：…" under the label 劝阻话术 would read twice
             title = title.removeprefix(label + separator).strip()
         parts = renderer.pack_parts(entry.ref, library)
-        extras = [] if print_ready else [path for path, _ in renderer.pack_extras(entry.ref, library)]
+        extras = [] if print_ready else [path for path, _ in item_extras(library, entry.kind, entry.ref, renderer)]
         items.append(PackItemParts(title, label, [p for p in parts if p.in_pack], extras,
                                    [p for p in parts if not p.in_pack]))
     return items
@@ -90,8 +144,9 @@ class PackRenderer(Renderer):
     # Most specific first: "packs/*.pdf" would also match a file in a pack's own folder.
     roles = (("packs/*/打印说明.txt", "pack-print-notes"), ("packs/*/印刷清单.*", "pack-order-sheet"),
              ("packs/*.pdf", "pack-pdf"), ("packs/*.zip", "pack-zip"))
-    role_views = {"pack-pdf": RoleView("PDF", "pdf"), "pack-zip": RoleView("打印包（zip）", "file"),
-                  "pack-print-notes": RoleView("打印说明", "file"), "pack-order-sheet": RoleView("印刷清单", "file")}
+    role_views = {"pack-pdf": RoleView("PDF", "pdf"), "pack-zip": RoleView("打印包（zip）", "file", order=1),
+                  "pack-print-notes": RoleView("打印说明", "file", order=2),
+                  "pack-order-sheet": RoleView("印刷清单", "file", order=3)}
     templates_described = {
         "pack-cover.html": "资料包封面和目录（为派出所生成时封面带派出所信息）",
         "pack-back.html": "资料包的封底（热线和防骗口诀；派出所版为本所的联系方式）",
@@ -112,13 +167,13 @@ class PackRenderer(Renderer):
                 deps.append(renderer.target_id(entry.ref))
                 deps.extend(part.target for part in renderer.pack_parts(entry.ref, library) if part.target)
                 if not options.print_ready:
-                    deps.extend(target for _, target in renderer.pack_extras(entry.ref, library))
+                    deps.extend(target for _, target in item_extras(library, entry.kind, entry.ref, renderer))
             outputs = [f"packs/{pack_id}.pdf", f"packs/{pack_id}.zip", f"packs/{pack_id}/打印说明.txt"]
             if options.print_ready:
                 outputs += [f"packs/{pack_id}/印刷清单.xlsx", f"packs/{pack_id}/印刷清单.csv"]
             targets.append(Target(
                 id=f"packs/{pack_id}", renderer=self.kind, outputs=tuple(outputs),
-                sources=(item.path,), templates=("pack-cover.html", "pack-back.html", "pack-stamp.html", "pack-print-sheet.txt"),
+                sources=(item.path, *entry_sources(library, item.model)), templates=("pack-cover.html", "pack-back.html", "pack-stamp.html", "pack-print-sheet.txt"),
                 deps=tuple(dict.fromkeys(deps)), params={"pack": pack_id}, label=f"资料包 {pack_id}"))
         return targets
 
@@ -214,7 +269,7 @@ def section_page_counts(ctx: RenderContext, pack_id: str) -> tuple[list[PackItem
     renderers = item_renderers()
     entries = publishable_entries(ctx.library, pack)[0]
     parts = []
-    for entry, item in zip(entries, items):
+    for entry, item in zip(entries, items, strict=True):
         for part in item.parts:
             # An item that numbers its own pages gives the pack a copy without them: the pack
             # numbers every page, and a page must not carry two numbers.
@@ -253,7 +308,7 @@ def check_folio_corners(pack_id: str, sections, starts: list[int]) -> None:
     """Every item page must leave the corner where the pack prints its page number free."""
     from outreach.render.pagespace import ZONE_MM, occupied
 
-    for section, start in zip(sections, starts):
+    for section, start in zip(sections, starts, strict=True):
         for spot in occupied(section.pdf, odd_first=start % 2 == 1):
             side = "右" if (start + spot.page) % 2 else "左"
             raise RenderError(

@@ -23,7 +23,8 @@ class PosterRenderer(BatchRenderer):
     config_sections = ("project", "theme", "posters")
     printable = True
     roles = (("posters/*.pdf", "poster-pdf"), ("posters/*.png", "poster-png"))
-    role_views = {"poster-png": RoleView("图片", "image"), "poster-pdf": RoleView("PDF", "pdf")}
+    # The picture is for WeChat: a pack holding the poster takes it along in its zip.
+    role_views = {"poster-png": RoleView("图片", "image", in_print_zip=True), "poster-pdf": RoleView("PDF", "pdf", order=1)}
     templates_described = {
         "poster.html": "海报（每个诈骗类型一张 A4，PDF 和 PNG）",
         "css/poster.css": "海报样式",
@@ -63,10 +64,6 @@ class PosterRenderer(BatchRenderer):
                                   per="event", each=1))
         return parts
 
-    def pack_extras(self, ref, library):
-        texts = [(f"texts/{ref}{suffix}", f"texts/{ref}") for suffix in (".sms.txt", ".txt", ".wecom.md")]
-        return [(f"posters/{ref}.png", f"posters/{ref}"), *texts]
-
     def context(self, target: Target, ctx: RenderContext) -> dict:
         scenario_id = target.params["scenario"]
         scenario = ctx.library.item("scenarios", scenario_id).model
@@ -99,7 +96,7 @@ class PosterRenderer(BatchRenderer):
 
         pdfs = write_many([document for _, document, _ in laid_out]) if laid_out else []
         width = ctx.config.posters.png_width
-        for (target, document, result), pdf_bytes in zip(laid_out, pdfs):
+        for (target, document, result), pdf_bytes in zip(laid_out, pdfs, strict=True):
             try:
                 check_pages(pdf_bytes, f"海报 {target.params['scenario']}", "poster.html", ctx)
             except RenderError as problem:

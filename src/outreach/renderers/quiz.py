@@ -54,7 +54,8 @@ class QuizRenderer(Renderer):
     printable = True
     roles = (("quiz/*-cards.pdf", "quiz-cards"), ("quiz/*-key.pdf", "quiz-key"),
              ("quiz/*-answer-sheet.pdf", "quiz-answer-sheet"), ("quiz/*/index.html", "quiz-h5"))
-    role_views = {"quiz-h5": RoleView("H5 答题页", "page"), "quiz-cards": RoleView("卡片", "pdf"),
+    # The H5 page is for phones: a pack holding the quiz takes it along in its zip.
+    role_views = {"quiz-h5": RoleView("H5 答题页", "page", in_print_zip=True), "quiz-cards": RoleView("卡片", "pdf"),
                   "quiz-key": RoleView("答案", "pdf"), "quiz-answer-sheet": RoleView("答题卡", "pdf")}
     pack_item = "quiz"
     template_contracts = (CARDS_CONTRACT,)
@@ -101,9 +102,6 @@ class QuizRenderer(Renderer):
             PackPart(f"quiz/{ref}-key.pdf", f"{title}（答案）", duplex=False, copies="主持人 1 份", per="event", each=1),
         ]
 
-    def pack_extras(self, ref, library):
-        return [(f"quiz/{ref}/index.html", f"quiz/{ref}")]
-
     def render(self, target: Target, ctx: RenderContext) -> RenderResult:
         set_id, seed = target.params["quiz"], target.params["seed"]
         item = ctx.library.item("quizzes", set_id)
@@ -122,10 +120,10 @@ class QuizRenderer(Renderer):
             html = render_html(ctx, template, context, what)
             documents.append(layout(ctx, html, template, what, item.path, warnings=result.warnings))
         names = [f"quiz/{set_id}-cards.pdf", f"quiz/{set_id}-key.pdf", f"quiz/{set_id}-answer-sheet.pdf"]
-        result.outputs.update(zip(names, write_many(documents)))
+        result.outputs.update(zip(names, write_many(documents), strict=True))
         if ctx.print_ready:
             for name, role, finish in zip(names, ("quiz-cards", "quiz-key", "quiz-answer-sheet"),
-                                          (Finish(A4_MM, cuts=cuts), Finish(A4_MM), Finish(A4_MM))):
+                                          (Finish(A4_MM, cuts=cuts), Finish(A4_MM), Finish(A4_MM)), strict=True):
                 result.outputs[name] = print_master(ctx, name, result.outputs[name], finish, role)
                 result.finished.add(name)
             return result
@@ -160,8 +158,8 @@ class QuizRenderer(Renderer):
             back_boxes = [mirrored(box, page_w) for box in front_boxes]
             # A card's element is the card with its bleed; the print stylesheet moves its content
             # in by the bleed (.print-ready .card in css/quiz-print.css), so it sits where it did.
-            fronts = [{"box": grown(box, bleed), "card": card} for box, card in zip(front_boxes, chunk)]
-            backs = [{"box": grown(box, bleed), "card": card} for box, card in zip(back_boxes, chunk)]
+            fronts = [{"box": grown(box, bleed), "card": card} for box, card in zip(front_boxes, chunk, strict=False)]
+            backs = [{"box": grown(box, bleed), "card": card} for box, card in zip(back_boxes, chunk, strict=False)]
             # The print master's marks (drawn at each cut by the prepress step) replace these.
             sheets.append({"fronts": fronts, "backs": backs, "marks": [] if bleed else cut_marks(front_boxes)})
             cuts += [tuple(front_boxes), tuple(back_boxes)]

@@ -7,6 +7,8 @@ import json
 import re
 from dataclasses import dataclass
 
+from pydantic import BaseModel, ConfigDict, Field
+
 from outreach.render import sms
 from outreach.renderers.base import RenderContext, Renderer, RenderError, RenderResult, RoleView
 from outreach.renderers.html import base_context, law_citations, render_html
@@ -30,18 +32,30 @@ def _check_bytes(text: str, limit: int, what: str, source: str) -> None:
                           code="text-too-long")
 
 
+class SmsSection(BaseModel):
+    """outreach.toml [sms]: only this kind reads it, so it brings the section itself."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, title="短信")
+
+    max_parts: int = Field(2, ge=1, le=10, description="一条短信最多拆成几条计费")
+
+
 class TextsRenderer(Renderer):
     kind = "texts"
     label = "文字"
     version = "1"
     batch_size = 64
+    config_section = "sms"
+    config_model = SmsSection
     config_sections = ("project", "theme", "sms", "feed")   # theme: every template gets it
     roles = (("texts/newsletter-*.txt", "newsletter-text"), ("texts/newsletter-*.md", "newsletter-markdown"),
              ("texts/*.sms.txt", "sms"), ("texts/*.wecom.md", "group-markdown"), ("texts/*.txt", "group-text"),
              ("feed.json", "feed"))
-    role_views = {"sms": RoleView("短信", "text"), "group-text": RoleView("群消息", "text"),
-                  "group-markdown": RoleView("群消息（Markdown）", "file"), "newsletter-text": RoleView("警务手机报", "text"),
-                  "newsletter-markdown": RoleView("警务手机报（Markdown）", "file"), "feed": RoleView("JSON 数据", "file")}
+    # A scenario's texts go into the zip of a pack that holds its poster (for WeChat and groups).
+    role_views = {"sms": RoleView("短信", "sms", in_print_zip=True), "group-text": RoleView("群消息", "text", in_print_zip=True),
+                  "group-markdown": RoleView("群消息（Markdown）", "markdown", in_print_zip=True),
+                  "newsletter-text": RoleView("警务手机报", "text"),
+                  "newsletter-markdown": RoleView("警务手机报（Markdown）", "markdown"), "feed": RoleView("JSON 数据", "file")}
     templates_described = {
         "texts/sms.txt": "短信（每个诈骗类型一条，签名自动加在开头）",
         "texts/scenario.txt": "纯文字群消息",

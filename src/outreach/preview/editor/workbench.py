@@ -17,6 +17,7 @@ from typing import Any
 
 from outreach.core.errors import OutreachError
 from outreach.engine.precheck import check_project
+from outreach.engine.roles import item_of
 from outreach.preview.editor.forms import FORM_HIDDEN, REVIEW_FIELDS, typed_values
 from outreach.project.diagnostics import Diagnostic
 from outreach.project.library import Library
@@ -25,7 +26,7 @@ from outreach.project.yamledit import merged_text
 from outreach.project.yamlsource import SourceFile, parse_yaml
 from outreach.render.sms import count
 from outreach.render.theme import Theme
-from outreach.renderers.base import RenderContext, RenderError
+from outreach.renderers.base import RenderContext, Renderer, RenderError, RoleView, variant_of
 from outreach.renderers.html import PageOverflow
 from outreach.renderers.options import BuildOptions
 from outreach.renderers.registry import all_renderers
@@ -87,7 +88,7 @@ def sms_counter(composed: SmsText) -> dict:
             "parts": composed.counted.parts, "max_parts": composed.max_parts, "encoding": composed.counted.encoding,
             "field": list(composed.field), "field_label": composed.labels[0] if composed.labels else "",
             "fields": [{"path": list(path), "label": label, "chars": size}
-                       for path, label, size in zip(composed.fields, composed.labels, composed.sizes)],
+                       for path, label, size in zip(composed.fields, composed.labels, composed.sizes, strict=True)],
             "fixed": fixed}
 
 
@@ -159,7 +160,7 @@ class Previewer:
                     if isinstance(result, RenderError):
                         shown.append(self._failed(ctx, folder, library, relpath, target.label, result))
                         continue
-                    shown += self._show(ctx, folder, result.outputs)
+                    shown += self._show(ctx, folder, renderer, result.outputs)
             self._prune(keep=self.serial)
             return shown
 
@@ -197,31 +198,37 @@ class Previewer:
                 "fields": [{"path": list(c.path), "label": c.label, "cut": c.cut, "items": c.items,
                             "unit": c.unit if c.items else ""} for c in named]}
 
-    def _show(self, ctx: RenderContext, folder: Path, outputs: dict[str, bytes]) -> list[dict]:
+    def _show(self, ctx: RenderContext, folder: Path, renderer: Renderer, outputs: dict[str, bytes]) -> list[dict]:
+        """Each output as its renderer presents its role (RoleView.show), in the renderer's order;
+        an output presented as a file is not shown beside the form."""
         from outreach.render import pdf
 
         shown: list[dict[str, Any]] = []
         url = f"/edit/scratch/{folder.name}/"
-        names = set(outputs)
-        for name, data in outputs.items():
+        views = {name: renderer.output_view(name.removeprefix(variant_of(name)))[1] or RoleView(name) for name in outputs}
+        # A picture of the page is there already: its PDF is not drawn a second time.
+        pictured = any(view.show == "image" for view in views.values())
+        for name in sorted(outputs, key=lambda n: views[n].order):
+            data, view = outputs[name], views[name]
             target = folder / name
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
-            if name.endswith(".png"):
+            show = view.show
+            if show == "image":
                 shown.append({"type": "image", "label": name, "url": url + name})
-            elif name.endswith(".pdf") and name[:-4] + ".png" not in names:
+            elif show == "pdf" and not pictured:
                 page = folder / (name[:-4] + ".page1.png")
                 page.write_bytes(pdf.pdf_to_png(data, PREVIEW_WIDTH))
                 shown.append({"type": "image", "label": name, "url": url + name[:-4] + ".page1.png",
                               "pdf": url + name})
-            elif name.endswith(".sms.txt"):
-                shown.append(sms_entry(compose_sms(ctx, Path(name).name[:-len(".sms.txt")])))
-            elif name.endswith(".md"):
+            elif show == "sms":
+                shown.append(sms_entry(compose_sms(ctx, item_of(name))))
+            elif show == "markdown":
                 shown.append({"type": "markdown", "label": name, "html": _markdown(data.decode("utf-8"))})
-            elif name.endswith(".txt"):
+            elif show == "text":
                 shown.append({"type": "text", "label": name, "text": data.decode("utf-8")})
-            elif name.endswith(".html"):
-                shown.append({"type": "link", "label": "H5 页面", "url": url + name})
+            elif show == "page":
+                shown.append({"type": "link", "label": view.label, "url": url + name})
         return shown
 
     def _prune(self, keep: int) -> None:
