@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 from conftest import build_project, check, edit, pdf_text, regional_qr
+from regionfixture import set_regions, without_regions
 
 from outreach.preview.editor.forms import form_for
 from outreach.project.loader import load_library
@@ -19,6 +20,7 @@ HK_TIP = """regions:
     title: 收到「#ADCC18222」短訊要留意
     body: |-
       反诈骗协调中心会以登记短讯发送人“#ADCC18222”发出防骗提示，短讯不含链接。如有怀疑，请致电防骗易18222查询。
+    laws: []
 """
 
 
@@ -30,8 +32,8 @@ def _region(project, region: str) -> None:
 
 
 def _append(project, relpath: str, text: str) -> None:
-    path = project / relpath
-    path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
+    """This test's regions block in place of the fixture's own."""
+    set_regions(project / relpath, text)
 
 
 def test_a_hong_kong_edition_replaces_the_fields_it_names(fixture_project):
@@ -41,7 +43,7 @@ def test_a_hong_kong_edition_replaces_the_fields_it_names(fixture_project):
     assert not diagnostics.has_errors(), diagnostics.sorted()
     tip = library.item("tips", "answer-96110")
     assert tip.model.title.startswith("收到「#ADCC18222」") and "96110" not in tip.model.body
-    assert [ref.article for ref in tip.model.laws] == ["34"]   # fields it does not name stay
+    assert tip.model.laws == [] and "elderly" in tip.model.audiences   # fields it does not name stay
     assert build_project(fixture_project, only=("tips",)).ok
     printed = re.sub(r"\s+", "", pdf_text(fixture_project / "build/zh-Hant/tips/answer-96110.pdf"))
     assert "防騙易18222" in printed and "96110" not in printed.split("法律原文")[0]
@@ -87,9 +89,11 @@ def test_a_too_long_regional_title_is_located_in_the_block(fixture_project):
     assert found and "长长长" in lines[found[0].line - 1] and lines[found[0].line - 1].startswith("    title:")
 
 
-def test_region_warnings_name_each_field_and_its_words(fixture_project):
+def test_region_errors_name_each_field_and_its_words(fixture_project):
+    without_regions(fixture_project / TIP)
     _region(fixture_project, "hk")
     warned = [d for d in check(fixture_project) if d.code == "region-mainland-contact" and d.file == TIP]
+    assert all(d.is_error for d in warned)
     fields = {d.message.split("下改写“")[1].split("”")[0] for d in warned}
     assert fields == {"title", "body"}
     assert all("regions.hk" in d.message for d in warned)
@@ -98,6 +102,7 @@ def test_region_warnings_name_each_field_and_its_words(fixture_project):
 
 def test_the_editor_neither_shows_nor_drops_the_block(fixture_project):
     assert "regions" not in {field["key"] for field in form_for("tips")["fields"]}
+    without_regions(fixture_project / TIP)
     original = (fixture_project / TIP).read_text(encoding="utf-8") + HK_TIP
     from outreach.preview.editor.forms import FORM_HIDDEN
 

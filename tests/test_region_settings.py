@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 from conftest import build_project, check, edit, regional_qr
+from regionfixture import without_regions
 
 from outreach.project.config import load_config
 
@@ -37,10 +38,12 @@ def test_a_hotline_marked_for_visitors_from_elsewhere_is_kept(fixture_project):
     toml += ('\n[[project.hotlines]]\nnumber = "18222"\nlabel = "防骗易24小时咨询热线"\n'
              '\n[[project.hotlines]]\nnumber = "110"\nlabel = "内地报警电话"\noutside_region = true\n')
     (fixture_project / "outreach.toml").write_text(toml, encoding="utf-8")
+    without_regions(fixture_project / "content/tips/answer-96110.yaml")   # Mainland text: 96110, 12381
     diagnostics = check(fixture_project)
-    assert not _errors(diagnostics), [d.format() for d in diagnostics]
+    assert {d.code for d in _errors(diagnostics)} == {"region-mainland-contact", "region-mainland-law"}
     advice = next(d.message for d in diagnostics if d.code == "region-mainland-contact")
     assert "（18222）" in advice   # the visitors' 110 is never recommended to local readers
+    assert "96110" in advice and not any("“110”" in d.message for d in diagnostics)   # 110 is kept on purpose
 
 
 def test_suspicions_go_to_the_advice_line_and_999_only_for_emergencies(fixture_project):

@@ -160,7 +160,7 @@ def lint_library(library: Library, today: dt.date | None = None, style: bool = T
     if config.project.region != "mainland":
         from outreach.checks.regionlint import MAINLAND_NUMBERS
 
-        allowed |= MAINLAND_NUMBERS   # not wrong numbers but the wrong region's: lint_region warns
+        allowed |= MAINLAND_NUMBERS   # not wrong numbers but the wrong region's: lint_region says so
     family = primary_family(config.theme.font_family)
     problems: list[Diagnostic] = []
     for item in library.all_items():
@@ -180,9 +180,10 @@ def lint_library(library: Library, today: dt.date | None = None, style: bool = T
             problems.extend(_emit(item, path, text, find_hotlines(text, allowed), error))
     problems.extend(_sms_signatures(library))
     problems.extend(lint_law_citations(library))
-    if style:
-        from outreach.checks.regionlint import lint_region
+    # A region edition that still prints Mainland contacts or laws misinforms: the build refuses it too.
+    from outreach.checks.regionlint import lint_region
 
+    problems.extend(lint_region(library))
+    if style:
         problems.extend(lint_scripts(library))
-        problems.extend(lint_region(library))
     return problems
