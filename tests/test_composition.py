@@ -156,3 +156,34 @@ def test_the_starter_with_four_hotlines_and_a_long_unit_name_fits_every_tip(tmp_
         document = pdfium.PdfDocument(path.read_bytes())
         assert len(document) == 1, path.name
         document.close()
+
+
+def test_a_page_composes_to_the_same_bytes_whatever_was_composed_before_it():
+    """The gap count remembered from earlier pages only saves a layout: the page itself is the
+    same whether it is composed first in a process or after pages with more or fewer gaps."""
+    import weasyprint
+
+    from outreach.render import compose as composing
+
+    calls = []
+
+    def lay_out(page):
+        calls.append(page)
+        return weasyprint.HTML(string=page).render()
+
+    def composed(count: int) -> tuple[bytes, int]:
+        html = blocks_page(count)
+        calls.clear()
+        document = composing.compose(lay_out(html), html, lay_out)
+        return document.write_pdf(), len(calls)
+
+    composing._GAPS_SEEN.clear()
+    alone, first_layouts = composed(4)
+    assert first_layouts == 3                  # as laid out, measured, composed
+    again, layouts = composed(4)
+    assert again == alone and layouts == 2     # the remembered count was right: no measuring layout
+    composed(6)                                # a page with more gaps raises the remembered count
+    after, layouts = composed(4)
+    assert after == alone and layouts == 3     # wrong guess: its layout measures instead
+    composing._GAPS_SEEN.clear()
+    assert composed(4)[0] == alone

@@ -39,6 +39,12 @@ COMPOSE_VARIABLES = ("--compose-scale", "--compose-spread")   # the only CSS var
 # A page a little too long closes its gaps by up to this much each: every gap a composed
 # template opens with --compose-spread is at least this wide (tip.css, poster.css).
 TIGHTEST_MM = 1.5
+# Positions are whole device pixels, so a measured gap count is off by up to about 0.1.
+GAP_NOISE = 0.2
+
+# Growing gaps measured per composition in this process: a first guess for the next page only
+# (it saves the measuring layout when right; the result never depends on it).
+_GAPS_SEEN: dict[Composition, float] = {}
 
 
 @dataclass(frozen=True)
@@ -85,20 +91,47 @@ def compose(document: Document, html: str, lay_out: Callable[[str], Document]) -
     room = best_free - spec.band_mm
     if room <= TOLERANCE_MM:
         return best
-    # How many gaps grow: open each by a little (no page has PROBE_SHARE⁻¹ gaps) and measure.
-    probe = min(room * PROBE_SHARE, 1.0)
-    probed = lay_out(with_settings(html, scale, probe))
-    if len(probed.pages) != 1:
-        return best
-    gaps = (best_free - free_mm(probed)[0]) / probe
-    if gaps < 0.5:
-        return best          # the template has no gap that grows
+    def fits(page: Document) -> bool:
+        return len(page.pages) == 1 and free_mm(page)[0] >= min(spec.band_mm, best_free) - TOLERANCE_MM
+
+    # Most pages of a template have as many growing gaps as the last ones did: open them for
+    # that many, and the layout both measures the count and, when it was right, is the result.
+    # The count is whole (or half) gaps, so the spread, and the bytes, are the same either way.
+    gaps = None
+    guess = _GAPS_SEEN.get(spec)
+    if guess:
+        spread = min(room / guess, spec.max_gap_mm)
+        trial = lay_out(with_settings(html, scale, spread))
+        if len(trial.pages) == 1:
+            gaps = _whole((best_free - free_mm(trial)[0]) / spread)
+            if gaps == guess and fits(trial):
+                return trial
+    probed = None
+    if gaps is None:
+        # How many gaps grow: open each by a little (no page has PROBE_SHARE⁻¹ gaps) and measure.
+        probe = min(room * PROBE_SHARE, 1.0)
+        probed = lay_out(with_settings(html, scale, probe))
+        if len(probed.pages) != 1:
+            return best
+        slope = (best_free - free_mm(probed)[0]) / probe
+        if slope < 0.5:
+            return best          # the template has no gap that grows
+        gaps = _whole(slope) or slope
+    if gaps == _whole(gaps):
+        _GAPS_SEEN[spec] = max(_GAPS_SEEN.get(spec, 0.0), gaps)   # the larger count never overfills
     spread = min(room / gaps, spec.max_gap_mm)
     for share in (1.0, 0.8):  # a block kept whole (break-inside: avoid) can make the last step uneven
         final = lay_out(with_settings(html, scale, spread * share))
-        if len(final.pages) == 1 and free_mm(final)[0] >= min(spec.band_mm, best_free) - TOLERANCE_MM:
+        if fits(final):
             return final
-    return probed
+    return probed or lay_out(with_settings(html, scale, min(room * PROBE_SHARE, 1.0)))
+
+
+def _whole(slope: float) -> float | None:
+    """A measured gap count to the nearest half gap (a template may open a gap by half the
+    spread), or None when the measurement is not that close to one (a layout that reflowed)."""
+    count = round(slope * 2) / 2
+    return count if count >= 0.5 and abs(slope - count) <= GAP_NOISE else None
 
 
 def tighten(html: str, lay_out: Callable[[str], Document]) -> Document | None:
