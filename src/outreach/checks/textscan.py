@@ -31,7 +31,7 @@ def find_hotlines(text: str, allowed: set[str]) -> Iterator[tuple[int, str, str,
 
 # Values that are ids or machine keys, not prose.
 _NOT_PROSE = {"id", "kind", "answer", "scenario", "law", "article", "key", "audiences", "audience",
-              "form", "poster", "tip", "quiz", "script", "focus", "source",
+              "form", "poster", "tip", "tips", "quiz", "script", "focus", "source",
               "regions"}   # a region's edition is checked as that region's project loads it
 
 
