@@ -85,7 +85,7 @@ class PackPart:
     each: float = 1.0
 
 
-SHOW_KINDS = ("image", "pdf", "text", "sms", "markdown", "page", "file")
+SHOW_KINDS = ("image", "pdf", "text", "sms", "markdown", "page", "file", "article")
 
 
 @dataclass(frozen=True)
@@ -95,8 +95,9 @@ class RoleView:
 
     `show`: image (a picture), pdf (a link and a thumbnail of its first page), text (the text
     itself), sms (a text the editor counts as an SMS), markdown (a message the editor shows
-    formatted), page (an HTML page opened in its own tab) or file (a download); the preview page
-    shows sms as text and markdown as a file. `order`: place among an item's outputs in the
+    formatted), page (an HTML page opened in its own tab), article (an HTML fragment for the
+    公众号 editor: the preview page shows it with a button that copies it as rich text) or file
+    (a download); the preview page shows sms as text and markdown as a file. `order`: place among an item's outputs in the
     previews (lower first, then by path). `in_print_zip`: a pack holding the content item these
     outputs are made from puts them in its zip (listed in 打印说明 as files not to print) — for
     outputs not stitched into the pack PDF: pictures for WeChat, texts, H5 pages."""
