@@ -123,11 +123,38 @@ def _show(path: str, role: str, view: RoleView | None, out_dir: Path, version: i
     if view.show == "pdf" and thumbnail:
         return (f'<a class="output pdf" href="{url}" data-role="{esc(role)}"><img src="/__thumb/{quote(path)}?v={version}" '
                 f'alt="" loading="lazy"><span>{esc(view.label)}：{esc(Path(path).name)}</span></a>')
+    if view.show == "article":
+        return _article(path, role, view, url, out_dir)
     if view.show == "page":
         return (f'<a class="output page" href="{url}" target="_blank" rel="noopener" data-role="{esc(role)}">'
                 f'{esc(view.label)}（在新窗口打开）</a>')
     # file and markdown (a message's source: formatted in the editor, a download here)
     return f'<a class="output file" href="{url}" data-role="{esc(role)}">{esc(view.label)}：{esc(Path(path).name)}</a>'
+
+
+def _article(path: str, role: str, view: RoleView, url: str, out_dir: Path) -> str:
+    """An article for the 公众号 editor: a button that copies it as rich text (text/html, with
+    text/plain beside it) and a link to see it. Its HTML travels in a JSON data block (every
+    `<`, `>` and `&` escaped, so no markup of the build's reaches this page's document) that
+    the page's own script reads when the button is pressed."""
+    import hashlib
+    import json
+
+    from outreach.render.wechathtml import plain_text
+
+    esc = html.escape
+    try:
+        fragment = (out_dir / path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        fragment = ""
+    data = json.dumps({"html": fragment, "text": plain_text(fragment)}, ensure_ascii=False)
+    data = data.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    source = "article-" + hashlib.sha256(path.encode("utf-8")).hexdigest()[:12]
+    return (f'<div class="output article" data-role="{esc(role)}"><span class="role">{esc(view.label)}</span> '
+            f'<button type="button" class="copy-article" data-source="{source}">复制到公众号</button>'
+            f'<span class="copy-status" role="status"></span>'
+            f'<a href="{url}" target="_blank" rel="noopener">{esc(Path(path).name)}（在新窗口查看）</a>'
+            f'<script type="application/json" id="{source}">{data}</script></div>')
 
 
 PAGE = """<!DOCTYPE html>
@@ -146,11 +173,33 @@ h1 { color: {primary}; } .summary { font-weight: 700; }
 .output.pdf img { max-height: 200px; object-fit: contain; }
 .output.text { color: inherit; } .output.text p { white-space: pre-wrap; margin: 2px 0; font-size: 13px; }
 .role { font-weight: 700; font-size: 13px; }
+.output.article { color: inherit; } .output.article a { display: block; color: #0b4fa0; }
+.copy-article { font: inherit; font-weight: 700; color: #fff; background: #07c160; border: 0; border-radius: 4px; padding: 4px 10px; cursor: pointer; }
+.copy-status { display: block; font-size: 13px; color: #0b6b3a; }
 </style></head><body data-version="{version}">
 {body}
 <script>
 // Live reload: the server sends `reload` after every build.
 new EventSource("/__events?since={version}").addEventListener("reload", function () { location.reload(); });
+// 复制到公众号: the article as rich text (the editor keeps its inline styles) and as plain text.
+document.addEventListener("click", function (event) {
+  const button = event.target.closest("button.copy-article");
+  if (!button) return;
+  const data = JSON.parse(document.getElementById(button.dataset.source).textContent);
+  const status = button.parentElement.querySelector(".copy-status");
+  const said = function (text) { return function () { status.textContent = text; }; };
+  const failed = said("浏览器没有允许复制：请点右边的链接打开文章，全选（Ctrl+A）后复制。");
+  if (window.ClipboardItem && navigator.clipboard && navigator.clipboard.write) {
+    navigator.clipboard.write([new ClipboardItem({
+      "text/html": new Blob([data.html], { type: "text/html" }),
+      "text/plain": new Blob([data.text], { type: "text/plain" }),
+    })]).then(said("已复制：请到公众号编辑器的正文里粘贴（Ctrl+V）。"), failed);
+  } else if (navigator.clipboard && navigator.clipboard.writeText) {
+    navigator.clipboard.writeText(data.text).then(said("这个浏览器只能复制文字（没有格式）：已复制。"), failed);
+  } else {
+    failed();
+  }
+});
 </script>
 </body></html>
 """

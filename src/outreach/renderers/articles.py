@@ -282,8 +282,13 @@ def _locate(ctx: RenderContext, template: str, finding: Finding) -> tuple[str, i
 
 
 def long_image(ctx: RenderContext, scenario_id: str, warnings: list[str]) -> bytes:
-    """The scenario as one tall 1080-px picture: laid out once on a very tall page to measure
-    where the content ends, then again on a page exactly that tall; inspected like a poster."""
+    """The scenario as one tall picture, 1080 px wide (one CSS px of the page a pixel)."""
+    return png_from_pdf(ctx, long_image_pdf(ctx, scenario_id, warnings), LONG_WIDTH_PX)
+
+
+def long_image_pdf(ctx: RenderContext, scenario_id: str, warnings: list[str]) -> bytes:
+    """The long image's one-page PDF: laid out once on a very tall page to measure where the
+    content ends, then again on a page exactly that tall; inspected like a poster."""
     from outreach.render import pdf
     from outreach.render.compose import visual_bottom_px
 
@@ -305,4 +310,4 @@ def long_image(ctx: RenderContext, scenario_id: str, warnings: list[str]) -> byt
         document = lay_out(height + 2)
     pdf_bytes = pdf.write_pdf(document)
     check_pages(pdf_bytes, what, LONG_TEMPLATE, ctx)
-    return png_from_pdf(ctx, pdf_bytes, LONG_WIDTH_PX)
+    return pdf_bytes
