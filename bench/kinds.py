@@ -1,0 +1,37 @@
+"""Benchmark: what each output kind adds to a cold build of the starter library — `outreach build
+--only <kind>` in a fresh copy, for every registered kind (a new kind shows up by itself), with
+the outputs it made. Kinds that stitch other kinds' files (packs) build those too.
+
+Run: .venv/bin/python bench/kinds.py [repeat]   (prints figures; it asserts nothing)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from build import fresh_project, timed  # noqa: E402
+
+
+def main(repeat: int = 1) -> None:
+    from outreach.renderers.registry import renderer_names
+
+    print(f"cold build per kind, starter library, cores: {os.cpu_count()}, median of {repeat} run(s)")
+    with tempfile.TemporaryDirectory() as tmp:
+        for kind in sorted(renderer_names()):
+            runs, outputs = [], 0
+            for index in range(repeat):
+                root = fresh_project(Path(tmp), f"{kind}-{index}")
+                runs.append(timed(["build", "-q", "--only", kind], root))
+                manifest = json.loads((root / "build/manifest.json").read_text(encoding="utf-8"))
+                outputs = len(manifest["outputs"])
+            print(f"  {kind:<10} {statistics.median(runs):6.2f} s   {outputs:4d} outputs")
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 1)
