@@ -13,6 +13,7 @@ KNOWN_CODES = {
     "yaml-syntax", "yaml-tab", "yaml-duplicate-key", "yaml-alias-bomb", "yaml-too-deep", "encoding",
     "empty-file", "file-too-large", "unknown-key", "wrong-type", "missing-field", "bad-date", "bad-value",
     "invalid-id", "empty-list", "empty-value", "control-character", "too-many-values", "yaml-unclosed-quote",
+    "yaml-merged-item",
 }
 KINDS = st.sampled_from(sorted(KIND_MODELS))
 FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
