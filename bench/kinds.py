@@ -10,12 +10,13 @@ from __future__ import annotations
 import json
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from build import fresh_project, timed  # noqa: E402
+from build import fresh_project, timed
 
 
 def main(repeat: int = 1) -> None:
@@ -25,11 +26,15 @@ def main(repeat: int = 1) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         for kind in sorted(renderer_names()):
             runs, outputs = [], 0
-            for index in range(repeat):
-                root = fresh_project(Path(tmp), f"{kind}-{index}")
-                runs.append(timed(["build", "-q", "--only", kind], root))
-                manifest = json.loads((root / "build/manifest.json").read_text(encoding="utf-8"))
-                outputs = len(manifest["outputs"])
+            try:
+                for index in range(repeat):
+                    root = fresh_project(Path(tmp), f"{kind}-{index}")
+                    runs.append(timed(["build", "-q", "--only", kind], root))
+                    manifest = json.loads((root / "build/manifest.json").read_text(encoding="utf-8"))
+                    outputs = len(manifest["outputs"])
+            except subprocess.CalledProcessError as failed:   # a kind that needs an option (stations: --stations)
+                print(f"  {kind:<10}   not built on its own (exit {failed.returncode})")
+                continue
             print(f"  {kind:<10} {statistics.median(runs):6.2f} s   {outputs:4d} outputs")
 
 
