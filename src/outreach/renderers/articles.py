@@ -77,9 +77,10 @@ class ArticlesRenderer(Renderer):
     config_sections = ("project", "theme", "articles", "feed")   # feed: home_page_url is an allowed site
     roles = (("articles/*.html", "article"), ("articles/*.png", "article-long-image"),
              ("articles/*.txt", "article-meta"))
-    # The article and the long picture are for WeChat: a pack holding the scenario takes them along.
+    # The article is for WeChat: a pack holding the scenario takes it along in its zip (the long
+    # image stays out: the zip has the poster's picture, and a pack build need not lay it out).
     role_views = {"article": RoleView("公众号文章", "article", order=0, in_print_zip=True),
-                  "article-long-image": RoleView("长图", "image", order=1, in_print_zip=True),
+                  "article-long-image": RoleView("长图", "image", order=1),
                   "article-meta": RoleView("标题和摘要", "text", order=2)}
     templates_described = {
         SCENARIO_TEMPLATE: "公众号文章（每个诈骗类型一篇；只能用 style=\"…\" 内联样式）",
@@ -93,9 +94,14 @@ class ArticlesRenderer(Renderer):
             laws = sorted({library.item("laws", ref.law).path for ref in item.model.laws})
             targets.append(Target(
                 id=f"articles/{scenario_id}", renderer=self.kind,
-                outputs=(f"articles/{scenario_id}.html", f"articles/{scenario_id}.txt", f"articles/{scenario_id}.png"),
-                sources=(item.path, *laws), templates=(SCENARIO_TEMPLATE, LONG_TEMPLATE),
+                outputs=(f"articles/{scenario_id}.html", f"articles/{scenario_id}.txt"),
+                sources=(item.path, *laws), templates=(SCENARIO_TEMPLATE,),
                 params={"type": "scenario", "scenario": scenario_id}, label=f"公众号文章 {scenario_id}"))
+            # Its own target: a pack zips the article (no layout) without waiting for the picture.
+            targets.append(Target(
+                id=f"articles/{scenario_id}/long-image", renderer=self.kind, outputs=(f"articles/{scenario_id}.png",),
+                sources=(item.path, *laws), templates=(LONG_TEMPLATE,),
+                params={"type": "long-image", "scenario": scenario_id}, label=f"长图 {scenario_id}"))
         for letter_id, item in sorted(library.kind("newsletters").items()):
             letter = item.model
             related = {library.item("scenarios", s).path for s in letter.focus} | \
@@ -120,6 +126,10 @@ class ArticlesRenderer(Renderer):
 
     def render(self, target: Target, ctx: RenderContext) -> RenderResult:
         result = RenderResult()
+        if target.params["type"] == "long-image":
+            name = target.params["scenario"]
+            result.outputs[f"articles/{name}.png"] = long_image(ctx, name, result.warnings)
+            return result
         if target.params["type"] == "newsletter":
             article = newsletter_article(ctx, target.params["newsletter"])
             name = target.params["name"]
@@ -128,8 +138,6 @@ class ArticlesRenderer(Renderer):
             article = scenario_article(ctx, name)
         result.outputs[f"articles/{name}.html"] = article.html.encode("utf-8")
         result.outputs[f"articles/{name}.txt"] = article.meta.encode("utf-8")
-        if target.params["type"] == "scenario":
-            result.outputs[f"articles/{name}.png"] = long_image(ctx, name, result.warnings)
         return result
 
 
