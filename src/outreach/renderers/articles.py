@@ -15,6 +15,7 @@ import re
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from outreach.project.kinds import LAWS, NEWSLETTERS, SCENARIOS, TIPS
 from outreach.render.filters import apply_spacing_html
 from outreach.render.hotlinefit import HotlinesDoNotFit
 from outreach.render.templating import TemplateProblem, render_template, template_closure
@@ -77,9 +78,9 @@ class ArticlesRenderer(Renderer):
     config_sections = ("project", "theme", "articles", "feed")   # feed: home_page_url is an allowed site
     roles = (("articles/*.html", "article"), ("articles/*.png", "article-long-image"),
              ("articles/*.txt", "article-meta"))
-    # The article is for WeChat: a pack holding the scenario takes it along in its zip (the long
-    # image stays out: the zip has the poster's picture, and a pack build need not lay it out).
-    role_views = {"article": RoleView("公众号文章", "article", order=0, in_print_zip=True),
+    # Not in pack zips: an article goes on the station's 公众号, not to an event (the zip has the
+    # poster's picture and the group texts for that), and a pack build need not make them.
+    role_views = {"article": RoleView("公众号文章", "article", order=0),
                   "article-long-image": RoleView("长图", "image", order=1),
                   "article-meta": RoleView("标题和摘要", "text", order=2)}
     templates_described = {
@@ -90,22 +91,22 @@ class ArticlesRenderer(Renderer):
 
     def plan(self, library, options):
         targets = []
-        for scenario_id, item in sorted(library.kind("scenarios").items()):
-            laws = sorted({library.item("laws", ref.law).path for ref in item.model.laws})
+        for scenario_id, item in sorted(library.kind(SCENARIOS.folder).items()):
+            laws = sorted({library.item(LAWS.folder, ref.law).path for ref in item.model.laws})
             targets.append(Target(
                 id=f"articles/{scenario_id}", renderer=self.kind,
                 outputs=(f"articles/{scenario_id}.html", f"articles/{scenario_id}.txt"),
                 sources=(item.path, *laws), templates=(SCENARIO_TEMPLATE,),
                 params={"type": "scenario", "scenario": scenario_id}, label=f"公众号文章 {scenario_id}"))
-            # Its own target: a pack zips the article (no layout) without waiting for the picture.
+            # Its own target: the article (no layout) is ready, and checked, without waiting for the picture.
             targets.append(Target(
                 id=f"articles/{scenario_id}/long-image", renderer=self.kind, outputs=(f"articles/{scenario_id}.png",),
                 sources=(item.path, *laws), templates=(LONG_TEMPLATE,),
                 params={"type": "long-image", "scenario": scenario_id}, label=f"长图 {scenario_id}"))
-        for letter_id, item in sorted(library.kind("newsletters").items()):
+        for letter_id, item in sorted(library.kind(NEWSLETTERS.folder).items()):
             letter = item.model
-            related = {library.item("scenarios", s).path for s in letter.focus} | \
-                      {library.item("tips", t).path for t in letter.tips}
+            related = {library.item(SCENARIOS.folder, s).path for s in letter.focus} | \
+                      {library.item(TIPS.folder, t).path for t in letter.tips}
             name = f"newsletter-{letter.date.isoformat()}"
             targets.append(Target(
                 id=f"articles/{letter_id}", renderer=self.kind,
@@ -118,9 +119,9 @@ class ArticlesRenderer(Renderer):
     def check(self, ctx):
         """The articles themselves (no layout): tags, links, lengths, personal data."""
         problems = []
-        for scenario_id in sorted(ctx.library.kind("scenarios")):
+        for scenario_id in sorted(ctx.library.kind(SCENARIOS.folder)):
             problems.extend(_failure(scenario_article, ctx, scenario_id))
-        for letter_id in sorted(ctx.library.kind("newsletters")):
+        for letter_id in sorted(ctx.library.kind(NEWSLETTERS.folder)):
             problems.extend(_failure(newsletter_article, ctx, letter_id))
         return problems
 
@@ -160,7 +161,7 @@ class Article:
 
 
 def scenario_context(ctx: RenderContext, scenario_id: str) -> dict:
-    scenario = ctx.library.item("scenarios", scenario_id).model
+    scenario = ctx.library.item(SCENARIOS.folder, scenario_id).model
     return base_context(ctx) | {
         "scenario": scenario,
         "scenario_id": scenario_id,
@@ -177,7 +178,7 @@ def paragraphs(text: str | None) -> list[str]:
 
 
 def scenario_article(ctx: RenderContext, scenario_id: str) -> Article:
-    item = ctx.library.item("scenarios", scenario_id)
+    item = ctx.library.item(SCENARIOS.folder, scenario_id)
     scenario = item.model
     what = f"公众号文章 {scenario_id}"
     html = render_fragment(ctx, SCENARIO_TEMPLATE, scenario_context(ctx, scenario_id), what)
@@ -193,12 +194,12 @@ def scenario_article(ctx: RenderContext, scenario_id: str) -> Article:
 
 
 def newsletter_article(ctx: RenderContext, letter_id: str) -> Article:
-    item = ctx.library.item("newsletters", letter_id)
+    item = ctx.library.item(NEWSLETTERS.folder, letter_id)
     letter = item.model
     context = base_context(ctx) | {
         "newsletter": letter,
-        "focus": [ctx.library.item("scenarios", s).model for s in letter.focus],
-        "tips": [ctx.library.item("tips", t).model for t in letter.tips],
+        "focus": [ctx.library.item(SCENARIOS.folder, s).model for s in letter.focus],
+        "tips": [ctx.library.item(TIPS.folder, t).model for t in letter.tips],
         "call_advice": ctx.config.project.call_advice,
     }
     what = f"公众号文章 警务手机报 {letter.date.isoformat()}"
@@ -300,7 +301,7 @@ def long_image_pdf(ctx: RenderContext, scenario_id: str, warnings: list[str]) ->
     from outreach.render import pdf
     from outreach.render.compose import visual_bottom_px
 
-    source = ctx.library.item("scenarios", scenario_id).path
+    source = ctx.library.item(SCENARIOS.folder, scenario_id).path
     what = f"长图 {scenario_id}"
     context = scenario_context(ctx, scenario_id) | {"page_width_px": LONG_WIDTH_PX}
 
