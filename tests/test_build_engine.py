@@ -71,8 +71,16 @@ def test_comment_only_change_rebuilds_nothing(mini_project):
 def test_referenced_law_change_rebuilds_citing_posters(mini_project):
     build_posters(mini_project)
     # card-renting cites the anti-fraud law; fake-loan does not.
-    edit(mini_project / "content/laws/anti-telecom-fraud.yaml", "short: 反电信网络诈骗法", "short: 反电诈法")
+    edit(mini_project / "content/laws/anti-telecom-fraud.yaml", "诈骗公私财物的行为。", "骗取公私财物的行为。")
     assert built_ids(build_posters(mini_project)) == ["posters/card-renting"]
+
+
+def test_a_law_name_change_rebuilds_every_page(mini_project):
+    """Every page keeps every law's names unbroken (typesetting reads them from the whole library,
+    RenderContext.shared_reads): a new short name may break differently on a page citing nothing."""
+    build_posters(mini_project)
+    edit(mini_project / "content/laws/anti-telecom-fraud.yaml", "short: 反电信网络诈骗法", "short: 反电诈法")
+    assert built_ids(build_posters(mini_project)) == ["posters/card-renting", "posters/fake-loan"]
 
 
 def test_included_template_change_rebuilds_posters(mini_project):
@@ -192,7 +200,8 @@ def test_two_targets_writing_one_file_are_refused(mini_project, monkeypatch):
 
 
 def test_parallel_build_matches_sequential(mini_project, tmp_path):
-    """Workers batch posters (fonts subset once per batch), so PDF bytes may differ; what they show may not."""
+    """Workers batch posters (fonts subset once per batch); the files are the same, byte for byte
+    (tests/test_reproducible.py checks every kind, shards too)."""
     import shutil
 
     import pypdfium2 as pdfium
@@ -208,7 +217,9 @@ def test_parallel_build_matches_sequential(mini_project, tmp_path):
             texts.append([document[i].get_textpage().get_text_range() for i in range(len(document))])
             document.close()
         assert texts[0] == texts[1] and len(texts[0]) == 1
-        assert (mini_project / "build/posters" / f"{name}.png").read_bytes() == (other / "build/posters" / f"{name}.png").read_bytes()
+        for suffix in (".pdf", ".png"):
+            path = f"build/posters/{name}{suffix}"
+            assert (mini_project / path).read_bytes() == (other / path).read_bytes(), path
 
 
 def test_same_batch_gives_identical_bytes(mini_project, tmp_path):
@@ -386,7 +397,7 @@ def test_every_output_has_a_role_and_media_type_in_the_manifest(fixture_project)
 
 
 def test_pack_items_are_one_table():
-    from outreach.project.models import PACK_ITEMS, PackItem
+    from outreach.project.kinds import PACK_ITEMS, PackItem
     from outreach.renderers.registry import all_renderers
 
     assert set(PackItem.model_fields) == set(PACK_ITEMS)

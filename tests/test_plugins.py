@@ -95,6 +95,64 @@ def test_a_renderer_that_answers_for_fewer_targets_fails_the_build_every_time(fi
     assert not (fixture_project / "build/bookmarks").exists() or not list((fixture_project / "build/bookmarks").iterdir())
 
 
+PEEKING = PLUGIN + '''
+
+class PeekingRenderer(BookmarkRenderer):
+    """A careless plugin: every bookmark also shows a tip's title, and no target says it reads the tip."""
+
+    def render(self, target, ctx):
+        result = super().render(target, ctx)
+        tip = ctx.library.item("tips", "answer-96110").model.title
+        [(path, data)] = result.outputs.items()
+        result.outputs[path] = data + f"{tip}\\n".encode("utf-8")
+        return result
+
+
+class DeclaringRenderer(PeekingRenderer):
+    """The same bookmarks, each target declaring the tip it reads."""
+
+    def plan(self, library, options):
+        tip = library.item("tips", "answer-96110").path
+        targets = super().plan(library, options)
+        for target in targets:
+            target.sources = (*target.sources, tip)
+        return targets
+'''
+
+
+def use_plugin(site, source: str, entry: str) -> None:
+    (site / "outreach_bookmarks/__init__.py").write_text(textwrap.dedent(source), encoding="utf-8")
+    entry_points = site / "outreach_bookmarks-0.1.dist-info/entry_points.txt"
+    entry_points.write_text(f"[outreach.renderers]\nbookmarks = outreach_bookmarks:{entry}\n", encoding="utf-8")
+
+
+def test_a_render_that_reads_an_undeclared_item_fails_instead_of_going_stale(fixture_project, tmp_path):
+    """Issue 29, item 2: a renderer reading a tip its targets do not list used to build, and after
+    the tip changed the next build said "没有变化" and kept the old title. Now the first build
+    fails that target, naming the kind, the target and the file, every time."""
+    site = tmp_path / "site"
+    install_plugin(site)
+    use_plugin(site, PEEKING, "PeekingRenderer")
+    for _ in range(2):
+        built = outreach(fixture_project, site, "build", "--only", "bookmarks", "-j", "1")
+        assert built.returncode != 0, built.stdout
+        said = built.stdout + built.stderr
+        assert "输出类型“bookmarks”生成“书签 fake-loan”时读取了 content/tips/answer-96110.yaml" in said, said
+        assert "sources" in said
+        assert not (fixture_project / "build/bookmarks/fake-loan.txt").exists()
+
+    # Declared, it builds, and editing the tip rebuilds the bookmarks with the new title.
+    use_plugin(site, PEEKING, "DeclaringRenderer")
+    assert outreach(fixture_project, site, "build", "-q", "--only", "bookmarks", "-j", "1").returncode == 0
+    bookmark = fixture_project / "build/bookmarks/fake-loan.txt"
+    tip = fixture_project / "content/tips/answer-96110.yaml"
+    old_title = bookmark.read_text(encoding="utf-8").splitlines()[1]
+    tip.write_text(tip.read_text(encoding="utf-8").replace(old_title, "接到96110来电请务必接听"), encoding="utf-8")
+    rebuilt = outreach(fixture_project, site, "build", "--only", "bookmarks", "-j", "1")
+    assert rebuilt.returncode == 0, rebuilt.stdout + rebuilt.stderr
+    assert bookmark.read_text(encoding="utf-8").splitlines()[1] == "接到96110来电请务必接听"
+
+
 GREETINGS = '''
 from pydantic import BaseModel, ConfigDict, Field
 

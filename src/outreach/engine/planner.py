@@ -10,6 +10,7 @@ from pathlib import Path
 from outreach.core.errors import OutreachError
 from outreach.project.library import Library
 from outreach.project.stations import station_digest
+from outreach.render.localize import law_names
 from outreach.render.templating import make_environment, template_closure
 from outreach.render.theme import Theme
 from outreach.renderers.base import output_prefix, print_role, print_sections
@@ -91,7 +92,10 @@ def plan_build(root: Path, library: Library, options: BuildOptions, dormant_stat
     prefix = output_prefix(locale, options.print_ready)
     option_identity = options.output_identity() | {"locale": locale,
                                                    "hant": _hant_identity(library) if locale == "zh-Hant" else None,
-                                                   "pdf": library.config.pdf.model_dump(mode="json")}
+                                                   "pdf": library.config.pdf.model_dump(mode="json"),
+                                                   # Every law's names: each page keeps them unbroken
+                                                   # (read by every render, RenderContext.shared_reads).
+                                                   "law_names": law_names(library)}
     if options.print_ready:   # the shop's colour profile is a file: its bytes, not only its name
         option_identity["output_profile"] = _profile_digest(root, library)
     closures: dict[str, dict[str, str]] = {}

@@ -13,9 +13,11 @@ from outreach.core.errors import DiskError
 from outreach.core.fsutil import atomic_write
 from outreach.engine.buildlock import describe_disk_error, is_disk_error
 from outreach.engine.configreads import RecordingConfig, undeclared
+from outreach.engine.libraryreads import recording
+from outreach.engine.libraryreads import undeclared as undeclared_items
 from outreach.engine.limits import RenderTimeout, render_limits
 from outreach.render.theme import Theme
-from outreach.renderers.base import print_sections
+from outreach.renderers.base import Renderer, print_sections
 from outreach.renderers.registry import RenderContext, RenderError, all_renderers
 from outreach.renderers.target import Target
 
@@ -73,6 +75,10 @@ def render_and_write(targets: list[Target], ctx: RenderContext) -> list[Outcome]
     """Render targets of one renderer together, then write each one's outputs to staging."""
     started = time.perf_counter()
     renderer = all_renderers()[targets[0].renderer]
+    if len(targets) > 1 and not ctx.config.pdf.optimise_fonts and type(renderer).render_batch is not Renderer.render_batch:
+        # A batch's PDFs share fonts subset for all of them, made the file's own only by font
+        # finishing: without it, each target alone, or its bytes would depend on its batch.
+        return [outcome for target in targets for outcome in render_and_write([target], ctx)]
     limits = ctx.config.build
     library = ctx.library
     config = library.config
@@ -80,12 +86,17 @@ def render_and_write(targets: list[Target], ctx: RenderContext) -> list[Outcome]
     over_limit = False
     try:
         library.config = recording  # type: ignore[assignment]  # reads through to the real config
+        if ctx.locale == "zh-Hant":
+            ctx.hant_spec   # noqa: B018  # set up once per worker, before any target's reads are recorded
         with render_limits(limits.target_timeout * len(targets), limits.memory_limit_mb):
-            results = renderer.render_batch(targets, ctx)
+            results, reads = _render_recording(renderer, targets, ctx)
         if len(results) != len(targets):
             # Paired one to one below: a short list would drop the last targets without a word.
             results = [RenderError(f"内部错误：输出类型“{renderer.kind}”要生成 {len(targets)} 项，只交回了 {len(results)} 个结果，"
                                    "没有写出任何文件。请把这个问题反馈给维护人员。")] * len(targets)
+        else:
+            results = [_undeclared_items(renderer, target, read) or result
+                       for target, result, read in zip(targets, results, reads, strict=True)]
         if missing := undeclared(recording.read, (*renderer.config_sections, *print_sections(ctx.options))):
             sections = "、".join(f"[{name}]" for name in missing)
             results = [RenderError(f"内部错误：输出类型“{renderer.kind}”读取了 outreach.toml 的 {sections}，却没有在"
@@ -119,6 +130,37 @@ def render_and_write(targets: list[Target], ctx: RenderContext) -> list[Outcome]
             raise
         outcomes.append(Outcome(target.id, True, each, written=written, warnings=result.warnings))
     return outcomes
+
+
+def _render_recording(renderer, targets: list[Target], ctx: RenderContext) -> tuple[list, list[set[str]]]:
+    """The renderer's results, and for each target the content files it read. A renderer that
+    renders one target at a time is recorded target by target; one that renders a batch
+    together (BatchRenderer, or its own render_batch) is recorded as a whole, and each target
+    is held to what the batch declares between them."""
+    results: list = []
+    if type(renderer).render_batch is not Renderer.render_batch:
+        with recording(ctx.library) as view:
+            results = renderer.render_batch(targets, ctx)
+        declared = {source for target in targets for source in target.sources}
+        return results, [view.read - declared] * len(targets)
+    reads = []
+    for target in targets:
+        with recording(ctx.library) as view:
+            try:
+                results.append(renderer.render(target, ctx))
+            except RenderError as problem:
+                results.append(problem)
+        reads.append(view.read)
+    return results, reads
+
+
+def _undeclared_items(renderer, target: Target, read: set[str]) -> RenderError | None:
+    missing = undeclared_items(read, target.sources)
+    if not missing:
+        return None
+    files = "、".join(missing[:5]) + (f" 等 {len(missing)} 个文件" if len(missing) > 5 else "")
+    return RenderError(f"内部错误：输出类型“{renderer.kind}”生成“{target.label or target.id}”时读取了 {files}，"
+                       "却没有在这个目标的 sources 里声明，改了它们不会重新生成这一项。请把这个问题反馈给维护人员。")
 
 
 def _limit_message(exc: BaseException, limits) -> str:

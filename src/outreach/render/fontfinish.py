@@ -56,6 +56,10 @@ def finish_pdf(data: bytes) -> bytes:
         _share_identical_images(pdf, resources)
         buffer = io.BytesIO()
         pdf.remove_unreferenced_resources()
+        # The identifier from this final content: qpdf would keep the first half of the one the
+        # file came with, made from fonts subset for a whole batch (render/pdf.py write_many).
+        if "/ID" in pdf.trailer:
+            del pdf.trailer["/ID"]
         pdf.save(buffer, deterministic_id=True, compress_streams=True,
                  object_stream_mode=pikepdf.ObjectStreamMode.generate)
         return buffer.getvalue()

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import io
 import logging
 import mimetypes
 import os
+import re
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
@@ -183,31 +185,97 @@ def write_many(documents) -> list[bytes]:
     WeasyPrint merges the pages of documents laid out with one FontConfiguration;
     pikepdf then splits the result. Subsetting a CJK font costs tens of milliseconds,
     so this is several times faster than writing each document on its own.
+
+    A file's bytes must not depend on which documents shared its batch (the number of
+    workers cuts the batches): a lone document is split off the same way, each keeps its own
+    element ids and resources, and font finishing (fontfinish) subsets its fonts to the file
+    and gives it an identifier from its final content. Without finishing the worker renders
+    one target per batch (engine/worker.py).
     """
     if not documents:  # every target of the batch failed before layout
         return []
-    if len(documents) == 1:
-        return [write_pdf(documents[0])]
     import pikepdf
 
-    merged = documents[0].copy([page for document in documents for page in document.pages]).write_pdf()
+    with _anchors_per_document(documents):
+        merged = documents[0].copy([page for document in documents for page in document.pages]).write_pdf()
     outputs = []
     with pikepdf.open(io.BytesIO(merged)) as source:
         destinations = _named_destinations(source)
         start = 0
-        for document in documents:
+        for number, document in enumerate(documents):
             with pikepdf.new() as single:
                 for index in range(start, start + len(document.pages)):
                     single.pages.append(source.pages[index])
-                _keep_destinations(single, destinations, start, start + len(document.pages))
+                _keep_destinations(single, destinations, start, start + len(document.pages), f"{number}{ANCHOR_MARK}")
                 start += len(document.pages)
                 single.docinfo["/Title"] = document.metadata.title or ""
                 single.docinfo["/Producer"] = str(source.docinfo.get("/Producer", "WeasyPrint"))
                 single.docinfo["/Creator"] = "outreach"
+                _own_resources(single)
                 buffer = io.BytesIO()
                 single.save(buffer, deterministic_id=True, compress_streams=True)
                 outputs.append(buffer.getvalue())
     return outputs
+
+
+ANCHOR_MARK = "~"
+_NAME = re.compile(rb"/([^\s/\[\]()<>{}%]+)")
+
+
+def _own_resources(single) -> None:
+    """Each page's resources cut down to the names its content draws with: WeasyPrint gives all
+    pages of a batch one resource dictionary, so a file would carry the graphic states, images
+    and fonts of every other document in its batch (qpdf's remove_unreferenced_resources leaves
+    graphic states). Forms and patterns may draw with the page's names: theirs count too."""
+    import pikepdf
+
+    def names(stream) -> set[str]:
+        return {match.decode("latin-1") for match in _NAME.findall(stream.read_bytes())}
+
+    for page in single.pages:
+        resources = page.obj.get("/Resources")
+        contents = page.obj.get("/Contents")
+        if not isinstance(resources, pikepdf.Dictionary) or contents is None:
+            continue
+        used: set[str] = set()
+        pending = list(contents) if isinstance(contents, pikepdf.Array) else [contents]
+        seen: set[tuple[int, int]] = set()
+        while pending:
+            stream = pending.pop()
+            if stream.objgen in seen and stream.objgen != (0, 0):
+                continue
+            seen.add(stream.objgen)
+            found = names(stream) - used
+            used |= found
+            for category in ("/XObject", "/Pattern"):
+                entries = resources.get(category)
+                if isinstance(entries, pikepdf.Dictionary):
+                    pending += [entries[key] for key in entries.keys()
+                                if key[1:] in found and isinstance(entries[key], pikepdf.Stream)]
+        page.obj.Resources = pikepdf.Dictionary({
+            category: pikepdf.Dictionary({key: entries[key] for key in entries.keys() if key[1:] in used})
+            if isinstance(entries, pikepdf.Dictionary) else entries
+            for category, entries in resources.items()})
+
+
+@contextlib.contextmanager
+def _anchors_per_document(documents):
+    """Element ids made unique per document while the batch is written as one PDF: WeasyPrint
+    keeps only the first of equal names, so every poster after the first would lose its
+    destinations (and an internal link would point into another poster) — in a batch only."""
+    saved = []
+    try:
+        for number, document in enumerate(documents):
+            prefix = f"{number}{ANCHOR_MARK}"
+            for page in document.pages:
+                saved.append((page, page.anchors, page.links))
+                page.anchors = {prefix + name: value for name, value in page.anchors.items()}
+                page.links = [(kind, prefix + target if kind == "internal" else target, *rest)
+                              for kind, target, *rest in page.links]
+        yield
+    finally:
+        for page, anchors, links in saved:
+            page.anchors, page.links = anchors, links
 
 
 def _named_destinations(source) -> list[tuple[str, int, list]]:
@@ -227,16 +295,22 @@ def _named_destinations(source) -> list[tuple[str, int, list]]:
     return found
 
 
-def _keep_destinations(single, destinations, start: int, end: int) -> None:
-    """Carry the named destinations of pages start..end over to the split-off file."""
+def _keep_destinations(single, destinations, start: int, end: int, prefix: str = "") -> None:
+    """Carry the named destinations of pages start..end over to the split-off file, under the
+    names the document gave them (without the batch's `prefix`), links to them too."""
     import pikepdf
 
     entries = []
-    for name, index, rest in sorted(destinations):
-        if start <= index < end:
-            entries += [pikepdf.String(name), pikepdf.Array([single.pages[index - start].obj, *rest])]
+    for name, index, rest in sorted((name.removeprefix(prefix), index, rest) for name, index, rest in destinations
+                                    if start <= index < end and name.startswith(prefix)):
+        entries += [pikepdf.String(name), pikepdf.Array([single.pages[index - start].obj, *rest])]
     if entries:
         single.Root.Names = pikepdf.Dictionary(Dests=pikepdf.Dictionary(Names=pikepdf.Array(entries)))
+    for page in single.pages if prefix else ():
+        for annotation in page.obj.get("/Annots", ()):
+            dest = annotation.get("/Dest")
+            if isinstance(dest, pikepdf.String) and str(dest).startswith(prefix):
+                annotation.Dest = pikepdf.String(str(dest).removeprefix(prefix))
 
 
 def flow_overflow_mm(html: str, base_url: str, fetcher: SafeFetcher, document, pages_allowed: int) -> float:

@@ -159,7 +159,9 @@ def rules(extra: tuple[str, ...] = (), locale: str = "zh-Hans", spec=None) -> Ru
 def context_rules(ctx) -> Rules:
     """The rules for one render: the project's terms in the build's locale."""
     hant = ctx.locale == "zh-Hant"
-    return rules(project_terms(ctx.config, ctx.library), ctx.locale, ctx.hant_spec if hant else None)
+    with ctx.shared_reads():   # every law's names: a read all targets share, in every fingerprint
+        terms = project_terms(ctx.config, ctx.library)
+    return rules(terms, ctx.locale, ctx.hant_spec if hant else None)
 
 
 def project_terms(config, library=None) -> tuple[str, ...]:

@@ -159,7 +159,18 @@ class RenderContext:
     def hant_spec(self):
         from outreach.render.localize import project_spec
 
-        return project_spec(self.config, self.library)
+        with self.shared_reads():   # the whole law library: in every zh-Hant fingerprint (planner)
+            return project_spec(self.config, self.library)
+
+    def shared_reads(self):
+        """A block whose reads of content items every target shares, so they are not held against
+        one target's declared sources (engine/libraryreads.py): the law names every page keeps
+        unbroken, the quoted law the Traditional conversion leaves alone. The planner puts what
+        such a block reads in every fingerprint; nothing else belongs in one."""
+        import contextlib
+
+        paused = getattr(self.library.items, "paused", None)   # a build's recording view
+        return paused() if paused is not None else contextlib.nullcontext()
 
     def localize(self, text: str) -> str:
         from outreach.render.localize import to_locale

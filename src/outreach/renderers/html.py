@@ -62,10 +62,9 @@ def font_family(ctx: RenderContext) -> str:
 
 def law_citations(ctx: RenderContext, refs) -> list[dict]:
     """Resolved law references: the law, the article and a short citation 《简称》第X条."""
-    laws = ctx.library.laws
     cited = []
     for ref in refs:
-        law = laws[ref.law]
+        law = ctx.library.item("laws", ref.law).model   # only the cited laws: what the target declares
         article = law.article(ref.article)
         if article is None:   # loading reports a reference to a missing article before any render
             raise RenderError(f"《{law.short}》没有条文“{ref.article}”。")
@@ -241,7 +240,8 @@ def check_pages(pdf_bytes: bytes, what: str, template: str, ctx: RenderContext) 
     instead of handing a print shop a page it would reject."""
     from outreach.render.pageinspect import inspect_pdf
 
-    terms = project_terms(ctx.config, ctx.library)
+    with ctx.shared_reads():   # every law's names: a read all targets share, in every fingerprint
+        terms = project_terms(ctx.config, ctx.library)
     problems = [p for p in inspect_pdf(pdf_bytes, what, terms) if p.code in LAYOUT_PROBLEMS]
     if problems:
         shown = "；".join(f"第 {p.page} 页左 {p.x_mm:.0f} 毫米、上 {p.y_mm:.0f} 毫米处{p.message}" for p in problems[:3])

@@ -89,6 +89,17 @@ def publishable_entries(library, pack) -> tuple[list[PackItem], list[PackItem]]:
     return kept, left_out
 
 
+def entry_sources(library, pack) -> tuple[str, ...]:
+    """The content files of every entry of a pack, reviewed or not, and of what each uses (a
+    script's scenario, a tip's laws): the pack shows their titles, asks their review status and
+    their kinds for their parts (a script is laid out again for the pack's page numbers)."""
+    from outreach.project.library import references
+
+    entries = [library.get(ITEM_KINDS[entry.kind], entry.ref) for entry in pack.items]
+    used = [library.get(*ref) for item in entries if item is not None for ref in references(item)]
+    return tuple(sorted({item.path for item in [*entries, *used] if item is not None}))
+
+
 REVIEW_HOW = "审核后在内容文件里写 status: 已审核、reviewed_by 和 reviewed_on，或在 outreach.toml 的 [review] 里设 include_drafts = true。"
 
 
@@ -162,7 +173,7 @@ class PackRenderer(Renderer):
                 outputs += [f"packs/{pack_id}/印刷清单.xlsx", f"packs/{pack_id}/印刷清单.csv"]
             targets.append(Target(
                 id=f"packs/{pack_id}", renderer=self.kind, outputs=tuple(outputs),
-                sources=(item.path,), templates=("pack-cover.html", "pack-back.html", "pack-stamp.html", "pack-print-sheet.txt"),
+                sources=(item.path, *entry_sources(library, item.model)), templates=("pack-cover.html", "pack-back.html", "pack-stamp.html", "pack-print-sheet.txt"),
                 deps=tuple(dict.fromkeys(deps)), params={"pack": pack_id}, label=f"资料包 {pack_id}"))
         return targets
 

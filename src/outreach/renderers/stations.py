@@ -12,7 +12,7 @@ from outreach.render.contract import TemplateContract
 from outreach.render.sheets import CARD_BLEED_MM, PRINT_GUTTER_MM, cut_marks, mirrored, sheet_boxes
 from outreach.renderers.base import BatchRenderer, PackPart, RenderContext, RenderError, RenderResult, RoleView
 from outreach.renderers.html import base_context, check_pages, layout, render_pages
-from outreach.renderers.packs import collect, front_matter_html
+from outreach.renderers.packs import collect, entry_sources, front_matter_html
 from outreach.renderers.printing import Finish, print_master
 from outreach.renderers.target import Target
 
@@ -49,7 +49,9 @@ class StationsRenderer(BatchRenderer):
 
     def plan(self, library, options):
         packs = sorted(library.kind("packs"))
-        pack_files = tuple(library.item("packs", pack).path for pack in packs)
+        # The packs' files and their entries' (a station's copy of a pack reads them as the pack does).
+        pack_files = tuple(dict.fromkeys(path for pack in packs for path in (
+            library.item("packs", pack).path, *entry_sources(library, library.item("packs", pack).model))))
         targets = []
         for station in library.stations:
             data = dataclasses.asdict(station)
