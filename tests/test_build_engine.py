@@ -413,3 +413,24 @@ def test_build_jobs_setting_is_used_unless_j_is_given(mini_project):
     config.write_text(config.read_text(encoding="utf-8") + "\n[build]\njobs = 1\n", encoding="utf-8")
     assert with_configured_jobs(mini_project, BuildOptions()).workers() == 1
     assert with_configured_jobs(mini_project, BuildOptions(jobs=3)).jobs == 3    # -j wins
+
+
+def test_library_reads_are_recorded_through_every_accessor(mini_project):
+    """The recording view stands in for Library.items, so every accessor records what it reads;
+    a shared_reads block (law names every page protects, other kinds' plans) records nothing."""
+    from outreach.engine.libraryreads import recording
+    from outreach.project.loader import load_library
+    from outreach.renderers.base import shared_reads
+
+    library, _ = load_library(mini_project)
+    law = "content/laws/anti-telecom-fraud.yaml"
+    with recording(library) as view:
+        library.item("scenarios", "fake-loan")
+        assert library.get("tips", "nothing") is None and "card-renting" in library.kind("scenarios")
+        assert view.read == {"content/scenarios/fake-loan.yaml"}    # an id looked up, not listed
+        with shared_reads(library):
+            assert library.laws and list(library.all_items())
+        assert view.read == {"content/scenarios/fake-loan.yaml"}
+        assert library.laws["anti-telecom-fraud"].short                # a typed view lists the kind
+    assert law in view.read and len(view.read) == 1 + len(library.kind("laws"))
+    assert isinstance(library.items, dict)                               # the real store is back

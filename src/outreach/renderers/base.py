@@ -56,6 +56,19 @@ def is_print_role(role: str) -> bool:
     return role.endswith(PRINT_ROLE)
 
 
+def shared_reads(library):
+    """A block whose reads of content items are not held against the rendering target's declared
+    sources (engine/libraryreads.py): reads every target shares, which the planner puts in every
+    fingerprint (the law names every page keeps unbroken, the quoted law the Traditional
+    conversion leaves alone), or reads that cannot change this target's bytes because its
+    dependencies' fingerprints cover them (running other kinds' plan() to find their outputs).
+    Anything else read in such a block would go stale unseen."""
+    import contextlib
+
+    paused = getattr(library.items, "paused", None)   # a build's recording view
+    return paused() if paused is not None else contextlib.nullcontext()
+
+
 class RenderError(OutreachError):
     """A target cannot be built; the message is for the user, located when possible.
     `code` names the rule for `outreach check`, which reports the rules that need no layout."""
@@ -163,14 +176,8 @@ class RenderContext:
             return project_spec(self.config, self.library)
 
     def shared_reads(self):
-        """A block whose reads of content items every target shares, so they are not held against
-        one target's declared sources (engine/libraryreads.py): the law names every page keeps
-        unbroken, the quoted law the Traditional conversion leaves alone. The planner puts what
-        such a block reads in every fingerprint; nothing else belongs in one."""
-        import contextlib
-
-        paused = getattr(self.library.items, "paused", None)   # a build's recording view
-        return paused() if paused is not None else contextlib.nullcontext()
+        """A block whose reads of content items every target shares (see shared_reads below)."""
+        return shared_reads(self.library)
 
     def localize(self, text: str) -> str:
         from outreach.render.localize import to_locale
