@@ -13,6 +13,7 @@ from typing import Iterator
 
 from outreach.checks.textscan import prose_strings
 from outreach.project.diagnostics import Diagnostic, error, warning
+from outreach.project.kinds import LAWS
 from outreach.project.library import Item, Library
 
 _NUMERAL = "〇零一二三四五六七八九十百千"
@@ -25,7 +26,7 @@ _SOME_INSTRUMENT = re.compile(r"(?:法|解释|意见|办法|条例|规定|决定
 
 @dataclass(frozen=True)
 class Citation:
-    law: str        # the law's id (file name under content/laws/)
+    law: str        # the law's id (its file name)
     number: str     # as printed: 第三十一条
     key: str | None  # the article's key in that law, None when the law file does not hold it
 
@@ -33,7 +34,7 @@ class Citation:
 def _law_names(library: Library) -> list[tuple[str, str]]:
     """(name, law id), longest first so 中华人民共和国刑法 wins over 刑法."""
     names = []
-    for law_id, item in library.kind("laws").items():
+    for law_id, item in library.kind(LAWS.folder).items():
         law = item.model
         for name in {law.short, law.title, law.title.removeprefix("中华人民共和国")}:
             names.append((name, law_id))
@@ -43,7 +44,7 @@ def _law_names(library: Library) -> list[tuple[str, str]]:
 def citations(text: str, library: Library) -> Iterator[Citation]:
     names = _law_names(library)
     numbers = {law_id: {article.number: article.key for article in item.model.articles}
-               for law_id, item in library.kind("laws").items()}
+               for law_id, item in library.kind(LAWS.folder).items()}
     current: str | None = None   # a bare "第三百一十二条" refers to the law named last
     for match in _ARTICLES.finditer(text):
         before = text[:match.start()].rstrip("《》 ")
@@ -64,7 +65,7 @@ def citations(text: str, library: Library) -> Iterator[Citation]:
 def lint_law_citations(library: Library) -> list[Diagnostic]:
     problems: list[Diagnostic] = []
     for item in library.all_items():
-        if item.kind == "laws" or not hasattr(item.model, "laws"):
+        if item.kind == LAWS.folder or not hasattr(item.model, "laws"):
             continue
         problems.extend(_unlisted(item, library))
     return problems
@@ -73,7 +74,7 @@ def lint_law_citations(library: Library) -> list[Diagnostic]:
 def _unlisted(item: Item, library: Library) -> Iterator[Diagnostic]:
     listed = {(ref.law, ref.article) for ref in item.model.laws}
     seen: set[tuple[str, str]] = set()
-    laws = library.kind("laws")
+    laws = library.kind(LAWS.folder)
     for path, text in prose_strings(item.raw):
         for cited in citations(text, library):
             if (cited.law, cited.number) in seen:
@@ -83,7 +84,7 @@ def _unlisted(item: Item, library: Library) -> Iterator[Diagnostic]:
             line, column = item.source.locate(path)
             if cited.key is None:
                 yield warning(item.path, line, column, "law-article-missing",
-                              f"正文引用了{short}{cited.number}，但 content/laws/{cited.law}.yaml 没有收录这一条，"
+                              f"正文引用了{short}{cited.number}，但 {laws[cited.law].path} 没有收录这一条，"
                               "法条框印不出来：请对照官方文本逐字收录这一条，或不写条号。")
             elif (cited.law, cited.key) not in listed:
                 yield error(item.path, line, column, "law-not-listed",

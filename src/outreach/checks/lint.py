@@ -13,6 +13,7 @@ from outreach.checks.spacing import HAN, NO_SPACE_BETWEEN, SPACE_BETWEEN
 from outreach.checks.textscan import digits, find_hotlines, prose_strings
 from outreach.core import clock
 from outreach.project.diagnostics import Diagnostic, error, warning
+from outreach.project.kinds import LAWS, SCENARIOS
 from outreach.project.library import Item, Library
 from outreach.project.models import REVIEWED
 
@@ -120,7 +121,7 @@ def _sms_signatures(library: Library) -> Iterator[Diagnostic]:
     """A hand-written SMS that brings its own signature is sent as written: say so when it is
     not the project's (the build no longer adds a second one)."""
     ours = library.config.project.sms_signature
-    for item in library.kind("scenarios").values():
+    for item in library.kind(SCENARIOS.folder).values():
         text = getattr(item.model, "sms", None) or ""
         match = _SIGNATURE.match(text)
         if match and match.group(1) != ours:
@@ -173,7 +174,7 @@ def lint_library(library: Library, today: dt.date | None = None, style: bool = T
             problems.extend(_emit(item, path, text, find_personal_data(text, fictional), error))
             problems.extend(_emit(item, path, text, find_unfilled(text), error))
             problems.extend(_emit(item, path, text, find_unprintable(text, family), error))
-            if item.kind == "laws":
+            if item.kind == LAWS.folder:
                 continue  # official texts are quoted as published
             if style and _CJK_CHAR.search(text):
                 problems.extend(_emit(item, path, text, find_typography(text, config.lint.cjk_latin_space), warning))

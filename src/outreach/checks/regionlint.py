@@ -16,6 +16,7 @@ from typing import Iterator
 
 from outreach.checks.textscan import find_hotlines, prose_strings
 from outreach.project.diagnostics import Diagnostic, error
+from outreach.project.kinds import LAWS
 from outreach.project.library import Item, Library
 from outreach.project.regions import MAINLAND_CONTACT_NAMES, MAINLAND_CONTACT_NUMBERS, REGIONS
 
@@ -43,7 +44,7 @@ def lint_region(library: Library) -> list[Diagnostic]:
     where_to = f"[project] region = \"{region.id}\""
     problems = []
     for item in library.all_items():
-        if item.kind == "laws":
+        if item.kind == LAWS.folder:
             continue   # a law is shown only where content cites it; that is where to say so
         for path, found in _by_field(_law_mentions(item, foreign_laws)).items():
             words = "".join(f"“{name}”" for name in found[1])

@@ -12,6 +12,7 @@ from functools import lru_cache
 from typing import Iterator
 
 from outreach.project.diagnostics import Diagnostic, warning
+from outreach.project.kinds import SCRIPTS
 from outreach.project.library import Item, Library
 from outreach.project.models import Line
 
@@ -29,7 +30,7 @@ def spoken_length(text: str) -> int:
 
 def lint_scripts(library: Library) -> list[Diagnostic]:
     problems: list[Diagnostic] = []
-    for item in library.kind("scripts").values():
+    for item in library.kind(SCRIPTS.folder).values():
         problems.extend(_silent_roles(item))
         form = item.model.form
         if form == "三句半":

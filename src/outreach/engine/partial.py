@@ -16,8 +16,8 @@ from pathlib import PurePosixPath
 
 from outreach.engine.skipped import SkippedItem
 from outreach.project.diagnostics import Diagnostic, Diagnostics
+from outreach.project.kinds import KIND_LABELS, KIND_MODELS
 from outreach.project.library import Library, references
-from outreach.project.models import KIND_LABELS, KIND_MODELS
 
 CONTENT = "content"
 SHEET_LABEL = "派出所站点表"

@@ -9,6 +9,7 @@ from pathlib import Path
 from outreach.core.errors import OutreachError
 from outreach.engine.manifest import load_committed
 from outreach.engine.roles import item_of
+from outreach.project.kinds import NEWSLETTERS, SCENARIOS
 from outreach.publish.buildfiles import REBUILD, BuildFileError, read_output
 from outreach.publish.platforms import Message, message_key
 
@@ -95,6 +96,6 @@ def _source_of(library, item: str) -> tuple[str, str]:
     """(content kind, id) a message was made from: a scenario, or a newsletter by its date."""
     if item.startswith("newsletter-"):
         day = item.removeprefix("newsletter-")
-        found = next((i for i, n in library.kind("newsletters").items() if n.model.date.isoformat() == day), day)
-        return "newsletters", found
-    return "scenarios", item
+        found = next((i for i, n in library.kind(NEWSLETTERS.folder).items() if n.model.date.isoformat() == day), day)
+        return NEWSLETTERS.folder, found
+    return SCENARIOS.folder, item
