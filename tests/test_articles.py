@@ -105,8 +105,8 @@ def test_every_article_pastes_as_it_is(built):
 def test_the_long_image_is_1080_px_wide_and_readable_on_a_phone(built):
     from PIL import Image
 
-    from outreach.project.outputdir import output_dir
     from outreach.project.loader import load_library
+    from outreach.project.outputdir import output_dir
     from outreach.render.pageinspect import inspect_pdf
     from outreach.render.theme import Theme
     from outreach.renderers.articles import long_image_pdf

@@ -84,8 +84,8 @@ class _Reader(HTMLParser):
         for name, value in attrs:
             if name not in KEPT_ATTRIBUTES["*"] | KEPT_ATTRIBUTES.get(tag, set()):
                 self._found(f"{name}=", f"<{tag}> 的 {name}= 属性（公众号编辑器只保留 style= 内联样式）")
-            elif name == "style" and value and _CSS_URL.search(value):
-                self._found(_CSS_URL.search(value).group(0), f"<{tag}> 的样式里引用了外部资源（{_CSS_URL.search(value).group(0)}）")
+            elif name == "style" and value and (outside := _CSS_URL.search(value)):
+                self._found(outside.group(0), f"<{tag}> 的样式里引用了外部资源（{outside.group(0)}）")
             elif name in ("href", "src") and value is not None:
                 self._link(tag, name, value)
 
