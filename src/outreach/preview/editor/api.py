@@ -9,6 +9,7 @@ that must already be under content/.
 
 from __future__ import annotations
 
+import functools
 import hmac
 import json
 import secrets
@@ -68,6 +69,10 @@ class EditorApi:
         self.previewer = Previewer(root, scratch, options)
         self.token = secrets.token_urlsafe(32)
         self.write_lock = threading.Lock()   # one save at a time: history and conflict checks see each other
+        self._tickets: dict[tuple[str, str], int] = {}   # per item: how many checks have arrived
+        self._ticket_lock = threading.Lock()
+        self._last_checked: tuple[tuple, Checked | None] = ((), None)
+        self.warmed: threading.Thread | None = None
 
     def close(self) -> None:
         """Nothing to release yet; the server calls it when it stops."""
@@ -79,7 +84,25 @@ class EditorApi:
 
     # --- reading ------------------------------------------------------------------------
 
+    def warm(self) -> None:
+        """Start the layout engine and read the fonts in the background, once: the page asks for
+        the list of items first, and the first preview would otherwise wait about a second for them."""
+        if self.warmed is None:
+            self.warmed = threading.Thread(target=self._warm_up, name="outreach-editor-warm", daemon=True)
+            self.warmed.start()
+
+    def _warm_up(self) -> None:
+        from outreach.render.pdf import warm_up
+
+        config, _ = load_config(self.root)
+        if config is None:
+            return   # the settings page reports it; the first preview starts the engine itself
+        with self.previewer.lock:   # previews lay out with the same font configuration
+            warm_up(config.theme.font_family)
+            import pypdfium2  # noqa: F401  (the preview's rasteriser)
+
     def items(self) -> Reply:
+        self.warm()
         libraries: list = []
         diagnostics = check_project(self.root, library_out=libraries)
         library = libraries[0] if libraries else None
@@ -213,18 +236,54 @@ class EditorApi:
                       "problems": [_cell(d) for d in problems], "message": message})
 
     def check(self, body) -> Reply:
+        """The item checked with the form's values, and its preview: all of it, or in two parts
+        (`part` "first": the check and the first target, e.g. a scenario's poster; "rest": the
+        other targets of the same values, with the `ticket` the first part answered). A request
+        overtaken by a newer one for the item (the user typed on) answers `stale` and renders
+        nothing: the page has dropped it, and the newer one need not wait for it."""
         kind, item_id = body.kind, body.id
         path = self.store.existing(kind, item_id)
-        checked = self._checked(kind, path, body.values)
-        preview: list[dict] = []
+        if body.part == "rest":
+            ticket = body.ticket
+            checked = self._recent(kind, path, body.values)
+        else:
+            ticket = self._arrived(kind, item_id)
+            checked = self._checked(kind, path, body.values)
+            self._last_checked = (self._check_key(kind, path, body.values), checked)
+        current = functools.partial(self._is_current, kind, item_id, ticket)
+        preview: list[dict] | None = []
+        left = 0
         if body.preview and checked.errors == 0 and checked.library is not None \
                 and checked.library.get(kind, item_id) is not None:
             try:
-                preview = self.previewer.render(checked.library, self.store.relpath(path))
+                preview, left = self.previewer.render_part(checked.library, self.store.relpath(path), body.part, current)
             except OutreachError as problem:
                 preview = [{"type": "error", "label": "预览", "message": str(problem)}]
+        if preview is None:
+            return reply({"stale": True, "ticket": ticket})
         return reply({"problems": _plain(checked.problems, kind), "errors": checked.errors,
-                      "elsewhere": checked.elsewhere, "preview": preview, "sms": checked.sms})
+                      "elsewhere": checked.elsewhere, "preview": preview, "sms": checked.sms,
+                      "ticket": ticket, "more": left > 0})
+
+    def _arrived(self, kind: str, item_id: str) -> int:
+        with self._ticket_lock:
+            ticket = self._tickets.get((kind, item_id), 0) + 1
+            self._tickets[(kind, item_id)] = ticket
+            return ticket
+
+    def _is_current(self, kind: str, item_id: str, ticket: int | None) -> bool:
+        return ticket is None or self._tickets.get((kind, item_id)) == ticket
+
+    def _check_key(self, kind: str, path: Path, values: Any) -> tuple:
+        return (kind, str(path), path.read_bytes(), json.dumps(values, sort_keys=True, ensure_ascii=False, default=str))
+
+    def _recent(self, kind: str, path: Path, values: Any) -> Checked:
+        """The check of these values made for the first part of the preview (checked again when
+        the file or the values are not the ones it was made for)."""
+        key, checked = self._last_checked
+        if key != self._check_key(kind, path, values) or checked is None:
+            checked = self._checked(kind, path, values)
+        return checked
 
     def save(self, body) -> Reply:
         kind, item_id = body.kind, body.id

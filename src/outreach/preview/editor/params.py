@@ -8,7 +8,7 @@ plain 400 with a message, never a 500 or a path on disk.
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
@@ -68,6 +68,8 @@ class ItemBody(_Params):
 class CheckBody(ItemBody):
     values: dict[str, Any]
     preview: bool = False
+    part: Literal["all", "first", "rest"] = "all"    # of the preview (see EditorApi.check)
+    ticket: Annotated[int, Field(ge=0)] | None = None   # the first part's, for the rest
 
 
 class SaveBody(ItemBody):

@@ -9,11 +9,12 @@ to the field it is about, through the positions of the text that was checked.
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import re
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from outreach.core.errors import OutreachError
 from outreach.engine.precheck import check_project
@@ -30,6 +31,7 @@ from outreach.renderers.base import RenderContext, Renderer, RenderError, RoleVi
 from outreach.renderers.html import PageOverflow
 from outreach.renderers.options import BuildOptions
 from outreach.renderers.registry import all_renderers
+from outreach.renderers.target import Target
 from outreach.renderers.texts import SmsText, SmsTooLong, compose_sms
 
 PREVIEW_WIDTH = 720       # pixels: sharp beside the form, small enough to come back fast
@@ -127,7 +129,11 @@ def field_at(source: SourceFile, line: int, column: int) -> list:
 
 
 class Previewer:
-    """Renders one item's outputs into the scratch folder, one preview at a time."""
+    """Renders one item's outputs into the scratch folder, one preview at a time.
+
+    The page asks in two parts (`render(part=...)`): the first target (a printed piece first:
+    the poster of a scenario), then the others, so the picture people wait for is not held up
+    by the outputs beside it (a scenario's long image costs as much as its poster)."""
 
     def __init__(self, root: Path, scratch: Path, options: BuildOptions | None = None) -> None:
         self.root = root
@@ -136,33 +142,52 @@ class Previewer:
         self.lock = threading.Lock()
         self.serial = 0
 
+    def targets(self, library: Library, relpath: str) -> list[tuple[Renderer, Target]]:
+        """The item's targets in the order the page shows them: printed pieces first."""
+        found: list[tuple[Renderer, Target]] = []
+        ordered = sorted(all_renderers().items(), key=lambda kv: (not kv[1].printable, kv[1].phase, kv[0]))
+        for _kind, renderer in ordered:
+            if renderer.phase > 1:
+                continue   # station packs: one per station, seen in the preview page after saving
+            found += [(renderer, t) for t in renderer.plan(library, self.options) if t.sources[:1] == (relpath,)]
+        return found[:MAX_PREVIEW_TARGETS]
+
     def render(self, library: Library, relpath: str) -> list[dict]:
+        """Everything the item's preview shows."""
+        return self.render_part(library, relpath, "all")[0] or []
+
+    def render_part(self, library: Library, relpath: str, part: str,
+                    current: Callable[[], bool] = lambda: True) -> tuple[list[dict] | None, int]:
+        """What to show for `part` ("all", "first" or "rest" of the targets) and how many targets
+        are left for the rest; None to show when `current()` turns false first (the user has
+        typed on: a newer preview is on its way)."""
         from outreach.render.budget import render_budget
 
         # The build's per-target time limit holds for a preview too (templates stop at their
         # deadline in this thread, with the template's line named).
         with self.lock, render_budget(library.config.build.target_timeout):
+            if not current():   # waited for the lock behind an older preview
+                return None, 0
             self.serial += 1
             folder = self.scratch / str(self.serial)
             folder.mkdir(parents=True, exist_ok=True)
             ctx = RenderContext(root=self.root, library=library, options=self.options, theme=Theme(self.root),
                                 out_dir=output_dir(self.root))
+            every = self.targets(library, relpath)
+            chosen = {"first": every[:1], "rest": every[1:]}.get(part, every)
+            left = len(every) - 1 if part == "first" and every else 0
             shown: list[dict] = []
-            targets = 0
-            for _kind, renderer in sorted(all_renderers().items(), key=lambda kv: (kv[1].phase, kv[0])):
-                if renderer.phase > 1:
-                    continue   # station packs: one per station, seen in the preview page after saving
-                for target in renderer.plan(library, self.options):
-                    if target.sources[:1] != (relpath,) or targets >= MAX_PREVIEW_TARGETS:
-                        continue
-                    targets += 1
-                    [result] = renderer.render_batch([target], ctx)
-                    if isinstance(result, RenderError):
-                        shown.append(self._failed(ctx, folder, library, relpath, target.label, result))
-                        continue
-                    shown += self._show(ctx, folder, renderer, result.outputs)
+            for renderer, target in chosen:
+                if not current():
+                    return None, 0
+                pictured = _pictured(renderer, target)
+                [result] = renderer.render_batch([_without(target, pictured)], ctx)
+                if isinstance(result, RenderError):
+                    shown.append(self._failed(ctx, folder, library, relpath, target.label, result))
+                    continue
+                shown += self._show(ctx, folder, renderer, result.outputs, pictured)
             self._prune(keep=self.serial)
-            return shown
+            return shown, left
 
     def _failed(self, ctx: RenderContext, folder: Path, library: Library, relpath: str, label: str,
                 problem: RenderError) -> dict:
@@ -198,25 +223,33 @@ class Previewer:
                 "fields": [{"path": list(c.path), "label": c.label, "cut": c.cut, "items": c.items,
                             "unit": c.unit if c.items else ""} for c in named]}
 
-    def _show(self, ctx: RenderContext, folder: Path, renderer: Renderer, outputs: dict[str, bytes]) -> list[dict]:
+    def _show(self, ctx: RenderContext, folder: Path, renderer: Renderer, outputs: dict[str, bytes],
+              pictured: dict[str, str] | None = None) -> list[dict]:
         """Each output as its renderer presents its role (RoleView.show), in the renderer's order;
-        an output presented as a file is not shown beside the form."""
+        an output presented as a file is not shown beside the form. `pictured`: a picture left
+        out of the render (see _pictured) and the PDF whose page is drawn in its place."""
         from outreach.render import pdf
 
         shown: list[dict[str, Any]] = []
         url = f"/edit/scratch/{folder.name}/"
-        views = {name: renderer.output_view(name.removeprefix(variant_of(name)))[1] or RoleView(name) for name in outputs}
+        views = {name: _view(renderer, name) for name in outputs}
+        stand_ins = {source: image for image, source in (pictured or {}).items()}
         # A picture of the page is there already: its PDF is not drawn a second time.
-        pictured = any(view.show == "image" for view in views.values())
-        for name in sorted(outputs, key=lambda n: views[n].order):
+        drawn = any(view.show == "image" for view in views.values()) or bool(stand_ins)
+        for name in sorted(outputs, key=lambda n: (views[n].order, n not in stand_ins)):
             data, view = outputs[name], views[name]
             target = folder / name
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
             show = view.show
-            if show == "image":
+            if name in stand_ins:
+                page = folder / (name[:-4] + ".page1.png")
+                page.write_bytes(pdf.pdf_to_png(data, PREVIEW_WIDTH))
+                shown.append({"type": "image", "label": stand_ins[name], "url": url + name[:-4] + ".page1.png",
+                              "pdf": url + name})
+            elif show == "image":
                 shown.append({"type": "image", "label": name, "url": url + name})
-            elif show == "pdf" and not pictured:
+            elif show == "pdf" and not drawn:
                 page = folder / (name[:-4] + ".page1.png")
                 page.write_bytes(pdf.pdf_to_png(data, PREVIEW_WIDTH))
                 shown.append({"type": "image", "label": name, "url": url + name[:-4] + ".page1.png",
@@ -238,6 +271,25 @@ class Previewer:
         for old in self.scratch.iterdir():
             if old.name.isdigit() and int(old.name) < keep - 1:
                 shutil.rmtree(old, ignore_errors=True)
+
+
+def _view(renderer: Renderer, name: str) -> RoleView:
+    return renderer.output_view(name.removeprefix(variant_of(name)))[1] or RoleView(name)
+
+
+def _pictured(renderer: Renderer, target: Target) -> dict[str, str]:
+    """{picture: PDF} for a target that makes a picture of its PDF's page (a poster's PNG for
+    WeChat): the preview draws that page at PREVIEW_WIDTH instead of making the picture at the
+    build's width, which costs as much again and is shrunk to fit beside the form anyway."""
+    pdfs = [name for name in target.outputs if _view(renderer, name).show == "pdf"]
+    images = [name for name in target.outputs if _view(renderer, name).show == "image"]
+    return {images[0]: pdfs[0]} if len(images) == 1 and pdfs else {}
+
+
+def _without(target: Target, pictured: dict[str, str]) -> Target:
+    if not pictured:
+        return target
+    return dataclasses.replace(target, outputs=tuple(o for o in target.outputs if o not in pictured))
 
 
 def sms_entry(composed: SmsText) -> dict:

@@ -3,7 +3,9 @@
 "use strict";
 
 const TOKEN = document.querySelector('meta[name="outreach-token"]').content;
-const CHECK_DELAY = 600;   // ms after the last keystroke before checking and previewing
+// ms after the last keystroke before checking and previewing (bench/editor.py reads it). Short,
+// because an overtaken check is cancelled (here and on the server) instead of shown late.
+const PREVIEW_DELAY = 150;
 
 const $ = (selector, root = document) => root.querySelector(selector);
 
@@ -22,15 +24,20 @@ function el(tag, attrs = {}, ...children) {
   return node;
 }
 
-async function api(path, body, raw) {
-  const options = body === undefined ? {} : {
+// `signal`: an AbortController's, for a request a newer one replaces (it then rejects with AbortError).
+async function api(path, body, raw, signal) {
+  const options = body === undefined ? {signal} : {
     method: "POST",
     headers: {"X-Outreach-Token": TOKEN, "Content-Type": raw ? "application/octet-stream" : "application/json"},
     body: raw ? body : JSON.stringify(body),
+    signal,
   };
   const response = await fetch(path, options);
   let data = {};
-  try { data = await response.json(); } catch (e) { data = {error: "服务器没有返回有效内容。"}; }
+  try { data = await response.json(); } catch (e) {
+    if (signal && signal.aborted) throw e;
+    data = {error: "服务器没有返回有效内容。"};
+  }
   data.httpStatus = response.status;
   return data;
 }
@@ -570,6 +577,7 @@ function createItem(kind) {
 // The old form goes at once: typing into it while the new item loads would be lost.
 function showLoading() {
   state.seq++;
+  cancelCheck();
   $("#editor").replaceChildren(el("p", {className: "message busy", role: "status", text: "正在打开……"}));
   $("#preview").replaceChildren();
 }
@@ -615,8 +623,10 @@ function drawItem(data, values) {
   refillRoles();
   $("#item-form").addEventListener("input", (event) => { if (event.target.closest('[data-key="roles"]')) refillRoles(); });
   for (const type of ["input", "change"]) {
-    $("#item-form").addEventListener(type, () => { markDirty(); scheduleCheck(); });
+    // While an input method is composing, the box holds pinyin, not the text: wait for the characters.
+    $("#item-form").addEventListener(type, (event) => { markDirty(); if (!event.isComposing) scheduleCheck(); });
   }
+  $("#item-form").addEventListener("compositionend", () => scheduleCheck());
   check(true);
 }
 
@@ -627,25 +637,55 @@ function refillRoles() {
 function scheduleCheck() {
   clearTimeout(state.timer);
   setStatus("正在输入……");
-  state.timer = setTimeout(() => check(true), CHECK_DELAY);
+  state.timer = setTimeout(() => check(true), PREVIEW_DELAY);
 }
 
+// Checks the form and shows the preview in two parts: the check with the first output (a
+// scenario's poster), then the others. A newer check cancels the one under way.
 async function check(preview) {
   if (!state.open || state.open.settings || state.open.stations) return;
   const seq = ++state.seq;
+  cancelCheck();
+  const controller = state.checking = new AbortController();
   setStatus("正在检查和生成预览……");
-  const answer = await api("/edit/api/check", {kind: state.open.kind, id: state.open.id, values: state.form.get(), preview});
-  if (seq !== state.seq) return;   // a newer check is under way
+  const request = {kind: state.open.kind, id: state.open.id, values: state.form.get(), preview, part: preview ? "first" : "all"};
+  const answer = await checkRequest(request, controller.signal);
+  if (!answer || seq !== state.seq || answer.stale) return;   // a newer check is under way
   if (answer.error) { setStatus(answer.error, "error"); return; }
   showProblems(answer.problems);
   showSmsCount(answer.sms);
-  showPreview(answer.preview, answer.errors);
+  showPreview(answer.preview, answer.errors, answer.more);
+  reportCheck(answer, answer.preview, answer.more);
+  if (!answer.more) return;
+  const rest = await checkRequest({...request, part: "rest", ticket: answer.ticket}, controller.signal);
+  if (!rest || seq !== state.seq || rest.stale) return;
+  const shown = answer.preview.concat(rest.error ? [{type: "error", label: "预览", message: rest.error}] : rest.preview);
+  showPreview(shown, answer.errors);
+  reportCheck(answer, shown);
+}
+
+async function checkRequest(request, signal) {
+  try {
+    return await api("/edit/api/check", request, false, signal);
+  } catch (e) {
+    if (e.name === "AbortError") return null;
+    return {error: "连接不上预览服务器：请确认 outreach serve 还在运行。"};
+  }
+}
+
+function cancelCheck() {
+  if (state.checking) state.checking.abort();
+  state.checking = null;
+}
+
+function reportCheck(answer, shown, more) {
   const others = answer.elsewhere ? `；其他内容里还有 ${answer.elsewhere} 处错误（不影响保存这一项）` : "";
-  const layout = answer.preview.filter(part => part.type === "error" || part.type === "overflow");
+  const layout = shown.filter(part => part.type === "error" || part.type === "overflow");
   const unsaved = state.dirty ? "" : "（没有修改）";
+  const pending = more ? "其余预览生成中……" : "";
   if (answer.errors) setStatus(`有 ${answer.errors} 处错误，改好后才能保存${others}。`, "error");
   else if (layout.length) setStatus(`内容检查通过，但版面有问题（见右边预览）：${layout[0].message} 可以保存，但生成时这一项会失败${others}。`, "error");
-  else setStatus(`检查通过${state.dirty ? "，可以保存" : unsaved}${others}。`, "ok");
+  else setStatus(`检查通过${state.dirty ? "，可以保存" : unsaved}${others}。${pending}`, "ok");
 }
 
 function setStatus(text, kind = "") {
@@ -717,11 +757,12 @@ function showSmsCount(sms) {
     text: `短信：${sms.counter}${sms.ok ? "" : "，请缩短"}${sms.field_label && !sms.ok ? ` ${sms.field_label}` : ""}`}));
 }
 
-function showPreview(shown, errors) {
+// `more`: the rest of the preview is on its way (shown with this part when it comes).
+function showPreview(shown, errors, more) {
   const box = $("#preview");
   box.replaceChildren(el("h2", {text: "预览"}));
   if (errors) { box.append(el("p", {className: "help", text: "改好错误后显示预览。"})); return; }
-  if (!shown.length) { box.append(el("p", {className: "help", text: "这类内容没有单独的预览：保存后在引用它的海报、小贴士和资料包里查看。"})); return; }
+  if (!shown.length && !more) { box.append(el("p", {className: "help", text: "这类内容没有单独的预览：保存后在引用它的海报、小贴士和资料包里查看。"})); return; }
   for (const part of shown) {
     const figure = el("figure", {className: `shown ${part.type}`, "data-type": part.type});
     figure.append(el("figcaption", {text: part.label}));
@@ -750,12 +791,14 @@ function showPreview(shown, errors) {
     }
     box.append(figure);
   }
+  if (more) box.append(el("p", {className: "help pending", text: "其余预览生成中……"}));
 }
 
 // Returns true when the file on disk now holds what the form shows.
 async function save(base = state.digest, approving = false) {
   clearTimeout(state.timer);
   state.seq++;   // a check still under way must not overwrite what the save reports
+  cancelCheck();
   setStatus("正在保存……");
   const answer = await api("/edit/api/save", {kind: state.open.kind, id: state.open.id, values: state.form.get(), base,
                                               author: author(), approve: approving});
