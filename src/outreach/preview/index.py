@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from outreach.engine.manifest import Manifest
+from outreach.project.kinds import LAWS, registry
 from outreach.renderers.base import PRINT_FOLDER, RoleView, output_prefix, variant_of
 
 if TYPE_CHECKING:
@@ -72,8 +73,10 @@ def _titles(library) -> dict[str, str]:
     if library is None:
         return {}
     titles: dict[str, str] = {}
-    for kind in ("laws", "newsletters", "packs", "scripts", "quizzes", "tips", "scenarios"):
-        titles.update({item_id: item.title for item_id, item in library.kind(kind).items()})
+    # Where kinds share an id, the kind listed first in the registry wins (scenarios first);
+    # laws never do: they print nothing of their own.
+    for kind in [LAWS, *(kind for kind in reversed(list(registry)) if kind is not LAWS)]:
+        titles.update({item_id: item.title for item_id, item in library.kind(kind.folder).items()})
     return titles
 
 

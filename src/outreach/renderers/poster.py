@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 from outreach.project.config import A4_MM
+from outreach.project.kinds import LAWS, SCENARIOS
 from outreach.renderers.base import BatchRenderer, PackPart, RenderContext, RenderError, RenderResult, RoleView
 from outreach.renderers.html import base_context, check_pages, law_citations, png_from_pdf, render_pages
 from outreach.renderers.printing import BLEED_MM, Finish, print_master, with_review_date
@@ -36,7 +37,7 @@ class PosterRenderer(BatchRenderer):
     def plan(self, library, options):
         sizes = library.config.posters.sizes
         targets = []
-        for scenario_id, item in sorted(library.kind("scenarios").items()):
+        for scenario_id, item in sorted(library.kind(SCENARIOS.folder).items()):
             outputs = [f"posters/{scenario_id}.pdf"]
             if not options.print_ready:   # the picture is for WeChat, not for the print shop
                 outputs.append(f"posters/{scenario_id}.png")
@@ -44,7 +45,7 @@ class PosterRenderer(BatchRenderer):
                 outputs.append(f"posters/{scenario_id}-a3.pdf")
             if "A4" not in sizes:
                 outputs.remove(f"posters/{scenario_id}.pdf")
-            law_files = sorted({library.item("laws", ref.law).path for ref in item.model.laws})
+            law_files = sorted({library.item(LAWS.folder, ref.law).path for ref in item.model.laws})
             targets.append(Target(
                 id=f"posters/{scenario_id}", renderer=self.kind, outputs=tuple(outputs),
                 sources=(item.path, *law_files), templates=("poster.html",),
@@ -52,7 +53,7 @@ class PosterRenderer(BatchRenderer):
         return targets
 
     def pack_parts(self, ref, library):
-        title = library.item("scenarios", ref).model.title
+        title = library.item(SCENARIOS.folder, ref).model.title
         sizes = library.config.posters.sizes
         a3 = "A3" in sizes
         path = f"posters/{ref}.pdf" if "A4" in sizes else f"posters/{ref}-a3.pdf"
@@ -66,7 +67,7 @@ class PosterRenderer(BatchRenderer):
 
     def context(self, target: Target, ctx: RenderContext) -> dict:
         scenario_id = target.params["scenario"]
-        scenario = ctx.library.item("scenarios", scenario_id).model
+        scenario = ctx.library.item(SCENARIOS.folder, scenario_id).model
         return base_context(ctx) | {
             "scenario": scenario,
             "scenario_id": scenario_id,
@@ -84,7 +85,7 @@ class PosterRenderer(BatchRenderer):
         for target in targets:
             result = RenderResult()
             what = f"海报 {target.params['scenario']}"
-            source = ctx.library.item("scenarios", target.params["scenario"]).path
+            source = ctx.library.item(SCENARIOS.folder, target.params["scenario"]).path
             try:
                 document = render_pages(ctx, "poster.html", self.context(target, ctx), what, source,
                                         warnings=result.warnings, shorten="文字（如缩短案例或要点）")
@@ -102,7 +103,7 @@ class PosterRenderer(BatchRenderer):
             except RenderError as problem:
                 results[target.id] = problem
                 continue
-            review_by = ctx.library.item("scenarios", target.params["scenario"]).model.review_by
+            review_by = ctx.library.item(SCENARIOS.folder, target.params["scenario"]).model.review_by
             pdf_bytes = with_review_date(pdf_bytes, review_by)
             for output in target.outputs:
                 if output.endswith("-a3.pdf"):

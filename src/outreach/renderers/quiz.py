@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from outreach.project.config import A4_MM
+from outreach.project.kinds import QUIZZES
 from outreach.render.contract import TemplateContract, missing_anchors
 from outreach.render.quizprep import prepare
 from outreach.render.sheets import (
@@ -75,7 +76,7 @@ class QuizRenderer(Renderer):
     def plan(self, library, options):
         seed = options.shuffle_seed if options.shuffle_seed is not None else library.config.quiz.shuffle_seed
         targets = []
-        for set_id, item in sorted(library.kind("quizzes").items()):
+        for set_id, item in sorted(library.kind(QUIZZES.folder).items()):
             pdfs = (f"quiz/{set_id}-cards.pdf", f"quiz/{set_id}-answer-sheet.pdf", f"quiz/{set_id}-key.pdf")
             # The H5 page is for phones: a print build makes the three PDFs only.
             page = () if options.print_ready else (f"quiz/{set_id}/index.html",)
@@ -87,7 +88,7 @@ class QuizRenderer(Renderer):
         return targets
 
     def pack_parts(self, ref, library):
-        title = library.item("quizzes", ref).model.title
+        title = library.item(QUIZZES.folder, ref).model.title
         settings = library.config.quiz
         per_sheet = settings.columns * settings.rows
         size = f"{settings.card_width:g}×{settings.card_height:g} 毫米"
@@ -104,7 +105,7 @@ class QuizRenderer(Renderer):
 
     def render(self, target: Target, ctx: RenderContext) -> RenderResult:
         set_id, seed = target.params["quiz"], target.params["seed"]
-        item = ctx.library.item("quizzes", set_id)
+        item = ctx.library.item(QUIZZES.folder, set_id)
         questions = prepare(item.model, set_id, seed)
         foot = card_foot(ctx)
         context = base_context(ctx) | {"quiz": item.model, "quiz_id": set_id, "questions": questions, "seed": seed,

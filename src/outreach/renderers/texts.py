@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from outreach.project.kinds import LAWS, NEWSLETTERS, SCENARIOS, TIPS
 from outreach.render import sms
 from outreach.renderers.base import RenderContext, Renderer, RenderError, RenderResult, RoleView
 from outreach.renderers.html import base_context, law_citations, render_html
@@ -69,9 +70,9 @@ class TextsRenderer(Renderer):
     def check(self, ctx):
         """Every text the build would write, made in memory: SMS parts, byte limits, feed dates."""
         problems = []
-        for scenario_id in sorted(ctx.library.kind("scenarios")):
+        for scenario_id in sorted(ctx.library.kind(SCENARIOS.folder)):
             problems.extend(_failure(scenario_texts, ctx, scenario_id))
-        for letter_id in sorted(ctx.library.kind("newsletters")):
+        for letter_id in sorted(ctx.library.kind(NEWSLETTERS.folder)):
             problems.extend(_failure(newsletter_texts, ctx, letter_id))
         if not problems:
             problems.extend(_failure(json_feed, ctx))
@@ -81,18 +82,18 @@ class TextsRenderer(Renderer):
     def plan(self, library, options):
         targets = []
         every_source: set[str] = set()
-        for scenario_id, item in sorted(library.kind("scenarios").items()):
-            laws = sorted({library.item("laws", ref.law).path for ref in item.model.laws})
+        for scenario_id, item in sorted(library.kind(SCENARIOS.folder).items()):
+            laws = sorted({library.item(LAWS.folder, ref.law).path for ref in item.model.laws})
             every_source.update([item.path, *laws])
             targets.append(Target(
                 id=f"texts/{scenario_id}", renderer=self.kind,
                 outputs=(f"texts/{scenario_id}.sms.txt", f"texts/{scenario_id}.txt", f"texts/{scenario_id}.wecom.md"),
                 sources=(item.path, *laws), templates=self.SCENARIO_TEMPLATES,
                 params={"type": "scenario", "scenario": scenario_id}, label=f"文字 {scenario_id}"))
-        for letter_id, item in sorted(library.kind("newsletters").items()):
+        for letter_id, item in sorted(library.kind(NEWSLETTERS.folder).items()):
             letter = item.model
-            related = [library.item("scenarios", s).path for s in letter.focus] + \
-                      [library.item("tips", t).path for t in letter.tips]
+            related = [library.item(SCENARIOS.folder, s).path for s in letter.focus] + \
+                      [library.item(TIPS.folder, t).path for t in letter.tips]
             every_source.update([item.path, *related])
             name = f"newsletter-{letter.date.isoformat()}"
             targets.append(Target(
@@ -117,7 +118,7 @@ class TextsRenderer(Renderer):
             })
         if kind == "newsletter":
             texts = newsletter_texts(ctx, target.params["newsletter"])
-            name = f"newsletter-{ctx.library.item('newsletters', target.params['newsletter']).model.date.isoformat()}"
+            name = f"newsletter-{ctx.library.item(NEWSLETTERS.folder, target.params['newsletter']).model.date.isoformat()}"
             return RenderResult(outputs={f"texts/{name}.txt": texts["text"].encode("utf-8"),
                                          f"texts/{name}.md": texts["markdown"].encode("utf-8")})
         return RenderResult(outputs={"feed.json": json_feed(ctx).encode("utf-8")})
@@ -173,7 +174,7 @@ class SmsTooLong(RenderError):
 
 def compose_sms(ctx: RenderContext, scenario_id: str, context: dict | None = None) -> SmsText:
     """The SMS of a scenario: its `sms` field as written, else texts/sms.txt; one line, signed."""
-    item = ctx.library.item("scenarios", scenario_id)
+    item = ctx.library.item(SCENARIOS.folder, scenario_id)
     scenario = item.model
     if context is None:
         context = _scenario_context(ctx, scenario_id)
@@ -224,7 +225,7 @@ def _field_label(scenario, path: tuple) -> str:
 
 
 def _scenario_context(ctx: RenderContext, scenario_id: str) -> dict:
-    scenario = ctx.library.item("scenarios", scenario_id).model
+    scenario = ctx.library.item(SCENARIOS.folder, scenario_id).model
     return base_context(ctx) | {
         "scenario": scenario,
         "scenario_id": scenario_id,
@@ -234,7 +235,7 @@ def _scenario_context(ctx: RenderContext, scenario_id: str) -> dict:
 
 
 def scenario_texts(ctx: RenderContext, scenario_id: str) -> dict:
-    item = ctx.library.item("scenarios", scenario_id)
+    item = ctx.library.item(SCENARIOS.folder, scenario_id)
     context = _scenario_context(ctx, scenario_id)
     composed = compose_sms(ctx, scenario_id, context)
     counted, message, limit = composed.counted, composed.text, composed.max_parts
@@ -261,12 +262,12 @@ def scenario_texts(ctx: RenderContext, scenario_id: str) -> dict:
 
 
 def newsletter_texts(ctx: RenderContext, letter_id: str) -> dict[str, str]:
-    item = ctx.library.item("newsletters", letter_id)
+    item = ctx.library.item(NEWSLETTERS.folder, letter_id)
     letter = item.model
     context = base_context(ctx) | {
         "newsletter": letter,
-        "focus": [ctx.library.item("scenarios", s).model for s in letter.focus],
-        "tips": [ctx.library.item("tips", t).model for t in letter.tips],
+        "focus": [ctx.library.item(SCENARIOS.folder, s).model for s in letter.focus],
+        "tips": [ctx.library.item(TIPS.folder, t).model for t in letter.tips],
     }
     what = f"警务手机报 {letter.date.isoformat()}"
     text = _tidy(render_html(ctx, "texts/newsletter.txt", context, what))
@@ -281,23 +282,23 @@ def json_feed(ctx: RenderContext) -> str:
     config = ctx.config
     zone = config.feed.timezone
     items = []
-    for letter_id, item in sorted(ctx.library.kind("newsletters").items(), key=lambda kv: kv[1].model.date, reverse=True):
+    for letter_id, item in sorted(ctx.library.kind(NEWSLETTERS.folder).items(), key=lambda kv: kv[1].model.date, reverse=True):
         letter = item.model
         texts = newsletter_texts(ctx, letter_id)
         name = f"newsletter-{letter.date.isoformat()}"
-        items.append(_feed_item(f"newsletters/{letter_id}", letter.title or f"反诈警务手机报（{letter.date.isoformat()}）",
+        items.append(_feed_item(f"{NEWSLETTERS.folder}/{letter_id}", letter.title or f"反诈警务手机报（{letter.date.isoformat()}）",
                                 texts["text"], letter.date, zone, ["警务手机报"],
                                 {"kind": "newsletter", "id": letter_id,
                                  "files": {"text": f"texts/{name}.txt", "markdown": f"texts/{name}.md"}}))
-    for scenario_id, item in sorted(ctx.library.kind("scenarios").items()):
+    for scenario_id, item in sorted(ctx.library.kind(SCENARIOS.folder).items()):
         scenario = item.model
         published = scenario.published or config.feed.published
         if published is None:
             raise RenderError("feed.json 需要发布日期：请在 outreach.toml 的 [feed] 里写 published = 2026-11-20，"
-                              "或在诈骗类型里写 published。", item.path, 0, code="feed-date-missing")
+                              f"或在{SCENARIOS.label}里写 published。", item.path, 0, code="feed-date-missing")
         texts = scenario_texts(ctx, scenario_id)
         tags = [scenario.category, *scenario.tags, *(ctx.library.audience_label(a) for a in scenario.audiences)]
-        items.append(_feed_item(f"scenarios/{scenario_id}", scenario.title, texts["text"], published, zone,
+        items.append(_feed_item(f"{SCENARIOS.folder}/{scenario_id}", scenario.title, texts["text"], published, zone,
                                 list(dict.fromkeys(tags)),
                                 {"kind": "scenario", "id": scenario_id, "sms": texts["sms"].strip(),
                                  "files": {"sms": f"texts/{scenario_id}.sms.txt", "text": f"texts/{scenario_id}.txt",
