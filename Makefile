@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 # System packages: CJK fonts, fast font subsetting for WeasyPrint, Pango, Chromium for the
 # browser tests of the H5 pages, and libgs-common for the CMYK press profile print masters are
 # converted to (/usr/share/color/icc/ghostscript/default_cmyk.icc, freely redistributable).
-APT_PACKAGES := fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 fontconfig poppler-utils chromium libgs-common
+APT_PACKAGES := fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 fontconfig poppler-utils chromium libgs-common libreoffice-impress
 
 .PHONY: build test quick test-floors install system-deps bench clean goldens screenshots
 
