@@ -222,14 +222,14 @@ class Deck:
         for index, para in enumerate(paras):
             lines = deckfit.wrap(para.text, w - 2 * INSET_X - para.indent, para.size, self.keep)
             if lines is None:
-                raise self.too_long(para, "有一串连续的字母或数字比幻灯片还宽")
+                raise self.too_long(para, "里面有一串连续的字母或数字比幻灯片还宽")
             total += len(lines) * para.line_pt + (para.gap if index else 0)
         return total
 
     def too_long(self, para: Para, why: str) -> RenderError:
         file, line, what = para.where or (self.pack_path, 0, "一段文字")
-        return RenderError(f"宣讲课件：{what}太长，{why}，一页幻灯片放不下（“{para.text[:20]}…”）。"
-                           "请把这段文字缩短或分成几句。", file, line, code="deck-too-long")
+        return RenderError(f"宣讲课件：{what}太长，{why}（“{para.text[:20]}…”）。请把这段文字缩短或分成几句。",
+                           file, line, code="deck-too-long")
 
     def fill_text(self, frame, paras: list[Para], width: float | None, line: float | None = LINE,
                   anchor: str = "t") -> None:
@@ -291,14 +291,14 @@ class Deck:
                 continue
             parts = deckfit.sentences(para.text) if para.splittable else [para.text]
             if len(parts) < 2:
-                raise self.too_long(para, "又不能在句号处分开")
+                raise self.too_long(para, "一页幻灯片放不下，又没有句号可以分页")
             # Fill the slide sentence by sentence; the rest continues on the next.
             taken = 1
             while taken < len(parts) and self.height([replace(para, text="".join(parts[:taken + 1]))], w) <= h:
                 taken += 1
             head = replace(para, text="".join(parts[:taken]))
             if self.height([head], w) > h:
-                raise self.too_long(replace(para, text=parts[0]), "其中一句话")
+                raise self.too_long(replace(para, text=parts[0]), "其中一句话一页幻灯片就放不下")
             pages[-1] = [head]
             queue.insert(0, replace(para, text="".join(parts[taken:]), bullet=False, gap=para.gap))
         return [page for page in pages if page]
@@ -501,7 +501,7 @@ def _quiz_slides(deck: Deck, quiz, index: int, question, number: int) -> None:
     answer = _answer(question)
     w, h = SLIDE_W - 2 * MARGIN, BODY_BOTTOM - BODY_TOP
     if deck.height(body, w) > h:   # a question and its choices belong on one slide
-        raise deck.too_long(body[0], "题干和选项合起来")
+        raise deck.too_long(body[0], "题干和选项合起来一页幻灯片放不下（它们要在同一页上）")
     slide = deck.slide(L(f"互动问答 第{number}题（{kind}）"),
                        L(f"请听众先想一想、举手回答，再翻到下一页公布答案。\n答案：{answer}\n解析：{question.explanation}"),
                        band=theme.focus_color)

@@ -1,0 +1,268 @@
+"""宣讲课件 (issue 30, decks): one 16:9 PowerPoint deck per pack, read back with python-pptx
+(slide titles in the lecture's order, speaker notes on every slide, the East Asian typeface on
+every run, no slide-sized pictures, theme colours), and opened for real: headless LibreOffice
+converts it to PDF, and the page inspector and a glyph-by-glyph check against each text box's
+bounds read every slide. Content too long for a slide continues on a “（续）” slide; a field that
+cannot be placed fails the target with the item and the field named."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURE_PROJECT, build_project, write
+
+from outreach.project.kinds import PACKS, QUIZZES, SCENARIOS
+
+EMU_PER_PT = 12700
+PACK = "fixture"
+FONT = "Microsoft YaHei"
+BULLET = "●"   # a list's bullet: drawn by the slide program, not in the text
+
+
+def copy_fixture(root: Path) -> Path:
+    shutil.copytree(FIXTURE_PROJECT, root, ignore=shutil.ignore_patterns("build", ".outreach"))
+    return root
+
+
+def build_decks(root: Path, **options) -> Path:
+    result = build_project(root, only=("decks",), **options)
+    assert result.ok, [f.message for f in result.failures]
+    prefix = "zh-Hant/" if options.get("locale") == "zh-Hant" else ""
+    return root / "build" / f"{prefix}decks/{PACK}.pptx"
+
+
+@pytest.fixture(scope="module")
+def deck(tmp_path_factory) -> Path:
+    return build_decks(copy_fixture(tmp_path_factory.mktemp("decks") / "project"))
+
+
+def slides_of(path: Path):
+    from pptx import Presentation
+
+    return Presentation(str(path))
+
+
+def titles(path: Path) -> list[str]:
+    return [slide.shapes.title.text_frame.text for slide in slides_of(path).slides]
+
+
+def to_pdf(pptx: Path, out: Path) -> Path:
+    """The deck converted by headless LibreOffice, with a profile of its own (parallel runs)."""
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        pytest.fail("LibreOffice (soffice) is not installed: `make test` installs libreoffice-impress")
+    out.mkdir(parents=True, exist_ok=True)
+    profile = out / "lo-profile"
+    subprocess.run([soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--convert-to", "pdf",
+                    "--outdir", str(out), str(pptx)], check=True, capture_output=True, timeout=240,
+                   env={**os.environ, "HOME": str(out)})
+    return out / (pptx.stem + ".pdf")
+
+
+def test_slides_follow_the_lecture_with_notes_on_every_slide(deck):
+    from outreach.project.loader import load_library
+
+    library, _ = load_library(deck.parents[2])
+    pack = library.item(PACKS.folder, PACK).model
+    scenarios = [library.item(SCENARIOS.folder, e.ref).model for e in pack.items if e.kind == "poster"]
+    quiz = library.item(QUIZZES.folder, "basics").model
+    expected = [pack.title, "今天讲什么"]
+    for scenario in scenarios:
+        expected += [f"识别要点：{scenario.title}", f"防范要点：{scenario.title}", f"案例：{scenario.title}",
+                     f"法律依据：{scenario.title}"]
+    kinds = {"single": "单选题", "multiple": "多选题", "truefalse": "判断题"}
+    for number, question in enumerate(quiz.questions, 1):
+        expected += [f"互动问答 第{number}题（{kinds[question.kind]}）", f"第{number}题 答案"]
+    expected.append("遇到可疑情况，请拨打")
+    assert titles(deck) == expected
+
+    presentation = slides_of(deck)
+    assert (presentation.slide_width, presentation.slide_height) == (12192000, 6858000)   # 16:9
+    slides = list(presentation.slides)
+    for slide, title in zip(slides, expected, strict=True):
+        assert slide.has_notes_slide and slide.notes_slide.notes_text_frame.text.strip(), title
+
+    def body(slide) -> str:
+        return "\n".join(s.text_frame.text for s in slide.shapes
+                         if s.has_text_frame and not s.is_placeholder and s.text_frame.text)
+
+    # The title slide: audience, unit, date; the lists in large type; the answer after its question.
+    assert "老年人" in body(slides[0]) and library.config.project.organisation in body(slides[0])
+    signs = slides[2]
+    assert [line for line in body(signs).replace("\v", "").split("\n")] == scenarios[0].signs
+    first_question = expected.index("互动问答 第1题（单选题）")
+    assert quiz.questions[0].question in body(slides[first_question]).replace("\v", "")
+    assert "答案" not in body(slides[first_question])
+    answer = body(slides[first_question + 1]).replace("\v", "")
+    assert "答案：B" in answer and quiz.questions[0].explanation in answer
+    assert quiz.questions[0].explanation in slides[first_question + 1].notes_slide.notes_text_frame.text
+    # The talk track of the pack's 劝阻话术 is in the notes of its scenario's 防范要点 slide.
+    advice = slides[expected.index("防范要点：冒充公检法诈骗")] if "防范要点：冒充公检法诈骗" in expected else None
+    notes = [s.notes_slide.notes_text_frame.text for s in slides]
+    assert any("劝阻话术" in n for n in notes) or advice is None
+    # The closing slide: every hotline, the app line.
+    closing = body(slides[-1])
+    for hotline in library.config.project.hotlines:
+        assert hotline.display in closing
+    assert library.config.project.app in closing
+
+
+def test_every_run_names_the_east_asian_typeface_and_theme_colours(deck):
+    from pptx.oxml.ns import qn
+
+    presentation = slides_of(deck)
+    runs = 0
+    for slide in presentation.slides:
+        for frame_owner in [*slide.shapes, slide.notes_slide.notes_placeholder]:
+            if not frame_owner.has_text_frame:
+                continue
+            for run in frame_owner.text_frame._txBody.iter(qn("a:r")):
+                runs += 1
+                rpr = run.find(qn("a:rPr"))
+                assert rpr is not None and rpr.find(qn("a:ea")) is not None, run.findtext(qn("a:t"))
+                assert rpr.find(qn("a:ea")).get("typeface") == FONT
+                assert rpr.find(qn("a:latin")).get("typeface") == FONT
+                assert rpr.get("lang") == "zh-CN"
+    assert runs > 50
+    # Editable: text in text boxes, no picture bigger than a third of the slide (the QR code is small).
+    area = presentation.slide_width * presentation.slide_height
+    for slide in presentation.slides:
+        for shape in slide.shapes:
+            if shape.shape_type == 13:   # MSO_SHAPE_TYPE.PICTURE
+                assert shape.width * shape.height < area / 3
+    # The title bar is [theme] primary_color.
+    bar = next(s for s in presentation.slides[0].shapes if not s.has_text_frame or not s.text_frame.text)
+    assert str(bar.fill.fore_color.rgb) == "C8102E"
+
+
+def test_a_deck_is_the_same_bytes_when_built_again(deck, tmp_path):
+    again = build_decks(copy_fixture(tmp_path / "again"))
+    assert again.read_bytes() == deck.read_bytes()
+
+
+def test_the_deck_font_and_traditional_chinese(tmp_path):
+    root = copy_fixture(tmp_path / "project")
+    config = root / "outreach.toml"
+    config.write_text(config.read_text(encoding="utf-8") + '\n[decks]\nfont_hant = "DFKai-SB"\nquiz_questions = 2\n',
+                      encoding="utf-8")
+    path = build_decks(root, locale="zh-Hant")
+    from pptx.oxml.ns import qn
+
+    presentation = slides_of(path)
+    found = titles(path)
+    assert "今天講什麼" in found and not any("识别" in t for t in found)
+    assert sum(t.startswith("互動問答") for t in found) == 2      # [decks] quiz_questions
+    rpr = next(presentation.slides[2].shapes.title.text_frame._txBody.iter(qn("a:rPr")))
+    assert rpr.find(qn("a:ea")).get("typeface") == "DFKai-SB" and rpr.get("lang") == "zh-TW"
+
+
+LONG_SIGNS = [f"第{i}条：骗子先在短视频平台发布“低息贷款”广告，再把你拉进聊天软件，以“验证还款能力”为名要你先交钱，"
+              "这时一定要停下来，向身边的家人或民警核实。" for i in range(1, 11)]
+
+
+def test_a_list_too_long_for_a_slide_continues_on_the_next(tmp_path):
+    import yaml
+
+    root = copy_fixture(tmp_path / "project")
+    path = root / "content/scenarios/fake-loan.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["signs"] = LONG_SIGNS
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    deck = build_decks(root)
+    found = titles(deck)
+    start = found.index("识别要点：虚假网络贷款诈骗")
+    assert found[start + 1] == "识别要点：虚假网络贷款诈骗（续）"
+    shown = []
+    for slide in list(slides_of(deck).slides)[start:start + 6]:
+        if slide.shapes.title.text_frame.text.startswith("识别要点"):
+            shown += [p.text.replace("\v", "") for s in slide.shapes if s.has_text_frame and not s.is_placeholder
+                      for p in s.text_frame.paragraphs if p.text]
+    assert shown == LONG_SIGNS   # every item, in order, none cut
+
+
+def test_a_field_that_cannot_fit_fails_naming_item_and_field(tmp_path):
+    root = copy_fixture(tmp_path / "project")
+    path = root / "content/quizzes/basics.yaml"
+    text = path.read_text(encoding="utf-8")
+    long_question = "有人自称" + "某某平台客服说您的账户存在异常需要配合操作" * 13 + "怎么办？"
+    assert len(long_question) <= 300
+    path.write_text(text.replace("自称“公安局”来电，说您涉嫌洗钱，要把钱转到“安全账户”，怎么办？", long_question, 1),
+                    encoding="utf-8")
+    result = build_project(root, only=("decks",))
+    [failure] = result.failures
+    assert failure.file == "content/quizzes/basics.yaml" and failure.line == 7
+    assert "第 1 题的题干" in failure.message and "questions.0.question" in failure.message
+    assert "放不下" in failure.message
+
+    # A run of letters wider than the slide cannot be broken at all.
+    root = copy_fixture(tmp_path / "second")
+    path = root / "content/scenarios/fake-loan.yaml"
+    text = path.read_text(encoding="utf-8")
+    write(root, "content/scenarios/fake-loan.yaml",
+          text.replace("signs:\n", "signs:\n  - 打开链接http://abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnop.example\n", 1))
+    result = build_project(root, only=("decks",))
+    [failure] = result.failures
+    assert failure.file == "content/scenarios/fake-loan.yaml" and "识别要点" in failure.message
+    assert "signs.0" in failure.message
+
+
+def glyph_boxes(pdf: Path) -> list[list[tuple[str, tuple[float, float, float, float]]]]:
+    """Per page: (character, box in points from the top-left corner) of every glyph drawn."""
+    import pypdfium2 as pdfium
+
+    from outreach.render.pageinspect import glyphs_of
+
+    document = pdfium.PdfDocument(str(pdf))
+    pages = []
+    for page in document:
+        height = page.get_height()
+        pages.append([(g.char, (g.box[0], height - g.box[3], g.box[2], height - g.box[1])) for g in glyphs_of(page)])
+    document.close()
+    return pages
+
+
+def assert_opens_clean(pptx: Path, out: Path) -> None:
+    """LibreOffice draws every slide with nothing off the slide, overlapping or outside its box."""
+    from outreach.render.pageinspect import inspect_pdf
+
+    pdf = to_pdf(pptx, out)
+    problems = [p for p in inspect_pdf(pdf.read_bytes(), pdf.name) if p.severity == "error"]
+    assert not problems, "\n".join(p.format() for p in problems[:20])
+    presentation = slides_of(pptx)
+    pages = glyph_boxes(pdf)
+    assert len(pages) == len(presentation.slides)
+    tolerance = 1.5   # points: a glyph's box may touch its box's edge
+    for number, (slide, glyphs) in enumerate(zip(presentation.slides, pages, strict=True), 1):
+        boxes = [(shape.text_frame.text, (shape.left / EMU_PER_PT, shape.top / EMU_PER_PT,
+                                          (shape.left + shape.width) / EMU_PER_PT,
+                                          (shape.top + shape.height) / EMU_PER_PT))
+                 for shape in slide.shapes if shape.has_text_frame and shape.text_frame.text.strip()]
+        assert glyphs
+        for char, (left, top, right, bottom) in glyphs:
+            holders = [box for text, box in boxes if char in text or char == BULLET]
+            assert holders, (number, char)
+            assert any(left >= x0 - tolerance and top >= y0 - tolerance and right <= x1 + tolerance
+                       and bottom <= y1 + tolerance for x0, y0, x1, y1 in holders), \
+                f"slide {number}: “{char}” at {left:.0f},{top:.0f}–{right:.0f},{bottom:.0f} is outside its text box"
+
+
+@pytest.mark.slow
+def test_libreoffice_draws_every_slide_inside_its_box(deck, tmp_path):
+    assert_opens_clean(deck, tmp_path / "pdf")
+
+
+@pytest.mark.slow
+def test_continued_and_traditional_decks_open_clean(tmp_path):
+    import yaml
+
+    root = copy_fixture(tmp_path / "project")
+    path = root / "content/scenarios/fake-loan.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["signs"] = LONG_SIGNS
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    assert_opens_clean(build_decks(root), tmp_path / "pdf")
+    assert_opens_clean(build_decks(root, locale="zh-Hant"), tmp_path / "pdf-hant")
