@@ -197,6 +197,11 @@ def test_a_field_that_cannot_fit_fails_naming_item_and_field(tmp_path):
     assert failure.file == "content/quizzes/basics.yaml" and failure.line == 7
     assert "第 1 题的题干" in failure.message and "questions.0.question" in failure.message
     assert "放不下" in failure.message
+    # `outreach check` measures the decks too, with the same message.
+    from outreach.engine.precheck import check_project
+
+    found = [d for d in check_project(root).sorted() if d.code == "deck-too-long"]
+    assert [(d.file, d.line, d.message) for d in found] == [(failure.file, failure.line, failure.message)]
 
     # A run of letters wider than the slide cannot be broken at all.
     root = copy_fixture(tmp_path / "second")

@@ -108,16 +108,31 @@ class DecksRenderer(Renderer):
                 sources=tuple(sorted(sources)), params={"pack": pack_id}, label=f"宣讲课件 {pack_id}"))
         return targets
 
+    def check(self, ctx):
+        """The decks are measured, not laid out: `outreach check` finds what would not fit."""
+        from outreach.project.kinds import PACKS
+
+        problems = []
+        for pack_id in sorted(ctx.library.kind(PACKS.folder)):
+            try:
+                _deck_bytes(ctx, pack_id, [])
+            except RenderError as problem:
+                problems.append(problem)
+        return problems
+
     def render(self, target: Target, ctx: RenderContext) -> RenderResult:
         result = RenderResult()
         pack_id = target.params["pack"]
-        try:
-            data = build_deck(ctx, pack_id, result.warnings)
-        except deckfit.FontMissing as missing:
-            raise RenderError(f"生成宣讲课件需要量字用的字体 {missing}（Debian 软件包 fonts-noto-cjk），"
-                              "请先安装（make install 会装好）。") from None
-        result.outputs[f"decks/{pack_id}.pptx"] = data
+        result.outputs[f"decks/{pack_id}.pptx"] = _deck_bytes(ctx, pack_id, result.warnings)
         return result
+
+
+def _deck_bytes(ctx: RenderContext, pack_id: str, warnings: list[str]) -> bytes:
+    try:
+        return build_deck(ctx, pack_id, warnings)
+    except deckfit.FontMissing as missing:
+        raise RenderError(f"生成宣讲课件需要量字用的字体 {missing}（Debian 软件包 fonts-noto-cjk），"
+                          "请先安装（make install 会装好）。") from None
 
 
 # --- the deck's content -------------------------------------------------------------------------
