@@ -8,20 +8,35 @@ STAMP := $(VENV)/.installed
 # converted to (/usr/share/color/icc/ghostscript/default_cmyk.icc, freely redistributable).
 APT_PACKAGES := fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 fontconfig poppler-utils chromium libgs-common libreoffice-impress
 
-.PHONY: build test quick test-floors install system-deps bench clean goldens screenshots
+.PHONY: build test test-slow test-all gates quick test-floors install system-deps bench clean goldens screenshots
 
 build: $(STAMP)
 	$(BIN)/outreach schema
 	$(BIN)/outreach build
 
-test: $(STAMP)
+# Three tiers of tests (README, 测试); pyproject.toml registers the markers, tests/conftest.py marks
+# starter and browser tests by their fixtures. `make test`: the gates and every test marked none of
+# slow, browser, starter (about 2 minutes on 2 idle cores); `make test-slow`: exactly the others;
+# `make test-all`: both. CI runs test, then test-slow: every test once.
+FAST := not slow and not browser and not starter
+SLOW := slow or browser or starter
+
+gates: $(STAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/lint-imports
 	$(BIN)/mypy
+
+test: gates
+	$(BIN)/python -m pytest -n 2 -q -m "$(FAST)"
+
+test-slow: $(STAMP)
+	$(BIN)/python -m pytest -n 2 -q -m "$(SLOW)"
+
+test-all: gates
 	$(BIN)/python -m pytest -n 2 -q
 
-# The inner loop while editing (about half a minute): style, import contracts, and the test
-# modules that need no layout engine run or browser. `make test` runs everything.
+# The inner loop while editing (under half a minute): style, import contracts, and the test
+# modules that need no layout engine run or browser. `make test` runs the whole fast tier.
 QUICK_TESTS := tests/test_editor_forms.py tests/test_lint.py tests/test_sms.py tests/test_loader_errors.py \
 	tests/test_yaml_slips.py tests/test_config_messages.py tests/test_readme.py tests/test_template_safety.py \
 	tests/test_scripts_md.py tests/test_scripts_lint.py

@@ -145,6 +145,118 @@ def fixture_project(tmp_path: Path) -> Path:
     return root
 
 
+# --- builds shared by the whole test run ------------------------------------------------------
+# The starter library and the fixture project are each built once per run (the first xdist worker
+# that asks builds under a file lock, the others wait and read it) instead of once per module.
+# Tests only read them; a test that changes something copies one (copy_built) and builds again,
+# which rebuilds only what it changed.
+
+def _shared_folder(tmp_path_factory) -> Path:
+    """A folder of this test run that every xdist worker sees: the workers' basetemps are
+    siblings under one run folder; without xdist the run's own basetemp."""
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent
+    folder = base / "shared-builds"
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
+def _snapshot(root: Path) -> dict[str, tuple[int, int]]:
+    return {str(p.relative_to(root)): (p.stat().st_size, p.stat().st_mtime_ns)
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def shared_build(tmp_path_factory, name: str, make) -> Path:
+    """`make(root)` once per test run, for every worker; its files are left read-only. A build
+    that failed fails every test that asks for it with the same message."""
+    import fcntl
+
+    folder = _shared_folder(tmp_path_factory)
+    root = folder / name
+    done, failed = folder / f"{name}.done", folder / f"{name}.failed"
+    with open(folder / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if failed.exists():
+            pytest.fail(f"共享构建 {name} 失败（另一个进程）：{failed.read_text(encoding='utf-8')}", pytrace=False)
+        if not done.exists():
+            try:
+                make(root)
+            except BaseException as error:
+                failed.write_text(f"{type(error).__name__}: {error}"[:5000], encoding="utf-8")
+                raise
+            for path in root.rglob("*"):
+                if path.is_file():
+                    path.chmod(0o444)
+            done.touch()
+    return root
+
+
+def copy_built(source: Path, dest: Path) -> Path:
+    """A writable copy of a shared build (project and build/), for a test that changes it: the
+    manifest comes along, so the next build redoes only the targets the test changed."""
+    def copy_writable(src, dst):
+        shutil.copy2(src, dst)
+        os.chmod(dst, 0o644)
+
+    shutil.copytree(source, dest, copy_function=copy_writable)
+    return dest
+
+
+def _build_starter(root: Path) -> None:
+    copy_starter(root)
+    result = build_project(root, jobs=2, stations=True)
+    assert result.ok, [f"{f.label}: {f.message}" for f in result.failures]
+
+
+def _build_starter_print(root: Path) -> None:
+    copy_starter(root)
+    result = build_project(root, jobs=2, print_ready=True, stations=True)
+    assert result.ok, [f"{f.label}: {f.message}" for f in result.failures]
+
+
+def _build_fixture(root: Path) -> None:
+    shutil.copytree(FIXTURE_PROJECT, root, ignore=shutil.ignore_patterns("build", ".outreach"))
+    for print_ready in (False, True):   # print masters beside the screen files
+        result = build_project(root, stations=True, jobs=2, print_ready=print_ready)
+        assert result.ok, [f"{f.label}: {f.message}" for f in result.failures]
+
+
+@pytest.fixture(scope="session")
+def _guard_shared():
+    """Fails the run's last teardown when a test wrote into a shared build."""
+    taken: dict[Path, dict] = {}
+    yield taken
+    changed = [str(root) for root, before in taken.items() if _snapshot(root) != before]
+    assert not changed, f"测试改动了共享构建（应先 copy_built 复制）：{changed}"
+
+
+def _shared(tmp_path_factory, guard, name: str, make) -> Path:
+    root = shared_build(tmp_path_factory, name, make)
+    guard.setdefault(root, _snapshot(root))
+    return root
+
+
+@pytest.fixture(scope="session")
+def built_starter(tmp_path_factory, _guard_shared) -> Path:
+    """The starter library built once per run, every kind with its station packs (screen files):
+    read it, never write to it (copy_built for a changed copy)."""
+    return _shared(tmp_path_factory, _guard_shared, "starter", _build_starter)
+
+
+@pytest.fixture(scope="session")
+def built_starter_print(tmp_path_factory, _guard_shared) -> Path:
+    """The starter library built print-ready with its station packs, once per run; read-only."""
+    return _shared(tmp_path_factory, _guard_shared, "starter-print", _build_starter_print)
+
+
+@pytest.fixture(scope="session")
+def built_fixture_project(tmp_path_factory, _guard_shared) -> Path:
+    """The fixture project built once per run with its station: screen files, then print masters
+    beside them in the same build/; read-only."""
+    return _shared(tmp_path_factory, _guard_shared, "fixture", _build_fixture)
+
+
 def assert_pages_clean(base: Path) -> None:
     """Every PDF under `base` passes the page inspector (flipped, overlapping or off-page text,
     text on images, bleed colour on print-ready pages, blank pages, split names, widowed titles);
@@ -156,8 +268,41 @@ def assert_pages_clean(base: Path) -> None:
     assert not problems, "\n".join(p.format() for p in problems[:20])
 
 
-def pytest_configure(config) -> None:
-    config.addinivalue_line("markers", "bad_pages: the test makes faulty PDFs on purpose (skips the page inspector)")
+# --- tiers: `make test` runs the tests marked none of slow, browser, starter (pyproject.toml) --------
+
+STARTER_FIXTURES = {"built_starter", "built_starter_print"}
+# A fast-tier test slower than this (setup and call, on an idle core) belongs in a slower tier:
+# the run's summary names it, so `make test` stays within its two minutes.
+FAST_TEST_SECONDS = 4.0
+TIER_MARKERS = ("slow", "browser", "starter")
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """A test that reads the built starter library is a starter test, one that drives Chromium a
+    browser test, whatever module it is in."""
+    for item in items:
+        names = set(getattr(item, "fixturenames", ()))
+        if names & STARTER_FIXTURES:
+            item.add_marker(pytest.mark.starter)
+        if "browser" in names:
+            item.add_marker(pytest.mark.browser)
+
+
+_fast_durations: dict[str, float] = {}
+
+
+def pytest_runtest_logreport(report) -> None:
+    if report.when in ("setup", "call") and not any(marker in report.keywords for marker in TIER_MARKERS):
+        _fast_durations[report.nodeid] = _fast_durations.get(report.nodeid, 0.0) + report.duration
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
+    slow = sorted(((seconds, nodeid) for nodeid, seconds in _fast_durations.items() if seconds > FAST_TEST_SECONDS),
+                  reverse=True)
+    if slow:
+        terminalreporter.section("fast-tier tests over %.0f s (mark them slow, or make them faster)" % FAST_TEST_SECONDS)
+        for seconds, nodeid in slow:
+            terminalreporter.write_line(f"{seconds:6.1f}s {nodeid}")
 
 
 @pytest.fixture(autouse=True)

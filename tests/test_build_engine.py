@@ -158,6 +158,7 @@ def test_failing_target_does_not_stop_the_others(mini_project):
     assert not (mini_project / "build/posters/fake-loan.pdf").exists()
 
 
+@pytest.mark.slow
 def test_failed_target_keeps_previous_output(mini_project):
     build_posters(mini_project)
     before = (mini_project / "build/posters/fake-loan.pdf").read_bytes()
@@ -247,6 +248,7 @@ def test_noop_rebuild_does_not_import_weasyprint(mini_project):
     assert output == ["True", "False", "False"]
 
 
+@pytest.mark.slow
 def test_killed_build_leaves_previous_outputs_and_recovers(project):
     """kill -9 in the middle of a build: build/ is exactly as before; the next build completes."""
     run = [sys.executable, "-m", "outreach", "build", "-q", "--only", "posters"]
@@ -275,6 +277,7 @@ def test_killed_build_leaves_previous_outputs_and_recovers(project):
     assert all(p.read_bytes() != before[p.relative_to(out).as_posix()] for p in (out / "posters").glob("*.png"))
 
 
+@pytest.mark.slow
 def test_cli_plain_progress_when_not_a_terminal(mini_project):
     result = subprocess.run([sys.executable, "-m", "outreach", "build", "-j", "1"], cwd=mini_project,
                             capture_output=True, text=True)
@@ -290,6 +293,7 @@ def test_cli_plain_progress_when_not_a_terminal(mini_project):
     assert quiet.returncode == 0 and quiet.stdout == ""
 
 
+@pytest.mark.slow
 def test_cli_build_failure_exit_code_and_location(mini_project):
     overflow_poster(mini_project)
     result = subprocess.run([sys.executable, "-m", "outreach", "build", "-q"], cwd=mini_project, capture_output=True, text=True)
@@ -298,6 +302,7 @@ def test_cli_build_failure_exit_code_and_location(mini_project):
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.slow
 def test_cli_noop_does_not_import_weasyprint(mini_project):
     subprocess.run([sys.executable, "-m", "outreach", "build", "-q"], cwd=mini_project, check=True)
     result = subprocess.run([sys.executable, "-X", "importtime", "-m", "outreach", "build"], cwd=mini_project,
@@ -315,6 +320,7 @@ def test_errors_that_stop_the_build_with_a_pool_return_promptly(mini_project):
     assert time.perf_counter() - started < 5
 
 
+@pytest.mark.slow
 def test_only_then_full_build_reuses_the_selected_targets(mini_project):
     build_project(mini_project, only=("posters",))
     result = build_project(mini_project)
@@ -336,6 +342,7 @@ def test_outputs_can_never_be_written_outside_build(tmp_path):
         write_outputs(tmp_path / "build", undeclared, {"b.txt": b"x"})
 
 
+@pytest.mark.slow
 def test_build_reports_errors_but_leaves_style_warnings_to_check(mini_project):
     from conftest import check
 
@@ -345,6 +352,7 @@ def test_build_reports_errors_but_leaves_style_warnings_to_check(mini_project):
     assert result.ok and len(result.diagnostics) == 0
 
 
+@pytest.mark.slow
 def test_a_pack_cover_rebuilds_when_the_feed_date_it_shows_changes(fixture_project):
     # The fixture pack has no date of its own: its cover shows [feed] published.
     assert build_project(fixture_project, only=("posters", "tips", "quiz", "scripts", "packs")).ok
@@ -381,6 +389,7 @@ def test_stations_on_or_off_leaves_the_other_targets_alone(fixture_project):
     assert not refused.ok and "--stations" in refused.failures[0].message and not refused.built
 
 
+@pytest.mark.slow
 def test_every_output_has_a_role_and_media_type_in_the_manifest(fixture_project):
     import json
 

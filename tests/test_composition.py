@@ -61,13 +61,11 @@ def band_and_fill(path) -> tuple[float, float, float]:
 
 
 @pytest.fixture(scope="module")
-def starter(tmp_path_factory):
-    root = copy_starter(tmp_path_factory.mktemp("compose") / "proj")
-    result = build_project(root, only=("posters", "tips"), jobs=2)
-    assert result.ok, [f"{f.label}: {f.message}" for f in result.failures]
-    return root / "build"
+def starter(built_starter):
+    return built_starter / "build"
 
 
+@pytest.mark.slow
 def test_every_poster_keeps_the_same_small_band_above_one_footer_line(starter):
     measured = {path.name: band_and_fill(path) for path in sorted(starter.glob("posters/*.pdf"))}
     assert len(measured) == len(list((starter.parent / "content/scenarios").glob("*.yaml")))
@@ -87,6 +85,7 @@ def test_every_tip_fills_its_page(starter):
         assert fill >= MIN_FILL, (name, round(fill, 3))
 
 
+@pytest.mark.slow
 def test_print_masters_are_composed_like_the_screen_files(tmp_path):
     root = tmp_path / "fixture"
     shutil.copytree(FIXTURE_PROJECT, root, ignore=shutil.ignore_patterns("build", ".outreach"))
@@ -138,6 +137,8 @@ def test_a_page_a_little_too_long_closes_its_gaps_instead_of_failing():
     assert tighten(over.replace(" data-compose", ""), lay_out) is None   # a template that does not ask
 
 
+@pytest.mark.slow
+@pytest.mark.starter   # a cold build: the changed footer changes every tip
 def test_the_starter_with_four_hotlines_and_a_long_unit_name_fits_every_tip(tmp_path):
     """A tip a millimetre over (the footer with 4 hotlines is taller) closes its gaps: the build
     used to fail on personal-info-crime."""

@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import REPO, assert_pages_clean, build_project, copy_starter, pdf_pages
+from conftest import REPO, assert_pages_clean, pdf_pages
 
 from outreach.project.loader import load_library
 
@@ -33,12 +33,9 @@ def library():
 
 
 @pytest.fixture(scope="module")
-def starter_build(tmp_path_factory) -> Path:
-    """The starter library's posters, tips and texts, built once for this module."""
-    root = copy_starter(tmp_path_factory.mktemp("content2026") / "proj")
-    result = build_project(root, only=("posters", "tips", "texts"))
-    assert result.ok, [f"{f.label}: {f.message}" for f in result.failures]
-    return root / "build"
+def starter_build(built_starter) -> Path:
+    """The starter library's build (posters, tips and texts among it), shared by the test run."""
+    return built_starter / "build"
 
 
 # --- item 1: the new scam types ------------------------------------------------------------------
@@ -72,6 +69,7 @@ def test_the_sextortion_poster_uses_plain_words_for_students():
         assert word not in text, word
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("scenario_id", sorted(NEW_SCENARIOS))
 def test_each_new_poster_is_one_clean_page_with_its_texts(starter_build, scenario_id, library):
     poster = starter_build / f"posters/{scenario_id}.pdf"

@@ -16,6 +16,9 @@ import pytest
 from conftest import build_project, edit
 from limits import run_measured
 
+pytestmark = pytest.mark.slow   # builds or servers in most tests (README, 测试)
+
+
 KILL_AT_RENAME = """
 import os
 _real_replace = os.replace

@@ -18,6 +18,7 @@ def outreach(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "outreach", *args], cwd=cwd, capture_output=True, text=True, timeout=600)
 
 
+@pytest.mark.slow
 def test_init_then_build_works_at_once(tmp_path):
     result = outreach("init", "demo", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
@@ -61,6 +62,7 @@ def test_init_refuses_an_existing_project(tmp_path):
     assert again.returncode == 1 and "不会覆盖" in again.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind, folder", [("scenario", "scenarios"), ("tip", "tips"), ("quiz", "quizzes"),
                                           ("script", "scripts"), ("pack", "packs")])
 def test_new_skeleton_fails_check_until_filled(project, kind, folder):
@@ -77,6 +79,7 @@ def test_new_skeleton_fails_check_until_filled(project, kind, folder):
     assert [d for d in check(project) if d.file == f"content/{folder}/my-new-item.yaml"] == []
 
 
+@pytest.mark.slow
 def test_new_refuses_to_overwrite_and_bad_ids(project):
     again = outreach("new", "scenario", "fake-loan", cwd=project)
     assert again.returncode == 1 and "不会覆盖" in again.stderr
@@ -86,6 +89,7 @@ def test_new_refuses_to_overwrite_and_bad_ids(project):
     assert unknown.returncode == 1 and "scenario" in unknown.stderr
 
 
+@pytest.mark.slow
 def test_templates_list_eject_edit_build_diff(mini_project):
     listed = outreach("templates", "list", cwd=mini_project)
     assert listed.returncode == 0
@@ -103,6 +107,7 @@ def test_templates_list_eject_edit_build_diff(mini_project):
     assert refused.returncode == 1 and "不会覆盖" in refused.stderr and "poster.html" in refused.stderr
 
 
+@pytest.mark.slow
 def test_traditional_chinese_build(mini_project):
     result = build_project(mini_project, only=("posters", "texts", "tips"), locale="zh-Hant")
     assert result.ok, result.failures
@@ -119,6 +124,7 @@ def test_traditional_chinese_build(mini_project):
     assert "诈骗" in (mini_project / "build/texts/card-renting.txt").read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_traditional_chinese_from_config_and_law_names(project):
     config = project / "outreach.toml"
     config.write_text(config.read_text(encoding="utf-8").replace('locale = "zh-Hans"', 'locale = "zh-Hant"'), encoding="utf-8")

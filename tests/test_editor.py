@@ -21,6 +21,9 @@ from conftest import MINI_PROJECT
 from editorserver import Server, serving
 from playwright.sync_api import expect
 
+pytestmark = pytest.mark.slow   # builds or servers in most tests (README, 测试)
+
+
 REPO = Path(__file__).resolve().parent.parent
 SCREENSHOTS = REPO / "docs" / "images"
 COMMENT = "# 审核意见：案例已匿名化，保留这行注释\n"

@@ -25,6 +25,9 @@ from PIL import Image
 from outreach.engine.precheck import check_project
 from outreach.preview.editor.workbench import PREVIEW_WIDTH, Previewer, check_values
 
+pytestmark = pytest.mark.slow   # builds or servers in most tests (README, 测试)
+
+
 SCENARIO = "content/scenarios/fake-loan.yaml"
 TIP = "content/tips/long-tip.yaml"
 LONG_ADVICE = "贷款请到正规银行或持牌金融机构办理，" * 5     # a four-line entry: the poster overflows ~17 mm

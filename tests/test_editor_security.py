@@ -19,7 +19,8 @@ import pytest
 from conftest import FIXTURE_PROJECT, MINI_PROJECT, start_serve
 from editorserver import Server, serving
 
-pytestmark = pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+pytestmark = [pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning"),
+              pytest.mark.slow]   # editor servers on built projects (README, 测试)
 
 # A quiz page template that tries to take over the editor from the build page, with and
 # without the page's own policy tag: read the editor page for its token, create a scenario,

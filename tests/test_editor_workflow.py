@@ -16,6 +16,9 @@ from editorserver import serving
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
+pytestmark = pytest.mark.slow   # builds or servers in most tests (README, 测试)
+
+
 STATIONS = ("id,name,address,phone,officer,officer_title,officer_phone,wechat_qr_url\n"
             "north,示例北山派出所（虚构）,示例省示例市示例区示例街道示例路一百二十三号院,0000-1234567,欧阳警官（虚构）,社区民警,0000-7654321,\n")
 JARGON = re.compile(r"[a-z]+_[a-z_]+|outreach\.toml|\[[a-z]+\]|第 \d+ 行|\b(single|multiple|truefalse|yaml)\b")

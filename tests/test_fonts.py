@@ -16,6 +16,9 @@ from conftest import FIXTURE_PROJECT, build_project, edit
 from fontTools.cffLib import CFFFontSet
 from PIL import Image, ImageChops
 
+pytestmark = pytest.mark.slow   # builds or servers in most tests (README, 测试)
+
+
 KINDS = [
     "posters/fake-loan.pdf", "tips/answer-96110.pdf", "quiz/basics-cards.pdf", "quiz/basics-key.pdf",
     "quiz/basics-answer-sheet.pdf", "scripts/xiaopin-fake-police.pdf", "scripts/xiaopin-fake-police/王大妈.pdf",

@@ -9,7 +9,7 @@ import re
 
 import pypdfium2 as pdfium
 import pytest
-from conftest import FIXTURE_PROJECT, build_project, copy_starter, edit, pdf_pages, write
+from conftest import FIXTURE_PROJECT, build_project, copy_built, edit, pdf_pages, write
 
 from outreach.render.inspect_furniture import furniture_findings, page_folios
 from outreach.render.pageinspect import inspect_pdf
@@ -19,10 +19,10 @@ LONG_TIP_TITLE = "公检法机关不会通过电话、网络要你转账，也�
 
 
 @pytest.fixture(scope="module")
-def starter(tmp_path_factory):
+def starter(built_starter, tmp_path_factory):
     """The starter library with its station packs, one tip title long enough to wrap in the
-    table of contents."""
-    root = copy_starter(tmp_path_factory.mktemp("furniture") / "proj")
+    table of contents (a copy of the run's shared build: only that tip and its packs rebuild)."""
+    root = copy_built(built_starter, tmp_path_factory.mktemp("furniture") / "proj")
     edit(root / "content/tips/no-safe-account.yaml", "title: 公检法机关不会通过电话、网络要你转账，没有“安全账户”",
          f"title: {LONG_TIP_TITLE}")
     result = build_project(root, stations=True, jobs=2)
@@ -51,6 +51,7 @@ def pack_files(build) -> list:
                                                       if p.name != "contact-cards.pdf")
 
 
+@pytest.mark.slow
 def test_every_inner_page_has_one_number_in_the_outer_bottom_corner(starter):
     files = pack_files(starter)
     stations = len(list(starter.glob("stations/*/contact-cards.pdf")))
@@ -224,6 +225,7 @@ def test_numbers_beside_words_are_not_page_numbers():
 
 # --- the build fails instead of printing two numbers ---------------------------------------------
 
+@pytest.mark.slow
 def test_a_script_template_that_numbers_its_own_pages_fails_the_pack_with_the_page(tmp_path):
     """A volunteer's older script.css prints its own numbers whatever the pack: in a pack that
     makes two numbers on a page, and the pack is not written."""
@@ -242,6 +244,7 @@ def test_a_script_template_that_numbers_its_own_pages_fails_the_pack_with_the_pa
     assert not (root / "build/packs/fixture.pdf").exists()
 
 
+@pytest.mark.slow
 def test_a_template_with_text_in_the_folio_corner_fails_the_pack_naming_the_place(tmp_path):
     import shutil
 
@@ -259,6 +262,7 @@ def test_a_template_with_text_in_the_folio_corner_fails_the_pack_naming_the_plac
     assert "留空" in failure.message
 
 
+@pytest.mark.slow
 def test_print_ready_packs_keep_one_number_per_page_in_the_same_place(tmp_path):
     import shutil
 

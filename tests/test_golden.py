@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pypdfium2 as pdfium
 import pytest
-from conftest import REPO, build_project
+from conftest import REPO
 from PIL import Image, ImageChops, ImageStat
 
 GOLDEN_DIR = REPO / "tests" / "golden"
@@ -49,19 +49,10 @@ PAGES = {
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory) -> Path:
-    import shutil
-
-    from conftest import FIXTURE_PROJECT, assert_pages_clean
-
-    root = tmp_path_factory.mktemp("golden") / "fixture"
-    shutil.copytree(FIXTURE_PROJECT, root)
-    result = build_project(root, stations=True, jobs=2)
-    assert result.ok, [f"{f.label}: {f.message}" for f in result.failures]
-    printed = build_project(root, stations=True, jobs=2, print_ready=True)   # beside the screen files
-    assert printed.ok, [f"{f.label}: {f.message}" for f in printed.failures]
-    assert_pages_clean(root / "build")
-    return root / "build"
+def built(built_fixture_project) -> Path:
+    """The fixture project with its station, screen files and print masters beside them (the
+    run's shared build, whose pages the inspector passed)."""
+    return built_fixture_project / "build"
 
 
 def render(pdf: Path, index: int) -> Image.Image:

@@ -98,11 +98,13 @@ def _screens(browser, path, width: int) -> dict[str, list[str]]:
         context.close()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("width", WIDTHS)
 def test_quiz_page_fits_phones_with_one_to_four_hotlines(browser, quiz_page, width):
     assert _screens(browser, quiz_page, width) == {}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("width", (320, 360))
 def test_quiz_page_fits_phones_with_the_macau_profile(browser, macau_page, width):
     assert _screens(browser, macau_page, width) == {}

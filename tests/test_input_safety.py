@@ -289,6 +289,7 @@ def at(value, path):
     return value
 
 
+@pytest.mark.slow
 def test_every_text_field_keeps_text_that_yaml_1_1_reads_as_something_else(fixture_project):
     files = sorted((fixture_project / "content").rglob("*.yaml"))
     assert {f.parent.name for f in files} >= set(KIND_MODELS) - {"newsletters"}
@@ -405,6 +406,7 @@ def test_a_file_with_too_many_keys_is_refused_for_its_size_not_for_aliases(fixtu
     assert "太多" in problems[0].message and "锚点" not in problems[0].message and "别名" not in problems[0].message
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("char", ["\ue000", "\U000f0000", "\U0010fffd", "\u0378"])
 def test_a_character_without_a_shape_fails_check_as_it_fails_the_build(fixture_project, char):
     edit(fixture_project / SCENARIO, "在放款前", f"在放{char}款前")

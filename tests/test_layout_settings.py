@@ -36,6 +36,8 @@ from outreach.checks.spacing import apply_spacing
 from outreach.project.phones import digits
 from outreach.render.theme import BUILTIN_DIR as REPO_THEME
 
+pytestmark = pytest.mark.slow   # every test builds a changed project cold (README, 测试)
+
 # Failures must say what to change: an outreach.toml entry or section, or the station sheet.
 SETTING = re.compile(r"outreach\.toml|\[\[project\.hotlines\]\]|\[quiz\]|stations\.csv|站点表|电话|单位名称")
 

@@ -35,6 +35,7 @@ def alias_bomb(root) -> None:
     write(root, SCENARIO, text.replace("tags_old:", "old_tags:") + f'quote: &big "{big}"\ntags: [{refs}]\n')
 
 
+@pytest.mark.slow
 def test_alias_amplification_is_refused_by_expanded_size(mini_project):
     alias_bomb(mini_project)
     assert len((mini_project / SCENARIO).read_bytes()) < 512 * 1024
@@ -47,6 +48,7 @@ def test_alias_amplification_is_refused_by_expanded_size(mini_project):
 
 # --- 6. very long fields ------------------------------------------------------------------------
 
+@pytest.mark.slow
 @pytest.mark.parametrize("field, limit", [("summary", 300), ("title", 40)])
 def test_very_long_field_is_refused_before_rendering(mini_project, field, limit):
     text = (mini_project / SCENARIO).read_text(encoding="utf-8")
@@ -151,6 +153,7 @@ def test_csv_in_no_known_encoding_is_located(mini_project):
     assert (problem.code, problem.line, problem.column) == ("encoding", 2, 4)
 
 
+@pytest.mark.slow
 def test_commands_that_do_not_use_stations_do_not_read_them(mini_project):
     from outreach.project.loader import load_library
 
@@ -165,6 +168,7 @@ def test_commands_that_do_not_use_stations_do_not_read_them(mini_project):
 BOMB_POSTER = '{% extends "!theme/poster.html" %}\n{% block body %}{{ super() }}<p class="laws">PAYLOAD</p>{% endblock %}\n'
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("payload, word", [
     ("{{ ('a' * 10**10)|length }}", "过大"),
     ("{{ 10 ** 10000000000 }}", "过大"),
@@ -182,6 +186,7 @@ def test_one_step_template_bombs_fail_their_target_quickly(mini_project, payload
     assert_bounded(measured, seconds=40, peak_mb=800)
 
 
+@pytest.mark.slow
 def test_template_keeping_many_values_hits_the_memory_limit(mini_project):
     """Each value is allowed (a list of 10,000 numbers, about 0.4 MB) and so are the steps, but
     together they pass [build] memory_limit_mb: the process limit stops it. (Strings of 1 million
@@ -198,6 +203,7 @@ def test_template_keeping_many_values_hits_the_memory_limit(mini_project):
         assert_bounded(measured, seconds=60, peak_mb=1500)
 
 
+@pytest.mark.slow
 def test_slow_template_hits_the_time_limit(mini_project):
     set_build_limits(mini_project, target_timeout=2)
     # under the templates' loop cap, but every turn is slow
@@ -209,6 +215,7 @@ def test_slow_template_hits_the_time_limit(mini_project):
     assert_bounded(measured, seconds=40, peak_mb=1200)
 
 
+@pytest.mark.slow
 def test_runaway_loop_hits_the_loop_cap_with_its_location(mini_project):
     loop = "{% for i in range(10000) %}{% for j in range(10000) %}{% endfor %}{% endfor %}"
     write(mini_project, "templates/poster.html", BOMB_POSTER.replace("PAYLOAD", loop))

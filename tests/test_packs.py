@@ -15,7 +15,7 @@ from conftest import (
     REPO,
     build_project,
     check,
-    copy_starter,
+    copy_built,
     edit,
     located,
     pdf_pages,
@@ -39,13 +39,11 @@ def outline(path) -> list[tuple[str, int, list[str]]]:
 
 
 @pytest.fixture(scope="module")
-def pack_build(tmp_path_factory):
-    root = copy_starter(tmp_path_factory.mktemp("packs") / "proj")
-    result = build_project(root, only=("packs",), jobs=2)
-    assert result.ok, result.failures
-    return root
+def pack_build(built_starter):
+    return built_starter
 
 
+@pytest.mark.slow
 def test_pack_has_cover_toc_outline_and_odd_page_starts(pack_build):
     from outreach.project.loader import load_library
 
@@ -106,11 +104,10 @@ def test_zip_holds_pack_items_and_print_sheet(pack_build):
     assert re.search(r"community-basics-cards\.pdf（[^\n]*）\n   纸张：A4（210×297 ?毫米）\n   页数：4", sheet)
 
 
+@pytest.mark.slow
 def test_rebuild_gives_byte_identical_zip(pack_build, tmp_path):
     before = (pack_build / "build/packs/market.zip").read_bytes()
-    other = tmp_path / "again"
-    shutil.copytree(pack_build, other, ignore=shutil.ignore_patterns("build"))
-    shutil.copytree(pack_build / "build", other / "build")
+    other = copy_built(pack_build, tmp_path / "again")
     result = build_project(other, only=("packs",), clean=False)
     assert "packs/market" not in result.built
     assert (other / "build/packs/market.zip").read_bytes() == before
@@ -120,9 +117,9 @@ def test_rebuild_gives_byte_identical_zip(pack_build, tmp_path):
     assert (other / "build/packs/market.zip").read_bytes() == before
 
 
+@pytest.mark.slow
 def test_one_changed_item_rerenders_only_that_item(pack_build, tmp_path):
-    other = tmp_path / "edit"
-    shutil.copytree(pack_build, other)
+    other = copy_built(pack_build, tmp_path / "edit")
     path = other / "content/scenarios/elderly-care-fraud.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace("title: 养老诈骗", "title: 养老诈骗陷阱"), encoding="utf-8")
     result = build_project(other, only=("packs",))
@@ -152,6 +149,7 @@ def station_rows(count: int) -> str:
     return "".join(lines)
 
 
+@pytest.mark.slow
 def test_fifty_stations_from_csv(tmp_path):
     root = stations_project(tmp_path, fifty_stations())
     result = build_project(root, only=("stations",), stations=True, jobs=2)
@@ -168,6 +166,7 @@ def test_fifty_stations_from_csv(tmp_path):
         [t for t, _, _ in outline(root / "build/packs/fixture.pdf")]
 
 
+@pytest.mark.slow
 def test_contact_cards_ten_up_duplex(tmp_path):
     root = stations_project(tmp_path, station_rows(3))
     assert build_project(root, only=("stations",), stations=True).ok
@@ -189,6 +188,7 @@ def test_contact_cards_ten_up_duplex(tmp_path):
     assert back.count("96110") == 10 and "转账汇款多核实" in back
 
 
+@pytest.mark.slow
 def test_xlsx_with_chinese_headers(tmp_path):
     root = stations_project(tmp_path, "placeholder\n")
     (root / "content/stations.csv").unlink()
@@ -210,6 +210,7 @@ def test_xlsx_with_chinese_headers(tmp_path):
     assert sorted(p.name for p in (root / "build/stations").iterdir()) == ["xa", "xb"]
 
 
+@pytest.mark.slow
 def test_bad_station_rows_are_located_by_row_and_column(tmp_path):
     rows = HEADER + (",没有编号的派出所,,0000-1234567,,,,\n"
                      "dup,示例甲,,0000-1234567,,,,\n"
@@ -266,6 +267,7 @@ def test_missing_required_column(tmp_path):
     assert located(check(root), "content/stations.csv") == [(1, 1, "missing-column")]
 
 
+@pytest.mark.slow
 def test_stations_are_off_unless_asked(tmp_path):
     root = stations_project(tmp_path, station_rows(3))
     refused = build_project(root, only=("stations",))
@@ -282,6 +284,7 @@ def test_stations_are_off_unless_asked(tmp_path):
     assert len([t for t in build_project(root, only=("stations",)).built if t.startswith("stations/")]) == 3
 
 
+@pytest.mark.slow
 def test_editing_one_row_rebuilds_one_station(tmp_path):
     root = stations_project(tmp_path, station_rows(3))
     assert build_project(root, only=("stations",), stations=True).ok

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import base64
 import io
-import shutil
 import subprocess
 import sys
 import zipfile
@@ -14,7 +13,7 @@ from itertools import pairwise
 import pikepdf
 import pypdfium2 as pdfium
 import pytest
-from conftest import FIXTURE_PROJECT, assert_pages_clean, build_project, copy_starter, edit, pdf_pages, pdf_text, write
+from conftest import assert_pages_clean, build_project, edit, pdf_pages, pdf_text, write
 
 from outreach.render.pageinspect import inspect_pdf
 
@@ -85,24 +84,26 @@ def test_blank_pages_are_found():
 
 # --- the whole starter library, and every variant of a small project ------------------------------
 
-def test_every_page_of_the_starter_library_passes(tmp_path):
-    """The library the tool ships, built the heaviest way (print-ready, a pack per station)."""
-    root = copy_starter(tmp_path / "starter")
-    result = build_project(root, jobs=2, print_ready=True, stations=True)
-    assert result.ok, [f"{f.label}: {f.message}" for f in result.failures]
-    assert_pages_clean(root / "build")
+@pytest.mark.slow
+def test_every_page_of_the_starter_library_passes(built_starter_print):
+    """The library the tool ships, built the heaviest way (print-ready, a pack per station: the
+    run's shared build, which asserts the build succeeded)."""
+    assert_pages_clean(built_starter_print / "build")
 
 
+@pytest.mark.slow
 def test_every_page_of_every_output_kind_passes(built_fixture):
     assert_pages_clean(built_fixture / "build")
 
 
+@pytest.mark.slow
 def test_every_page_in_traditional_chinese_passes(fixture_project):
     result = build_project(fixture_project, jobs=2, stations=True, locale="zh-Hant")
     assert result.ok, [f"{f.label}: {f.message}" for f in result.failures]
     assert_pages_clean(fixture_project / "build")
 
 
+@pytest.mark.slow
 @pytest.mark.bad_pages
 def test_check_pages_command_lists_what_a_template_broke(fixture_project):
     assert build_project(fixture_project, only=("quiz",)).ok
@@ -130,14 +131,11 @@ def test_check_pages_command_lists_what_a_template_broke(fixture_project):
 # --- the defects of the trial, each a test ---------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def built_fixture(tmp_path_factory):
-    """The fixture project built once with every kind and its station: the tests below only read it
+def built_fixture(built_fixture_project):
+    """The fixture project built once with every kind and its station (and its print masters
+    beside them: the run's shared build): the tests below only read it
     (test_every_page_of_every_output_kind_passes puts all its pages through the inspector)."""
-    root = tmp_path_factory.mktemp("built") / "fixture"
-    shutil.copytree(FIXTURE_PROJECT, root, ignore=shutil.ignore_patterns("build", ".outreach"))
-    result = build_project(root, stations=True, jobs=2)
-    assert result.ok, [f"{f.label}: {f.message}" for f in result.failures]
-    return root
+    return built_fixture_project
 
 
 def glyphs(pdf_path, page_index: int):
@@ -150,6 +148,7 @@ def glyphs(pdf_path, page_index: int):
         document.close()
 
 
+@pytest.mark.slow
 def test_pack_page_numbers_are_upright_and_clear_of_the_page(built_fixture):
     for path in (built_fixture / "build/packs/fixture.pdf", built_fixture / "build/stations/test-east/fixture.pdf"):
         problems = inspect_pdf(path, path.name)
@@ -173,6 +172,7 @@ def test_page_numbers_avoid_the_posters_own_text(built_fixture):
     assert occupied(poster, odd_first=True) == []
 
 
+@pytest.mark.slow
 def test_print_ready_bleed_continues_every_edge(fixture_project):
     assert build_project(fixture_project, print_ready=True, only=("posters", "tips", "packs"), jobs=2).ok
     for path in sorted((fixture_project / "build").rglob("*.pdf")):
@@ -187,6 +187,7 @@ def add_hotlines(root, *entries: tuple[str, str]) -> None:
     config.write_text(text.replace(anchor, anchor + extra, 1), encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_a_third_hotline_fits_every_band_and_nothing_disappears(fixture_project):
     add_hotlines(fixture_project, ("0571-87654321", "北山派出所值班电话"))
     result = build_project(fixture_project, stations=True, jobs=2)
@@ -200,6 +201,7 @@ def test_a_third_hotline_fits_every_band_and_nothing_disappears(fixture_project)
     assert "0571-8765 4321" in back and "北山派出所值班电话" in back
 
 
+@pytest.mark.slow
 def test_four_hotlines_fit_the_poster_and_a_band_too_narrow_names_the_config_entry(fixture_project):
     add_hotlines(fixture_project, ("0571-87654321", "北山派出所值班电话"), ("400-123-4567", "银行反诈客服热线"))
     assert build_project(fixture_project, only=("posters",)).ok   # README: 1–4 hotlines (issue 27)
@@ -338,6 +340,7 @@ def test_print_sheet_lists_every_printable_file_and_the_card_is_in_the_pack(buil
     assert any("口袋卡" in title for title in outline)
 
 
+@pytest.mark.slow
 def test_overflow_from_the_template_is_measured_and_blamed_on_it(fixture_project):
     write(fixture_project, "templates/css/poster.css",
           (REPO_THEME / "css/poster.css").read_text(encoding="utf-8") + "\n.poster-header { padding-top: 120mm; }\n")
@@ -348,6 +351,7 @@ def test_overflow_from_the_template_is_measured_and_blamed_on_it(fixture_project
     assert not failure.message.startswith("海报")  # the label says which poster; the message does not repeat it
 
 
+@pytest.mark.slow
 def test_content_overflow_is_measured_and_blamed_on_the_content(fixture_project):
     path = fixture_project / "content/scenarios/fake-loan.yaml"
     edit(path, "signs:\n", "signs:\n" + ("  - " + "很长的识别要点，用来把海报撑到第二页。" * 4 + "\n") * 6)

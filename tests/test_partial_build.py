@@ -10,9 +10,13 @@ import json
 import subprocess
 import sys
 
+import pytest
 from conftest import build_project, edit, write
 
 from outreach.scaffold.create import new_item
+
+pytestmark = pytest.mark.slow   # builds or servers in most tests (README, 测试)
+
 
 FCS = "content/scenarios/fake-customer-service.yaml"
 TEXTS_AND_POSTERS = ("posters", "texts")

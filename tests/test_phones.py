@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import shutil
 
+import pytest
 from conftest import FIXTURE_PROJECT, build_project, pdf_pages, pdf_text
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -95,6 +96,7 @@ def test_every_template_prints_numbers_through_the_one_function():
     assert raw == []
 
 
+@pytest.mark.slow
 def test_one_number_looks_the_same_on_every_page_and_in_every_message(tmp_path):
     root = tmp_path / "fixture"
     shutil.copytree(FIXTURE_PROJECT, root, ignore=shutil.ignore_patterns("build", ".outreach"))

@@ -9,6 +9,11 @@ import subprocess
 import sys
 import textwrap
 
+import pytest
+
+pytestmark = pytest.mark.slow   # builds or servers in most tests (README, 测试)
+
+
 PLUGIN = '''
 from outreach.renderers.target import Target
 from outreach.renderers.base import Renderer, RenderResult

@@ -207,6 +207,7 @@ def cli(root, *args, env):
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
 
 
+@pytest.mark.slow
 def test_crash_between_send_and_confirm_never_repeats_a_confirmed_message(posting, bot):
     env = {**os.environ, "TEST_BOT_URL": bot.url()}
     # The second message's reply is held back: the platform got it, the client never hears back.
@@ -252,6 +253,7 @@ def test_cli_exit_code_and_status(posting, bot):
     assert status.returncode == 0 and "已发送" in output and "失败" in output and "card-renting" in output
 
 
+@pytest.mark.slow
 def test_newsletter_is_posted_in_the_channel_format(project, bot, monkeypatch):
     add_channel(project, "news", "wecom", "text")
     monkeypatch.setenv("TEST_BOT_URL", bot.url())

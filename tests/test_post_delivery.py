@@ -24,6 +24,7 @@ def statuses(root) -> dict:
     return dict(sqlite3.connect(root / ".outreach/ledger.sqlite").execute("SELECT item, status FROM messages"))
 
 
+@pytest.mark.slow
 def test_a_late_answer_is_unconfirmed_and_never_resent_on_its_own(posting, bot):
     # The platform records the message, then answers after the client's 2-second deadline.
     bot.replies.extend([Reply(), Reply(delay=4)])
@@ -56,6 +57,7 @@ def test_a_reset_after_sending_is_unconfirmed(posting, bot):
     assert [m.item for m in resent.sent] == ["card-renting"] and len(bot.requests) == 2
 
 
+@pytest.mark.slow
 def test_a_trickling_server_is_cut_off_at_the_deadline(posting, bot):
     bot.replies.extend([Reply(body={"errcode": 0, "errmsg": "ok" + " " * 200}, trickle=0.05)])
     started = time.monotonic()
@@ -72,6 +74,7 @@ def test_a_huge_answer_is_not_read_whole(posting, bot):
     assert report.unconfirmed and len(report.unconfirmed[0][1]) <= 200
 
 
+@pytest.mark.slow
 def test_rate_limit_window_is_waited_out_and_announced_first(posting, bot):
     edit(posting / "outreach.toml", "limit_wait = 1", "limit_wait = 6")
     bot.limited_until = time.time() + 2                    # 45009 for two seconds, then ok
@@ -129,6 +132,7 @@ def test_odd_answers_are_described_in_chinese(posting, bot, reply, outcome, word
     assert statuses(posting) == {"fake-loan": outcome}
 
 
+@pytest.mark.slow
 def test_stale_build_is_refused_until_rebuilt(posting, bot):
     env = {**os.environ, "TEST_BOT_URL": bot.url()}
     edit(posting / "content/scenarios/fake-loan.yaml", "虚假网络贷款诈骗", "虚假网贷诈骗")
@@ -182,6 +186,7 @@ def test_malformed_addresses_are_refused_before_sending(posting, monkeypatch, ur
     assert not (posting / ".outreach/ledger.sqlite").exists()
 
 
+@pytest.mark.slow
 def test_damaged_ledger_and_outreach_file_get_clear_messages(posting, bot):
     ledger = posting / ".outreach/ledger.sqlite"
     ledger.parent.mkdir(exist_ok=True)
@@ -202,6 +207,7 @@ def test_damaged_ledger_and_outreach_file_get_clear_messages(posting, bot):
     assert bot.requests == []
 
 
+@pytest.mark.slow
 def test_old_ledgers_are_upgraded_in_place(posting, bot):
     ledger = posting / ".outreach/ledger.sqlite"
     ledger.parent.mkdir(exist_ok=True)
@@ -235,6 +241,7 @@ def read_only_copy(posting, tmp_path):
         subprocess.run(["umount", str(view)], capture_output=True)
 
 
+@pytest.mark.slow
 def test_status_works_on_a_read_only_disk_and_posting_says_why_not(posting, bot, read_only_copy):
     assert run_post(posting).ok
     env = {**os.environ, "TEST_BOT_URL": bot.url()}

@@ -211,6 +211,7 @@ def test_dry_run_warns_about_a_stale_build(posting, bot):
     assert bot.requests == []
 
 
+@pytest.mark.slow
 def test_the_confirm_hint_is_a_command_that_works(project, bot):
     add_channel(project, "news", "wecom", "text")
     env = {**os.environ, "TEST_BOT_URL": bot.url()}

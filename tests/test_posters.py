@@ -6,7 +6,7 @@ import re
 
 import pikepdf
 import pytest
-from conftest import REPO, build_project, copy_starter, edit, pdf_text
+from conftest import REPO, build_project, edit, pdf_text
 from PIL import Image
 
 A4_PT = (595.28, 841.89)
@@ -14,13 +14,11 @@ A3_PT = (841.89, 1190.55)
 
 
 @pytest.fixture(scope="module")
-def starter_build(tmp_path_factory):
-    root = copy_starter(tmp_path_factory.mktemp("starter") / "proj")
-    result = build_project(root, only=("posters",), jobs=2)
-    assert result.ok, result.failures
-    return root
+def starter_build(built_starter):
+    return built_starter
 
 
+@pytest.mark.slow
 def test_every_starter_scenario_is_one_a4_page_with_a_png(starter_build):
     scenarios = sorted(p.stem for p in (REPO / "content/scenarios").glob("*.yaml"))
     assert len(scenarios) >= 14
@@ -65,6 +63,7 @@ def test_fonts_are_embedded_and_subset(starter_build):
     assert (starter_build / "build/posters/fake-loan.pdf").stat().st_size < 600_000
 
 
+@pytest.mark.slow
 def test_print_ready_has_bleed_and_a4_trim_box(mini_project):
     assert build_project(mini_project, print_ready=True).ok
     pdf = pikepdf.open(mini_project / "build/print/posters/fake-loan.pdf")
@@ -83,6 +82,7 @@ def test_print_ready_has_bleed_and_a4_trim_box(mini_project):
     assert image.width == 1080 and abs(image.height / image.width - 297 / 210) < 0.01
 
 
+@pytest.mark.slow
 def test_a3_size_from_config(mini_project):
     edit(mini_project / "outreach.toml", 'sizes = ["A4"]', 'sizes = ["A4", "A3"]')
     assert build_project(mini_project).ok
@@ -93,12 +93,14 @@ def test_a3_size_from_config(mini_project):
     assert "虚假网络贷款诈骗" in pdf_text(mini_project / "build/posters/fake-loan-a3.pdf")
 
 
+@pytest.mark.slow
 def test_png_width_from_config(mini_project):
     edit(mini_project / "outreach.toml", "[posters]\n", "[posters]\npng_width = 720\n")
     assert build_project(mini_project).ok
     assert Image.open(mini_project / "build/posters/fake-loan.png").width == 720
 
 
+@pytest.mark.slow
 def test_poster_without_story_or_quote_still_builds(mini_project):
     path = mini_project / "content/scenarios/fake-loan.yaml"
     text = path.read_text(encoding="utf-8")

@@ -134,6 +134,7 @@ def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
                           env={"PATH": "/usr/bin:/bin", "COLUMNS": "120", "LANG": "C.UTF-8"}, timeout=120)
 
 
+@pytest.mark.slow
 @pytest.mark.bad_pages
 def test_the_command_exits_1_on_a_failure_and_speaks_json(tmp_path: Path, good_master):
     (tmp_path / "good.pdf").write_bytes(good_master)

@@ -30,6 +30,7 @@ def served_fixture(fixture_project):
     thread.join(timeout=10)
 
 
+@pytest.mark.slow
 def test_every_output_is_listed_and_every_link_answers(served_fixture):
     root = served_fixture.root
     url = f"http://127.0.0.1:{served_fixture.port}/"
@@ -50,6 +51,7 @@ def test_every_output_is_listed_and_every_link_answers(served_fixture):
                 assert response.headers["Content-Type"] == "image/png"
 
 
+@pytest.mark.slow
 def test_the_editor_previews_every_part_of_a_script(served_fixture):
     server = Server(f"http://127.0.0.1:{served_fixture.port}/", served_fixture.root)
     values = server.item("scripts", "xiaopin-fake-police")["values"]
@@ -78,6 +80,7 @@ def test_a_plugin_kind_is_listed_by_its_label(fixture_project, tmp_path):
 
 
 
+@pytest.mark.slow
 def test_the_index_in_a_browser_shows_every_picture(served_fixture, browser):
     page = browser.new_page(viewport={"width": 390, "height": 900})
     page.goto(f"http://127.0.0.1:{served_fixture.port}/")

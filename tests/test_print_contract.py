@@ -8,7 +8,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import build_project, copy_starter, write
+from conftest import build_project, copy_built, write
 
 
 def preflight(root, *args) -> subprocess.CompletedProcess:
@@ -16,9 +16,10 @@ def preflight(root, *args) -> subprocess.CompletedProcess:
                           text=True, timeout=600)
 
 
+@pytest.mark.slow
 @pytest.mark.bad_pages   # the starter's print masters are checked by preflight here, slug and all
-def test_every_starter_print_master_passes_preflight(tmp_path):
-    root = copy_starter(tmp_path / "starter")
+def test_every_starter_print_master_passes_preflight(built_starter_print, tmp_path):
+    root = copy_built(built_starter_print, tmp_path / "starter")   # Simplified print masters already built
     for locale in (None, "zh-Hant"):
         result = build_project(root, print_ready=True, stations=True, locale=locale, jobs=2)
         assert result.ok, [f"{f.label}: {f.message}" for f in result.failures][:5]
@@ -28,6 +29,7 @@ def test_every_starter_print_master_passes_preflight(tmp_path):
     assert (root / "build/zh-Hant/print/posters").is_dir() and any((root / "build/print/stations").iterdir())
 
 
+@pytest.mark.slow
 def test_a_template_with_five_point_text_fails_the_print_build(mini_project):
     write(mini_project, "templates/poster.html", """
         {% extends "!theme/poster.html" %}

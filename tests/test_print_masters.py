@@ -18,7 +18,7 @@ from pathlib import Path
 import pikepdf
 import pypdfium2 as pdfium
 import pytest
-from conftest import FIXTURE_PROJECT, build_posters, build_project, copy_starter, edit
+from conftest import assert_pages_clean, build_posters, build_project, edit
 
 PT_PER_MM = 72 / 25.4
 
@@ -32,18 +32,15 @@ def boxes_mm(page) -> tuple:
 
 
 @pytest.fixture(scope="module")
-def printed(tmp_path_factory) -> Path:
-    """The fixture project built twice into one build/: screen files, then print masters (with its station)."""
-    root = tmp_path_factory.mktemp("printed") / "fixture"
-    shutil.copytree(FIXTURE_PROJECT, root, ignore=shutil.ignore_patterns("build", ".outreach"))
-    for print_ready in (False, True):
-        result = build_project(root, stations=True, jobs=2, print_ready=print_ready)
-        assert result.ok, [f"{f.label}: {f.message}" for f in result.failures]
-    return root
+def printed(built_fixture_project) -> Path:
+    """The fixture project built twice into one build/: screen files, then print masters (with its
+    station); the run's shared build."""
+    return built_fixture_project
 
 
 # --- item 1: print masters live beside screen files ---------------------------------------------
 
+@pytest.mark.slow
 def test_print_and_screen_builds_live_side_by_side(mini_project):
     assert build_posters(mini_project).ok
     result = build_posters(mini_project, print_ready=True)
@@ -62,6 +59,7 @@ def test_print_and_screen_builds_live_side_by_side(mini_project):
     assert again.removed == [] and again.built == [] and (mini_project / "build/posters/fake-loan.png").is_file()
 
 
+@pytest.mark.slow
 def test_a_removed_item_loses_its_print_master_only_in_a_print_build(mini_project):
     assert build_posters(mini_project).ok and build_posters(mini_project, print_ready=True).ok
     (mini_project / "content/scenarios/card-renting.yaml").unlink()
@@ -70,6 +68,7 @@ def test_a_removed_item_loses_its_print_master_only_in_a_print_build(mini_projec
     assert build_posters(mini_project, print_ready=True).removed == ["print/posters/card-renting.pdf"]
 
 
+@pytest.mark.slow
 def test_traditional_print_masters_go_under_zh_hant_print(mini_project):
     assert build_posters(mini_project, print_ready=True).ok
     result = build_posters(mini_project, print_ready=True, locale="zh-Hant")
@@ -83,6 +82,7 @@ def test_a_print_build_of_a_kind_without_print_masters_says_so(mini_project):
     assert not result.ok and "没有印刷版" in result.failures[0].message
 
 
+@pytest.mark.slow
 def test_post_still_sees_stale_texts_after_a_print_build(mini_project):
     from outreach.publish.freshness import stale_texts
 
@@ -92,6 +92,7 @@ def test_post_still_sees_stale_texts_after_a_print_build(mini_project):
     assert stale_texts(mini_project, mini_project / "build", {"texts/fake-loan.sms.txt"}) == ["texts/fake-loan.sms.txt"]
 
 
+@pytest.mark.slow
 def test_manifest_roles_never_offer_print_files_as_screen_files(printed):
     from outreach.engine.manifest import Manifest
 
@@ -242,6 +243,7 @@ def test_blank_pages_of_a_print_pack_are_marked_pages_of_the_same_size(printed):
             assert mark_lines(pdf.pages[index]) and boxes_mm(pdf.pages[index]) == boxes_mm(pdf.pages[0])
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("print_ready", [False, True])
 def test_a3_posters_are_trimmed_to_a3_and_written_like_a4(mini_project, print_ready):
     edit(mini_project / "outreach.toml", 'sizes = ["A4"]', 'sizes = ["A4", "A3"]')
@@ -325,6 +327,7 @@ def test_order_sheet_has_one_row_per_file(printed):
     assert [row[1] for row in table if row and row[0].isdigit()] == [row[1] for row in files]
 
 
+@pytest.mark.slow
 def test_order_quantities_follow_the_print_settings(fixture_project):
     text = (fixture_project / "outreach.toml").read_text(encoding="utf-8")
     (fixture_project / "outreach.toml").write_text(
@@ -339,6 +342,7 @@ def test_order_quantities_follow_the_print_settings(fixture_project):
     assert quantity["posters/fake-loan.pdf"] == 6
 
 
+@pytest.mark.slow
 def test_print_notes_and_zip_are_deterministic(fixture_project):
     names = ("print/packs/fixture.zip", "print/packs/fixture/印刷清单.xlsx", "print/packs/fixture/打印说明.txt")
     assert build_project(fixture_project, only=("packs",), print_ready=True, jobs=2).ok
@@ -372,9 +376,9 @@ def smallest_text(path: Path, role: str) -> tuple[float, float]:
     return measures.smallest_text_pt or math.inf, minimum_text_pt(role)
 
 
-def test_every_starter_output_meets_its_minimum_text_size(tmp_path):
-    root = copy_starter(tmp_path / "starter")
-    assert build_project(root, jobs=2, stations=True).ok
+@pytest.mark.slow
+def test_every_starter_output_meets_its_minimum_text_size(built_starter):
+    root = built_starter   # every kind with its station packs
     built = manifest(root)["outputs"]
     checked = 0
     for entry in built:
@@ -384,6 +388,7 @@ def test_every_starter_output_meets_its_minimum_text_size(tmp_path):
         assert smallest >= minimum - 0.05, (entry["path"], smallest, minimum)
         checked += 1
     assert checked > 30
+    assert_pages_clean(root / "build")   # as when this test built it in its own tmp_path
 
 
 def test_an_unknown_audience_in_the_print_settings_is_named(mini_project):
@@ -395,6 +400,7 @@ def test_an_unknown_audience_in_the_print_settings_is_named(mini_project):
     assert problem.code == "config" and "studnet" in problem.message and "student" in problem.message and problem.line > 1
 
 
+@pytest.mark.slow
 def test_a3_posters_go_with_the_pack_when_they_are_built(fixture_project):
     edit(fixture_project / "outreach.toml", 'sizes = ["A4"]', 'sizes = ["A4", "A3"]')
     assert build_project(fixture_project, only=("packs",), print_ready=True, jobs=2).ok
@@ -405,6 +411,7 @@ def test_a3_posters_go_with_the_pack_when_they_are_built(fixture_project):
     assert "A3（297×420毫米）" in block and "不在整本PDF里" in block
 
 
+@pytest.mark.slow
 def test_print_masters_are_the_same_bytes_wherever_the_project_sits(mini_project, tmp_path):
     """A colleague's copy (or CI) in another folder makes byte-identical masters: nothing in a
     master depends on the project's absolute path."""

@@ -7,7 +7,7 @@ import shutil
 
 import pikepdf
 import pytest
-from conftest import REPO, build_project, copy_starter, pdf_text, write
+from conftest import REPO, build_project, pdf_text, write
 
 from outreach.project.loader import load_library
 from outreach.render.quizprep import prepare
@@ -18,11 +18,8 @@ A4_W_MM, A4_H_MM = 210.0, 297.0
 
 
 @pytest.fixture(scope="module")
-def quiz_build(tmp_path_factory):
-    root = copy_starter(tmp_path_factory.mktemp("quiz") / "proj")
-    result = build_project(root, only=("quiz",))
-    assert result.ok, result.failures
-    return root
+def quiz_build(built_starter):
+    return built_starter
 
 
 def destinations(pdf: pikepdf.Pdf) -> dict[str, tuple[int, float, float]]:
@@ -38,6 +35,7 @@ def destinations(pdf: pikepdf.Pdf) -> dict[str, tuple[int, float, float]]:
     return found
 
 
+@pytest.mark.slow
 def test_all_starter_sets_produce_every_output(quiz_build):
     for set_id in ("community-basics", "campus", "merchant"):
         for name in (f"{set_id}-cards.pdf", f"{set_id}-answer-sheet.pdf", f"{set_id}-key.pdf", f"{set_id}/index.html"):
@@ -87,6 +85,7 @@ def test_key_lists_every_answer_on_one_page(quiz_build):
     assert "BCD" in text and "错" in text
 
 
+@pytest.mark.slow
 def test_answer_sheet_has_boxes_and_optional_contact(quiz_build):
     text = pdf_text(quiz_build / "build/quiz/campus-answer-sheet.pdf")
     assert "姓名" in text and "电话" in text and text.count("选填") == 2
@@ -118,6 +117,7 @@ def test_shuffle_is_deterministic_and_the_key_follows():
         assert {text for letter, text in card.choices if letter in card.answer} == right
 
 
+@pytest.mark.slow
 def test_shuffle_option_reorders_cards_and_key(mini_project):
     shutil.copytree(REPO / "content/quizzes", mini_project / "content/quizzes")
     shutil.copytree(REPO / "content/scenarios", mini_project / "content/scenarios", dirs_exist_ok=True)
@@ -154,6 +154,7 @@ def test_text_that_does_not_fit_a_card_is_a_build_error(mini_project):
     assert "第 2 张卡片（题目 q2）正面内容超出卡片" in failure.message
 
 
+@pytest.mark.slow
 def test_card_layout_from_config(mini_project):
     shutil.copytree(REPO / "content/quizzes", mini_project / "content/quizzes")
     shutil.copytree(REPO / "content/scenarios", mini_project / "content/scenarios", dirs_exist_ok=True)

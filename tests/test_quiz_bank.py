@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import openpyxl
+import pytest
 import yaml
 
 from outreach.engine.precheck import check_project
@@ -33,6 +34,7 @@ def outreach(cwd, *args):
                           env={"PATH": "/usr/bin:/bin", "COLUMNS": "200", "LANG": "C.UTF-8"}, timeout=120)
 
 
+@pytest.mark.slow
 def test_a_bank_becomes_a_quiz_file_that_checks_clean(fixture_project):
     sheet(fixture_project / "春季题库.xlsx", GOOD_ROWS)
     run = outreach(fixture_project, "import", "quiz", "春季题库.xlsx", "--id", "spring", "--title", "春季反诈有奖问答")
@@ -49,6 +51,7 @@ def test_a_bank_becomes_a_quiz_file_that_checks_clean(fixture_project):
     assert check_project(fixture_project).sorted() == []
 
 
+@pytest.mark.slow
 def test_every_bad_row_is_reported_with_row_and_column_and_nothing_is_written(fixture_project):
     rows = [*GOOD_ROWS,
             ["单选", "冒充客服退款要你做什么？", "下载会议软件", "什么都不做", None, None, "E", "真退款不需要你操作。"],
@@ -68,6 +71,7 @@ def test_every_bad_row_is_reported_with_row_and_column_and_nothing_is_written(fi
     assert not (fixture_project / "content/quizzes/bank.yaml").exists()
 
 
+@pytest.mark.slow
 def test_numbers_excel_stored_as_numbers_are_flagged(fixture_project):
     sheet(fixture_project / "numbers.xlsx", [["单选", "哪个是报警电话？", 110, 96110, 12345, None, "A", "报警请拨110。"]])
     run = outreach(fixture_project, "import", "quiz", "numbers.xlsx")
@@ -87,6 +91,7 @@ def test_a_gbk_csv_as_chinese_excel_saves_it_is_read(fixture_project):
     assert data["questions"][0]["question"] == GOOD_ROWS[0][1]
 
 
+@pytest.mark.slow
 def test_export_then_import_gives_the_same_questions(fixture_project, tmp_path):
     run = outreach(fixture_project, "export", "quiz", "basics", "--format", "xlsx", "-o", str(tmp_path / "basics.xlsx"))
     assert run.returncode == 0, run.stdout + run.stderr
@@ -100,6 +105,7 @@ def test_export_then_import_gives_the_same_questions(fixture_project, tmp_path):
     assert [{k: q.get(k) for k in keys} for q in again] == [{k: q.get(k) for k in keys} for q in original]
 
 
+@pytest.mark.slow
 def test_an_existing_quiz_is_replaced_only_when_asked(fixture_project):
     sheet(fixture_project / "basics.xlsx", GOOD_ROWS)
     before = (fixture_project / "content/quizzes/basics.yaml").read_bytes()

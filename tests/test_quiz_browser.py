@@ -8,14 +8,12 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import REPO, build_project, copy_starter
+from conftest import REPO, build_project
 
 
 @pytest.fixture(scope="module")
-def quiz_page(tmp_path_factory) -> Path:
-    root = copy_starter(tmp_path_factory.mktemp("h5") / "proj")
-    assert build_project(root, only=("quiz",)).ok
-    return root / "build/quiz/community-basics/index.html"
+def quiz_page(built_starter) -> Path:
+    return built_starter / "build/quiz/community-basics/index.html"
 
 
 def open_page(browser, path: Path, width: int = 375, height: int = 740):
@@ -53,6 +51,7 @@ def answer(page, question: dict, correctly: bool) -> None:
         page.locator("#submit-button").click()
 
 
+@pytest.mark.slow
 def test_answer_every_question_offline(browser, quiz_page):
     context, page, stray = open_page(browser, quiz_page)
     data = quiz_data(page)
@@ -183,6 +182,7 @@ def small_quiz(tmp_path_factory):
     return root
 
 
+@pytest.mark.slow
 def test_traditional_page_shows_traditional_questions(browser, small_quiz):
     from outreach.project.loader import load_library
     from outreach.render.localize import to_locale

@@ -9,6 +9,9 @@ from outreach.project.config import load_config
 from outreach.publish.messages import SelectionError
 from outreach.publish.sender import post
 
+pytestmark = pytest.mark.slow   # builds or servers in most tests (README, 测试)
+
+
 DRAFT = "status: 草稿\n"
 APPROVED = "status: 已审核\nreviewed_by: 李警官（虚构）\nreviewed_on: 2026-11-20\n"
 

@@ -11,6 +11,9 @@ import pikepdf
 import pytest
 from conftest import FIXTURE_PROJECT, build_project, write
 
+pytestmark = pytest.mark.slow   # builds or servers in most tests (README, 测试)
+
+
 HEADER = "id,name,address,phone,officer,officer_title,officer_phone,wechat_qr_url\n"
 
 

@@ -11,6 +11,9 @@ import pypdfium2 as pdfium
 import pytest
 from conftest import FIXTURE_PROJECT, build_project, write
 
+pytestmark = pytest.mark.slow   # builds or servers in most tests (README, 测试)
+
+
 MM = 72 / 25.4
 TOP_MARGIN_MM, BOTTOM_MARGIN_MM = 22, 20
 HEADING = re.compile(r"^[一二三四五六七八九十]+、")

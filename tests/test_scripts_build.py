@@ -10,7 +10,7 @@ from itertools import pairwise
 import pikepdf
 import pytest
 import yaml
-from conftest import REPO, build_project, copy_starter, edit, pdf_text, write
+from conftest import REPO, build_project, edit, pdf_text, write
 
 from outreach.checks.scriptlint import spoken_length
 from outreach.project.loader import load_library
@@ -65,17 +65,10 @@ def items(script):
 
 
 @pytest.fixture(scope="module")
-def starter():
-    """The starter library with its scripts built."""
-    import tempfile
-    from pathlib import Path
-
-    root = copy_starter(Path(tempfile.mkdtemp(prefix="scripts-")) / "proj")
-    result = build_project(root, only=("scripts",), jobs=2)
-    assert result.ok, (result.failures, result.diagnostics.errors)
-    library, _ = load_library(root)
-    yield root, library
-    shutil.rmtree(root.parent, ignore_errors=True)
+def starter(built_starter):
+    """The starter library with its scripts built (the run's shared build)."""
+    library, _ = load_library(built_starter)
+    return built_starter, library
 
 
 def script_project(tmp_path, *scripts: str):
@@ -97,6 +90,7 @@ def configure(root, text: str) -> None:
 
 # --- the starter library ------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_every_starter_script_builds_its_handouts(starter):
     root, library = starter
     expected = set()
@@ -188,6 +182,7 @@ def test_talk_track_cards_fit_on_a_pocket_card(starter):
 
 # --- Markdown and YAML -----------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_markdown_and_yaml_scripts_give_the_same_pdf_text(tmp_path):
     root = script_project(tmp_path, "xiangsheng-ai-face.md")
     library, _ = load_library(root)
@@ -225,6 +220,7 @@ def font_sizes_pt(path) -> list[float]:
     return sizes
 
 
+@pytest.mark.slow
 def test_large_print_is_at_least_16_pt(tmp_path):
     root = script_project(tmp_path, "sanjuban-community.yaml")
     assert build_project(root, only=("scripts",)).ok
@@ -236,6 +232,7 @@ def test_large_print_is_at_least_16_pt(tmp_path):
         assert len(sizes) > 100 and min(sizes) >= 16 - 0.01, pdf
 
 
+@pytest.mark.slow
 def test_chars_per_minute_changes_the_estimate(tmp_path):
     root = script_project(tmp_path, "kuaiban-campus.yaml")
     configure(root, "chars_per_minute = 60")
@@ -246,6 +243,7 @@ def test_chars_per_minute_changes_the_estimate(tmp_path):
     assert f"约{math.ceil(chars / 60)}分钟" in text and "每分钟60字" in text
 
 
+@pytest.mark.slow
 def test_card_two_up_on_a4(tmp_path):
     root = script_project(tmp_path, "talk-track-refund.yaml")
     configure(root, 'card_layout = "A4-2up"')
@@ -276,6 +274,7 @@ def test_a_card_that_does_not_fit_is_a_build_error_naming_the_script(tmp_path):
 
 # --- fingerprints -------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_template_and_source_edits_rebuild_exactly_what_uses_them(tmp_path):
     root = script_project(tmp_path, "talk-track-refund.yaml", "kuaiban-campus.yaml")
     first = build_project(root, only=("scripts",))

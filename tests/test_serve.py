@@ -16,6 +16,8 @@ import urllib.request
 import pytest
 from conftest import CHROMIUM_ARGS, chromium_path, start_serve
 
+pytestmark = pytest.mark.slow   # builds or servers in most tests (README, 测试)
+
 
 class Served(tuple):
     """(url, project root), plus the lines the server printed so far."""

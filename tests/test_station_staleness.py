@@ -8,7 +8,11 @@ import json
 import subprocess
 import sys
 
+import pytest
 from conftest import build_project, edit
+
+pytestmark = pytest.mark.slow   # builds or servers in most tests (README, 测试)
+
 
 SHEET = "content/stations.csv"
 STATION_FILES = ["stations/test-east/contact-cards.pdf", "stations/test-east/fixture.pdf"]

@@ -81,6 +81,7 @@ def test_each_big_step_is_refused_before_it_is_made(mini_project, env, payload, 
     assert word in info.value.message and "过大" in info.value.message, info.value.message
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("payload", [case for case, _ in AUDIT_CASES[:8]])
 def test_check_refuses_the_audit_cases_quickly_with_little_memory(mini_project, payload):
     write(mini_project, SMS, "反诈提醒：\n" + payload + "\n")

@@ -6,6 +6,7 @@ import re
 import subprocess
 import sys
 
+import pytest
 from conftest import build_posters, edit, write
 from PIL import Image
 
@@ -73,6 +74,7 @@ def test_templates_check_names_a_misspelt_override(fixture_project):
     assert "您是不是想覆盖“poster.html”" in run.stdout
 
 
+@pytest.mark.slow
 def test_templates_check_renders_an_override_that_breaks_the_card_size(fixture_project):
     css = (THEME_DIR / "css/contact-card.css").read_text(encoding="utf-8")
     assert "size: 90mm 54mm" in css

@@ -123,6 +123,7 @@ def test_project_images_are_allowed(mini_project):
     assert not [w for w in warnings if "logo.png" in w]
 
 
+@pytest.mark.slow
 def test_logo_from_config(mini_project):
     from PIL import Image
 

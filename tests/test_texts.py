@@ -8,17 +8,14 @@ import re
 import shutil
 
 import pytest
-from conftest import REPO, build_project, copy_starter, edit, write
+from conftest import REPO, build_project, edit, write
 
 from outreach.render.sms import count
 
 
 @pytest.fixture(scope="module")
-def starter_texts(tmp_path_factory):
-    root = copy_starter(tmp_path_factory.mktemp("texts") / "proj")
-    result = build_project(root, only=("texts",))
-    assert result.ok, result.failures
-    return root
+def starter_texts(built_starter):
+    return built_starter
 
 
 def test_every_scenario_has_its_three_texts_within_limits(starter_texts):
@@ -60,6 +57,7 @@ def test_json_feed_is_valid_and_stable(starter_texts):
     assert loan["_outreach"]["sms"] == (starter_texts / "build/texts/fake-loan.sms.txt").read_text(encoding="utf-8").strip()
 
 
+@pytest.mark.slow
 def test_rebuild_is_byte_identical(starter_texts, tmp_path):
     other = tmp_path / "again"
     shutil.copytree(starter_texts, other, ignore=shutil.ignore_patterns("build"))

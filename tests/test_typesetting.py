@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pypdfium2 as pdfium
 import pytest
-from conftest import FIXTURE_PROJECT, build_project, copy_starter, edit, pdf_pages, write
+from conftest import FIXTURE_PROJECT, build_project, edit, pdf_pages, write
 
 from outreach.render.inspect_typesetting import page_lines
 from outreach.render.pageinspect import inspect_pdf
@@ -245,18 +245,18 @@ def pdf_text_without_marks(pdf: bytes) -> str:
 # --- the starter library ----------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def starter(tmp_path_factory):
-    root = copy_starter(tmp_path_factory.mktemp("typesetting") / "starter")
-    assert build_project(root).ok
-    return root / "build"
+def starter(built_starter):
+    return built_starter / "build"
 
 
+@pytest.mark.slow
 def test_no_tip_or_script_paragraph_ends_with_one_or_two_characters(starter):
     found = [p.format() for folder in ("tips", "scripts") for path in sorted((starter / folder).rglob("*.pdf"))
              for p in problems(path.read_bytes(), "widow", "title-widow")]
     assert found == []
 
 
+@pytest.mark.slow
 def test_no_protected_term_is_split_in_any_output(starter):
     pdfs = sorted(starter.rglob("*.pdf"))
     assert len(pdfs) > 50
@@ -268,6 +268,7 @@ def test_no_protected_term_is_split_in_any_output(starter):
         assert any(term in line for line in lines), term
 
 
+@pytest.mark.slow
 def test_starter_tips_posters_and_packs_squeeze_adjacent_punctuation(starter):
     # Script pages aside: their running header is a CSS string and a role name has a fixed
     # minimum width (templates of the script handouts).
@@ -276,6 +277,7 @@ def test_starter_tips_posters_and_packs_squeeze_adjacent_punctuation(starter):
     assert found == []
 
 
+@pytest.mark.slow
 def test_the_tip_title_is_balanced_and_copies_as_plain_text(starter):
     pdf = (starter / "tips/help-crime-liability.pdf").read_bytes()
     title = [line.text for line in lines_of(pdf)[0] if line.size > 20]
@@ -311,6 +313,7 @@ def _fixture(tmp_path):
     return root
 
 
+@pytest.mark.slow
 def test_a_term_from_the_setting_is_kept_together(tmp_path):
     term = "平安守护联防行动"
     root = _fixture(tmp_path)
@@ -343,6 +346,7 @@ def _builtin(name: str) -> str:
     return (Path(outreach.__file__).parent / "default_theme" / name).read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_a_template_that_splits_a_term_fails_the_build_with_its_place(tmp_path):
     root = _fixture(tmp_path)
     write(root, "templates/tip.html", re.sub(r"<h1>.*?</h1>", "<h1>接到可疑来电可能构成帮<br>信罪</h1>",
@@ -354,6 +358,7 @@ def test_a_template_that_splits_a_term_fails_the_build_with_its_place(tmp_path):
     assert failure.file == "templates/tip.html"
 
 
+@pytest.mark.slow
 @pytest.mark.bad_pages
 def test_check_pages_reports_polish_without_failing_unless_strict(tmp_path):
     root = _fixture(tmp_path)
