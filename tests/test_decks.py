@@ -271,3 +271,20 @@ def test_continued_and_traditional_decks_open_clean(tmp_path):
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     assert_opens_clean(build_decks(root), tmp_path / "pdf")
     assert_opens_clean(build_decks(root, locale="zh-Hant"), tmp_path / "pdf-hant")
+
+
+def test_lines_are_broken_by_chinese_rules():
+    from outreach.render import deckfit
+    from outreach.render.typeset import rules
+
+    keep = rules(("国家反诈中心",)).pattern
+    text = "骗子冒充客服来电，说您的“百万保障”要扣费，让您下载“国家反诈中心”以外的会议软件共享屏幕，再把钱转走。" * 2
+    for width in range(200, 800, 37):
+        lines = deckfit.wrap(text, width, 24, keep)
+        assert lines is not None and "".join(lines) == text
+        for before, after in zip(lines, lines[1:], strict=False):
+            assert after[0] not in deckfit.NO_START and before[-1] not in deckfit.NO_END, (width, before, after)
+            assert not (before.endswith("“国家反诈") or before.endswith("“百万")), (width, before)
+        assert len(lines) == 1 or len(lines[-1]) >= deckfit.WIDOW or width < 260, (width, lines)
+        assert all(deckfit.text_width_pt(line, 24) <= width for line in lines)
+    assert deckfit.wrap("http://" + "a" * 80, 300, 24) is None

@@ -14,10 +14,11 @@ import functools
 import re
 import shutil
 import subprocess
-from dataclasses import dataclass
 from pathlib import Path
 
 SAFETY = 0.93            # measure against this share of the box's width
+AUTOSPACE = 0.25         # em between Chinese and Latin text
+WIDOW = 3                # fewest characters on a paragraph's last line (W3C clreq)
 # Kinsoku (W3C clreq): characters a line may not start with, and ones it may not end with.
 NO_START = set("。，、；：？！）」』】》〉”’…—～·.,;:?!)]}%‰℃")
 NO_END = set("（「『【《〈“‘([{")
@@ -27,12 +28,6 @@ _SENTENCE = re.compile(r"(?<=[。！？；])")
 
 class FontMissing(Exception):
     """The measuring font is not installed (fonts-noto-cjk)."""
-
-
-@dataclass(frozen=True)
-class Measured:
-    lines: list[str]
-    height_pt: float
 
 
 def _fc_file(pattern: str) -> tuple[str, int] | None:
@@ -96,50 +91,70 @@ def _tokens(text: str, keep: re.Pattern | None = None) -> list[str]:
     return tokens
 
 
+def _token_width(token: str, size_pt: float) -> float:
+    """A piece's width; a Latin word or number gets a quarter em on each side, the space slide
+    programs put between Chinese and Latin text (LibreOffice's and PowerPoint's autospace)."""
+    extra = AUTOSPACE * 2 if _LATIN_WORD.search(token) else 0.0
+    return text_width_pt(token, size_pt) + extra * size_pt
+
+
 def wrap(text: str, width_pt: float, size_pt: float, keep: re.Pattern | None = None) -> list[str] | None:
     """The lines `text` breaks into in a box `width_pt` wide; None when one piece (a long Latin
-    word) is wider than the box."""
+    word) is wider than the box. A paragraph's last line keeps at least WIDOW characters when
+    narrower lines give it that without adding a line."""
     limit = width_pt * SAFETY
     lines: list[str] = []
     for paragraph in text.split("\n"):
-        line: list[str] = []
-        width = 0.0
-        pending = _tokens(paragraph, keep)
-        while pending:
-            token = pending.pop(0)
-            token_width = text_width_pt(token, size_pt)
-            if token_width > limit:
-                if len(token) > 1 and not _LATIN_WORD.fullmatch(token):   # a kept term longer than a line
-                    for char in reversed(token[1:]):
-                        pending.insert(0, char)
-                    token = token[0]
-                    token_width = text_width_pt(token, size_pt)
-                else:
-                    return None
-            if line and width + token_width > limit:
-                carried: list[str] = []
-                # A closing mark may not start the next line: take the last piece down with it;
-                # an opening mark may not end this one.
-                if token[0] in NO_START and line:
-                    carried.insert(0, line.pop())
-                while line and line[-1][-1] in NO_END:
-                    carried.insert(0, line.pop())
-                if not line:   # nothing could stay: break anyway (as a slide program does)
-                    line, carried = carried, []
-                lines.append("".join(line).rstrip())
-                line = carried
-                width = sum(text_width_pt(t, size_pt) for t in line)
-                if token == " " and not line:
-                    continue
-            line.append(token)
-            width += token_width
-        lines.append("".join(line).rstrip())
+        found = _wrap_one(paragraph, limit, size_pt, keep)
+        if found is None:
+            return None
+        # A short last line takes characters from the line above: the two lines again, narrower.
+        for step in range(1, 5):
+            if len(found) < 2 or len(found[-1]) >= WIDOW:
+                break
+            narrower = _wrap_one(found[-2] + found[-1], limit - step * size_pt, size_pt, keep)
+            if narrower is not None and len(narrower) == 2 and len(narrower[-1]) >= WIDOW:
+                found[-2:] = narrower
+                break
+        lines.extend(found)
     return lines
 
 
-def measure(text: str, width_pt: float, size_pt: float, line_pt: float) -> Measured | None:
-    lines = wrap(text, width_pt, size_pt)
-    return None if lines is None else Measured(lines, len(lines) * line_pt)
+def _wrap_one(paragraph: str, limit: float, size_pt: float, keep: re.Pattern | None) -> list[str] | None:
+    lines: list[str] = []
+    line: list[str] = []
+    width = 0.0
+    pending = _tokens(paragraph, keep)
+    while pending:
+        token = pending.pop(0)
+        token_width = _token_width(token, size_pt)
+        if token_width > limit:
+            if len(token) > 1 and not _LATIN_WORD.fullmatch(token):   # a kept term longer than a line
+                for char in reversed(token[1:]):
+                    pending.insert(0, char)
+                token = token[0]
+                token_width = _token_width(token, size_pt)
+            else:
+                return None
+        if line and width + token_width > limit:
+            carried: list[str] = []
+            # A closing mark may not start the next line: take the last piece down with it;
+            # an opening mark may not end this one.
+            if token[0] in NO_START and line:
+                carried.insert(0, line.pop())
+            while line and line[-1][-1] in NO_END:
+                carried.insert(0, line.pop())
+            if not line:   # nothing could stay: break anyway (as a slide program does)
+                line, carried = carried, []
+            lines.append("".join(line).rstrip())
+            line = carried
+            width = sum(_token_width(t, size_pt) for t in line)
+            if token == " " and not line:
+                continue
+        line.append(token)
+        width += token_width
+    lines.append("".join(line).rstrip())
+    return lines
 
 
 def sentences(text: str) -> list[str]:

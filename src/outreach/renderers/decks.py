@@ -37,7 +37,10 @@ LINE = 1.4                              # exact line spacing, × font size
 TITLE_LINE = 1.2
 SLACK = 4.0                             # points kept free at the bottom of every text box
 TITLE_SIZES = ((32, 1), (28, 1), (24, 2))
-LIST_SIZE, STORY_SIZE, QUOTE_SIZE, QUESTION_SIZE, CHOICE_SIZE = 28, 24, 24, 28, 24
+COVER_H, COVER_SIZES = 300.0, ((48, 1), (44, 2), (36, 2), (30, 3))   # the title slide's band and title
+AGENDA_SIZE = 26
+# Large type: a hall's back row reads 32-pt lists; stories and law quotations are read aloud.
+LIST_SIZE, STORY_SIZE, QUOTE_SIZE, QUESTION_SIZE, CHOICE_SIZE = 32, 26, 24, 30, 28
 TALK_FORM = "劝阻话术"
 CONTINUED = "（续）"
 
@@ -164,14 +167,15 @@ class Deck:
 
     # Slides
 
-    def slide(self, title: str, notes: str, band: str | None = None):
+    def slide(self, title: str, notes: str, band: str | None = None, bar_h: float = BAR_H,
+              sizes: tuple[tuple[int, int], ...] = TITLE_SIZES):
         """A slide with a coloured title bar and its title, and speaker notes."""
         slide = self.prs.slides.add_slide(self.layout)
         color = band or self.theme.primary_color
-        self.rect(slide, 0, 0, SLIDE_W, BAR_H, color)
+        self.rect(slide, 0, 0, SLIDE_W, bar_h, color)
         holder = slide.shapes.title
-        size, lines = self.title_fit(title, SLIDE_W - 2 * MARGIN)
-        self.place(holder, MARGIN, (BAR_H - lines * size * TITLE_LINE) / 2 - INSET_Y, SLIDE_W - 2 * MARGIN,
+        size, lines = self.title_fit(title, SLIDE_W - 2 * MARGIN, sizes)
+        self.place(holder, MARGIN, (bar_h - lines * size * TITLE_LINE) / 2 - INSET_Y, SLIDE_W - 2 * MARGIN,
                    lines * size * TITLE_LINE + 2 * INSET_Y + SLACK)
         self.fill_text(holder.text_frame, [Para(title, size, self.theme.inverse_color, bold=True)],
                        SLIDE_W - 2 * MARGIN, line=TITLE_LINE)
@@ -180,8 +184,8 @@ class Deck:
         self.notes(slide, notes)
         return slide
 
-    def title_fit(self, title: str, width: float) -> tuple[float, int]:
-        for size, max_lines in TITLE_SIZES:
+    def title_fit(self, title: str, width: float, sizes: tuple[tuple[int, int], ...]) -> tuple[float, int]:
+        for size, max_lines in sizes:
             lines = deckfit.wrap(title, width - 2 * INSET_X, size, self.keep)
             if lines is not None and len(lines) <= max_lines:
                 return size, len(lines)
@@ -407,19 +411,19 @@ def build_deck(ctx: RenderContext, pack_id: str, warnings: list[str]) -> bytes:
         title_notes.append(f"本次宣讲：{pack.description}")
     title_notes.append(f"课件共讲 {len(scenarios)} 种常见骗局，每种先讲怎么识别，再讲怎么防范，然后讲案例和法律规定，"
                        "最后是互动问答和求助电话。")
-    slide = deck.slide(L(pack.title), L("\n".join(title_notes)))
+    slide = deck.slide(L(pack.title), L("\n".join(title_notes)), bar_h=COVER_H, sizes=COVER_SIZES)
     lines = [Para(L(f"面向：{audience}"), 28, theme.ink_color, bold=True),
              Para(L(organisation), 24, theme.muted_color, gap=12)]
     if date:
         lines.append(Para(f"{date.year}年{date.month}月{date.day}日", 24, theme.muted_color, gap=12))
-    deck.box(slide, MARGIN, BODY_TOP + 80, SLIDE_W - 2 * MARGIN, lines)
+    deck.box(slide, MARGIN, COVER_H + 36, SLIDE_W - 2 * MARGIN, lines)
 
     # Agenda
-    agenda = [Para(L(s.model.title), LIST_SIZE, theme.ink_color, bullet=True, gap=10,
+    agenda = [Para(L(s.model.title), AGENDA_SIZE, theme.ink_color, bullet=True, gap=6,
                    where=_where(s, ("title",), "诈骗类型的标题")) for s in scenarios]
     if questions:
-        agenda.append(Para(L(f"互动问答（{len(questions)} 题）"), LIST_SIZE, theme.ink_color, bullet=True, gap=10))
-    agenda.append(Para(L("求助电话"), LIST_SIZE, theme.ink_color, bullet=True, gap=10))
+        agenda.append(Para(L(f"互动问答（{len(questions)}题）"), AGENDA_SIZE, theme.ink_color, bullet=True, gap=6))
+    agenda.append(Para(L("求助电话"), AGENDA_SIZE, theme.ink_color, bullet=True, gap=6))
     deck.text_slides(L("今天讲什么"), L("按这个顺序讲：" + "；".join(p.text for p in agenda) + "。"), agenda)
 
     # Scenarios
