@@ -301,3 +301,15 @@ def test_lines_are_broken_by_chinese_rules():
         assert len(lines) == 1 or len(lines[-1]) >= deckfit.WIDOW or width < 260, (width, lines)
         assert all(deckfit.text_width_pt(line, 24) <= width for line in lines)
     assert deckfit.wrap("http://" + "a" * 80, 300, 24) is None
+
+
+def test_the_deck_is_the_packs_output(fixture_project):
+    """The editor and the preview list a target under its first source: the deck under its pack."""
+    from outreach.project.loader import load_library
+    from outreach.renderers.decks import DecksRenderer
+    from outreach.renderers.options import BuildOptions
+
+    library, _ = load_library(fixture_project)
+    [target] = DecksRenderer().plan(library, BuildOptions())
+    assert target.sources[0] == f"content/packs/{PACK}.yaml" and target.outputs == (f"decks/{PACK}.pptx",)
+    assert "content/laws/criminal-law.yaml" in target.sources   # the quoted laws are declared

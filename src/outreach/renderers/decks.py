@@ -108,7 +108,9 @@ class DecksRenderer(Renderer):
                                    if library.get(LAWS.folder, ref.law) is not None)
             targets.append(Target(
                 id=f"decks/{pack_id}", renderer=self.kind, outputs=(f"decks/{pack_id}.pptx",),
-                sources=tuple(sorted(sources)), params={"pack": pack_id}, label=f"宣讲课件 {pack_id}"))
+                # The pack first: the editor lists a target under the item its first source is.
+                sources=(item.path, *sorted(sources - {item.path})), params={"pack": pack_id},
+                label=f"宣讲课件 {pack_id}"))
         return targets
 
     def check(self, ctx):
