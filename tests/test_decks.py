@@ -177,15 +177,24 @@ LONG_SIGNS = [f"第{i}条：骗子先在短视频平台发布“低息贷款”�
               "这时一定要停下来，向身边的家人或民警核实。" for i in range(1, 11)]
 
 
-def test_a_list_too_long_for_a_slide_continues_on_the_next(tmp_path):
+LONG_LAWS = [("criminal-law", "287之一"), ("criminal-law", "287之二"), ("criminal-law", "266"),
+             ("anti-telecom-fraud", "25"), ("anti-telecom-fraud", "31")]
+
+
+def lengthen(root: Path) -> Path:
+    """The fixture with a scenario whose signs and cited laws take more than a slide each."""
     import yaml
 
-    root = copy_fixture(tmp_path / "project")
     path = root / "content/scenarios/fake-loan.yaml"
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     data["signs"] = LONG_SIGNS
+    data["laws"] = [{"law": law, "article": article} for law, article in LONG_LAWS]
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    deck = build_decks(root)
+    return root
+
+
+def test_a_list_too_long_for_a_slide_continues_on_the_next(tmp_path):
+    deck = build_decks(lengthen(copy_fixture(tmp_path / "project")))
     found = titles(deck)
     start = found.index("识别要点：虚假网络贷款诈骗")
     assert found[start + 1] == "识别要点：虚假网络贷款诈骗（续）"
@@ -195,6 +204,53 @@ def test_a_list_too_long_for_a_slide_continues_on_the_next(tmp_path):
             shown += [p.text.replace("\v", "") for s in slide.shapes if s.has_text_frame and not s.is_placeholder
                       for p in s.text_frame.paragraphs if p.text]
     assert shown == LONG_SIGNS   # every item, in order, none cut
+    # The law quotations continue too; a quotation's source stays under it, never opening a slide.
+    laws = [slide for slide in slides_of(deck).slides
+            if slide.shapes.title.text_frame.text.startswith("法律依据：虚假网络贷款诈骗")]
+    assert len(laws) > 1
+    cited = []
+    for slide in laws:
+        [box] = [s for s in slide.shapes if s.has_text_frame and not s.is_placeholder and s.text_frame.text]
+        paragraphs = [p.text for p in box.text_frame.paragraphs]
+        assert paragraphs[0].startswith("“") or not paragraphs[0].startswith("《"), paragraphs[0]
+        cited += [p for p in paragraphs if p.startswith("《")]
+    assert len(cited) == len(LONG_LAWS)
+
+
+def test_a_quotations_source_never_opens_a_slide(tmp_path):
+    """A quotation that fills its slide exactly takes its last sentence along with its source."""
+    from outreach.render import deckfit
+    from outreach.renderers import decks
+
+    width = decks.SLIDE_W - 2 * decks.MARGIN - 2 * decks.INSET_X
+    room = decks.BODY_BOTTOM - decks.BODY_TOP - 2 * decks.INSET_Y - decks.SLACK
+    lines = int(room // (decks.QUOTE_SIZE * decks.LINE))
+    text = ""
+    number = 0
+    while len(deckfit.wrap(f"“{text}”", width, decks.QUOTE_SIZE) or []) < lines:
+        number += 1
+        text += f"第{number}句是用来测试课件分页的条文内容。"
+    if len(deckfit.wrap(f"“{text}”", width, decks.QUOTE_SIZE) or []) > lines:
+        text = text[:-len(f"第{number}句是用来测试课件分页的条文内容。")] + "补足一行。"
+    root = copy_fixture(tmp_path / "project")
+    write(root, "content/laws/test-law.yaml", f"""\
+        title: 测试用法律
+        short: 测试法
+        articles:
+          - key: "1"
+            number: 第一条
+            text: {text}
+        """)
+    path = root / "content/scenarios/fake-loan.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        'laws:\n  - law: criminal-law\n    article: "266"\n', 'laws:\n  - law: test-law\n    article: "1"\n', 1),
+        encoding="utf-8")
+    deck = build_decks(root)
+    laws = [slide for slide in slides_of(deck).slides
+            if slide.shapes.title.text_frame.text.startswith("法律依据：虚假网络贷款诈骗")]
+    firsts = [[p.text for s in slide.shapes if s.has_text_frame and not s.is_placeholder and s.text_frame.text
+               for p in s.text_frame.paragraphs][0] for slide in laws]
+    assert len(firsts) == 2 and not any(first.startswith("《") for first in firsts), firsts
 
 
 def test_a_field_that_cannot_fit_fails_naming_item_and_field(tmp_path):
@@ -275,13 +331,7 @@ def test_libreoffice_draws_every_slide_inside_its_box(deck, tmp_path):
 
 @pytest.mark.slow
 def test_continued_and_traditional_decks_open_clean(tmp_path):
-    import yaml
-
-    root = copy_fixture(tmp_path / "project")
-    path = root / "content/scenarios/fake-loan.yaml"
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    data["signs"] = LONG_SIGNS
-    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    root = lengthen(copy_fixture(tmp_path / "project"))
     assert_opens_clean(build_decks(root), tmp_path / "pdf")
     assert_opens_clean(build_decks(root, locale="zh-Hant"), tmp_path / "pdf-hant")
 

@@ -72,6 +72,7 @@ class Para:
     gap: float = 0.0                 # space before, points (not on a box's first paragraph)
     where: tuple[str, int, str] | None = None   # (file, line, what) of the field it comes from
     splittable: bool = True          # may be cut into sentences over two slides
+    with_previous: bool = False      # stays on the slide of the paragraph before (a quotation's source)
 
     @property
     def line_pt(self) -> float:
@@ -306,6 +307,21 @@ class Deck:
             if self.height(candidate, w) <= h:
                 pages[-1] = candidate
                 continue
+            if para.with_previous and pages[-1]:
+                # Take the paragraph before along to the next slide, or its last sentence when it
+                # is alone on this one.
+                previous = pages[-1][-1]
+                parts = deckfit.sentences(previous.text) if previous.splittable else []
+                if len(pages[-1]) > 1:
+                    pages[-1].pop()
+                    pages.append([])
+                    queue[0:0] = [previous, para]
+                    continue
+                if len(parts) > 1:
+                    pages[-1][-1] = replace(previous, text="".join(parts[:-1]))
+                    pages.append([])
+                    queue[0:0] = [replace(previous, text=parts[-1], bullet=False), para]
+                    continue
             if pages[-1]:
                 pages.append([])
                 queue.insert(0, para)
@@ -491,7 +507,7 @@ def _scenario_slides(deck: Deck, ctx: RenderContext, item, talks: list) -> None:
             where = _law_where(ctx, scenario.laws[i])
             quotes.append(Para(L(f"“{law['article'].text.strip()}”"), QUOTE_SIZE, theme.ink_color, gap=18, where=where))
             quotes.append(Para(L(law['citation']), 20, theme.primary_color, bold=True, align="r", gap=4,
-                               splittable=False))
+                               splittable=False, with_previous=True))
         notes = ["法律依据：念出条文，再用一句话解释它和这个骗局的关系。",
                  *[f"{law['citation']}（{law['law'].title}）" for law in cited]]
         deck.text_slides(L(f"法律依据：{title}"), L("\n".join(notes)), quotes)
