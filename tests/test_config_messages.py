@@ -8,7 +8,8 @@ import pytest
 from conftest import write
 
 from outreach.project.config import ProjectConfig, load_config
-from outreach.project.models import ID_PATTERN, KIND_MODELS
+from outreach.project.kinds import KIND_MODELS
+from outreach.project.models import ID_PATTERN
 from outreach.project.validation import PATTERN_HINTS
 
 BASE = '[project]\nname = "测试"\norganisation = "示例分局"\nsms_signature = "【示例派出所】"\n'

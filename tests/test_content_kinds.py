@@ -194,16 +194,6 @@ def test_registry_refuses_a_clash():
 # Where a kind may be named: the registry, and files that are content or templates.
 ALLOWED = {"project/kinds.py"}
 ALLOWED_DIRS = ("skeletons/", "default_theme/", "starter/")
-# Modules other sessions own that still name kinds in this round (issue 29): each reads the
-# registry's names once it is next edited; a new file naming a kind fails this test.
-NOT_YET = {
-    "checks/lawcites.py", "checks/lint.py", "checks/regionlint.py", "checks/scriptlint.py",
-    "preview/index.py", "preview/editor/workbench.py", "publish/messages.py",
-    "renderers/html.py", "renderers/packs.py", "renderers/poster.py", "renderers/quiz.py", "renderers/scripts.py",
-    "renderers/stations.py", "renderers/texts.py", "renderers/tips.py",
-}
-# Where the same word means something else: the output kinds' config sections ([scripts]).
-OTHER_MEANING = {"project/config.py"}
 # Calls whose first argument is a content kind (library.kind("tips"), store.files("laws"), …).
 KIND_CALLS = {"kind", "item", "get", "models", "files", "existing", "path_of", "publishable", "status", "parse_item",
               "register_parser", "discover"}
@@ -215,10 +205,22 @@ def _field_names() -> set[str]:
     return {name for kind in registry for name in registry.model(kind.folder).model_fields}
 
 
-def kind_names_in(source: str, folders: set[str], fields: set[str]) -> list[tuple[int, str]]:
+def _output_kinds() -> set[str]:
+    """Output kinds' names (the `outreach.renderers` entry points): each is also the kind's folder
+    under build/ and its config section, so `packs/x.pdf`, a renderer's `kind = "scripts"` or a
+    config section "scripts" name an output, fixed by its entry point, not a content kind."""
+    from outreach.renderers.registry import renderer_names
+
+    return set(renderer_names())
+
+
+def kind_names_in(source: str, folders: set[str], fields: set[str],
+                  outputs: frozenset[str] | set[str] = frozenset()) -> list[tuple[int, str]]:
     """(line, text) of every string in Python `source` that names a content kind: a kind's folder
     as a whole string, a path under it (`scenarios/x.yaml`, `content/tips/`), or a field name that
-    is also a folder used where a kind is meant (first argument of library.kind(), compared with a kind)."""
+    is also a folder used where a kind is meant (first argument of library.kind(), compared with a kind).
+    A folder that is also an output kind's name is read like a field name, and a path under it
+    names a content kind only under content/ (`packs/x.pdf` is under build/)."""
     tree = ast.parse(source)
     # Prose for people (docstrings, a field's description in the schema) may say where files go.
     prose = {id(node.body[0].value) for node in ast.walk(tree)
@@ -238,7 +240,13 @@ def kind_names_in(source: str, folders: set[str], fields: set[str]) -> list[tupl
                    for s in sides):
                 kind_positions.update(id(s) for s in sides)
                 kind_positions.update(id(e) for s in sides if isinstance(s, (ast.Tuple, ast.Set, ast.List)) for e in s.elts)
-    path_like = re.compile(rf"(?:^|content/)({'|'.join(map(re.escape, sorted(folders)))})/")
+
+    def alternatives(names: set[str]) -> str:
+        return "|".join(map(re.escape, sorted(names)))
+
+    path_like = re.compile(rf"content/({alternatives(folders)})/" +
+                           (rf"|^({alternatives(folders - outputs)})/" if folders - outputs else ""))
+    fields = fields | outputs
     found = []
     for node in ast.walk(tree):
         if not (isinstance(node, ast.Constant) and isinstance(node.value, str)) or id(node) in prose:
@@ -255,17 +263,22 @@ def test_the_checker_finds_kind_names():
               'w = ("laws", 0, "law")\nv = {"quizzes": 1}\n')
     assert kind_names_in(source, folders, fields) == [(1, "tips"), (2, "packs"), (3, "content/scenarios/"),
                                                       (5, "quizzes")]
+    # An output kind's own name and folder (build/packs/) are not the content kind of the same name.
+    source = ('class R:\n    kind = "packs"\n    roles = (("packs/*.pdf", "pack-pdf"),)\n'
+              'p = library.item("packs", x)\nq = "content/packs/a.yaml"\nr = "scenarios/x.yaml"\n')
+    assert sorted(kind_names_in(source, folders, fields, {"packs", "posters"})) == [
+        (4, "packs"), (5, "content/packs/a.yaml"), (6, "scenarios/x.yaml")]
 
 
 def test_no_module_but_the_registry_names_a_content_kind():
-    folders, fields = set(registry.folders()), _field_names()
+    folders, fields, outputs = set(registry.folders()), _field_names(), _output_kinds()
     found = []
     for path in sorted(SRC.rglob("*.py")):
         relpath = path.relative_to(SRC).as_posix()
-        if relpath in ALLOWED | NOT_YET | OTHER_MEANING or relpath.startswith(ALLOWED_DIRS):
+        if relpath in ALLOWED or relpath.startswith(ALLOWED_DIRS):
             continue
         found += [f"{relpath}:{line}: {text!r}" for line, text in kind_names_in(path.read_text(encoding="utf-8"),
-                                                                             folders, fields)]
+                                                                             folders, fields, outputs)]
     script = (SRC / "preview/static/editor.js").read_text(encoding="utf-8")
     quoted = re.compile(rf"""["'`]({'|'.join(sorted(folders))})["'`/]""")
     found += [f"preview/static/editor.js:{script.count(chr(10), 0, m.start()) + 1}: {m.group(0)}"

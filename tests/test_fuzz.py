@@ -6,8 +6,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from outreach.project.kinds import KIND_MODELS
 from outreach.project.loader import parse_item
-from outreach.project.models import KIND_MODELS
 
 KNOWN_CODES = {
     "yaml-syntax", "yaml-tab", "yaml-duplicate-key", "yaml-alias-bomb", "yaml-too-deep", "encoding",

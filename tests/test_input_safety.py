@@ -22,8 +22,9 @@ from conftest import build_project, edit
 from outreach.engine.precheck import check_project
 from outreach.project.config import load_config
 from outreach.project.diagnostics import error
+from outreach.project.kinds import KIND_MODELS
 from outreach.project.loader import parse_item
-from outreach.project.models import KIND_MODELS, MAX_ID_LENGTH, id_problem
+from outreach.project.models import MAX_ID_LENGTH, id_problem
 from outreach.project.stations import read_stations
 from outreach.project.yamledit import merged_text
 from outreach.project.yamlsource import parse_yaml

@@ -7,8 +7,8 @@ import re
 from conftest import REPO
 
 from outreach.checks.lint import lint_library
+from outreach.project.kinds import SCHEMA_NAMES
 from outreach.project.loader import load_library
-from outreach.project.models import SCHEMA_NAMES
 
 
 def library():

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import re
 import unicodedata
 from typing import Annotated, Any, Literal, Union
@@ -342,15 +341,3 @@ class Newsletter(Reviewable):
     cases: list[NewsCase] = Field(min_length=1, max_length=20, description="近期发案情况")
     focus: list[ItemId] = Field(min_length=1, max_length=20, description="重点提示的诈骗类型编号")
     tips: list[ItemId] = Field(default_factory=list, max_length=20, description="小贴士编号")
-
-
-# The kind tables moved to the content kind registry (project/kinds.py); these names stay
-# importable from here for modules not yet reading it there. The import is by name, at
-# first use: kinds.py imports this module, and the models must not depend on it.
-_FROM_REGISTRY = frozenset({"KIND_MODELS", "KIND_LABELS", "SCHEMA_NAMES", "PACK_ITEMS", "Pack", "PackItem"})
-
-
-def __getattr__(name: str) -> Any:
-    if name in _FROM_REGISTRY:
-        return getattr(importlib.import_module("outreach.project.kinds"), name)
-    raise AttributeError(name)

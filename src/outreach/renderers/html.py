@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 
+from outreach.project.kinds import LAWS
 from outreach.render.compose import compose, tighten
 from outreach.render.contract import TemplateContract, page_size_problem
 from outreach.render.filters import apply_spacing, apply_spacing_html
@@ -64,7 +65,7 @@ def law_citations(ctx: RenderContext, refs) -> list[dict]:
     """Resolved law references: the law, the article and a short citation 《简称》第X条."""
     cited = []
     for ref in refs:
-        law = ctx.library.item("laws", ref.law).model   # only the cited laws: what the target declares
+        law = ctx.library.item(LAWS.folder, ref.law).model   # only the cited laws: what the target declares
         article = law.article(ref.article)
         if article is None:   # loading reports a reference to a missing article before any render
             raise RenderError(f"《{law.short}》没有条文“{ref.article}”。")

@@ -8,7 +8,7 @@ import weakref
 from dataclasses import dataclass, field
 from typing import Any
 
-from outreach.project.models import PACK_ITEMS, PackItem
+from outreach.project.kinds import PACK_ITEMS, PACKS, SCRIPTS, PackItem
 from outreach.renderers.base import PackPart, RenderContext, Renderer, RenderError, RenderResult, RoleView
 from outreach.renderers.html import base_context, html_to_pdf, render_html, render_pages
 from outreach.renderers.target import Target
@@ -119,7 +119,7 @@ def collect(library, pack, print_ready: bool = False) -> list[PackItemParts]:
         if renderer is None:
             raise RenderError(f"资料包里的{ITEM_LABELS[entry.kind]}“{entry.ref}”还不能生成（缺少对应的渲染器）。")
         label = ITEM_LABELS[entry.kind]
-        if entry.kind == "script" and getattr(library.item("scripts", entry.ref).model, "form", "") == "劝阻话术":
+        if entry.kind == "script" and getattr(library.item(SCRIPTS.folder, entry.ref).model, "form", "") == "劝阻话术":
             label = "劝阻话术"
         title = item_title(library, entry.kind, entry.ref)
         for separator in ("：", ":"):  # "劝阻话术：…" under the label 劝阻话术 would read twice
@@ -158,7 +158,7 @@ class PackRenderer(Renderer):
     def plan(self, library, options):
         renderers = item_renderers()
         targets = []
-        for pack_id, item in sorted(library.kind("packs").items()):
+        for pack_id, item in sorted(library.kind(PACKS.folder).items()):
             deps: list[str] = []
             for entry in publishable_entries(library, item.model)[0]:
                 renderer = renderers.get(entry.kind)
@@ -193,13 +193,13 @@ class PackRenderer(Renderer):
 
         pack_id = target.params["pack"]
         result = RenderResult()
-        entries, left_out = publishable_entries(ctx.library, ctx.library.item("packs", pack_id).model)
+        entries, left_out = publishable_entries(ctx.library, ctx.library.item(PACKS.folder, pack_id).model)
         if not entries:
             raise RenderError(f"资料包 {pack_id} 里的素材都还没有审核：{left_out_list(ctx.library, left_out)}。{REVIEW_HOW}",
-                              ctx.library.item("packs", pack_id).path, 0)
+                              ctx.library.item(PACKS.folder, pack_id).path, 0)
         if left_out:
             result.warnings.append(f"资料包 {pack_id} 没有收入未审核的内容：{left_out_list(ctx.library, left_out)}。{REVIEW_HOW}")
-        pack = ctx.library.item("packs", pack_id).model
+        pack = ctx.library.item(PACKS.folder, pack_id).model
         pdf_bytes, items = assemble_pack(ctx, pack_id, result.warnings)
         pdf_path = f"packs/{pack_id}.pdf"
         # The zip holds exactly the bytes build/ gets: the pack is finished here, not by the worker.
@@ -240,7 +240,7 @@ class PackRenderer(Renderer):
 def front_matter_html(ctx: RenderContext, pack_id: str, items: list[PackItemParts], starts: list[int] | None,
                       station=None) -> str:
     """Cover and table of contents; page numbers are placeholders until `starts` is known."""
-    pack = ctx.library.item("packs", pack_id).model
+    pack = ctx.library.item(PACKS.folder, pack_id).model
     cursor = iter(starts or [])
     toc = []
     for item in items:
@@ -258,13 +258,13 @@ def front_matter_html(ctx: RenderContext, pack_id: str, items: list[PackItemPart
 def front_matter(ctx: RenderContext, pack_id: str, items: list[PackItemParts], starts: list[int] | None,
                  warnings=None) -> bytes:
     html = front_matter_html(ctx, pack_id, items, starts)
-    source = ctx.library.item("packs", pack_id).path
+    source = ctx.library.item(PACKS.folder, pack_id).path
     return html_to_pdf(ctx, html, "pack-cover.html", f"资料包 {pack_id} 的封面和目录", source, warnings=warnings)[1]
 
 
 def section_page_counts(ctx: RenderContext, pack_id: str) -> tuple[list[PackItemParts], list[tuple[PackPart, bytes]]]:
     """The pack's items and each part's finished PDF."""
-    pack = ctx.library.item("packs", pack_id).model
+    pack = ctx.library.item(PACKS.folder, pack_id).model
     items = collect(ctx.library, pack, ctx.print_ready)
     renderers = item_renderers()
     entries = publishable_entries(ctx.library, pack)[0]
@@ -294,10 +294,10 @@ def page_stamps(ctx: RenderContext, total: int, blanks: set[int], numbered: bool
 def back_cover(ctx: RenderContext, pack_id: str, station=None, source: str = "") -> bytes:
     """The pack's back cover (one page): the project's hotlines and slogans, or a station's
     own contacts when `station` is given."""
-    pack = ctx.library.item("packs", pack_id).model
+    pack = ctx.library.item(PACKS.folder, pack_id).model
     what = f"派出所 {station.id} 的资料包封底" if station is not None else f"资料包 {pack_id} 的封底"
     context = base_context(ctx) | {"pack": pack, "pack_id": pack_id, "station": station}
-    document = render_pages(ctx, "pack-back.html", context, what, source or ctx.library.item("packs", pack_id).path,
+    document = render_pages(ctx, "pack-back.html", context, what, source or ctx.library.item(PACKS.folder, pack_id).path,
                             shorten="派出所的名称、地址或民警信息" if station is not None else "文字")
     from outreach.render.pdf import write_pdf
 
@@ -372,7 +372,7 @@ def assemble_pack(ctx: RenderContext, pack_id: str, warnings: list[str]) -> tupl
         pdf = finished_pdf(ctx, assemble(front, sections, back, stamps, "封面和目录"))
         check_folios(pdf, shown)
         return pdf, items
-    title = ctx.library.item("packs", pack_id).model.title
+    title = ctx.library.item(PACKS.folder, pack_id).model.title
     front, back = pack_finish(ctx, path, front), pack_finish(ctx, path, back)
     stamps = pack_finish(ctx, path, stamps, slug=False)
     empty = pack_finish(ctx, path, page_stamps(ctx, len(plan.blanks), set(), numbered=False)) if plan.blanks else None

@@ -7,6 +7,7 @@ import math
 from typing import Any
 
 from outreach.checks.scriptlint import spoken_length
+from outreach.project.kinds import SCENARIOS, SCRIPTS
 from outreach.render.contract import TemplateContract
 from outreach.render.sheets import CARD_BLEED_MM, Box
 from outreach.render.units import PT_PER_MM
@@ -49,11 +50,11 @@ class ScriptRenderer(BatchRenderer):
 
     def plan(self, library, options):
         targets = []
-        for script_id, item in sorted(library.kind("scripts").items()):
+        for script_id, item in sorted(library.kind(SCRIPTS.folder).items()):
             script = item.model
             sources = [item.path]
-            if script.scenario and library.get("scenarios", script.scenario):
-                sources.append(library.item("scenarios", script.scenario).path)
+            if script.scenario and library.get(SCENARIOS.folder, script.scenario):
+                sources.append(library.item(SCENARIOS.folder, script.scenario).path)
             common: dict[str, Any] = {"sources": tuple(sources), "renderer": self.kind}
             targets.append(Target(id=f"scripts/{script_id}", outputs=(f"scripts/{script_id}.pdf",),
                                   templates=("script.html",), params={"script": script_id, "part": "full"},
@@ -77,7 +78,7 @@ class ScriptRenderer(BatchRenderer):
     # (as an A4 sheet to cut and fold, so it prints with the pack on any printer). Each
     # performer's sides are printed on their own: listed with their printing instructions.
     def pack_parts(self, ref, library):
-        script = library.item("scripts", ref).model
+        script = library.item(SCRIPTS.folder, ref).model
         if script.form == TALK_TRACK:
             if library.config.scripts.card_layout == "A4-2up":
                 card = PackPart(f"scripts/{ref}-card.pdf", f"{script.title}（口袋卡，印刷厂版）", duplex=False,
@@ -190,7 +191,7 @@ class ScriptRenderer(BatchRenderer):
 
     def _layout_card(self, target, ctx, warnings):
         script_id = target.params["script"]
-        context = script_context(ctx, script_id) | {"steps": talk_steps(ctx.library.item("scripts", script_id).model)}
+        context = script_context(ctx, script_id) | {"steps": talk_steps(ctx.library.item(SCRIPTS.folder, script_id).model)}
         what = f"劝阻话术卡 {script_id}"
         document = render_pages(ctx, "talk-card.html", context, what, context["source"], pages=CARD_PAGES,
                                 warnings=warnings, shorten="话术（如缩短台词或减少步骤）", contract=TALK_CARD_CONTRACT)
@@ -283,9 +284,9 @@ def estimated_minutes(chars: int, chars_per_minute: int) -> int:
 
 def script_context(ctx: RenderContext, script_id: str) -> dict:
     """Variables of script.html, script-role.html and talk-card.html (documented in the README)."""
-    item = ctx.library.item("scripts", script_id)
+    item = ctx.library.item(SCRIPTS.folder, script_id)
     script = item.model
-    scenario = ctx.library.get("scenarios", script.scenario) if script.scenario else None
+    scenario = ctx.library.get(SCENARIOS.folder, script.scenario) if script.scenario else None
     spoken = [line for scene in script.scenes for line in scene.lines if hasattr(line, "role")]
     chars = sum(spoken_length(line.text) for line in spoken)
     per_minute = ctx.config.scripts.chars_per_minute

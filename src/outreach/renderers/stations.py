@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import io
 
+from outreach.project.kinds import PACKS
 from outreach.project.stations import Station
 from outreach.render.contract import TemplateContract
 from outreach.render.sheets import CARD_BLEED_MM, PRINT_GUTTER_MM, cut_marks, mirrored, sheet_boxes
@@ -48,10 +49,10 @@ class StationsRenderer(BatchRenderer):
     }
 
     def plan(self, library, options):
-        packs = sorted(library.kind("packs"))
+        packs = sorted(library.kind(PACKS.folder))
         # The packs' files and their entries' (a station's copy of a pack reads them as the pack does).
         pack_files = tuple(dict.fromkeys(path for pack in packs for path in (
-            library.item("packs", pack).path, *entry_sources(library, library.item("packs", pack).model))))
+            library.item(PACKS.folder, pack).path, *entry_sources(library, library.item(PACKS.folder, pack).model))))
         targets = []
         for station in library.stations:
             data = dataclasses.asdict(station)
@@ -79,7 +80,7 @@ class StationsRenderer(BatchRenderer):
 
         source = ctx.library.stations_path or "content/stations.csv"
         packs = targets[0].params["packs"]
-        items = {pack: collect(ctx.library, ctx.library.item("packs", pack).model, ctx.print_ready) for pack in packs}
+        items = {pack: collect(ctx.library, ctx.library.item(PACKS.folder, pack).model, ctx.print_ready) for pack in packs}
         documents: list = []
         owners: list[tuple] = []
         results: dict[str, RenderResult | RenderError] = {}
@@ -92,7 +93,7 @@ class StationsRenderer(BatchRenderer):
                     documents.append(cover)
                     owners.append((target.id, "cover", pack))
                     back = render_pages(ctx, "pack-back.html",
-                                        base_context(ctx) | {"station": station, "pack": ctx.library.item("packs", pack).model,
+                                        base_context(ctx) | {"station": station, "pack": ctx.library.item(PACKS.folder, pack).model,
                                                              "pack_id": pack},
                                         f"派出所 {station.id} 的资料包封底", source, shorten="派出所的名称、地址或民警信息")
                     documents.append(back)
@@ -144,7 +145,7 @@ class StationsRenderer(BatchRenderer):
         files = []
         for pack in packs:
             path = f"{folder}/{pack}.pdf"
-            model = ctx.library.item("packs", pack).model
+            model = ctx.library.item(PACKS.folder, pack).model
             cover, back = pieces[(target.id, "cover", pack)], pieces[(target.id, "back", pack)]
             if ctx.print_ready:   # the station's own pages become masters; the shared body already is one
                 cover, back = pack_finish(ctx, path, cover), pack_finish(ctx, path, back)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from outreach.project.config import A4_MM
+from outreach.project.kinds import LAWS, TIPS
 from outreach.renderers.base import BatchRenderer, PackPart, RenderError, RenderResult, RoleView
 from outreach.renderers.html import base_context, check_pages, law_citations, render_pages
 from outreach.renderers.printing import Finish, print_master, with_review_date
@@ -26,8 +27,8 @@ class TipsRenderer(BatchRenderer):
 
     def plan(self, library, options):
         targets = []
-        for tip_id, item in sorted(library.kind("tips").items()):
-            laws = sorted({library.item("laws", ref.law).path for ref in item.model.laws})
+        for tip_id, item in sorted(library.kind(TIPS.folder).items()):
+            laws = sorted({library.item(LAWS.folder, ref.law).path for ref in item.model.laws})
             targets.append(Target(id=f"tips/{tip_id}", renderer=self.kind, outputs=(f"tips/{tip_id}.pdf",),
                                   sources=(item.path, *laws), templates=("tip.html",), params={"tip": tip_id},
                                   label=f"小贴士 {tip_id}"))
@@ -41,7 +42,7 @@ class TipsRenderer(BatchRenderer):
         laid_out = []
         for target in targets:
             tip_id = target.params["tip"]
-            item = ctx.library.item("tips", tip_id)
+            item = ctx.library.item(TIPS.folder, tip_id)
             context = base_context(ctx) | {
                 "tip": item.model, "tip_id": tip_id, "laws": law_citations(ctx, item.model.laws),
                 "audiences": [ctx.library.audience_label(a) for a in item.model.audiences],
@@ -62,7 +63,7 @@ class TipsRenderer(BatchRenderer):
                 results[target.id] = problem
                 continue
             output = f"tips/{target.params['tip']}.pdf"
-            review_by = ctx.library.item("tips", target.params["tip"]).model.review_by
+            review_by = ctx.library.item(TIPS.folder, target.params["tip"]).model.review_by
             pdf_bytes = with_review_date(pdf_bytes, review_by)
             if ctx.print_ready:
                 pdf_bytes = print_master(ctx, output, pdf_bytes, Finish(A4_MM, review_by=review_by), "tip-pdf")
@@ -71,7 +72,7 @@ class TipsRenderer(BatchRenderer):
         return [results[t.id] for t in targets]
 
     def pack_parts(self, ref: str, library) -> list[PackPart]:
-        return [PackPart(f"tips/{ref}.pdf", library.item("tips", ref).model.title, duplex=False,
+        return [PackPart(f"tips/{ref}.pdf", library.item(TIPS.folder, ref).model.title, duplex=False,
                          copies="张贴或发放，按需要印刷", stock="128 克铜版纸", finishing="按裁切标记裁去出血",
                          per="participant", each=1)]
 

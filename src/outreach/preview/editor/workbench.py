@@ -21,6 +21,7 @@ from outreach.engine.precheck import check_project
 from outreach.engine.roles import item_of
 from outreach.preview.editor.forms import FORM_HIDDEN, REVIEW_FIELDS, typed_values
 from outreach.project.diagnostics import Diagnostic
+from outreach.project.kinds import SCENARIOS
 from outreach.project.library import Library
 from outreach.project.outputdir import output_dir
 from outreach.project.yamledit import merged_text
@@ -68,7 +69,7 @@ def check_values(root: Path, relpath: str, original: str, kind: str, values: Any
 def scenario_sms(root: Path, library: Library, relpath: str) -> dict | None:
     """The counter of the SMS the scenario in `relpath` sends (None for other kinds, or when
     its template cannot be rendered: check reports that)."""
-    item = next((i for i in library.kind("scenarios").values() if i.path == relpath), None)
+    item = next((i for i in library.kind(SCENARIOS.folder).values() if i.path == relpath), None)
     if item is None:
         return None
     ctx = RenderContext(root=root, library=library, options=BuildOptions(), theme=Theme(root), out_dir=output_dir(root))
