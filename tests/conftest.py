@@ -278,12 +278,14 @@ TIER_MARKERS = ("slow", "browser", "starter")
 
 
 def pytest_collection_modifyitems(config, items) -> None:
-    """A test that reads the built starter library is a starter test, one that drives Chromium a
-    browser test, whatever module it is in."""
+    """A test that reads the built starter library is a starter test, one that reads the built
+    fixture project a slow test, one that drives Chromium a browser test, whatever module it is in."""
     for item in items:
         names = set(getattr(item, "fixturenames", ()))
         if names & STARTER_FIXTURES:
             item.add_marker(pytest.mark.starter)
+        if "built_fixture_project" in names:
+            item.add_marker(pytest.mark.slow)   # the shared fixture build takes half a minute
         if "browser" in names:
             item.add_marker(pytest.mark.browser)
 

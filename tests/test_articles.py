@@ -160,6 +160,7 @@ OVERRIDES = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", sorted(OVERRIDES))
 def test_an_override_the_editor_would_strip_fails_located(case, tmp_path):
     from outreach.render.theme import Theme

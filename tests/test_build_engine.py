@@ -83,6 +83,7 @@ def test_a_law_name_change_rebuilds_every_page(mini_project):
     assert built_ids(build_posters(mini_project)) == ["posters/card-renting", "posters/fake-loan"]
 
 
+@pytest.mark.slow
 def test_included_template_change_rebuilds_posters(mini_project):
     build_posters(mini_project)
     write(mini_project, "templates/partials/hotlines.html",
@@ -90,6 +91,7 @@ def test_included_template_change_rebuilds_posters(mini_project):
     assert built_ids(build_posters(mini_project)) == ["posters/card-renting", "posters/fake-loan"]
 
 
+@pytest.mark.slow
 def test_stylesheet_change_rebuilds_posters(mini_project):
     build_posters(mini_project)
     write(mini_project, "templates/css/poster.css",
@@ -97,6 +99,7 @@ def test_stylesheet_change_rebuilds_posters(mini_project):
     assert len(build_posters(mini_project).built) == 2
 
 
+@pytest.mark.slow
 def test_relevant_config_change_rebuilds_irrelevant_does_not(mini_project):
     build_posters(mini_project)
     config = mini_project / "outreach.toml"
@@ -106,6 +109,7 @@ def test_relevant_config_change_rebuilds_irrelevant_does_not(mini_project):
     assert len(build_posters(mini_project).built) == 2
 
 
+@pytest.mark.slow
 def test_print_ready_option_is_part_of_the_fingerprint(mini_project):
     build_posters(mini_project)
     assert len(build_posters(mini_project, print_ready=True).built) == 2
@@ -121,12 +125,14 @@ def test_removed_scenario_deletes_its_outputs(mini_project):
     assert all("card-renting" not in e["path"] for e in manifest["outputs"])
 
 
+@pytest.mark.slow
 def test_deleted_output_is_rebuilt(mini_project):
     build_posters(mini_project)
     (mini_project / "build/posters/fake-loan.png").unlink()
     assert built_ids(build_posters(mini_project)) == ["posters/fake-loan"]
 
 
+@pytest.mark.slow
 def test_clean_rebuilds_everything(mini_project):
     build_posters(mini_project)
     result = build_posters(mini_project, clean=True)
@@ -200,6 +206,7 @@ def test_two_targets_writing_one_file_are_refused(mini_project, monkeypatch):
         plan_build(mini_project, library, BuildOptions())
 
 
+@pytest.mark.slow
 def test_parallel_build_matches_sequential(mini_project, tmp_path):
     """Workers batch posters (fonts subset once per batch); the files are the same, byte for byte
     (tests/test_reproducible.py checks every kind, shards too)."""
@@ -223,6 +230,7 @@ def test_parallel_build_matches_sequential(mini_project, tmp_path):
             assert (mini_project / path).read_bytes() == (other / path).read_bytes(), path
 
 
+@pytest.mark.slow
 def test_same_batch_gives_identical_bytes(mini_project, tmp_path):
     import shutil
 
@@ -234,6 +242,7 @@ def test_same_batch_gives_identical_bytes(mini_project, tmp_path):
         assert path.read_bytes() == (other / "build/posters" / path.name).read_bytes(), path.name
 
 
+@pytest.mark.slow
 def test_noop_rebuild_does_not_import_weasyprint(mini_project):
     build_project(mini_project)
     code = (
@@ -381,6 +390,7 @@ def test_fingerprints_cover_every_installed_rendering_dependency():
     assert "pytest" not in versions   # test-only extras are not part of outputs
 
 
+@pytest.mark.slow
 def test_stations_on_or_off_leaves_the_other_targets_alone(fixture_project):
     assert build_project(fixture_project, only=("posters", "texts")).ok
     with_stations = build_project(fixture_project, only=("posters", "texts"), stations=True)

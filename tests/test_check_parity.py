@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from conftest import build_project, edit
 
 from outreach.engine.precheck import check_project
@@ -43,6 +44,7 @@ def test_when_check_passes_the_texts_build(fixture_project):
     assert result.ok and result.built
 
 
+@pytest.mark.slow
 def test_check_render_adds_the_layout_rules(mini_project):
     import subprocess
     import sys

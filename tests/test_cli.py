@@ -75,6 +75,7 @@ def test_version():
     assert result.stdout.strip() == f"outreach {__version__}"
 
 
+@pytest.mark.slow
 def test_check_clean_library_exits_zero():
     result = run("check")
     assert result.returncode == 0, result.stdout
@@ -92,6 +93,7 @@ def test_check_reports_compiler_style_lines_and_exits_one(project):
     assert "Traceback" not in result.stdout + result.stderr
 
 
+@pytest.mark.slow
 def test_warnings_alone_exit_zero_unless_strict(project):
     write(project, "content/tips/spacing.yaml",
           "title: 测试\nbody: 请拨打 110 报警\naudiences: [public]\nreview_by: 2099-01-01\n")

@@ -75,6 +75,7 @@ def plugin_site(tmp_path: Path) -> Path:
     return site
 
 
+@pytest.mark.slow
 def test_a_plugin_kind_is_listed_checked_and_given_a_schema(mini_project, plugin_site, tmp_path):
     root = with_notices(mini_project)
     help_text = outreach(root, plugin_site, "list", "--help").stdout
@@ -108,6 +109,7 @@ def test_a_plugin_kind_is_listed_checked_and_given_a_schema(mini_project, plugin
     assert "不认识的目录“notices”" in plain.stdout
 
 
+@pytest.mark.slow
 def test_a_plugin_kind_is_in_the_editor_and_its_pack_picker(mini_project, plugin_site, monkeypatch):
     from editorserver import serving
 
@@ -131,6 +133,7 @@ def test_a_plugin_kind_is_in_the_editor_and_its_pack_picker(mini_project, plugin
         assert pack["choices"]["items"]["notices"] == [["water-cut", "停水期间谨防冒充客服"]]
 
 
+@pytest.mark.slow
 def test_a_pack_with_a_kind_no_renderer_prints_fails_by_name(mini_project, plugin_site):
     """A kind can be listed in a pack before any output kind can print it: the pack is valid
     content, and building it says which item cannot be printed yet (the build never drops it)."""

@@ -133,6 +133,7 @@ def test_traditional_chinese_from_config_and_law_names(project):
     assert "《中華人民共和國反電信網絡詐騙法》第三十一條" in re.sub(r"\s+", "", tip)
 
 
+@pytest.mark.slow
 def test_repository_is_laid_out_like_a_new_project(tmp_path):
     """The repository doubles as the example project: it has the templates/ a new project gets,
     with notes and one real override that the example's texts use."""

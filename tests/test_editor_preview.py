@@ -46,6 +46,7 @@ def scratch_file(api: EditorApi, url: str) -> Path:
     return api.scratch / url.removeprefix("/edit/scratch/")
 
 
+@pytest.mark.slow
 def test_the_poster_comes_first_and_the_rest_after(api):
     values = values_of(api)
     values["title"] = "网贷先交钱，必是诈骗"

@@ -117,6 +117,7 @@ def test_local_numbers_of_hong_kong_and_macau():
 
 # --- a built project --------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_region_build_prints_the_regions_contacts(fixture_project):
     edit(fixture_project / "outreach.toml", 'locale = "zh-Hans"', 'region = "hk"')
     edit(fixture_project / "outreach.toml", "www.mps.gov.cn", "www.adcc.gov.hk")
@@ -187,6 +188,7 @@ def test_poster_kicker_follows_the_scenario(fixture_project):
     assert "防范电信网络诈骗" in pdf_text(posters / "fake-customer-service.pdf")
 
 
+@pytest.mark.slow
 def test_a_traditional_project_previews_and_posts(mini_project, monkeypatch):
     from outreach.preview.server import PreviewServer
     from outreach.publish.sender import post

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from conftest import build_project, check, edit, pdf_text, regional_qr
 from regionfixture import set_regions, without_regions
 
@@ -57,6 +58,7 @@ def test_the_mainland_edition_ignores_the_block(fixture_project):
     assert not [d for d in check(fixture_project) if d.file == TIP and d.severity == "error"]
 
 
+@pytest.mark.slow
 def test_an_omitted_item_leaves_its_packs_and_is_not_built(fixture_project):
     _append(fixture_project, TIP, "regions:\n  tw:\n    omit: true\n")
     _region(fixture_project, "tw")

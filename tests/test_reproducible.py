@@ -7,6 +7,7 @@ import hashlib
 import shutil
 from pathlib import Path
 
+import pytest
 from conftest import build_project, write
 
 # Two more tip sheets beside the fixture's one: three tips are one batch with -j 1, and a
@@ -38,6 +39,7 @@ def built_ok(root: Path, **options) -> None:
     assert result.ok, [(f.target, f.message) for f in result.failures] + [str(d) for d in result.diagnostics.errors]
 
 
+@pytest.mark.slow   # five builds of the fixture project
 def test_bytes_do_not_depend_on_batches_workers_or_shards(fixture_project, tmp_path):
     for tip_id, (title, body) in EXTRA_TIPS.items():
         write(fixture_project, f"content/tips/{tip_id}.yaml", tip_yaml(title, body))
