@@ -96,17 +96,10 @@ class DecksRenderer(Renderer):
 
     def plan(self, library, options):
         from outreach.project.kinds import PACKS
-        from outreach.renderers.packs import entry_sources
 
         targets = []
         for pack_id, item in sorted(library.kind(PACKS.folder).items()):
-            sources = {item.path, *entry_sources(library, item.model)}
-            # The laws a scenario cites are quoted on its slides.
-            for entry in item.model.items:
-                found = library.get(registry.pack_item(entry.kind).folder, entry.ref)
-                if found is not None and registry.pack_item(entry.kind).folder == SCENARIOS.folder:
-                    sources.update(library.item(LAWS.folder, ref.law).path for ref in found.model.laws
-                                   if library.get(LAWS.folder, ref.law) is not None)
+            sources = {used.path for used in used_items(library, item)}
             targets.append(Target(
                 id=f"decks/{pack_id}", renderer=self.kind, outputs=(f"decks/{pack_id}.pptx",),
                 # The pack first: the editor lists a target under the item its first source is.
@@ -115,15 +108,28 @@ class DecksRenderer(Renderer):
         return targets
 
     def check(self, ctx):
-        """The decks are measured, not laid out: `outreach check` finds what would not fit."""
+        """The decks are measured, not laid out: `outreach check` finds what would not fit. The
+        editor checks on every edit: a pack none of whose content changed is not measured again."""
         from outreach.project.kinds import PACKS
 
         problems = []
-        for pack_id in sorted(ctx.library.kind(PACKS.folder)):
-            try:
-                _deck_bytes(ctx, pack_id, [])
-            except RenderError as problem:
-                problems.append(problem)
+        with ctx.shared_reads():
+            settings = ctx.config.model_dump_json()
+            laws = tuple(sorted((i.id, i.digest) for i in ctx.library.kind(LAWS.folder).values()))   # kept law names
+        for pack_id, item in sorted(ctx.library.kind(PACKS.folder).items()):
+            key = (pack_id, ctx.locale, settings, laws, tuple(sorted(ctx.library.omitted)),
+                   tuple((used.path, used.digest) for used in used_items(ctx.library, item)))
+            if key not in _CHECKED:
+                try:
+                    _deck_bytes(ctx, pack_id, [], draw=False)
+                    found = None
+                except RenderError as problem:
+                    found = problem
+                if len(_CHECKED) >= 64:
+                    _CHECKED.clear()
+                _CHECKED[key] = found
+            if _CHECKED[key] is not None:
+                problems.append(_CHECKED[key])
         return problems
 
     def render(self, target: Target, ctx: RenderContext) -> RenderResult:
@@ -133,9 +139,26 @@ class DecksRenderer(Renderer):
         return result
 
 
-def _deck_bytes(ctx: RenderContext, pack_id: str, warnings: list[str]) -> bytes:
+_CHECKED: dict[tuple, RenderError | None] = {}
+
+
+def used_items(library, pack_item) -> list:
+    """The pack and every content item its deck shows: the entries, what each uses (a script's
+    scenario), and the laws each scenario cites (quoted on its slides)."""
+    from outreach.project.library import references
+
+    entries = [library.get(registry.pack_item(e.kind).folder, e.ref) for e in pack_item.model.items]
+    entries = [e for e in entries if e is not None]
+    used = [library.get(*ref) for item in entries for ref in references(item)]
+    laws = [library.get(LAWS.folder, ref.law) for item in entries if item.kind == SCENARIOS.folder
+            for ref in item.model.laws]
+    found = {item.path: item for item in [pack_item, *entries, *used, *laws] if item is not None}
+    return [found[path] for path in sorted(found)]
+
+
+def _deck_bytes(ctx: RenderContext, pack_id: str, warnings: list[str], draw: bool = True) -> bytes:
     try:
-        return build_deck(ctx, pack_id, warnings)
+        return build_deck(ctx, pack_id, warnings, draw)
     except deckfit.FontMissing as missing:
         raise RenderError(f"生成宣讲课件需要量字用的字体 {missing}（Debian 软件包 fonts-noto-cjk），"
                           "请先安装（make install 会装好）。") from None
@@ -146,20 +169,24 @@ def _deck_bytes(ctx: RenderContext, pack_id: str, warnings: list[str]) -> bytes:
 class Deck:
     """A python-pptx presentation with the project's font, colours and measuring."""
 
-    def __init__(self, ctx: RenderContext, pack_path: str) -> None:
-        from pptx import Presentation
-        from pptx.util import Emu
-
+    def __init__(self, ctx: RenderContext, pack_path: str, draw: bool = True) -> None:
+        """`draw`: make the presentation; False only measures (`outreach check`, the editor's
+        checks on every edit: no python-pptx, a few milliseconds a deck)."""
         self.ctx = ctx
+        self.draw = draw
         self.pack_path = pack_path
         self.theme = ctx.config.theme
         decks = ctx.config.decks
         self.font = decks.font_hant if ctx.locale == "zh-Hant" else decks.font
         region = ctx.config.project.region
         self.lang = "zh-CN" if ctx.locale != "zh-Hant" else {"hk": "zh-HK", "mo": "zh-MO"}.get(region, "zh-TW")
-        self.prs = Presentation()
-        self.prs.slide_width, self.prs.slide_height = Emu(int(SLIDE_W * EMU_PER_PT)), Emu(int(SLIDE_H * EMU_PER_PT))
-        self.layout = self.prs.slide_layouts[5]   # "Title Only": the title is the slide's title placeholder
+        if draw:
+            from pptx import Presentation
+            from pptx.util import Emu
+
+            self.prs = Presentation()
+            self.prs.slide_width, self.prs.slide_height = Emu(int(SLIDE_W * EMU_PER_PT)), Emu(int(SLIDE_H * EMU_PER_PT))
+            self.layout = self.prs.slide_layouts[5]   # "Title Only": the title is the slide's title placeholder
         from outreach.render.typeset import context_rules
 
         # Names, phone numbers and short quotations stay on one line.
@@ -173,11 +200,13 @@ class Deck:
     def slide(self, title: str, notes: str, band: str | None = None, bar_h: float = BAR_H,
               sizes: tuple[tuple[int, int], ...] = TITLE_SIZES):
         """A slide with a coloured title bar and its title, and speaker notes."""
+        size, lines = self.title_fit(title, SLIDE_W - 2 * MARGIN, sizes)
+        if not self.draw:
+            return None
         slide = self.prs.slides.add_slide(self.layout)
         color = band or self.theme.primary_color
         self.rect(slide, 0, 0, SLIDE_W, bar_h, color)
         holder = slide.shapes.title
-        size, lines = self.title_fit(title, SLIDE_W - 2 * MARGIN, sizes)
         self.place(holder, MARGIN, (bar_h - lines * size * TITLE_LINE) / 2 - INSET_Y, SLIDE_W - 2 * MARGIN,
                    lines * size * TITLE_LINE + 2 * INSET_Y + SLACK)
         self.fill_text(holder.text_frame, [Para(title, size, self.theme.inverse_color, bold=True)],
@@ -200,6 +229,8 @@ class Deck:
         self.fill_text(frame, paras or [Para(" ", 12, self.theme.ink_color)], None, line=None)
 
     def rect(self, slide, x, y, w, h, color: str, rounded: bool = False):
+        if slide is None:
+            return None
         from pptx.enum.shapes import MSO_SHAPE
         from pptx.oxml.ns import qn
 
@@ -230,6 +261,8 @@ class Deck:
         if h is None:
             h = need
         assert need <= h + 0.01, (need, h)
+        if slide is None:
+            return None
         shape = slide.shapes.add_textbox(*self.emu(x, y, w, h))
         if fill:
             shape.fill.solid()
@@ -398,14 +431,14 @@ def _bullet(paragraph, para: Para, typeface: str) -> None:
 
 # --- the slides of one pack -----------------------------------------------------------------------
 
-def build_deck(ctx: RenderContext, pack_id: str, warnings: list[str]) -> bytes:
+def build_deck(ctx: RenderContext, pack_id: str, warnings: list[str], draw: bool = True) -> bytes:
     from outreach.project.kinds import PACKS
     from outreach.renderers.packs import publishable_entries
 
     library = ctx.library
     pack_item = library.item(PACKS.folder, pack_id)
     pack = pack_item.model
-    deck = Deck(ctx, pack_item.path)
+    deck = Deck(ctx, pack_item.path, draw)
     L = deck.localize
     theme = ctx.config.theme
     entries, left_out = publishable_entries(library, pack)
@@ -459,7 +492,7 @@ def build_deck(ctx: RenderContext, pack_id: str, warnings: list[str]) -> bytes:
 
     # Closing
     _closing_slide(deck, ctx)
-    return _deterministic(deck, date)
+    return _deterministic(deck, date) if draw else b""
 
 
 def _where(item, path: tuple, what: str) -> tuple[str, int, str]:
@@ -583,8 +616,9 @@ def _closing_slide(deck: Deck, ctx: RenderContext) -> None:
     qr_size = 0.0
     if theme.qr_url:
         qr_size = BODY_BOTTOM - rest_top
-        slide.shapes.add_picture(io.BytesIO(_qr_png(theme.qr_url)),
-                                 *deck.emu(SLIDE_W - MARGIN - qr_size, rest_top, qr_size, qr_size))
+        if slide is not None:
+            slide.shapes.add_picture(io.BytesIO(_qr_png(theme.qr_url)),
+                                     *deck.emu(SLIDE_W - MARGIN - qr_size, rest_top, qr_size, qr_size))
     text_w = SLIDE_W - 2 * MARGIN - (qr_size + 24 if qr_size else 0)
     lines = [Para(L(f"{project.app_prompt}。"), 26, theme.ink_color, bold=True),
              Para(L(f"{project.call_advice}。"), 22, theme.muted_color, gap=12)]
