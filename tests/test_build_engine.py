@@ -292,9 +292,10 @@ def test_cli_plain_progress_when_not_a_terminal(mini_project):
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert lines[0] == "需要生成 5 个目标。"
-    assert re.fullmatch(r"\[1/5\] 完成 (海报|文字) \S+（\d+\.\d 秒）", lines[1])
-    assert lines[-1].startswith("完成：生成 5 个")
+    # Two scenarios: a poster, texts, an article and its long image each, and the feed.
+    assert lines[0] == "需要生成 9 个目标。"
+    assert re.fullmatch(r"\[1/9\] 完成 (海报|文字|公众号文章|长图) \S+（\d+\.\d 秒）", lines[1])
+    assert lines[-1].startswith("完成：生成 9 个")
     again = subprocess.run([sys.executable, "-m", "outreach", "build"], cwd=mini_project, capture_output=True, text=True)
     assert again.stdout.startswith("没有变化")
     quiet = subprocess.run([sys.executable, "-m", "outreach", "build", "--quiet", "--clean"], cwd=mini_project,

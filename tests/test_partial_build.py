@@ -103,7 +103,7 @@ def test_cli_lists_what_it_skipped_with_locations_and_fails(mini_project):
     assert first.returncode == 1
     assert "content/scenarios/new-1.yaml:4:8: error[unfilled]" in first.stdout            # every error, as check does
     assert "诈骗类型 new-1：content/scenarios/new-1.yaml:4:8 这里还没有填写" in first.stderr   # what was left out
-    assert first.stdout.splitlines()[-1].startswith("完成：生成 5 个") and "跳过 1 项" in first.stdout
+    assert first.stdout.splitlines()[-1].startswith("完成：生成 9 个") and "跳过 1 项" in first.stdout
     assert (mini_project / "build/posters/fake-loan.pdf").exists()
     assert "Traceback" not in first.stderr
 
