@@ -189,6 +189,7 @@ def lengthen(root: Path) -> Path:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     data["signs"] = LONG_SIGNS
     data["laws"] = [{"law": law, "article": article} for law, article in LONG_LAWS]
+    data["story"] = "张某在网上看到**低息贷款**广告，按对方要求交了“解冻费”。\n\n随后对方又以*流水不足*为由要他继续转账。"
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return root
 
@@ -215,6 +216,10 @@ def test_a_list_too_long_for_a_slide_continues_on_the_next(tmp_path):
         assert paragraphs[0].startswith("“") or not paragraphs[0].startswith("《"), paragraphs[0]
         cited += [p for p in paragraphs if p.startswith("《")]
     assert len(cited) == len(LONG_LAWS)
+    # The case is shown as text, its Markdown marks taken off.
+    [case] = [slide for slide in slides_of(deck).slides if slide.shapes.title.text_frame.text == "案例：虚假网络贷款诈骗"]
+    story = [s.text_frame.text for s in case.shapes if s.has_text_frame and not s.is_placeholder and s.text_frame.text]
+    assert story == ["张某在网上看到低息贷款广告，按对方要求交了“解冻费”。\n随后对方又以流水不足为由要他继续转账。"]
 
 
 def test_a_quotations_source_never_opens_a_slide(tmp_path):

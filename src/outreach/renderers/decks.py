@@ -90,7 +90,8 @@ class DecksRenderer(Renderer):
     config_section = "decks"
     config_model = DecksSection
     # review: a deck shows what its pack prints (reviewed content unless [review] says otherwise).
-    config_sections = ("project", "theme", "decks", "feed", "review")
+    # lint: the spacing rule between Chinese and Latin text.
+    config_sections = ("project", "theme", "decks", "feed", "review", "lint")
     roles = (("decks/*.pptx", "deck"),)
     role_views = {"deck": RoleView("宣讲课件（PPT）", "file", order=5)}
 
@@ -193,7 +194,11 @@ class Deck:
         self.keep = context_rules(ctx).pattern
 
     def localize(self, text: str) -> str:
-        return self.ctx.localize(text)
+        """Slide text as every output has it: the [lint] spacing rule between Chinese and Latin,
+        then the build's script (zh-Hant converted)."""
+        from outreach.checks.spacing import apply_spacing
+
+        return self.ctx.localize(apply_spacing(text, self.ctx.config.lint.cjk_latin_space))
 
     # Slides
 
@@ -527,9 +532,9 @@ def _scenario_slides(deck: Deck, ctx: RenderContext, item, talks: list) -> None:
     if scenario.story:
         from outreach.renderers.articles import paragraphs
 
-        story = [Para(L(p), STORY_SIZE, theme.ink_color, gap=14, where=_where(item, ("story",), "案例"))
+        story = [Para(L(_plain(p)), STORY_SIZE, theme.ink_color, gap=14, where=_where(item, ("story",), "案例"))
                  for p in paragraphs(scenario.story)]
-        notes = ["讲案例：把这个真实发生过的故事讲给听众，讲到骗子要钱或要信息的那一步时停一下，问听众“换成您，会怎么做？”",
+        notes = ["讲案例：把这个故事讲给听众，讲到骗子要钱或要信息的那一步时停一下，问听众“换成您，会怎么做？”",
                  f"要点：{scenario.summary}"]
         deck.text_slides(L(f"案例：{title}"), L("\n".join(notes)), story, fill=theme.surface_color)
 
@@ -544,6 +549,17 @@ def _scenario_slides(deck: Deck, ctx: RenderContext, item, talks: list) -> None:
         notes = ["法律依据：念出条文，再用一句话解释它和这个骗局的关系。",
                  *[f"{law['citation']}（{law['law'].title}）" for law in cited]]
         deck.text_slides(L(f"法律依据：{title}"), L("\n".join(notes)), quotes)
+
+
+def _plain(markdown: str) -> str:
+    """A Markdown paragraph's text without its marks (**重点** → 重点): a slide's text box
+    shows text, not Markdown."""
+    import html
+    import re
+
+    from outreach.render.filters import markdown as to_html
+
+    return html.unescape(re.sub(r"<[^>]+>", "", str(to_html(markdown)))).strip()
 
 
 def _law_where(ctx: RenderContext, ref) -> tuple[str, int, str]:
