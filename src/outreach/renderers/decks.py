@@ -22,6 +22,7 @@ from dataclasses import dataclass, replace
 from pydantic import BaseModel, ConfigDict, Field
 
 from outreach.project.kinds import LAWS, QUIZZES, SCENARIOS, SCRIPTS, registry
+from outreach.project.models import LETTERS
 from outreach.render import deckfit
 from outreach.renderers.base import RenderContext, Renderer, RenderError, RenderResult, RoleView
 from outreach.renderers.target import Target
@@ -577,7 +578,7 @@ def _quiz_slides(deck: Deck, quiz, index: int, question, number: int) -> None:
     path = ("questions", index)
     body = [Para(L(question.question), QUESTION_SIZE, theme.ink_color, bold=True, splittable=False,
                  where=_where(quiz, (*path, "question"), f"第 {index + 1} 题的题干"))]
-    letters = "ABCDEFGH"
+    letters = LETTERS
     if question.kind == "truefalse":
         body.append(Para(L("对　　　　错"), CHOICE_SIZE, theme.ink_color, gap=18, splittable=False))
     else:
@@ -601,7 +602,7 @@ def _quiz_slides(deck: Deck, quiz, index: int, question, number: int) -> None:
 def _answer(question) -> str:
     if question.kind == "truefalse":
         return "对" if question.answer else "错"
-    letters = "ABCDEFGH"
+    letters = LETTERS
     return "、".join(f"{letter}．{question.choices[letters.index(letter)]}" for letter in question.answer_letters)
 
 
