@@ -145,7 +145,7 @@ class PackRenderer(Renderer):
     roles = (("packs/*/打印说明.txt", "pack-print-notes"), ("packs/*/印刷清单.*", "pack-order-sheet"),
              ("packs/*.pdf", "pack-pdf"), ("packs/*.zip", "pack-zip"))
     role_views = {"pack-pdf": RoleView("PDF", "pdf"), "pack-zip": RoleView("打印包（zip）", "file", order=1),
-                  "pack-print-notes": RoleView("打印说明", "file", order=2),
+                  "pack-print-notes": RoleView("打印说明", "text", order=2),
                   "pack-order-sheet": RoleView("印刷清单", "file", order=3)}
     templates_described = {
         "pack-cover.html": "资料包封面和目录（为派出所生成时封面带派出所信息）",
