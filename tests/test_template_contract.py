@@ -17,7 +17,8 @@ from outreach.render.compose import COMPOSE_VARIABLES
 HEX_COLOUR = re.compile(r"#[0-9a-fA-F]{3,6}\b")
 # Print-production colours, not theme colours: cut marks in registration black, QR codes
 # black on white so every scanner reads them.
-FIXED_COLOURS = {"quiz/cut-marks.html": {"#000"}, "poster.html": {"#000000", "#ffffff"}}
+FIXED_COLOURS = {"quiz/cut-marks.html": {"#000"}, "poster.html": {"#000000", "#ffffff"},
+                 "articles/long-image.html": {"#000000", "#ffffff"}}
 
 
 def theme_files():
