@@ -28,12 +28,14 @@ HEADER = "编号,派出所,地址,电话,民警,职务,民警电话,二维码链
 
 
 def write_stations(path: Path, count: int) -> None:
-    """Fictional stations: made-up names, addresses and 0000- numbers that reach no one."""
+    """Fictional stations: made-up names, addresses and 0000- numbers that reach no one. An
+    officer's name fits the card in 10 characters: 民警9999（虚构） (民警1000号（虚构） did not,
+    and the 1000th row failed the build)."""
     with open(path, "w", encoding="utf-8") as handle:
         handle.write(HEADER)
         for n in range(1, count + 1):
             handle.write(f"station-{n:05d},示例市公安局第{n}派出所（虚构）,示例市示例区第{n}街{n}号（虚构地址）,"
-                         f"0000-{1000000 + n},民警{n}号（虚构）,社区民警,0000-{2000000 + n},"
+                         f"0000-{1000000 + n},民警{n}（虚构）,社区民警,0000-{2000000 + n},"
                          f"https://example.org/outreach/station-{n:05d}\n")
 
 
