@@ -164,3 +164,21 @@ def test_references_agree_with_the_reference_checks(fixture_project):
         complained = {d.file for d in check_references(smaller) if d.code == "missing-ref"}
         expected = {item.path for item in smaller.all_items() if (gone.kind, gone.id) in references(item)}
         assert complained == expected, gone.path
+
+
+@pytest.mark.slow
+def test_pool_workers_render_without_the_items_left_out(mini_project):
+    """Pool workers load the library themselves: they must not see an item the build left out
+    (the feed listed it, read it undeclared and failed — the editor's save showed that)."""
+    created = subprocess.run([sys.executable, "-m", "outreach", "new", "scenario", "new-1"], cwd=mini_project,
+                             capture_output=True, text=True)
+    assert created.returncode == 0, created.stderr
+    path = mini_project / "content/scenarios/new-1.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("title: （请填写", "title: 冒充快递理赔\n# （请填写", 1),
+                    encoding="utf-8")
+    built = subprocess.run([sys.executable, "-m", "outreach", "build", "-j", "2", "--only", "texts"], cwd=mini_project,
+                           capture_output=True, text=True)
+    assert built.returncode == 1 and "跳过 1 项" in built.stdout, built.stdout + built.stderr
+    assert "失败 0 个" in built.stdout and "内部错误" not in built.stderr, built.stderr
+    feed = json.loads((mini_project / "build/feed.json").read_text(encoding="utf-8"))
+    assert [item["id"] for item in feed["items"]] == ["outreach:scenarios/card-renting", "outreach:scenarios/fake-loan"]

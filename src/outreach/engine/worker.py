@@ -8,6 +8,7 @@ import traceback
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from outreach.core.errors import DiskError
 from outreach.core.fsutil import atomic_write
@@ -35,13 +36,30 @@ class Outcome:
 
 
 _context: RenderContext | None = None
+# The library as this process loaded it, and the item files of the one it now renders with.
+_loaded: Any = None
+_kept: frozenset[str] | None = None
 
 
 def init_worker(root: Path, library, options, out_dir: Path, stage_dir: Path) -> None:
     """Set up once per process: the library, theme and (lazily) Jinja and fonts."""
-    global _context
+    global _context, _loaded, _kept
     _context = RenderContext(root=root, library=library, options=options, theme=Theme(root), out_dir=out_dir,
                              stage_dir=stage_dir)
+    _loaded, _kept = library, None
+
+
+def use_items(keep: frozenset[str]) -> None:
+    """Render with the items the main process planned with. A pool or Dask worker loads the
+    library itself, items with errors included; the build left those out (engine/partial.py),
+    and a render that still saw them would list them (feed.json) or read them undeclared."""
+    global _kept
+    assert _context is not None, "init_worker must run first"
+    if keep == _kept or _loaded is None:
+        return
+    removed = {item.path for item in _loaded.all_items()} - keep
+    _context.library = _loaded.without(removed) if removed else _loaded
+    _kept = keep
 
 
 def start_warm_worker(root: Path, options, out_dir: Path, stage_dir: Path, parent_pid: int | None = None) -> None:
@@ -66,8 +84,11 @@ def start_warm_worker(root: Path, options, out_dir: Path, stage_dir: Path, paren
         warm_up(library.config.theme.font_family)
 
 
-def run_batch(targets: list[Target]) -> list[Outcome]:
+def run_batch(targets: list[Target], keep: frozenset[str] | None = None) -> list[Outcome]:
+    """Render one batch; `keep`: the item files of the library the build planned with."""
     assert _context is not None, "init_worker must run first"
+    if keep is not None:
+        use_items(keep)
     return render_and_write(targets, _context)
 
 

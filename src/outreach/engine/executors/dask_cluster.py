@@ -18,7 +18,7 @@ class DaskUnavailable(OutreachError):
     pass
 
 
-def remote_batch(spec: tuple, batch: list) -> list[Outcome]:
+def remote_batch(spec: tuple, batch: list, keep: frozenset[str] | None = None) -> list[Outcome]:
     """Runs on a Dask worker: set up the render context once per build, then render."""
     from outreach.engine import worker
 
@@ -33,7 +33,7 @@ def remote_batch(spec: tuple, batch: list) -> list[Outcome]:
         worker.init_worker(Path(root), library, options, Path(out_dir), Path(stage_dir))
         _loaded.clear()
         _loaded.add(key)
-    return worker.run_batch(batch)
+    return worker.run_batch(batch, keep)
 
 
 class DaskExecutor:
@@ -49,9 +49,11 @@ class DaskExecutor:
         except OSError as exc:
             raise DaskUnavailable(f"连接不上 Dask 调度器 {options.scheduler}：{exc}") from None
         self.spec = (str(root), options, str(out_dir), str(stage_dir))
+        self.keep: frozenset[str] | None = None
 
     def prepare(self, library) -> None:
-        pass
+        # Workers load the library themselves: they render with the items planned with.
+        self.keep = frozenset(item.path for item in library.all_items())
 
     def run(self, targets) -> Iterator[Outcome]:
         from distributed import as_completed
@@ -59,7 +61,7 @@ class DaskExecutor:
         from outreach.engine.executors.batches import chunks
 
         workers = max(len(self.client.scheduler_info().get("workers", {})), 1)
-        futures = {self.client.submit(remote_batch, self.spec, batch, pure=False): batch
+        futures = {self.client.submit(remote_batch, self.spec, batch, self.keep, pure=False): batch
                    for batch in chunks(targets, workers)}
         for future in as_completed(futures):
             try:

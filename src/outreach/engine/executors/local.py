@@ -38,6 +38,7 @@ class LocalPool:
     def __init__(self, root, options, out_dir, stage_dir, workers: int) -> None:
         self.workers = workers
         self.used = False
+        self.keep: frozenset[str] | None = None
         self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=_context(),
                                         initializer=start_warm_worker,
                                         initargs=(root, options, out_dir, stage_dir, os.getpid()))
@@ -47,13 +48,15 @@ class LocalPool:
 
     def prepare(self, library) -> None:
         self.used = True
+        # The workers loaded the library themselves: they render with the items planned with.
+        self.keep = frozenset(item.path for item in library.all_items())
 
     def run(self, targets) -> Iterator[Outcome]:
         # Left-over futures are not cancelled here: a build that stops early closes the pool with
         # abort=True, which kills the workers. Cancelling first raced with Python 3.11's pool
         # manager, which then set BrokenProcessPool on a cancelled future and printed a traceback
         # on Ctrl-C.
-        futures = {self.pool.submit(run_batch, batch): batch for batch in chunks(targets, self.workers)}
+        futures = {self.pool.submit(run_batch, batch, self.keep): batch for batch in chunks(targets, self.workers)}
         for future in as_completed(futures):
             try:
                 yield from future.result()
