@@ -13,7 +13,7 @@ import jinja2
 import weasyprint
 import yaml
 
-from outreach.project.config import Hotline
+from outreach.project.config import Hotline, ThemeSection
 from outreach.render import filters
 from outreach.render.hotlinefit import fit_hotlines
 from outreach.render.theme import BUILTIN_DIR
@@ -24,9 +24,8 @@ def main(project: Path, out: Path) -> int:
     laws = {p.stem: yaml.safe_load(p.read_text(encoding="utf-8")) for p in (project / "content/laws").glob("*.yaml")}
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(BUILTIN_DIR)), autoescape=True)
     env.filters.update(filters.FILTERS)
-    theme = {"primary_color": "#c8102e", "accent_color": "#ffd400", "ink_color": "#1a1a1a", "paper_color": "#ffffff",
-             "qr_caption": "扫码访问公安部网站",
-             "font_family": '"Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Micro Hei", sans-serif'}
+    # The theme's settings with their defaults: the templates read its colours as CSS variables.
+    theme = ThemeSection(qr_caption="扫码访问公安部网站")
     out.mkdir(parents=True, exist_ok=True)
     count = 0
     for path in sorted((project / "content/scenarios").glob("*.yaml")):
@@ -41,7 +40,7 @@ def main(project: Path, out: Path) -> int:
         html = env.get_template("poster.html").render(
             scenario=scenario, laws=cited, project={"name": "反诈宣传"}, theme=theme, organisation="示例市公安局示例分局",
             hotlines=config["hotlines"], app="国家反诈中心", qr_url="https://www.mps.gov.cn/", logo_url=None,
-            print_ready=False, html_lang="zh-Hans", font_family=theme["font_family"], cjk_space="",
+            print_ready=False, html_lang="zh-Hans", font_family=theme.font_family, cjk_space="",
             fit_hotlines=functools.partial(fit_hotlines, config["hotlines"]))
         weasyprint.HTML(string=html, base_url=str(BUILTIN_DIR)).write_pdf(out / f"{path.stem}.pdf")
         count += 1
