@@ -17,8 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from outreach.project.kinds import LAWS, NEWSLETTERS, SCENARIOS, TIPS
 from outreach.render.filters import apply_spacing_html
-from outreach.render.hotlinefit import HotlinesDoNotFit
-from outreach.render.templating import TemplateProblem, render_template, template_closure
+from outreach.render.templating import template_closure
 from outreach.render.wechathtml import (
     BODY_BYTE_LIMIT,
     BODY_CHAR_LIMIT,
@@ -28,16 +27,16 @@ from outreach.render.wechathtml import (
     check_article,
     host_of,
 )
-from outreach.renderers.base import RenderContext, Renderer, RenderError, RenderResult, RoleView
+from outreach.renderers.base import RenderContext, Renderer, RenderError, RenderResult, RoleView, failures_of
 from outreach.renderers.html import (
     base_context,
     check_pages,
     environment,
-    hotlines_error,
-    law_citations,
     layout,
     png_from_pdf,
     render_html,
+    scenario_context,
+    template_text,
 )
 from outreach.renderers.target import Target
 
@@ -120,9 +119,9 @@ class ArticlesRenderer(Renderer):
         """The articles themselves (no layout): tags, links, lengths, personal data."""
         problems = []
         for scenario_id in sorted(ctx.library.kind(SCENARIOS.folder)):
-            problems.extend(_failure(scenario_article, ctx, scenario_id))
+            problems.extend(failures_of(scenario_article, ctx, scenario_id))
         for letter_id in sorted(ctx.library.kind(NEWSLETTERS.folder)):
-            problems.extend(_failure(newsletter_article, ctx, letter_id))
+            problems.extend(failures_of(newsletter_article, ctx, letter_id))
         return problems
 
     def render(self, target: Target, ctx: RenderContext) -> RenderResult:
@@ -142,14 +141,6 @@ class ArticlesRenderer(Renderer):
         return result
 
 
-def _failure(make, *args) -> list[RenderError]:
-    try:
-        make(*args)
-    except RenderError as problem:
-        return [problem]
-    return []
-
-
 class Article:
     def __init__(self, html: str, title: str, digest: str) -> None:
         self.html, self.title, self.digest = html, title, digest
@@ -160,13 +151,9 @@ class Article:
         return f"标题：{self.title}\n摘要：{self.digest}\n"
 
 
-def scenario_context(ctx: RenderContext, scenario_id: str) -> dict:
+def article_context(ctx: RenderContext, scenario_id: str) -> dict:
     scenario = ctx.library.item(SCENARIOS.folder, scenario_id).model
-    return base_context(ctx) | {
-        "scenario": scenario,
-        "scenario_id": scenario_id,
-        "laws": law_citations(ctx, scenario.laws),
-        "audiences": [ctx.library.audience_label(a) for a in scenario.audiences],
+    return scenario_context(ctx, scenario_id) | {
         "story_paragraphs": paragraphs(scenario.story),
         "call_advice": ctx.config.project.call_advice,
     }
@@ -181,7 +168,7 @@ def scenario_article(ctx: RenderContext, scenario_id: str) -> Article:
     item = ctx.library.item(SCENARIOS.folder, scenario_id)
     scenario = item.model
     what = f"公众号文章 {scenario_id}"
-    html = render_fragment(ctx, SCENARIO_TEMPLATE, scenario_context(ctx, scenario_id), what)
+    html = render_fragment(ctx, SCENARIO_TEMPLATE, article_context(ctx, scenario_id), what)
     title = ctx.localize(scenario.title)
     digest = ctx.localize(scenario.summary)
     if len(digest) > DIGEST_LIMIT:
@@ -224,12 +211,7 @@ def render_fragment(ctx: RenderContext, template: str, context: dict, what: str)
     """The article as the editor gets it: the template in the build's locale and spacing rule,
     without the layout pass's joiners and squeeze spans (the editor breaks lines itself, and a
     span with a class would be dropped); blank lines and indentation removed."""
-    try:
-        text = render_template(environment(ctx), template, context, what)
-    except TemplateProblem as problem:
-        raise RenderError(problem.message, problem.file, problem.line) from None
-    except HotlinesDoNotFit as problem:
-        raise hotlines_error(ctx, problem) from None
+    text = template_text(ctx, template, context, what)
     text = ctx.localize(apply_spacing_html(text, ctx.config.lint.cjk_latin_space))
     return "\n".join(line.strip() for line in text.splitlines() if line.strip()) + "\n"
 
@@ -303,7 +285,7 @@ def long_image_pdf(ctx: RenderContext, scenario_id: str, warnings: list[str]) ->
 
     source = ctx.library.item(SCENARIOS.folder, scenario_id).path
     what = f"长图 {scenario_id}"
-    context = scenario_context(ctx, scenario_id) | {"page_width_px": LONG_WIDTH_PX}
+    context = article_context(ctx, scenario_id) | {"page_width_px": LONG_WIDTH_PX}
 
     def lay_out(height: int):
         html = render_html(ctx, LONG_TEMPLATE, context | {"page_height_px": height}, what)

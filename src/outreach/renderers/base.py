@@ -299,3 +299,13 @@ class BatchRenderer(Renderer):
     @abc.abstractmethod
     def render_batch(self, targets: list[Target], ctx: RenderContext) -> list[RenderResult | RenderError]:
         """Results in the order of `targets`: a RenderResult, or the RenderError for that target."""
+
+
+def failures_of(make, *args) -> list[RenderError]:
+    """`make(*args)` run for its check only: the RenderError it raises, as a list (a kind's
+    check() collects what its build would fail on without writing anything)."""
+    try:
+        make(*args)
+    except RenderError as problem:
+        return [problem]
+    return []

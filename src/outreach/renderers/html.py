@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 
-from outreach.project.kinds import LAWS
+from outreach.project.kinds import LAWS, SCENARIOS
 from outreach.render.compose import compose, tighten
 from outreach.render.contract import TemplateContract, page_size_problem
 from outreach.render.filters import apply_spacing, apply_spacing_html
@@ -73,14 +73,31 @@ def law_citations(ctx: RenderContext, refs) -> list[dict]:
     return cited
 
 
-def render_html(ctx: RenderContext, template: str, context: dict, what: str) -> str:
-    """Render a template, in the build's locale (converted to Traditional Chinese when asked)."""
+def scenario_context(ctx: RenderContext, scenario_id: str) -> dict:
+    """What every template about one scenario gets (poster, article, long image)."""
+    scenario = ctx.library.item(SCENARIOS.folder, scenario_id).model
+    return base_context(ctx) | {
+        "scenario": scenario,
+        "scenario_id": scenario_id,
+        "laws": law_citations(ctx, scenario.laws),
+        "audiences": [ctx.library.audience_label(a) for a in scenario.audiences],
+    }
+
+
+def template_text(ctx: RenderContext, template: str, context: dict, what: str) -> str:
+    """A template rendered, its problems (a template error, hotlines that do not fit) as the
+    target's RenderError."""
     try:
-        text = render_template(environment(ctx), template, context, what)
+        return render_template(environment(ctx), template, context, what)
     except TemplateProblem as problem:
         raise RenderError(problem.message, problem.file, problem.line) from None
     except HotlinesDoNotFit as problem:
         raise hotlines_error(ctx, problem) from None
+
+
+def render_html(ctx: RenderContext, template: str, context: dict, what: str) -> str:
+    """Render a template, in the build's locale (converted to Traditional Chinese when asked)."""
+    text = template_text(ctx, template, context, what)
     # Fixed wording of the template follows the project's spacing rule, like the content does.
     rule = ctx.config.lint.cjk_latin_space
     if not template.endswith((".html", ".htm")):

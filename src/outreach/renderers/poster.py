@@ -7,7 +7,12 @@ import math
 from outreach.project.config import A4_MM
 from outreach.project.kinds import LAWS, SCENARIOS
 from outreach.renderers.base import BatchRenderer, PackPart, RenderContext, RenderError, RenderResult, RoleView
-from outreach.renderers.html import base_context, check_pages, law_citations, png_from_pdf, render_pages
+from outreach.renderers.html import (
+    check_pages,
+    png_from_pdf,
+    render_pages,
+    scenario_context,
+)
 from outreach.renderers.printing import BLEED_MM, Finish, print_master, with_review_date
 from outreach.renderers.target import Target
 
@@ -66,15 +71,7 @@ class PosterRenderer(BatchRenderer):
         return parts
 
     def context(self, target: Target, ctx: RenderContext) -> dict:
-        scenario_id = target.params["scenario"]
-        scenario = ctx.library.item(SCENARIOS.folder, scenario_id).model
-        return base_context(ctx) | {
-            "scenario": scenario,
-            "scenario_id": scenario_id,
-            "laws": law_citations(ctx, scenario.laws),
-            "audiences": [ctx.library.audience_label(a) for a in scenario.audiences],
-            "size": "A4",
-        }
+        return scenario_context(ctx, target.params["scenario"]) | {"size": "A4"}
 
     def render_batch(self, targets, ctx):
         """Lay out each poster on its own (one-page and glyph checks), write the PDFs together."""

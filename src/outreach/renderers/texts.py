@@ -11,8 +11,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from outreach.project.kinds import LAWS, NEWSLETTERS, SCENARIOS, TIPS
 from outreach.render import sms
-from outreach.renderers.base import RenderContext, Renderer, RenderError, RenderResult, RoleView
-from outreach.renderers.html import base_context, law_citations, render_html
+from outreach.renderers.base import RenderContext, Renderer, RenderError, RenderResult, RoleView, failures_of
+from outreach.renderers.html import base_context, render_html, scenario_context
 from outreach.renderers.target import Target
 
 MARKDOWN_LIMIT = 4096   # bytes, WeCom/DingTalk markdown messages
@@ -71,11 +71,11 @@ class TextsRenderer(Renderer):
         """Every text the build would write, made in memory: SMS parts, byte limits, feed dates."""
         problems = []
         for scenario_id in sorted(ctx.library.kind(SCENARIOS.folder)):
-            problems.extend(_failure(scenario_texts, ctx, scenario_id))
+            problems.extend(failures_of(scenario_texts, ctx, scenario_id))
         for letter_id in sorted(ctx.library.kind(NEWSLETTERS.folder)):
-            problems.extend(_failure(newsletter_texts, ctx, letter_id))
+            problems.extend(failures_of(newsletter_texts, ctx, letter_id))
         if not problems:
-            problems.extend(_failure(json_feed, ctx))
+            problems.extend(failures_of(json_feed, ctx))
         return problems
     NEWSLETTER_TEMPLATES = ("texts/newsletter.txt", "texts/newsletter.md")
 
@@ -124,14 +124,6 @@ class TextsRenderer(Renderer):
         return RenderResult(outputs={"feed.json": json_feed(ctx).encode("utf-8")})
 
 
-def _failure(make, *args) -> list[RenderError]:
-    try:
-        make(*args)
-    except RenderError as problem:
-        return [problem]
-    return []
-
-
 SIGNATURE = re.compile(r"【[^【】]{1,20}】")
 
 
@@ -177,7 +169,7 @@ def compose_sms(ctx: RenderContext, scenario_id: str, context: dict | None = Non
     item = ctx.library.item(SCENARIOS.folder, scenario_id)
     scenario = item.model
     if context is None:
-        context = _scenario_context(ctx, scenario_id)
+        context = scenario_context(ctx, scenario_id)
     if scenario.sms:
         body = scenario.sms
     else:
@@ -224,19 +216,9 @@ def _field_label(scenario, path: tuple) -> str:
     return f"{label}第 {path[1] + 1} 条" if len(path) > 1 else label
 
 
-def _scenario_context(ctx: RenderContext, scenario_id: str) -> dict:
-    scenario = ctx.library.item(SCENARIOS.folder, scenario_id).model
-    return base_context(ctx) | {
-        "scenario": scenario,
-        "scenario_id": scenario_id,
-        "laws": law_citations(ctx, scenario.laws),
-        "audiences": [ctx.library.audience_label(a) for a in scenario.audiences],
-    }
-
-
 def scenario_texts(ctx: RenderContext, scenario_id: str) -> dict:
     item = ctx.library.item(SCENARIOS.folder, scenario_id)
-    context = _scenario_context(ctx, scenario_id)
+    context = scenario_context(ctx, scenario_id)
     composed = compose_sms(ctx, scenario_id, context)
     counted, message, limit = composed.counted, composed.text, composed.max_parts
     if counted.parts > limit:
