@@ -101,3 +101,14 @@ def test_a_preview_the_user_has_typed_past_renders_nothing(api):
     # The rest of the older preview is not drawn either.
     assert ask(api, older, "rest", 1) == {"stale": True, "ticket": 1}
     assert ask(api, newer, "rest", 2)["preview"]
+
+
+@pytest.mark.slow
+def test_the_article_is_offered_as_a_link_not_drawn_in_the_editor(api):
+    """The 公众号 article is build HTML: the editor links to it (served sandboxed), it does not
+    put it into its own page."""
+    values = values_of(api)
+    rest = ask(api, values, "rest", ask(api, values, "first")["ticket"])
+    [article] = [p for p in rest["preview"] if p.get("url", "").endswith("articles/fake-loan.html")]
+    assert article["type"] == "link" and "html" not in article
+    assert "<section" in scratch_file(api, article["url"]).read_text(encoding="utf-8")

@@ -261,7 +261,8 @@ class Previewer:
                 shown.append({"type": "markdown", "label": name, "html": _markdown(data.decode("utf-8"))})
             elif show == "text":
                 shown.append({"type": "text", "label": name, "text": data.decode("utf-8")})
-            elif show == "page":
+            elif show in ("page", "article"):
+                # An article is build HTML: opened in its own sandboxed tab, never drawn in the editor's page.
                 shown.append({"type": "link", "label": view.label, "url": url + name})
         return shown
 
