@@ -226,7 +226,10 @@ def test_a_plugin_brings_its_own_config_section_and_presentation(fixture_project
     assert outreach(fixture_project, site, "check").returncode == 0
     assert outreach(fixture_project, site, "schema").returncode == 0
     schema = json.loads((fixture_project / "build/schema/config.json").read_text(encoding="utf-8"))
-    greetings = schema["$defs"][schema["properties"]["greetings"]["$ref"].rsplit("/", 1)[-1]]
+    # pydantic 2.7 wraps a reference with a default in allOf; later versions give it directly.
+    section = schema["properties"]["greetings"]
+    ref = section.get("$ref") or next(part["$ref"] for part in section.get("allOf", []) if "$ref" in part)
+    greetings = schema["$defs"][ref.rsplit("/", 1)[-1]]
     assert greetings["properties"]["text"]["type"] == "string" and greetings["additionalProperties"] is False
 
     built = outreach(fixture_project, site, "build", "-q")
