@@ -181,6 +181,11 @@ def _build_locked(root: Path, options: BuildOptions, reporter: Reporter, out_dir
     # New outputs wait in a staging directory; nothing in build/ changes until the commit,
     # so an interrupted build leaves the previous outputs and manifest exactly as they were.
     stage_dir = create_staging(out_dir)
+    # From here on the build reads content (the workers load the library as they start): a
+    # reporter that matches builds to saved changes takes this moment, not when it was asked.
+    reading = getattr(reporter, "reading", None)
+    if reading is not None:
+        reading()
     # Workers start now, importing WeasyPrint while this process checks and plans.
     executor = start_executor(root, options, out_dir, stage_dir)
     finished = False

@@ -41,6 +41,12 @@ class _WaitNote:
     def note(self, message: str) -> None:
         self.state.note(message)
 
+    def reading(self) -> None:
+        """The build starts reading content: a change saved before now is in it (the editor
+        matches a save to the first build that started after it; waiting for the build lock
+        or imports under load used to put a build that read the change before the save)."""
+        self.state.reading()
+
     def finish(self) -> None:
         pass
 

@@ -33,6 +33,10 @@ class State:
             self.building = True
             self.started = time.time()
 
+    def reading(self) -> None:
+        with self.lock:
+            self.started = time.time()
+
     def note(self, message: str) -> None:
         with self.lock:
             self.summary = message
