@@ -20,7 +20,7 @@ from build import fresh_project, timed
 
 
 def main(repeat: int = 1) -> None:
-    from outreach.renderers.registry import renderer_names
+    from outreach.outputs.registry import renderer_names
 
     print(f"cold build per kind, starter library, cores: {os.cpu_count()}, median of {repeat} run(s)")
     with tempfile.TemporaryDirectory() as tmp:

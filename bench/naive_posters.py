@@ -14,9 +14,9 @@ import weasyprint
 import yaml
 
 from outreach.project.config import Hotline, ThemeSection
-from outreach.render import filters
-from outreach.render.hotlinefit import fit_hotlines
-from outreach.render.theme import BUILTIN_DIR
+from outreach.rendering import filters
+from outreach.rendering.hotlinefit import fit_hotlines
+from outreach.rendering.theme import BUILTIN_DIR
 
 
 def main(project: Path, out: Path) -> int:

@@ -99,8 +99,8 @@ def posting(mini_project, bot, monkeypatch):
 
 
 def build_project(root: Path, **options):
+    from outreach.buildspec.options import BuildOptions
     from outreach.engine.build import build
-    from outreach.renderers.options import BuildOptions
 
     options.setdefault("jobs", 1)
     return build(root, BuildOptions(**options))
@@ -261,7 +261,7 @@ def assert_pages_clean(base: Path) -> None:
     """Every PDF under `base` passes the page inspector (flipped, overlapping or off-page text,
     text on images, bleed colour on print-ready pages, blank pages, split names, widowed titles);
     polish (提示) is not a failure."""
-    from outreach.render.pageinspect import inspect_files
+    from outreach.rendering.pageinspect import inspect_files
 
     pdfs = [p for p in sorted(base.rglob("*.pdf")) if not any(part.startswith(".") for part in p.relative_to(base).parts)]
     problems = [p for p in inspect_files(pdfs, base) if p.severity == "error"]

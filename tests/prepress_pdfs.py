@@ -9,7 +9,7 @@ import pikepdf
 import weasyprint
 from PIL import Image
 
-from outreach.render.units import PT_PER_MM
+from outreach.rendering.units import PT_PER_MM
 
 FONT = '"Noto Sans CJK SC", sans-serif'
 

@@ -105,13 +105,13 @@ def test_every_article_pastes_as_it_is(built):
 def test_the_long_image_is_1080_px_wide_and_readable_on_a_phone(built):
     from PIL import Image
 
+    from outreach.buildspec.options import BuildOptions
+    from outreach.outputs.articles import long_image_pdf
+    from outreach.outputs.base import RenderContext
     from outreach.project.loader import load_library
     from outreach.project.outputdir import output_dir
-    from outreach.render.pageinspect import inspect_pdf
-    from outreach.render.theme import Theme
-    from outreach.renderers.articles import long_image_pdf
-    from outreach.renderers.base import RenderContext
-    from outreach.renderers.options import BuildOptions
+    from outreach.rendering.pageinspect import inspect_pdf
+    from outreach.rendering.theme import Theme
 
     for scenario in SCENARIOS:
         with Image.open(built / f"build/articles/{scenario}.png") as image:
@@ -163,7 +163,7 @@ OVERRIDES = {
 @pytest.mark.slow
 @pytest.mark.parametrize("case", sorted(OVERRIDES))
 def test_an_override_the_editor_would_strip_fails_located(case, tmp_path):
-    from outreach.render.theme import Theme
+    from outreach.rendering.theme import Theme
 
     root = fixture_with_newsletter(tmp_path / "project")
     builtin = (Theme(root).builtin_dir / "articles/scenario.html").read_text(encoding="utf-8")

@@ -14,8 +14,8 @@ import time
 import pytest
 from conftest import REPO, build_posters, build_project, edit, pdf_text, write
 
+from outreach.buildspec.options import BuildOptions
 from outreach.engine.planner import PlanError, plan_build
-from outreach.renderers.options import BuildOptions
 
 
 def overflow_poster(root) -> None:
@@ -186,7 +186,7 @@ def test_missing_glyph_is_reported(mini_project):
 
 def test_two_targets_writing_one_file_are_refused(mini_project, monkeypatch):
     from outreach.engine import planner
-    from outreach.renderers.poster import PosterRenderer
+    from outreach.outputs.posters import PosterRenderer
 
     class Twin(PosterRenderer):
         kind = "twin"
@@ -249,7 +249,7 @@ def test_noop_rebuild_does_not_import_weasyprint(mini_project):
         "import sys, time\n"
         "from pathlib import Path\n"
         "from outreach.engine.build import build\n"
-        "from outreach.renderers.options import BuildOptions\n"
+        "from outreach.buildspec.options import BuildOptions\n"
         f"result = build(Path({str(mini_project)!r}), BuildOptions())\n"
         "print(result.noop, 'weasyprint' in sys.modules, 'outreach.project.models' in sys.modules)\n"
     )
@@ -339,9 +339,9 @@ def test_only_then_full_build_reuses_the_selected_targets(mini_project):
 
 
 def test_outputs_can_never_be_written_outside_build(tmp_path):
+    from outreach.buildspec.target import Target
     from outreach.engine.worker import write_outputs
-    from outreach.renderers.base import RenderError
-    from outreach.renderers.target import Target
+    from outreach.outputs.base import RenderError
 
     target = Target(id="evil", renderer="posters", outputs=("../escape.txt",))
     with pytest.raises(RenderError, match="不在输出目录内"):
@@ -374,7 +374,7 @@ def test_a_pack_cover_rebuilds_when_the_feed_date_it_shows_changes(fixture_proje
 
 
 def test_a_renderer_reading_an_undeclared_config_section_fails_loudly(mini_project, monkeypatch):
-    from outreach.renderers.poster import PosterRenderer
+    from outreach.outputs.posters import PosterRenderer
 
     monkeypatch.setattr(PosterRenderer, "config_sections", ("project", "theme"))   # forgets [posters]
     result = build_project(mini_project, only=("posters",))
@@ -382,7 +382,7 @@ def test_a_renderer_reading_an_undeclared_config_section_fails_loudly(mini_proje
 
 
 def test_fingerprints_cover_every_installed_rendering_dependency():
-    from outreach.renderers.target import tool_versions
+    from outreach.buildspec.target import tool_versions
 
     versions = tool_versions()
     # Direct requirements and what they run on (pydyf writes WeasyPrint's PDF bytes).
@@ -417,8 +417,8 @@ def test_every_output_has_a_role_and_media_type_in_the_manifest(fixture_project)
 
 
 def test_pack_items_are_one_table():
+    from outreach.outputs.registry import all_renderers
     from outreach.project.kinds import PACK_ITEMS, PackItem
-    from outreach.renderers.registry import all_renderers
 
     assert set(PackItem.model_fields) == set(PACK_ITEMS)
     served = {r.pack_item for r in all_renderers().values() if r.pack_item}
@@ -439,8 +439,8 @@ def test_library_reads_are_recorded_through_every_accessor(mini_project):
     """The recording view stands in for Library.items, so every accessor records what it reads;
     a shared_reads block (law names every page protects, other kinds' plans) records nothing."""
     from outreach.engine.libraryreads import recording
+    from outreach.outputs.base import shared_reads
     from outreach.project.loader import load_library
-    from outreach.renderers.base import shared_reads
 
     library, _ = load_library(mini_project)
     law = "content/laws/anti-telecom-fraud.yaml"

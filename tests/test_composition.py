@@ -99,7 +99,7 @@ def test_print_masters_are_composed_like_the_screen_files(tmp_path):
 
 
 def test_a_template_asks_for_composition_with_its_own_settings():
-    from outreach.render.compose import Composition, requested
+    from outreach.rendering.compose import Composition, requested
 
     assert requested("<html><body><main class='x'>正文</main></body></html>") is None
     assert requested('<main class="poster-body" data-compose>') == Composition()
@@ -121,7 +121,7 @@ def blocks_page(count: int) -> str:
 def test_a_page_a_little_too_long_closes_its_gaps_instead_of_failing():
     import weasyprint
 
-    from outreach.render.compose import TIGHTEST_MM, free_mm, tighten
+    from outreach.rendering.compose import TIGHTEST_MM, free_mm, tighten
 
     def lay_out(page):
         return weasyprint.HTML(string=page).render()
@@ -164,7 +164,7 @@ def test_a_page_composes_to_the_same_bytes_whatever_was_composed_before_it():
     same whether it is composed first in a process or after pages with more or fewer gaps."""
     import weasyprint
 
-    from outreach.render import compose as composing
+    from outreach.rendering import compose as composing
 
     calls = []
 

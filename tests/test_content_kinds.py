@@ -209,10 +209,10 @@ def _field_names() -> set[str]:
 
 
 def _output_kinds() -> set[str]:
-    """Output kinds' names (the `outreach.renderers` entry points): each is also the kind's folder
+    """Output kinds' names (the `outreach.outputs` entry points): each is also the kind's folder
     under build/ and its config section, so `packs/x.pdf`, a renderer's `kind = "scripts"` or a
     config section "scripts" name an output, fixed by its entry point, not a content kind."""
-    from outreach.renderers.registry import renderer_names
+    from outreach.outputs.registry import renderer_names
 
     return set(renderer_names())
 

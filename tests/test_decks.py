@@ -224,8 +224,8 @@ def test_a_list_too_long_for_a_slide_continues_on_the_next(tmp_path):
 
 def test_a_quotations_source_never_opens_a_slide(tmp_path):
     """A quotation that fills its slide exactly takes its last sentence along with its source."""
-    from outreach.render import deckfit
-    from outreach.renderers import decks
+    from outreach.outputs import decks
+    from outreach.rendering import deckfit
 
     width = decks.SLIDE_W - 2 * decks.MARGIN - 2 * decks.INSET_X
     room = decks.BODY_BOTTOM - decks.BODY_TOP - 2 * decks.INSET_Y - decks.SLACK
@@ -296,7 +296,7 @@ def glyph_boxes(pdf: Path) -> list[list[tuple[str, tuple[float, float, float, fl
     """Per page: (character, box in points from the top-left corner) of every glyph drawn."""
     import pypdfium2 as pdfium
 
-    from outreach.render.pageinspect import glyphs_of
+    from outreach.rendering.pageinspect import glyphs_of
 
     document = pdfium.PdfDocument(str(pdf))
     pages = []
@@ -309,7 +309,7 @@ def glyph_boxes(pdf: Path) -> list[list[tuple[str, tuple[float, float, float, fl
 
 def assert_opens_clean(pptx: Path, out: Path) -> None:
     """LibreOffice draws every slide with nothing off the slide, overlapping or outside its box."""
-    from outreach.render.pageinspect import inspect_pdf
+    from outreach.rendering.pageinspect import inspect_pdf
 
     pdf = to_pdf(pptx, out)
     problems = [p for p in inspect_pdf(pdf.read_bytes(), pdf.name) if p.severity == "error"]
@@ -345,8 +345,8 @@ def test_continued_and_traditional_decks_open_clean(tmp_path):
 
 
 def test_lines_are_broken_by_chinese_rules():
-    from outreach.render import deckfit
-    from outreach.render.typeset import rules
+    from outreach.rendering import deckfit
+    from outreach.rendering.typeset import rules
 
     keep = rules(("国家反诈中心",)).pattern
     text = "骗子冒充客服来电，说您的“百万保障”要扣费，让您下载“国家反诈中心”以外的会议软件共享屏幕，再把钱转走。" * 2
@@ -363,9 +363,9 @@ def test_lines_are_broken_by_chinese_rules():
 
 def test_the_deck_is_the_packs_output(fixture_project):
     """The editor and the preview list a target under its first source: the deck under its pack."""
+    from outreach.buildspec.options import BuildOptions
+    from outreach.outputs.decks import DecksRenderer
     from outreach.project.loader import load_library
-    from outreach.renderers.decks import DecksRenderer
-    from outreach.renderers.options import BuildOptions
 
     library, _ = load_library(fixture_project)
     [target] = DecksRenderer().plan(library, BuildOptions())

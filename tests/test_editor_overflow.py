@@ -207,7 +207,7 @@ def test_an_overflowing_tip_is_shown_with_the_overflow_marked(editor):
 
 
 def test_the_build_prints_the_same_and_its_error_travels_without_the_page(editor):
-    from outreach.renderers.html import PageOverflow
+    from outreach.outputs.html import PageOverflow
 
     values = with_long(editor.values(), "advice")
     root = copy_project(editor.root, values)

@@ -89,7 +89,7 @@ def test_finished_pdf_looks_and_reads_like_weasyprints(builds, relpath, tmp_path
 
 def font_programs(path: Path) -> dict[str, list[tuple[str, set[int]]]]:
     """Face name → [(program digest, CIDs in its charset)] for every CFF program in the file."""
-    from outreach.render.fontfinish import _scan
+    from outreach.rendering.fontfinish import _scan
 
     programs: dict[str, list] = {}
     with pikepdf.open(path) as pdf:

@@ -11,9 +11,9 @@ import pypdfium2 as pdfium
 import pytest
 from conftest import FIXTURE_PROJECT, build_project, copy_built, edit, pdf_pages, write
 
-from outreach.render.inspect_furniture import furniture_findings, page_folios
-from outreach.render.pageinspect import inspect_pdf
-from outreach.render.pagespace import FOLIO_INSET_MM, FOLIO_RAISE_MM, occupied
+from outreach.rendering.inspect_furniture import furniture_findings, page_folios
+from outreach.rendering.pageinspect import inspect_pdf
+from outreach.rendering.pagespace import FOLIO_INSET_MM, FOLIO_RAISE_MM, occupied
 
 LONG_TIP_TITLE = "公检法机关不会通过电话、网络要你转账，也没有所谓的“安全账户”，接到这种电话请立即挂断并拨打110核实"
 
@@ -229,7 +229,7 @@ def test_numbers_beside_words_are_not_page_numbers():
 def test_a_script_template_that_numbers_its_own_pages_fails_the_pack_with_the_page(tmp_path):
     """A volunteer's older script.css prints its own numbers whatever the pack: in a pack that
     makes two numbers on a page, and the pack is not written."""
-    from outreach.render.theme import Theme
+    from outreach.rendering.theme import Theme
 
     root = tmp_path / "fixture"
     import shutil
@@ -251,7 +251,7 @@ def test_a_template_with_text_in_the_folio_corner_fails_the_pack_naming_the_plac
     root = tmp_path / "fixture"
     shutil.copytree(FIXTURE_PROJECT, root, ignore=shutil.ignore_patterns("build", ".outreach"))
     write(root, "outreach.toml", (root / "outreach.toml").read_text(encoding="utf-8"))
-    from outreach.render.theme import Theme
+    from outreach.rendering.theme import Theme
 
     css = (Theme(root).builtin_dir / "css/tip.css").read_text(encoding="utf-8")
     write(root, "templates/css/tip.css", css + "\n.tip-footer::after { content: '内容复核'; position: absolute; "

@@ -34,7 +34,7 @@ from layoutsettings import (
 
 from outreach.checks.spacing import apply_spacing
 from outreach.project.phones import digits
-from outreach.render.theme import BUILTIN_DIR as REPO_THEME
+from outreach.rendering.theme import BUILTIN_DIR as REPO_THEME
 
 pytestmark = pytest.mark.slow   # every test builds a changed project cold (README, 测试)
 

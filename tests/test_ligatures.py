@@ -6,7 +6,7 @@ import pypdfium2 as pdfium
 from conftest import build_posters, edit, pdf_text
 from test_pages import html_pdf
 
-from outreach.render.pageinspect import glyphs_of, inspect_pdf
+from outreach.rendering.pageinspect import glyphs_of, inspect_pdf
 
 WORDS = "不要连接陌生wifi热点，official file tiff flag affix"
 

@@ -229,8 +229,8 @@ def test_runaway_loop_hits_the_loop_cap_with_its_location(mini_project):
 
 def test_gbk_template_is_located_by_check_and_build(mini_project):
     (mini_project / "templates/poster.html").write_bytes("<p>第一行</p>\n<p>反诈宣传</p>\n".encode("gbk"))
-    from outreach.render.templating import check_templates
-    from outreach.render.theme import Theme
+    from outreach.rendering.templating import check_templates
+    from outreach.rendering.theme import Theme
 
     [problem] = check_templates(Theme(mini_project))
     assert (problem.file, problem.line, problem.column, problem.code) == ("templates/poster.html", 1, 4, "template-encoding")
@@ -248,8 +248,8 @@ def test_binary_template_is_located(mini_project):
 
 def test_check_reports_template_syntax_errors(mini_project):
     write(mini_project, "templates/tip.html", "<p>\n{% if tip.title %}\n")
-    from outreach.render.templating import check_templates
-    from outreach.render.theme import Theme
+    from outreach.rendering.templating import check_templates
+    from outreach.rendering.theme import Theme
 
     [problem] = check_templates(Theme(mini_project))
     assert problem.file == "templates/tip.html" and problem.code == "template-syntax" and problem.line >= 2

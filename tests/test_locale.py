@@ -10,7 +10,7 @@ from regionfixture import without_regions
 
 from outreach.project.config import load_config
 from outreach.project.phones import canonical, grouped
-from outreach.render.localize import HantSpec, project_spec, to_hant, to_locale
+from outreach.rendering.localize import HantSpec, project_spec, to_hant, to_locale
 
 # (Simplified, s2t, s2hk, s2twp): phrases OpenCC alone gets wrong in this material.
 TRICKY = [

@@ -272,9 +272,9 @@ def test_stations_are_off_unless_asked(tmp_path):
     root = stations_project(tmp_path, station_rows(3))
     refused = build_project(root, only=("stations",))
     assert refused.built == [] and "--stations" in refused.failures[0].message   # said, not silently nothing
+    from outreach.buildspec.options import BuildOptions
     from outreach.engine.planner import plan_build
     from outreach.project.loader import load_library
-    from outreach.renderers.options import BuildOptions
 
     library, _ = load_library(root, stations=None)
     planned = plan_build(root, library, BuildOptions()).targets              # what a plain build would make

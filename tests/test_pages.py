@@ -15,7 +15,7 @@ import pypdfium2 as pdfium
 import pytest
 from conftest import assert_pages_clean, build_project, edit, pdf_pages, pdf_text, write
 
-from outreach.render.pageinspect import inspect_pdf
+from outreach.rendering.pageinspect import inspect_pdf
 
 
 def html_pdf(body: str, page_css: str = "size: A4; margin: 20mm;") -> bytes:
@@ -139,7 +139,7 @@ def built_fixture(built_fixture_project):
 
 
 def glyphs(pdf_path, page_index: int):
-    from outreach.render.pageinspect import glyphs_of
+    from outreach.rendering.pageinspect import glyphs_of
 
     document = pdfium.PdfDocument(pdf_path.read_bytes())
     try:
@@ -166,7 +166,7 @@ def test_pack_page_numbers_are_upright_and_clear_of_the_page(built_fixture):
 def test_page_numbers_avoid_the_posters_own_text(built_fixture):
     """The pack prints every number in the outer bottom corner: the poster leaves it free (its
     footer's last line holds the organisation on the inner side)."""
-    from outreach.render.pagespace import occupied
+    from outreach.rendering.pagespace import occupied
 
     poster = (built_fixture / "build/posters/fake-loan.pdf").read_bytes()
     assert occupied(poster, odd_first=True) == []
@@ -244,7 +244,7 @@ def test_pack_cover_and_contents_do_not_repeat_the_kind_label(built_fixture):
 
 def page_regions(path, index: int) -> tuple[str, str]:
     """(the running header on the right, the page's body text), read by position on the page."""
-    from outreach.render.pageinspect import glyphs_of
+    from outreach.rendering.pageinspect import glyphs_of
 
     document = pdfium.PdfDocument(path.read_bytes())
     try:
@@ -283,9 +283,9 @@ def test_running_header_names_the_scene_the_page_is_in(built_fixture):
 
 
 def test_contact_card_back_uses_the_whole_card(built_fixture):
-    from outreach.render.pageinspect import glyphs_of
-    from outreach.render.sheets import sheet_boxes
-    from outreach.renderers.stations import CARD_COLUMNS, CARD_H, CARD_ROWS, CARD_W
+    from outreach.outputs.stations import CARD_COLUMNS, CARD_H, CARD_ROWS, CARD_W
+    from outreach.rendering.pageinspect import glyphs_of
+    from outreach.rendering.sheets import sheet_boxes
 
     box = sheet_boxes(210, 297, CARD_W, CARD_H, CARD_COLUMNS, CARD_ROWS, 3)[0]  # [stations] card_gutter = 3
     mm = 72 / 25.4
@@ -306,7 +306,7 @@ def test_contact_card_back_uses_the_whole_card(built_fixture):
 
 
 def test_ellipsis_is_printed_as_one_run(built_fixture):
-    from outreach.render.pageinspect import glyphs_of
+    from outreach.rendering.pageinspect import glyphs_of
 
     for path in [built_fixture / "build/scripts/xiaopin-fake-police.pdf",
                  *sorted((built_fixture / "build/scripts/xiaopin-fake-police").glob("*.pdf"))]:
@@ -377,13 +377,13 @@ def test_the_review_date_is_not_on_public_artwork(built_fixture):
     assert "复核" not in text
 
 
-from outreach.render.theme import BUILTIN_DIR as REPO_THEME  # noqa: E402
+from outreach.rendering.theme import BUILTIN_DIR as REPO_THEME  # noqa: E402
 
 
 @pytest.mark.parametrize("count", [1, 2, 3, 4])
 def test_one_to_four_hotlines_get_a_layout_within_the_width(count):
     from outreach.project.config import Hotline
-    from outreach.render.hotlinefit import _row_width_mm, fit_hotlines
+    from outreach.rendering.hotlinefit import _row_width_mm, fit_hotlines
 
     pool = [Hotline(number="110", label="报警电话"), Hotline(number="96110", label="全国反诈预警劝阻专线"),
             Hotline(number="0571-87654321", label="北山派出所值班电话"), Hotline(number="12381", label="预警短信")]

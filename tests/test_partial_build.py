@@ -114,7 +114,7 @@ def test_cli_lists_what_it_skipped_with_locations_and_fails(mini_project):
     imported = {line.split("|")[-1].strip() for line in again.stderr.splitlines() if "|" in line}
     assert "weasyprint" not in imported
     code = ("import sys\nfrom pathlib import Path\nfrom outreach.engine.build import build\n"
-            "from outreach.renderers.options import BuildOptions\n"
+            "from outreach.buildspec.options import BuildOptions\n"
             f"result = build(Path({str(mini_project)!r}), BuildOptions())\n"
             "print(result.noop, [i.where for i in result.skipped], 'outreach.project.models' in sys.modules)\n")
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split() == [

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from layoutsettings import configure
 
 from outreach.project.phones import canonical, digits, grouped
-from outreach.render.theme import BUILTIN_DIR
+from outreach.rendering.theme import BUILTIN_DIR
 
 _digits = st.text("0123456789", min_size=1, max_size=1)
 

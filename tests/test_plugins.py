@@ -1,4 +1,4 @@
-"""A third-party output kind, added by another package through the `outreach.renderers`
+"""A third-party output kind, added by another package through the `outreach.outputs`
 entry-point group, builds without any change to outreach."""
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ pytestmark = pytest.mark.slow   # builds or servers in most tests (README, æµ‹è¯
 
 
 PLUGIN = '''
-from outreach.renderers.target import Target
-from outreach.renderers.base import Renderer, RenderResult
+from outreach.buildspec.target import Target
+from outreach.outputs.base import Renderer, RenderResult
 
 
 class BookmarkRenderer(Renderer):
@@ -48,7 +48,7 @@ def install_plugin(site) -> None:
     info.mkdir()
     (info / "METADATA").write_text("Metadata-Version: 2.1\nName: outreach-bookmarks\nVersion: 0.1\n"
                                    "Requires-Dist: outreach\n", encoding="utf-8")
-    (info / "entry_points.txt").write_text("[outreach.renderers]\nbookmarks = outreach_bookmarks:BookmarkRenderer\n",
+    (info / "entry_points.txt").write_text("[outreach.outputs]\nbookmarks = outreach_bookmarks:BookmarkRenderer\n",
                                            encoding="utf-8")
     (info / "RECORD").write_text("", encoding="utf-8")
 
@@ -92,7 +92,7 @@ def test_a_renderer_that_answers_for_fewer_targets_fails_the_build_every_time(fi
     install_plugin(site)
     (site / "outreach_bookmarks/__init__.py").write_text(textwrap.dedent(SHORT_BATCH), encoding="utf-8")
     entry_points = site / "outreach_bookmarks-0.1.dist-info/entry_points.txt"
-    entry_points.write_text("[outreach.renderers]\nbookmarks = outreach_bookmarks:ShortBatchRenderer\n", encoding="utf-8")
+    entry_points.write_text("[outreach.outputs]\nbookmarks = outreach_bookmarks:ShortBatchRenderer\n", encoding="utf-8")
     for _ in range(2):   # the second build must not call the lost target unchanged
         built = outreach(fixture_project, site, "build", "--only", "bookmarks", "-j", "1")
         assert built.returncode != 0, built.stdout
@@ -128,7 +128,7 @@ class DeclaringRenderer(PeekingRenderer):
 def use_plugin(site, source: str, entry: str) -> None:
     (site / "outreach_bookmarks/__init__.py").write_text(textwrap.dedent(source), encoding="utf-8")
     entry_points = site / "outreach_bookmarks-0.1.dist-info/entry_points.txt"
-    entry_points.write_text(f"[outreach.renderers]\nbookmarks = outreach_bookmarks:{entry}\n", encoding="utf-8")
+    entry_points.write_text(f"[outreach.outputs]\nbookmarks = outreach_bookmarks:{entry}\n", encoding="utf-8")
 
 
 def test_a_render_that_reads_an_undeclared_item_fails_instead_of_going_stale(fixture_project, tmp_path):
@@ -161,8 +161,8 @@ def test_a_render_that_reads_an_undeclared_item_fails_instead_of_going_stale(fix
 GREETINGS = '''
 from pydantic import BaseModel, ConfigDict, Field
 
-from outreach.renderers.base import Renderer, RenderResult, RoleView
-from outreach.renderers.target import Target
+from outreach.outputs.base import Renderer, RenderResult, RoleView
+from outreach.buildspec.target import Target
 
 
 class GreetingSettings(BaseModel):
@@ -208,7 +208,7 @@ def test_a_plugin_brings_its_own_config_section_and_presentation(fixture_project
     install_plugin(site)
     (site / "outreach_bookmarks/__init__.py").write_text(textwrap.dedent(GREETINGS), encoding="utf-8")
     (site / "outreach_bookmarks-0.1.dist-info/entry_points.txt").write_text(
-        "[outreach.renderers]\ngreetings = outreach_bookmarks:GreetingRenderer\n", encoding="utf-8")
+        "[outreach.outputs]\ngreetings = outreach_bookmarks:GreetingRenderer\n", encoding="utf-8")
     config = fixture_project / "outreach.toml"
     original = config.read_text(encoding="utf-8")
     line = len(original.splitlines()) + 3   # after a blank line and the [greetings] header

@@ -14,9 +14,9 @@ import pytest
 from conftest import REPO
 from prepress_pdfs import card_boxes, card_sheet, poster
 
-from outreach.render.preflight import check_master, check_pdf
-from outreach.render.prepress import Box, PrintSpec, print_master
-from outreach.render.textsizes import minimum_text_pt, text_size
+from outreach.rendering.preflight import check_master, check_pdf
+from outreach.rendering.prepress import Box, PrintSpec, print_master
+from outreach.rendering.textsizes import minimum_text_pt, text_size
 
 
 @pytest.fixture(scope="module")

@@ -15,8 +15,9 @@ import pytest
 from conftest import REPO
 from prepress_pdfs import card_boxes, card_sheet, mm_box, poster, rgb_uses
 
+from outreach.outputs.html import PRINT_READY_CSS
 from outreach.project.config import load_config
-from outreach.render.prepress import (
+from outreach.rendering.prepress import (
     DEFAULT_PROFILE,
     Box,
     PrepressError,
@@ -26,9 +27,8 @@ from outreach.render.prepress import (
     print_master,
     theme_cmyk_table,
 )
-from outreach.render.prepress.colour import ColourMap, default_cmyk_table
-from outreach.render.units import PT_PER_MM
-from outreach.renderers.html import PRINT_READY_CSS
+from outreach.rendering.prepress.colour import ColourMap, default_cmyk_table
+from outreach.rendering.units import PT_PER_MM
 
 SLUG = Slug("print/posters/a3/test.pdf", dt.date(2026, 12, 1), dt.date(2027, 9, 30))
 

@@ -69,7 +69,7 @@ def test_a_plugin_kind_is_listed_by_its_label(fixture_project, tmp_path):
     site = tmp_path / "site"
     install_plugin(site)
     script = ("from pathlib import Path\nfrom outreach.preview.server import PreviewServer\n"
-              "from outreach.engine.build import build\nfrom outreach.renderers.options import BuildOptions\n"
+              "from outreach.engine.build import build\nfrom outreach.buildspec.options import BuildOptions\n"
               "root = Path('.')\nassert build(root, BuildOptions(jobs=1, only=('bookmarks', 'texts'))).ok\n"
               "server = PreviewServer(root, 0)\nprint(server.index_page())\nserver.shutdown()\n")
     env = {**__import__("os").environ, "PYTHONPATH": str(site)}

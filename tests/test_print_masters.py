@@ -104,8 +104,8 @@ def test_manifest_roles_never_offer_print_files_as_screen_files(printed):
 
 def test_preview_index_shows_print_masters_with_their_items(printed):
     from outreach.engine.manifest import Manifest
+    from outreach.outputs.registry import all_renderers
     from outreach.preview.index import _groups
-    from outreach.renderers.registry import all_renderers
 
     groups = _groups(Manifest.load(printed / "build"), "posters", "")
     roles = [role for _, role in groups["fake-loan"]]
@@ -369,8 +369,8 @@ def test_the_review_date_leaves_the_public_artwork(printed):
 
 
 def smallest_text(path: Path, role: str) -> tuple[float, float]:
-    from outreach.render.preflight import check_pdf
-    from outreach.render.textsizes import minimum_text_pt
+    from outreach.rendering.preflight import check_pdf
+    from outreach.rendering.textsizes import minimum_text_pt
 
     measures = check_pdf(path.read_bytes(), role).measures
     return measures.smallest_text_pt or math.inf, minimum_text_pt(role)

@@ -10,8 +10,8 @@ import pytest
 from conftest import REPO, build_project, pdf_text, write
 
 from outreach.project.loader import load_library
-from outreach.render.quizprep import prepare
-from outreach.render.sheets import Box, cut_marks, mirrored, sheet_boxes
+from outreach.rendering.quizprep import prepare
+from outreach.rendering.sheets import Box, cut_marks, mirrored, sheet_boxes
 
 PT_PER_MM = 72 / 25.4
 A4_W_MM, A4_H_MM = 210.0, 297.0

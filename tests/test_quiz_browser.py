@@ -185,7 +185,7 @@ def small_quiz(tmp_path_factory):
 @pytest.mark.slow
 def test_traditional_page_shows_traditional_questions(browser, small_quiz):
     from outreach.project.loader import load_library
-    from outreach.render.localize import to_locale
+    from outreach.rendering.localize import to_locale
 
     page_path = small_quiz / "build/zh-Hant/quiz/community-basics/index.html"
     html = page_path.read_text(encoding="utf-8")
@@ -205,7 +205,7 @@ def test_traditional_page_shows_traditional_questions(browser, small_quiz):
 
 
 def test_policy_lets_only_the_page_own_script_run(browser, small_quiz, tmp_path):
-    from outreach.render.csp import inline_script_hashes
+    from outreach.rendering.csp import inline_script_hashes
 
     for relpath in ("quiz/community-basics/index.html", "zh-Hant/quiz/community-basics/index.html"):
         html = (small_quiz / "build" / relpath).read_text(encoding="utf-8")

@@ -8,7 +8,7 @@ import re
 import pytest
 from conftest import build_project, edit, regional_qr
 
-from outreach.render.localize import HantSpec, mark_renminbi, to_hant
+from outreach.rendering.localize import HantSpec, mark_renminbi, to_hant
 
 EVERY_REGION = {
     "发卡银行": "發卡銀行", "冲销量": "衝銷量", "请回复TD退订": "請回覆TD退訂", "发布通知": "發布通知",

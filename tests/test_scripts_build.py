@@ -307,7 +307,7 @@ def script_from(data: dict):
 
 
 def test_role_sides_keep_cues_named_directions_and_mark_gaps():
-    from outreach.renderers.scripts import role_sides
+    from outreach.outputs.scripts import role_sides
 
     script = script_from({"title": "测试", "form": "小品", "roles": [{"name": "甲"}, {"name": "乙"}, {"name": "丙"}],
                           "scenes": [{"title": "一", "lines": [
@@ -325,7 +325,7 @@ def test_role_sides_keep_cues_named_directions_and_mark_gaps():
 
 
 def test_talk_steps_say_reply_respond():
-    from outreach.renderers.scripts import talk_steps
+    from outreach.outputs.scripts import talk_steps
 
     script = script_from({"title": "话术", "form": "劝阻话术", "roles": [{"name": "民警"}, {"name": "群众"}],
                           "scenes": [{"title": "表明身份", "lines": [
@@ -338,7 +338,7 @@ def test_talk_steps_say_reply_respond():
 
 
 def test_two_up_imposition_is_deterministic(starter):
-    from outreach.renderers.scripts import impose_two_up
+    from outreach.outputs.scripts import impose_two_up
 
     card = (starter[0] / "build/scripts/talk-track-refund-card.pdf").read_bytes()
     assert impose_two_up(card) == impose_two_up(card)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from outreach.render.sms import count
+from outreach.rendering.sms import count
 
 
 @pytest.mark.parametrize("length, parts", [(70, 1), (71, 2), (134, 2), (135, 3), (201, 3), (202, 4)])
@@ -48,7 +48,7 @@ def test_empty_message():
 
 
 def test_capacity_of_billed_parts():
-    from outreach.render.sms import capacity, count
+    from outreach.rendering.sms import capacity, count
 
     assert capacity("UCS-2", 1) == 70 and capacity("UCS-2", 2) == 134
     assert capacity("GSM-7", 1) == 160 and capacity("GSM-7", 3) == 459

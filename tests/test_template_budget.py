@@ -11,9 +11,9 @@ from conftest import build_project, write
 from limits import run_measured
 
 from outreach.engine.precheck import check_project
-from outreach.render import budget
-from outreach.render.templating import TemplateProblem, make_environment, render_template
-from outreach.render.theme import Theme
+from outreach.rendering import budget
+from outreach.rendering.templating import TemplateProblem, make_environment, render_template
+from outreach.rendering.theme import Theme
 
 SMS = "templates/texts/sms.txt"
 TRIPLE_LOOP = ("反诈提醒\n{% for i in range(10000) %}{% for j in range(10000) %}{% for k in range(10000) %}"

@@ -12,7 +12,7 @@ from PIL import Image
 
 from outreach.core.packagedata import THEME_DIR
 from outreach.project.config import ThemeSection
-from outreach.render.compose import COMPOSE_VARIABLES
+from outreach.rendering.compose import COMPOSE_VARIABLES
 
 HEX_COLOUR = re.compile(r"#[0-9a-fA-F]{3,6}\b")
 # Print-production colours, not theme colours: cut marks in registration black, QR codes

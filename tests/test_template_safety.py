@@ -9,8 +9,8 @@ from conftest import build_posters, write
 from limits import run_measured
 from test_confinement import every_output_text
 
-from outreach.render.templating import check_templates
-from outreach.render.theme import TemplateRefused, Theme
+from outreach.rendering.templating import check_templates
+from outreach.rendering.theme import TemplateRefused, Theme
 
 SECRET = "OUTREACH_TEST_SECRET_5c1d"
 
@@ -140,7 +140,7 @@ def test_image_linked_to_a_deep_hidden_folder_inside_templates_is_refused(mini_p
 
 def test_a_theme_installed_under_a_hidden_folder_is_still_read(tmp_path):
     """pip installs the built-in theme under .venv/: only names below the theme folder count."""
-    from outreach.render.pdf import SafeFetcher
+    from outreach.rendering.pdf import SafeFetcher
 
     theme = tmp_path / ".venv/site-packages/outreach/default_theme"
     (theme / "css").mkdir(parents=True)

@@ -7,9 +7,9 @@ import os
 import pytest
 from conftest import build_posters, pdf_text, write
 
-from outreach.render import filters
-from outreach.render.templating import TemplateProblem, make_environment, render_template
-from outreach.render.theme import Theme
+from outreach.rendering import filters
+from outreach.rendering.templating import TemplateProblem, make_environment, render_template
+from outreach.rendering.theme import Theme
 
 MINIMAL_POSTER = """\
 <!DOCTYPE html><html><head><meta charset="utf-8"><style>
@@ -179,7 +179,7 @@ def test_filter_errors_are_located(mini_project):
 def test_quiz_cards_without_the_measuring_markers_warn_instead_of_passing_silently(fixture_project):
     from conftest import build_project, write
 
-    from outreach.render.theme import Theme
+    from outreach.rendering.theme import Theme
 
     original = (Theme(fixture_project).builtin_dir / "quiz/cards.html").read_text(encoding="utf-8")
     stripped = original.replace(' id="end-front-{{ slot.card.number }}"', "").replace(' id="end-back-{{ slot.card.number }}"', "")

@@ -10,7 +10,7 @@ import shutil
 import pytest
 from conftest import REPO, build_project, edit, write
 
-from outreach.render.sms import count
+from outreach.rendering.sms import count
 
 
 @pytest.fixture(scope="module")

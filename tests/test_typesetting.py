@@ -13,10 +13,10 @@ import pypdfium2 as pdfium
 import pytest
 from conftest import FIXTURE_PROJECT, build_project, edit, pdf_pages, write
 
-from outreach.render.inspect_typesetting import page_lines
-from outreach.render.pageinspect import inspect_pdf
-from outreach.render.typeset import WJ, ZWSP, rules
-from outreach.render.typeset_pass import typeset_html
+from outreach.rendering.inspect_typesetting import page_lines
+from outreach.rendering.pageinspect import inspect_pdf
+from outreach.rendering.typeset import WJ, ZWSP, rules
+from outreach.rendering.typeset_pass import typeset_html
 
 # The breaks the trials found on main (“可能构成帮 / 信罪”, “两高一 / 部”, “神 / 药”, “安全账 / 户”, “带单 / 群”).
 ISSUE_TERMS = ("帮信罪", "两高一部", "“神药”", "“安全账户”", "“带单群”", "掩饰、隐瞒犯罪所得罪", "反电信网络诈骗法",
@@ -38,8 +38,8 @@ def problems(pdf: bytes, *codes: str, terms: tuple[str, ...] = ()) -> list:
 def html_pdf(body: str, css: str = "") -> bytes:
     """A page laid out the way the build lays pages out (the typesetting pass, then WeasyPrint
     with balanced headings and hung opening marks)."""
-    from outreach.render import pdf
-    from outreach.render.pdf import SafeFetcher
+    from outreach.rendering import pdf
+    from outreach.rendering.pdf import SafeFetcher
 
     html = ('<html lang="zh-Hans"><head><style>@page { size: A4; margin: 20mm; } body { font-family: '
             '"Noto Sans CJK SC"; font-size: 12pt; } .halt { font-feature-settings: "halt"; }'
@@ -97,7 +97,7 @@ def test_styles_scripts_titles_and_attributes_are_untouched():
 
 
 def test_browser_pages_get_nobr_spans_instead_of_joiners():
-    from outreach.render.typeset_pass import typeset_page
+    from outreach.rendering.typeset_pass import typeset_page
 
     page = ('<html><head><meta name="viewport" content="width=device-width"></head>'
             '<body><p>下载“国家反诈中心”App，拨打96110</p></body></html>')
@@ -106,7 +106,7 @@ def test_browser_pages_get_nobr_spans_instead_of_joiners():
 
 
 def test_project_terms_and_traditional_chinese():
-    from outreach.render.localize import HantSpec
+    from outreach.rendering.localize import HantSpec
 
     assert f"平{WJ}安{WJ}守{WJ}护" in typeset_html("<p>欢迎参加平安守护行动。</p>", rules(("平安守护行动",)))
     hant = rules((), "zh-Hant", HantSpec(opencc="s2t"))
@@ -206,7 +206,7 @@ def test_a_page_laid_out_again_with_other_gaps_is_laid_out_once(tmp_path):
     heading's balance found for the page is used at once, where the heading comes out the same."""
     import weasyprint
 
-    from outreach.render import typeset_layout
+    from outreach.rendering import typeset_layout
 
     calls: list[str] = []
 

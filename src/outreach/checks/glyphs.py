@@ -2,7 +2,7 @@
 shape at all (private-use and unassigned code points). They would print as empty boxes ("tofu").
 
 One rule for `check` (content, at file:line:col) and for the build (the rendered page, in
-render/glyphs.py): what check passes, the build prints.
+rendering/glyphs.py): what check passes, the build prints.
 """
 
 from __future__ import annotations

@@ -6,15 +6,15 @@ from typing import List, Optional
 
 import typer
 
+from outreach.buildspec.options import BuildOptions
 from outreach.cli.app import app, project_root
 from outreach.cli.output import print_diagnostics
 from outreach.cli.progress import make_reporter
 from outreach.core.errors import EXIT_INTERRUPTED
-from outreach.renderers.options import BuildOptions
 
 
 def _kinds() -> list[str]:
-    from outreach.renderers.registry import renderer_names
+    from outreach.outputs.registry import renderer_names
 
     try:
         return renderer_names()
@@ -50,7 +50,7 @@ def build(
 ) -> None:
     """生成全部素材到 build/：只重新生成内容有变化的部分。"""
     from outreach.engine.build import build as run_build
-    from outreach.renderers.registry import renderer_names
+    from outreach.outputs.registry import renderer_names
 
     root = project_root(ctx)
     known = renderer_names()

@@ -54,9 +54,9 @@ def check(
     if diagnostics.has_errors() or (strict and len(diagnostics)):
         raise typer.Exit(1)
     if render:
+        from outreach.buildspec.options import BuildOptions
         from outreach.cli.build_commands import report_build
         from outreach.engine.build import build
-        from outreach.renderers.options import BuildOptions
 
         typer.echo("内容检查通过，正在排版检查……")
         report_build(build(root, BuildOptions()), quiet=True)
@@ -122,8 +122,8 @@ def _check_pages(root: Path, fmt: Format, strict: bool = False) -> None:
     from outreach.engine.manifest import load_committed
     from outreach.project.config import load_config
     from outreach.project.outputdir import output_dir
-    from outreach.render.pageinspect import inspect_files
-    from outreach.render.typeset import project_terms
+    from outreach.rendering.pageinspect import inspect_files
+    from outreach.rendering.typeset import project_terms
 
     out_dir = output_dir(root)
     manifest = load_committed(out_dir)

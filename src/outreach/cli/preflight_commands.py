@@ -28,7 +28,7 @@ def preflight(
     尺寸下的分辨率、底色是否延伸到出血、出血线外有没有裁切标记。问题写明第几页、距成品左边和
     上边多少毫米。有错误时退出码为 1。
     """
-    from outreach.render.preflight import check_pdf
+    from outreach.rendering.preflight import check_pdf
 
     if fmt not in ("text", "json"):
         typer.echo(f"错误：--format 只能是 text 或 json，不能是“{fmt}”。", err=True)

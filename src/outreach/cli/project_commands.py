@@ -67,7 +67,7 @@ def new(
 @templates_app.command("list")
 def list_templates(ctx: typer.Context) -> None:
     """列出内置模板和样式文件，以及它们生成什么；已被 templates/ 覆盖的会标出来。"""
-    from outreach.render.theme import Theme
+    from outreach.rendering.theme import Theme
     from outreach.scaffold.create import list_templates as collect
 
     infos = collect(Theme(project_root(ctx)))
@@ -84,7 +84,7 @@ def eject(
     names: List[str] = typer.Argument(..., metavar="名称...", help="模板名称，如 poster.html、css/poster.css。"),
 ) -> None:
     """把内置模板复制到项目的 templates/ 里以便修改（已存在的不会覆盖）。"""
-    from outreach.render.theme import Theme
+    from outreach.rendering.theme import Theme
     from outreach.scaffold.create import eject as copy
 
     root = project_root(ctx)
@@ -100,11 +100,11 @@ def check_templates(ctx: typer.Context) -> None:
     受影响的输出会重新生成一次（写入 build/），让尺寸和标记的检查在真实页面上运行。
     有错误时返回 1。模板约定见 docs/templates.md。
     """
+    from outreach.buildspec.options import BuildOptions
     from outreach.cli.build_commands import report_build
     from outreach.cli.output import print_diagnostics
     from outreach.engine.build import build
     from outreach.engine.templatecheck import check_overrides
-    from outreach.renderers.options import BuildOptions
 
     root = project_root(ctx)
     report = check_overrides(root)
@@ -128,7 +128,7 @@ def check_templates(ctx: typer.Context) -> None:
 @templates_app.command("diff")
 def diff(ctx: typer.Context) -> None:
     """显示项目 templates/ 里的文件和当前内置主题的差别（升级后可以看出哪些要跟着改）。"""
-    from outreach.render.theme import Theme
+    from outreach.rendering.theme import Theme
     from outreach.scaffold.create import diff_templates
 
     reports = diff_templates(Theme(project_root(ctx)))

@@ -3,7 +3,7 @@
 importlib.metadata parses every METADATA file in full (~0.15 s here), too slow for a no-op
 build that only compares fingerprints; the header lines and entry_points.txt are all we need.
 Used by fingerprints (versions of every runtime dependency), the renderer registry (the
-outreach.renderers entry points) and `doctor`.
+outreach.outputs entry points) and `doctor`.
 """
 
 from __future__ import annotations

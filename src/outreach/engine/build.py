@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Protocol
 
 from outreach import __version__
+from outreach.buildspec.options import BuildOptions
 from outreach.core.errors import DiskError, ProjectSetupError
 from outreach.core.packagedata import THEME_DIR
 from outreach.core.safepath import is_regular_file, project_files, resolved_inside
@@ -23,10 +24,9 @@ from outreach.engine.journal import Journal, commit, journal_path, pending_stage
 from outreach.engine.manifest import Manifest, manifest_name
 from outreach.engine.skipped import SkippedItem
 from outreach.engine.staging import create_staging, sweep_abandoned
+from outreach.outputs.base import variant_of
 from outreach.project.diagnostics import Diagnostic, Diagnostics
 from outreach.project.outputdir import output_dir, raw_config
-from outreach.renderers.base import variant_of
-from outreach.renderers.options import BuildOptions
 
 MAX_INPUT_BYTES = 64 * 1024 * 1024
 
@@ -91,7 +91,7 @@ class BuildResult:
 
 def inputs_digest(root: Path, options: BuildOptions) -> str:
     """One hash over every file a build can read, the options and the tool versions."""
-    from outreach.renderers.target import tool_versions
+    from outreach.buildspec.target import tool_versions
 
     digest = hashlib.sha256()
     digest.update(json.dumps({"options": options.identity(), "versions": tool_versions()},
@@ -443,7 +443,7 @@ def _record(staged: list[tuple], plan, manifest: Manifest, result: BuildResult) 
 
 
 def _phase(target) -> int:
-    from outreach.renderers.registry import all_renderers
+    from outreach.outputs.registry import all_renderers
 
     return all_renderers()[target.renderer].phase
 

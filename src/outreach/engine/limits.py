@@ -1,7 +1,7 @@
 """Bounded time and memory for rendering one target, whatever its templates and content do.
 
 The sandbox stops the one-step bombs (`'a' * 10**10`, `'a'|center(10**9)`) and keeps every
-template render within a time, loop and size budget in any thread (outreach.render.budget).
+template render within a time, loop and size budget in any thread (outreach.rendering.budget).
 Behind it, in the main thread, each render runs under a wall-clock limit (SIGALRM, so it also
 stops Python-level loops inside WeasyPrint) and an address-space limit above what the process
 already uses, and fails that target with a clear message instead of hanging the build or
@@ -16,7 +16,7 @@ import signal
 import threading
 from typing import Iterator
 
-from outreach.render.budget import render_budget
+from outreach.rendering.budget import render_budget
 
 # In the main thread SIGALRM stops a build's batch first (the build then retries each target of the
 # batch alone); the templates' own deadline, this much later, is the net for what SIGALRM cannot reach.

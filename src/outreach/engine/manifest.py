@@ -64,7 +64,7 @@ class Manifest:
     def by_role(self, prefix: str = "") -> dict[str, list[str]]:
         """Output paths in one folder ("" Simplified, "zh-Hant/"; print masters only under
         "print/" or "zh-Hant/print/", so `post` never picks one), grouped by role."""
-        from outreach.renderers.base import variant_of
+        from outreach.outputs.base import variant_of
 
         grouped: dict[str, list[str]] = {}
         for path in sorted(self.outputs):

@@ -7,16 +7,16 @@ import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from outreach.buildspec.options import BuildOptions
+from outreach.buildspec.target import Target, fingerprint, tool_versions
 from outreach.core.errors import OutreachError
+from outreach.outputs.base import output_prefix, print_role, print_sections
+from outreach.outputs.registry import all_renderers
 from outreach.project.library import Library
 from outreach.project.stations import station_digest
-from outreach.render.localize import law_names
-from outreach.render.templating import make_environment, template_closure
-from outreach.render.theme import Theme
-from outreach.renderers.base import output_prefix, print_role, print_sections
-from outreach.renderers.options import BuildOptions
-from outreach.renderers.registry import all_renderers
-from outreach.renderers.target import Target, fingerprint, tool_versions
+from outreach.rendering.localize import law_names
+from outreach.rendering.templating import make_environment, template_closure
+from outreach.rendering.theme import Theme
 
 
 class PlanError(OutreachError):
@@ -213,7 +213,7 @@ def _hant_identity(library) -> str:
     so changing any of it rebuilds the Traditional outputs."""
     import hashlib
 
-    from outreach.render.localize import project_spec
+    from outreach.rendering.localize import project_spec
 
     spec = project_spec(library.config, library)
     return hashlib.sha256(repr((spec, library.config.project.region)).encode("utf-8")).hexdigest()

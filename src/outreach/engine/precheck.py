@@ -13,17 +13,17 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Mapping
 
+from outreach.buildspec.options import BuildOptions
 from outreach.checks.lint import lint_library
 from outreach.engine.limits import RenderTimeout, check_limits
+from outreach.outputs.base import RenderContext, RenderError
+from outreach.outputs.registry import all_renderers
 from outreach.project.diagnostics import Diagnostic, Diagnostics, error
 from outreach.project.library import Library
 from outreach.project.loader import load_library
 from outreach.project.outputdir import output_dir
-from outreach.render.templating import check_templates
-from outreach.render.theme import Theme
-from outreach.renderers.base import RenderContext, RenderError
-from outreach.renderers.options import BuildOptions
-from outreach.renderers.registry import all_renderers
+from outreach.rendering.templating import check_templates
+from outreach.rendering.theme import Theme
 
 
 def check_project(root: Path, overrides: Mapping[str, bytes] | None = None,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import mimetypes
 
-from outreach.renderers.base import role_of
+from outreach.outputs.base import role_of
 
 _MEDIA_TYPES = {".md": "text/markdown; charset=utf-8", ".txt": "text/plain; charset=utf-8",
                 ".json": "application/json", ".html": "text/html; charset=utf-8"}

@@ -1,7 +1,7 @@
 """`outreach templates check`: do the overrides in templates/ still keep the template contract?
 
 Static problems come first (syntax, encoding, a file that overrides nothing, usually a typo
-in its name); then the contracts (render/contract.py) of every template an override reaches
+in its name); then the contracts (rendering/contract.py) of every template an override reaches
 are listed, and the output kinds they belong to are rendered so the render-time checks of
 page sizes and marker ids run on the real overrides.
 """
@@ -12,11 +12,11 @@ import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from outreach.outputs.registry import all_renderers
 from outreach.project.diagnostics import Diagnostics, warning
-from outreach.render.contract import TemplateContract
-from outreach.render.templating import check_templates, make_environment, template_closure
-from outreach.render.theme import PROJECT_TEMPLATES, Theme
-from outreach.renderers.registry import all_renderers
+from outreach.rendering.contract import TemplateContract
+from outreach.rendering.templating import check_templates, make_environment, template_closure
+from outreach.rendering.theme import PROJECT_TEMPLATES, Theme
 
 
 @dataclass

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from outreach.buildspec.target import Target
 from outreach.core.errors import DiskError
 from outreach.core.fsutil import atomic_write
 from outreach.engine.buildlock import describe_disk_error, is_disk_error
@@ -17,10 +18,9 @@ from outreach.engine.configreads import RecordingConfig, undeclared
 from outreach.engine.libraryreads import recording
 from outreach.engine.libraryreads import undeclared as undeclared_items
 from outreach.engine.limits import RenderTimeout, render_limits
-from outreach.render.theme import Theme
-from outreach.renderers.base import Renderer, print_sections
-from outreach.renderers.registry import RenderContext, RenderError, all_renderers
-from outreach.renderers.target import Target
+from outreach.outputs.base import Renderer, print_sections
+from outreach.outputs.registry import RenderContext, RenderError, all_renderers
+from outreach.rendering.theme import Theme
 
 
 @dataclass
@@ -79,7 +79,7 @@ def start_warm_worker(root: Path, options, out_dir: Path, stage_dir: Path, paren
     library, _ = load_library(root, stations=options.stations)
     init_worker(root, library, options, out_dir, stage_dir)
     if library is not None:
-        from outreach.render.pdf import warm_up
+        from outreach.rendering.pdf import warm_up
 
         warm_up(library.config.theme.font_family)
 
@@ -198,9 +198,9 @@ TEXT_SUFFIXES = (".txt", ".md", ".json", ".html")
 def finish_outputs(ctx: RenderContext, outputs: dict[str, bytes], done: Collection[str] = ()) -> dict[str, bytes]:
     """The last steps every output takes: the locale's folder and script; then HTML pages'
     Content-Security-Policy sealed to the hashes of their final inline scripts, and PDFs'
-    fonts subset to the file and merged per face (outreach.render.fontfinish). Outputs in
+    fonts subset to the file and merged per face (outreach.rendering.fontfinish). Outputs in
     `done` (the renderer finished them itself, see RenderResult.finished) only move to their folder."""
-    from outreach.render.csp import seal_inline_scripts
+    from outreach.rendering.csp import seal_inline_scripts
 
     prefix = ctx.output_prefix
     ready = {path if path.startswith(prefix) else prefix + path for path in done}
@@ -211,7 +211,7 @@ def finish_outputs(ctx: RenderContext, outputs: dict[str, bytes], done: Collecti
         elif path.endswith(".html"):
             data = seal_inline_scripts(data)
         elif path.endswith(".pdf") and ctx.config.pdf.optimise_fonts:
-            from outreach.render.fontfinish import finish_pdf
+            from outreach.rendering.fontfinish import finish_pdf
 
             data = finish_pdf(data)
         finished[path] = data
@@ -221,9 +221,9 @@ def finish_outputs(ctx: RenderContext, outputs: dict[str, bytes], done: Collecti
 def inspect_outputs(ctx: RenderContext, outputs: dict[str, bytes], inspected: dict[str, set[int]]) -> None:
     """Every PDF about to be written, through the page inspector as `outreach check --pages` runs
     it (same checks, same project terms): a defect there fails the target here, so a build that
-    succeeds leaves nothing for `check --pages` to reject (render/pageparity.py)."""
-    from outreach.render.pageparity import describe, page_defects
-    from outreach.render.typeset import project_terms
+    succeeds leaves nothing for `check --pages` to reject (rendering/pageparity.py)."""
+    from outreach.rendering.pageparity import describe, page_defects
+    from outreach.rendering.typeset import project_terms
 
     pdfs = sorted(path for path in outputs if path.endswith(".pdf"))
     if not pdfs:

@@ -120,7 +120,7 @@ def _thumbnail(pdf: Path, scratch: Path) -> bytes | None:
     """The first page of a build PDF as a small PNG, made once per file content."""
     import hashlib
 
-    from outreach.render.pdf import pdf_to_png
+    from outreach.rendering.pdf import pdf_to_png
 
     data = pdf.read_bytes()
     cached = scratch / "thumbs" / (hashlib.sha256(data).hexdigest() + ".png")

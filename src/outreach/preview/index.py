@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from outreach.engine.manifest import Manifest
+from outreach.outputs.base import PRINT_FOLDER, RoleView, output_prefix, variant_of
 from outreach.project.kinds import LAWS, registry
-from outreach.renderers.base import PRINT_FOLDER, RoleView, output_prefix, variant_of
 
 if TYPE_CHECKING:
     from outreach.preview.state import Site
@@ -24,7 +24,7 @@ MAX_TEXT_CHARS = 400   # a text output is shown up to this length on the index
 
 
 def index_page(preview: "Site") -> str:
-    from outreach.renderers.registry import all_renderers
+    from outreach.outputs.registry import all_renderers
 
     state = preview.state.snapshot()   # read first: a build finishing while this page is made reloads it
     library = preview.library()
@@ -143,7 +143,7 @@ def _article(path: str, role: str, view: RoleView, url: str, out_dir: Path) -> s
     import hashlib
     import json
 
-    from outreach.render.wechathtml import plain_text
+    from outreach.rendering.wechathtml import plain_text
 
     esc = html.escape
     try:

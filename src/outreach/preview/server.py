@@ -17,10 +17,10 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
+from outreach.buildspec.options import BuildOptions
 from outreach.core.errors import OutreachError
 from outreach.preview import guards
 from outreach.preview.state import State
-from outreach.renderers.options import BuildOptions
 
 WATCHED = ("content", "templates", "outreach.toml")
 SCRATCH_PREFIX = "outreach-edit-"

@@ -2,8 +2,8 @@
 `config_model`), like a Sphinx extension's `add_config_value`.
 
 The config is validated here, two layers below the renderer registry, so the declarations are
-read the way the registry reads them: from the `outreach.renderers` entry points, importing each
-registered class by name (a plugin lookup, not an import of renderers/ by this package). Only two
+read the way the registry reads them: from the `outreach.outputs` entry points, importing each
+registered class by name (a plugin lookup, not an import of outputs/ by this package). Only two
 class attributes are read; nothing is instantiated.
 """
 
@@ -18,7 +18,7 @@ from pydantic import BaseModel
 
 from outreach.core.errors import OutreachError
 
-GROUP = "outreach.renderers"   # the renderer registry's entry-point group (renderers/registry.py)
+GROUP = "outreach.outputs"   # the renderer registry's entry-point group (outputs/registry.py)
 _SECTION_NAME = re.compile(r"[a-z][a-z0-9_]{0,39}")
 
 

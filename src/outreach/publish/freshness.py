@@ -21,9 +21,9 @@ class StaleBuild(OutreachError):
 def stale_texts(root: Path, out_dir: Path, paths: set[str]) -> list[str]:
     """The posted files (build-relative) whose content, config or templates changed since the
     last build. Raises StaleBuild when the content cannot even be loaded."""
+    from outreach.buildspec.options import BuildOptions
     from outreach.engine.planner import plan_build
     from outreach.project.loader import load_library
-    from outreach.renderers.options import BuildOptions
 
     library, diagnostics = load_library(root, stations=False)
     if library is None or diagnostics.has_errors():

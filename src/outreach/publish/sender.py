@@ -16,6 +16,7 @@ from typing import Callable
 import httpx
 
 from outreach.core.errors import OutreachError
+from outreach.outputs.base import output_prefix
 from outreach.project.config import PLATFORM_RATES, ChannelConfig, ProjectConfig
 from outreach.publish.hints import settle_hint
 from outreach.publish.ledger import Ledger, LedgerError, describe_ledger_error
@@ -34,7 +35,6 @@ from outreach.publish.platforms import (
 from outreach.publish.ratelimit import RateLimiter, parse_retry_after
 from outreach.publish.redact import clip, redact_body, redact_url, request_secrets, scrub, url_secrets
 from outreach.publish.transport import MaybeDelivered, NotDelivered, exchange, url_problem
-from outreach.renderers.base import output_prefix
 
 LEDGER_PATH = Path(".outreach") / "ledger.sqlite"
 MAX_BACKOFF = 60.0

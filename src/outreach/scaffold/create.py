@@ -19,7 +19,7 @@ from outreach.project.config import CONFIG_NAME
 from outreach.project.diagnostics import shown, visible
 from outreach.project.kinds import LAWS, NEWSLETTERS, PACKS, QUIZZES, SCENARIOS, SCRIPTS, TIPS, registry
 from outreach.project.models import ID_RE, id_problem
-from outreach.render.theme import Theme
+from outreach.rendering.theme import Theme
 
 SKELETONS = SKELETONS_DIR
 STARTER = STARTER_DIR
@@ -161,7 +161,7 @@ class TemplateInfo:
 
 
 def list_templates(theme: Theme) -> list[TemplateInfo]:
-    from outreach.renderers.registry import all_renderers
+    from outreach.outputs.registry import all_renderers
 
     described: dict[str, str] = {}
     for renderer in all_renderers().values():

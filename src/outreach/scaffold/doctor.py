@@ -83,7 +83,7 @@ def build_dir_check(root: Path | None) -> Check:
 
 def print_profile_check(root: Path | None) -> Check:
     """The CMYK profile print masters are converted to: the project's [print] output_profile, else the default."""
-    from outreach.render.prepress import DEFAULT_PROFILE, PrepressError, load_profile
+    from outreach.rendering.prepress import DEFAULT_PROFILE, PrepressError, load_profile
 
     name = "印刷颜色配置文件"
     configured = None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from outreach.renderers.registry import all_renderers
+from outreach.outputs.registry import all_renderers
 
 
 def chunks(targets, workers: int) -> list[list]:

@@ -92,7 +92,7 @@ class EditorApi:
             self.warmed.start()
 
     def _warm_up(self) -> None:
-        from outreach.render.pdf import warm_up
+        from outreach.rendering.pdf import warm_up
 
         config, _ = load_config(self.root)
         if config is None:

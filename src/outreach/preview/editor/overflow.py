@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any, Callable
 
-from outreach.render.pdf import TextBlock
+from outreach.rendering.pdf import TextBlock
 
 MIN_BLOCK_LETTERS = 2     # a list number or a lone mark is not a field's text
 MAX_SUGGESTED = 2         # the advice names at most this many fields

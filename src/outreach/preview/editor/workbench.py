@@ -16,9 +16,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
+from outreach.buildspec.options import BuildOptions
+from outreach.buildspec.target import Target
 from outreach.core.errors import OutreachError
 from outreach.engine.precheck import check_project
 from outreach.engine.roles import item_of
+from outreach.outputs.base import RenderContext, Renderer, RenderError, RoleView, variant_of
+from outreach.outputs.html import PageOverflow
+from outreach.outputs.registry import all_renderers
+from outreach.outputs.texts import SmsText, SmsTooLong, compose_sms
 from outreach.preview.editor.forms import FORM_HIDDEN, REVIEW_FIELDS, typed_values
 from outreach.project.diagnostics import Diagnostic
 from outreach.project.kinds import SCENARIOS
@@ -26,14 +32,8 @@ from outreach.project.library import Library
 from outreach.project.outputdir import output_dir
 from outreach.project.yamledit import merged_text
 from outreach.project.yamlsource import SourceFile, parse_yaml
-from outreach.render.sms import count
-from outreach.render.theme import Theme
-from outreach.renderers.base import RenderContext, Renderer, RenderError, RoleView, variant_of
-from outreach.renderers.html import PageOverflow
-from outreach.renderers.options import BuildOptions
-from outreach.renderers.registry import all_renderers
-from outreach.renderers.target import Target
-from outreach.renderers.texts import SmsText, SmsTooLong, compose_sms
+from outreach.rendering.sms import count
+from outreach.rendering.theme import Theme
 
 PREVIEW_WIDTH = 720       # pixels: sharp beside the form, small enough to come back fast
 MAX_PREVIEW_TARGETS = 4   # a script with many roles previews its first outputs only
@@ -162,7 +162,7 @@ class Previewer:
         """What to show for `part` ("all", "first" or "rest" of the targets) and how many targets
         are left for the rest; None to show when `current()` turns false first (the user has
         typed on: a newer preview is on its way)."""
-        from outreach.render.budget import render_budget
+        from outreach.rendering.budget import render_budget
 
         # The build's per-target time limit holds for a preview too (templates stop at their
         # deadline in this thread, with the template's line named).
@@ -204,7 +204,7 @@ class Previewer:
         """The page drawn as tall as its content, what does not fit marked, and what to cut."""
         from outreach.preview.editor import overflow
         from outreach.preview.editor.forms import form_for
-        from outreach.render import pdf
+        from outreach.rendering import pdf
 
         mm = max(1, round(problem.overflow_mm))
         view = pdf.overflow_view(problem.relayout, problem.overflow_mm, PREVIEW_WIDTH,
@@ -229,7 +229,7 @@ class Previewer:
         """Each output as its renderer presents its role (RoleView.show), in the renderer's order;
         an output presented as a file is not shown beside the form. `pictured`: a picture left
         out of the render (see _pictured) and the PDF whose page is drawn in its place."""
-        from outreach.render import pdf
+        from outreach.rendering import pdf
 
         shown: list[dict[str, Any]] = []
         url = f"/edit/scratch/{folder.name}/"

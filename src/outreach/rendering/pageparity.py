@@ -1,0 +1,61 @@
+"""What `outreach check --pages` would say about a PDF the build is about to write.
+
+The build and `check --pages` run the same page inspector (render.pageinspect) with the same
+project terms, so a build that reports success never leaves a page that `check --pages` then
+rejects (issue 27: 120 `text-near-trim` problems after a successful `--print-ready` build).
+Every PDF output goes through it once, in its final bytes (fonts finished, print masters made),
+before it is written: defects fail the target, polish stays for `check --pages` to list.
+
+Pages a renderer has already had inspected as pages of another output (a station's copy of a
+pack shares the pack's body page for page) can be left out; the page numbers reported stay
+those of the whole file.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Collection, Iterable
+
+from outreach.rendering.pageinspect import PageProblem, inspect_pdf
+
+SHOWN = 3   # defects quoted in a build error; `outreach check --pages` lists them all
+
+
+def page_defects(data: bytes, name: str, terms: tuple[str, ...] = (), skip: Collection[int] = ()) -> list[PageProblem]:
+    """The defects (severity "error") on the pages of one PDF, but for the 0-based pages in `skip`.
+    `terms`: the project's own unsplittable names, as `check --pages` reads them
+    (render.typeset.project_terms of the project's config)."""
+    if skip:
+        data, numbers = _without(data, skip)
+    else:
+        numbers = None
+    problems = inspect_pdf(data, name, terms)
+    found = [p for p in problems if p.severity == "error"]
+    if numbers is not None:
+        found = [dataclasses.replace(p, page=numbers[p.page - 1]) for p in found]
+    return found
+
+
+def _without(data: bytes, skip: Collection[int]) -> tuple[bytes, list[int]]:
+    """The PDF without the pages in `skip`, and the 1-based number each kept page had."""
+    import io
+
+    import pikepdf
+
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        kept = [i for i in range(len(pdf.pages)) if i not in skip]
+        for index in sorted(set(range(len(pdf.pages))) - set(kept), reverse=True):
+            del pdf.pages[index]
+        buffer = io.BytesIO()
+        pdf.save(buffer)
+    return buffer.getvalue(), [i + 1 for i in kept]
+
+
+def describe(problems: Iterable[PageProblem]) -> str:
+    """The first few defects, located (file, page, millimetres from the trimmed page's top-left
+    corner, the text), for a build error."""
+    problems = list(problems)
+    shown = "；".join(f"{p.file} 第 {p.page} 页左 {p.x_mm:.0f} 毫米、上 {p.y_mm:.0f} 毫米处{p.message}"
+                     for p in problems[:SHOWN])
+    more = f"（另有 {len(problems) - SHOWN} 处）" if len(problems) > SHOWN else ""
+    return shown + more
