@@ -189,13 +189,13 @@ def test_two_targets_writing_one_file_are_refused(mini_project, monkeypatch):
     from outreach.outputs.posters import PosterRenderer
 
     class Twin(PosterRenderer):
-        kind = "twin"
+        name = "twin"
 
         def plan(self, library, options):
             targets = super().plan(library, options)
             for target in targets:
                 target.id = "twin/" + target.id
-                target.renderer = self.kind
+                target.renderer = self.name
             return targets
 
     monkeypatch.setattr(planner, "all_renderers", lambda: {"posters": PosterRenderer(), "twin": Twin()})

@@ -22,13 +22,13 @@ from outreach.outputs.base import Renderer, RenderResult
 class BookmarkRenderer(Renderer):
     """A reading bookmark per scenario: its title and the unit, as plain text."""
 
-    kind = "bookmarks"
+    name = "bookmarks"
     label = "书签"
     config_sections = ("project",)
     roles = (("bookmarks/*.txt", "bookmark-text"),)
 
     def plan(self, library, options):
-        return [Target(id=f"bookmarks/{scenario_id}", renderer=self.kind, outputs=(f"bookmarks/{scenario_id}.txt",),
+        return [Target(id=f"bookmarks/{scenario_id}", renderer=self.name, outputs=(f"bookmarks/{scenario_id}.txt",),
                        sources=(item.path,), label=f"书签 {scenario_id}")
                 for scenario_id, item in sorted(library.kind("scenarios").items())]
 
@@ -175,7 +175,7 @@ class GreetingSettings(BaseModel):
 class GreetingRenderer(Renderer):
     """A greeting card per scenario, worded by the plugin's own [greetings] section."""
 
-    kind = "greetings"
+    name = "greetings"
     label = "问候卡"
     config_section = "greetings"
     config_model = GreetingSettings
@@ -184,7 +184,7 @@ class GreetingRenderer(Renderer):
     role_views = {"greeting-text": RoleView("问候语", "text", in_print_zip=True)}
 
     def plan(self, library, options):
-        return [Target(id=f"greetings/{scenario_id}", renderer=self.kind, outputs=(f"greetings/{scenario_id}.txt",),
+        return [Target(id=f"greetings/{scenario_id}", renderer=self.name, outputs=(f"greetings/{scenario_id}.txt",),
                        sources=(item.path,), label=f"问候卡 {scenario_id}")
                 for scenario_id, item in sorted(library.kind("scenarios").items())]
 

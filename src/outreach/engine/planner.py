@@ -168,7 +168,7 @@ def _assign_roles(target: Target, renderer, prefix: str, print_ready: bool) -> N
     for output in target.outputs:
         role = role_of(output.removeprefix(prefix), renderer.roles)
         if role is None:   # a renderer's table is incomplete: a programming error, said plainly
-            raise PlanError(f"内部错误：输出类型“{renderer.kind}”的文件 {output} 没有声明用途（roles）。")
+            raise PlanError(f"内部错误：输出类型“{renderer.name}”的文件 {output} 没有声明用途（roles）。")
         target.roles[output] = print_role(role) if print_ready else role
 
 

@@ -113,14 +113,14 @@ def render_and_write(targets: list[Target], ctx: RenderContext) -> list[Outcome]
             results, reads = _render_recording(renderer, targets, ctx)
         if len(results) != len(targets):
             # Paired one to one below: a short list would drop the last targets without a word.
-            results = [RenderError(f"内部错误：输出类型“{renderer.kind}”要生成 {len(targets)} 项，只交回了 {len(results)} 个结果，"
+            results = [RenderError(f"内部错误：输出类型“{renderer.name}”要生成 {len(targets)} 项，只交回了 {len(results)} 个结果，"
                                    "没有写出任何文件。请把这个问题反馈给维护人员。")] * len(targets)
         else:
             results = [_undeclared_items(renderer, target, read) or result
                        for target, result, read in zip(targets, results, reads, strict=True)]
         if missing := undeclared(recording.read, (*renderer.config_sections, *print_sections(ctx.options))):
             sections = "、".join(f"[{name}]" for name in missing)
-            results = [RenderError(f"内部错误：输出类型“{renderer.kind}”读取了 outreach.toml 的 {sections}，却没有在"
+            results = [RenderError(f"内部错误：输出类型“{renderer.name}”读取了 outreach.toml 的 {sections}，却没有在"
                                    f" config_sections 里声明，改了它不会重新生成。请把这个问题反馈给维护人员。")] * len(targets)
     except (RenderTimeout, MemoryError) as exc:
         over_limit = True
@@ -180,7 +180,7 @@ def _undeclared_items(renderer, target: Target, read: set[str]) -> RenderError |
     if not missing:
         return None
     files = "、".join(missing[:5]) + (f" 等 {len(missing)} 个文件" if len(missing) > 5 else "")
-    return RenderError(f"内部错误：输出类型“{renderer.kind}”生成“{target.label or target.id}”时读取了 {files}，"
+    return RenderError(f"内部错误：输出类型“{renderer.name}”生成“{target.label or target.id}”时读取了 {files}，"
                        "却没有在这个目标的 sources 里声明，改了它们不会重新生成这一项。请把这个问题反馈给维护人员。")
 
 

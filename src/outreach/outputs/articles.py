@@ -69,7 +69,7 @@ class ArticlesSection(BaseModel):
 
 
 class ArticlesRenderer(Renderer):
-    kind = "articles"
+    name = "articles"
     label = "公众号文章"
     version = "1"
     config_section = "articles"
@@ -93,13 +93,13 @@ class ArticlesRenderer(Renderer):
         for scenario_id, item in sorted(library.kind(SCENARIOS.folder).items()):
             laws = sorted({library.item(LAWS.folder, ref.law).path for ref in item.model.laws})
             targets.append(Target(
-                id=f"articles/{scenario_id}", renderer=self.kind,
+                id=f"articles/{scenario_id}", renderer=self.name,
                 outputs=(f"articles/{scenario_id}.html", f"articles/{scenario_id}.txt"),
                 sources=(item.path, *laws), templates=(SCENARIO_TEMPLATE,),
                 params={"type": "scenario", "scenario": scenario_id}, label=f"公众号文章 {scenario_id}"))
             # Its own target: the article (no layout) is ready, and checked, without waiting for the picture.
             targets.append(Target(
-                id=f"articles/{scenario_id}/long-image", renderer=self.kind, outputs=(f"articles/{scenario_id}.png",),
+                id=f"articles/{scenario_id}/long-image", renderer=self.name, outputs=(f"articles/{scenario_id}.png",),
                 sources=(item.path, *laws), templates=(LONG_TEMPLATE,),
                 params={"type": "long-image", "scenario": scenario_id}, label=f"长图 {scenario_id}"))
         for letter_id, item in sorted(library.kind(NEWSLETTERS.folder).items()):
@@ -108,7 +108,7 @@ class ArticlesRenderer(Renderer):
                       {library.item(TIPS.folder, t).path for t in letter.tips}
             name = f"newsletter-{letter.date.isoformat()}"
             targets.append(Target(
-                id=f"articles/{letter_id}", renderer=self.kind,
+                id=f"articles/{letter_id}", renderer=self.name,
                 outputs=(f"articles/{name}.html", f"articles/{name}.txt"),
                 sources=(item.path, *sorted(related)), templates=(NEWSLETTER_TEMPLATE,),
                 params={"type": "newsletter", "newsletter": letter_id, "name": name},

@@ -199,7 +199,7 @@ class RenderContext:
 class Renderer(abc.ABC):
     """One output kind. `plan` runs in the main process, `render` in a worker."""
 
-    kind: ClassVar[str] = ""
+    name: ClassVar[str] = ""           # the output kind's id: its build folder and --only name
     label: ClassVar[str] = ""          # Chinese name for messages, e.g. "海报"
     phase: ClassVar[int] = 0           # later phases may read earlier phases' outputs
     version: ClassVar[str] = "1"       # bump when code changes what the output looks like
@@ -260,7 +260,7 @@ class Renderer(abc.ABC):
     # Pack support: a kind that can appear in packs says which target makes an item and
     # which of its files go into the pack PDF (in order) and which only into the zip.
     def target_id(self, ref: str) -> str:
-        return f"{self.kind}/{ref}"
+        return f"{self.name}/{ref}"
 
     def pack_parts(self, ref: str, library: "Library") -> list[PackPart]:
         return []

@@ -85,7 +85,7 @@ class Para:
 
 
 class DecksRenderer(Renderer):
-    kind = "decks"
+    name = "decks"
     label = "宣讲课件"
     version = "1"
     config_section = "decks"
@@ -103,7 +103,7 @@ class DecksRenderer(Renderer):
         for pack_id, item in sorted(library.kind(PACKS.folder).items()):
             sources = {used.path for used in used_items(library, item)}
             targets.append(Target(
-                id=f"decks/{pack_id}", renderer=self.kind, outputs=(f"decks/{pack_id}.pptx",),
+                id=f"decks/{pack_id}", renderer=self.name, outputs=(f"decks/{pack_id}.pptx",),
                 # The pack first: the editor lists a target under the item its first source is.
                 sources=(item.path, *sorted(sources - {item.path})), params={"pack": pack_id},
                 label=f"宣讲课件 {pack_id}"))

@@ -132,7 +132,7 @@ def collect(library, pack, print_ready: bool = False) -> list[PackItemParts]:
 
 
 class PackRenderer(Renderer):
-    kind = "packs"
+    name = "packs"
     label = "资料包"
     phase = 1
     version = "2"
@@ -172,7 +172,7 @@ class PackRenderer(Renderer):
             if options.print_ready:
                 outputs += [f"packs/{pack_id}/印刷清单.xlsx", f"packs/{pack_id}/印刷清单.csv"]
             targets.append(Target(
-                id=f"packs/{pack_id}", renderer=self.kind, outputs=tuple(outputs),
+                id=f"packs/{pack_id}", renderer=self.name, outputs=tuple(outputs),
                 sources=(item.path, *entry_sources(library, item.model)), templates=("pack-cover.html", "pack-back.html", "pack-stamp.html", "pack-print-sheet.txt"),
                 deps=tuple(dict.fromkeys(deps)), params={"pack": pack_id}, label=f"资料包 {pack_id}"))
         return targets

@@ -21,7 +21,7 @@ A3_MM = (297.0, 420.0)
 
 
 class PosterRenderer(BatchRenderer):
-    kind = "posters"
+    name = "posters"
     label = "海报"
     version = "1"
     batch_size = 8
@@ -52,7 +52,7 @@ class PosterRenderer(BatchRenderer):
                 outputs.remove(f"posters/{scenario_id}.pdf")
             law_files = sorted({library.item(LAWS.folder, ref.law).path for ref in item.model.laws})
             targets.append(Target(
-                id=f"posters/{scenario_id}", renderer=self.kind, outputs=tuple(outputs),
+                id=f"posters/{scenario_id}", renderer=self.name, outputs=tuple(outputs),
                 sources=(item.path, *law_files), templates=("poster.html",),
                 params={"scenario": scenario_id}, label=f"海报 {scenario_id}"))
         return targets

@@ -48,7 +48,7 @@ CARDS_CONTRACT = TemplateContract("quiz/cards.html", anchors=("front-{n}", "end-
 
 
 class QuizRenderer(Renderer):
-    kind = "quiz"
+    name = "quiz"
     label = "问答"
     version = "1"
     config_sections = ("project", "theme", "quiz")
@@ -81,7 +81,7 @@ class QuizRenderer(Renderer):
             # The H5 page is for phones: a print build makes the three PDFs only.
             page = () if options.print_ready else (f"quiz/{set_id}/index.html",)
             targets.append(Target(
-                id=f"quiz/{set_id}", renderer=self.kind, outputs=pdfs + page,
+                id=f"quiz/{set_id}", renderer=self.name, outputs=pdfs + page,
                 sources=(item.path,), templates=("quiz/cards.html", "quiz/key.html", "quiz/answer-sheet.html",
                                                   *(("quiz/page.html",) if page else ())),
                 params={"quiz": set_id, "seed": seed}, label=f"问答 {set_id}"))

@@ -44,8 +44,8 @@ def _renderer_classes() -> tuple[type, ...]:
         except (ImportError, AttributeError) as exc:
             raise OutreachError(f"输出类型“{kind}”的渲染器 {target} 无法加载：{exc}。"
                                 "请检查提供它的插件是否装好。") from None
-        if getattr(cls, "kind", None) != kind:
-            raise OutreachError(f"输出类型“{kind}”注册的渲染器 {target} 的 kind 是“{getattr(cls, 'kind', '')}”："
+        if getattr(cls, "name", None) != kind:
+            raise OutreachError(f"输出类型“{kind}”注册的渲染器 {target} 的 name 是“{getattr(cls, 'name', '')}”："
                                 "两者必须相同（它就是 build/ 下的目录名）。")
         classes.append(cls)
     return tuple(classes)
@@ -55,7 +55,7 @@ def all_renderers() -> dict[str, Renderer]:
     """Every registered renderer by kind, in build order: by phase, then by name (installers
     do not keep the order entry points were declared in)."""
     renderers = [cls() for cls in _renderer_classes()]
-    return {r.kind: r for r in sorted(renderers, key=lambda r: (r.phase, r.kind))}
+    return {r.name: r for r in sorted(renderers, key=lambda r: (r.phase, r.name))}
 
 
 __all__ = ["Renderer", "RenderContext", "RenderError", "RenderResult", "all_renderers", "renderer_names", "GROUP"]

@@ -28,7 +28,7 @@ A4_MM, A6_MM, A4_LANDSCAPE_MM = (210.0, 297.0), (105.0, 148.0), (297.0, 210.0)
 
 
 class ScriptRenderer(BatchRenderer):
-    kind = "scripts"
+    name = "scripts"
     label = "脚本"
     version = "1"
     batch_size = 4
@@ -55,7 +55,7 @@ class ScriptRenderer(BatchRenderer):
             sources = [item.path]
             if script.scenario and library.get(SCENARIOS.folder, script.scenario):
                 sources.append(library.item(SCENARIOS.folder, script.scenario).path)
-            common: dict[str, Any] = {"sources": tuple(sources), "renderer": self.kind}
+            common: dict[str, Any] = {"sources": tuple(sources), "renderer": self.name}
             targets.append(Target(id=f"scripts/{script_id}", outputs=(f"scripts/{script_id}.pdf",),
                                   templates=("script.html",), params={"script": script_id, "part": "full"},
                                   label=f"脚本 {script_id}", **common))

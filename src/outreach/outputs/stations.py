@@ -26,7 +26,7 @@ CARDS_CONTRACT = TemplateContract("stations/contact-cards.html", page_mm=(CARD_W
 
 
 class StationsRenderer(BatchRenderer):
-    kind = "stations"
+    name = "stations"
     label = "派出所"
     phase = 2
     version = "1"
@@ -63,7 +63,7 @@ class StationsRenderer(BatchRenderer):
             if options.print_ready:
                 paperwork += [f"{folder}/印刷清单.xlsx", f"{folder}/印刷清单.csv"]
             targets.append(Target(
-                id=f"stations/{station.id}", renderer=self.kind,
+                id=f"stations/{station.id}", renderer=self.name,
                 outputs=tuple([f"{folder}/{pack}.pdf" for pack in packs] + [f"{folder}/contact-cards.pdf"] + paperwork),
                 # The packs' files too: a build that leaves out a broken pack then keeps this
                 # station's last good outputs instead of dropping that pack from them.

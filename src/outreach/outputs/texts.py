@@ -42,7 +42,7 @@ class SmsSection(BaseModel):
 
 
 class TextsRenderer(Renderer):
-    kind = "texts"
+    name = "texts"
     label = "文字"
     version = "1"
     batch_size = 64
@@ -86,7 +86,7 @@ class TextsRenderer(Renderer):
             laws = sorted({library.item(LAWS.folder, ref.law).path for ref in item.model.laws})
             every_source.update([item.path, *laws])
             targets.append(Target(
-                id=f"texts/{scenario_id}", renderer=self.kind,
+                id=f"texts/{scenario_id}", renderer=self.name,
                 outputs=(f"texts/{scenario_id}.sms.txt", f"texts/{scenario_id}.txt", f"texts/{scenario_id}.wecom.md"),
                 sources=(item.path, *laws), templates=self.SCENARIO_TEMPLATES,
                 params={"type": "scenario", "scenario": scenario_id}, label=f"文字 {scenario_id}"))
@@ -97,11 +97,11 @@ class TextsRenderer(Renderer):
             every_source.update([item.path, *related])
             name = f"newsletter-{letter.date.isoformat()}"
             targets.append(Target(
-                id=f"texts/{name}", renderer=self.kind, outputs=(f"texts/{name}.txt", f"texts/{name}.md"),
+                id=f"texts/{name}", renderer=self.name, outputs=(f"texts/{name}.txt", f"texts/{name}.md"),
                 sources=(item.path, *sorted(set(related))), templates=self.NEWSLETTER_TEMPLATES,
                 params={"type": "newsletter", "newsletter": letter_id}, label=f"手机报 {letter.date.isoformat()}"))
         targets.append(Target(
-            id="texts/feed", renderer=self.kind, outputs=("feed.json",), sources=tuple(sorted(every_source)),
+            id="texts/feed", renderer=self.name, outputs=("feed.json",), sources=tuple(sorted(every_source)),
             templates=self.SCENARIO_TEMPLATES + self.NEWSLETTER_TEMPLATES, params={"type": "feed"},
             label="feed.json"))
         return targets

@@ -11,7 +11,7 @@ from outreach.project.kinds import LAWS, TIPS
 
 
 class TipsRenderer(BatchRenderer):
-    kind = "tips"
+    name = "tips"
     label = "小贴士"
     version = "1"
     batch_size = 16
@@ -29,7 +29,7 @@ class TipsRenderer(BatchRenderer):
         targets = []
         for tip_id, item in sorted(library.kind(TIPS.folder).items()):
             laws = sorted({library.item(LAWS.folder, ref.law).path for ref in item.model.laws})
-            targets.append(Target(id=f"tips/{tip_id}", renderer=self.kind, outputs=(f"tips/{tip_id}.pdf",),
+            targets.append(Target(id=f"tips/{tip_id}", renderer=self.name, outputs=(f"tips/{tip_id}.pdf",),
                                   sources=(item.path, *laws), templates=("tip.html",), params={"tip": tip_id},
                                   label=f"小贴士 {tip_id}"))
         return targets
