@@ -96,6 +96,9 @@ class PackPart:
     finishing: str = "按裁切标记裁切至成品尺寸"
     per: str = "event"   # event | participant | staff
     each: float = 1.0
+    # A file drawn smaller than the piece it prints (a banner longer than a PDF page may be,
+    # 5.08 m): 10 means 1:10, and the paperwork gives the finished size, not the page's.
+    scale: int = 1
 
 
 SHOW_KINDS = ("image", "pdf", "text", "sms", "markdown", "page", "file", "article")
@@ -267,6 +270,18 @@ class Renderer(abc.ABC):
 
     def pack_extras(self, ref: str, library: "Library") -> list[tuple[str, str]]:
         """(build-relative path, id of the target that makes it) of files that go only into the zip."""
+        return []
+
+    def pack_attachments(self, pack_id: str, library: "Library", print_ready: bool) -> list[PackPart]:
+        """Files this kind makes for a whole pack (a roll-up banner, a tri-fold leaflet), each
+        with the `target` that makes it: printed on their own, so the pack's zip holds them with
+        their lines in 打印说明 and 印刷清单, after the pack's items. Only printable kinds are
+        asked in a print build."""
+        return []
+
+    def station_attachments(self, station_id: str, library: "Library", print_ready: bool) -> list[PackPart]:
+        """Files this kind makes for one station (a sheet of contact stickers), each with its
+        `target`: the station's zip holds them with their lines in 打印说明 and 印刷清单."""
         return []
 
     def pack_copy(self, ref: str, part: PackPart, ctx: RenderContext) -> bytes | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import weakref
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from outreach.buildspec.target import Target
@@ -131,6 +131,28 @@ def collect(library, pack, print_ready: bool = False) -> list[PackItemParts]:
     return items
 
 
+def pack_attachments(pack_id: str, library, print_ready: bool) -> list[PackPart]:
+    """The files other kinds make for this pack as a whole (Renderer.pack_attachments), in
+    build order; a print build zips only kinds that have print masters."""
+    return attachments(lambda renderer: renderer.pack_attachments(pack_id, library, print_ready), print_ready)
+
+
+def station_attachments(station_id: str, library, print_ready: bool) -> list[PackPart]:
+    """The files other kinds make for one station (Renderer.station_attachments), in build order."""
+    return attachments(lambda renderer: renderer.station_attachments(station_id, library, print_ready), print_ready)
+
+
+def attachments(ask, print_ready: bool) -> list[PackPart]:
+    from outreach.outputs.registry import all_renderers
+
+    parts = []
+    for renderer in all_renderers().values():
+        if print_ready and not renderer.printable:
+            continue
+        parts += [replace(part, in_pack=False) for part in ask(renderer)]
+    return parts
+
+
 class PackRenderer(Renderer):
     name = "packs"
     label = "资料包"
@@ -168,6 +190,7 @@ class PackRenderer(Renderer):
                 deps.extend(part.target for part in renderer.pack_parts(entry.ref, library) if part.target)
                 if not options.print_ready:
                     deps.extend(target for _, target in item_extras(library, entry.kind, entry.ref, renderer))
+            deps.extend(part.target for part in pack_attachments(pack_id, library, options.print_ready))
             outputs = [f"packs/{pack_id}.pdf", f"packs/{pack_id}.zip", f"packs/{pack_id}/打印说明.txt"]
             if options.print_ready:
                 outputs += [f"packs/{pack_id}/印刷清单.xlsx", f"packs/{pack_id}/印刷清单.csv"]
@@ -210,6 +233,7 @@ class PackRenderer(Renderer):
         files = [(f"{pack_id}.pdf", pdf_path, whole)]
         for item in items:
             files += [(part.path, part.path, part) for part in item.parts + item.prints]
+        files += [(part.path, part.path, part) for part in pack_attachments(pack_id, ctx.library, ctx.print_ready)]
         rows: list[PrintFile] = []
         zipped = {f"{pack_id}/{pack_id}.pdf": pdf_bytes}
         for name, path, part in files:

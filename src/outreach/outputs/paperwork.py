@@ -35,11 +35,19 @@ class PrintFile:
     stock: str
     quantity: int = 0         # suggested number of copies of the whole file (print masters)
     in_pack: bool = True
+    scale: int = 1            # the file is drawn at 1:scale (PackPart.scale)
 
     @property
     def size(self) -> str:
         width, height = self.facts.trim_mm
+        if self.scale > 1:
+            return f"{width * self.scale:.0f}×{height * self.scale:.0f} 毫米（文件按 1:{self.scale} 缩小，请放大 {self.scale} 倍输出）"
         return f"{self.facts.paper}（{width:.0f}×{height:.0f} 毫米）" if "毫米" not in self.facts.paper else self.facts.paper
+
+    @property
+    def bleed_text(self) -> str:
+        """The bleed at the finished size (a scaled file's bleed is scaled with it)."""
+        return f"{self.facts.bleed_mm * self.scale:g} 毫米" if self.facts.bleed_mm else "无"
 
     @property
     def pieces(self) -> str:
@@ -49,10 +57,6 @@ class PrintFile:
             return ""
         width, height = pieces[0]
         return f"{len(pieces)} 张 {width:g}×{height:g} 毫米"
-
-    @property
-    def bleed(self) -> str:
-        return f"{self.facts.bleed_mm:g}"
 
     @property
     def colours(self) -> str:
@@ -73,7 +77,7 @@ class PrintFile:
 
 def print_file(path: str, data: bytes, part: PackPart, print_ready: bool, quantity: int = 0) -> PrintFile:
     return PrintFile(path, part.title, pdf_facts(data), part.duplex, part.copies,
-                     part.finishing if print_ready else part.cut, part.stock, quantity, part.in_pack)
+                     part.finishing if print_ready else part.cut, part.stock, quantity, part.in_pack, part.scale)
 
 
 def quantity(ctx: RenderContext, part: PackPart, audience: str | None) -> int:
@@ -106,14 +110,14 @@ def order_sheet(ctx: RenderContext, title: str, files: list[PrintFile], audience
         content = file.title + (f"，每张裁出 {file.pieces}" if file.pieces else "")
         sheets = file.quantity * file.sheets_per_copy
         total += sheets
-        rows.append((index, file.path, content, file.size, f"{file.bleed} 毫米" if file.facts.bleed_mm else "无",
+        rows.append((index, file.path, content, file.size, file.bleed_text,
                      file.facts.pages, file.colours, file.sides, file.stock, file.cut, file.quantity,
                      file.sheets_per_copy, sheets))
     who = f"，适用人群：{ctx.library.audience_label(audience)}" if audience else ""
     participants = settings.audience_participants.get(audience or "", settings.participants)
     notes = (f"数量按 {settings.events} 场活动计算{who}：每场约 {participants} 人参加、"
              f"{settings.staff} 名工作人员，另加 {settings.spare}% 余量（在 outreach.toml 的 [print] 里修改）。",
-             "颜色：4/4 为双面四色，4/0 为单面四色；文件为 PDF/X-4（CMYK），成品尺寸外每边 3 毫米出血，带裁切标记。")
+             "颜色：4/4 为双面四色，4/0 为单面四色；文件为 PDF/X-4（CMYK），成品尺寸外每边按“出血”一栏留出血，带裁切标记。")
     return OrderSheet(title, notes, ORDER_COLUMNS, tuple(rows), ("合计", "", "", "", "", "", "", "", "", "", "", "", total))
 
 

@@ -10,7 +10,7 @@ import io
 from outreach.buildspec.target import Target
 from outreach.outputs.base import BatchRenderer, PackPart, RenderContext, RenderError, RenderResult, RoleView
 from outreach.outputs.html import base_context, check_pages, layout, render_pages
-from outreach.outputs.packs import collect, entry_sources, front_matter_html
+from outreach.outputs.packs import collect, entry_sources, front_matter_html, station_attachments
 from outreach.outputs.printing import Finish, print_master
 from outreach.project.kinds import PACKS
 from outreach.project.stations import Station
@@ -69,7 +69,9 @@ class StationsRenderer(BatchRenderer):
                 # station's last good outputs instead of dropping that pack from them.
                 sources=(f"{library.stations_path}#{station.id}", *pack_files),
                 templates=("pack-cover.html", "pack-back.html", "stations/contact-cards.html", "pack-print-sheet.txt"),
-                deps=tuple(f"packs/{pack}" for pack in packs), params={"station": data, "packs": packs},
+                deps=(*(f"packs/{pack}" for pack in packs),
+                      *(part.target for part in station_attachments(station.id, library, options.print_ready))),
+                params={"station": data, "packs": packs},
                 label=f"派出所 {station.id}"))
         return targets
 
@@ -180,6 +182,10 @@ class StationsRenderer(BatchRenderer):
                                    f"{per_sheet} 张 {CARD_W:g}×{CARD_H:g} 毫米的卡片（卡片之间的间隙裁两刀）")
         sheets = -(-ctx.config.print.contact_cards // per_sheet) if ctx.print_ready else 0
         files.append(("contact-cards.pdf", sheet, cards, sheets))
+        attached: dict[str, bytes] = {}   # zipped along, written by the targets that make them
+        for part in station_attachments(station.id, ctx.library, ctx.print_ready):
+            data = attached[part.path] = ctx.read_output(part.path)
+            files.append((part.path.rsplit("/", 1)[1], data, part, quantity(ctx, part, None) if ctx.print_ready else 0))
         rows = [print_file(name, data, part, ctx.print_ready, count) for name, data, part, count in files]
         context = {"pack": None, "pack_id": station.id, "files": rows, "station": station, "extras": [],
                    "output_condition": output_condition(ctx) if ctx.print_ready else ""}
@@ -189,7 +195,7 @@ class StationsRenderer(BatchRenderer):
             xlsx, csv = order_files(ctx, order)
             outputs |= {f"{folder}/{ORDER_NAME}.xlsx": xlsx, f"{folder}/{ORDER_NAME}.csv": csv}
         outputs[f"{folder}/{station.id}.zip"] = deterministic_zip(
-            {f"{station.id}/{path.rsplit('/', 1)[1]}": data for path, data in outputs.items()})
+            {f"{station.id}/{path.rsplit('/', 1)[1]}": data for path, data in (outputs | attached).items()})
         result.outputs = outputs
         result.finished = set(outputs)
 
