@@ -86,11 +86,11 @@ def post(
     summary += f"，未确认 {len(report.unconfirmed)} 条，失败 {len(report.failed)} 条。"
     typer.echo(summary)
     for message, why in report.unconfirmed:
-        typer.echo(f"可能已送达但未确认：{message.item}（{message.kind}）：{why}。", err=True)
+        typer.echo(f"可能已送达但未确认：{message.item}（{message.what}）：{why}。", err=True)
     if report.unconfirmed:
         _print_settle_hints([message for message, _ in report.unconfirmed], command, include_drafts)
     for message, why in report.failed:
-        typer.echo(f"未送达：{message.item}（{message.kind}）：{why}", err=True)
+        typer.echo(f"未送达：{message.item}（{message.what}）：{why}", err=True)
     if report.stopped:
         typer.echo(f"已停止：{report.stopped}", err=True)
     if report.failed or report.stopped:
@@ -100,14 +100,14 @@ def post(
 
 
 def _print_settle_hints(messages, command: str, include_drafts: bool) -> None:
-    """The two commands that settle the unconfirmed messages, per kind (a newsletter needs --what)."""
+    """The two commands that settle the unconfirmed messages, per message type (a newsletter needs --what)."""
     from outreach.publish.hints import settle_hint
 
     typer.echo("请到群里查看这些消息，然后运行：", err=True)
-    kinds: dict = {}
+    groups: dict = {}
     for message in messages:
-        kinds.setdefault((message.channel, message.kind), []).append(message)
-    for group in kinds.values():
+        groups.setdefault((message.channel, message.what), []).append(message)
+    for group in groups.values():
         typer.echo(settle_hint(group, command, include_drafts), err=True)
 
 
@@ -150,7 +150,7 @@ def _print_status(ledger_file, channel) -> None:
     labels = {"sent": "已发送", "sending": "未确认", "unconfirmed": "未确认", "failed": "失败"}
     for entry in entries:
         when = entry.sent_at or entry.last_attempt or ""
-        line = f"{when}  {entry.channel:<12} {labels.get(entry.status, entry.status):<4} {entry.item}（{entry.kind}）第 {entry.attempts} 次尝试"
+        line = f"{when}  {entry.channel:<12} {labels.get(entry.status, entry.status):<4} {entry.item}（{entry.what}）第 {entry.attempts} 次尝试"
         if entry.status != "sent" and entry.last_error:
             line += f"：{entry.last_error}"
         typer.echo(line)

@@ -17,7 +17,7 @@ def settle_command(messages: list[Message], flag: str, command: str = "outreach 
                    include_drafts: bool = False) -> str:
     """`outreach post --channel … --what … --only …` with `flag`, for messages of one channel."""
     first = messages[0]
-    parts = [command, "--channel", shlex.quote(first.channel), "--what", first.kind]
+    parts = [command, "--channel", shlex.quote(first.channel), "--what", first.what]
     for item in dict.fromkeys(m.item.removeprefix("newsletter-") for m in messages):
         parts += ["--only", shlex.quote(item)]
     if include_drafts:

@@ -45,7 +45,7 @@ class Entry:
     key: str
     channel: str
     item: str
-    kind: str
+    what: str            # the message type (column "kind", kept for existing ledgers)
     sha256: str
     status: str
     attempts: int
@@ -100,13 +100,13 @@ class Ledger:
         row = self.connection.execute("SELECT * FROM messages WHERE key = ?", (key,)).fetchone()
         return Entry(*row) if row else None
 
-    def start(self, key: str, channel: str, item: str, kind: str, sha256: str) -> None:
+    def start(self, key: str, channel: str, item: str, what: str, sha256: str) -> None:
         stamp = _now()
         self.connection.execute(
             "INSERT INTO messages (key, channel, item, kind, sha256, status, attempts, first_attempt, last_attempt)"
             " VALUES (?, ?, ?, ?, ?, 'sending', 1, ?, ?)"
             " ON CONFLICT(key) DO UPDATE SET status = 'sending', attempts = attempts + 1, last_attempt = excluded.last_attempt",
-            (key, channel, item, kind, sha256, stamp, stamp))
+            (key, channel, item, what, sha256, stamp, stamp))
 
     def confirm(self, key: str) -> None:
         self.connection.execute("UPDATE messages SET status = 'sent', sent_at = ?, last_error = NULL WHERE key = ?",

@@ -54,7 +54,7 @@ def select(out_dir: Path, channel: str, what: str, markdown: bool, only: list[st
             raise BuildFileError(f"build/{path} 不是 UTF-8 文字，已拒绝发送。{REBUILD}") from None
         sha256 = hashlib.sha256(content.encode("utf-8")).hexdigest()
         as_markdown = what == "markdown" or (what == "newsletter" and markdown)
-        found.append(Message(key=message_key(channel, item, what, sha256), channel=channel, item=item, kind=what,
+        found.append(Message(key=message_key(channel, item, what, sha256), channel=channel, item=item, what=what,
                              path=path, title=_title(content, item), content=content, sha256=sha256,
                              markdown=as_markdown))
     if only:

@@ -15,10 +15,10 @@ from dataclasses import dataclass
 class Message:
     """One text to post to one channel."""
 
-    key: str        # ledger key: channel + item + kind + content hash
+    key: str        # ledger key: channel + item + message type + content hash
     channel: str
     item: str       # scenario id, or newsletter-YYYY-MM-DD
-    kind: str       # sms | text | markdown | newsletter
+    what: str       # the message type (post --what): sms | text | markdown | newsletter
     path: str       # build-relative file it came from
     title: str
     content: str
@@ -56,8 +56,8 @@ class Reply:
     retry_after: str = ""   # the Retry-After header, when the platform sent one
 
 
-def message_key(channel: str, item: str, kind: str, sha256: str) -> str:
-    return hashlib.sha256(f"{channel}\0{item}\0{kind}\0{sha256}".encode()).hexdigest()
+def message_key(channel: str, item: str, what: str, sha256: str) -> str:
+    return hashlib.sha256(f"{channel}\0{item}\0{what}\0{sha256}".encode()).hexdigest()
 
 
 def _json_reply(text: str) -> dict | None:
@@ -205,7 +205,7 @@ class Webhook(Platform):
     limits = {"text": 1_000_000, "markdown": 1_000_000}
 
     def request(self, url, secret, message, now):
-        body = {"id": message.item, "kind": message.kind, "channel": message.channel, "title": message.title,
+        body = {"id": message.item, "kind": message.what, "channel": message.channel, "title": message.title,
                 "format": "markdown" if message.markdown else "text", "content": message.content,
                 "sha256": message.sha256}
         headers = {"Idempotency-Key": message.key}

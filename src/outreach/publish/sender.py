@@ -136,7 +136,7 @@ def post(root: Path, out_dir: Path, config: ProjectConfig, name: str, what: str 
     if dry_run:
         for message in messages:
             target, body, headers = platform.request(url, secret, message, time.time())
-            say(f"将发送到 {redact_url(target)}（{message.item}，{message.kind}）：")
+            say(f"将发送到 {redact_url(target)}（{message.item}，{message.what}）：")
             say(json.dumps(redact_body(body), ensure_ascii=False, indent=2))
         report.refused = [str(problem) for problem in refusals]
         say(f"演练模式：共 {len(messages)} 条，没有发送任何消息。"
@@ -200,14 +200,14 @@ class _Poster:
         entry = self.ledger.get(message.key)
         if entry is not None and entry.status == "sent":
             self.report.skipped.append((message, entry.sent_at or ""))
-            self.say(f"跳过 {message.item}（{message.kind}）：已于 {entry.sent_at} 发送过，内容未变。")
+            self.say(f"跳过 {message.item}（{message.what}）：已于 {entry.sent_at} 发送过，内容未变。")
             return
         if entry is not None and entry.status in ("sending", "unconfirmed"):
             if not self._settle_unconfirmed(message, entry):
                 return
         elif self.unconfirmed.mark_sent:
             self.report.left.append(message)
-            self.say(f"没有发送 {message.item}（{message.kind}）：--mark-sent 只记录，不发送新消息。")
+            self.say(f"没有发送 {message.item}（{message.what}）：--mark-sent 只记录，不发送新消息。")
             return
         limit = self.platform.limits["markdown" if message.markdown else "text"]
         size = len(message.content.encode("utf-8"))
@@ -222,15 +222,15 @@ class _Poster:
         if self.unconfirmed.mark_sent:
             self.ledger.mark_sent(message.key)
             self.report.marked.append(message)
-            self.say(f"已记为发送：{message.item}（{message.kind}，{when} 发出的那一次）。")
+            self.say(f"已记为发送：{message.item}（{message.what}，{when} 发出的那一次）。")
             return False
         if self.unconfirmed.resend:
             self.report.repeated.append(message)
-            self.say(f"重新发送 {message.item}（{message.kind}）：{when} 那一次没有收到平台确认（群里可能出现两条）。")
+            self.say(f"重新发送 {message.item}（{message.what}）：{when} 那一次没有收到平台确认（群里可能出现两条）。")
             return True
         why = entry.last_error or "发送中途被中断"
         self.report.unconfirmed.append((message, why))
-        self.say(f"可能已送达但未确认：{message.item}（{message.kind}，{when}；{why}）。请到群里查看：\n"
+        self.say(f"可能已送达但未确认：{message.item}（{message.what}，{when}；{why}）。请到群里查看：\n"
                  f"{self.hint(message)}")
         return False
 
@@ -246,7 +246,7 @@ class _Poster:
             secrets = [*url_secrets(self.url), self.secret or "", *request_secrets(target, body)]
             payload = encode_body(body)
             # "sending" only once the request is ready to leave: a failure before this line sent nothing.
-            self.ledger.start(message.key, message.channel, message.item, message.kind, message.sha256)
+            self.ledger.start(message.key, message.channel, message.item, message.what, message.sha256)
             try:
                 reply = exchange(self.client, target, payload,
                                  {"Content-Type": "application/json; charset=utf-8", **headers}, channel.timeout)
@@ -262,7 +262,7 @@ class _Poster:
             if verdict.outcome == SENT:
                 self.ledger.confirm(message.key)
                 self.report.sent.append(message)
-                self.say(f"已发送 {message.item}（{message.kind}）。")
+                self.say(f"已发送 {message.item}（{message.what}）。")
                 return
             if verdict.outcome == UNCONFIRMED:
                 self.ledger.unconfirmed(message.key, detail)
