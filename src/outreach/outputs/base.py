@@ -84,7 +84,7 @@ class PackPart:
 
     path: str            # build-relative PDF
     title: str
-    duplex: bool         # print on both sides (every duplex file here flips on the long edge)
+    duplex: bool         # print on both sides (turned over on the long edge unless `flip` says short)
     copies: str          # suggested number of copies, in words
     cut: str = ""        # cutting instructions on an office printer (the screen build's sheet)
     target: str = ""     # the target that makes it ("" → the item's own target)
@@ -99,6 +99,9 @@ class PackPart:
     # A file drawn smaller than the piece it prints (a banner longer than a PDF page may be,
     # 5.08 m): 10 means 1:10, and the paperwork gives the finished size, not the page's.
     scale: int = 1
+    # How a duplex sheet turns over: "long" (portrait pages, the default) or "short" (a landscape
+    # sheet whose back reads the same way up, such as a tri-fold leaflet).
+    flip: str = "long"
 
 
 SHOW_KINDS = ("image", "pdf", "text", "sms", "markdown", "page", "file", "article")

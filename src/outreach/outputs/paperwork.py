@@ -36,6 +36,11 @@ class PrintFile:
     quantity: int = 0         # suggested number of copies of the whole file (print masters)
     in_pack: bool = True
     scale: int = 1            # the file is drawn at 1:scale (PackPart.scale)
+    flip: str = "long"        # PackPart.flip
+
+    @property
+    def flip_text(self) -> str:
+        return "短边翻转" if self.flip == "short" else "长边翻转"
 
     @property
     def size(self) -> str:
@@ -64,11 +69,11 @@ class PrintFile:
 
     @property
     def sides(self) -> str:
-        return "双面（长边翻转）" if self.duplex else "单面"
+        return f"双面（{self.flip_text}）" if self.duplex else "单面"
 
     @property
     def office_sides(self) -> str:
-        return "双面打印（长边翻转）" if self.duplex else "单面打印"
+        return f"双面打印（{self.flip_text}）" if self.duplex else "单面打印"
 
     @property
     def sheets_per_copy(self) -> int:
@@ -77,7 +82,8 @@ class PrintFile:
 
 def print_file(path: str, data: bytes, part: PackPart, print_ready: bool, quantity: int = 0) -> PrintFile:
     return PrintFile(path, part.title, pdf_facts(data), part.duplex, part.copies,
-                     part.finishing if print_ready else part.cut, part.stock, quantity, part.in_pack, part.scale)
+                     part.finishing if print_ready else part.cut, part.stock, quantity, part.in_pack, part.scale,
+                     part.flip)
 
 
 def quantity(ctx: RenderContext, part: PackPart, audience: str | None) -> int:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from outreach.outputs.base import RenderContext, RenderError
 from outreach.rendering.sheets import CARD_BLEED_MM, Box
@@ -29,6 +30,9 @@ class Finish:
     trim_mm: tuple[float, float]
     cuts: tuple[tuple[Box, ...], ...] = ()   # per page; a shorter list repeats its last entry
     review_by: dt.date | None = None         # the item's next review (the slug, not the artwork)
+    bleed_mm: float = BLEED_MM               # large formats ask for more (rendering/largeformat.py)
+    # Per page, where the piece is folded (rendering.prepress.Fold); a shorter list repeats its last entry.
+    folds: tuple[tuple[Any, ...], ...] = ()
 
     def cuts_for(self, pages: int) -> list[list[Box]]:
         whole = [Box(0, 0, *self.trim_mm)]
@@ -82,8 +86,9 @@ def print_master(ctx: RenderContext, path: str, data: bytes, finish: Finish, rol
     shown = ctx.output_prefix + path.removeprefix(ctx.output_prefix)
     pages, own_title = _pages_and_title(data)
     spec = PrintSpec.for_project(ctx.config, ctx.root, trim_mm=finish.trim_mm, cuts=finish.cuts_for(pages),
+                                 bleed_mm=finish.bleed_mm,
                                  slug=Slug(file=shown, date=slug_date(), review_by=finish.review_by),
-                                 role=role + "-print", title=title or own_title)
+                                 role=role + "-print", title=title or own_title, folds=finish.folds)
     try:
         master = make_master(data, spec)
     except PrepressError as problem:

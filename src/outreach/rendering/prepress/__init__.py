@@ -26,7 +26,8 @@ centred, or as the whole page when the page has no bleed). The result is a PDF/X
   [2]-[0] by [3]-[1];
 - crop marks over everything in the registration colour (/Separation /All), 0.25 pt, 5 mm long,
   starting at the bleed, 3 mm outside each cut (a card sheet's inner cuts are marked at the
-  sheet's edges, never over a card); the slug line below them;
+  sheet's edges, never over a card); the slug line below them; `folds` (per page, Fold lines):
+  dashed fold marks in the same place at each end of every fold, recorded in /PieceInfo too;
 - PDF 1.6, OutputIntent /GTS_PDFX with the profile embedded, XMP with pdfxid:GTS_PDFXVersion
   "PDF/X-4", /Trapped /False in Info and XMP, links and form fields removed.
 
@@ -38,7 +39,7 @@ from outreach.rendering.prepress.colour import THEME_CMYK, default_cmyk_table, t
 from outreach.rendering.prepress.errors import PrepressError
 from outreach.rendering.prepress.master import print_master
 from outreach.rendering.prepress.profile import DEFAULT_PROFILE, OutputProfile, icc_problem, load_profile
-from outreach.rendering.prepress.spec import BLEED_MM, Box, PrintSpec, Slug
+from outreach.rendering.prepress.spec import BLEED_MM, Box, Fold, PrintSpec, Slug
 
-__all__ = ["BLEED_MM", "DEFAULT_PROFILE", "THEME_CMYK", "Box", "OutputProfile", "PrepressError", "PrintSpec", "Slug",
+__all__ = ["BLEED_MM", "DEFAULT_PROFILE", "THEME_CMYK", "Box", "Fold", "OutputProfile", "PrepressError", "PrintSpec", "Slug",
            "default_cmyk_table", "icc_problem", "load_profile", "print_master", "theme_cmyk_table"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pikepdf
 from pikepdf import Array, Dictionary, Name
 
-from outreach.rendering.prepress.spec import MARK_LENGTH_MM, MARK_WIDTH_PT, Box, mm
+from outreach.rendering.prepress.spec import FOLD_DASH_MM, MARK_LENGTH_MM, MARK_WIDTH_PT, Box, Fold, mm
 
 REGISTRATION = Name("/OutreachAll")
 
@@ -37,10 +37,27 @@ def mark_segments(boxes: tuple[Box, ...], bleed_mm: float) -> list[tuple[float, 
     return segments
 
 
-def marks_content(segments, trim_left_pt: float, trim_top_pt: float) -> bytes:
+def fold_segments(folds: tuple[Fold, ...], trim_mm: tuple[float, float], bleed_mm: float) -> list[tuple[float, float, float, float]]:
+    """(x0, y0, x1, y1) in mm from the trim's top-left: a mark at each end of every fold line,
+    where the crop marks are (from the bleed, MARK_LENGTH_MM outwards), never on the piece."""
+    width, height = trim_mm
+    near, far = bleed_mm, bleed_mm + MARK_LENGTH_MM
+    segments = []
+    for fold in folds:
+        if fold.axis == "x":
+            segments.append((fold.at_mm, -far, fold.at_mm, -near))
+            segments.append((fold.at_mm, height + near, fold.at_mm, height + far))
+        else:
+            segments.append((-far, fold.at_mm, -near, fold.at_mm))
+            segments.append((width + near, fold.at_mm, width + far, fold.at_mm))
+    return segments
+
+
+def marks_content(segments, trim_left_pt: float, trim_top_pt: float, dashed: bool = False) -> bytes:
     """Content stream drawing the segments (mm from the trim's top-left) on a page whose trim's
-    top-left corner is at (trim_left_pt, trim_top_pt) in PDF points."""
-    lines = [b"q", b"%s CS 1 SCN" % bytes(REGISTRATION.unparse()), b"%.3f w 0 J 0 j [] 0 d" % MARK_WIDTH_PT]
+    top-left corner is at (trim_left_pt, trim_top_pt) in PDF points; `dashed`: fold marks."""
+    dash = b"[%.3f %.3f] 0 d" % (mm(FOLD_DASH_MM[0]), mm(FOLD_DASH_MM[1])) if dashed else b"[] 0 d"
+    lines = [b"q", b"%s CS 1 SCN" % bytes(REGISTRATION.unparse()), b"%.3f w 0 J 0 j %s" % (MARK_WIDTH_PT, dash)]
     for x0, y0, x1, y1 in segments:
         lines.append(b"%.3f %.3f m %.3f %.3f l S" % (trim_left_pt + mm(x0), trim_top_pt - mm(y0),
                                                      trim_left_pt + mm(x1), trim_top_pt - mm(y1)))

@@ -14,7 +14,13 @@ from pikepdf import Array, Dictionary, Name
 from outreach.rendering.prepress.colour import ColourMap, default_cmyk_table
 from outreach.rendering.prepress.convert import PdfConverter
 from outreach.rendering.prepress.errors import PrepressError
-from outreach.rendering.prepress.marks import REGISTRATION, mark_segments, marks_content, registration_space
+from outreach.rendering.prepress.marks import (
+    REGISTRATION,
+    fold_segments,
+    mark_segments,
+    marks_content,
+    registration_space,
+)
 from outreach.rendering.prepress.pdfx import (
     PDF_VERSION,
     TIMEZONE,
@@ -43,7 +49,7 @@ def print_master(pdf: bytes, spec: PrintSpec) -> bytes:
     # The document id follows what the file holds, not where the project sits on disk: the same
     # project built in another folder (a colleague's copy, CI) gives byte-identical masters.
     seed = hashlib.sha256(pdf + repr(dataclasses.replace(spec, root=None, output_profile=None)).encode()
-                          + hashlib.sha256(profile.data).digest()).digest()
+                          + hashlib.sha256(profile.data).digest() + repr(spec.folds).encode() * bool(spec.folds)).digest()
     with contextlib.ExitStack() as stack:
         document = stack.enter_context(pikepdf.open(io.BytesIO(pdf)))
         converter = PdfConverter(document, colours)
@@ -61,7 +67,7 @@ def print_master(pdf: bytes, spec: PrintSpec) -> bytes:
         when = dt.datetime.combine(day, dt.time(), TIMEZONE)
         for index, page in enumerate(document.pages):
             _finish_page(document, page, index, spec, margins, converter, registration, slug)
-            page.obj.PieceInfo = piece_info(spec.cuts_for(index), spec.bleed_mm, pdf_date(when))
+            page.obj.PieceInfo = piece_info(spec.cuts_for(index), spec.bleed_mm, pdf_date(when), spec.folds_for(index))
         converter.finish()
         drop_interactive(document)
         add_output_intent(document, profile)
@@ -122,6 +128,9 @@ def _finish_page(document, page, index: int, spec: PrintSpec, margins, converter
     prefix = b"q\n%.4f %.4f %.4f %.4f re W n\n" % (bleed_box[0], bleed_box[1], bleed_box[2] - bleed_box[0],
                                                   bleed_box[3] - bleed_box[1])
     marks = marks_content(mark_segments(spec.cuts_for(index), spec.bleed_mm), trim_x0, trim_y0 + mm(height))
+    if folds := spec.folds_for(index):
+        marks += b"\n" + marks_content(fold_segments(folds, spec.trim_mm, spec.bleed_mm), trim_x0, trim_y0 + mm(height),
+                                       dashed=True)
     slug_drawing = b""
     if slug is not None:
         xobjects = resources.get(Name.XObject)
@@ -144,9 +153,12 @@ def _finish_page(document, page, index: int, spec: PrintSpec, margins, converter
             del page.obj[key]
 
 
-def piece_info(cuts, bleed_mm: float, modified: str) -> Dictionary:
+def piece_info(cuts, bleed_mm: float, modified: str, folds=()) -> Dictionary:
     """The cut boxes, for preflight: each card must carry its own bleed past its own cut, and a
-    finished file no longer says where the cuts are except in its marks."""
+    finished file no longer says where the cuts are except in its marks. Folds (a leaflet's) are
+    recorded too, as [axis at] pairs, so a check can read the panel widths back from the file."""
     boxes = Array([Array([round(b.x, 3), round(b.y, 3), round(b.w, 3), round(b.h, 3)]) for b in cuts])
     private = Dictionary(Cuts=boxes, Bleed=bleed_mm, Unit=Name("/mm"))
+    if folds:
+        private.Folds = Array([Array([Name("/" + f.axis), round(f.at_mm, 3)]) for f in folds])
     return Dictionary({PIECE_KEY: Dictionary(LastModified=pikepdf.String(modified), Private=private)})

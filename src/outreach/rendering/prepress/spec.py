@@ -17,7 +17,8 @@ MARK_WIDTH_PT = 0.25
 MARK_CLEARANCE_MM = 2.0
 SLUG_BAND_MM = 5.0
 SLUG_SIZE_PT = 6.0
-
+# Fold marks are dashed (dash, gap in mm) so the folder never takes one for a cut mark.
+FOLD_DASH_MM = (1.5, 1.0)
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,10 @@ class PrintSpec:
     title: str = ""
     date: dt.date | None = None   # the file's dates (Info, XMP); None: the slug's, else today
     font_family: str = '"Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", sans-serif'
+    # Per page, where the piece is folded (Fold: "x" for a vertical fold at `at_mm` from the trim's
+    # left, "y" for a horizontal one from its top); a shorter list repeats its last entry.
+    # Left out of repr (the master's document id is seeded from it): masters without folds keep their bytes.
+    folds: Sequence[Sequence["Fold"]] = field(default=(), repr=False)
 
     @classmethod
     def for_project(cls, config, root: Path, **fields) -> "PrintSpec":
@@ -87,6 +92,11 @@ class PrintSpec:
             if boxes:
                 return tuple(Box(float(b.x), float(b.y), float(b.w), float(b.h)) for b in boxes)
         return (Box(0.0, 0.0, *self.trim_mm),)
+
+    def folds_for(self, page_index: int) -> tuple["Fold", ...]:
+        if not self.folds:
+            return ()
+        return tuple(self.folds[min(page_index, len(self.folds) - 1)])
 
     def margins_mm(self, pages: int = 1) -> tuple[float, float, float, float]:
         """Room around the trim on (left, top, right, bottom) for bleed, marks and slug: the same
@@ -120,6 +130,19 @@ class Box:
     @property
     def bottom(self) -> float:
         return self.y + self.h
+
+
+@dataclass(frozen=True)
+class Fold:
+    """A fold line across the whole trimmed page: axis "x" (a vertical line at `at_mm` from the
+    trim's left edge) or "y" (a horizontal line at `at_mm` from its top edge)."""
+
+    axis: str
+    at_mm: float
+
+    def __post_init__(self) -> None:
+        if self.axis not in ("x", "y"):
+            raise ValueError(f"Fold.axis must be 'x' or 'y', not {self.axis!r}")
 
 
 def mm(value: float) -> float:
