@@ -177,7 +177,7 @@ def test_registering_a_kind_in_process_reaches_every_table(mini_project, notices
     # A kind without checks of its own has the references it declares checked.
     assert [(d.code, d.line) for d in diagnostics.errors] == [("missing-ref", 2)]
     pack = library.item("packs", "community")
-    assert [entry.kind for entry in pack.model.items] == ["poster", "notice"]
+    assert [entry.key for entry in pack.model.items] == ["poster", "notice"]
     assert references(pack) == [("scenarios", "fake-loan"), ("notices", "water-cut")]
 
 

@@ -74,7 +74,7 @@ def test_slides_follow_the_lecture_with_notes_on_every_slide(deck):
 
     library, _ = load_library(deck.parents[2])
     pack = library.item(PACKS.folder, PACK).model
-    scenarios = [library.item(SCENARIOS.folder, e.ref).model for e in pack.items if e.kind == "poster"]
+    scenarios = [library.item(SCENARIOS.folder, e.ref).model for e in pack.items if e.key == "poster"]
     quiz = library.item(QUIZZES.folder, "basics").model
     expected = [pack.title, "今天讲什么"]
     for scenario in scenarios:

@@ -149,7 +149,7 @@ def used_items(library, pack_item) -> list:
     scenario), and the laws each scenario cites (quoted on its slides)."""
     from outreach.project.library import references
 
-    entries = [library.get(registry.pack_item(e.kind).folder, e.ref) for e in pack_item.model.items]
+    entries = [library.get(registry.pack_item(e.key).folder, e.ref) for e in pack_item.model.items]
     entries = [e for e in entries if e is not None]
     used = [library.get(*ref) for item in entries for ref in references(item)]
     laws = [library.get(LAWS.folder, ref.law) for item in entries if item.kind == SCENARIOS.folder
@@ -450,7 +450,7 @@ def build_deck(ctx: RenderContext, pack_id: str, warnings: list[str], draw: bool
     entries, left_out = publishable_entries(library, pack)
     if left_out:
         warnings.append(f"宣讲课件 {pack_id}：{len(left_out)} 项未审核的内容没有放进课件。")
-    folders = [(registry.pack_item(e.kind).folder, e.ref) for e in entries]
+    folders = [(registry.pack_item(e.key).folder, e.ref) for e in entries]
     scenarios = [library.item(SCENARIOS.folder, ref) for folder, ref in folders if folder == SCENARIOS.folder]
     quizzes = [library.item(QUIZZES.folder, ref) for folder, ref in folders if folder == QUIZZES.folder]
     scripts = [library.item(SCRIPTS.folder, ref) for folder, ref in folders if folder == SCRIPTS.folder]

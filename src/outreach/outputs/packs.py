@@ -83,9 +83,9 @@ def publishable_entries(library, pack) -> tuple[list[PackItem], list[PackItem]]:
     kept: list[PackItem] = []
     left_out: list[PackItem] = []
     for entry in pack.items:
-        if (ITEM_KINDS[entry.kind], entry.ref) in library.omitted:
+        if (ITEM_KINDS[entry.key], entry.ref) in library.omitted:
             continue   # not part of this region's edition
-        (kept if library.publishable(ITEM_KINDS[entry.kind], entry.ref) else left_out).append(entry)
+        (kept if library.publishable(ITEM_KINDS[entry.key], entry.ref) else left_out).append(entry)
     return kept, left_out
 
 
@@ -95,7 +95,7 @@ def entry_sources(library, pack) -> tuple[str, ...]:
     their kinds for their parts (a script is laid out again for the pack's page numbers)."""
     from outreach.project.library import references
 
-    entries = [library.get(ITEM_KINDS[entry.kind], entry.ref) for entry in pack.items]
+    entries = [library.get(ITEM_KINDS[entry.key], entry.ref) for entry in pack.items]
     used = [library.get(*ref) for item in entries if item is not None for ref in references(item)]
     return tuple(sorted({item.path for item in [*entries, *used] if item is not None}))
 
@@ -104,7 +104,7 @@ REVIEW_HOW = "审核后在内容文件里写 status: 已审核、reviewed_by 和
 
 
 def left_out_list(library, left_out: list) -> str:
-    return "、".join(f"{ITEM_LABELS[e.kind]}“{item_title(library, e.kind, e.ref)}”（{library.status(ITEM_KINDS[e.kind], e.ref)}）"
+    return "、".join(f"{ITEM_LABELS[e.key]}“{item_title(library, e.key, e.ref)}”（{library.status(ITEM_KINDS[e.key], e.ref)}）"
                     for e in left_out)
 
 
@@ -115,17 +115,17 @@ def collect(library, pack, print_ready: bool = False) -> list[PackItemParts]:
     items = []
     entries, _left_out = publishable_entries(library, pack)
     for entry in entries:
-        renderer = renderers.get(entry.kind)
+        renderer = renderers.get(entry.key)
         if renderer is None:
-            raise RenderError(f"资料包里的{ITEM_LABELS[entry.kind]}“{entry.ref}”还不能生成（缺少对应的渲染器）。")
-        label = ITEM_LABELS[entry.kind]
-        if entry.kind == "script" and getattr(library.item(SCRIPTS.folder, entry.ref).model, "form", "") == "劝阻话术":
+            raise RenderError(f"资料包里的{ITEM_LABELS[entry.key]}“{entry.ref}”还不能生成（缺少对应的渲染器）。")
+        label = ITEM_LABELS[entry.key]
+        if entry.key == "script" and getattr(library.item(SCRIPTS.folder, entry.ref).model, "form", "") == "劝阻话术":
             label = "劝阻话术"
-        title = item_title(library, entry.kind, entry.ref)
+        title = item_title(library, entry.key, entry.ref)
         for separator in ("：", ":"):  # "劝阻话术：…" under the label 劝阻话术 would read twice
             title = title.removeprefix(label + separator).strip()
         parts = renderer.pack_parts(entry.ref, library)
-        extras = [] if print_ready else [path for path, _ in item_extras(library, entry.kind, entry.ref, renderer)]
+        extras = [] if print_ready else [path for path, _ in item_extras(library, entry.key, entry.ref, renderer)]
         items.append(PackItemParts(title, label, [p for p in parts if p.in_pack], extras,
                                    [p for p in parts if not p.in_pack]))
     return items
@@ -183,13 +183,13 @@ class PackRenderer(Renderer):
         for pack_id, item in sorted(library.kind(PACKS.folder).items()):
             deps: list[str] = []
             for entry in publishable_entries(library, item.model)[0]:
-                renderer = renderers.get(entry.kind)
+                renderer = renderers.get(entry.key)
                 if renderer is None:
                     continue  # reported when the pack is rendered
                 deps.append(renderer.target_id(entry.ref))
                 deps.extend(part.target for part in renderer.pack_parts(entry.ref, library) if part.target)
                 if not options.print_ready:
-                    deps.extend(target for _, target in item_extras(library, entry.kind, entry.ref, renderer))
+                    deps.extend(target for _, target in item_extras(library, entry.key, entry.ref, renderer))
             deps.extend(part.target for part in pack_attachments(pack_id, library, options.print_ready))
             outputs = [f"packs/{pack_id}.pdf", f"packs/{pack_id}.zip", f"packs/{pack_id}/打印说明.txt"]
             if options.print_ready:
@@ -297,7 +297,7 @@ def section_page_counts(ctx: RenderContext, pack_id: str) -> tuple[list[PackItem
         for part in item.parts:
             # An item that numbers its own pages gives the pack a copy without them: the pack
             # numbers every page, and a page must not carry two numbers.
-            copy = renderers[entry.kind].pack_copy(entry.ref, part, ctx)
+            copy = renderers[entry.key].pack_copy(entry.ref, part, ctx)
             try:
                 parts.append((part, copy if copy is not None else ctx.read_output(part.path)))
             except FileNotFoundError:

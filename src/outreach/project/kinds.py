@@ -271,7 +271,7 @@ def _script_refs(model: Any) -> Iterator[Reference]:
 
 def _pack_refs(model: Any) -> Iterator[Reference]:
     for index, entry in enumerate(model.items):
-        yield registry.pack_item(entry.kind).folder, entry.ref, ("items", index, entry.kind)
+        yield registry.pack_item(entry.key).folder, entry.ref, ("items", index, entry.key)
 
 
 def _newsletter_refs(model: Any) -> Iterator[Reference]:

@@ -309,13 +309,13 @@ class PackItemBase(Model):
         return self
 
     @property
-    def kind(self) -> str:
+    def key(self) -> str:
         """The pack item key given (not a content kind: "poster" names a scenario)."""
         return next(name for name in type(self).model_fields if getattr(self, name))
 
     @property
     def ref(self) -> str:
-        return getattr(self, self.kind)
+        return getattr(self, self.key)
 
 
 class PackBase(Model):
