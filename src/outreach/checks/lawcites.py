@@ -41,10 +41,19 @@ def _law_names(library: Library) -> list[tuple[str, str]]:
     return sorted(names, key=lambda pair: -len(pair[0]))
 
 
-def citations(text: str, library: Library) -> Iterator[Citation]:
-    names = _law_names(library)
+LawIndex = tuple[list[tuple[str, str]], dict[str, dict[str, str]]]
+
+
+def _law_index(library: Library) -> LawIndex:
+    """The laws' names (see _law_names) and, per law, its article keys by printed number."""
     numbers = {law_id: {article.number: article.key for article in item.model.articles}
                for law_id, item in library.kind(LAWS.folder).items()}
+    return _law_names(library), numbers
+
+
+def citations(text: str, library: Library, laws: LawIndex | None = None) -> Iterator[Citation]:
+    """Every article `text` cites. `laws`: _law_index(library), made once for many texts."""
+    names, numbers = laws or _law_index(library)
     current: str | None = None   # a bare "第三百一十二条" refers to the law named last
     for match in _ARTICLES.finditer(text):
         before = text[:match.start()].rstrip("《》 ")
@@ -64,19 +73,20 @@ def citations(text: str, library: Library) -> Iterator[Citation]:
 
 def lint_law_citations(library: Library) -> list[Diagnostic]:
     problems: list[Diagnostic] = []
+    index = _law_index(library)
     for item in library.all_items():
         if item.kind == LAWS.folder or not hasattr(item.model, "laws"):
             continue
-        problems.extend(_unlisted(item, library))
+        problems.extend(_unlisted(item, library, index))
     return problems
 
 
-def _unlisted(item: Item, library: Library) -> Iterator[Diagnostic]:
+def _unlisted(item: Item, library: Library, index: LawIndex) -> Iterator[Diagnostic]:
     listed = {(ref.law, ref.article) for ref in item.model.laws}
     seen: set[tuple[str, str]] = set()
     laws = library.kind(LAWS.folder)
     for path, text in prose_strings(item.raw):
-        for cited in citations(text, library):
+        for cited in citations(text, library, index):
             if (cited.law, cited.number) in seen:
                 continue
             seen.add((cited.law, cited.number))

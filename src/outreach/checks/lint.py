@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Callable, Iterator
+from typing import AbstractSet, Callable, Iterator
 
 from outreach.checks.glyphs import find_unprintable, primary_family
 from outreach.checks.lawcites import lint_law_citations
@@ -56,7 +56,7 @@ def mask(number: str) -> str:
     return plain[:3] + "*" * max(len(plain) - 7, 1) + plain[-4:]
 
 
-def find_personal_data(text: str, fictional: set[str]) -> Iterator[tuple[int, str, str, str]]:
+def find_personal_data(text: str, fictional: AbstractSet[str]) -> Iterator[tuple[int, str, str, str]]:
     """(offset, matched text, code, message) for every real-looking personal number."""
     taken: list[tuple[int, int]] = []
     for match in _ID_NUMBER.finditer(text):
@@ -151,6 +151,30 @@ def _review_record(item: Item) -> Iterator[Diagnostic]:
                     f"标为“已审核”的内容要写明{'和'.join(missing)}。")
 
 
+# The checks of one item that read nothing but the item and the settings, by everything they read:
+# the editor lints the whole library on every keystroke, and only the edited item has changed.
+_ITEM_PROBLEMS: dict[tuple, tuple[Diagnostic, ...]] = {}
+ITEM_CACHE_SIZE = 4096
+
+
+def _item_problems(item: Item, today: dt.date, fictional: frozenset[str], allowed: frozenset[str], family: str,
+                   style: bool, rule: str) -> Iterator[Diagnostic]:
+    yield from _review_record(item)
+    review_by = getattr(item.model, "review_by", None)
+    if review_by is not None and review_by < today:
+        yield warning(item.path, *item.source.locate(("review_by",)), "review-overdue",
+                      f"复核日期 {review_by.isoformat()} 已过，内容可能过时：请核对事实和法条后更新 review_by。")
+    for path, text in prose_strings(item.raw):
+        yield from _emit(item, path, text, find_personal_data(text, fictional), error)
+        yield from _emit(item, path, text, find_unfilled(text), error)
+        yield from _emit(item, path, text, find_unprintable(text, family), error)
+        if item.kind == LAWS.folder:
+            continue  # official texts are quoted as published
+        if style and _CJK_CHAR.search(text):
+            yield from _emit(item, path, text, find_typography(text, rule), warning)
+        yield from _emit(item, path, text, find_hotlines(text, allowed), error)
+
+
 def lint_library(library: Library, today: dt.date | None = None, style: bool = True) -> list[Diagnostic]:
     """Every domain check. `style=False` leaves out the warning-only authoring aids
     (typography, script form) that `outreach check` reports, so a build stays quick."""
@@ -163,22 +187,18 @@ def lint_library(library: Library, today: dt.date | None = None, style: bool = T
 
         allowed |= MAINLAND_NUMBERS   # not wrong numbers but the wrong region's: lint_region says so
     family = primary_family(config.theme.font_family)
+    settings = (today, frozenset(fictional), frozenset(allowed), family, style, config.lint.cjk_latin_space,
+                config.project.region)
     problems: list[Diagnostic] = []
     for item in library.all_items():
-        problems.extend(_review_record(item))
-        review_by = getattr(item.model, "review_by", None)
-        if review_by is not None and review_by < today:
-            problems.append(warning(item.path, *item.source.locate(("review_by",)), "review-overdue",
-                                    f"复核日期 {review_by.isoformat()} 已过，内容可能过时：请核对事实和法条后更新 review_by。"))
-        for path, text in prose_strings(item.raw):
-            problems.extend(_emit(item, path, text, find_personal_data(text, fictional), error))
-            problems.extend(_emit(item, path, text, find_unfilled(text), error))
-            problems.extend(_emit(item, path, text, find_unprintable(text, family), error))
-            if item.kind == LAWS.folder:
-                continue  # official texts are quoted as published
-            if style and _CJK_CHAR.search(text):
-                problems.extend(_emit(item, path, text, find_typography(text, config.lint.cjk_latin_space), warning))
-            problems.extend(_emit(item, path, text, find_hotlines(text, allowed), error))
+        key = (item.kind, item.path, item.digest, item.source.text, settings)
+        found = _ITEM_PROBLEMS.get(key)
+        if found is None:
+            found = tuple(_item_problems(item, *settings[:-1]))
+            if len(_ITEM_PROBLEMS) >= ITEM_CACHE_SIZE:
+                _ITEM_PROBLEMS.clear()
+            _ITEM_PROBLEMS[key] = found
+        problems.extend(found)
     problems.extend(_sms_signatures(library))
     problems.extend(lint_law_citations(library))
     # A region edition that still prints Mainland contacts or laws misinforms: the build refuses it too.

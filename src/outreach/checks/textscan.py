@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Iterator
+from typing import AbstractSet, Any, Iterator
 
 
 def digits(text: str) -> str:
@@ -19,7 +19,7 @@ _BEFORE = re.compile(r"(拨打|致电|热线|专线|电话|报警|呼叫|回拨|
 _AFTER = re.compile(r"^[^\d\n]{0,2}(来电|打来|热线|专线|电话|报警|求助|咨询|举报)")
 
 
-def find_hotlines(text: str, allowed: set[str]) -> Iterator[tuple[int, str, str, str]]:
+def find_hotlines(text: str, allowed: AbstractSet[str]) -> Iterator[tuple[int, str, str, str]]:
     for match in _SERVICE_NUMBER.finditer(text):
         number = digits(match.group())
         near_phone_word = _BEFORE.search(text[: match.start()]) or _AFTER.search(text[match.end():])

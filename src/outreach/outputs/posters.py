@@ -73,6 +73,17 @@ class PosterRenderer(BatchRenderer):
     def context(self, target: Target, ctx: RenderContext) -> dict:
         return scenario_context(ctx, target.params["scenario"]) | {"size": "A4"}
 
+    def laid_out(self, target, ctx, warnings):
+        """The poster's page laid out, not yet written (RenderError when it does not fit): the
+        editor's preview draws this page without making the print file."""
+        source = ctx.library.item(SCENARIOS.folder, target.params["scenario"]).path
+        return render_pages(ctx, "poster.html", self.context(target, ctx), f"海报 {target.params['scenario']}", source,
+                            warnings=warnings, shorten="文字（如缩短案例或要点）")
+
+    def check_page(self, target, pdf_bytes, ctx) -> None:
+        """The written page's layout checks (RenderError: text over text, off the page...)."""
+        check_pages(pdf_bytes, f"海报 {target.params['scenario']}", "poster.html", ctx)
+
     def render_batch(self, targets, ctx):
         """Lay out each poster on its own (one-page and glyph checks), write the PDFs together."""
         from outreach.rendering.pdf import write_many
@@ -81,11 +92,8 @@ class PosterRenderer(BatchRenderer):
         laid_out = []
         for target in targets:
             result = RenderResult()
-            what = f"海报 {target.params['scenario']}"
-            source = ctx.library.item(SCENARIOS.folder, target.params["scenario"]).path
             try:
-                document = render_pages(ctx, "poster.html", self.context(target, ctx), what, source,
-                                        warnings=result.warnings, shorten="文字（如缩短案例或要点）")
+                document = self.laid_out(target, ctx, result.warnings)
             except RenderError as problem:
                 results[target.id] = problem
                 continue
@@ -96,7 +104,7 @@ class PosterRenderer(BatchRenderer):
         width = ctx.config.posters.png_width
         for (target, document, result), pdf_bytes in zip(laid_out, pdfs, strict=True):
             try:
-                check_pages(pdf_bytes, f"海报 {target.params['scenario']}", "poster.html", ctx)
+                self.check_page(target, pdf_bytes, ctx)
             except RenderError as problem:
                 results[target.id] = problem
                 continue

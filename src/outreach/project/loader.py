@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import collections
 import difflib
 import hashlib
 import json
+import threading
 from pathlib import Path
 from typing import Mapping
 
@@ -128,11 +130,37 @@ def load_item(root: Path, path: Path, kind: str, keep_broken: bool = False) -> t
     return parse_item(path.read_bytes(), path.relative_to(root).as_posix(), kind, keep_broken)
 
 
+# Parsed files by (path, kind, keep_broken, parser, model, digest of the bytes): the editor loads
+# the whole library on every keystroke, and only the edited file's bytes have changed. Parsing is a
+# pure function of these, so a cached result is the same result; items are shared, never changed
+# (Library.without shares them too).
+_PARSED: collections.OrderedDict[tuple, tuple[Item | None, tuple[Diagnostic, ...]]] = collections.OrderedDict()
+PARSE_CACHE_SIZE = 2048
+_PARSED_LOCK = threading.Lock()   # the editor's server checks from several threads
+
+
 def parse_item(raw_bytes: bytes, relpath: str, kind: str, keep_broken: bool = False) -> tuple[Item | None, list[Diagnostic]]:
     """Parse and validate one content file's bytes; never raises for bad input.
 
     `keep_broken`: also return an item whose file had errors the model survived (a stray
     block in a script), so its references can be checked in the same round."""
+    key = (relpath, kind, keep_broken, registry[kind].parser(Path(relpath).suffix), registry.model(kind),
+           hashlib.sha256(raw_bytes).digest())
+    with _PARSED_LOCK:
+        found = _PARSED.get(key)
+        if found is not None:
+            _PARSED.move_to_end(key)
+    if found is None:
+        item, problems = _parse_item(raw_bytes, relpath, kind, keep_broken)
+        found = (item, tuple(problems))
+        with _PARSED_LOCK:
+            _PARSED[key] = found
+            while len(_PARSED) > PARSE_CACHE_SIZE:
+                _PARSED.popitem(last=False)
+    return found[0], list(found[1])
+
+
+def _parse_item(raw_bytes: bytes, relpath: str, kind: str, keep_broken: bool) -> tuple[Item | None, list[Diagnostic]]:
     path = Path(relpath)
     parser = registry[kind].parser(path.suffix)
     if parser is not None:

@@ -10,6 +10,7 @@ that must already be under content/.
 from __future__ import annotations
 
 import functools
+import gc
 import hmac
 import json
 import secrets
@@ -100,6 +101,11 @@ class EditorApi:
         with self.previewer.lock:   # previews lay out with the same font configuration
             warm_up(config.theme.font_family)
             import pypdfium2  # noqa: F401  (the preview's rasteriser)
+        # What is loaded by now (layout engine, fonts, templates, the parsed library) lives as long
+        # as the editor: kept out of the collector's full passes, which otherwise walk all of it
+        # every few keystrokes (about a tenth of a preview's time).
+        gc.collect()
+        gc.freeze()
 
     def items(self) -> Reply:
         self.warm()

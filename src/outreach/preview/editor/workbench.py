@@ -19,13 +19,14 @@ from typing import Any, Callable
 from outreach.buildspec.options import BuildOptions
 from outreach.buildspec.target import Target
 from outreach.core.errors import OutreachError
-from outreach.engine.precheck import check_project
 from outreach.engine.roles import item_of
-from outreach.outputs.base import RenderContext, Renderer, RenderError, RoleView, variant_of
+from outreach.outputs.base import RenderContext, Renderer, RenderError, RenderResult, RoleView, variant_of
 from outreach.outputs.html import PageOverflow
 from outreach.outputs.registry import all_renderers
 from outreach.outputs.texts import SmsText, SmsTooLong, compose_sms
 from outreach.preview.editor.forms import FORM_HIDDEN, REVIEW_FIELDS, typed_values
+from outreach.preview.editor.itemcheck import check_item
+from outreach.preview.editor.quickpdf import preview_pdf
 from outreach.project.diagnostics import Diagnostic
 from outreach.project.kinds import SCENARIOS
 from outreach.project.library import Library
@@ -51,10 +52,9 @@ class Checked:
 
 def check_values(root: Path, relpath: str, original: str, kind: str, values: Any) -> Checked:
     text = merged_text(original, typed_values(kind, values), keep=FORM_HIDDEN)
-    libraries: list[Library] = []
-    diagnostics = check_project(root, {relpath: text.encode("utf-8")}, libraries)
+    diagnostics, library = check_item(root, relpath, text.encode("utf-8"))
     _, source, _ = parse_yaml(text.encode("utf-8"), relpath)
-    checked = Checked(text=text, library=libraries[0] if libraries else None)
+    checked = Checked(text=text, library=library)
     for diagnostic in diagnostics:
         if diagnostic.file != relpath:
             checked.elsewhere += diagnostic.is_error
@@ -182,7 +182,9 @@ class Previewer:
                 if not current():
                     return None, 0
                 pictured = _pictured(renderer, target)
-                [result] = renderer.render_batch([_without(target, pictured)], ctx)
+                result = _page_only(renderer, target, ctx, pictured)
+                if result is None:
+                    [result] = renderer.render_batch([_without(target, pictured)], ctx)
                 if isinstance(result, RenderError):
                     shown.append(self._failed(ctx, folder, library, relpath, target.label, result))
                     continue
@@ -286,6 +288,27 @@ def _pictured(renderer: Renderer, target: Target) -> dict[str, str]:
     pdfs = [name for name in target.outputs if _view(renderer, name).show == "pdf"]
     images = [name for name in target.outputs if _view(renderer, name).show == "image"]
     return {images[0]: pdfs[0]} if len(images) == 1 and pdfs else {}
+
+
+def _page_only(renderer: Renderer, target: Target, ctx: RenderContext,
+               pictured: dict[str, str]) -> RenderResult | RenderError | None:
+    """The page a preview pictures, for a renderer that lays out (`laid_out`) and checks
+    (`check_page`) its page apart from writing it: the same layout and the same checks on a PDF
+    written faster (quickpdf) and without what the build adds to the file itself (the review date
+    in its properties, the A3 copy). None when the renderer has no such steps or the build's
+    finishing can fail (print masters are checked)."""
+    laid_out, check_page = getattr(renderer, "laid_out", None), getattr(renderer, "check_page", None)
+    if len(pictured) != 1 or laid_out is None or check_page is None or ctx.options.print_ready:
+        return None
+    [pdf_name] = pictured.values()
+    result = RenderResult()
+    try:
+        data = preview_pdf(laid_out(target, ctx, result.warnings))
+        check_page(target, data, ctx)
+    except RenderError as problem:
+        return problem
+    result.outputs[pdf_name] = data
+    return result
 
 
 def _without(target: Target, pictured: dict[str, str]) -> Target:
