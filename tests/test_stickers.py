@@ -228,7 +228,7 @@ def test_the_station_zip_holds_the_sticker_sheet_with_its_print_lines(tmp_path):
         assert "test-east/contact-stickers.pdf" in names
         assert archive.read("test-east/contact-stickers.pdf") == (root / "build/print" / STICKER).read_bytes()
     notes = (folder / "打印说明.txt").read_text(encoding="utf-8-sig")
-    assert "警民联系贴" in notes and "CutContour" in notes and "PP 背胶" in notes
+    assert "警民联系贴" in notes and "CutContour" in notes and "背胶" in notes and "半切" in notes
     rows = list(csv.reader((folder / "印刷清单.csv").read_text(encoding="utf-8-sig").splitlines()))
     line = next(row for row in rows if any("警民联系贴" in cell for cell in row))
     assert any("450" in cell and "320" in cell for cell in line), line   # the sheet's finished size
@@ -236,13 +236,15 @@ def test_the_station_zip_holds_the_sticker_sheet_with_its_print_lines(tmp_path):
 
 # --- layouts for every documented setting ------------------------------------------------------------
 
-def _check_pages(root: Path) -> None:
-    from typer.testing import CliRunner
+def _check_pages(root: Path, prefix: str) -> None:
+    """The sheet through the page inspector as `outreach check --pages` runs it."""
+    from outreach.project.config import load_config
+    from outreach.rendering.pageparity import page_defects
+    from outreach.rendering.typeset import project_terms
 
-    from outreach.cli.app import app
-
-    run = CliRunner().invoke(app, ["-C", str(root), "check", "--pages"])
-    assert run.exit_code == 0, run.output[-3000:]
+    config, _ = load_config(root)
+    path = root / "build" / prefix / STICKER
+    assert not page_defects(path.read_bytes(), str(path), project_terms(config))
 
 
 def _hotlines_whole(root: Path, prefix: str = "") -> None:
@@ -251,7 +253,8 @@ def _hotlines_whole(root: Path, prefix: str = "") -> None:
     from outreach.project.config import load_config
 
     config, _ = load_config(root)
-    lines = pdf_pages(root / "build" / prefix / STICKER)[0].replace("\r\n", "\n").split("\n")
+    page = pdf_pages(root / "build" / prefix / STICKER)[0].replace("\r\n", "\n").replace("轉", "转")
+    lines = page.split("\n")
     for hotline in config.project.hotlines:
         shown = apply_spacing(hotline.display, config.lint.cjk_latin_space)
         found = [i for i, line in enumerate(lines) if shown in line]
@@ -302,9 +305,11 @@ def test_sticker_layout_holds_or_names_what_to_change(case):
         if case is COUNTY or case == COUNTY or case == MACAU:
             assert result.ok, [f.message for f in result.failures]
         if result.ok:
-            _check_pages(root)
-            locale_folder = "zh-Hant" if case["locale"] == "zh-Hant" else ""
-            _hotlines_whole(root, str(Path(locale_folder) / ("print" if case["print_ready"] else "")))
+            [sheet] = (root / "build").glob(f"**/{STICKER}")   # zh-Hant/ for Traditional, print/ for masters
+            prefix = str(sheet.relative_to(root / "build"))[:-len(STICKER)]
+            assert ("print/" in prefix) == case["print_ready"]
+            _check_pages(root, prefix)
+            _hotlines_whole(root, prefix)
             return
         for failure in result.failures:
             assert "版面有问题" not in failure.message, failure.message
