@@ -79,35 +79,74 @@ def _scan(pdf: pikepdf.Pdf) -> tuple[list, dict[tuple, set[int]]]:
         all_resources.append(resources)
         fonts = resources.get("/Font", {})
         xobjects = resources.get("/XObject", {})
-        stack: list = []
-        current = None
-        for instruction in pikepdf.parse_content_stream(stream_owner):
-            operands, operator = instruction.operands, instruction.operator
-            name = str(operator)
-            if name == "Tf" and operands:
-                font = fonts.get(operands[0])
-                current = font if isinstance(font, pikepdf.Dictionary) else None
-            elif name in _TEXT_OPERATORS and current is not None:
-                codes = used.setdefault(current.objgen, set())
-                for operand in operands:
-                    for string in (operand if isinstance(operand, pikepdf.Array) else [operand]):
-                        if isinstance(string, pikepdf.String):
-                            raw = bytes(string)
-                            codes.update(int.from_bytes(raw[i:i + 2], "big") for i in range(0, len(raw) - 1, 2))
-            elif name == "q":
-                stack.append(current)
-            elif name == "Q" and stack:
-                current = stack.pop()
-            elif name == "Do" and operands:
-                xobject = xobjects.get(operands[0])
-                if isinstance(xobject, pikepdf.Stream) and xobject.get("/Subtype") == "/Form" \
-                        and xobject.objgen not in seen_forms:
-                    seen_forms.add(xobject.objgen)
-                    walk(xobject, xobject.get("/Resources", resources))
+        shown, drawn = _stream_text(_content_bytes(stream_owner))
+        for name, codes in shown.items():
+            font = fonts.get(name)
+            if isinstance(font, pikepdf.Dictionary):
+                used.setdefault(font.objgen, set()).update(codes)
+        for name in drawn:
+            xobject = xobjects.get(name)
+            if isinstance(xobject, pikepdf.Stream) and xobject.get("/Subtype") == "/Form" \
+                    and xobject.objgen not in seen_forms:
+                seen_forms.add(xobject.objgen)
+                walk(xobject, xobject.get("/Resources", resources))
 
     for page in pdf.pages:
         walk(page, page.obj.get("/Resources"))
     return all_resources, used
+
+
+def _content_bytes(stream_owner) -> bytes:
+    """A page's content (its streams joined, as a reader joins them) or a form's."""
+    if isinstance(stream_owner, pikepdf.Page):
+        contents = stream_owner.obj.get("/Contents")
+        if contents is None:
+            return b""
+        streams = list(contents) if isinstance(contents, pikepdf.Array) else [contents]
+        return b"\n".join(bytes(s.read_bytes()) for s in streams if isinstance(s, pikepdf.Stream))
+    return bytes(stream_owner.read_bytes())
+
+
+# Content streams read, by their bytes: a station's copy of a pack repeats the pack's pages, and
+# a worker finishes hundreds of such copies (outputs/stations.py).
+_STREAMS: dict[bytes, tuple[dict[str, set[int]], tuple[str, ...]]] = {}
+_STREAMS_MAX = 512
+
+
+def _stream_text(data: bytes) -> tuple[dict[str, set[int]], tuple[str, ...]]:
+    """(codes shown with each font resource name, names of the XObjects drawn, in order) of one
+    content stream; the font in use is saved and restored with the graphics state (q, Q)."""
+    key = hashlib.sha256(data).digest()
+    known = _STREAMS.get(key)
+    if known is not None:
+        return known
+    shown: dict[str, set[int]] = {}
+    drawn: list[str] = []
+    stack: list = []
+    current = None
+    scratch = pikepdf.new()
+    for instruction in pikepdf.parse_content_stream(scratch.make_stream(data), "Tf Tj ' \" TJ q Q Do"):
+        operands, name = instruction.operands, str(instruction.operator)
+        if name == "Tf" and operands:
+            current = str(operands[0])
+        elif name in _TEXT_OPERATORS and current is not None:
+            codes = shown.setdefault(current, set())
+            for operand in operands:
+                for string in (operand if isinstance(operand, pikepdf.Array) else [operand]):
+                    if isinstance(string, pikepdf.String):
+                        raw = bytes(string)
+                        codes.update(int.from_bytes(raw[i:i + 2], "big") for i in range(0, len(raw) - 1, 2))
+        elif name == "q":
+            stack.append(current)
+        elif name == "Q" and stack:
+            current = stack.pop()
+        elif name == "Do" and operands:
+            drawn.append(str(operands[0]))
+    scratch.close()
+    if len(_STREAMS) >= _STREAMS_MAX:
+        _STREAMS.pop(next(iter(_STREAMS)))
+    _STREAMS[key] = (shown, tuple(drawn))
+    return shown, tuple(drawn)
 
 
 def _faces(resources: list, used: dict[tuple, set[int]]) -> dict[str, _Face]:
