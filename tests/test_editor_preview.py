@@ -112,3 +112,87 @@ def test_the_article_is_offered_as_a_link_not_drawn_in_the_editor(api):
     [article] = [p for p in rest["preview"] if p.get("url", "").endswith("articles/fake-loan.html")]
     assert article["type"] == "link" and "html" not in article
     assert "<section" in scratch_file(api, article["url"]).read_text(encoding="utf-8")
+
+
+def poster_as_built(root: Path) -> bytes:
+    """The poster's PDF as a build writes it, in a process that never drew a preview."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from outreach.buildspec.options import BuildOptions\n"
+        "from outreach.outputs.base import RenderContext\n"
+        "from outreach.outputs.posters import PosterRenderer\n"
+        "from outreach.project.loader import load_library\n"
+        "from outreach.project.outputdir import output_dir\n"
+        "from outreach.rendering.theme import Theme\n"
+        "root = Path(sys.argv[1])\n"
+        "library, _ = load_library(root)\n"
+        "ctx = RenderContext(root=root, library=library, options=BuildOptions(), theme=Theme(root), out_dir=output_dir(root))\n"
+        "renderer = PosterRenderer()\n"
+        "[target] = [t for t in renderer.plan(library, BuildOptions()) if t.id == 'posters/fake-loan']\n"
+        "[result] = renderer.render_batch([target], ctx)\n"
+        "sys.stdout.buffer.write(result.outputs['posters/fake-loan.pdf'])\n")
+    return subprocess.run([sys.executable, "-c", script, str(root)], capture_output=True, check=True).stdout
+
+
+def poster_in_this_process(root: Path) -> tuple[bytes, bytes]:
+    """The poster's PDF as a build writes it, and its page as WeasyPrint itself writes it (the
+    build's file before its fonts are finished: what the preview drew before it had its own writer)."""
+    from outreach.buildspec.options import BuildOptions
+    from outreach.outputs.base import RenderContext
+    from outreach.outputs.posters import PosterRenderer
+    from outreach.project.loader import load_library
+    from outreach.project.outputdir import output_dir
+    from outreach.rendering.theme import Theme
+
+    library, _ = load_library(root)
+    ctx = RenderContext(root=root, library=library, options=BuildOptions(), theme=Theme(root), out_dir=output_dir(root))
+    renderer = PosterRenderer()
+    [target] = [t for t in renderer.plan(library, BuildOptions()) if t.id == "posters/fake-loan"]
+    [result] = renderer.render_batch([target], ctx)
+    return result.outputs["posters/fake-loan.pdf"], renderer.laid_out(target, ctx, []).write_pdf()
+
+
+def test_each_font_is_subset_once_while_the_page_needs_no_new_glyph(api, monkeypatch):
+    """Subsetting a CJK font was most of the time spent writing the preview's page: the
+    preview keeps each face's subset and grows it only for a glyph it has not drawn yet."""
+    from weasyprint.pdf.fonts import Font
+
+    subsets: list[str] = []
+    original = Font._harfbuzz_subset
+
+    def counted(font, to_unicode, hinting):
+        subsets.append(font.family)
+        return original(font, to_unicode, hinting)
+
+    monkeypatch.setattr(Font, "_harfbuzz_subset", counted)
+    values = values_of(api)
+    for title in ("当心虚假网贷", "网贷先交钱，必是诈骗"):
+        assert ask(api, dict(values, title=title), "first")["preview"][0]["type"] == "image"
+    subsets.clear()
+    answer = ask(api, dict(values, title="当心虚假网贷"), "first")   # typed back: every glyph drawn before
+    assert answer["preview"][0]["type"] == "image" and subsets == []
+    answer = ask(api, dict(values, title="当心虚假网贷：鳕鳟鳙"), "first")   # new glyphs: their face grows
+    assert answer["preview"][0]["type"] == "image" and subsets
+
+
+@pytest.mark.slow
+def test_the_preview_draws_the_page_the_build_prints(api):
+    """The preview's page is written its own (faster) way: drawn, it is the page WeasyPrint writes
+    for the build, pixel for pixel; and a build in the same process afterwards writes the same
+    bytes as one in a process that never previewed."""
+    from outreach.rendering.pdf import pdf_to_png
+
+    values = values_of(api)
+    ask(api, dict(values, title="网贷先交钱，必是诈骗"), "first")   # the kept subsets hold more glyphs than the page's
+    [poster] = ask(api, values, "first")["preview"]
+    built, page = poster_in_this_process(api.root)
+    assert built == poster_as_built(api.root)
+    # Drawn in full colour (the picture's 256-colour palette is fitted to each image anew).
+    shown = Image.open(io.BytesIO(pdf_to_png(scratch_file(api, poster["pdf"]).read_bytes(), PREVIEW_WIDTH, colors=0)))
+    written = Image.open(io.BytesIO(pdf_to_png(page, PREVIEW_WIDTH, colors=0)))
+    assert shown.size == written.size and shown.width == PREVIEW_WIDTH
+    assert shown.convert("RGB").tobytes() == written.convert("RGB").tobytes()
