@@ -37,6 +37,7 @@ PAGES = {
     "pack-contents": ("packs/fixture.pdf", 1),
     "contact-cards-front": ("stations/test-east/contact-cards.pdf", 0),
     "contact-cards-back": ("stations/test-east/contact-cards.pdf", 1),
+    "stickers-sheet": ("stickers/test-east/contact-stickers.pdf", 0),
     # One print master of each kind: CMYK artwork with bleed, marks and slug outside the trim.
     "print-poster": ("print/posters/fake-loan.pdf", 0),
     "print-tip": ("print/tips/answer-96110.pdf", 0),
@@ -45,6 +46,7 @@ PAGES = {
     "print-talk-card-sheet": ("print/scripts/talk-track-refund-card-sheet.pdf", 0),
     "print-pack-cover": ("print/packs/fixture.pdf", 0),
     "print-contact-cards-front": ("print/stations/test-east/contact-cards.pdf", 0),
+    "print-stickers-sheet": ("print/stickers/test-east/contact-stickers.pdf", 0),
 }
 
 
