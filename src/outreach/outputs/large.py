@@ -12,8 +12,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from outreach.buildspec.target import Target
 from outreach.outputs.base import PackPart, RenderContext, Renderer, RenderError, RenderResult, RoleView, failures_of
-from outreach.outputs.html import base_context, check_final_pages, check_pages, finished_pdf, render_pages
-from outreach.outputs.printing import Finish, print_master
+from outreach.outputs.html import base_context, check_pages, render_pages
+from outreach.outputs.printing import Finish, finished_pdf, print_master
 from outreach.project.kinds import PACKS, SCENARIOS
 from outreach.rendering.contract import TemplateContract
 from outreach.rendering.largeformat import (
@@ -126,15 +126,15 @@ def _scenario_points(ctx: RenderContext, scenario_ids: list[str]) -> list[dict]:
     return points
 
 
-def _master(ctx: RenderContext, output: str, pdf_bytes: bytes, size_mm, role: str, template: str,
+def _master(ctx: RenderContext, output: str, pdf_bytes: bytes, size_mm, role: str, template: str, what: str,
             result: RenderResult) -> bytes:
     """The file as build/ gets it: a print master with the large-format bleed, or the screen PDF
-    with its fonts finished; both pass the page inspector."""
+    with its fonts finished; its page passes the page inspector as it is written."""
     if ctx.print_ready:
         final = print_master(ctx, output, pdf_bytes, Finish(size_mm, bleed_mm=_settings(ctx.config).bleed_mm), role)
     else:
         final = finished_pdf(ctx, pdf_bytes)
-    check_final_pages(final, output, template, ctx, result)
+    check_pages(final, what, template, ctx)
     result.finished.add(output)
     return final
 
@@ -219,7 +219,8 @@ class RollupRenderer(Renderer):
         document = self.laid_out(target, ctx, result.warnings)
         output = target.outputs[0]
         size = self.size_of(ctx.config, target.params["pack"])
-        result.outputs[output] = _master(ctx, output, write_pdf(document), size, "rollup-pdf", ROLLUP_TEMPLATE, result)
+        result.outputs[output] = _master(ctx, output, write_pdf(document), size, "rollup-pdf", ROLLUP_TEMPLATE,
+                                         f"易拉宝 {target.params['pack']}", result)
         return result
 
 
@@ -310,7 +311,7 @@ class BoardRenderer(Renderer):
             raise _title_error(ctx, problem, "展板", source) from None
         return base_context(ctx) | extra | {
             "title": title, "title_pt": fitted.size_pt, "line": top_line(ctx, model), "size_mm": size,
-            "landscape": size[0] > size[1], "board_top_mm": round(size[1] * 0.2), "board_band_mm": round(size[1] * 0.17),
+            "landscape": size[0] > size[1], "board_top_mm": max(round(size[1] * 0.2), 160), "board_band_mm": max(round(size[1] * 0.17), 150),
             "bleed_mm": _settings(ctx.config).bleed_mm, "min_pt": BOARD_MIN_PT,
             "pt_to_mm": PT_TO_MM,
         }
@@ -338,5 +339,6 @@ class BoardRenderer(Renderer):
         template = self._template(target)
         for output, size in zip(target.outputs, self.sizes(ctx.config), strict=True):
             document = self.laid_out(target, ctx, result.warnings, size)
-            result.outputs[output] = _master(ctx, output, write_pdf(document), size, "board-pdf", template, result)
+            what = f"展板 {target.params.get('scenario') or target.params['pack']}（{size_label(size)}）"
+            result.outputs[output] = _master(ctx, output, write_pdf(document), size, "board-pdf", template, what, result)
         return result
