@@ -342,3 +342,25 @@ def test_sticker_settings_are_checked_with_plain_words():
         StickersSection(size=(100, 70), radius=20)
     assert len(sheet_layout(StickersSection())[1]) == 16           # SRA3, landscape: 4 × 4
     assert len(sheet_layout(StickersSection(sheet="A4"))[1]) == 4
+
+
+@pytest.mark.slow
+def test_a_sticker_size_the_sheet_cannot_hold_fails_at_its_setting(tmp_path):
+    """Before any layout: `outreach check` (the kind's check) and the build name [stickers] size."""
+    from outreach.buildspec.options import BuildOptions
+    from outreach.outputs.base import RenderContext
+    from outreach.outputs.stickers import StickersRenderer
+    from outreach.project.loader import load_library
+    from outreach.rendering.theme import Theme
+
+    root = _fixture(tmp_path)
+    text = (root / "outreach.toml").read_text(encoding="utf-8")
+    (root / "outreach.toml").write_text(text + '\n[stickers]\nsize = [200, 200]\nsheet = "A4"\n', encoding="utf-8")
+    library, _ = load_library(root)
+    ctx = RenderContext(root=root, library=library, options=BuildOptions(), theme=Theme(root), out_dir=root / "build")
+    [problem] = StickersRenderer().check(ctx)
+    size_line = next(n for n, line in enumerate((root / "outreach.toml").read_text(encoding="utf-8").splitlines(), 1)
+                     if line.startswith("size = [200"))
+    assert problem.file == "outreach.toml" and problem.line == size_line and "[stickers] size" in problem.message
+    result = _build(root)
+    assert [f.message for f in result.failures] == [problem.message]

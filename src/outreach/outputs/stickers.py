@@ -133,6 +133,23 @@ class StickersRenderer(BatchRenderer):
                       "贴纸四边各带 3 毫米出血，纸边的裁切标记只用于对位",
             per="event", each=1.0)]
 
+    def check(self, ctx):
+        """A size the sheet cannot hold fails every sticker: `outreach check` says so without a layout."""
+        if not ctx.library.stations:
+            return []
+        config = settings(ctx.library)
+        return [] if sheet_layout(config)[1] else [self._no_room(ctx, config)]
+
+    @staticmethod
+    def _no_room(ctx: RenderContext, config: StickersSection) -> RenderError:
+        from outreach.outputs.html import _config_line
+
+        sheet_w, sheet_h = SHEETS_MM[config.sheet]
+        return RenderError(
+            f"outreach.toml 的 [stickers] size = [{config.size[0]:g}, {config.size[1]:g}] 的贴纸在 {config.sheet} 纸"
+            f"（{sheet_w:g}×{sheet_h:g} 毫米，四边各留 {SHEET_MARGIN_MM:g} 毫米给裁切标记）上一个也排不下。"
+            "请改小 size，或把 sheet 换成更大的纸。", "outreach.toml", _config_line(ctx, ("stickers", "size")))
+
     def render_batch(self, targets, ctx):
         from outreach.rendering.pdf import write_many
 
@@ -143,9 +160,7 @@ class StickersRenderer(BatchRenderer):
         for target in targets:
             station = Station(**target.params["station"])
             if not boxes:
-                results[target.id] = RenderError(
-                    f"outreach.toml 的 [stickers] size = {list(config.size)} 在 {config.sheet} 纸上一个也排不下。"
-                    "请改小尺寸或换大一号的纸（sheet）。", "outreach.toml", 0)
+                results[target.id] = self._no_room(ctx, config)
                 continue
             try:
                 laid_out.append((target, station, self._sticker(ctx, station, config)))
