@@ -40,7 +40,7 @@ PANEL_LABELS = {"cover": "封面（外面右栏）", "back": "封底（外面中
                 "inside-1": "内页左栏", "inside-2": "内页中栏", "inside-3": "内页右栏"}
 # Type sizes (pt) by readers: body, headings, the cover's title, hotline numbers, and the smallest
 # text on the page, which is the audience's minimum (rendering/textsizes.py).
-SIZES = {"public": {"body": 10.0, "head": 14.0, "title": 24.0, "number": 24.0, "small": PUBLIC_PT},
+SIZES = {"public": {"body": 11.0, "head": 15.0, "title": 26.0, "number": 26.0, "small": PUBLIC_PT},
          "elderly": {"body": ELDERLY_PT, "head": 16.0, "title": 26.0, "number": 26.0, "small": ELDERLY_PT}}
 STOCK = "157 克铜版纸"
 FINISHING = "卷折（包心折）两折三页，按折线标记折叠；双面四色，短边翻转；157 克纸先压痕再折，折线不爆色"
@@ -149,15 +149,21 @@ class LeafletsRenderer(BatchRenderer):
         html = render_html(ctx, TEMPLATE, context, what)
         document = layout(ctx, html, TEMPLATE, what, source, warnings=warnings, contract=CONTRACT)
         template = ctx.theme.display_path(TEMPLATE)
-        if missing := missing_anchors(document, CONTRACT, []):
-            names = "、".join(f'id="{m}"' for m in missing[:4])
-            raise RenderError(f"模板 {CONTRACT.template} 缺少 {names}（{CONTRACT.why}）。见 docs/templates.md 的“三折页”。",
-                              template, 0)
         if len(document.pages) != 2:
             raise RenderError(f"三折页 {pack_id} 排成了 {len(document.pages)} 页，应为正反两页（外面、内页）：请检查模板 "
                               f"{CONTRACT.template} 的分页。", template, 0)
-        for name, over in panel_overflow_mm(document).items():
-            raise self._too_long(ctx, pack_id, name, chosen[name], over)
+        measured = document
+        if missing_anchors(document, CONTRACT, [0]):
+            # A panel's end marker below the page is not on it at all: lay the sheet out again
+            # on pages tall enough to hold every panel, to say by how much each runs over.
+            measured = tall_layout(ctx, html)
+            if missing := missing_anchors(measured, CONTRACT, [0]):
+                names = "、".join(f'id="{m}"' for m in missing[:4])
+                raise RenderError(f"模板 {CONTRACT.template} 缺少 {names}（{CONTRACT.why}）。见 docs/templates.md 的“三折页”。",
+                                  template, 0)
+        over = panel_overflow_mm(measured)
+        for name, beyond in over.items():
+            raise self._too_long(ctx, pack_id, name, chosen[name], beyond)
         return document
 
     def _too_long(self, ctx: RenderContext, pack_id: str, panel: str, block: Block, over_mm: float) -> RenderError:
@@ -200,7 +206,7 @@ class LeafletsRenderer(BatchRenderer):
         pack_id = target.params["pack"]
         output = f"leaflets/{pack_id}.pdf"
         pack = ctx.library.item(PACKS.folder, pack_id).model
-        check_text_sizes(pdf_bytes, SIZES[readers(pack.audience)]["small"], ctx.theme.display_path(TEMPLATE),
+        check_text_sizes(pdf_bytes, SIZES[readers(pack.audience)]["small"], styled_by(ctx),
                          ctx.library.audience_label(pack.audience))
         review_by = min(self._review_dates(ctx, pack))
         pdf_bytes = with_review_date(pdf_bytes, review_by)
@@ -226,6 +232,19 @@ class LeafletsRenderer(BatchRenderer):
                 yield ctx.library.item(TIPS.folder, block.ref).model.review_by
 
 
+TALL_PAGE = "<style>@page { size: 297mm 3000mm; }</style>"
+
+
+def tall_layout(ctx: RenderContext, html: str):
+    """The sheet laid out on very tall pages (for measuring only: the panels keep their places)."""
+    from outreach.outputs.html import PRINT_READY_CSS, resource_fetcher, template_base_url
+    from outreach.rendering import pdf
+
+    tall = html.replace("</head>", TALL_PAGE + "</head>", 1)
+    return pdf.render_document(tall, template_base_url(ctx, TEMPLATE), resource_fetcher(ctx, TEMPLATE, []),
+                               extra_css=PRINT_READY_CSS if ctx.print_ready else None)
+
+
 def panel_overflow_mm(document) -> dict[str, float]:
     """How far each panel's content runs below its bottom safe line, by panel name: the content
     starts at the anchor panel-NAME (the panel's top safe line) and ends at end-panel-NAME."""
@@ -242,6 +261,16 @@ def panel_overflow_mm(document) -> dict[str, float]:
         if beyond > 0.2:
             over[name] = beyond
     return over
+
+
+def styled_by(ctx: RenderContext) -> str:
+    """The file to name for a type size: the project's first override the leaflet pulls in (a
+    volunteer's stylesheet), else the built-in template."""
+    from outreach.outputs.html import environment
+    from outreach.rendering.templating import template_closure
+
+    overridden = sorted(n for n in template_closure(environment(ctx), TEMPLATE) if ctx.theme.is_overridden(n))
+    return f"templates/{overridden[0]}" if overridden else ctx.theme.display_path(TEMPLATE)
 
 
 def check_text_sizes(pdf_bytes: bytes, minimum_pt: float, template: str, audience: str) -> None:
