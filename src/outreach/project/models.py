@@ -75,6 +75,13 @@ Line20 = Annotated[str, Field(min_length=1, max_length=20)]
 Line150 = Annotated[str, Field(min_length=1, max_length=150)]
 Line200 = Annotated[str, Field(min_length=1, max_length=200)]
 
+# A slogan is printed on one line across a cloth banner (outputs/banners.py) at a height read from
+# tens of metres: 20 characters fit an 8 m banner at its smallest size, and the widely used slogans
+# ("不听、不信、不转账", "陌生来电要警惕，钱财转账需谨慎") are shorter. One line: no line breaks.
+SLOGAN_MAX = 20
+Slogan = Annotated[str, Field(min_length=1, max_length=SLOGAN_MAX, pattern=r"^[^\n\r]*$")]
+SLOGANS_DESCRIPTION = f"宣传标语（横幅等大幅材料用），每条一行、不超过 {SLOGAN_MAX} 个字，例如“不听、不信、不转账”"
+
 
 class Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
@@ -159,6 +166,7 @@ class Scenario(Reviewable):
     tags: list[Line20] = Field(default_factory=list, max_length=20, description="标签")
     sms: str | None = Field(None, description="手写的短信文本（替代自动生成的短信）", max_length=700)
     quote: str | None = Field(None, description="一句话口号", max_length=80)
+    slogans: list[Slogan] = Field(default_factory=list, max_length=10, description=SLOGANS_DESCRIPTION)
     kicker: str | None = Field(None, description="海报标题栏右上角的一句话；不填则按类别，例如“防范电信网络诈骗”“防范养老诈骗”", max_length=16)
     published: dt.date | None = Field(None, description="发布日期（用于 feed.json），不填则用 outreach.toml [feed] published")
 
@@ -326,6 +334,11 @@ class PackBase(Model):
     description: str | None = Field(None, description="说明", max_length=500)
     date: dt.date | None = Field(None, description="活动日期或印制日期，印在封面上")
     items: list[PackItemBase] = Field(min_length=1, max_length=100, description="素材（按顺序）")
+    slogans: list[Slogan] = Field(default_factory=list, max_length=10, description=SLOGANS_DESCRIPTION)
+    # Like a reviewable item's (project/regionoverlay.py): a region's edition may rewrite the
+    # pack's title, description or slogans ("拨打110" is no slogan for Hong Kong).
+    regions: dict[Literal["hk", "mo", "tw"], dict[str, Any]] = Field(
+        default_factory=dict, description="港澳台版本的改写：地区（hk、mo、tw）下写要替换的字段（如 slogans），或 omit: true 表示该地区不用这个资料包")
 
 
 class NewsCase(Model):

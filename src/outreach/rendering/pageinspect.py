@@ -195,6 +195,7 @@ def _orientation(where: _Page, glyphs: list[_Glyph]) -> list[PageProblem]:
     per run of glyphs drawn with the same transformation."""
     problems = []
     seen: set[tuple] = set()
+    tent = _tent_page(where, glyphs)
     for glyph in glyphs:
         a, b, c, d, e, f = glyph.matrix
         determinant = a * d - b * c
@@ -202,6 +203,8 @@ def _orientation(where: _Page, glyphs: list[_Glyph]) -> list[PageProblem]:
         if determinant < 0:
             kind = "上下颠倒" if d * a < 0 and abs(angle) < 45 else "镜像"
         elif 135 < angle < 225:
+            if tent:
+                continue
             kind = "上下颠倒（旋转了 180 度）"
         else:
             continue
@@ -212,6 +215,32 @@ def _orientation(where: _Page, glyphs: list[_Glyph]) -> list[PageProblem]:
         x, y = _centre(glyph.box)
         problems.append(where.problem(x, y, "text-flipped", f"文字“{glyph.char}”{kind}印刷"))
     return problems
+
+
+def _tent_page(where: _Page, glyphs: list[_Glyph]) -> bool:
+    """A tent card (桌牌, outputs/tents.py): folded across the middle, its upper face turned 180°
+    so that each face reads upright from its side of the desk. On such a page every turned glyph
+    lies in the trim's upper half and every upright one in its lower half (text outside the trim,
+    a print master's slug, aside); a turned glyph anywhere else is a defect."""
+    left, bottom, right, top = where.trim
+    middle = (bottom + top) / 2
+    turned = upright = 0
+    for glyph in glyphs:
+        a, b, c, d = glyph.matrix[:4]
+        if a * d - b * c < 0:
+            return False
+        x, y = _centre(glyph.box)
+        if not (left <= x <= right and bottom <= y <= top):
+            continue
+        if 135 < math.degrees(math.atan2(b, a)) % 360 < 225:
+            if y < middle:
+                return False
+            turned += 1
+        else:
+            if y > middle:
+                return False
+            upright += 1
+    return turned > 0 and upright > 0
 
 
 def _area(box) -> float:
