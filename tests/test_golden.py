@@ -38,6 +38,10 @@ PAGES = {
     "contact-cards-front": ("stations/test-east/contact-cards.pdf", 0),
     "contact-cards-back": ("stations/test-east/contact-cards.pdf", 1),
     "stickers-sheet": ("stickers/test-east/contact-stickers.pdf", 0),
+    "banner": ("banners/fixture-1-700x5000-1to10.pdf", 0),
+    "tent": ("tents/fixture.pdf", 0),
+    "leaflet-outside": ("leaflets/fixture.pdf", 0),
+    "leaflet-inside": ("leaflets/fixture.pdf", 1),
     # One print master of each kind: CMYK artwork with bleed, marks and slug outside the trim.
     "print-poster": ("print/posters/fake-loan.pdf", 0),
     "print-tip": ("print/tips/answer-96110.pdf", 0),
@@ -47,6 +51,9 @@ PAGES = {
     "print-pack-cover": ("print/packs/fixture.pdf", 0),
     "print-contact-cards-front": ("print/stations/test-east/contact-cards.pdf", 0),
     "print-stickers-sheet": ("print/stickers/test-east/contact-stickers.pdf", 0),
+    "print-banner": ("print/banners/fixture-1-700x8000-1to10.pdf", 0),
+    "print-tent": ("print/tents/fixture.pdf", 0),
+    "print-leaflet-outside": ("print/leaflets/fixture.pdf", 0),
 }
 
 

@@ -183,7 +183,8 @@ def test_a_scenario_too_long_for_its_panel_fails_the_leaflet_naming_it(tmp_path)
     result = build_project(root, only=("leaflets",))
     [failure] = result.failures
     assert failure.file == "content/scenarios/impersonating-police.yaml" and failure.line == signs_line
-    assert re.search(r"三折页 fixture 的内页中栏超出栏高约 \d+ 毫米，不会自动缩小字号", failure.message), failure.message
+    assert failure.label == "三折页 fixture"
+    assert re.match(r"内页中栏超出栏高约 \d+ 毫米，不会自动缩小字号", failure.message), failure.message
     assert "冒充公检法诈骗" in failure.message and "版面有问题" not in failure.message
     assert not (root / "build/leaflets/fixture.pdf").exists()
 

@@ -167,7 +167,7 @@ class LeafletsRenderer(BatchRenderer):
         return document
 
     def _too_long(self, ctx: RenderContext, pack_id: str, panel: str, block: Block, over_mm: float) -> RenderError:
-        where = f"三折页 {pack_id} 的{PANEL_LABELS[panel]}超出栏高约 {max(over_mm, 1):.0f} 毫米，不会自动缩小字号。"
+        where = f"{PANEL_LABELS[panel]}超出栏高约 {max(over_mm, 1):.0f} 毫米，不会自动缩小字号。"
         if block.kind == "scenario":
             item = ctx.library.item(SCENARIOS.folder, block.ref)
             line = item.source.locate_key(("signs",))[0]
