@@ -28,8 +28,10 @@ MAX_PAGE_PT = 14400   # 200 in: the longest side a PDF page may have
 
 
 def with_slogans(root: Path, *slogans: str) -> Path:
+    """The fixture pack with these slogans in place of its own."""
     text = (root / PACK).read_text(encoding="utf-8")
-    (root / PACK).write_text(text + "slogans:\n" + "".join(f"  - {s}\n" for s in slogans), encoding="utf-8")
+    text = text[:text.index("slogans:\n")] + "slogans:\n" + "".join(f"  - {s}\n" for s in slogans)
+    (root / PACK).write_text(text, encoding="utf-8")
     return root
 
 
@@ -171,6 +173,7 @@ def test_a_scale_too_small_for_the_pdf_page_limit_names_the_setting(tmp_path):
         file.write('\n[banners]\nsizes = ["700x8000"]\nscale = 1\n')
     [problem] = check_kind(root, "banners")
     assert "5.08 米" in problem.message and "[banners] scale 改为 2" in problem.message
+    assert problem.file == "outreach.toml" and problem.line == len((root / "outreach.toml").read_text().splitlines())
 
 
 @pytest.mark.slow

@@ -29,7 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from outreach.buildspec.target import Target
 from outreach.outputs.base import PackPart, Renderer, RenderError, RenderResult, RoleView
-from outreach.outputs.html import base_context, render_pages
+from outreach.outputs.html import _config_line, base_context, render_pages
 from outreach.outputs.printing import Finish, finished_pdf, print_master
 from outreach.project.kinds import PACKS, SCENARIOS
 from outreach.rendering.contract import TemplateContract
@@ -212,14 +212,14 @@ class BannersRenderer(Renderer):
             needed = math.ceil(length / (MAX_PAGE_MM - 40))
             raise RenderError(f"横幅 {height}×{length} 毫米按 1:{scale} 绘制时文件长 {length / scale / 1000:.2f} 米，"
                               f"超过 PDF 页面的上限 5.08 米。请把 outreach.toml 的 [banners] scale 改为 {needed} 或更大。",
-                              "outreach.toml", 0, code="banner-scale")
+                              "outreach.toml", _config_line(ctx, ("banners", "scale")), code="banner-scale")
         text = ctx.localize(slogan.text)
         try:
             return banner_layout(text, height, length, scale)
         except SloganTooLong as problem:
-            line, column = ctx.library.item(slogan.kind, slogan.item_id).source.locate(slogan.where)
+            line, _ = ctx.library.item(slogan.kind, slogan.item_id).source.locate(slogan.where)
             raise RenderError(
-                f"标语“{slogan.text}”（第 {column} 列）放不进 {height / 1000:g}×{length / 1000:g} 米的横幅：字高不能小于"
+                f"标语“{slogan.text}”放不进 {height / 1000:g}×{length / 1000:g} 米的横幅：字高不能小于"
                 f"横幅高度的 {MIN_EM_OF_HEIGHT:.0%}（{problem.min_em_mm / 10:.0f} 厘米），这样一行最多约 {problem.most} 个字。"
                 f"请删去约 {problem.cut} 个字，或在 [banners] sizes 里改用更长的横幅。",
                 slogan.file, line, code="banner-slogan-too-long") from None
