@@ -185,8 +185,10 @@ def test_pack_zip_lists_the_rollup_and_boards_with_size_and_material(built_fixtu
         assert "fixture/rollups/fixture.pdf" in names and "fixture/boards/packs/fixture-90x120.pdf" in names
         notes = archive.read("fixture/打印说明.txt").decode("utf-8-sig")
         sheet = archive.read("fixture/印刷清单.csv").decode("utf-8-sig")
-    assert re.search(r"易拉宝.*80×200 厘米", notes) and "写真布" in notes and "易拉宝架" in notes
-    assert "PP 背胶" in notes and "展板" in notes
+    # (打印说明 follows the project's spacing rule: no space between Chinese and digits.)
+    assert re.search(r"易拉宝.*80×200 ?厘米", notes) and "写真布" in notes and "易拉宝架" in notes
+    assert re.search(r"成品尺寸：800×2000 ?毫米；出血：每边5 ?毫米", notes)
+    assert re.search(r"展板.*90×120 ?厘米", notes) and "背胶" in notes and "KT 板" in notes.replace("KT板", "KT 板")
     rows = {row[1]: row for row in csv.reader(io.StringIO(sheet)) if len(row) > 5}
     rollup = rows["rollups/fixture.pdf"]
     assert any("800×2000" in cell for cell in rollup) and "5 毫米" in rollup and any("写真布" in c for c in rollup)
@@ -276,3 +278,19 @@ def test_every_hotline_set_and_unit_name_fits_or_names_what_to_change(case):
                 from outreach.rendering.pageinspect import inspect_pdf
 
                 assert [p for p in inspect_pdf(path) if p.severity == "error"] == [], path
+
+
+def test_the_pack_follows_a_change_of_large_settings(tmp_path):
+    """A pack names its roll-up by size in its notes: [large] is read while the pack renders (not
+    declared by packs, which depend on the roll-up's target instead), and a change rebuilds both."""
+    root = _fixture(tmp_path)
+    first = build_project(root, only=("packs",), print_ready=True, jobs=2)
+    assert first.ok, [f"{f.label}: {f.message}" for f in first.failures]
+    set_large(root, 'rollup_size = "60x160"')
+    again = build_project(root, only=("packs",), print_ready=True, jobs=2)
+    assert again.ok, [f"{f.label}: {f.message}" for f in again.failures]
+    assert {"print/rollups/fixture", "print/packs/fixture"} <= set(again.built), again.built
+    assert "print/posters/fake-loan" not in again.built
+    with zipfile.ZipFile(root / "build/print/packs/fixture.zip") as archive:
+        notes = archive.read("fixture/打印说明.txt").decode("utf-8-sig")
+    assert re.search(r"易拉宝.*60×160 ?厘米", notes) and re.search(r"成品尺寸：600×1600 ?毫米", notes)

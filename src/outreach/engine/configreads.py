@@ -8,6 +8,9 @@ undeclared section fails the target loudly instead of going stale quietly.
 
 from __future__ import annotations
 
+import contextlib
+from typing import Iterator
+
 # Sections every target's fingerprint covers through the build options (pdf, hant) or the
 # shared part of the fingerprint (lint: the spacing rule every template's text follows;
 # typography: the terms its lines never split),
@@ -38,6 +41,17 @@ class RecordingConfig:
 
     def __setattr__(self, name: str, value) -> None:
         raise AttributeError("the project configuration is read-only while rendering")
+
+    @contextlib.contextmanager
+    def paused(self) -> Iterator[None]:
+        """A block whose reads are not held against the renderer: a pack asking the other kinds
+        which files they make for it (their targets are the pack's deps, whose fingerprints, in
+        the pack's, cover the sections those kinds read)."""
+        before = set(self.read)
+        try:
+            yield
+        finally:
+            self.read.intersection_update(before)
 
 
 def undeclared(read: set[str], declared: tuple[str, ...]) -> list[str]:

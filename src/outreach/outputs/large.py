@@ -181,7 +181,7 @@ class RollupRenderer(Renderer):
         size = size_label(self.size_of(library.config, pack_id))
         return [PackPart(f"rollups/{pack_id}.pdf", f"易拉宝：{short_title(title)}（{size}）", duplex=False,
                          copies="每个活动点 1 幅", target=f"rollups/{pack_id}", stock="写真布（户外用 PP 背胶或灯布）",
-                         finishing=f"装入 {size} 易拉宝架（上端夹条、底部 15 厘米卷入底座）", per="event", each=1)]
+                         finishing=f"装入 {size}的易拉宝架（上端夹条、底部 15 厘米卷入底座）", per="event", each=1)]
 
     def context(self, ctx: RenderContext, pack_id: str) -> dict:
         pack = ctx.library.item(PACKS.folder, pack_id).model

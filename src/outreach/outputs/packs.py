@@ -134,22 +134,28 @@ def collect(library, pack, print_ready: bool = False) -> list[PackItemParts]:
 def pack_attachments(pack_id: str, library, print_ready: bool) -> list[PackPart]:
     """The files other kinds make for this pack as a whole (Renderer.pack_attachments), in
     build order; a print build zips only kinds that have print masters."""
-    return attachments(lambda renderer: renderer.pack_attachments(pack_id, library, print_ready), print_ready)
+    return attachments(lambda renderer: renderer.pack_attachments(pack_id, library, print_ready), print_ready, library)
 
 
 def station_attachments(station_id: str, library, print_ready: bool) -> list[PackPart]:
     """The files other kinds make for one station (Renderer.station_attachments), in build order."""
-    return attachments(lambda renderer: renderer.station_attachments(station_id, library, print_ready), print_ready)
+    return attachments(lambda renderer: renderer.station_attachments(station_id, library, print_ready), print_ready, library)
 
 
-def attachments(ask, print_ready: bool) -> list[PackPart]:
+def attachments(ask, print_ready: bool, library=None) -> list[PackPart]:
+    import contextlib
+
     from outreach.outputs.registry import all_renderers
 
+    # Each kind may read its own [section] to name its files (a roll-up's size): the pack does
+    # not declare those sections, it depends on the kinds' targets, whose fingerprints cover them.
+    paused = getattr(getattr(library, "config", None), "paused", None)   # a build's recording view
     parts = []
-    for renderer in all_renderers().values():
-        if print_ready and not renderer.printable:
-            continue
-        parts += [replace(part, in_pack=False) for part in ask(renderer)]
+    with paused() if paused is not None else contextlib.nullcontext():
+        for renderer in all_renderers().values():
+            if print_ready and not renderer.printable:
+                continue
+            parts += [replace(part, in_pack=False) for part in ask(renderer)]
     return parts
 
 
