@@ -179,6 +179,22 @@ def test_each_font_is_subset_once_while_the_page_needs_no_new_glyph(api, monkeyp
     assert answer["preview"][0]["type"] == "image" and subsets
 
 
+def test_common_characters_are_in_the_kept_subsets_from_the_start(api, monkeypatch):
+    """The editor's warm-up subsets each face to the common characters (GB 2312 level 1): typing
+    new text then rarely costs a subset."""
+    from weasyprint.pdf.fonts import Font
+
+    api.items()   # what the page asks first: it starts the warm-up
+    api.warmed.join()
+    subsets: list[str] = []
+    original = Font._harfbuzz_subset
+    monkeypatch.setattr(Font, "_harfbuzz_subset", lambda font, *args: subsets.append(font.family) or original(font, *args))
+    values = values_of(api)
+    for title in ("甲乙网贷诈骗", "丙丁网贷诈骗"):   # characters no page here has shown
+        assert ask(api, dict(values, title=title), "first")["preview"][0]["type"] == "image"
+    assert subsets == []
+
+
 @pytest.mark.slow
 def test_the_preview_draws_the_page_the_build_prints(api):
     """The preview's page is written its own (faster) way: drawn, it is the page WeasyPrint writes

@@ -93,6 +93,7 @@ class EditorApi:
             self.warmed.start()
 
     def _warm_up(self) -> None:
+        from outreach.preview.editor.quickpdf import seed
         from outreach.rendering.pdf import warm_up
 
         config, _ = load_config(self.root)
@@ -101,6 +102,7 @@ class EditorApi:
         with self.previewer.lock:   # previews lay out with the same font configuration
             warm_up(config.theme.font_family)
             import pypdfium2  # noqa: F401  (the preview's rasteriser)
+            seed(config.theme.font_family)
         # What is loaded by now (layout engine, fonts, templates, the parsed library) lives as long
         # as the editor: kept out of the collector's full passes, which otherwise walk all of it
         # every few keystrokes (about a tenth of a preview's time).
