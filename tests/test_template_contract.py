@@ -18,7 +18,8 @@ HEX_COLOUR = re.compile(r"#[0-9a-fA-F]{3,6}\b")
 # Print-production colours, not theme colours: cut marks in registration black, QR codes
 # black on white so every scanner reads them.
 FIXED_COLOURS = {"quiz/cut-marks.html": {"#000"}, "poster.html": {"#000000", "#ffffff"},
-                 "articles/long-image.html": {"#000000", "#ffffff"}}
+                 "articles/long-image.html": {"#000000", "#ffffff"},
+                 "leaflets/back.html": {"#000000", "#ffffff"}}   # QR codes: black on white for scanners
 
 
 def theme_files():
