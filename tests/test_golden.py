@@ -42,6 +42,8 @@ PAGES = {
     "tent": ("tents/fixture.pdf", 0),
     "leaflet-outside": ("leaflets/fixture.pdf", 0),
     "leaflet-inside": ("leaflets/fixture.pdf", 1),
+    "rollup": ("rollups/fixture.pdf", 0),
+    "board": ("boards/packs/fixture-90x120.pdf", 0),
     # One print master of each kind: CMYK artwork with bleed, marks and slug outside the trim.
     "print-poster": ("print/posters/fake-loan.pdf", 0),
     "print-tip": ("print/tips/answer-96110.pdf", 0),
@@ -54,6 +56,7 @@ PAGES = {
     "print-banner": ("print/banners/fixture-1-700x8000-1to10.pdf", 0),
     "print-tent": ("print/tents/fixture.pdf", 0),
     "print-leaflet-outside": ("print/leaflets/fixture.pdf", 0),
+    "print-rollup": ("print/rollups/fixture.pdf", 0),
 }
 
 
