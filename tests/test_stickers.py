@@ -364,3 +364,42 @@ def test_a_sticker_size_the_sheet_cannot_hold_fails_at_its_setting(tmp_path):
     assert problem.file == "outreach.toml" and problem.line == size_line and "[stickers] size" in problem.message
     result = _build(root)
     assert [f.message for f in result.failures] == [problem.message]
+
+
+@pytest.mark.slow
+def test_the_starter_makes_a_sticker_sheet_for_each_station_in_its_zip(built_starter_print):
+    """The starter library's stations each get a sheet that passes preflight, zipped with the station."""
+    import csv
+    import zipfile
+
+    from outreach.rendering.preflight import ERROR, check_pdf
+
+    rows = list(csv.DictReader((built_starter_print / "content/stations.csv").read_text(encoding="utf-8").splitlines()))
+    assert rows
+    for row in rows:
+        station = row["id"]
+        sheet = built_starter_print / f"build/print/stickers/{station}/contact-stickers.pdf"
+        report = check_pdf(sheet.read_bytes(), "sticker-sheet-print")
+        assert not [p for p in report.problems if p.severity == ERROR], report.problems
+        assert "专色 CutContour" in report.measures.colour_spaces
+        with zipfile.ZipFile(built_starter_print / f"build/print/stations/{station}/{station}.zip") as archive:
+            assert archive.read(f"{station}/contact-stickers.pdf") == sheet.read_bytes()
+
+
+@pytest.mark.slow
+def test_a_build_without_station_outputs_keeps_matching_sheets_and_removes_outdated_ones(tmp_path):
+    """Stickers are made per station, like the station packs: a build without --stations neither
+    deletes them nor makes the station packs that zip them look outdated (the first version planned
+    no stickers then, and the next build deleted every station's files); once the station's row
+    changes, its old sheet (with the old number on it) goes with its packs."""
+    root = _fixture(tmp_path)
+    assert build_project(root, stations=True, jobs=2).ok
+    sheet, pack = root / "build" / STICKER, root / "build/stations/test-east/fixture.pdf"
+    before = sheet.read_bytes()
+    result = build_project(root, jobs=2)
+    assert result.ok and not result.removed and not result.notices, (result.removed, result.notices)
+    assert sheet.read_bytes() == before and pack.exists()
+    set_station(root, officer_phone="0000-7654322")
+    result = build_project(root, jobs=2)
+    assert not sheet.exists() and not pack.exists()
+    assert any("（1 个派出所）" in notice for notice in result.notices), result.notices

@@ -238,7 +238,7 @@ def _check_and_plan(root: Path, options: BuildOptions, result: BuildResult, mani
     `result`) when nothing can."""
     from outreach.checks.lint import lint_library
     from outreach.engine.partial import partition
-    from outreach.engine.planner import PlanError, enabled_kinds, plan_build
+    from outreach.engine.planner import PlanError, enabled_kinds, plan_build, station_kinds
     from outreach.project.loader import load_library, read_station_sheet
 
     library, diagnostics = load_library(root, stations=options.stations)
@@ -253,8 +253,9 @@ def _check_and_plan(root: Path, options: BuildOptions, result: BuildResult, mani
         return None
     # Station packs an earlier `--stations` build left behind are checked against the sheet as
     # it is now, even when this build does not make them (their problems are not this build's).
+    per_station = station_kinds()
     dormant = "stations" not in enabled_kinds(options, usable) and any(
-        entry.get("renderer") == "stations" for entry in manifest.targets.values())
+        entry.get("renderer") in per_station for entry in manifest.targets.values())
     if dormant:
         read_station_sheet(usable)
     try:
@@ -363,12 +364,15 @@ def _stale_station_outputs(manifest: Manifest, plan, kept: set[str], result: Bui
     """Station outputs an earlier `--stations` build left that no longer match, when this build
     does not make station outputs: they would print a previous officer's name and number (or an
     old pack). They are removed in this build's commit, and the build says so in one line."""
+    from outreach.engine.planner import station_kinds
+
     if plan.dormant is None:
         return []   # station outputs are on (or there are none in build/)
     now = {t.id: t for t in plan.dormant}
+    per_station = station_kinds()   # the station packs, and a station's stickers with them
     stale_ids, sheet_changed = [], False
     for target_id, entry in sorted(manifest.targets.items()):
-        if entry.get("renderer") != "stations" or target_id in kept:
+        if entry.get("renderer") not in per_station or target_id in kept:
             continue
         if variant_of(target_id) != plan.prefix:
             continue
@@ -382,7 +386,8 @@ def _stale_station_outputs(manifest: Manifest, plan, kept: set[str], result: Bui
     if not stale_ids:
         return []
     cause = "站点表已修改" if sheet_changed else "资料包、模板或设置已修改"
-    result.notices.append(f"{cause}，旧的派出所资料包已删除（{len(stale_ids)} 个派出所）；{STATIONS_HOW}")
+    stations = {target_id.rsplit("/", 1)[-1] for target_id in stale_ids}   # "stations/east", "stickers/east"
+    result.notices.append(f"{cause}，旧的派出所资料包已删除（{len(stations)} 个派出所）；{STATIONS_HOW}")
     return sorted(p for target_id in stale_ids for p in manifest.targets[target_id].get("outputs", []))
 
 

@@ -40,12 +40,18 @@ class Plan:
     source_digests: dict[str, str] = field(default_factory=dict)   # source → digest, for the manifest
 
 
+def station_kinds() -> set[str]:
+    """The kinds made per station: the station packs and every `per_station` kind."""
+    return {k for k, r in all_renderers().items() if k == "stations" or r.per_station}
+
+
 def enabled_kinds(options: BuildOptions, library: Library) -> list[str]:
-    """Every kind this project builds (stations only when asked for; a print build, the kinds
-    that have a print variant)."""
+    """Every kind this project builds (per-station kinds only when asked for; a print build, the
+    kinds that have a print variant)."""
     stations = options.stations if options.stations is not None else library.config.stations.enabled
+    per_station = station_kinds()
     return [k for k, r in all_renderers().items()
-            if (k != "stations" or stations) and (r.printable or not options.print_ready)]
+            if (k not in per_station or stations) and (r.printable or not options.print_ready)]
 
 
 def selected_kinds(options: BuildOptions, library: Library) -> list[str]:
@@ -77,7 +83,9 @@ def plan_build(root: Path, library: Library, options: BuildOptions, dormant_stat
     library must then hold the station sheet)."""
     renderers = all_renderers()
     kinds = enabled_kinds(options, library)
-    dormant_kinds = ["stations"] if dormant_stations and "stations" not in kinds and "stations" in renderers else []
+    # A per-station kind's targets are dependencies of the station packs: planned dormant with them.
+    dormant_kinds = sorted(k for k in station_kinds() if k not in kinds and (renderers[k].printable or not options.print_ready)
+                           ) if dormant_stations and "stations" not in kinds else []
     chosen = selected_kinds(options, library)
     theme = Theme(root)
     env = make_environment(theme)

@@ -230,6 +230,10 @@ class Renderer(abc.ABC):
     # under print/, each output's role being its screen role + "-print"; kinds without one
     # (texts, feeds) are not built by a print build.
     printable: ClassVar[bool] = False
+    # A kind made for each station (a sheet of contact stickers): planned only when station outputs
+    # are on (--stations or [stations] enabled), like the station packs; when they are off, what an
+    # earlier build left is kept while it still matches and removed with the station's when not.
+    per_station: ClassVar[bool] = False
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)

@@ -96,6 +96,7 @@ class StickersRenderer(BatchRenderer):
     config_model = StickersSection
     config_sections = ("project", "theme", "stickers")
     printable = True
+    per_station = True
     roles = (("stickers/*/contact-stickers.pdf", ROLE),)
     role_views = {ROLE: RoleView("警民联系贴（整版）", "pdf")}
     template_contracts = (contract(DEFAULT_SIZE),)
@@ -105,10 +106,8 @@ class StickersRenderer(BatchRenderer):
     }
 
     def plan(self, library, options):
-        # Made for each station when station outputs are built (--stations or [stations] enabled).
-        enabled = options.stations if options.stations is not None else library.config.stations.enabled
-        if not enabled:
-            return []
+        # per_station: the planner asks only when station outputs are on (or to tell whether the
+        # sheets an earlier --stations build left still match).
         targets = []
         for station in library.stations:
             data = dataclasses.asdict(station)
