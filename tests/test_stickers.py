@@ -403,3 +403,23 @@ def test_a_build_without_station_outputs_keeps_matching_sheets_and_removes_outda
     result = build_project(root, jobs=2)
     assert not sheet.exists() and not pack.exists()
     assert any("（1 个派出所）" in notice for notice in result.notices), result.notices
+
+
+@pytest.mark.slow
+def test_templates_check_builds_an_overridden_sticker_with_the_station_outputs(tmp_path):
+    """`outreach templates check` rebuilds the kinds an override touches: the sticker is a
+    per-station kind, so the check turns the station outputs on for it (it stopped at
+    '派出所资料没有打开' before)."""
+    import subprocess
+    import sys
+
+    from outreach.rendering.theme import BUILTIN_DIR
+
+    root = _fixture(tmp_path)
+    (root / "templates/stickers").mkdir(parents=True)
+    shutil.copy(BUILTIN_DIR / "stickers/sticker.html", root / "templates/stickers/sticker.html")
+    run = subprocess.run([sys.executable, "-m", "outreach", "templates", "check"], cwd=root, capture_output=True,
+                         text=True)
+    assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
+    assert "stickers/sticker.html 须保持：页面 100×70 毫米" in run.stdout
+    assert (root / "build" / STICKER).exists()

@@ -121,7 +121,11 @@ def check_templates(ctx: typer.Context) -> None:
     for _kind, contract in report.contracts:
         typer.echo(f"{contract.template} 须保持：{contract.describe()}（{contract.why}）。")
     typer.echo("正在生成受影响的输出，在真实页面上核对：" + "、".join(report.kinds))
-    report_build(build(root, BuildOptions(only=report.kinds, stations=True if "stations" in report.kinds else None)))
+    from outreach.engine.planner import station_kinds
+
+    # A per-station kind's page (stations, stickers) is only made with the station outputs on.
+    stations = True if set(report.kinds) & station_kinds() else None
+    report_build(build(root, BuildOptions(only=report.kinds, stations=stations)))
     typer.echo("模板约定检查通过。")
 
 
