@@ -19,7 +19,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from layoutsettings import COUNTY_FOUR, FORMATS, LABEL_LIMIT, LONGEST_FOUR, LONGEST_STATION, configure, set_station
 
-from outreach.outputs.stickers import StickersSection, sheet_layout
+from outreach.outputs.stickers import StickersRenderer, StickersSection, sheet_layout
 from outreach.project.phones import digits
 from outreach.rendering.units import PT_PER_MM
 
@@ -34,6 +34,17 @@ def _fixture(parent: Path) -> Path:
 
 def _build(root: Path, **options):
     return build_project(root, stations=True, only=("stickers",), **options)
+
+
+def _context(root: Path):
+    """What `outreach check` gives a kind's check()."""
+    from outreach.buildspec.options import BuildOptions
+    from outreach.outputs.base import RenderContext
+    from outreach.project.loader import load_library
+    from outreach.rendering.theme import Theme
+
+    library, _ = load_library(root)
+    return RenderContext(root=root, library=library, options=BuildOptions(), theme=Theme(root), out_dir=root / "build")
 
 
 @pytest.fixture(scope="module")
@@ -347,18 +358,10 @@ def test_sticker_settings_are_checked_with_plain_words():
 @pytest.mark.slow
 def test_a_sticker_size_the_sheet_cannot_hold_fails_at_its_setting(tmp_path):
     """Before any layout: `outreach check` (the kind's check) and the build name [stickers] size."""
-    from outreach.buildspec.options import BuildOptions
-    from outreach.outputs.base import RenderContext
-    from outreach.outputs.stickers import StickersRenderer
-    from outreach.project.loader import load_library
-    from outreach.rendering.theme import Theme
-
     root = _fixture(tmp_path)
     text = (root / "outreach.toml").read_text(encoding="utf-8")
     (root / "outreach.toml").write_text(text + '\n[stickers]\nsize = [200, 200]\nsheet = "A4"\n', encoding="utf-8")
-    library, _ = load_library(root)
-    ctx = RenderContext(root=root, library=library, options=BuildOptions(), theme=Theme(root), out_dir=root / "build")
-    [problem] = StickersRenderer().check(ctx)
+    [problem] = StickersRenderer().check(_context(root))
     size_line = next(n for n, line in enumerate((root / "outreach.toml").read_text(encoding="utf-8").splitlines(), 1)
                      if line.startswith("size = [200"))
     assert problem.file == "outreach.toml" and problem.line == size_line and "[stickers] size" in problem.message
@@ -423,3 +426,14 @@ def test_templates_check_builds_an_overridden_sticker_with_the_station_outputs(t
     assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
     assert "stickers/sticker.html 须保持：页面 100×70 毫米" in run.stdout
     assert (root / "build" / STICKER).exists()
+
+
+@pytest.mark.slow
+def test_hotlines_the_stickers_band_cannot_hold_are_found_by_check_and_fail_the_build_at_their_entry(tmp_path):
+    root = _fixture(tmp_path)
+    configure(root, hotlines=LONGEST_FOUR)
+    [problem] = StickersRenderer().check(_context(root))
+    assert problem.file == "outreach.toml" and problem.line and "[[project.hotlines]]" in problem.message
+    assert "警民联系贴底部的电话栏还差约" in problem.message
+    result = _build(root)
+    assert [f.message for f in result.failures] == [problem.message]

@@ -18,8 +18,9 @@ from outreach.outputs.base import (
     RenderError,
     RenderResult,
     RoleView,
+    failures_of,
 )
-from outreach.outputs.html import base_context, check_pages, render_pages
+from outreach.outputs.html import base_context, check_pages, render_pages, template_text
 from outreach.outputs.printing import BLEED_MM, Finish, finished_pdf, print_master
 from outreach.project.stations import Station
 from outreach.rendering.contract import TemplateContract
@@ -133,11 +134,16 @@ class StickersRenderer(BatchRenderer):
             per="event", each=1.0)]
 
     def check(self, ctx):
-        """A size the sheet cannot hold fails every sticker: `outreach check` says so without a layout."""
+        """What fails every sticker, found without a layout for `outreach check`: a size the sheet
+        cannot hold, hotlines the sticker's band cannot hold (the template's fit_hotlines)."""
         if not ctx.library.stations:
             return []
         config = settings(ctx.library)
-        return [] if sheet_layout(config)[1] else [self._no_room(ctx, config)]
+        if not sheet_layout(config)[1]:
+            return [self._no_room(ctx, config)]
+        station = ctx.library.stations[0]   # the hotline band is the same on every station's sticker
+        return failures_of(template_text, ctx, TEMPLATE, self._context(ctx, station, config),
+                           f"派出所 {station.id} 的警民联系贴")
 
     @staticmethod
     def _no_room(ctx: RenderContext, config: StickersSection) -> RenderError:
@@ -176,17 +182,20 @@ class StickersRenderer(BatchRenderer):
     def _sticker(self, ctx: RenderContext, station: Station, config: StickersSection):
         """One sticker laid out at its real size (with its bleed in a print build)."""
         source = ctx.library.stations_path or "content/stations.csv"
-        width, height = config.size
-        context = base_context(ctx) | {
-            "station": station, "sticker": {"width": width, "height": height, "radius": config.radius},
-            "sticker_qr": station.wechat_qr_url or ctx.config.theme.qr_url or ""}
         try:
-            return render_pages(ctx, TEMPLATE, context, f"派出所 {station.id} 的警民联系贴", source,
+            return render_pages(ctx, TEMPLATE, self._context(ctx, station, config), f"派出所 {station.id} 的警民联系贴", source,
                                 shorten="派出所名称、民警信息或地址", contract=contract(config.size))
         except RenderError as problem:
             if problem.file == source:
                 problem.line = station.row   # the station's own row of the sheet
             raise
+
+    @staticmethod
+    def _context(ctx: RenderContext, station: Station, config: StickersSection) -> dict:
+        width, height = config.size
+        return base_context(ctx) | {
+            "station": station, "sticker": {"width": width, "height": height, "radius": config.radius},
+            "sticker_qr": station.wechat_qr_url or ctx.config.theme.qr_url or ""}
 
     def _sheet(self, ctx: RenderContext, target: Target, station: Station, piece: bytes, config: StickersSection,
                sheet: tuple[float, float], boxes: list[Box]) -> RenderResult:
