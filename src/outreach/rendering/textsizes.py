@@ -43,6 +43,8 @@ MIN_TEXT: dict[str, TextSize] = {
     "leaflet-pdf": TextSize(PUBLIC_PT, "发给群众的三折页"),
     # On a door or in a lift, read from 0.5–1 m: 9 pt at arm's length (about 40 cm) scaled to 0.5 m.
     "sticker-sheet": TextSize(STICKER_PT, "贴在门上、电梯里的警民联系贴"),
+    # Read across an event desk, 1–2 m (about 4 mm of letter height per metre): outputs/tents.py.
+    "tent-pdf": TextSize(14.0, "隔着桌子 1–2 米看的桌牌"),
     # Large formats are read from metres away: sized from the viewing distance (rendering/largeformat.py).
     "rollup-pdf": TextSize(ROLLUP_MIN_PT, "站在 2.5 米外看的易拉宝"),
     "board-pdf": TextSize(BOARD_MIN_PT, "站在 1.5 米外看的展板"),
