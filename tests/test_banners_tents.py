@@ -208,10 +208,13 @@ def test_starter_print_masters_pass_preflight_and_the_packs_notes_give_the_full_
     assert any(n.endswith("banners/elderly-1-700x8000-1to10.pdf") for n in names)
     assert any(n.endswith("tents/elderly.pdf") for n in names)
     # The finished size at full scale (8000×700 mm), the scale, the bleed at full size (30 mm).
-    assert "8000×700 毫米（文件按 1:10 缩小，请放大 10 倍输出）" in notes, notes
+    # (The notes follow the project's spacing rule: no space between Chinese and digits.)
+    line = next(line for line in notes.splitlines() if "banners/elderly-1-700x8000-1to10.pdf" in line)
+    size = notes.splitlines()[notes.splitlines().index(line) + 1].replace(" ", "")
+    assert "8000×700毫米（文件按1:10缩小，请放大10倍输出）" in size and "出血：每边30毫米" in size, size
     rows = [row for row in csv.reader(io.StringIO(sheet)) if any("700x8000-1to10" in cell for cell in row)]
-    assert rows and any("8000×700" in cell for cell in rows[0]) and any("30 毫米" in cell for cell in rows[0]), rows
-    assert "横幅布" in notes and "250 克白卡纸" in notes
+    assert rows and any("8000×700" in cell for cell in rows[0]) and any(re.search(r"\b30\b", cell) for cell in rows[0]), rows
+    assert "横幅布" in notes and "250克白卡纸" in notes.replace(" ", "")
 
 
 # --- tents --------------------------------------------------------------------------------------
