@@ -273,3 +273,18 @@ def test_hotlines_and_unit_names_fit_the_back_or_the_build_names_the_setting(cas
         config, _ = load_config(root)
         for hotline in config.project.hotlines:
             assert re.sub(r"\s", "", hotline.display) in re.sub(r"\s", "", back.replace("轉", "转")), (hotline.display, back)
+
+
+def test_every_starter_pack_has_a_leaflet_in_its_print_zip(built_starter_print):
+    """The starter library: a leaflet per pack, each print master through the preflight (the
+    elderly pack's text at 12 pt and more), zipped with its pack."""
+    from outreach.rendering.preflight import ERROR, check_pdf
+
+    build = built_starter_print / "build/print"
+    for pack in ("campus", "elderly", "market"):
+        data = (build / f"leaflets/{pack}.pdf").read_bytes()
+        report = check_pdf(data, "leaflet-pdf-print")
+        assert not [p for p in report.problems if p.severity == ERROR], (pack, report.problems)
+        assert report.measures.smallest_text_pt >= (12 if pack == "elderly" else 9) - 0.05, pack
+        with zipfile.ZipFile(build / f"packs/{pack}.zip") as archive:
+            assert archive.read(f"{pack}/leaflets/{pack}.pdf") == data
