@@ -20,9 +20,9 @@ import dataclasses
 
 from outreach.buildspec.target import Target
 from outreach.outputs.base import BatchRenderer, PackPart, RenderContext, RenderError, RenderResult, RoleView
-from outreach.outputs.html import base_context, check_final_pages, finished_pdf, render_html
+from outreach.outputs.html import base_context, check_final_pages, render_html
 from outreach.outputs.packs import entry_sources, publishable_entries
-from outreach.outputs.printing import Finish, print_master, with_review_date
+from outreach.outputs.printing import Finish, finished_pdf, print_master, with_review_date
 from outreach.project.kinds import PACKS, SCENARIOS, TIPS
 from outreach.rendering.contract import TemplateContract, missing_anchors
 from outreach.rendering.folding import FOLD_SAFE_MM, TRIM_SAFE_MM, roll_fold
