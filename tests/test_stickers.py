@@ -155,7 +155,7 @@ def test_the_sheet_passes_preflight_with_the_cutcontour_spot_and_the_art_bleeds_
     assert not [p for p in report.problems if p.severity == ERROR], report.problems
     assert "专色 CutContour" in report.measures.colour_spaces
     assert report.measures.bleed_mm == pytest.approx(3.0)
-    assert report.measures.smallest_text_pt is None or report.measures.smallest_text_pt >= 10 - 0.05
+    assert report.measures.smallest_text_pt is not None and report.measures.smallest_text_pt >= 10 - 0.05
     # The red band and the dark hotline band run 3 mm past every sticker's cut: sampled 2 mm outside.
     _, boxes = sheet_layout(StickersSection())
     document = pdfium.PdfDocument(data)
