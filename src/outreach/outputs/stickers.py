@@ -28,7 +28,7 @@ from outreach.rendering.sheets import PRINT_GUTTER_MM, Box, sheet_boxes
 
 TEMPLATE = "stickers/sticker.html"
 ROLE = "sticker-sheet"
-# Sheets a sticker shop prints on: SRA3 is the digital press's sheet (and what 快印店 call A3+);
+# Sheets a sticker shop prints on: SRA3 is the digital press's common sheet;
 # A3 and A4 for shops and office printers with self-adhesive paper of that size.
 SHEETS_MM = {"SRA3": (320.0, 450.0), "A3": (297.0, 420.0), "A4": (210.0, 297.0)}
 # From each sticker's cut to the sheet's edge: the crop marks (bleed + 5 mm) and the gripper/the
