@@ -8,6 +8,9 @@ summed over the tree, sampled from /proc every 0.1 s). The pack build is the bas
 station figures are divided by, measured in the same run (the machine may be shared).
 --dask: the same station build again on a local Dask cluster of 2 worker processes (one
 thread each), against the process pool of 2; its CPU time includes starting the cluster.
+Other per-station outputs a station's zip takes along (the contact stickers, issue 31) are
+built before the timed station build and reported on their own line: the station figures
+are the cards and packs (issue 29, item 9).
 It asserts nothing.
 """
 
@@ -61,6 +64,15 @@ def tree_memory(pid: int) -> tuple[int, int]:
         except (FileNotFoundError, ProcessLookupError, PermissionError):
             continue
     return rss, pss
+
+
+def station_attachment_kinds() -> list[str]:
+    """Output kinds that make files for each station (StationsRenderer's targets depend on them)."""
+    from outreach.outputs.base import Renderer
+    from outreach.outputs.registry import all_renderers
+
+    return [name for name, renderer in all_renderers().items()
+            if type(renderer).station_attachments is not Renderer.station_attachments]
 
 
 def children_cpu() -> float:
@@ -117,6 +129,12 @@ def main(count: int, dask: bool = False) -> None:
         pack_time, pack_rss, pack_pss = run(["build", "-q", "--only", "packs"], root)
         pack_cpu, cpu = children_cpu() - cpu, children_cpu()
         write_stations(root / "content/stations.csv", count)
+        load_before = os.getloadavg()[0]
+        others = station_attachment_kinds()
+        extra_time = extra_cpu = 0.0
+        if others:   # what a station's zip takes along, made by other kinds: built first, timed apart
+            extra_time, _, _ = run(["build", "-q", "--stations", *(f"--only={name}" for name in others)], root)
+            extra_cpu, cpu = children_cpu() - cpu, children_cpu()
         if dask:   # the same project, packs built, for the Dask run
             shutil.copytree(root, Path(tmp) / "dask")
         station_time, station_rss, station_pss = run(["build", "-q", "--only", "stations", "--stations"], root)
@@ -126,7 +144,10 @@ def main(count: int, dask: bool = False) -> None:
         dask_time, dask_cpu = dask_build(Path(tmp) / "dask") if dask else (0.0, 0.0)
     per_station = station_time / count
     print(f"cores: {os.cpu_count()}, stations: {count}, outputs: {outputs} PDFs, {size / 1e9:.2f} GB, "
-          f"load average at the end: {os.getloadavg()[0]:.1f}")
+          f"load average before the station build {load_before:.1f}, at the end {os.getloadavg()[0]:.1f}")
+    if others:
+        print(f"first, per-station outputs of {', '.join(others)} (not in the figures below)"
+              f"  {extra_time:7.2f} s   CPU {extra_cpu:7.2f} s")
     print(f"one pack from scratch (elderly, all items)  {pack_time:7.2f} s   CPU {pack_cpu:7.2f} s"
           f"   peak RSS {pack_rss / 1e6:5.0f} MB, PSS {pack_pss / 1e6:5.0f} MB")
     print(f"station build, process pool (cards + pack)  {station_time:7.2f} s   CPU {station_cpu:7.2f} s"

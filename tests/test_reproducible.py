@@ -60,3 +60,36 @@ def test_bytes_do_not_depend_on_batches_workers_or_shards(fixture_project, tmp_p
         assert built.keys() == reference.keys() if name == "j2" else built.keys() <= reference.keys(), name
         differ = sorted(path for path, digest in built.items() if reference.get(path) != digest)
         assert not differ, f"{name}: {differ}"
+
+
+# Three fictional stations beside the fixture's: one batch with -j 1, a batch of two and one of
+# one with -j 2, and two shards. A station batch lays out and writes its covers, back covers and
+# cards together (outputs/stations.py) and font finishing shares its reading of the pack's pages
+# between the stations a worker makes (rendering/fontfinish.py).
+STATION_ROWS = "".join(
+    f"extra-{n},测试市公安局第{n}派出所（虚构）,测试市测试区第{n}路{n}号（虚构地址）,0000-100000{n},"
+    f"王警官{n}（虚构）,社区民警,0000-200000{n},https://example.org/outreach/extra-{n}\n" for n in (1, 2, 3))
+
+
+@pytest.mark.slow   # four builds of the fixture project's station packs
+def test_station_bytes_do_not_depend_on_batches_workers_or_shards(fixture_project, tmp_path):
+    sheet = fixture_project / "content/stations.csv"
+    sheet.write_text(sheet.read_text(encoding="utf-8") + STATION_ROWS, encoding="utf-8")
+    copies = {name: tmp_path / name for name in ("j2", "shards")}
+    for copy in copies.values():
+        shutil.copytree(fixture_project, copy)
+
+    built_ok(fixture_project, only=("stations",), stations=True, jobs=1)
+    built_ok(copies["j2"], only=("stations",), stations=True, jobs=2)
+    for index in (1, 2):
+        built_ok(copies["shards"], only=("stations",), stations=True, jobs=1, shard=(index, 2))
+
+    reference = {path: digest for path, digest in digests(fixture_project / "build").items()
+                 if path.startswith("stations/")}
+    assert {"stations/extra-3/fixture.pdf", "stations/extra-3/contact-cards.pdf", "stations/extra-3/extra-3.zip",
+            "stations/test-east/fixture.pdf"} <= set(reference)
+    for name, copy in copies.items():
+        built = {path: digest for path, digest in digests(copy / "build").items() if path.startswith("stations/")}
+        assert built.keys() == reference.keys(), name
+        differ = sorted(path for path, digest in built.items() if reference[path] != digest)
+        assert not differ, f"{name}: {differ}"
