@@ -294,3 +294,15 @@ def test_the_pack_follows_a_change_of_large_settings(tmp_path):
     with zipfile.ZipFile(root / "build/print/packs/fixture.zip") as archive:
         notes = archive.read("fixture/打印说明.txt").decode("utf-8-sig")
     assert re.search(r"易拉宝.*60×160 ?厘米", notes) and re.search(r"成品尺寸：600×1600 ?毫米", notes)
+
+
+def test_the_starter_has_a_rollup_and_a_board_for_every_pack(built_starter_print):
+    build = built_starter_print / "build/print"
+    packs = sorted(path.stem for path in (built_starter_print / "content/packs").glob("*.yaml"))
+    assert packs
+    for pack in packs:
+        assert trim_mm(build / f"rollups/{pack}.pdf") == (800.0, 2000.0)
+        assert trim_mm(build / f"boards/packs/{pack}-90x120.pdf") == (900.0, 1200.0)
+        with zipfile.ZipFile(build / f"packs/{pack}.zip") as archive:
+            names = archive.namelist()
+        assert f"{pack}/rollups/{pack}.pdf" in names and f"{pack}/boards/packs/{pack}-90x120.pdf" in names
