@@ -306,3 +306,19 @@ def test_the_starter_has_a_rollup_and_a_board_for_every_pack(built_starter_print
         with zipfile.ZipFile(build / f"packs/{pack}.zip") as archive:
             names = archive.namelist()
         assert f"{pack}/rollups/{pack}.pdf" in names and f"{pack}/boards/packs/{pack}-90x120.pdf" in names
+
+
+def test_check_names_a_pack_that_does_not_exist_and_a_title_too_long(tmp_path):
+    """`outreach check` (no layout) finds what the roll-up would fail on: a [large] entry naming
+    no pack, and a title the top zone cannot hold."""
+    import subprocess
+    import sys
+
+    root = _fixture(tmp_path)
+    set_large(root, 'rollup_sizes_by_pack = {nosuchpack = "60x160"}')
+    edit(root / "content/packs/fixture.yaml", "title: 测试用资料包", "title: " + "反诈" * 30)
+    run = subprocess.run([sys.executable, "-m", "outreach", "-C", str(root), "check"], capture_output=True, text=True)
+    output = run.stdout + run.stderr
+    assert run.returncode == 1, output
+    assert "rollup_sizes_by_pack" in output and "nosuchpack" in output
+    assert re.search(r"content/packs/fixture\.yaml.*标题.*删去约 \d+ 个字", output), output

@@ -114,7 +114,7 @@ def _unknown_packs(names: list[str]) -> RenderError | None:
     if not names:
         return None
     return RenderError(f"outreach.toml 的 [large] rollup_sizes_by_pack 写了不存在的资料包：{'、'.join(names)}。"
-                       "请写 content/packs/ 里的文件名（不带 .yaml）。", "outreach.toml", 0, code="large-settings")
+                       f"请写 content/{PACKS.folder}/ 里的文件名（不带 .yaml）。", "outreach.toml", 0, code="large-settings")
 
 
 def _scenario_points(ctx: RenderContext, scenario_ids: list[str]) -> list[dict]:
