@@ -33,7 +33,7 @@ def test_help_is_chinese():
 def command_names() -> list[str]:
     import typer.main
 
-    from outreach.cli import app
+    from outreach.cli.commands import app
 
     group = typer.main.get_command(app)
     return sorted(group.commands)
@@ -53,7 +53,7 @@ def test_help_keeps_every_word_in_a_narrow_terminal(command):
     """Nothing cut with "…", nothing eaten as markup ([channels.名称]), lines within the width."""
     import typer.main
 
-    from outreach.cli import app
+    from outreach.cli.commands import app
     from outreach.cli.help import display_width
 
     result = subprocess.run([sys.executable, "-m", "outreach", command, "--help"], cwd=REPO, capture_output=True,

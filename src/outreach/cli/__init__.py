@@ -1,71 +1,33 @@
-"""The `outreach` command line: thin commands over the library modules."""
+"""The `outreach` command line: thin commands over the library modules (outreach.cli.commands).
+
+`outreach build` with nothing to build is answered before the command line loads (quick.py):
+a no-op build takes less time than importing Typer and the config models.
+"""
 
 from __future__ import annotations
 
 import sys
 
-import typer
-
 from outreach import __version__
-
-# Importing the command modules registers their commands on `app`.
-from outreach.cli import (  # noqa: F401
-    bank_commands,
-    build_commands,
-    content_commands,
-    manifest_commands,
-    post_commands,
-    preflight_commands,
-    project_commands,
-    serve_commands,
-    zh,
-)
-from outreach.cli.app import app
-from outreach.cli.crash import report_crash
-from outreach.core.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, OutreachError
-
-EXIT_USAGE_ERROR = 2
 
 
 def main() -> None:
-    command = typer.main.get_command(app)
-    try:
-        code = command.main(prog_name="outreach", standalone_mode=False)
-    except KeyboardInterrupt:
-        typer.echo("\n已中断。", err=True)
-        sys.exit(EXIT_INTERRUPTED)
-    except SystemExit:
-        raise
-    except OutreachError as exc:  # a problem the user can act on: one line, its own exit code
-        typer.echo(f"错误：{exc}", err=True)
-        sys.exit(exc.exit_code)
-    except Exception as exc:
-        if _is_usage_error(exc):
-            sys.exit(_show_usage_error(exc))
-        if type(exc).__name__ == "Abort":
-            typer.echo("已中止。", err=True)
-            sys.exit(1)
-        report_crash()
-        sys.exit(EXIT_INTERNAL)
-    sys.exit(code if isinstance(code, int) else 0)
+    from outreach.cli.quick import quick_build
+
+    code = quick_build(sys.argv[1:])
+    if code is not None:
+        sys.exit(code)
+    from outreach.cli.commands import main as run
+
+    run()
 
 
-def _is_usage_error(exc: BaseException) -> bool:
-    # click's ClickException family, recognised by its public interface (Typer vendors click,
-    # so its classes are not importable from one stable place).
-    return hasattr(exc, "format_message") and hasattr(exc, "exit_code")
+def __getattr__(name: str):
+    if name == "app":   # the Typer application, loaded on first use
+        from outreach.cli.commands import app
 
-
-def _show_usage_error(exc) -> int:
-    if type(exc).__name__ == "NoArgsIsHelpError":   # `outreach` alone: the help, not an error
-        typer.echo(exc.format_message())
-        return 0
-    context = getattr(exc, "ctx", None)
-    if context is not None:
-        typer.echo(context.get_usage(), err=True)
-        typer.echo(f"运行“{context.command_path} -h”查看帮助。", err=True)
-    typer.echo(f"错误：{zh.translate(exc.format_message())}", err=True)
-    return exc.exit_code if isinstance(exc.exit_code, int) else EXIT_USAGE_ERROR
+        return app
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 __all__ = ["app", "main", "__version__"]

@@ -16,7 +16,7 @@ from typing import Protocol
 
 from outreach import __version__
 from outreach.buildspec.options import BuildOptions
-from outreach.core.errors import DiskError, ProjectSetupError
+from outreach.core.errors import DiskError, OutreachError, ProjectSetupError
 from outreach.core.packagedata import THEME_DIR
 from outreach.core.safepath import is_regular_file, project_files, resolved_inside
 from outreach.engine.buildlock import build_lock, describe_disk_error, is_disk_error
@@ -160,8 +160,39 @@ def build(root: Path, options: BuildOptions, reporter: Reporter | None = None) -
     return result
 
 
-def _build_locked(root: Path, options: BuildOptions, reporter: Reporter, out_dir: Path, name: str,
-                  result: BuildResult) -> None:
+class _Busy(Exception):
+    """Another build holds the lock: the quick answer leaves the waiting to build()."""
+
+
+def _busy(message: str) -> None:
+    raise _Busy(message)
+
+
+def noop_build(root: Path, options: BuildOptions) -> BuildResult | None:
+    """build()'s result when it would find nothing to build, decided by the same code under
+    the same lock; None when there is something to build, or when only build() can say (no
+    build folder yet, another build running, an unusable output_dir): then call build().
+    Imports neither the content models nor the renderers (the CLI's `outreach build` asks
+    this before it loads itself: cli/quick.py)."""
+    started = time.perf_counter()
+    try:
+        out_dir = output_dir(root)
+        if not out_dir.is_dir():
+            return None
+        options = with_configured_jobs(root, options)
+        name = manifest_name(options.shard)
+        result = BuildResult(out_dir=out_dir)
+        with build_lock(out_dir, name, _busy):
+            _up_to_date(root, options, out_dir, name, result)
+    except (_Busy, OutreachError, OSError):
+        return None
+    result.seconds = time.perf_counter() - started
+    return result if result.noop else None
+
+
+def _up_to_date(root: Path, options: BuildOptions, out_dir: Path, name: str, result: BuildResult) -> tuple[Manifest, str]:
+    """The manifest and the digest of the inputs; `result` marked a no-op when every output
+    is there from these very inputs. Under the build lock."""
     recover(out_dir, name)  # a commit a killed build left half-done is finished first
     # Staging directories of builds that died (kill -9) go now, even when nothing needs building.
     sweep_abandoned(out_dir, keep=pending_stages(out_dir))
@@ -174,6 +205,13 @@ def _build_locked(root: Path, options: BuildOptions, reporter: Reporter, out_dir
         result.noop = True
         result.unchanged = sorted(manifest.targets)
         result.skipped = replayed
+    return manifest, inputs
+
+
+def _build_locked(root: Path, options: BuildOptions, reporter: Reporter, out_dir: Path, name: str,
+                  result: BuildResult) -> None:
+    manifest, inputs = _up_to_date(root, options, out_dir, name, result)
+    if result.noop:
         return
 
     from outreach.engine.executors import start_executor

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 
-from outreach.outputs.base import RenderContext, RenderError
+from outreach.outputs.base import RenderContext, RenderError, RenderResult
 from outreach.project.kinds import LAWS, SCENARIOS
 from outreach.rendering.compose import compose, tighten
 from outreach.rendering.contract import TemplateContract, page_size_problem
@@ -258,9 +258,42 @@ def check_pages(pdf_bytes: bytes, what: str, template: str, ctx: RenderContext) 
     instead of handing a print shop a page it would reject."""
     from outreach.rendering.pageinspect import inspect_pdf
 
+    _raise_layout_problems(inspect_pdf(pdf_bytes, what, _layout_terms(ctx)), template, ctx)
+
+
+def check_final_pages(pdf_bytes: bytes, output: str, template: str, ctx: RenderContext, result: RenderResult) -> None:
+    """check_pages and the build's own page check (engine/worker.py inspect_outputs: what
+    `outreach check --pages` would reject) in one reading of the output's final bytes (fonts
+    finished, print master made): the worker then leaves its pages alone, so each page of a
+    poster or tip sheet is read once, not once before font finishing and again after."""
+    from outreach.rendering.pageinspect import inspect_pdf_terms
+    from outreach.rendering.pageparity import build_error
+
+    name = output if output.startswith(ctx.output_prefix) else ctx.output_prefix + output
+    checked, layout = inspect_pdf_terms(pdf_bytes, name, (project_terms(ctx.config), _layout_terms(ctx)))
+    _raise_layout_problems(layout, template, ctx)
+    if defects := [p for p in checked if p.severity == "error"]:
+        raise RenderError(build_error(defects))
+    result.inspected[output] = set(range(_page_count(pdf_bytes)))
+
+
+def _page_count(pdf_bytes: bytes) -> int:
+    import pypdfium2 as pdfium
+
+    document = pdfium.PdfDocument(pdf_bytes)
+    try:
+        return len(document)
+    finally:
+        document.close()
+
+
+def _layout_terms(ctx: RenderContext) -> tuple[str, ...]:
     with ctx.shared_reads():   # every law's names: a read all targets share, in every fingerprint
-        terms = project_terms(ctx.config, ctx.library)
-    problems = [p for p in inspect_pdf(pdf_bytes, what, terms) if p.code in LAYOUT_PROBLEMS]
+        return project_terms(ctx.config, ctx.library)
+
+
+def _raise_layout_problems(found, template: str, ctx: RenderContext) -> None:
+    problems = [p for p in found if p.code in LAYOUT_PROBLEMS]
     if problems:
         shown = "；".join(f"第 {p.page} 页左 {p.x_mm:.0f} 毫米、上 {p.y_mm:.0f} 毫米处{p.message}" for p in problems[:3])
         more = f"（另有 {len(problems) - 3} 处）" if len(problems) > 3 else ""

@@ -7,12 +7,13 @@ import math
 from outreach.buildspec.target import Target
 from outreach.outputs.base import BatchRenderer, PackPart, RenderContext, RenderError, RenderResult, RoleView
 from outreach.outputs.html import (
+    check_final_pages,
     check_pages,
     png_from_pdf,
     render_pages,
     scenario_context,
 )
-from outreach.outputs.printing import BLEED_MM, Finish, print_master, with_review_date
+from outreach.outputs.printing import BLEED_MM, Finish, finished_pdf, print_master, with_review_date
 from outreach.project.config import A4_MM
 from outreach.project.kinds import LAWS, SCENARIOS
 
@@ -104,25 +105,35 @@ class PosterRenderer(BatchRenderer):
         width = ctx.config.posters.png_width
         for (target, document, result), pdf_bytes in zip(laid_out, pdfs, strict=True):
             try:
-                self.check_page(target, pdf_bytes, ctx)
+                self._outputs(target, document, pdf_bytes, result, width, ctx)
             except RenderError as problem:
                 results[target.id] = problem
-                continue
-            review_by = ctx.library.item(SCENARIOS.folder, target.params["scenario"]).model.review_by
-            pdf_bytes = with_review_date(pdf_bytes, review_by)
-            for output in target.outputs:
-                if output.endswith("-a3.pdf"):
-                    result.outputs[output] = with_review_date(a3_pdf(document, ctx.print_ready), review_by)
-                elif output.endswith(".pdf"):
-                    result.outputs[output] = pdf_bytes
-                elif output.endswith(".png"):
-                    result.outputs[output] = png_from_pdf(ctx, pdf_bytes, width, ctx.config.posters.png_colors)
-                if ctx.print_ready and output.endswith(".pdf"):
-                    trim = A3_MM if output.endswith("-a3.pdf") else A4_MM
-                    result.outputs[output] = print_master(ctx, output, result.outputs[output],
-                                                          Finish(trim, review_by=review_by), "poster-pdf")
-                    result.finished.add(output)
         return [results[t.id] for t in targets]
+
+    def _outputs(self, target, document, pdf_bytes: bytes, result: RenderResult, width: int, ctx) -> None:
+        """The poster's outputs. The A4 PDF leaves here in its final bytes (fonts finished, or the
+        print master made) with its page inspected once, in those bytes, for the poster's layout
+        checks and the build's own (check_final_pages); the worker finishes and inspects the A3 file."""
+        review_by = ctx.library.item(SCENARIOS.folder, target.params["scenario"]).model.review_by
+        a4 = next((name for name in target.outputs if name.endswith(".pdf") and not name.endswith("-a3.pdf")), None)
+        if a4 is None:   # A3 only: the A4 page (the picture's) is checked as it is
+            self.check_page(target, pdf_bytes, ctx)
+        pdf_bytes = with_review_date(pdf_bytes, review_by)
+        for output in sorted(target.outputs, key=lambda name: name != a4):   # the A4 page's checks first
+            if output == a4:
+                final = (print_master(ctx, output, pdf_bytes, Finish(A4_MM, review_by=review_by), "poster-pdf")
+                         if ctx.print_ready else finished_pdf(ctx, pdf_bytes))
+                check_final_pages(final, output, "poster.html", ctx, result)
+                result.outputs[output] = final
+                result.finished.add(output)
+            elif output.endswith("-a3.pdf"):
+                a3 = with_review_date(a3_pdf(document, ctx.print_ready), review_by)
+                if ctx.print_ready:
+                    a3 = print_master(ctx, output, a3, Finish(A3_MM, review_by=review_by), "poster-pdf")
+                    result.finished.add(output)
+                result.outputs[output] = a3
+            elif output.endswith(".png"):
+                result.outputs[output] = png_from_pdf(ctx, pdf_bytes, width, ctx.config.posters.png_colors)
 
 
 def a3_pdf(document, bleed: bool) -> bytes:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Sequence
 
 from outreach.rendering.inspect_furniture import furniture_findings
 from outreach.rendering.units import PT_PER_MM
@@ -53,19 +53,29 @@ class _Glyph:
 def inspect_pdf(source: bytes | Path, name: str = "", terms: tuple[str, ...] = ()) -> list[PageProblem]:
     """Every problem on every page of one PDF. `terms`: the project's own names that must not
     split over two lines (the built-in ones are always checked)."""
+    return inspect_pdf_terms(source, name, (terms,))[0]
+
+
+def inspect_pdf_terms(source: bytes | Path, name: str, term_sets: Sequence[tuple[str, ...]]) -> list[list[PageProblem]]:
+    """What inspect_pdf says of one PDF with each set of terms, the PDF read once: only the
+    typesetting checks depend on the terms, the rest (reading every glyph, rendering the bleed)
+    is done once for all sets. The build checks each finished page with the terms of
+    `outreach check --pages` and with the library's law names together (outputs/html.py)."""
     import pypdfium2 as pdfium
 
     data = source.read_bytes() if isinstance(source, Path) else source
     name = name or (str(source) if isinstance(source, Path) else "PDF")
     document = pdfium.PdfDocument(data)
-    problems: list[PageProblem] = []
+    problems: list[list[PageProblem]] = [[] for _ in term_sets]
     try:
         for index in range(len(document)):
-            problems.extend(_inspect_page(document[index], index + 1, name, terms))
-        problems.extend(PageProblem(name, *found) for found in furniture_findings(document))
+            for found, page_problems in zip(problems, _inspect_page(document[index], index + 1, name, term_sets),
+                                            strict=True):
+                found.extend(page_problems)
+        furniture = [PageProblem(name, *found) for found in furniture_findings(document)]
     finally:
         document.close()
-    return problems
+    return [found + furniture for found in problems]
 
 
 def inspect_files(paths: Iterable[Path], base: Path, terms: tuple[str, ...] = ()) -> list[PageProblem]:
@@ -91,23 +101,24 @@ class _Page:
                            severity)
 
 
-def _inspect_page(page, number: int, file: str, terms: tuple[str, ...] = ()) -> list[PageProblem]:
+def _inspect_page(page, number: int, file: str, term_sets: Sequence[tuple[str, ...]]) -> list[list[PageProblem]]:
+    """The page's problems with each set of terms (see inspect_pdf_terms)."""
     from outreach.rendering.inspect_typesetting import typesetting_problems
 
     where = _Page(page, number, file)
     glyphs = glyphs_of(page)
     images = image_boxes(page)
-    found: list[PageProblem] = []
-    found += _limited(_orientation(where, glyphs))
-    found += _limited(_overlaps(where, glyphs))
-    found += _limited(_on_images(where, glyphs, images))
-    found += _limited(_outside_trim(where, glyphs))
-    found += typesetting_problems(where, terms, _limited)
+    before: list[PageProblem] = []
+    before += _limited(_orientation(where, glyphs))
+    before += _limited(_overlaps(where, glyphs))
+    before += _limited(_on_images(where, glyphs, images))
+    before += _limited(_outside_trim(where, glyphs))
+    after: list[PageProblem] = []
     if where.print_ready:
-        found += _bleed(where)
+        after += _bleed(where)
     if not glyphs and not images:
-        found += _blank(where)
-    return found
+        after += _blank(where)
+    return [before + typesetting_problems(where, terms, _limited) + after for terms in term_sets]
 
 
 def _limited(problems: list[PageProblem]) -> list[PageProblem]:

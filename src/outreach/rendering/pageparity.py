@@ -27,6 +27,8 @@ def page_defects(data: bytes, name: str, terms: tuple[str, ...] = (), skip: Coll
     (render.typeset.project_terms of the project's config)."""
     if skip:
         data, numbers = _without(data, skip)
+        if not numbers:   # every page inspected already, in these bytes (outputs/html.py check_final_pages)
+            return []
     else:
         numbers = None
     problems = inspect_pdf(data, name, terms)
@@ -44,11 +46,19 @@ def _without(data: bytes, skip: Collection[int]) -> tuple[bytes, list[int]]:
 
     with pikepdf.open(io.BytesIO(data)) as pdf:
         kept = [i for i in range(len(pdf.pages)) if i not in skip]
+        if not kept:
+            return b"", []
         for index in sorted(set(range(len(pdf.pages))) - set(kept), reverse=True):
             del pdf.pages[index]
         buffer = io.BytesIO()
         pdf.save(buffer)
     return buffer.getvalue(), [i + 1 for i in kept]
+
+
+def build_error(defects: Iterable[PageProblem]) -> str:
+    """The build's message for a PDF with defects: nothing of it was written."""
+    return (f"版面有问题，这一项没有写出：{describe(defects)}。outreach check --pages 会报告同样的问题。"
+            "请调整模板的尺寸或间距、精简文字，或缩短 outreach.toml 里过长的电话名称、单位名称。")
 
 
 def describe(problems: Iterable[PageProblem]) -> str:

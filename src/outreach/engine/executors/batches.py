@@ -9,7 +9,10 @@ def chunks(targets, workers: int) -> list[list]:
     """Group targets by renderer into batches that keep every worker busy.
 
     A renderer with batch_size > 1 shares work inside a batch (fonts are subset once
-    per batch); batches are cut so each worker still gets its share.
+    per batch); batches are cut so each worker still gets its share: as few batches as the
+    batch size allows, made a multiple of the workers and of even sizes (21 posters on two
+    workers in batches of at most 8: 6+5+5+5, each worker 11 or 10; cut 8+8+5, one worker
+    rendered 13 while the other waited).
     """
     groups: dict[str, list] = {}
     for target in targets:
@@ -17,6 +20,12 @@ def chunks(targets, workers: int) -> list[list]:
     batches: list[list] = []
     renderers = all_renderers()
     for kind, group in groups.items():
-        size = max(1, min(renderers[kind].batch_size, -(-len(group) // max(workers, 1))))
-        batches.extend(group[i:i + size] for i in range(0, len(group), size))
+        count = -(-len(group) // max(renderers[kind].batch_size, 1))
+        count = min(-(-count // max(workers, 1)) * max(workers, 1), len(group))
+        size, larger = divmod(len(group), count)
+        start = 0
+        for index in range(count):
+            end = start + size + (index < larger)
+            batches.append(group[start:end])
+            start = end
     return batches

@@ -10,7 +10,7 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Iterator
 
 from outreach.engine.executors.batches import chunks
-from outreach.engine.worker import Outcome, init_worker, run_batch, start_warm_worker
+from outreach.engine.worker import Outcome, init_worker, preload, run_batch, start_warm_worker
 
 
 class InProcess:
@@ -39,7 +39,10 @@ class LocalPool:
         self.workers = workers
         self.used = False
         self.keep: frozenset[str] | None = None
-        self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=_context(),
+        context = _context()
+        if context.get_start_method() == "fork":
+            preload()   # imported once here, shared by every forked worker
+        self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=context,
                                         initializer=start_warm_worker,
                                         initargs=(root, options, out_dir, stage_dir, os.getpid()))
         # Workers start on the first submission; start them now so they warm up during planning.
