@@ -76,7 +76,7 @@ def test_items_in_pack_order(pack_build):
     entries = outline(pack_build / "build/packs/elderly.pdf")
     expected = []
     for item in pack.items:
-        kind = {"poster": "scenarios", "tip": "tips", "quiz": "quizzes", "script": "scripts"}[item.kind]
+        kind = {"poster": "scenarios", "tip": "tips", "quiz": "quizzes", "script": "scripts"}[item.key]
         expected.append(library.get(kind, item.ref).model.title)
     assert [title for title, _, _ in entries[1:-1]] == expected and entries[-1][0] == "封底"
     quiz = next(children for title, _, children in entries if title == library.quizzes["community-basics"].title)
