@@ -121,9 +121,9 @@ def test_banners_are_drawn_to_scale_with_the_slogan_filling_the_height(tmp_path)
             assert pdf_text(path).strip() == "不听、不信、不转账" and size_mm == pytest.approx(0.72 * 70, abs=0.5)
         else:   # 15 characters: smaller on the 5 m banner, as large as the height allows on the 8 m one
             assert size_mm < 0.72 * 70 - 5 if length == 5000 else size_mm == pytest.approx(0.72 * 70, abs=0.5)
-    # The ink of the short slogan: white on red, 60–70 % of the banner's height.
+    # The ink of the short slogan: white on red, 60–72 % of the banner's height (measured 68 %).
     ink = _white_rows(root / "build/banners/fixture-1-700x5000-1to10.pdf")
-    assert 0.58 <= ink <= 0.72, ink
+    assert 0.60 <= ink <= 0.72, ink
 
 
 def _white_rows(path: Path) -> float:

@@ -13,7 +13,7 @@ bleed is then 30 mm at full size: what shops ask for long banners (about an inch
 hem without white at the edge.
 
 Type: the slogan is set as large as the banner's height allows (its font size EM_OF_HEIGHT of
-the height, which puts the ink of a Chinese character at about 60–65 % of it), smaller only when
+the height, which puts the ink of a line of Chinese at about 65–70 % of it), smaller only when
 the slogan is too long for the length, and never below MIN_EM_OF_HEIGHT of the height (at 0.7 m,
 28 cm characters: legible from over 100 m, about 4 mm of letter height per metre). A slogan too
 long even then fails its target, naming the slogan and how many characters to cut.
