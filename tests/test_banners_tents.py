@@ -348,3 +348,17 @@ def test_the_slogans_reach_the_starter_packs():
     for pack in ("elderly", "campus", "market"):
         slogans = library.item("packs", pack).model.slogans
         assert len(slogans) == 3 and all(len(s) <= 16 for s in slogans), (pack, slogans)   # a 5 m banner holds 16
+
+
+def test_a_banner_template_that_changes_the_page_size_fails_naming_the_size(tmp_path):
+    root = with_slogans(fixture_copy(tmp_path), "不听、不信、不转账")
+    with (root / "outreach.toml").open("a", encoding="utf-8") as file:
+        file.write('\n[banners]\nsizes = ["700x5000"]\n')
+    theme = Path(__file__).resolve().parents[1] / "src/outreach/default_theme/banners/banner.html"
+    override = root / "templates/banners/banner.html"
+    override.parent.mkdir(parents=True)
+    override.write_text(theme.read_text(encoding="utf-8").replace(
+        "@page { size: {{ banner.page_w_mm }}mm {{ banner.page_h_mm }}mm;", "@page { size: A4;"), encoding="utf-8")
+    result = build_project(root, only=("banners",))
+    [failure] = result.failures
+    assert "应为 500×70 毫米" in failure.message and "templates/banners/banner.html" in failure.file + failure.message
