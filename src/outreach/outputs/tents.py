@@ -71,8 +71,7 @@ class TentsRenderer(Renderer):
         "css/tent.css": "桌牌样式",
     }
     template_contracts = (
-        TemplateContract(TEMPLATE, A4_MM, ("tent-front", "tent-back"),
-                         "桌牌在 A4 纸正中对折，折线位置按 A4 高度的一半计算"),
+        TemplateContract(TEMPLATE, A4_MM, why="桌牌在 A4 纸正中对折，折线标记按 A4 高度的一半画"),
     )
 
     def plan(self, library, options):
