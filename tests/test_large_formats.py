@@ -322,3 +322,16 @@ def test_check_names_a_pack_that_does_not_exist_and_a_title_too_long(tmp_path):
     assert run.returncode == 1, output
     assert "rollup_sizes_by_pack" in output and "nosuchpack" in output
     assert re.search(r"content/packs/fixture\.yaml.*标题.*删去约 \d+ 个字", output), output
+
+
+def test_rollup_and_boards_are_vector_only(large_build):
+    """Printed at metres, a bitmap shows its pixels: text, shapes and the QR code are vector paths."""
+    import pypdfium2.raw as raw
+
+    for path in sorted((large_build / "build").rglob("*.pdf")):
+        document = pdfium.PdfDocument(path.read_bytes())
+        try:
+            images = list(document[0].get_objects(filter=[raw.FPDF_PAGEOBJ_IMAGE], max_depth=8))
+        finally:
+            document.close()
+        assert images == [], path
