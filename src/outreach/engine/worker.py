@@ -62,12 +62,13 @@ def use_items(keep: frozenset[str]) -> None:
     _kept = keep
 
 
-def preload() -> None:
-    """Import in the main process what every worker needs, before the pool forks: the workers
-    then share one copy of WeasyPrint, pikepdf, pdfium, the renderers and the content models
-    instead of each importing its own (about 1 s of CPU per worker; on two cores the import
-    and the planning otherwise compete with each other). Nothing here starts a thread or sets
-    up fonts: that stays in each worker (warm_up), after the fork."""
+def preload(root: Path, options) -> None:
+    """Import in the main process what every worker needs, before the pool forks, and parse the
+    content once: the workers then share one copy of WeasyPrint, pikepdf, pdfium, the renderers
+    and the content models instead of each importing its own (about 1 s of CPU per worker), and
+    their own load_library (like the main process's, for planning) finds every file parsed
+    (project.loader's parse cache: 4 ms instead of 140 ms for the starter library). Nothing
+    here starts a thread or sets up fonts: that stays in each worker (warm_up), after the fork."""
     import pikepdf  # noqa: F401
     import pypdfium2  # noqa: F401
     from PIL import Image  # noqa: F401
@@ -76,9 +77,10 @@ def preload() -> None:
     import outreach.rendering.pageinspect
     import outreach.rendering.pdf
     import outreach.rendering.templating  # noqa: F401
-    from outreach.project.loader import load_library  # noqa: F401
+    from outreach.project.loader import load_library
 
     all_renderers()
+    load_library(root, stations=options.stations)
 
 
 def start_warm_worker(root: Path, options, out_dir: Path, stage_dir: Path, parent_pid: int | None = None) -> None:

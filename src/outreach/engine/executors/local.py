@@ -41,7 +41,7 @@ class LocalPool:
         self.keep: frozenset[str] | None = None
         context = _context()
         if context.get_start_method() == "fork":
-            preload()   # imported once here, shared by every forked worker
+            preload(root, options)   # imported and parsed once here, shared by every forked worker
         self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=context,
                                         initializer=start_warm_worker,
                                         initargs=(root, options, out_dir, stage_dir, os.getpid()))
