@@ -65,7 +65,7 @@ def use_items(keep: frozenset[str]) -> None:
 def preload(root: Path, options) -> None:
     """Import in the main process what every worker needs, before the pool forks, and parse the
     content once: the workers then share one copy of WeasyPrint, pikepdf, pdfium, the renderers
-    and the content models instead of each importing its own (about 1 s of CPU per worker), and
+    and the content models instead of each importing its own (about 0.5 s of CPU per worker), and
     their own load_library (like the main process's, for planning) finds every file parsed
     (project.loader's parse cache: 4 ms instead of 140 ms for the starter library). Nothing
     here starts a thread or sets up fonts: that stays in each worker (warm_up), after the fork."""
