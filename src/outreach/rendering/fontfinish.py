@@ -110,15 +110,16 @@ def _content_bytes(stream_owner) -> bytes:
 # Content streams read, by their bytes: a station's copy of a pack repeats the pack's pages, and
 # a worker finishes hundreds of such copies (outputs/stations.py).
 _STREAMS: dict[bytes, tuple[dict[str, set[int]], tuple[str, ...]]] = {}
-_STREAMS_MAX = 512
+_STREAMS_MAX = 256
 
 
 def _stream_text(data: bytes) -> tuple[dict[str, set[int]], tuple[str, ...]]:
     """(codes shown with each font resource name, names of the XObjects drawn, in order) of one
     content stream; the font in use is saved and restored with the graphics state (q, Q)."""
     key = hashlib.sha256(data).digest()
-    known = _STREAMS.get(key)
+    known = _STREAMS.pop(key, None)
     if known is not None:
+        _STREAMS[key] = known   # most recently used last: a pack's pages stay while covers come and go
         return known
     shown: dict[str, set[int]] = {}
     drawn: list[str] = []
@@ -248,7 +249,9 @@ class _Program:
     cff_name: str | None
 
 
-@lru_cache(maxsize=64)
+# A batch's files share its programs (WeasyPrint's, ~0.8 MB each for a CJK face with every glyph
+# slot): a few batches' worth. 64 kept ~50 MB per worker once a station build had made 32 batches.
+@lru_cache(maxsize=16)
 def _program_from_bytes(data: bytes, bare: bool) -> _Program:
     cff = data if bare else _opentype_cff(data)
     return _Program(data, bare, _cff_font_name(cff) if cff else None)
