@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import time
 import traceback
@@ -67,8 +68,8 @@ def preload(root: Path, options) -> None:
     content once: the workers then share one copy of WeasyPrint, pikepdf, pdfium, the renderers
     and the content models instead of each importing its own (about 0.5 s of CPU per worker), and
     their own load_library (like the main process's, for planning) finds every file parsed
-    (project.loader's parse cache: 4 ms instead of 140 ms for the starter library). Nothing
-    here starts a thread or sets up fonts: that stays in each worker (warm_up), after the fork."""
+    (project.loader's parse cache: 4 ms instead of 140 ms for the starter library), with the
+    fonts set up (warm_up). Nothing here starts a thread: a fork copies only the calling one."""
     import pikepdf  # noqa: F401
     import pypdfium2  # noqa: F401
     from PIL import Image  # noqa: F401
@@ -80,7 +81,25 @@ def preload(root: Path, options) -> None:
     from outreach.project.loader import load_library
 
     all_renderers()
-    load_library(root, stations=options.stations)
+    library, _ = load_library(root, stations=options.stations)
+    if library is not None:
+        # Fontconfig, Pango and HarfBuzz set up once for all workers (checked: no thread is
+        # started), each worker then working on its own copy.
+        _warm(library.config.theme.font_family)
+    # Objects made so far are left out of garbage collection: a collection in a worker would
+    # otherwise write to every one of them and copy the parent's memory page by page.
+    gc.freeze()
+
+
+_warmed: set[str] = set()
+
+
+def _warm(font_family: str) -> None:
+    from outreach.rendering.pdf import warm_up
+
+    if font_family not in _warmed:
+        warm_up(font_family)
+        _warmed.add(font_family)
 
 
 def start_warm_worker(root: Path, options, out_dir: Path, stage_dir: Path, parent_pid: int | None = None) -> None:
@@ -100,9 +119,7 @@ def start_warm_worker(root: Path, options, out_dir: Path, stage_dir: Path, paren
     library, _ = load_library(root, stations=options.stations)
     init_worker(root, library, options, out_dir, stage_dir)
     if library is not None:
-        from outreach.rendering.pdf import warm_up
-
-        warm_up(library.config.theme.font_family)
+        _warm(library.config.theme.font_family)   # done already when the pool forked after preload()
 
 
 def run_batch(targets: list[Target], keep: frozenset[str] | None = None) -> list[Outcome]:
