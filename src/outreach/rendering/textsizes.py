@@ -11,8 +11,6 @@ from dataclasses import dataclass
 
 from outreach.rendering.largeformat import BOARD_MIN_PT, ROLLUP_MIN_PT
 
-from outreach.rendering.largeformat import BOARD_MIN_PT, ROLLUP_MIN_PT
-
 PUBLIC_PT = 9.0       # read by the public at arm's length: posters, tip sheets, quiz cards, contact cards
 ELDERLY_PT = 12.0     # read by elderly people: the answer sheet's instructions, elderly packs' body text
 STICKER_PT = 10.0     # read on a door or in a lift from 0.5 m and more: contact stickers
@@ -36,9 +34,6 @@ MIN_TEXT: dict[str, TextSize] = {
     "talk-card": TextSize(STAFF_PT, "民警随身的劝阻话术卡"),
     "talk-card-sheet": TextSize(STAFF_PT, "民警随身的劝阻话术卡"),
     "contact-cards": TextSize(PUBLIC_PT, "发给群众的警民联系卡"),
-    # Large formats are read from metres away: sized from the viewing distance (rendering/largeformat.py).
-    "rollup-pdf": TextSize(ROLLUP_MIN_PT, "站在 2.5 米外看的易拉宝"),
-    "board-pdf": TextSize(BOARD_MIN_PT, "站在 1.5 米外看的展板"),
     # An elderly pack's leaflet is held to ELDERLY_PT by its own build (outputs/leaflets.py).
     "leaflet-pdf": TextSize(PUBLIC_PT, "发给群众的三折页"),
     # On a door or in a lift, read from 0.5–1 m: 9 pt at arm's length (about 40 cm) scaled to 0.5 m.
