@@ -19,7 +19,8 @@ HEX_COLOUR = re.compile(r"#[0-9a-fA-F]{3,6}\b")
 # black on white so every scanner reads them.
 FIXED_COLOURS = {"quiz/cut-marks.html": {"#000"}, "poster.html": {"#000000", "#ffffff"},
                  "articles/long-image.html": {"#000000", "#ffffff"},
-                 "leaflets/back.html": {"#000000", "#ffffff"}}   # QR codes: black on white for scanners
+                 "leaflets/back.html": {"#000000", "#ffffff"}, "large/rollup.html": {"#000000", "#ffffff"},
+                 "large/board-frame.html": {"#000000", "#ffffff"}}   # QR codes: black on white for scanners
 
 
 def theme_files():
