@@ -96,6 +96,16 @@ def test_styles_scripts_titles_and_attributes_are_untouched():
     assert out.count("帮信罪") == 5 and out.count(f"帮{WJ}信{WJ}罪") == 1
 
 
+def test_tag_like_text_inside_styles_and_scripts_does_not_stop_the_pass():
+    """A "<style>" in a CSS comment (a volunteer's note) used to open a second style element
+    that never closed: the pass then skipped every paragraph after it, silently."""
+    page = ('<html><head><style>/* rules for <style> blocks and <p> */ p { color: red }</style>'
+            '<script>var s = "</p><title>";</script></head><body><p>可能构成帮信罪，请注意。</p></body></html>')
+    out = typeset_html(page, rules())
+    assert f"帮{WJ}信{WJ}罪" in out
+    assert "/* rules for <style> blocks and <p> */" in out and 'var s = "</p><title>";' in out
+
+
 def test_browser_pages_get_nobr_spans_instead_of_joiners():
     from outreach.rendering.typeset_pass import typeset_page
 

@@ -28,6 +28,10 @@ from outreach.rendering.typeset import CLOSING, OPENING, STOPS, TAIL_UNITS, WJ, 
 _TOKEN = re.compile(r"(<!--.*?-->|<![^>]*>|<[^>]*>)", re.S)
 # Elements whose text is not laid out as running text.
 _SKIP = {"style", "script", "title", "textarea", "svg", "math", "template", "head", "option", "select"}
+# Raw-text elements (HTML's "raw text" and "escapable raw text"): nothing inside is a tag, so a
+# "<style>" in a CSS comment or a "</p>" in a script string must not open or close anything —
+# read as tags they left the pass skipping the rest of the page, silently.
+_RAW_TEXT = {"style", "script", "title", "textarea"}
 # Tags that end a run of running text (everything else is inline formatting inside a paragraph).
 _BLOCK = {
     "html", "body", "div", "p", "li", "ul", "ol", "dl", "dt", "dd", "h1", "h2", "h3", "h4", "h5", "h6",
@@ -61,9 +65,19 @@ def typeset_html(page: str, rules: Rules, browser: bool = False) -> str:
     runs: list[_Run] = []
     current = _Run()
     skipping: list[str] = []
+    raw_text = ""   # the raw-text element we are inside, until its own end tag
     for index, token in enumerate(tokens):
+        if raw_text:
+            if index % 2 and _tag_name(token) == (raw_text, True):
+                raw_text = ""
+            continue
         if index % 2:   # a tag, comment or doctype
             name, closing = _tag_name(token)
+            if name in _RAW_TEXT and not closing and not token.endswith("/>"):
+                raw_text = name
+                runs.append(current)
+                current = _Run()
+                continue
             if name in _SKIP and not token.endswith("/>"):
                 if closing and skipping and skipping[-1] == name:
                     skipping.pop()
