@@ -137,11 +137,11 @@ def test_elderly_packs_quizzes_and_performances_say_nin(library):
         if pack.audience != "elderly":
             continue
         for item in pack.items:
-            if item.kind == "quiz":
+            if item.key == "quiz":
                 for q in library.quizzes[item.ref].questions:
                     texts = [q.question, q.explanation, *q.choices]
                     wrong += [f"{pack_id}: quiz {item.ref} {q.id}" for t in texts if "你" in t]
-            elif item.kind == "script":
+            elif item.key == "script":
                 script = library.scripts[item.ref]
                 if script.form in ("三句半", "快板"):       # performed to the audience, not a dialogue
                     for scene in script.scenes:
@@ -175,9 +175,9 @@ def test_fangchanzheng_is_explained_at_its_first_mention():
 # --- item 5: packs and quizzes -------------------------------------------------------------------
 
 def test_the_new_scenarios_are_in_packs_and_quizzes(library):
-    in_packs = {item.ref for pack in library.packs.values() for item in pack.items if item.kind == "poster"}
+    in_packs = {item.ref for pack in library.packs.values() for item in pack.items if item.key == "poster"}
     assert {"sextortion", "overseas-job", "fan-scam-minors", "etc-refund-sms"} <= in_packs
-    assert "anti-fraud-tools" in {item.ref for item in library.packs["elderly"].items if item.kind == "tip"}
+    assert "anti-fraud-tools" in {item.ref for item in library.packs["elderly"].items if item.key == "tip"}
     asked = [q for quiz in library.quizzes.values() for q in quiz.questions if q.scenario in NEW_SCENARIOS]
     assert 2 <= len(asked) <= 4
     # Each answer agrees with its poster: the right choice repeats the scenario's advice.
