@@ -45,7 +45,7 @@ BANK_SUFFIXES = (".xlsx", ".csv")
 class Reply:
     status: int
     body: bytes
-    kind: str = "application/json; charset=utf-8"
+    media_type: str = "application/json; charset=utf-8"
 
 
 def reply(data: Any, status: int = HTTPStatus.OK) -> Reply:

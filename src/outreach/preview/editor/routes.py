@@ -140,7 +140,7 @@ async def _run(action: Callable[..., Reply], *args: Any) -> Response:
         return _json({"error": str(problem)}, HTTPStatus.BAD_REQUEST)
     except OutreachError as problem:   # e.g. `outreach new` refusing to overwrite
         return _json({"error": str(problem)}, HTTPStatus.CONFLICT)
-    return Response(answer.body, answer.status, media_type=answer.kind, headers=guards.EDITOR_HEADERS)
+    return Response(answer.body, answer.status, media_type=answer.media_type, headers=guards.EDITOR_HEADERS)
 
 
 async def _body(request: Request, limit: int) -> bytes | Response:
