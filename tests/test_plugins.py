@@ -158,6 +158,54 @@ def test_a_render_that_reads_an_undeclared_item_fails_instead_of_going_stale(fix
     assert bookmark.read_text(encoding="utf-8").splitlines()[1] == "接到96110来电请务必接听"
 
 
+SIZING = PLUGIN + '''
+
+class SizingRenderer(BookmarkRenderer):
+    """A careless plugin: each bookmark gives the size of the scenario's poster PDF, but its
+    targets do not depend on the posters."""
+
+    phase = 1
+
+    def render(self, target, ctx):
+        result = super().render(target, ctx)
+        scenario_id = target.id.rsplit("/", 1)[-1]
+        size = len(ctx.read_output(f"posters/{scenario_id}.pdf"))
+        [(path, data)] = result.outputs.items()
+        result.outputs[path] = data + f"海报 {size} 字节\\n".encode("utf-8")
+        return result
+
+
+class DependingRenderer(SizingRenderer):
+    """The same bookmarks, each depending on its poster."""
+
+    def plan(self, library, options):
+        targets = super().plan(library, options)
+        for target in targets:
+            target.deps = (f"posters/{target.id.rsplit('/', 1)[-1]}",)
+        return targets
+'''
+
+
+def test_a_render_that_reads_another_targets_output_without_depending_on_it_fails(fixture_project, tmp_path):
+    """Reads of other targets' files are held to the deps like reads of content to the sources:
+    a bookmark that reads a poster it does not depend on would keep the old size after the
+    poster changed."""
+    site = tmp_path / "site"
+    install_plugin(site)
+    use_plugin(site, SIZING, "SizingRenderer")
+    built = outreach(fixture_project, site, "build", "--only", "posters", "--only", "bookmarks", "-j", "1")
+    said = built.stdout + built.stderr
+    assert built.returncode != 0, said
+    assert "输出类型“bookmarks”生成“书签 fake-loan”时读取了 posters/fake-loan.pdf" in said and "deps" in said, said
+    assert not (fixture_project / "build/bookmarks/fake-loan.txt").exists()
+
+    use_plugin(site, SIZING, "DependingRenderer")
+    built = outreach(fixture_project, site, "build", "-q", "--only", "bookmarks", "-j", "1")
+    assert built.returncode == 0, built.stdout + built.stderr
+    size = (fixture_project / "build/posters/fake-loan.pdf").stat().st_size
+    assert f"海报 {size} 字节" in (fixture_project / "build/bookmarks/fake-loan.txt").read_text(encoding="utf-8")
+
+
 GREETINGS = '''
 from pydantic import BaseModel, ConfigDict, Field
 

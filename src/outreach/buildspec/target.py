@@ -21,6 +21,9 @@ class Target:
     label: str = ""                           # what to call it in messages, e.g. "海报 fake-loan"
     fingerprint: str = ""
     roles: dict = field(default_factory=dict)  # output path → role (set by the planner)
+    # The outputs of its deps: all it may read of other targets' files (set by the planner,
+    # held to by the worker: a read of anything else would not rebuild it when that changes).
+    readable: tuple[str, ...] = ()
 
 
 def tool_versions() -> dict[str, str]:

@@ -143,6 +143,8 @@ def plan_build(root: Path, library: Library, options: BuildOptions, dormant_stat
                 versions=versions)
             by_id[target.id] = target
             (dormant if kind in dormant_kinds else all_targets).append(target)
+    for target in by_id.values():
+        target.readable = tuple(sorted({path for dep in target.deps if dep in by_id for path in by_id[dep].outputs}))
     # This run owns the selected kinds' targets in its shard; it also renders what they
     # need (a pack needs its posters) but, in a shard, commits only what it owns, so the
     # shards' outputs never overlap and together are the full build.

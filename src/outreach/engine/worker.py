@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import hashlib
 import time
@@ -154,8 +155,8 @@ def render_and_write(targets: list[Target], ctx: RenderContext) -> list[Outcome]
             results = [RenderError(f"内部错误：输出类型“{renderer.name}”要生成 {len(targets)} 项，只交回了 {len(results)} 个结果，"
                                    "没有写出任何文件。请把这个问题反馈给维护人员。")] * len(targets)
         else:
-            results = [_undeclared_items(renderer, target, read) or result
-                       for target, result, read in zip(targets, results, reads, strict=True)]
+            results = [_undeclared_items(renderer, target, items) or _undeclared_outputs(renderer, target, outputs) or result
+                       for target, result, (items, outputs) in zip(targets, results, reads, strict=True)]
         if missing := undeclared(recording.read, (*renderer.config_sections, *print_sections(ctx.options))):
             sections = "、".join(f"[{name}]" for name in missing)
             results = [RenderError(f"内部错误：输出类型“{renderer.name}”读取了 outreach.toml 的 {sections}，却没有在"
@@ -191,26 +192,47 @@ def render_and_write(targets: list[Target], ctx: RenderContext) -> list[Outcome]
     return outcomes
 
 
-def _render_recording(renderer, targets: list[Target], ctx: RenderContext) -> tuple[list, list[set[str]]]:
-    """The renderer's results, and for each target the content files it read. A renderer that
+def _render_recording(renderer, targets: list[Target], ctx: RenderContext) -> tuple[list, list[tuple[set[str], set[str]]]]:
+    """The renderer's results, and for each target the content files it read and the other
+    targets' outputs it read that its deps do not make. A renderer that
     renders one target at a time is recorded target by target; one that renders a batch
     together (BatchRenderer, or its own render_batch) is recorded as a whole, and each target
     is held to what the batch declares between them."""
     results: list = []
     if type(renderer).render_batch is not Renderer.render_batch:
-        with recording(ctx.library) as view:
+        with recording(ctx.library) as view, _recording_outputs(ctx) as outputs:
             results = renderer.render_batch(targets, ctx)
         declared = {source for target in targets for source in target.sources}
-        return results, [view.read - declared] * len(targets)
+        readable = {path for target in targets for path in (*target.readable, *target.outputs)}
+        return results, [(view.read - declared, outputs - readable)] * len(targets)
     reads = []
     for target in targets:
-        with recording(ctx.library) as view:
+        with recording(ctx.library) as view, _recording_outputs(ctx) as outputs:
             try:
                 results.append(renderer.render(target, ctx))
             except RenderError as problem:
                 results.append(problem)
-        reads.append(view.read)
+        reads.append((view.read, outputs - {*target.readable, *target.outputs}))
     return results, reads
+
+
+@contextlib.contextmanager
+def _recording_outputs(ctx: RenderContext):
+    """The other targets' outputs read in the block (RenderContext.output_path)."""
+    read: set[str] = set()
+    ctx.outputs_read = read
+    try:
+        yield read
+    finally:
+        ctx.outputs_read = None
+
+
+def _undeclared_outputs(renderer, target: Target, read: set[str]) -> RenderError | None:
+    if not read:
+        return None
+    files = "、".join(sorted(read)[:5]) + (f" 等 {len(read)} 个文件" if len(read) > 5 else "")
+    return RenderError(f"内部错误：输出类型“{renderer.name}”生成“{target.label or target.id}”时读取了 {files}，"
+                       "却没有把生成它们的目标列在这个目标的 deps 里，它们变了不会重新生成这一项。请把这个问题反馈给维护人员。")
 
 
 def _undeclared_items(renderer, target: Target, read: set[str]) -> RenderError | None:

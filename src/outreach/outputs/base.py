@@ -154,6 +154,9 @@ class RenderContext:
     out_dir: Path
     stage_dir: Path | None = None   # where this build's new outputs wait until the commit
     env: Any = None
+    # While the worker records a render: the other targets' outputs it reads (build-relative,
+    # with the prefix), held to the outputs of the target's deps.
+    outputs_read: set[str] | None = None
 
     @property
     def config(self):
@@ -193,6 +196,8 @@ class RenderContext:
     def output_path(self, relpath: str) -> Path:
         """Where an output of an earlier phase is now: staged by this build, or from a previous one."""
         relpath = self.output_prefix + relpath
+        if self.outputs_read is not None:
+            self.outputs_read.add(relpath)
         if self.stage_dir is not None and (self.stage_dir / relpath).is_file():
             return self.stage_dir / relpath
         return self.out_dir / relpath
