@@ -239,7 +239,13 @@ class PackRenderer(Renderer):
         files = [(f"{pack_id}.pdf", pdf_path, whole)]
         for item in items:
             files += [(part.path, part.path, part) for part in item.parts + item.prints]
-        files += [(part.path, part.path, part) for part in pack_attachments(pack_id, ctx.library, ctx.print_ready)]
+        for part in pack_attachments(pack_id, ctx.library, ctx.print_ready):
+            # A build makes them first (they are deps); the editor's preview of a pack being
+            # written has not made them yet, and shows the pack without them.
+            if not ctx.output_path(part.path).is_file():
+                result.warnings.append(f"资料包 {pack_id} 的打印包里暂时没有{part.title}：{part.path} 还没有生成。")
+                continue
+            files.append((part.path, part.path, part))
         rows: list[PrintFile] = []
         zipped = {f"{pack_id}/{pack_id}.pdf": pdf_bytes}
         for name, path, part in files:
