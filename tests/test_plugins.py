@@ -286,7 +286,7 @@ def test_a_plugin_brings_its_own_config_section_and_presentation(fixture_project
     with zipfile.ZipFile(fixture_project / "build/packs/fixture.zip") as pack:   # the pack holds the fake-loan poster
         assert pack.read("fixture/greetings/fake-loan.txt").decode("utf-8") == "平安是福｜虚假网络贷款诈骗\n"
         assert "greetings/fake-loan.txt" in pack.read("fixture/打印说明.txt").decode("utf-8-sig")
-        assert "fixture/greetings/fake-medical-insurance.txt" not in pack.namelist()   # not in the pack
+        assert "fixture/greetings/fake-customer-service.txt" not in pack.namelist()   # not in the pack
 
     def fingerprints() -> dict[str, str]:
         manifest = json.loads((fixture_project / "build/manifest.json").read_text(encoding="utf-8"))
@@ -310,3 +310,50 @@ def test_a_plugin_brings_its_own_config_section_and_presentation(fixture_project
                                                          "preview": True})
         assert status == 200 and {"type": "text", "label": "greetings/fake-loan.txt",
                                   "text": "出入平安｜虚假网络贷款诈骗\n"} in answer["preview"]
+
+
+SAVING = PLUGIN + '''
+
+class SavingRenderer(BookmarkRenderer):
+    """Stands in for a save in the editor during a build: rendering the first bookmark edits
+    another scenario's title on disk, after every process has read the content."""
+
+    def render(self, target, ctx):
+        from pathlib import Path
+
+        other = Path(ctx.root) / "content/scenarios/impersonating-police.yaml"
+        text = other.read_text(encoding="utf-8")
+        if "（已更新）" not in text:   # the file as a person edits it, not through the library
+            import re
+
+            other.write_text(re.sub(r"^(title: .*)$", r"\\1（已更新）", text, count=1, flags=re.M), encoding="utf-8")
+        return super().render(target, ctx)
+'''
+
+
+def test_a_file_changed_during_a_build_is_built_again_by_the_next(fixture_project, tmp_path):
+    """A save while a build reads the project: the main process can plan with one version and a
+    worker render another, and the manifest then called a stale file up to date (the editor
+    matched the save to a build that had not rendered it). The build notices the change, keeps
+    what it rendered, and leaves every target it built to the next build, which renders the
+    saved text."""
+    site = tmp_path / "site"
+    install_plugin(site)
+    use_plugin(site, SAVING, "SavingRenderer")
+    first = outreach(fixture_project, site, "build", "--only", "bookmarks", "-j", "2")
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert "生成期间项目里有文件被修改" in first.stdout + first.stderr
+    manifest = json.loads((fixture_project / "build/manifest.json").read_text(encoding="utf-8"))
+    built_first = {t for t in manifest["targets"] if t.startswith("bookmarks/")}
+    assert built_first and all(manifest["targets"][t]["fingerprint"] == "" for t in built_first)
+    assert manifest["inputs"] == ""
+
+    use_plugin(site, PLUGIN, "BookmarkRenderer")
+    second = outreach(fixture_project, site, "build", "--only", "bookmarks", "-j", "2")
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert "生成期间" not in second.stdout + second.stderr
+    assert f"生成 {len(built_first)} 个" in second.stdout, second.stdout
+    bookmark = (fixture_project / "build/bookmarks/impersonating-police.txt").read_text(encoding="utf-8")
+    assert "（已更新）" in bookmark
+    third = outreach(fixture_project, site, "build", "--only", "bookmarks", "-j", "2")
+    assert third.returncode == 0 and "没有变化" in third.stdout, third.stdout

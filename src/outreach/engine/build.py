@@ -210,6 +210,12 @@ def _up_to_date(root: Path, options: BuildOptions, out_dir: Path, name: str, res
 
 def _build_locked(root: Path, options: BuildOptions, reporter: Reporter, out_dir: Path, name: str,
                   result: BuildResult) -> None:
+    # From here on the build reads the project (the digest first, then the library, which the
+    # workers load again as they start): a reporter that matches builds to saved changes takes
+    # this moment, not when the build was asked for or the lock came free.
+    reading = getattr(reporter, "reading", None)
+    if reading is not None:
+        reading()
     manifest, inputs = _up_to_date(root, options, out_dir, name, result)
     if result.noop:
         return
@@ -219,11 +225,6 @@ def _build_locked(root: Path, options: BuildOptions, reporter: Reporter, out_dir
     # New outputs wait in a staging directory; nothing in build/ changes until the commit,
     # so an interrupted build leaves the previous outputs and manifest exactly as they were.
     stage_dir = create_staging(out_dir)
-    # From here on the build reads content (the workers load the library as they start): a
-    # reporter that matches builds to saved changes takes this moment, not when it was asked.
-    reading = getattr(reporter, "reading", None)
-    if reading is not None:
-        reading()
     # Workers start now, importing WeasyPrint while this process checks and plans.
     executor = start_executor(root, options, out_dir, stage_dir)
     finished = False
@@ -249,9 +250,12 @@ def _build_locked(root: Path, options: BuildOptions, reporter: Reporter, out_dir
             if owner:
                 manifest.forget(owner)
         moves = _record(staged, plan, manifest, result)
+        changed_meanwhile = inputs_digest(root, options) != inputs
+        if changed_meanwhile:
+            _unsettle(manifest, result)
         manifest.tool = f"outreach {__version__}"
         # `only` and `shard` are part of the digest, so a partial build never masks a full one.
-        manifest.inputs = inputs if not result.failures else ""
+        manifest.inputs = inputs if not result.failures and not changed_meanwhile else ""
         manifest.skipped = [item.to_dict() for item in result.skipped]
         commit(out_dir, stage_dir, Journal(stage=stage_dir.name, manifest=name, moves=moves, deletes=to_delete),
                manifest.to_json())
@@ -483,6 +487,22 @@ def _record(staged: list[tuple], plan, manifest: Manifest, result: BuildResult) 
         result.built.append(target.id)
         moves.extend(written)
     return moves
+
+
+def _unsettle(manifest: Manifest, result: BuildResult) -> None:
+    """A file of the project changed while this build read it (a save in the editor, a git pull):
+    the main process planned with one version and a worker may have rendered another. What was
+    built is committed (each file is a whole render) but recorded as of no known inputs, so the
+    next build renders it again; `outreach serve` starts that build for the change anyway."""
+    for target_id in result.built:
+        entry = manifest.targets.get(target_id)
+        if entry is None:
+            continue
+        entry["fingerprint"] = ""
+        for path in entry.get("outputs", []):
+            if path in manifest.outputs:
+                manifest.outputs[path]["fingerprint"] = ""
+    result.notices.append("生成期间项目里有文件被修改（例如在编辑器里保存）：这次生成的文件下次生成时会按修改后的内容重新生成。")
 
 
 def _phase(target) -> int:
