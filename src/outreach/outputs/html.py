@@ -277,6 +277,26 @@ def check_final_pages(pdf_bytes: bytes, output: str, template: str, ctx: RenderC
     result.inspected[output] = set(range(_page_count(pdf_bytes)))
 
 
+def check_imposed_pages(piece: bytes, output: str, template: str, ctx: RenderContext, result: RenderResult) -> None:
+    """check_final_pages for an output that is one piece placed many times on a sheet (contact
+    cards 10-up, stickers 16-up): the piece is read once, not each of its copies. Page n of the
+    sheet holds copies of the piece's page n (the fronts, then the backs), so the pages reported
+    and marked inspected are the sheet's. The piece is read before the sheet's fonts are
+    finished: finishing renames glyphs, never moves them. That copies land inside their cut
+    boxes, apart, and the backs mirrored is the imposition's geometry (rendering/packing.py
+    impose, tested in test_pages and test_stickers), and `outreach check --pages` on the built
+    sheets finds what the build did (test_pages).
+
+    A print master's sheet is still read whole, as the build reads every print master: on a piece
+    with its bleed the trim is the piece's, and the text-near-trim rule would then measure from
+    each card's cut instead of the sheet's (the cards' and stickers' own safe zones are their
+    template contracts)."""
+    if ctx.print_ready:
+        check_pages(piece, output, template, ctx)
+        return
+    check_final_pages(piece, output, template, ctx, result)
+
+
 def _page_count(pdf_bytes: bytes) -> int:
     import pypdfium2 as pdfium
 

@@ -9,7 +9,7 @@ import io
 
 from outreach.buildspec.target import Target
 from outreach.outputs.base import BatchRenderer, PackPart, RenderContext, RenderError, RenderResult, RoleView
-from outreach.outputs.html import base_context, check_pages, layout, render_pages
+from outreach.outputs.html import base_context, check_imposed_pages, layout, render_pages
 from outreach.outputs.packs import collect, entry_sources, front_matter_html, station_attachments
 from outreach.outputs.printing import Finish, print_master
 from outreach.project.kinds import PACKS
@@ -145,7 +145,6 @@ class StationsRenderer(BatchRenderer):
         station = Station(**target.params["station"])
         folder = f"stations/{station.id}"
         packs = target.params["packs"]
-        check_pages(pieces[(target.id, "cards", None)], f"派出所 {station.id} 的警民联系卡", "stations/contact-cards.html", ctx)
         outputs: dict[str, bytes] = {}
         files = []
         for pack in packs:
@@ -169,6 +168,7 @@ class StationsRenderer(BatchRenderer):
                             finishing="双面印刷（长边翻转）；按裁切标记裁去出血，按页码顺序整理，可左侧装订")
             files.append((f"{pack}.pdf", outputs[path], part, quantity(ctx, part, model.audience) if ctx.print_ready else 0))
         cards_path = f"{folder}/contact-cards.pdf"
+        check_imposed_pages(pieces[(target.id, "cards", None)], cards_path, "stations/contact-cards.html", ctx, result)
         sheet, cuts = contact_sheet(pieces[(target.id, "cards", None)], ctx.config.stations.card_gutter, ctx.print_ready)
         if ctx.print_ready:
             sheet = print_master(ctx, cards_path, sheet, Finish(A4_MM, cuts=cuts), "contact-cards",

@@ -20,7 +20,7 @@ from outreach.outputs.base import (
     RoleView,
     failures_of,
 )
-from outreach.outputs.html import base_context, check_pages, render_pages, template_text
+from outreach.outputs.html import base_context, check_imposed_pages, render_pages, template_text
 from outreach.outputs.printing import BLEED_MM, Finish, finished_pdf, print_master
 from outreach.project.stations import Station
 from outreach.rendering.contract import TemplateContract
@@ -201,12 +201,14 @@ class StickersRenderer(BatchRenderer):
                sheet: tuple[float, float], boxes: list[Box]) -> RenderResult:
         from outreach.rendering.cutcontour import impose_die_cut
 
-        check_pages(piece, f"派出所 {station.id} 的警民联系贴", TEMPLATE, ctx)
         path = sheet_path(station.id)
+        result = RenderResult()
+        check_imposed_pages(piece, path, TEMPLATE, ctx, result)
         bleed = BLEED_MM if ctx.print_ready else 0.0
         data = impose_die_cut(piece, boxes, sheet, config.radius, bleed_mm=bleed)
         if ctx.print_ready:
             data = print_master(ctx, path, data, Finish(sheet, cuts=(tuple(boxes),)), ROLE, f"{station.name} 警民联系贴")
         else:
             data = finished_pdf(ctx, data)
-        return RenderResult(outputs={path: data}, finished={path})
+        result.outputs, result.finished = {path: data}, {path}
+        return result
