@@ -21,6 +21,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 from outreach.core.errors import OutreachError
 from outreach.core.safepath import is_hidden, is_regular_file, resolved_inside
 from outreach.rendering import typeset_layout
+from outreach.rendering.stylecache import lift_styles
 from outreach.rendering.units import PX_PER_MM
 
 MAX_RESOURCE_BYTES = 20 * 1024 * 1024
@@ -160,7 +161,10 @@ def render_document(html: str, base_url: str, fetcher: SafeFetcher, extra_css: s
 
         def lay_out(page: str):
             source = weasyprint.HTML(string=page, base_url=base_url, url_fetcher=fetcher)
-            return source.render(stylesheets=stylesheets, font_config=font_config()), source.etree_element
+            # A print build's extra stylesheet is a user stylesheet already: the page's own stay
+            # author stylesheets beside it, as the cascade between the two expects.
+            sheets = stylesheets or lift_styles(source, base_url, font_config())
+            return source.render(stylesheets=sheets, font_config=font_config()), source.etree_element
 
         # Rules that need the laid-out lines: balanced headings, hung opening marks.
         document = typeset_layout.lay_out(html, lay_out)
