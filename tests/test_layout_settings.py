@@ -52,7 +52,7 @@ def check_pages(root: Path) -> str:
     """`outreach check --pages` on the last build: its output; the test fails when it exits 1."""
     from typer.testing import CliRunner
 
-    from outreach.cli.commands import app   # importing the commands registers them on the app
+    from outreach.cli.commands import app  # importing the commands registers them on the app
 
     run = CliRunner().invoke(app, ["-C", str(root), "check", "--pages"])
     assert run.exit_code == 0, run.output[-3000:]
