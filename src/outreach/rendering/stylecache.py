@@ -41,7 +41,9 @@ def lift_styles(source, base_url: str | None, font_config) -> list | None:
 
     root = source.etree_element
     head = next((child for child in root if child.tag == "head"), None)
-    styles = [child for child in head if child.tag == "style"] if head is not None else []
+    if head is None:
+        return None
+    styles = [child for child in head if child.tag == "style"]
     if not styles or not _only_head_styles(root, styles):
         return None
     if any(style.get("type", "text/css").split(";", 1)[0].strip().lower() != "text/css"
