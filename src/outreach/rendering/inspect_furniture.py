@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from outreach.rendering.textpages import text_of
 from outreach.rendering.units import PT_PER_MM
 
 BAND_MM = 12.0              # furniture lives this close to the top or bottom trim edge
@@ -70,16 +71,15 @@ class Folio:
 Finding = tuple[int, float, float, str, str]
 
 
-def page_folios(page) -> list[Folio]:
-    """The page numbers printed on one pdfium page."""
+def page_folios(page, textpage=None) -> list[Folio]:
+    """The page numbers printed on one pdfium page. `textpage`: the page's text, when already open."""
     import pypdfium2.raw as raw
 
     left, bottom, right, top = page.get_trimbox()
     width, height = (right - left) / PT_PER_MM, (top - bottom) / PT_PER_MM
-    textpage = page.get_textpage()
     matrix = raw.FS_MATRIX()
     glyphs = []
-    try:
+    with text_of(page, textpage) as textpage:
         for index in range(textpage.count_chars()):
             char = chr(raw.FPDFText_GetUnicode(textpage.raw, index))
             if raw.FPDFText_IsGenerated(textpage.raw, index) == 1 or not char.strip():
@@ -92,19 +92,19 @@ def page_folios(page) -> list[Folio]:
             size = raw.FPDFText_GetFontSize(textpage.raw, index) * abs(matrix.a * matrix.d - matrix.b * matrix.c) ** 0.5
             glyphs.append((char, (g_left - left) / PT_PER_MM, (g_right - left) / PT_PER_MM,
                            (top - g_top) / PT_PER_MM, (top - g_bottom) / PT_PER_MM, size))
-    finally:
-        textpage.close()
     found = []
     runs = _runs(glyphs)
     for run in runs:
-        if not _alone(run, runs):
-            continue   # a number beside words: a step or question number, part of the content
         text = "".join(g[0] for g in run)
         run_top, run_bottom = min(g[3] for g in run), max(g[4] for g in run)
         middle = (run_top + run_bottom) / 2
         if not (middle < BAND_MM or middle > height - BAND_MM):
             continue
         if max(g[5] for g in run) > MAX_SIZE_PT or not FOLIO_TEXT.match(text):
+            continue
+        # Last, as it compares the run with every other: a number beside words is a step or
+        # question number, part of the content.
+        if not _alone(run, runs):
             continue
         found.append(Folio(text, min(g[1] for g in run), max(g[2] for g in run), run_top, run_bottom, width, height))
     return found
@@ -150,7 +150,11 @@ def _alone(run: list[tuple], runs: list[list[tuple]]) -> bool:
 def furniture_findings(document) -> list[Finding]:
     """Every page-number problem of one pdfium document: two numbers on one page, a number out
     of the place the document's other numbers share, an inner page left without one."""
-    per_page = [page_folios(document[index]) for index in range(len(document))]
+    return folio_findings([page_folios(document[index]) for index in range(len(document))])
+
+
+def folio_findings(per_page: list[list[Folio]]) -> list[Finding]:
+    """furniture_findings of the page numbers found on each page, in page order."""
     findings: list[Finding] = []
     for index, folios in enumerate(per_page):
         if len(folios) > 1:

@@ -21,6 +21,7 @@ from functools import cached_property, lru_cache
 from itertools import pairwise
 from typing import Any, Callable, Protocol
 
+from outreach.rendering.textpages import text_of
 from outreach.rendering.typeset import (
     CLOSING,
     OPENING,
@@ -41,6 +42,7 @@ class Where(Protocol):
     the other way round."""
 
     page: Any
+    textpage: Any   # the page's pdfium text, opened once for every check (or None)
 
     def problem(self, x_pt: float, y_pt: float, code: str, message: str, severity: str = ...) -> Any: ...
 
@@ -95,7 +97,7 @@ class _Line:
 
 def typesetting_problems(where: Where, terms: tuple[str, ...] = (),
                          limited: Callable[[list], list] = lambda found: found) -> list:
-    lines = page_lines(where.page)
+    lines = page_lines(where.page, where.textpage)
     if not lines:
         return []
     body = Counter(round(c.size, 1) for line in lines for c in line.chars).most_common(1)[0][0]
@@ -107,16 +109,16 @@ def typesetting_problems(where: Where, terms: tuple[str, ...] = (),
     return found
 
 
-def page_lines(page) -> list[_Line]:
-    """The page's text as lines (horizontal text only; spaces dropped)."""
+def page_lines(page, textpage=None) -> list[_Line]:
+    """The page's text as lines (horizontal text only; spaces dropped). `textpage`: the page's
+    text, when already open."""
     import pypdfium2.raw as raw
 
-    textpage = page.get_textpage()
     lines: list[_Line] = []
     line = _Line()
     matrix = raw.FS_MATRIX()
     x, y = ctypes.c_double(), ctypes.c_double()
-    try:
+    with text_of(page, textpage) as textpage:
         for index in range(textpage.count_chars()):
             if raw.FPDFText_IsGenerated(textpage.raw, index) == 1:
                 continue
@@ -134,8 +136,6 @@ def page_lines(page) -> list[_Line]:
                 lines.append(line)
                 line = _Line()
             line.chars.append(current)
-    finally:
-        textpage.close()
     if line.chars:
         lines.append(line)
     return lines

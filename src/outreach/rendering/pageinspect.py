@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from outreach.rendering.inspect_furniture import furniture_findings
+from outreach.rendering.inspect_furniture import folio_findings, page_folios
+from outreach.rendering.textpages import text_of
 from outreach.rendering.units import PT_PER_MM
 
 SAFE_MARGIN_MM = 3.0        # on print-ready pages, text keeps this far inside the trim line
@@ -67,12 +68,20 @@ def inspect_pdf_terms(source: bytes | Path, name: str, term_sets: Sequence[tuple
     name = name or (str(source) if isinstance(source, Path) else "PDF")
     document = pdfium.PdfDocument(data)
     problems: list[list[PageProblem]] = [[] for _ in term_sets]
+    folios = []
     try:
         for index in range(len(document)):
-            for found, page_problems in zip(problems, _inspect_page(document[index], index + 1, name, term_sets),
-                                            strict=True):
-                found.extend(page_problems)
-        furniture = [PageProblem(name, *found) for found in furniture_findings(document)]
+            page = document[index]
+            textpage = page.get_textpage()   # one text analysis of the page for every check
+            try:
+                for found, page_problems in zip(problems, _inspect_page(page, textpage, index + 1, name, term_sets),
+                                                strict=True):
+                    found.extend(page_problems)
+                folios.append(page_folios(page, textpage))
+            finally:
+                textpage.close()
+                page.close()
+        furniture = [PageProblem(name, *found) for found in folio_findings(folios)]
     finally:
         document.close()
     return [found + furniture for found in problems]
@@ -88,8 +97,8 @@ def inspect_files(paths: Iterable[Path], base: Path, terms: tuple[str, ...] = ()
 class _Page:
     """Coordinates of one page: millimetres from the trim box's top-left corner."""
 
-    def __init__(self, page, number: int, file: str) -> None:
-        self.page, self.number, self.file = page, number, file
+    def __init__(self, page, number: int, file: str, textpage=None) -> None:
+        self.page, self.number, self.file, self.textpage = page, number, file, textpage
         self.media = page.get_mediabox()
         self.trim = page.get_trimbox()
         self.print_ready = any(abs(a - b) > 1 for a, b in zip(self.media, self.trim, strict=True))
@@ -101,12 +110,12 @@ class _Page:
                            severity)
 
 
-def _inspect_page(page, number: int, file: str, term_sets: Sequence[tuple[str, ...]]) -> list[list[PageProblem]]:
+def _inspect_page(page, textpage, number: int, file: str, term_sets: Sequence[tuple[str, ...]]) -> list[list[PageProblem]]:
     """The page's problems with each set of terms (see inspect_pdf_terms)."""
     from outreach.rendering.inspect_typesetting import typesetting_problems
 
-    where = _Page(page, number, file)
-    glyphs = glyphs_of(page)
+    where = _Page(page, number, file, textpage)
+    glyphs = glyphs_of(page, textpage)
     images = image_boxes(page)
     before: list[PageProblem] = []
     before += _limited(_orientation(where, glyphs))
@@ -130,16 +139,15 @@ def _limited(problems: list[PageProblem]) -> list[PageProblem]:
                                                   f"本页另有 {rest} 处同类问题", last.severity)]
 
 
-def glyphs_of(page) -> list[_Glyph]:
+def glyphs_of(page, textpage=None) -> list[_Glyph]:
     """The glyphs drawn on the page, in text order. A ligature (fi, fl, ff, ffi) is one glyph
     that pdfium reports as several characters with the same box: it comes back as one _Glyph
-    whose `char` holds all of them ("fi")."""
+    whose `char` holds all of them ("fi"). `textpage`: the page's text, when already open."""
     import pypdfium2.raw as raw
 
-    textpage = page.get_textpage()
     glyphs: list[_Glyph] = []
     matrix = raw.FS_MATRIX()
-    try:
+    with text_of(page, textpage) as textpage:
         for index in range(textpage.count_chars()):
             if raw.FPDFText_IsGenerated(textpage.raw, index) == 1:
                 continue  # spaces and line breaks pdfium adds between words
@@ -153,8 +161,6 @@ def glyphs_of(page) -> list[_Glyph]:
                 glyphs[-1].char += char
                 continue
             glyphs.append(glyph)
-    finally:
-        textpage.close()
     return glyphs
 
 
