@@ -26,6 +26,7 @@ from __future__ import annotations
 import hashlib
 import io
 import re
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -260,9 +261,30 @@ def _program_from_bytes(data: bytes, bare: bool) -> _Program:
 def _program(font) -> _Program | None:
     try:
         stream = font.DescendantFonts[0].FontDescriptor.FontFile3
-        return _program_from_bytes(bytes(stream.read_bytes()), stream.get("/Subtype") == "/CIDFontType0C")
+        # Known by its stored bytes: every station's copy of a pack carries the pack's programs,
+        # and inflating each again (up to 0.8 MB) cost more than comparing the compressed bytes.
+        return _program_from_stream(bytes(stream.read_raw_bytes()), repr(stream.get("/Filter")),
+                                    repr(stream.get("/DecodeParms")) + repr(stream.get("/Subtype")), stream)
     except (pikepdf.PdfError, AttributeError):
         return None
+
+
+# The same few programs as _program_from_bytes keeps (each holds its inflated bytes).
+_by_stored: OrderedDict[tuple[bytes, str, str], _Program] = OrderedDict()
+
+
+def _program_from_stream(raw: bytes, filters: str, parameters: str, stream) -> _Program:
+    """The program of a stream stored as `raw`, encoded with `filters` and `parameters`."""
+    key = (raw, filters, parameters)
+    found = _by_stored.get(key)
+    if found is None:
+        found = _program_from_bytes(bytes(stream.read_bytes()), stream.get("/Subtype") == "/CIDFontType0C")
+        _by_stored[key] = found
+        while len(_by_stored) > 16:
+            _by_stored.popitem(last=False)
+    else:
+        _by_stored.move_to_end(key)
+    return found
 
 
 def _embedded_face(program: _Program):
