@@ -41,6 +41,7 @@ class _Face:
 
     fonts: list = field(default_factory=list)        # Type0 font dictionaries
     codes: set[int] = field(default_factory=set)
+    widths: dict[int, float] | None = None            # read once (_recorded_widths)
 
 
 def finish_pdf(data: bytes) -> bytes:
@@ -318,21 +319,42 @@ def _cff_font_name(cff: bytes) -> str | None:
 
 
 def _recorded_widths(face: _Face) -> dict[int, float]:
+    """Each code's width as the face's fonts record it (the first font that has it wins)."""
+    if face.widths is None:
+        widths: dict[int, float] = {}
+        for font in reversed(face.fonts):
+            array = font.DescendantFonts[0].get("/W")
+            if array is not None:
+                widths.update(_parsed_widths(bytes(array.unparse())))
+        face.widths = widths
+    return face.widths
+
+
+_W_TOKEN = re.compile(rb"\[|\]|[-+]?(?:\d+\.?\d*|\.\d+)")
+
+
+@lru_cache(maxsize=64)
+def _parsed_widths(text: bytes) -> dict[int, float]:
+    """A /W array's widths by code, from its PDF syntax: read element by element through pikepdf
+    it took milliseconds per font, and a station's copy of a pack repeats the pack's fonts."""
     widths: dict[int, float] = {}
-    for font in face.fonts:
-        entries = font.DescendantFonts[0].get("/W", [])
-        index = 0
-        while index + 1 < len(entries):
-            start = int(entries[index])
-            follow = entries[index + 1]
-            if isinstance(follow, pikepdf.Array):
-                for offset, width in enumerate(follow):
-                    widths.setdefault(start + offset, float(width))
-                index += 2
-            else:
-                for cid in range(start, int(follow) + 1):
-                    widths.setdefault(cid, float(entries[index + 2]))
-                index += 3
+    tokens = _W_TOKEN.findall(text)[1:-1]   # inside the outer brackets
+    index = 0
+    while index + 1 < len(tokens):
+        start = int(float(tokens[index]))
+        if tokens[index + 1] == b"[":
+            index += 2
+            offset = 0
+            while tokens[index] != b"]":
+                widths.setdefault(start + offset, float(tokens[index]))
+                offset += 1
+                index += 1
+            index += 1
+        else:
+            width = float(tokens[index + 2])
+            for cid in range(start, int(float(tokens[index + 1])) + 1):
+                widths.setdefault(cid, width)
+            index += 3
     return widths
 
 
@@ -414,12 +436,10 @@ _HEX = re.compile(rb"<([0-9A-Fa-f]+)>")
 
 def _to_unicode(face: _Face, keep: set[int]) -> bytes:
     mapping: dict[int, str] = {}
-    for font in face.fonts:
+    for font in reversed(face.fonts):   # the first font that maps a code wins
         stream = font.get("/ToUnicode")
-        if stream is None:
-            continue
-        for code, text in _parse_cmap(bytes(stream.read_bytes())):
-            mapping.setdefault(code, text)
+        if stream is not None:
+            mapping.update(_cmap(bytes(stream.read_bytes())))
     entries = [(code, mapping[code]) for code in sorted(mapping) if code in keep]
     lines = [b"/CIDInit /ProcSet findresource begin", b"12 dict begin", b"begincmap",
              b"/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def",
@@ -432,6 +452,16 @@ def _to_unicode(face: _Face, keep: set[int]) -> bytes:
         lines.append(b"endbfchar")
     lines += [b"endcmap", b"CMapName currentdict /CMap defineresource pop", b"end", b"end"]
     return b"\n".join(lines) + b"\n"
+
+
+@lru_cache(maxsize=64)
+def _cmap(data: bytes) -> dict[int, str]:
+    """A ToUnicode CMap's text by code (the first entry for a code wins); a station's copy of a
+    pack repeats the pack's CMaps."""
+    mapping: dict[int, str] = {}
+    for code, text in _parse_cmap(data):
+        mapping.setdefault(code, text)
+    return mapping
 
 
 def _parse_cmap(data: bytes):
