@@ -86,10 +86,17 @@ def qr_image(data: str | None, scale: int = 8, border: int = 2) -> str:
     painted each time). Pair it with CSS `image-rendering: pixelated` for crisp modules."""
     if not data:
         return ""
+    return _qr_code(str(data)).png_data_uri(scale=scale, border=border)
+
+
+@lru_cache(maxsize=64)
+def _qr_code(data: str):
+    """The code itself, made once for every size it is drawn at (a station's card, cover and
+    back cover show one code at two scales)."""
     import segno
 
     try:
-        return segno.make(str(data), error="m", micro=False).png_data_uri(scale=scale, border=border)
+        return segno.make(data, error="m", micro=False)
     except (ValueError, segno.DataOverflowError) as exc:
         raise FilterError(f"无法生成二维码：{exc}") from None
 
