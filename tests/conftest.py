@@ -245,6 +245,12 @@ def built_starter(tmp_path_factory, _guard_shared) -> Path:
 
 
 @pytest.fixture(scope="session")
+def starter_out(built_starter) -> Path:
+    """The build/ folder of the shared starter build (read-only)."""
+    return built_starter / "build"
+
+
+@pytest.fixture(scope="session")
 def built_starter_print(tmp_path_factory, _guard_shared) -> Path:
     """The starter library built print-ready with its station packs, once per run; read-only."""
     return _shared(tmp_path_factory, _guard_shared, "starter-print", _build_starter_print)

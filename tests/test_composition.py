@@ -60,15 +60,10 @@ def band_and_fill(path) -> tuple[float, float, float]:
         document.close()
 
 
-@pytest.fixture(scope="module")
-def starter(built_starter):
-    return built_starter / "build"
-
-
 @pytest.mark.slow
-def test_every_poster_keeps_the_same_small_band_above_one_footer_line(starter):
-    measured = {path.name: band_and_fill(path) for path in sorted(starter.glob("posters/*.pdf"))}
-    assert len(measured) == len(list((starter.parent / "content/scenarios").glob("*.yaml")))
+def test_every_poster_keeps_the_same_small_band_above_one_footer_line(starter_out):
+    measured = {path.name: band_and_fill(path) for path in sorted(starter_out.glob("posters/*.pdf"))}
+    assert len(measured) == len(list((starter_out.parent / "content/scenarios").glob("*.yaml")))
     assert len({round(footer, 1) for footer, _, _ in measured.values()}) == 1, measured
     for name, (_footer, band, fill) in measured.items():
         assert BAND_RANGE_MM[0] <= band <= BAND_RANGE_MM[1], (name, round(band, 1))
@@ -77,9 +72,9 @@ def test_every_poster_keeps_the_same_small_band_above_one_footer_line(starter):
     assert max(bands) - min(bands) < 2.5, sorted(round(b, 1) for b in bands)
 
 
-def test_every_tip_fills_its_page(starter):
-    measured = {path.name: band_and_fill(path) for path in sorted(starter.glob("tips/*.pdf"))}
-    assert len(measured) == len(list((starter.parent / "content/tips").glob("*.yaml")))
+def test_every_tip_fills_its_page(starter_out):
+    measured = {path.name: band_and_fill(path) for path in sorted(starter_out.glob("tips/*.pdf"))}
+    assert len(measured) == len(list((starter_out.parent / "content/tips").glob("*.yaml")))
     for name, (_footer, band, fill) in measured.items():
         assert BAND_RANGE_MM[0] <= band <= BAND_RANGE_MM[1], (name, round(band, 1))
         assert fill >= MIN_FILL, (name, round(fill, 3))

@@ -254,21 +254,16 @@ def pdf_text_without_marks(pdf: bytes) -> str:
 
 # --- the starter library ----------------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def starter(built_starter):
-    return built_starter / "build"
-
-
 @pytest.mark.slow
-def test_no_tip_or_script_paragraph_ends_with_one_or_two_characters(starter):
-    found = [p.format() for folder in ("tips", "scripts") for path in sorted((starter / folder).rglob("*.pdf"))
+def test_no_tip_or_script_paragraph_ends_with_one_or_two_characters(starter_out):
+    found = [p.format() for folder in ("tips", "scripts") for path in sorted((starter_out / folder).rglob("*.pdf"))
              for p in problems(path.read_bytes(), "widow", "title-widow")]
     assert found == []
 
 
 @pytest.mark.slow
-def test_no_protected_term_is_split_in_any_output(starter):
-    pdfs = sorted(starter.rglob("*.pdf"))
+def test_no_protected_term_is_split_in_any_output(starter_out):
+    pdfs = sorted(starter_out.rglob("*.pdf"))
     assert len(pdfs) > 50
     found = [p.format() for path in pdfs for p in problems(path.read_bytes(), "term-split")]
     assert found == []
@@ -279,29 +274,29 @@ def test_no_protected_term_is_split_in_any_output(starter):
 
 
 @pytest.mark.slow
-def test_starter_tips_posters_and_packs_squeeze_adjacent_punctuation(starter):
+def test_starter_tips_posters_and_packs_squeeze_adjacent_punctuation(starter_out):
     # Script pages aside: their running header is a CSS string and a role name has a fixed
     # minimum width (templates of the script handouts).
-    pdfs = [p for folder in ("tips", "posters", "quiz") for p in sorted((starter / folder).rglob("*.pdf"))]
+    pdfs = [p for folder in ("tips", "posters", "quiz") for p in sorted((starter_out / folder).rglob("*.pdf"))]
     found = [p.format() for path in pdfs for p in problems(path.read_bytes(), "punct-unsqueezed", "line-start-mark")]
     assert found == []
 
 
 @pytest.mark.slow
-def test_the_tip_title_is_balanced_and_copies_as_plain_text(starter):
-    pdf = (starter / "tips/help-crime-liability.pdf").read_bytes()
+def test_the_tip_title_is_balanced_and_copies_as_plain_text(starter_out):
+    pdf = (starter_out / "tips/help-crime-liability.pdf").read_bytes()
     title = [line.text for line in lines_of(pdf)[0] if line.size > 20]
     assert title == ["帮人“跑分”、提供技术支持，", "可能构成帮信罪"]
-    text = "".join(pdf_pages(starter / "tips/help-crime-liability.pdf"))
+    text = "".join(pdf_pages(starter_out / "tips/help-crime-liability.pdf"))
     assert "“两高一部”" in text and WJ not in text and ZWSP not in text and "\xa0" not in text
     if shutil.which("pdftotext"):
-        copied = subprocess.run(["pdftotext", str(starter / "tips/help-crime-liability.pdf"), "-"],
+        copied = subprocess.run(["pdftotext", str(starter_out / "tips/help-crime-liability.pdf"), "-"],
                                 capture_output=True, text=True, check=True).stdout
         assert "两高一部" in copied and WJ not in copied and ZWSP not in copied
 
 
-def test_h5_page_keeps_terms_with_spans(starter):
-    page = next(starter.glob("quiz/*/index.html")).read_text(encoding="utf-8")
+def test_h5_page_keeps_terms_with_spans(starter_out):
+    page = next(starter_out.glob("quiz/*/index.html")).read_text(encoding="utf-8")
     assert '<span class="nobr">' in page and WJ not in page
 
 

@@ -16,7 +16,7 @@ import re
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from outreach.buildspec.target import Target
-from outreach.outputs.base import RenderContext, Renderer, RenderError, RenderResult, RoleView, failures_of
+from outreach.outputs.base import RenderContext, Renderer, RenderError, RenderResult, RoleView, failures_per_item
 from outreach.outputs.html import (
     base_context,
     check_pages,
@@ -117,12 +117,7 @@ class ArticlesRenderer(Renderer):
 
     def check(self, ctx):
         """The articles themselves (no layout): tags, links, lengths, personal data."""
-        problems = []
-        for scenario_id in sorted(ctx.library.kind(SCENARIOS.folder)):
-            problems.extend(failures_of(scenario_article, ctx, scenario_id))
-        for letter_id in sorted(ctx.library.kind(NEWSLETTERS.folder)):
-            problems.extend(failures_of(newsletter_article, ctx, letter_id))
-        return problems
+        return failures_per_item(ctx, {SCENARIOS.folder: scenario_article, NEWSLETTERS.folder: newsletter_article})
 
     def render(self, target: Target, ctx: RenderContext) -> RenderResult:
         result = RenderResult()

@@ -7,7 +7,7 @@ import fnmatch
 import functools
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, Callable, ClassVar
 
 from outreach.buildspec.target import Target
 from outreach.core.errors import OutreachError
@@ -336,3 +336,10 @@ def failures_of(make, *args) -> list[RenderError]:
     except RenderError as problem:
         return [problem]
     return []
+
+
+def failures_per_item(ctx, makers: dict[str, Callable]) -> list[RenderError]:
+    """failures_of(make, ctx, item id) for every item of each content folder in `makers`
+    (folder → make), in folder order and then by id."""
+    return [problem for folder, make in makers.items() for item_id in sorted(ctx.library.kind(folder))
+            for problem in failures_of(make, ctx, item_id)]

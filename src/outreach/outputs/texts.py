@@ -10,7 +10,15 @@ from dataclasses import dataclass
 from pydantic import BaseModel, ConfigDict, Field
 
 from outreach.buildspec.target import Target
-from outreach.outputs.base import RenderContext, Renderer, RenderError, RenderResult, RoleView, failures_of
+from outreach.outputs.base import (
+    RenderContext,
+    Renderer,
+    RenderError,
+    RenderResult,
+    RoleView,
+    failures_of,
+    failures_per_item,
+)
 from outreach.outputs.html import base_context, render_html, scenario_context
 from outreach.project.kinds import LAWS, NEWSLETTERS, SCENARIOS, TIPS
 from outreach.rendering import sms
@@ -69,11 +77,7 @@ class TextsRenderer(Renderer):
 
     def check(self, ctx):
         """Every text the build would write, made in memory: SMS parts, byte limits, feed dates."""
-        problems = []
-        for scenario_id in sorted(ctx.library.kind(SCENARIOS.folder)):
-            problems.extend(failures_of(scenario_texts, ctx, scenario_id))
-        for letter_id in sorted(ctx.library.kind(NEWSLETTERS.folder)):
-            problems.extend(failures_of(newsletter_texts, ctx, letter_id))
+        problems = failures_per_item(ctx, {SCENARIOS.folder: scenario_texts, NEWSLETTERS.folder: newsletter_texts})
         if not problems:   # the feed is these texts again: only its dates are left to check
             problems.extend(failures_of(_feed_dates, ctx))
         return problems
