@@ -151,6 +151,7 @@ def test_a_slogan_too_long_for_a_banner_fails_that_target_with_what_to_cut(tmp_p
     [failure] = result.failures
     assert failure.file == PACK and failure.line == (root / PACK).read_text().splitlines().index(
         "  - 不出租、不出借、不出售银行卡和电话卡") + 1
+    assert failure.column == 5 and failure.where == f"{PACK}:{failure.line}:5: "   # the slogan itself, after "  - "
     assert "删去约 2 个字" in failure.message
     assert not (root / "build/banners/fixture-1-700x8000-1to10.pdf").exists()   # the target failed as a whole
 
@@ -307,6 +308,7 @@ def test_a_tent_title_too_long_names_what_to_cut(tmp_path):
     edit(root / PACK, "title: 测试用资料包", "title: " + "某某街道社区反电信网络诈骗宣传" * 3)
     [problem] = check_kind(root, "tents")
     assert problem.file == PACK and problem.line == 2 and "请删去约 5 个字" in problem.message, problem.message
+    assert problem.column == len("title: ") + 1   # the title's first character
 
 
 HOTLINE_SETS = st.lists(st.sampled_from(list(FORMATS.values())), min_size=1, max_size=4, unique_by=lambda h: h[0])

@@ -90,8 +90,7 @@ def report_build(result, quiet: bool = False) -> None:
     for label, message in result.warnings:
         typer.echo(f"警告：{label}：{message}", err=True)
     for failure in result.failures:
-        where = f"{failure.file}:{failure.line}: " if failure.file and failure.line else (f"{failure.file}: " if failure.file else "")
-        typer.echo(f"{where}error[build] {failure.label}：{failure.message}", err=True)
+        typer.echo(f"{failure.where}error[build] {failure.label}：{failure.message}", err=True)
     for line in skipped_lines(result):
         typer.echo(line, err=True)
     for notice in result.notices:

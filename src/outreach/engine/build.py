@@ -59,6 +59,16 @@ class Failure:
     file: str
     line: int
     message: str
+    column: int = 0
+
+    @property
+    def where(self) -> str:
+        """"file:line:column: " (as far as known), or "" when the failure has no place."""
+        if not self.file:
+            return ""
+        if not self.line:
+            return f"{self.file}: "
+        return f"{self.file}:{self.line}:{self.column or 1}: "
 
 
 @dataclass
@@ -466,7 +476,8 @@ def _execute(executor, library, dirty, result, reporter) -> list[tuple]:
                 staged.append((target, outcome.written))
             else:
                 failed.add(target.id)
-                result.failures.append(Failure(target.id, target.label, outcome.file, outcome.line, outcome.message))
+                result.failures.append(Failure(target.id, target.label, outcome.file, outcome.line, outcome.message,
+                                               outcome.column))
         for target in batch:
             if target.id not in answered:   # a worker that lost a target: a failure, never "unchanged" next time
                 failed.add(target.id)

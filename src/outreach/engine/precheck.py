@@ -57,7 +57,7 @@ def build_rule_problems(root: Path, library: Library) -> list[Diagnostic]:
             failures = [failure]
         except (RenderTimeout, MemoryError) as exc:
             failures = [RenderError(_over_limit(renderer.label, exc, limits), "outreach.toml", 0)]
-        problems.extend(error(f.file or "outreach.toml", f.line, 1 if f.line else 0, f.code, f.message)
+        problems.extend(error(f.file or "outreach.toml", f.line, (f.column or 1) if f.line else 0, f.code, f.message)
                         for f in failures)
     return problems
 

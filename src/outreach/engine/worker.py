@@ -35,6 +35,7 @@ class Outcome:
     file: str = ""
     line: int = 0
     message: str = ""
+    column: int = 0
 
 
 _context: RenderContext | None = None
@@ -175,7 +176,8 @@ def render_and_write(targets: list[Target], ctx: RenderContext) -> list[Outcome]
     outcomes = []
     for target, result in zip(targets, results, strict=True):
         if isinstance(result, RenderError):
-            outcomes.append(Outcome(target.id, False, each, file=result.file, line=result.line, message=result.message))
+            outcomes.append(Outcome(target.id, False, each, file=result.file, line=result.line, message=result.message,
+                                    column=result.column))
             continue
         try:
             finished = finish_outputs(ctx, result.outputs, result.finished)

@@ -167,10 +167,11 @@ def scenario_article(ctx: RenderContext, scenario_id: str) -> Article:
     title = ctx.localize(scenario.title)
     digest = ctx.localize(scenario.summary)
     if len(digest) > DIGEST_LIMIT:
+        line, column = item.source.locate(("summary",))
         raise RenderError(f"{what}：摘要（取自一句话概述 summary）有 {len(digest)} 字，公众号摘要最多 {DIGEST_LIMIT} 字。"
-                          f"请把 summary 缩短至少 {len(digest) - DIGEST_LIMIT} 字。", item.path,
-                          item.source.locate(("summary",))[0], code="article-too-long")
-    _check_title(title, what, item.path, item.source.locate(("title",))[0])
+                          f"请把 summary 缩短至少 {len(digest) - DIGEST_LIMIT} 字。", item.path, line,
+                          code="article-too-long", column=column)
+    _check_title(title, what, item.path, *item.source.locate(("title",)))
     _check(ctx, html, SCENARIO_TEMPLATE, what, item.path)
     return Article(html, title, digest)
 
@@ -191,15 +192,15 @@ def newsletter_article(ctx: RenderContext, letter_id: str) -> Article:
     digest = ctx.localize("本期提示：" + "；".join(case.title for case in letter.cases) + "。")
     if len(digest) > DIGEST_LIMIT:
         digest = digest[:DIGEST_LIMIT - 1] + "…"
-    _check_title(title, what, item.path, item.source.locate(("title",))[0])
+    _check_title(title, what, item.path, *item.source.locate(("title",)))
     _check(ctx, html, NEWSLETTER_TEMPLATE, what, item.path)
     return Article(html, title, digest)
 
 
-def _check_title(title: str, what: str, source: str, line: int) -> None:
+def _check_title(title: str, what: str, source: str, line: int, column: int = 0) -> None:
     if len(title) > TITLE_LIMIT:
         raise RenderError(f"{what}：标题有 {len(title)} 字，公众号标题最多 {TITLE_LIMIT} 字。请缩短标题。", source, line,
-                          code="article-too-long")
+                          code="article-too-long", column=column)
 
 
 def render_fragment(ctx: RenderContext, template: str, context: dict, what: str) -> str:

@@ -215,12 +215,12 @@ class BannersRenderer(Renderer):
         try:
             return banner_layout(text, height, length, scale)
         except SloganTooLong as problem:
-            line, _ = ctx.library.item(slogan.kind, slogan.item_id).source.locate(slogan.where)
+            line, column = ctx.library.item(slogan.kind, slogan.item_id).source.locate(slogan.where)
             raise RenderError(
                 f"标语“{slogan.text}”放不进 {height / 1000:g}×{length / 1000:g} 米的横幅：字高不能小于"
                 f"横幅高度的 {MIN_EM_OF_HEIGHT:.0%}（{problem.min_em_mm / 10:.0f} 厘米），这样一行最多约 {problem.most} 个字。"
                 f"请删去约 {problem.cut} 个字，或在 [banners] sizes 里改用更长的横幅。",
-                slogan.file, line, code="banner-slogan-too-long") from None
+                slogan.file, line, code="banner-slogan-too-long", column=column) from None
 
     def render(self, target: Target, ctx) -> RenderResult:
         from outreach.rendering.pdf import write_pdf

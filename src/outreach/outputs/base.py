@@ -73,9 +73,10 @@ class RenderError(OutreachError):
     """A target cannot be built; the message is for the user, located when possible.
     `code` names the rule for `outreach check`, which reports the rules that need no layout."""
 
-    def __init__(self, message: str, file: str = "", line: int = 0, code: str = "build") -> None:
+    def __init__(self, message: str, file: str = "", line: int = 0, code: str = "build", column: int = 0) -> None:
         super().__init__(message, file, line)
         self.code = code
+        self.column = column
 
 
 @dataclass(frozen=True)

@@ -170,12 +170,12 @@ class LeafletsRenderer(BatchRenderer):
         where = f"{PANEL_LABELS[panel]}超出栏高约 {max(over_mm, 1):.0f} 毫米，不会自动缩小字号。"
         if block.kind == "scenario":
             item = ctx.library.item(SCENARIOS.folder, block.ref)
-            line = item.source.locate_key(("signs",))[0]
-            return RenderError(f"{where}请精简诈骗类型“{item.model.title}”的概述、识别要点或防范要点。", item.path, line)
+            line, column = item.source.locate_key(("signs",))
+            return RenderError(f"{where}请精简诈骗类型“{item.model.title}”的概述、识别要点或防范要点。", item.path, line, column=column)
         if block.kind == "tip":
             item = ctx.library.item(TIPS.folder, block.ref)
-            line = item.source.locate_key(("body",))[0]
-            return RenderError(f"{where}请精简小贴士“{item.model.title}”的正文。", item.path, line)
+            line, column = item.source.locate_key(("body",))
+            return RenderError(f"{where}请精简小贴士“{item.model.title}”的正文。", item.path, line, column=column)
         pack = ctx.library.item(PACKS.folder, pack_id)
         if block.kind == "cover":
             return RenderError(f"{where}请缩短资料包标题，或 outreach.toml 里的单位名称。", pack.path,

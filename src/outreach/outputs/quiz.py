@@ -197,11 +197,11 @@ class QuizRenderer(Renderer):
             for side, label in (("front", "正面"), ("back", "背面")):
                 over = card_overflow_mm(document, [f"{side}-{card.number}"], card_height_mm, reserved[side])
                 if over:
-                    line, _ = item.source.locate(("questions", card.index))
+                    line, column = item.source.locate(("questions", card.index))
                     fix = "请缩短题干、选项或解析。"
                     if side == "back" and foot_rows > 1:
                         # The explanation would fit above one row of hotlines: say what else takes the room.
                         fix = (f"背面底部的电话排成了 {foot_rows} 行（outreach.toml 的 [[project.hotlines]]）。请缩短解析，"
                                "或减少电话、缩短电话名称，或在 outreach.toml 的 [quiz] card_height 把卡片加高。")
                     raise RenderError(f"问答 {item.id} 第 {card.number} 张卡片（题目 {card.id}）{label}内容超出卡片约 "
-                                      f"{max(over.values()):.0f} 毫米。{fix}", item.path, line)
+                                      f"{max(over.values()):.0f} 毫米。{fix}", item.path, line, column=column)

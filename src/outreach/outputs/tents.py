@@ -96,12 +96,12 @@ class TentsRenderer(Renderer):
         size, found = title_size(title)
         if size is None:
             if override:
-                file, line = "outreach.toml", 0
+                file, (line, column) = "outreach.toml", (0, 0)
             else:
-                file, line = item.path, item.source.locate(("title",))[0]
+                file, (line, column) = item.path, item.source.locate(("title",))
             raise RenderError(f"桌牌标题“{title}”太长：字号不能小于 {TITLE_MIN_PT:g} 磅（隔着桌子 1–2 米要看得清），"
                               f"两行放不下。请删去约 {found} 个字（或在 outreach.toml 的 [tents] title 写一个短标题）。",
-                              file, line, code="tent-title-too-long")
+                              file, line, code="tent-title-too-long", column=column)
         return title, size, found
 
     def render(self, target: Target, ctx) -> RenderResult:

@@ -36,9 +36,7 @@ def describe(result, out_dir: Path) -> Report:
     # A skipped item's own errors are shown with it, not repeated in the general list.
     problems = [d.format() for d in result.diagnostics if d.file not in left_out]
     for failure in result.failures:
-        where = f"{failure.file}:{failure.line}: " if failure.file and failure.line else \
-            (f"{failure.file}: " if failure.file else "")
-        problems.append(f"{where}{failure.label}：{failure.message}")
+        problems.append(f"{failure.where}{failure.label}：{failure.message}")
     problems += list(getattr(result, "notices", []))
     problems += [f"提醒：{label}：{message}" for label, message in result.warnings]
     terminal = [d.format() for d in result.diagnostics if d.file in left_out] + problems + skipped_lines(result)
