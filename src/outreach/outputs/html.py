@@ -6,7 +6,7 @@ import functools
 
 from outreach.outputs.base import RenderContext, RenderError, RenderResult
 from outreach.project.kinds import LAWS, SCENARIOS
-from outreach.rendering.compose import compose, tighten
+from outreach.rendering.compose import TIGHTEST_MM, compose, requested, tighten, with_settings
 from outreach.rendering.contract import TemplateContract, page_size_problem
 from outreach.rendering.filters import apply_spacing, apply_spacing_html
 from outreach.rendering.glyphs import missing_glyphs, primary_family, visible_text
@@ -182,9 +182,12 @@ def render_pages(ctx: RenderContext, template: str, context: dict, what: str, so
     from outreach.rendering import pdf
 
     base_url, fetcher = template_base_url(ctx, template), resource_fetcher(ctx, template, [])
-    amount = pdf.flow_overflow_mm(html, base_url, fetcher, document, pages)
+    # A composed page is called too long only after its gaps are closed as far as tighten goes:
+    # what must go is what still runs over then (measured, and drawn by the editor, that way).
+    measured = with_settings(html, 1.0, -TIGHTEST_MM) if pages == 1 and requested(html) is not None else html
+    amount = pdf.flow_overflow_mm(measured, base_url, fetcher, document, pages)
     overflow = functools.partial(PageOverflow, overflow_mm=amount, pages=pages,
-                                 relayout=pdf.Relayout.of(html, base_url, fetcher, _extra_css(ctx), document))
+                                 relayout=pdf.Relayout.of(measured, base_url, fetcher, _extra_css(ctx), document))
     limit = {1: "一页", 2: "正反两面"}.get(pages, f"{pages}页")
     overridden = _overridden_templates(ctx, template)
     if overridden and _fits_with_builtin_theme(ctx, template, context, what, source, pages):

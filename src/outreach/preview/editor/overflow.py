@@ -30,6 +30,7 @@ class Cut:
     cut: int        # about how many of them to cut for the content to fit
     items: int = 0  # entries of a list (paragraphs of a text) to delete instead: its lines cannot be shortened enough
     unit: str = "条"
+    lines: int = 0  # when shortening: the whole lines `cut` removes (one line fewer would not be enough)
 
     @property
     def words(self) -> str:
@@ -59,7 +60,7 @@ def cuts(values: dict[str, Any], labels: dict[str, str], blocks: list[TextBlock]
         size = sum(len(_letters(block.text)) for block in mine)
         label = labels.get(key, key)
         if (cut := shorten(mine, overflow_mm)) is not None:
-            found.append(Cut((key,), label, size, cut))
+            found.append(Cut((key,), label, size, cut, lines=lines_to_go(mine, overflow_mm)[0]))
         elif len(mine) > 1 and (deleted := delete(mine, overflow_mm)) is not None:
             found.append(Cut((key,), label, size, deleted[1], items=deleted[0], unit="条" if key in lists else "段"))
     return sorted(found, key=lambda c: (bool(c.items), -c.letters))

@@ -224,7 +224,7 @@ class Previewer:
                 "url": f"/edit/scratch/{folder.name}/{name}", "cut": cut, "overflow_mm": round(problem.overflow_mm, 1),
                 "pages": problem.pages, "cause": problem.cause,
                 "fields": [{"path": list(c.path), "label": c.label, "cut": c.cut, "items": c.items,
-                            "unit": c.unit if c.items else ""} for c in named]}
+                            "unit": c.unit if c.items else "", "lines": c.lines} for c in named]}
 
     def _show(self, ctx: RenderContext, folder: Path, renderer: Renderer, outputs: dict[str, bytes],
               pictured: dict[str, str] | None = None) -> list[dict]:
