@@ -27,9 +27,9 @@ def test_each_poster_and_tip_page_is_inspected_once_in_its_final_bytes(fixture_p
         seen.append((name, hashlib.sha256(source).hexdigest()))
         return inspect_terms(source, name, term_sets)
 
-    def page(page, number, file, term_sets):
+    def page(page, textpage, number, file, term_sets):
         pages.append(file)
-        return inspect_page(page, number, file, term_sets)
+        return inspect_page(page, textpage, number, file, term_sets)
 
     monkeypatch.setattr(pageinspect, "inspect_pdf_terms", reading)
     monkeypatch.setattr(pageinspect, "_inspect_page", page)
