@@ -167,3 +167,18 @@ def test_turning_optimisation_off_rebuilds_and_keeps_weasyprints_fonts(fixture_p
         font = next(iter(pdf.pages[0].Resources.Font.values()))
         assert font.DescendantFonts[0].FontDescriptor.FontFile3.get("/Subtype") == "/OpenType"
     assert (fixture_project / "build/posters/fake-loan.pdf").stat().st_size > 3 * lean
+
+
+def test_widths_read_from_the_pdf_syntax_are_those_pikepdf_reads():
+    """Font finishing reads a /W array from its text (a station's pack repeats the pack's fonts);
+    the same widths as walking the array, and a form it does not read (a reference) is walked."""
+    from outreach.rendering.fontfinish import _parsed_widths, _walked_widths
+
+    pdf = pikepdf.new()
+    plain = pikepdf.Array([1, pikepdf.Array([500, 600.5]), 10, 12, 250, 1, pikepdf.Array([999])])
+    expected = {1: 500.0, 2: 600.5, 10: 250.0, 11: 250.0, 12: 250.0}
+    assert _walked_widths(plain) == expected
+    assert _parsed_widths(bytes(plain.unparse())) == expected
+    referenced = pikepdf.Array([1, pdf.make_indirect(pikepdf.Array([500, 600.5]))])
+    assert b"R" in bytes(referenced.unparse()) and _walked_widths(referenced) == {1: 500.0, 2: 600.5}
+    assert _parsed_widths(b"[ 1 [ 500 ") is None   # cut short: not the plain form

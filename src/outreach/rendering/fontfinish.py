@@ -324,37 +324,62 @@ def _recorded_widths(face: _Face) -> dict[int, float]:
         widths: dict[int, float] = {}
         for font in reversed(face.fonts):
             array = font.DescendantFonts[0].get("/W")
-            if array is not None:
-                widths.update(_parsed_widths(bytes(array.unparse())))
+            if array is None:
+                continue
+            text = bytes(array.unparse())
+            # WeasyPrint writes plain numbers; anything else (a reference "5 0 R") is read through pikepdf.
+            parsed = _parsed_widths(text) if b"R" not in text else None
+            widths.update(parsed if parsed is not None else _walked_widths(array))
         face.widths = widths
     return face.widths
+
+
+def _walked_widths(entries) -> dict[int, float]:
+    widths: dict[int, float] = {}
+    index = 0
+    while index + 1 < len(entries):
+        start = int(entries[index])
+        follow = entries[index + 1]
+        if isinstance(follow, pikepdf.Array):
+            for offset, width in enumerate(follow):
+                widths.setdefault(start + offset, float(width))
+            index += 2
+        else:
+            for cid in range(start, int(follow) + 1):
+                widths.setdefault(cid, float(entries[index + 2]))
+            index += 3
+    return widths
 
 
 _W_TOKEN = re.compile(rb"\[|\]|[-+]?(?:\d+\.?\d*|\.\d+)")
 
 
 @lru_cache(maxsize=64)
-def _parsed_widths(text: bytes) -> dict[int, float]:
-    """A /W array's widths by code, from its PDF syntax: read element by element through pikepdf
-    it took milliseconds per font, and a station's copy of a pack repeats the pack's fonts."""
+def _parsed_widths(text: bytes) -> dict[int, float] | None:
+    """A /W array's widths by code, from its PDF syntax (None if it is not the plain form): read
+    element by element through pikepdf it took milliseconds per font, and a station's copy of a
+    pack repeats the pack's fonts."""
     widths: dict[int, float] = {}
     tokens = _W_TOKEN.findall(text)[1:-1]   # inside the outer brackets
     index = 0
-    while index + 1 < len(tokens):
-        start = int(float(tokens[index]))
-        if tokens[index + 1] == b"[":
-            index += 2
-            offset = 0
-            while tokens[index] != b"]":
-                widths.setdefault(start + offset, float(tokens[index]))
-                offset += 1
+    try:
+        while index + 1 < len(tokens):
+            start = int(float(tokens[index]))
+            if tokens[index + 1] == b"[":
+                index += 2
+                offset = 0
+                while tokens[index] != b"]":
+                    widths.setdefault(start + offset, float(tokens[index]))
+                    offset += 1
+                    index += 1
                 index += 1
-            index += 1
-        else:
-            width = float(tokens[index + 2])
-            for cid in range(start, int(float(tokens[index + 1])) + 1):
-                widths.setdefault(cid, width)
-            index += 3
+            else:
+                width = float(tokens[index + 2])
+                for cid in range(start, int(float(tokens[index + 1])) + 1):
+                    widths.setdefault(cid, width)
+                index += 3
+    except (IndexError, ValueError):
+        return None
     return widths
 
 
