@@ -506,13 +506,7 @@ def _unsettle(manifest: Manifest, result: BuildResult) -> None:
     built is committed (each file is a whole render) but recorded as of no known inputs, so the
     next build renders it again; `outreach serve` starts that build for the change anyway."""
     for target_id in result.built:
-        entry = manifest.targets.get(target_id)
-        if entry is None:
-            continue
-        entry["fingerprint"] = ""
-        for path in entry.get("outputs", []):
-            if path in manifest.outputs:
-                manifest.outputs[path]["fingerprint"] = ""
+        manifest.unsettle(target_id)
     result.notices.append("生成期间项目里有文件被修改（例如在编辑器里保存）：这次生成的文件下次生成时会按修改后的内容重新生成。")
 
 

@@ -75,6 +75,17 @@ class Manifest:
     def with_role(self, role: str, prefix: str = "") -> list[str]:
         return self.by_role(prefix).get(role, [])
 
+    def unsettle(self, target_id: str) -> None:
+        """Keep a target's outputs but record them as of no known inputs: the next build renders
+        the target again (its fingerprint matches nothing)."""
+        entry = self.targets.get(target_id)
+        if entry is None:
+            return
+        entry["fingerprint"] = ""
+        for path in entry.get("outputs", []):
+            if path in self.outputs:
+                self.outputs[path]["fingerprint"] = ""
+
     def forget(self, target_id: str) -> list[str]:
         """Drop a target; returns the output paths it had."""
         old = self.targets.pop(target_id, None)
