@@ -280,6 +280,19 @@ def check_final_pages(pdf_bytes: bytes, output: str, template: str, ctx: RenderC
     result.inspected[output] = set(range(_page_count(pdf_bytes)))
 
 
+def final_checked_output(ctx: RenderContext, result: RenderResult, output: str, pdf_bytes: bytes, finish,
+                         role: str, template: str, title: str = "") -> None:
+    """A one-piece PDF output in its final bytes (the print master on a print build, else the
+    fonts finished), its pages inspected once in those bytes (check_final_pages), put in
+    `result` as finished; raises RenderError as those checks do, with nothing put in `result`."""
+    from outreach.outputs.printing import finished_pdf, print_master
+
+    final = print_master(ctx, output, pdf_bytes, finish, role, title) if ctx.print_ready else finished_pdf(ctx, pdf_bytes)
+    check_final_pages(final, output, template, ctx, result)
+    result.outputs[output] = final
+    result.finished.add(output)
+
+
 def check_imposed_pages(piece: bytes, output: str, template: str, ctx: RenderContext, result: RenderResult) -> None:
     """check_final_pages for an output that is one piece placed many times on a sheet (contact
     cards 10-up, stickers 16-up): the piece is read once, not each of its copies. Page n of the

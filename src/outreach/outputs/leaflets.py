@@ -20,9 +20,9 @@ import dataclasses
 
 from outreach.buildspec.target import Target
 from outreach.outputs.base import BatchRenderer, PackPart, RenderContext, RenderError, RenderResult, RoleView
-from outreach.outputs.html import base_context, check_final_pages, render_html
+from outreach.outputs.html import base_context, final_checked_output, render_html
 from outreach.outputs.packs import entry_sources, publishable_entries
-from outreach.outputs.printing import Finish, finished_pdf, print_master, with_review_date
+from outreach.outputs.printing import Finish, with_review_date
 from outreach.project.kinds import PACKS, SCENARIOS, TIPS
 from outreach.rendering.contract import TemplateContract, missing_anchors
 from outreach.rendering.folding import FOLD_SAFE_MM, TRIM_SAFE_MM, roll_fold
@@ -210,17 +210,14 @@ class LeafletsRenderer(BatchRenderer):
                          ctx.library.audience_label(pack.audience))
         review_by = min(self._review_dates(ctx, pack))
         pdf_bytes = with_review_date(pdf_bytes, review_by)
-        if ctx.print_ready:
+        folds: tuple = ()
+        if ctx.print_ready:   # marks on the master only: the screen file's page is its trim
             from outreach.rendering.prepress import Fold
 
             folds = tuple(tuple(Fold("x", x) for x in xs) for xs in (FOLD.outside_folds, FOLD.inside_folds))
-            final = print_master(ctx, output, pdf_bytes, Finish((FOLD.width_mm, FOLD.height_mm), review_by=review_by,
-                                                                folds=folds), "leaflet-pdf", f"{pack.title}（三折页）")
-        else:
-            final = finished_pdf(ctx, pdf_bytes)
-        check_final_pages(final, output, TEMPLATE, ctx, result)
-        result.outputs[output] = final
-        result.finished.add(output)
+        final_checked_output(ctx, result, output, pdf_bytes,
+                             Finish((FOLD.width_mm, FOLD.height_mm), review_by=review_by, folds=folds),
+                             "leaflet-pdf", TEMPLATE, f"{pack.title}（三折页）")
 
     @staticmethod
     def _review_dates(ctx: RenderContext, pack):

@@ -7,13 +7,13 @@ import math
 from outreach.buildspec.target import Target
 from outreach.outputs.base import BatchRenderer, PackPart, RenderContext, RenderError, RenderResult, RoleView
 from outreach.outputs.html import (
-    check_final_pages,
     check_pages,
+    final_checked_output,
     png_from_pdf,
     render_pages,
     scenario_context,
 )
-from outreach.outputs.printing import BLEED_MM, Finish, finished_pdf, print_master, with_review_date
+from outreach.outputs.printing import BLEED_MM, Finish, print_master, with_review_date
 from outreach.project.config import A4_MM
 from outreach.project.kinds import LAWS, SCENARIOS
 
@@ -121,11 +121,8 @@ class PosterRenderer(BatchRenderer):
         pdf_bytes = with_review_date(pdf_bytes, review_by)
         for output in sorted(target.outputs, key=lambda name: name != a4):   # the A4 page's checks first
             if output == a4:
-                final = (print_master(ctx, output, pdf_bytes, Finish(A4_MM, review_by=review_by), "poster-pdf")
-                         if ctx.print_ready else finished_pdf(ctx, pdf_bytes))
-                check_final_pages(final, output, "poster.html", ctx, result)
-                result.outputs[output] = final
-                result.finished.add(output)
+                final_checked_output(ctx, result, output, pdf_bytes, Finish(A4_MM, review_by=review_by), "poster-pdf",
+                                     "poster.html")
             elif output.endswith("-a3.pdf"):
                 a3 = with_review_date(a3_pdf(document, ctx.print_ready), review_by)
                 if ctx.print_ready:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from outreach.buildspec.target import Target
 from outreach.outputs.base import BatchRenderer, PackPart, RenderError, RenderResult, RoleView
-from outreach.outputs.html import base_context, check_final_pages, law_citations, render_pages
-from outreach.outputs.printing import Finish, finished_pdf, print_master, with_review_date
+from outreach.outputs.html import base_context, final_checked_output, law_citations, render_pages
+from outreach.outputs.printing import Finish, with_review_date
 from outreach.project.config import A4_MM
 from outreach.project.kinds import LAWS, TIPS
 
@@ -60,19 +60,13 @@ class TipsRenderer(BatchRenderer):
             output = f"tips/{target.params['tip']}.pdf"
             review_by = ctx.library.item(TIPS.folder, target.params["tip"]).model.review_by
             pdf_bytes = with_review_date(pdf_bytes, review_by)
-            # In its final bytes (fonts finished, or the print master), its page inspected once
-            # in those bytes for the tip sheet's layout checks and the build's (check_final_pages).
-            if ctx.print_ready:
-                pdf_bytes = print_master(ctx, output, pdf_bytes, Finish(A4_MM, review_by=review_by), "tip-pdf")
-            else:
-                pdf_bytes = finished_pdf(ctx, pdf_bytes)
+            # In its final bytes, its page inspected once in those bytes for the tip sheet's
+            # layout checks and the build's.
             try:
-                check_final_pages(pdf_bytes, output, "tip.html", ctx, result)
+                final_checked_output(ctx, result, output, pdf_bytes, Finish(A4_MM, review_by=review_by), "tip-pdf",
+                                     "tip.html")
             except RenderError as problem:
                 results[target.id] = problem
-                continue
-            result.finished.add(output)
-            result.outputs[output] = pdf_bytes
         return [results[t.id] for t in targets]
 
     def pack_parts(self, ref: str, library) -> list[PackPart]:
