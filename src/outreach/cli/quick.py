@@ -13,7 +13,6 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-CONFIG_NAME = "outreach.toml"   # project.config's name for it (that module loads the models)
 LOCALES = ("zh-Hans", "zh-Hant")
 
 
@@ -115,8 +114,9 @@ def _option(args: list[str], names: tuple[str, ...]) -> tuple[str | None, str | 
 
 def _project_root(chosen: str | None) -> Path | None:
     """The project folder as cli/app.py project_root finds it; None where it would report a problem."""
+    from outreach.project.projectroot import CONFIG_NAME, find_project_root
+
     if chosen is not None:
         folder = Path(chosen)
         return folder.resolve() if (folder / CONFIG_NAME).is_file() else None
-    start = Path.cwd().resolve()
-    return next((folder for folder in (start, *start.parents) if (folder / CONFIG_NAME).is_file()), None)
+    return find_project_root(Path.cwd())

@@ -12,10 +12,9 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, field_validator, model_validator
 
 from outreach.project.diagnostics import Diagnostic, error, shown, warning
+from outreach.project.projectroot import CONFIG_NAME, find_project_root  # noqa: F401  (re-exported)
 from outreach.project.regions import REGIONS, RegionId, default_app_line
 from outreach.project.validation import validation_diagnostics
-
-CONFIG_NAME = "outreach.toml"
 
 
 class Section(BaseModel):
@@ -443,15 +442,6 @@ def section_name(section: str) -> str:
     field = config_model().model_fields.get(section)
     label = SECTION_NAMES.get(section) or (field.description if field is not None else "")
     return f"[{section}]（{label}）" if label else f"[{section}]"
-
-
-def find_project_root(start: Path) -> Path | None:
-    """The nearest directory at or above `start` holding an outreach.toml."""
-    start = start.resolve()
-    for directory in (start, *start.parents):
-        if (directory / CONFIG_NAME).is_file():
-            return directory
-    return None
 
 
 def load_config(root: Path, text: str | None = None) -> tuple[ProjectConfig | None, list[Diagnostic]]:
