@@ -40,11 +40,12 @@ class LocalPool:
         self.used = False
         self.keep: frozenset[str] | None = None
         context = _context()
-        # Imported and parsed once here, shared by every forked worker — only in a process whose
-        # one thread is this build (the command line): in `outreach serve` the editor's threads use
-        # Pango and fontconfig too, which are not safe to set up beside them (the server's rebuild
-        # workers died, "渲染进程意外退出", and once the server itself), nor to freeze its objects for good.
-        if context.get_start_method() == "fork" and threading.active_count() == 1:
+        # Imported and parsed once here, shared by every forked worker. A pool forks only where
+        # this build is the process's one thread (the command line, see _context): in `outreach
+        # serve` the editor's threads use Pango and fontconfig too, which are not safe to set up
+        # beside them (the server's rebuild workers died, "渲染进程意外退出", and once the server
+        # itself), nor to freeze its objects for good.
+        if context.get_start_method() == "fork":
             preload(root, options)
         self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=context,
                                         initializer=start_warm_worker,
