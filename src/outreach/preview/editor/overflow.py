@@ -59,8 +59,8 @@ def cuts(values: dict[str, Any], labels: dict[str, str], blocks: list[TextBlock]
         mine = [blocks[i] for i in sorted(owners) if owners[i][1] == key]
         size = sum(len(_letters(block.text)) for block in mine)
         label = labels.get(key, key)
-        if (cut := shorten(mine, overflow_mm)) is not None:
-            found.append(Cut((key,), label, size, cut, lines=lines_to_go(mine, overflow_mm)[0]))
+        if (shortened := shorten(mine, overflow_mm)) is not None:
+            found.append(Cut((key,), label, size, shortened[0], lines=shortened[1]))
         elif len(mine) > 1 and (deleted := delete(mine, overflow_mm)) is not None:
             found.append(Cut((key,), label, size, deleted[1], items=deleted[0], unit="条" if key in lists else "段"))
     return sorted(found, key=lambda c: (bool(c.items), -c.letters))
@@ -71,16 +71,16 @@ def lines_to_go(blocks: list[TextBlock], overflow_mm: float) -> tuple[int, TextB
     return math.ceil(overflow_mm / main.line_mm - 1e-6), main
 
 
-def shorten(blocks: list[TextBlock], overflow_mm: float) -> int | None:
-    """Characters to cut from text set like these blocks so that enough whole lines go, each a
-    full line of characters; None when the blocks do not have that many lines to lose (every
-    paragraph keeps its first line)."""
+def shorten(blocks: list[TextBlock], overflow_mm: float) -> tuple[int, int] | None:
+    """(characters, lines): characters to cut from text set like these blocks so that enough
+    whole lines go, each a full line of characters; None when the blocks do not have that many
+    lines to lose (every paragraph keeps its first line)."""
     if not blocks or max(block.line_mm for block in blocks) <= 0:
         return None
     lines, _ = lines_to_go(blocks, overflow_mm)
     if lines > sum(block.lines - 1 for block in blocks):
         return None
-    return lines * max(block.per_line for block in blocks)
+    return lines * max(block.per_line for block in blocks), lines
 
 
 def delete(blocks: list[TextBlock], overflow_mm: float) -> tuple[int, int] | None:
