@@ -182,3 +182,48 @@ def test_widths_read_from_the_pdf_syntax_are_those_pikepdf_reads():
     referenced = pikepdf.Array([1, pdf.make_indirect(pikepdf.Array([500, 600.5]))])
     assert b"R" in bytes(referenced.unparse()) and _walked_widths(referenced) == {1: 500.0, 2: 600.5}
     assert _parsed_widths(b"[ 1 [ 500 ") is None   # cut short: not the plain form
+
+
+def test_a_prepared_face_subsets_to_the_same_program(monkeypatch):
+    """An installed face used often is prepared for subsetting (hb.subset_preprocess): the
+    programs cut from it are the bytes the unprepared face gives."""
+    import uharfbuzz as hb
+
+    from outreach.rendering import fontfinish
+
+    path = subprocess.run(["fc-match", "Noto Sans CJK SC", "--format", "%{file}\t%{index}"],
+                          capture_output=True, text=True, check=True).stdout
+    file, _, index = path.partition("\t")
+    face = hb.Face(hb.Blob.from_file_path(file), int(index or 0))
+    monkeypatch.setattr(fontfinish, "PREPARE_AFTER", 2)
+
+    def program(source) -> bytes:
+        subset_input = hb.SubsetInput()
+        for glyph in (0, 1200, 1201, 5000, 30000):
+            subset_input.glyph_set.add(glyph)
+        subset_input.flags = hb.SubsetFlags.DESUBROUTINIZE | hb.SubsetFlags.NO_LAYOUT_CLOSURE
+        for tag in fontfinish._UNUSED_TABLES:
+            subset_input.drop_table_tag_set.add(tag)
+        return bytes(hb.subset(source, subset_input).reference_table("CFF ").data)
+
+    sources = [fontfinish._prepared(face) for _ in range(4)]
+    assert sources[0] is face and sources[1] is face
+    assert sources[2] is not face and sources[3] is sources[2]   # prepared once, then kept
+    assert program(sources[3]) == program(face)
+    fontfinish._subsets.pop(id(face))
+
+
+def test_a_station_pack_is_finished_as_it_is_stitched(builds):
+    """A station's copy is finished before it is first saved: every font program once, no empty
+    stream marked compressed (qpdf writes a copied empty stream so), and its own pages (cover,
+    back) keep only the resources they use, as the pack's body does."""
+    lean, _ = builds
+    with pikepdf.open(lean / "stations/test-east/fixture.pdf") as pdf:
+        for stream in (o for o in pdf.objects if isinstance(o, pikepdf.Stream)):
+            assert stream.read_raw_bytes() or "/Filter" not in stream.stream_dict, stream.objgen
+        before = [sorted((str(k), sorted(str(n) for n in v.keys())) for k, v in page.Resources.items()
+                         if isinstance(v, pikepdf.Dictionary)) for page in (pdf.pages[0], pdf.pages[-1])]
+        pdf.remove_unreferenced_resources()
+        after = [sorted((str(k), sorted(str(n) for n in v.keys())) for k, v in page.Resources.items()
+                        if isinstance(v, pikepdf.Dictionary)) for page in (pdf.pages[0], pdf.pages[-1])]
+        assert before == after

@@ -61,6 +61,20 @@ def test_text_on_an_image_is_found():
     assert "text-on-image" in codes(pdf)
 
 
+def test_pages_left_out_are_not_inspected_and_the_others_keep_their_numbers():
+    """A station's copy of a pack is inspected on its own pages only (the body was, in the pack):
+    a defect on page 3 of 3 is reported as page 3, one on a page left out not at all."""
+    from outreach.rendering.pageparity import page_defects
+
+    clash = ('<p style="position:absolute; top:40mm; left:30mm">内容复核</p>'
+             '<p style="position:absolute; top:41mm; left:31mm">示例分局</p>')
+    pdf = html_pdf(f'<p>第一页</p><div style="break-before: page">{clash}</div>'
+                   f'<div style="break-before: page">{clash}</div>')
+    assert {p.page for p in page_defects(pdf, "x.pdf") if p.code == "text-overlap"} == {2, 3}
+    assert {p.page for p in page_defects(pdf, "x.pdf", skip={1}) if p.code == "text-overlap"} == {3}
+    assert page_defects(pdf, "x.pdf", skip={0, 1, 2}) == []
+
+
 def test_text_off_the_page_is_found():
     assert "text-off-page" in codes(html_pdf('<p style="position:absolute; top:30mm; left:200mm">超出页面的文字</p>'))
 

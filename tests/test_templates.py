@@ -148,6 +148,27 @@ def test_qr_filter_is_inline_svg():
     assert svg.startswith("<svg") and "http" not in svg.split(">", 1)[1].replace("http://www.w3.org", "")
 
 
+def test_qr_image_filter_is_an_8_bit_grey_png_of_the_code():
+    """WeasyPrint keeps an 8-bit grey PNG as it is (segno's 1-bit one it converts to RGB and
+    encodes again for every page): the same modules, `scale` pixels each, inside a quiet zone."""
+    import base64
+    import io
+
+    import segno
+    from PIL import Image
+
+    uri = filters.qr_image("https://example.org/outreach/station-00001", scale=4, border=1)
+    assert uri.startswith("data:image/png;base64,")
+    image = Image.open(io.BytesIO(base64.b64decode(uri.split(",", 1)[1])))
+    code = segno.make("https://example.org/outreach/station-00001", error="m", micro=False)
+    side = code.symbol_size(scale=1, border=1)[0]
+    assert (image.format, image.mode, image.size) == ("PNG", "L", (side * 4, side * 4))
+    for y, row in enumerate(code.matrix_iter(scale=1, border=1)):
+        for x, dark in enumerate(row):
+            block = {image.getpixel((x * 4 + dx, y * 4 + dy)) for dx in range(4) for dy in range(4)}
+            assert block == ({0} if dark else {255}), (x, y)
+
+
 def test_cjk_filter():
     assert filters.cjk('他说"不要转账",对吗?') == "他说“不要转账”，对吗？"
     assert filters.cjk("Version 1.2, ok?") == "Version 1.2, ok?"

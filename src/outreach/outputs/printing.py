@@ -12,6 +12,7 @@ RenderResult.finished so the worker leaves them as they are.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,13 +42,14 @@ class Finish:
         return [list(self.cuts[min(index, len(self.cuts) - 1)]) for index in range(pages)]
 
 
-def finished_pdf(ctx: RenderContext, data: bytes) -> bytes:
-    """The PDF as the worker would finish it (fonts subset per file and merged per face)."""
+def finished_pdf(ctx: RenderContext, data: bytes, settled: Collection[int] = ()) -> bytes:
+    """The PDF as the worker would finish it (fonts subset per file and merged per face);
+    `settled`: pages already finished as they are (fontfinish.finish_document)."""
     if not ctx.config.pdf.optimise_fonts:
         return data
     from outreach.rendering.fontfinish import finish_pdf
 
-    return finish_pdf(data)
+    return finish_pdf(data, settled)
 
 
 REVIEW_KEY = "/ReviewBy"   # Info entry: the content's next review date (ISO), off the public artwork
@@ -132,7 +134,7 @@ def stitched_master(ctx: RenderContext, path: str, data: bytes, role: str, title
     from outreach.rendering.prepress import PrintSpec, load_profile
     from outreach.rendering.prepress.pdfx import PDF_VERSION, TIMEZONE, add_output_intent, identify
 
-    data = finished_pdf(ctx, data)
+    data = finished_pdf(ctx, data, settled=checked or ())
     spec = PrintSpec.for_project(ctx.config, ctx.root, trim_mm=(0.0, 0.0), role=role + "-print")
     profile = load_profile(spec.profile_path())
     with pikepdf.open(io.BytesIO(data)) as pdf:

@@ -159,7 +159,7 @@ class StationsRenderer(BatchRenderer):
                 outputs[path] = stitched_master(ctx, path, stitched, "station-pack-pdf", f"{model.title}（{station.name}）",
                                                 checked=body)
             else:
-                outputs[path] = finished_pdf(ctx, personalise(generic[pack], cover, back))
+                outputs[path] = personalise(generic[pack], cover, back, finish=ctx.config.pdf.optimise_fonts)
             # Its body is the pack's, page for page: the build's page check saw those pages in the pack.
             result.inspected[path] = set(range(1, len(generic[pack].pages) - 1))
             part = PackPart(path, f"{model.title}，本派出所版", duplex=True, copies="每个活动点 1 份",

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import io
 import re
 from functools import lru_cache
 
@@ -86,7 +88,21 @@ def qr_image(data: str | None, scale: int = 8, border: int = 2) -> str:
     painted each time). Pair it with CSS `image-rendering: pixelated` for crisp modules."""
     if not data:
         return ""
-    return _qr_code(str(data)).png_data_uri(scale=scale, border=border)
+    return "data:image/png;base64," + base64.b64encode(_grey_png(_qr_code(str(data)), scale, border)).decode("ascii")
+
+
+def _grey_png(code, scale: int, border: int) -> bytes:
+    """The code as an 8-bit grey PNG. segno's own PNG is 1-bit, which WeasyPrint turns into RGB
+    and encodes again as each page is loaded: an 8-bit grey image it keeps as it is (and embeds
+    as DeviceGray, which print masters keep on black ink)."""
+    from PIL import Image
+
+    side = code.symbol_size(scale=1, border=border)[0]
+    pixels = bytes(0 if dark else 255 for row in code.matrix_iter(scale=1, border=border) for dark in row)
+    image = Image.frombytes("L", (side, side), pixels).resize((side * scale, side * scale), Image.Resampling.NEAREST)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
 
 
 @lru_cache(maxsize=64)

@@ -27,6 +27,7 @@ import hashlib
 import io
 import re
 from collections import OrderedDict
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -44,27 +45,39 @@ class _Face:
     widths: dict[int, float] | None = None            # read once (_recorded_widths)
 
 
-def finish_pdf(data: bytes) -> bytes:
+def finish_pdf(data: bytes, settled: Collection[int] = ()) -> bytes:
     """The PDF with fonts subset per file and merged per face, images stored once."""
     with pikepdf.open(io.BytesIO(data)) as pdf:
-        resources, used = _scan(pdf)
-        faces = _faces(resources, used)
-        replacements = {}
-        for key, face in sorted(faces.items()):
-            new_font = _finished_font(pdf, key, face)
-            if new_font is not None:
-                replacements.update({font.objgen: new_font for font in face.fonts})
-        _repoint_fonts(resources, replacements)
-        _share_identical_images(pdf, resources)
-        buffer = io.BytesIO()
+        return finish_document(pdf, settled)
+
+
+def finish_document(pdf: pikepdf.Pdf, settled: Collection[int] = ()) -> bytes:
+    """finish_pdf for a document already open (a station's copy of a pack, as it is stitched),
+    saved. `settled`: 0-based pages already finished as they are (a pack's body): their
+    resources are known to be all in use, and are not combed again for unused ones."""
+    resources, used = _scan(pdf)
+    faces = _faces(resources, used)
+    replacements = {}
+    for key, face in sorted(faces.items()):
+        new_font = _finished_font(pdf, key, face)
+        if new_font is not None:
+            replacements.update({font.objgen: new_font for font in face.fonts})
+    _repoint_fonts(resources, replacements)
+    _share_identical_images(pdf, resources)
+    buffer = io.BytesIO()
+    if settled:
+        for index, page in enumerate(pdf.pages):
+            if index not in settled:
+                page.remove_unreferenced_resources()
+    else:
         pdf.remove_unreferenced_resources()
-        # The identifier from this final content: qpdf would keep the first half of the one the
-        # file came with, made from fonts subset for a whole batch (rendering/pdf.py write_many).
-        if "/ID" in pdf.trailer:
-            del pdf.trailer["/ID"]
-        pdf.save(buffer, deterministic_id=True, compress_streams=True,
-                 object_stream_mode=pikepdf.ObjectStreamMode.generate)
-        return buffer.getvalue()
+    # The identifier from this final content: qpdf would keep the first half of the one the
+    # file came with, made from fonts subset for a whole batch (rendering/pdf.py write_many).
+    if "/ID" in pdf.trailer:
+        del pdf.trailer["/ID"]
+    pdf.save(buffer, deterministic_id=True, compress_streams=True,
+             object_stream_mode=pikepdf.ObjectStreamMode.generate)
+    return buffer.getvalue()
 
 
 # --- which codes each font shows -----------------------------------------------------------------
@@ -194,6 +207,8 @@ def _finished_font(pdf: pikepdf.Pdf, key: str, face: _Face):
         subset_input.glyph_set.add(glyph)
     subset_input.flags = (hb.SubsetFlags.DESUBROUTINIZE | hb.SubsetFlags.NO_LAYOUT_CLOSURE
                           | hb.SubsetFlags.NOTDEF_OUTLINE)
+    for tag in _UNUSED_TABLES:   # only the CFF table is embedded: the others are not worth subsetting
+        subset_input.drop_table_tag_set.add(tag)
     subset = hb.subset(source, subset_input)
     if subset is None:
         return None
@@ -220,6 +235,34 @@ def _finished_font(pdf: pikepdf.Pdf, key: str, face: _Face):
     return pdf.make_indirect(font)
 
 
+_UNUSED_TABLES = tuple(int.from_bytes(tag.encode("ascii"), "big") for tag in (
+    "BASE", "GDEF", "GPOS", "GSUB", "OS/2", "VORG", "cmap", "head", "hhea", "hmtx", "maxp", "name", "post",
+    "vhea", "vmtx", "DSIG", "JSTF", "MATH", "kern", "meta", "STAT", "gasp"))
+
+# HarfBuzz walks a CJK face's tables for all its 65,535 glyphs on every subset; a face prepared
+# once (hb.subset_preprocess, about half a second) subsets in about half the time. A station build
+# subsets the same installed face for every copy of every pack, a small build a few times: only a
+# face this process has already subset PREPARE_AFTER times is prepared.
+PREPARE_AFTER = 8
+_subsets: dict[int, list] = {}   # id(face) -> [face, times subset, prepared face or None]
+
+
+def _prepared(face):
+    """An installed face (kept for the process by _installed_faces), prepared for subsetting once
+    it has been used often enough."""
+    import uharfbuzz as hb
+
+    entry = _subsets.setdefault(id(face), [face, 0, None])   # holds the face: its id stays its own
+    if entry[2] is not None:
+        return entry[2]
+    entry[1] += 1
+    preprocess = getattr(hb, "subset_preprocess", None)
+    if entry[1] > PREPARE_AFTER and preprocess is not None:
+        entry[2] = preprocess(face)
+        return entry[2]
+    return face
+
+
 def _source_face(face: _Face, glyphs: list[int]):
     """The HarfBuzz face to subset from: the embedded program when the file holds one copy of
     the face (as WeasyPrint wrote it); else the installed font file the copies were cut from,
@@ -240,7 +283,7 @@ def _source_face(face: _Face, glyphs: list[int]):
     probes = sorted(c for c in face.codes if c in widths)[:8]
     for candidate, cff_name, scale in _installed_faces(family):
         if cff_name in names and all(abs(_advance(candidate, c) * scale - widths[c]) < 0.5 for c in probes):
-            return candidate
+            return _prepared(candidate)
     return None
 
 

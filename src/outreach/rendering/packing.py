@@ -277,10 +277,12 @@ def _font_descriptors(pdf: pikepdf.Pdf):
                     yield descriptor
 
 
-def personalise(generic: pikepdf.Pdf, cover: bytes, back: bytes, uniform: bool = False) -> bytes:
+def personalise(generic: pikepdf.Pdf, cover: bytes, back: bytes, uniform: bool = False, finish: bool = False) -> bytes:
     """A station's copy of a pack: its own cover instead of page 1 and its own back cover
     instead of the last page, the shared body between as is (never re-rendered, numbers and
-    all). `uniform`: print masters, every page given the same boxes (see uniform_boxes)."""
+    all). `uniform`: print masters, every page given the same boxes (see uniform_boxes).
+    `finish`: its fonts finished before it is first saved (fontfinish.finish_document), the
+    body's pages known to be finished already, as the pack's file they come from was."""
     output = pikepdf.new()
     with pikepdf.open(io.BytesIO(cover)) as cover_pdf, pikepdf.open(io.BytesIO(back)) as back_pdf:
         output.pages.append(cover_pdf.pages[0])
@@ -298,11 +300,29 @@ def personalise(generic: pikepdf.Pdf, cover: bytes, back: bytes, uniform: bool =
         if uniform:
             uniform_boxes(output)
         output.docinfo["/Creator"] = "outreach"
-        buffer = io.BytesIO()
-        output.save(buffer, deterministic_id=True, compress_streams=True,
-                    object_stream_mode=pikepdf.ObjectStreamMode.generate)
+        if finish:
+            from outreach.rendering.fontfinish import finish_document
+
+            _drop_empty_contents(output)
+
+            data = finish_document(output, settled=range(1, len(output.pages) - 1))
+        else:
+            buffer = io.BytesIO()
+            output.save(buffer, deterministic_id=True, compress_streams=True,
+                        object_stream_mode=pikepdf.ObjectStreamMode.generate)
+            data = buffer.getvalue()
     output.close()
-    return buffer.getvalue()
+    return data
+
+
+def _drop_empty_contents(pdf: pikepdf.Pdf) -> None:
+    """Leave out the empty content streams of pages copied from another file (a blank verso's):
+    saved straight from the copy, qpdf writes each as zero bytes marked Flate-compressed, which
+    is not a valid Flate stream."""
+    for page in pdf.pages:
+        contents = page.obj.get("/Contents")
+        if isinstance(contents, pikepdf.Array) and any(not s.read_raw_bytes() for s in contents):
+            page.obj.Contents = pikepdf.Array([s for s in contents if s.read_raw_bytes()])
 
 
 def _page_index(entry, index: dict) -> int:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Collection, Iterable, Sequence
 
 from outreach.rendering.inspect_furniture import folio_findings, page_folios
 from outreach.rendering.textpages import text_of
@@ -51,13 +51,17 @@ class _Glyph:
     matrix: tuple[float, ...]                # a, b, c, d, e, f
 
 
-def inspect_pdf(source: bytes | Path, name: str = "", terms: tuple[str, ...] = ()) -> list[PageProblem]:
+def inspect_pdf(source: bytes | Path, name: str = "", terms: tuple[str, ...] = (),
+                skip: Collection[int] = ()) -> list[PageProblem]:
     """Every problem on every page of one PDF. `terms`: the project's own names that must not
-    split over two lines (the built-in ones are always checked)."""
-    return inspect_pdf_terms(source, name, (terms,))[0]
+    split over two lines (the built-in ones are always checked). `skip`: 0-based pages left out
+    (inspected already as pages of another file); the others keep their numbers, and the page
+    numbers printed on them are compared among themselves."""
+    return inspect_pdf_terms(source, name, (terms,), skip)[0]
 
 
-def inspect_pdf_terms(source: bytes | Path, name: str, term_sets: Sequence[tuple[str, ...]]) -> list[list[PageProblem]]:
+def inspect_pdf_terms(source: bytes | Path, name: str, term_sets: Sequence[tuple[str, ...]],
+                      skip: Collection[int] = ()) -> list[list[PageProblem]]:
     """What inspect_pdf says of one PDF with each set of terms, the PDF read once: only the
     typesetting checks depend on the terms, the rest (reading every glyph, rendering the bleed)
     is done once for all sets. The build checks each finished page with the terms of
@@ -70,7 +74,8 @@ def inspect_pdf_terms(source: bytes | Path, name: str, term_sets: Sequence[tuple
     problems: list[list[PageProblem]] = [[] for _ in term_sets]
     folios = []
     try:
-        for index in range(len(document)):
+        inspected = [index for index in range(len(document)) if index not in skip]
+        for index in inspected:
             page = document[index]
             textpage = page.get_textpage()   # one text analysis of the page for every check
             try:
@@ -81,7 +86,8 @@ def inspect_pdf_terms(source: bytes | Path, name: str, term_sets: Sequence[tuple
             finally:
                 textpage.close()
                 page.close()
-        furniture = [PageProblem(name, *found) for found in folio_findings(folios)]
+        # Findings on the inspected pages' numbers, by their place among them: back to their pages.
+        furniture = [PageProblem(name, inspected[found[0] - 1] + 1, *found[1:]) for found in folio_findings(folios)]
     finally:
         document.close()
     return [found + furniture for found in problems]

@@ -13,7 +13,6 @@ those of the whole file.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Collection, Iterable
 
 from outreach.rendering.pageinspect import PageProblem, inspect_pdf
@@ -25,34 +24,7 @@ def page_defects(data: bytes, name: str, terms: tuple[str, ...] = (), skip: Coll
     """The defects (severity "error") on the pages of one PDF, but for the 0-based pages in `skip`.
     `terms`: the project's own unsplittable names, as `check --pages` reads them
     (render.typeset.project_terms of the project's config)."""
-    if skip:
-        data, numbers = _without(data, skip)
-        if not numbers:   # every page inspected already, in these bytes (outputs/html.py check_final_pages)
-            return []
-    else:
-        numbers = None
-    problems = inspect_pdf(data, name, terms)
-    found = [p for p in problems if p.severity == "error"]
-    if numbers is not None:
-        found = [dataclasses.replace(p, page=numbers[p.page - 1]) for p in found]
-    return found
-
-
-def _without(data: bytes, skip: Collection[int]) -> tuple[bytes, list[int]]:
-    """The PDF without the pages in `skip`, and the 1-based number each kept page had."""
-    import io
-
-    import pikepdf
-
-    with pikepdf.open(io.BytesIO(data)) as pdf:
-        kept = [i for i in range(len(pdf.pages)) if i not in skip]
-        if not kept:
-            return b"", []
-        for index in sorted(set(range(len(pdf.pages))) - set(kept), reverse=True):
-            del pdf.pages[index]
-        buffer = io.BytesIO()
-        pdf.save(buffer)
-    return buffer.getvalue(), [i + 1 for i in kept]
+    return [p for p in inspect_pdf(data, name, terms, skip) if p.severity == "error"]
 
 
 def build_error(defects: Iterable[PageProblem]) -> str:
