@@ -207,8 +207,8 @@ def _finished_font(pdf: pikepdf.Pdf, key: str, face: _Face):
         subset_input.glyph_set.add(glyph)
     subset_input.flags = (hb.SubsetFlags.DESUBROUTINIZE | hb.SubsetFlags.NO_LAYOUT_CLOSURE
                           | hb.SubsetFlags.NOTDEF_OUTLINE)
-    for tag in _UNUSED_TABLES:   # only the CFF table is embedded: the others are not worth subsetting
-        subset_input.drop_table_tag_set.add(tag)
+    for table in _UNUSED_TABLES:   # only the CFF table is embedded: the others are not worth subsetting
+        subset_input.drop_table_tag_set.add(table)
     subset = hb.subset(source, subset_input)
     if subset is None:
         return None
