@@ -184,33 +184,30 @@ def test_widths_read_from_the_pdf_syntax_are_those_pikepdf_reads():
     assert _parsed_widths(b"[ 1 [ 500 ") is None   # cut short: not the plain form
 
 
-def test_a_prepared_face_subsets_to_the_same_program(monkeypatch):
-    """An installed face used often is prepared for subsetting (hb.subset_preprocess): the
-    programs cut from it are the bytes the unprepared face gives."""
+def test_leaving_the_other_tables_out_cuts_the_same_program():
+    """Font finishing embeds only the CFF table, so it asks HarfBuzz for no other: the program
+    is the one a whole-font subset holds."""
     import uharfbuzz as hb
 
-    from outreach.rendering import fontfinish
+    from outreach.rendering.fontfinish import _UNUSED_TABLES
 
-    path = subprocess.run(["fc-match", "Noto Sans CJK SC", "--format", "%{file}\t%{index}"],
-                          capture_output=True, text=True, check=True).stdout
-    file, _, index = path.partition("\t")
+    found = subprocess.run(["fc-match", "Noto Sans CJK SC", "--format", "%{file}\t%{index}"],
+                           capture_output=True, text=True, check=True).stdout
+    file, _, index = found.partition("\t")
     face = hb.Face(hb.Blob.from_file_path(file), int(index or 0))
-    monkeypatch.setattr(fontfinish, "PREPARE_AFTER", 2)
 
-    def program(source) -> bytes:
+    def program(drop: tuple[int, ...]) -> bytes:
         subset_input = hb.SubsetInput()
         for glyph in (0, 1200, 1201, 5000, 30000):
             subset_input.glyph_set.add(glyph)
         subset_input.flags = hb.SubsetFlags.DESUBROUTINIZE | hb.SubsetFlags.NO_LAYOUT_CLOSURE
-        for tag in fontfinish._UNUSED_TABLES:
-            subset_input.drop_table_tag_set.add(tag)
-        return bytes(hb.subset(source, subset_input).reference_table("CFF ").data)
+        for table in drop:
+            subset_input.drop_table_tag_set.add(table)
+        subset = hb.subset(face, subset_input)
+        assert bool(drop) != (subset.reference_table("GSUB").data != b"")   # the others are gone
+        return bytes(subset.reference_table("CFF ").data)
 
-    sources = [fontfinish._prepared(face) for _ in range(4)]
-    assert sources[0] is face and sources[1] is face
-    assert sources[2] is not face and sources[3] is sources[2]   # prepared once, then kept
-    assert program(sources[3]) == program(face)
-    fontfinish._subsets.pop(id(face))
+    assert program(_UNUSED_TABLES) == program(())
 
 
 def test_a_station_pack_is_finished_as_it_is_stitched(builds):

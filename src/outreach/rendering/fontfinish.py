@@ -239,30 +239,6 @@ _UNUSED_TABLES = tuple(int.from_bytes(tag.encode("ascii"), "big") for tag in (
     "BASE", "GDEF", "GPOS", "GSUB", "OS/2", "VORG", "cmap", "head", "hhea", "hmtx", "maxp", "name", "post",
     "vhea", "vmtx", "DSIG", "JSTF", "MATH", "kern", "meta", "STAT", "gasp"))
 
-# HarfBuzz walks a CJK face's tables for all its 65,535 glyphs on every subset; a face prepared
-# once (hb.subset_preprocess, about half a second) subsets in about half the time. A station build
-# subsets the same installed face for every copy of every pack, a small build a few times: only a
-# face this process has already subset PREPARE_AFTER times is prepared.
-PREPARE_AFTER = 8
-_subsets: dict[int, list] = {}   # id(face) -> [face, times subset, prepared face or None]
-
-
-def _prepared(face):
-    """An installed face (kept for the process by _installed_faces), prepared for subsetting once
-    it has been used often enough."""
-    import uharfbuzz as hb
-
-    entry = _subsets.setdefault(id(face), [face, 0, None])   # holds the face: its id stays its own
-    if entry[2] is not None:
-        return entry[2]
-    entry[1] += 1
-    preprocess = getattr(hb, "subset_preprocess", None)
-    if entry[1] > PREPARE_AFTER and preprocess is not None:
-        entry[2] = preprocess(face)
-        return entry[2]
-    return face
-
-
 def _source_face(face: _Face, glyphs: list[int]):
     """The HarfBuzz face to subset from: the embedded program when the file holds one copy of
     the face (as WeasyPrint wrote it); else the installed font file the copies were cut from,
@@ -283,7 +259,7 @@ def _source_face(face: _Face, glyphs: list[int]):
     probes = sorted(c for c in face.codes if c in widths)[:8]
     for candidate, cff_name, scale in _installed_faces(family):
         if cff_name in names and all(abs(_advance(candidate, c) * scale - widths[c]) < 0.5 for c in probes):
-            return _prepared(candidate)
+            return candidate
     return None
 
 
