@@ -30,10 +30,10 @@ class StationsRenderer(BatchRenderer):
     label = "派出所"
     phase = 2
     version = "1"
-    # WeasyPrint documents are large: a few stations at a time keeps memory flat. Eight, not four:
-    # a batch's fixed costs (the pack's items, its PDF opened, one write) shared by twice as many
-    # stations, 3-4 % less CPU each for 4 MB more per worker (bench/stations.py).
-    batch_size = 8
+    # WeasyPrint documents are large: a few stations at a time keeps memory flat. Sixteen, not
+    # four or eight: a batch's fixed costs (the pack's items, its PDF opened, one write) shared by
+    # more stations, 3-4 % less CPU at each doubling (bench/stations.py).
+    batch_size = 16
     # A station pack is a pack with its own cover: the same sections as packs, and [stations].
     config_sections = ("project", "theme", "stations", "feed", "quiz", "scripts", "posters", "review")
     printable = True
