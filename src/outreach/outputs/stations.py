@@ -9,9 +9,10 @@ import io
 
 from outreach.buildspec.target import Target
 from outreach.outputs.base import BatchRenderer, PackPart, RenderContext, RenderError, RenderResult, RoleView
-from outreach.outputs.html import base_context, check_imposed_pages, layout, render_pages
+from outreach.outputs.html import base_context, check_imposed_pages, render_pages
 from outreach.outputs.packs import collect, entry_sources, front_matter_html, station_attachments
 from outreach.outputs.printing import Finish, print_master
+from outreach.outputs.stationpages import StationPage, station_page
 from outreach.project.kinds import PACKS
 from outreach.project.stations import Station
 from outreach.rendering.contract import TemplateContract
@@ -89,14 +90,16 @@ class StationsRenderer(BatchRenderer):
         documents: list = []
         owners: list[tuple] = []
         results: dict[str, RenderResult | RenderError] = {}
+        stamped: dict[tuple, StationPage] = {}
         for target in targets:
             station = Station(**target.params["station"])
             try:
                 for pack in packs:
-                    cover = layout(ctx, front_matter_html(ctx, pack, items[pack], None, station), "pack-cover.html",
-                                   f"派出所 {station.id} 的资料包封面", source)
-                    documents.append(cover)
+                    cover = station_page(ctx, front_matter_html(ctx, pack, items[pack], None, station), "pack-cover.html",
+                                         f"派出所 {station.id} 的资料包封面", source)
+                    documents.append(cover.document)
                     owners.append((target.id, "cover", pack))
+                    stamped[(target.id, "cover", pack)] = cover
                     back = render_pages(ctx, "pack-back.html",
                                         base_context(ctx) | {"station": station, "pack": ctx.library.item(PACKS.folder, pack).model,
                                                              "pack_id": pack},
@@ -111,6 +114,9 @@ class StationsRenderer(BatchRenderer):
                 documents = [d for d, o in zip(documents, owners, strict=True) if o[0] != target.id]
                 owners = [o for o in owners if o[0] != target.id]
         pieces: dict[tuple, bytes] = dict(zip(owners, write_many(documents), strict=True)) if documents else {}
+        for owner, page in stamped.items():
+            if owner in pieces:
+                pieces[owner] = page.finished(pieces[owner])
         generic = {pack: pikepdf.open(io.BytesIO(ctx.read_output(f"packs/{pack}.pdf"))) for pack in packs}
         try:
             for target in targets:
