@@ -43,6 +43,8 @@ def test_the_page_splits_at_its_marked_part():
     PAGE.replace('<div class="band">', f'<div class="band" {MARK}>'),            # two marks
     PAGE.replace("<head>", "").replace("</head>", ""),                           # no head to add the style to
     f'<html><head></head><body><img src="a.png" {MARK}></body></html>',          # a mark on an empty element
+    PAGE.replace('<p>标题</p>', '<img src="logo.png">'),                         # the shared part reads a file
+    PAGE.replace("color: red;", "background: url(paper.png);"),                  # so does its style
 ])
 def test_pages_it_cannot_split_are_laid_out_whole(page):
     assert split_page(page.format(station="东湖派出所")) is None

@@ -8,6 +8,7 @@ ancestors' size depending on their other children) is laid out whole for every s
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 
@@ -29,6 +30,7 @@ class StationPage:
 
 
 _shared: OrderedDict[tuple, bytes | None] = OrderedDict()   # shared page's PDF; None: lay out whole
+_lock = threading.Lock()   # a Dask worker may render on several threads
 
 
 def station_page(ctx: RenderContext, html: str, template: str, what: str, source: str) -> StationPage:
@@ -37,10 +39,13 @@ def station_page(ctx: RenderContext, html: str, template: str, what: str, source
     if split is None:
         return StationPage(layout(ctx, html, template, what, source), None)
     key = (template, split.key, ctx.options.print_ready, ctx.root)
-    if key not in _shared:
+    with _lock:
+        known = key in _shared
+        if known:
+            _shared.move_to_end(key)
+            shared = _shared[key]
+    if not known:
         return _first(ctx, html, split, key, template, what, source)
-    _shared.move_to_end(key)
-    shared = _shared[key]
     if shared is None:
         return StationPage(layout(ctx, html, template, what, source), None)
     return StationPage(layout(ctx, split.stamp, template, what, source), shared)
@@ -63,7 +68,8 @@ def _first(ctx: RenderContext, html: str, split: stamping.Split, key: tuple, tem
         whole_pdf, shared_pdf, stamp_pdf = write_many([whole, shared_document, stamp_document])
         if stamping.same_picture(stamping.compose(shared_pdf, stamp_pdf), whole_pdf):
             kept = shared_pdf
-    _shared[key] = kept
-    while len(_shared) > SHARED_KEPT:
-        _shared.popitem(last=False)
+    with _lock:
+        _shared[key] = kept
+        while len(_shared) > SHARED_KEPT:
+            _shared.popitem(last=False)
     return StationPage(whole, None)

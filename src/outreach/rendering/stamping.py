@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
@@ -94,6 +95,9 @@ class _Spans(HTMLParser):
                 break
 
 
+# What makes WeasyPrint read a file: the shared page is kept by its text alone, so it must have none.
+_FETCHES = re.compile(r"url\s*\(|@import|<link\b|<(?:object|embed|iframe|image|use)\b|xlink:href"
+                      r"|\bsrc\s*=\s*(?![\"']?data:)", re.I)
 _VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 
 
@@ -117,6 +121,8 @@ def split_page(html: str) -> Split | None:
     tag, start, inner = spans.marked
     close = html.rindex("<", inner, spans.marked_end)
     shared = html[:spans.head_end] + SHARED_STYLE + html[spans.head_end:inner] + html[close:]
+    if _FETCHES.search(shared):
+        return None   # laid out once per process, it would keep a picture or sheet that has since changed
     below_body = spans.path[tags.index("body") + 1:]
     body_tag, _, body_end = spans.path[tags.index("body")]
     opening = "".join(_with_path_mark(html[s:e]) for _, s, e in below_body)
