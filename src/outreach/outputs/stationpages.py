@@ -1,7 +1,7 @@
 """A station's page laid out as the page all stations share plus its own part (rendering/stamping.py).
 
-Per process, each shared page is laid out and written once. The first station that brings it
-is laid out whole as well, and the two ways are compared picture against picture: a template
+Per process, each shared page is laid out and written once. For the first station that brings
+it the page is laid out whole as well, and the two ways are compared picture against picture: a template
 whose marked part does not stand apart (not taken out of the flow, drawn under something, its
 ancestors' size depending on their other children) is laid out whole for every station.
 """
@@ -53,23 +53,28 @@ def station_page(ctx: RenderContext, html: str, template: str, what: str, source
 
 def _first(ctx: RenderContext, html: str, split: stamping.Split, key: tuple, template: str, what: str,
            source: str) -> StationPage:
-    """The page laid out whole, and the shared page kept if it and the stamp make the same picture."""
+    """The page stamped, if the shared page and the stamp make the picture of the page laid out
+    whole; else the whole page, and so for every station with this shared page. Either way the
+    first station's bytes are those of the others: they must not depend on which station a
+    worker met first (issue 29, item 2b)."""
     from outreach.rendering.pdf import write_many
 
     whole = layout(ctx, html, template, what, source)
-    kept = None
+    kept = stamp_document = None
     try:
         shared_document = layout(ctx, split.shared, template, what, source)
         stamp_document = layout(ctx, split.stamp, template, what, source)
     except RenderError:   # the whole page laid out: whatever either half met, it is not the page's
-        shared_document = stamp_document = None
+        shared_document = None
     if shared_document is not None and stamp_document is not None \
             and len(whole.pages) == len(shared_document.pages) == len(stamp_document.pages) == 1:
-        whole_pdf, shared_pdf, stamp_pdf = write_many([whole, shared_document, stamp_document])
+        # The shared page written alone: its bytes must not depend on this station's.
+        [shared_pdf] = write_many([shared_document])
+        whole_pdf, stamp_pdf = write_many([whole, stamp_document])
         if stamping.same_picture(stamping.compose(shared_pdf, stamp_pdf), whole_pdf):
             kept = shared_pdf
     with _lock:
         _shared[key] = kept
         while len(_shared) > SHARED_KEPT:
             _shared.popitem(last=False)
-    return StationPage(whole, None)
+    return StationPage(whole, None) if kept is None else StationPage(stamp_document, kept)

@@ -90,7 +90,7 @@ class StationsRenderer(BatchRenderer):
         documents: list = []
         owners: list[tuple] = []
         results: dict[str, RenderResult | RenderError] = {}
-        stamped: dict[tuple, StationPage] = {}
+        cover_pages: dict[tuple, StationPage] = {}
         for target in targets:
             station = Station(**target.params["station"])
             try:
@@ -99,7 +99,7 @@ class StationsRenderer(BatchRenderer):
                                          f"派出所 {station.id} 的资料包封面", source)
                     documents.append(cover.document)
                     owners.append((target.id, "cover", pack))
-                    stamped[(target.id, "cover", pack)] = cover
+                    cover_pages[(target.id, "cover", pack)] = cover
                     back = render_pages(ctx, "pack-back.html",
                                         base_context(ctx) | {"station": station, "pack": ctx.library.item(PACKS.folder, pack).model,
                                                              "pack_id": pack},
@@ -114,7 +114,7 @@ class StationsRenderer(BatchRenderer):
                 documents = [d for d, o in zip(documents, owners, strict=True) if o[0] != target.id]
                 owners = [o for o in owners if o[0] != target.id]
         pieces: dict[tuple, bytes] = dict(zip(owners, write_many(documents), strict=True)) if documents else {}
-        for owner, page in stamped.items():
+        for owner, page in cover_pages.items():
             if owner in pieces:
                 pieces[owner] = page.finished(pieces[owner])
         generic = {pack: pikepdf.open(io.BytesIO(ctx.read_output(f"packs/{pack}.pdf"))) for pack in packs}

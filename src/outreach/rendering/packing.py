@@ -228,14 +228,17 @@ def uniform_boxes(pdf: pikepdf.Pdf) -> None:
 
 
 def _overlay(output: pikepdf.Pdf, page: pikepdf.Page, stamp: pikepdf.Page, index: int) -> None:
-    """Draw `stamp` over `page` under a name fixed by the page number: pikepdf's add_overlay
-    picks a random one (every rebuild would differ), and pages copied from one file may
-    share a resource dictionary, so one name for all would stamp them all alike."""
-    name = pikepdf.Name(f"/OutreachStamp{index + 1}")
+    """Draw `stamp` over `page` under a name fixed by the page number: pages copied from one
+    file may share a resource dictionary, so one name for all would stamp them all alike. The
+    stamp's trimmed page goes onto the page's (a print master's page is larger than its trim)."""
+    overlay(output, page, stamp, pikepdf.Name(f"/OutreachStamp{index + 1}"), _box(page, "/TrimBox"))
+
+
+def overlay(output: pikepdf.Pdf, page: pikepdf.Page, stamp: pikepdf.Page, name: pikepdf.Name, box) -> None:
+    """Draw `stamp` (a page of another file) over `page`, fitted to `box`, as the form XObject
+    `name`: pikepdf's add_overlay picks a random name, and every rebuild would differ."""
     form = output.copy_foreign(stamp.as_form_xobject())
     page.add_resource(form, pikepdf.Name.XObject, name)
-    # The stamp's trimmed page onto the page's (a print master's page is larger than its trim).
-    box = _box(page, "/TrimBox")
     drawing = page.calc_form_xobject_placement(form, name, pikepdf.Rectangle(*box))
     # The page's own content may leave a transformation in force (WeasyPrint's pages start
     # with a flip, `1 0 0 -1 0 h cm`, and never restore it): enclose it in q … Q so the stamp
@@ -304,7 +307,6 @@ def personalise(generic: pikepdf.Pdf, cover: bytes, back: bytes, uniform: bool =
             from outreach.rendering.fontfinish import finish_document
 
             _drop_empty_contents(output)
-
             data = finish_document(output, settled=range(1, len(output.pages) - 1))
         else:
             buffer = io.BytesIO()

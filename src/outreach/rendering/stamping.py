@@ -142,9 +142,11 @@ def compose(shared_pdf: bytes, stamp_pdf: bytes) -> bytes:
     """The shared one-page PDF with the stamp's page drawn over it."""
     import pikepdf
 
+    from outreach.rendering.packing import overlay
+
     with pikepdf.open(io.BytesIO(shared_pdf)) as shared, pikepdf.open(io.BytesIO(stamp_pdf)) as stamp:
         page = shared.pages[0]
-        page.add_overlay(stamp.pages[0], pikepdf.Rectangle(*page.mediabox))
+        overlay(shared, page, stamp.pages[0], pikepdf.Name("/OutreachStation"), tuple(page.mediabox))
         buffer = io.BytesIO()
         shared.save(buffer, deterministic_id=True, compress_streams=True)
     return buffer.getvalue()
