@@ -60,9 +60,17 @@ def cover_picture(path: Path) -> tuple[bytes, bool]:
     finally:
         document.close()
     with pikepdf.open(path) as pdf:
-        xobjects = pdf.pages[0].Resources.get("/XObject", {})
-        stamped = any(x.get("/Subtype") == "/Form" for x in xobjects.values())
+        stamped = _draws_stamp(pdf.pages[0].Resources)
     return picture, stamped
+
+
+def _draws_stamp(resources, depth: int = 0) -> bool:
+    """Whether the station's stamp form is among these resources' forms (a print master wraps
+    the page in forms of its own)."""
+    xobjects = resources.get("/XObject", {}) if resources is not None else {}
+    return any(name == "/OutreachStation" or (depth < 4 and x.get("/Subtype") == "/Form"
+                                               and _draws_stamp(x.get("/Resources"), depth + 1))
+               for name, x in xobjects.items())
 
 
 def build_covers(root: Path) -> dict[str, tuple[bytes, bool]]:
@@ -123,3 +131,27 @@ def test_a_marked_part_that_moves_the_page_is_not_stamped(fixture_project, tmp_p
     shutil.copytree(fixture_project, reference, ignore=shutil.ignore_patterns("build", ".outreach"))
     with_cover_template(reference, lambda text: text.replace(f" {MARK}", ""))
     assert {s: p for s, (p, _) in covers.items()} == {s: p for s, (p, _) in build_covers(reference).items()}
+
+
+@pytest.mark.slow
+def test_stamped_print_masters_pass_preflight_and_look_like_whole_ones(fixture_project, tmp_path):
+    """A print build stamps its covers before they become print masters (colour converted, marks
+    and slug added, preflighted with the station's pack): the same picture as a whole cover's."""
+    write(fixture_project, "content/stations.csv", STATIONS)
+    whole = tmp_path / "whole"
+    shutil.copytree(fixture_project, whole)
+    with_cover_template(whole, lambda text: text.replace(f" {MARK}", ""))
+    pictures = {}
+    for root in (fixture_project, whole):
+        result = build_project(root, stations=True, print_ready=True, only=("packs", "stations"))
+        assert result.ok, [f"{f.label}: {f.message}" for f in result.failures]
+        pictures[root] = {s: cover_picture(root / f"build/print/stations/{s}/fixture.pdf")
+                          for s in ("test-east", "test-west", "test-north")}
+    # A master's page is redrawn (colours converted, marks added), the stamp's form with it: what
+    # the build kept tells whether it stamped (-j 1 renders in this process).
+    from outreach.outputs import stationpages
+
+    kept = {key[3]: shared for key, shared in stationpages._shared.items() if key[2]}
+    assert kept.get(fixture_project) is not None and whole not in kept
+    for station, (picture, _) in pictures[fixture_project].items():
+        assert picture == pictures[whole][station][0], station

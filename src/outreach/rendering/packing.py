@@ -234,10 +234,15 @@ def _overlay(output: pikepdf.Pdf, page: pikepdf.Page, stamp: pikepdf.Page, index
     overlay(output, page, stamp, pikepdf.Name(f"/OutreachStamp{index + 1}"), _box(page, "/TrimBox"))
 
 
-def overlay(output: pikepdf.Pdf, page: pikepdf.Page, stamp: pikepdf.Page, name: pikepdf.Name, box) -> None:
+def overlay(output: pikepdf.Pdf, page: pikepdf.Page, stamp: pikepdf.Page, name: pikepdf.Name, box,
+            bleed: bool = False) -> None:
     """Draw `stamp` (a page of another file) over `page`, fitted to `box`, as the form XObject
-    `name`: pikepdf's add_overlay picks a random name, and every rebuild would differ."""
-    form = output.copy_foreign(stamp.as_form_xobject())
+    `name`: pikepdf's add_overlay picks a random name, and every rebuild would differ. The form
+    holds the stamp's trimmed page, or with `bleed` its whole page (MediaBox)."""
+    form = stamp.as_form_xobject()
+    if bleed:
+        form.BBox = stamp.mediabox
+    form = output.copy_foreign(form)
     page.add_resource(form, pikepdf.Name.XObject, name)
     drawing = page.calc_form_xobject_placement(form, name, pikepdf.Rectangle(*box))
     # The page's own content may leave a transformation in force (WeasyPrint's pages start

@@ -146,7 +146,8 @@ def compose(shared_pdf: bytes, stamp_pdf: bytes) -> bytes:
 
     with pikepdf.open(io.BytesIO(shared_pdf)) as shared, pikepdf.open(io.BytesIO(stamp_pdf)) as stamp:
         page = shared.pages[0]
-        overlay(shared, page, stamp.pages[0], pikepdf.Name("/OutreachStation"), tuple(page.mediabox))
+        # Page onto page, bleed included: a print master's station block may run into the bleed.
+        overlay(shared, page, stamp.pages[0], pikepdf.Name("/OutreachStation"), tuple(page.mediabox), bleed=True)
         buffer = io.BytesIO()
         shared.save(buffer, deterministic_id=True, compress_streams=True)
     return buffer.getvalue()
