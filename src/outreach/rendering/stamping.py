@@ -153,7 +153,7 @@ def compose(shared_pdf: bytes, stamp_pdf: bytes) -> bytes:
     return buffer.getvalue()
 
 
-def same_picture(a: bytes, b: bytes, dpi: int = 72) -> bool:
+def same_picture(a: bytes, b: bytes, dpi: int = 150) -> bool:
     """Whether two one-page PDFs look the same: rendered at `dpi`, no pixel differs by more than
     antialiasing does (a text moved by a tenth of a millimetre differs on hundreds)."""
     import pypdfium2 as pdfium
