@@ -270,14 +270,14 @@ def check_final_pages(pdf_bytes: bytes, output: str, template: str, ctx: RenderC
     finished, print master made): the worker then leaves its pages alone, so each page of a
     poster or tip sheet is read once, not once before font finishing and again after."""
     from outreach.rendering.pageinspect import inspect_pdf_terms
-    from outreach.rendering.pageparity import build_error
+    from outreach.rendering.pageparity import build_error, page_count
 
     name = output if output.startswith(ctx.output_prefix) else ctx.output_prefix + output
     checked, layout = inspect_pdf_terms(pdf_bytes, name, (project_terms(ctx.config), _layout_terms(ctx)))
     _raise_layout_problems(layout, template, ctx)
     if defects := [p for p in checked if p.severity == "error"]:
         raise RenderError(build_error(defects))
-    result.inspected[output] = set(range(_page_count(pdf_bytes)))
+    result.inspected[output] = set(range(page_count(pdf_bytes)))
 
 
 def final_checked_output(ctx: RenderContext, result: RenderResult, output: str, pdf_bytes: bytes, finish,
@@ -313,14 +313,6 @@ def check_imposed_pages(piece: bytes, output: str, template: str, ctx: RenderCon
     check_final_pages(piece, output, template, ctx, result)
 
 
-def _page_count(pdf_bytes: bytes) -> int:
-    import pypdfium2 as pdfium
-
-    document = pdfium.PdfDocument(pdf_bytes)
-    try:
-        return len(document)
-    finally:
-        document.close()
 
 
 def _layout_terms(ctx: RenderContext) -> tuple[str, ...]:

@@ -24,12 +24,13 @@ def page_defects(data: bytes, name: str, terms: tuple[str, ...] = (), skip: Coll
     """The defects (severity "error") on the pages of one PDF, but for the 0-based pages in `skip`.
     `terms`: the project's own unsplittable names, as `check --pages` reads them
     (render.typeset.project_terms of the project's config)."""
-    if skip and all(index in skip for index in range(_page_count(data))):
+    if skip and all(index in skip for index in range(page_count(data))):
         return []   # every page inspected already, in these bytes (outputs/html.py check_final_pages)
     return [p for p in inspect_pdf(data, name, terms, skip) if p.severity == "error"]
 
 
-def _page_count(data: bytes) -> int:
+def page_count(data: bytes) -> int:
+    """How many pages the PDF has (pdfium reads no page to say)."""
     import pypdfium2 as pdfium
 
     document = pdfium.PdfDocument(data)
