@@ -454,3 +454,34 @@ def test_library_reads_are_recorded_through_every_accessor(mini_project):
         assert library.laws["anti-telecom-fraud"].short                # a typed view lists the kind
     assert law in view.read and len(view.read) == 1 + len(library.kind("laws"))
     assert isinstance(library.items, dict)                               # the real store is back
+
+
+def test_a_change_saved_while_the_build_takes_its_digest_is_reported_by_that_build(mini_project):
+    """The editor matches a save to the first build whose reading began after it (serve's
+    reporter.reading). A save landing just after that moment but before the build read its
+    inputs went into this build; the build must then give a later reading time, or the editor
+    waits for the next build, finds it has nothing to do and says "没有变化" (found in CI)."""
+    from outreach.buildspec.options import BuildOptions
+    from outreach.engine.build import SilentReporter, build
+
+    assert build_project(mini_project, only=("posters",)).ok
+    scenario = mini_project / "content/scenarios/fake-loan.yaml"
+
+    class SavingReporter(SilentReporter):
+        def __init__(self) -> None:
+            self.readings: list[float] = []
+            self.saved_at = 0.0
+
+        def reading(self) -> None:
+            self.readings.append(time.time())
+            if not self.saved_at:   # the editor saves right after the build began reading
+                time.sleep(0.01)
+                edit(scenario, "title: 虚假网络贷款诈骗", "title: 虚假贷款骗局")
+                self.saved_at = time.time()
+
+    reporter = SavingReporter()
+    result = build(mini_project, BuildOptions(only=("posters",), jobs=1), reporter)
+    assert result.ok and not result.noop
+    assert reporter.readings[-1] >= reporter.saved_at          # this build reports the save
+    assert "虚假贷款骗局" in pdf_text(mini_project / "build/posters/fake-loan.pdf")
+    assert build_project(mini_project, only=("posters",)).noop  # and the next has nothing to do

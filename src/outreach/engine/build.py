@@ -229,6 +229,11 @@ def _build_locked(root: Path, options: BuildOptions, reporter: Reporter, out_dir
     manifest, inputs = _up_to_date(root, options, out_dir, name, result)
     if result.noop:
         return
+    # Taken again once the digest is read: a change saved while it was read is in this build
+    # (its digest or, from here on, its library and its workers'), so this build is the one to
+    # report it, and not the next, which finds nothing left to do ("没有变化").
+    if reading is not None:
+        reading()
 
     from outreach.engine.executors import start_executor
 
