@@ -24,6 +24,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable
 
+from outreach.rendering.opengaps import paints, spread_css
 from outreach.rendering.units import PX_PER_MM
 
 if TYPE_CHECKING:
@@ -71,7 +72,7 @@ def with_settings(html: str, scale: float, spread_mm: float) -> str:
     """The page with the two custom properties set (a style sheet at the end of <head>, which
     wins over the template's own :root rules)."""
     scale_name, spread_name = COMPOSE_VARIABLES
-    rule = f"<style>:root {{ {scale_name}: {scale:.4f}; {spread_name}: {spread_mm:.3f}mm; }}</style>"
+    rule = f"<style>:root {{ {scale_name}: {scale:.4f}; {spread_name}: {spread_css(spread_mm)}; }}</style>"
     at = html.lower().rfind("</head>")
     return html[:at] + rule + html[at:] if at >= 0 else html
 
@@ -93,6 +94,10 @@ def compose(document: Document, html: str, lay_out: Callable[[str], Document]) -
         return best
     def fits(page: Document) -> bool:
         return len(page.pages) == 1 and free_mm(page)[0] >= min(spec.band_mm, best_free) - TOLERANCE_MM
+
+    moved = _open_by_moving(best, spec, best_free)
+    if moved is not None:
+        return moved
 
     # Most pages of a template have as many growing gaps as the last ones did: open them for
     # that many, and the layout both measures the count and, when it was right, is the result.
@@ -125,6 +130,34 @@ def compose(document: Document, html: str, lay_out: Callable[[str], Document]) -
         if fits(final):
             return final
     return probed or lay_out(with_settings(html, scale, min(room * PROBE_SHARE, 1.0)))
+
+
+def _open_by_moving(best: Document, spec: Composition, best_free: float) -> Document | None:
+    """`best` with its gaps opened the way the layouts below would open them (same probe, same
+    spread, same fit), by moving its boxes (opengaps): None where that would not give the page
+    a layout gives."""
+    from outreach.rendering.opengaps import plan
+
+    gap_plan = plan(best)
+    if gap_plan is None:
+        return None
+    room = best_free - spec.band_mm
+    probe = min(room * PROBE_SHARE, 1.0)
+    probed_free = gap_plan.free_mm(probe)
+    if probed_free is None:
+        return None
+    slope = (best_free - probed_free) / probe
+    if slope < 0.5:
+        return best          # the template has no gap that grows
+    gaps = _whole(slope) or slope
+    spread = min(room / gaps, spec.max_gap_mm)
+    for share in (1.0, 0.8):  # as below: the same spreads tried in the same order
+        free = gap_plan.free_mm(spread * share)
+        if free is None:
+            return None
+        if free >= min(spec.band_mm, best_free) - TOLERANCE_MM:
+            return gap_plan.open(spread * share)
+    return gap_plan.open(probe)
 
 
 def _whole(slope: float) -> float | None:
@@ -201,18 +234,7 @@ def visual_bottom_px(page, floor: float) -> float:
         if isinstance(box, boxes.LineBox):
             bottom = max(bottom, box.position_y + box.height)
             continue
-        if isinstance(box, boxes.ReplacedBox) or _paints(box):
+        if isinstance(box, boxes.ReplacedBox) or paints(box):
             bottom = max(bottom, box.position_y + box.margin_top + box.border_height())
         stack.extend(getattr(box, "children", []))
     return bottom
-
-
-def _paints(box) -> bool:
-    style = getattr(box, "style", None)
-    if style is None or not hasattr(box, "border_height") or getattr(box, "element_tag", "") in ("html", "body"):
-        return False     # the root's background is the paper's
-    background = style["background_color"]
-    if background is not None and getattr(background, "alpha", 0) > 0:
-        return True
-    return any(style[f"border_{side}_width"] > 0 and style[f"border_{side}_style"] not in ("none", "hidden")
-               for side in ("top", "bottom", "left", "right"))
