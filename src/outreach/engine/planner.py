@@ -107,12 +107,13 @@ def plan_build(root: Path, library: Library, options: BuildOptions, dormant_stat
     if options.print_ready:   # the shop's colour profile is a file: its bytes, not only its name
         option_identity["output_profile"] = _profile_digest(root, library)
     closures: dict[str, dict[str, str]] = {}
+    references: dict[str, tuple[str | None, ...]] = {}
 
     def template_digests(names: tuple[str, ...]) -> dict[str, str]:
         digests: dict[str, str] = {}
         for name in names:
             if name not in closures:
-                closures[name] = {n: theme.file_digest(n) for n in template_closure(env, name)}
+                closures[name] = {n: theme.file_digest(n) for n in template_closure(env, name, references)}
             digests.update(closures[name])
         return digests
 

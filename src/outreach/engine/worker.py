@@ -71,7 +71,7 @@ def preload(root: Path, options) -> None:
     and the content models instead of each importing its own (about 0.5 s of CPU per worker), and
     their own load_library (like the main process's, for planning) finds every file parsed
     (project.loader's parse cache: 4 ms instead of 140 ms for the starter library), with the
-    fonts set up (warm_up). Nothing here starts a thread: a fork copies only the calling one."""
+    fonts set up (warm_up, but for the subsetter). Nothing here starts a thread: a fork copies only the calling one."""
     import pikepdf  # noqa: F401
     import pypdfium2  # noqa: F401
     from PIL import Image  # noqa: F401
@@ -85,9 +85,10 @@ def preload(root: Path, options) -> None:
     all_renderers()
     library, _ = load_library(root, stations=options.stations)
     if library is not None:
-        # Fontconfig, Pango and HarfBuzz set up once for all workers (checked: no thread is
-        # started), each worker then working on its own copy.
-        _warm(library.config.theme.font_family)
+        # Fontconfig and Pango set up once for all workers (checked: no thread is started), each
+        # worker then working on its own copy. Not the subsetter: its warm-up costs more here,
+        # where every worker waits for it, than its first use saves each worker.
+        _warm(library.config.theme.font_family, write=False)
     # Objects made so far are left out of garbage collection: a collection in a worker would
     # otherwise write to every one of them and copy the parent's memory page by page.
     gc.freeze()
@@ -96,11 +97,11 @@ def preload(root: Path, options) -> None:
 _warmed: set[str] = set()
 
 
-def _warm(font_family: str) -> None:
+def _warm(font_family: str, write: bool = True) -> None:
     from outreach.rendering.pdf import warm_up
 
     if font_family not in _warmed:
-        warm_up(font_family)
+        warm_up(font_family, write)
         _warmed.add(font_family)
 
 
@@ -122,6 +123,12 @@ def start_warm_worker(root: Path, options, out_dir: Path, stage_dir: Path, paren
     init_worker(root, library, options, out_dir, stage_dir)
     if library is not None:
         _warm(library.config.theme.font_family)   # done already when the pool forked after preload()
+    # The page check reads protected names in Traditional Chinese too, whatever the build's
+    # script: its converter's dictionaries load here, while the main process plans, not on the
+    # first page (about 75 ms a worker).
+    from outreach.rendering.inspect_typesetting import warm_up as warm_page_check
+
+    warm_page_check()
 
 
 def run_batch(targets: list[Target], keep: frozenset[str] | None = None) -> list[Outcome]:

@@ -187,6 +187,13 @@ def _same_pitch(first: _Line, second: _Line, third: _Line) -> bool:
     return abs(_pitch(second, third) - _pitch(first, second)) <= 0.1 * _pitch(first, second)
 
 
+def warm_up() -> None:
+    """Load what the first page's check would (the Traditional Chinese converter)."""
+    from outreach.rendering.localize import HANT, HantSpec, to_locale
+
+    to_locale("反诈宣传", HANT, HantSpec())
+
+
 @lru_cache(maxsize=8)
 def _split_pattern(terms: tuple[str, ...]) -> tuple[re.Pattern, dict[str, frozenset[int]]]:
     """Protected names as the PDF's text shows them (without spaces), in Simplified and

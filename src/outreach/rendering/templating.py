@@ -231,16 +231,19 @@ def check_templates(theme: Theme) -> list[Diagnostic]:
     return problems
 
 
-def template_closure(env: jinja2.Environment, name: str) -> set[str]:
+def template_closure(env: jinja2.Environment, name: str,
+                     references: dict[str, tuple[str | None, ...]] | None = None) -> set[str]:
     """Every template `name` pulls in through extends/include/import, itself included.
 
     A dynamic reference (a name computed at render time) cannot be followed statically,
-    so then every template of the theme counts as a dependency.
+    so then every template of the theme counts as a dependency. `references`: what each
+    template read so far refers to, kept by a caller that asks for many closures (the planner:
+    every output's templates share the base and partials, each then parsed once).
     """
     theme: Theme = env.theme  # type: ignore[attr-defined]
-    loader = env.loader
-    if loader is None:   # make_environment always sets one; an environment without can load nothing
+    if env.loader is None:   # make_environment always sets one; an environment without can load nothing
         return set()
+    references = {} if references is None else references
     seen: set[str] = set()
     pending = [name]
     while pending:
@@ -248,17 +251,24 @@ def template_closure(env: jinja2.Environment, name: str) -> set[str]:
         if current in seen:
             continue
         seen.add(current)
-        try:
-            source, _, _ = loader.get_source(env, current)
-            ast = env.parse(source)
-        except (jinja2.TemplateNotFound, jinja2.TemplateSyntaxError, TemplateRefused):
-            continue  # reported when the template is rendered
-        for ref in meta.find_referenced_templates(ast):
+        if current not in references:
+            references[current] = _references(env, current)
+        for ref in references[current]:
             if ref is None:
                 return seen | set(theme.builtin_names()) | set(theme.project_names()) | \
                     {BUILTIN_PREFIX + n for n in theme.builtin_names()}
             pending.append(ref)
     return seen
+
+
+def _references(env: jinja2.Environment, name: str) -> tuple[str | None, ...]:
+    """The templates one template names (None for a name computed at render time)."""
+    assert env.loader is not None
+    try:
+        source, _, _ = env.loader.get_source(env, name)
+        return tuple(meta.find_referenced_templates(env.parse(source)))
+    except (jinja2.TemplateNotFound, jinja2.TemplateSyntaxError, TemplateRefused):
+        return ()  # reported when the template is rendered
 
 
 def render_template(env: jinja2.Environment, name: str, context: dict, what: str) -> str:
