@@ -197,7 +197,7 @@ def test_generated_posters_move_to_the_page_a_layout_gives(small_project, case, 
 @pytest.mark.slow
 def test_starter_pages_compose_by_moving_and_match_a_layout(tmp_path, monkeypatch):
     """Every composed page of the starter library (posters, tip sheets, boards, roll-ups, in
-    print): taken by moving boxes but for a few, each the page a layout gives."""
+    print): every one opened by moving boxes, each the page a layout gives."""
     from conftest import build_project, copy_starter
 
     from outreach.outputs import html as html_output
@@ -221,4 +221,4 @@ def test_starter_pages_compose_by_moving_and_match_a_layout(tmp_path, monkeypatc
     root = copy_starter(tmp_path / "starter")
     result = build_project(root, print_ready=True, only=("posters", "tips", "boards", "rollups"))
     assert result.ok
-    assert len(outcomes) >= 30 and sum(outcomes) >= 0.9 * len(outcomes), outcomes
+    assert len(outcomes) >= 30 and all(outcomes), outcomes
