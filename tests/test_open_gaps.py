@@ -214,11 +214,11 @@ def test_starter_pages_compose_by_moving_and_match_a_layout(tmp_path, monkeypatc
         monkeypatch.setattr(composing, "_open_by_moving", original)
         again = laid_out_again(relayout(html), html, relayout)
         assert ImageChops.difference(picture(moved, 72), picture(again, 72)).getbbox() is None
-        outcomes.append(bool(taken) and taken[0] is not None)
+        outcomes.append(taken[0] is not None if taken else None)   # None: nothing to open
         return moved
 
     monkeypatch.setattr(html_output, "compose", both_ways)
     root = copy_starter(tmp_path / "starter")
     result = build_project(root, print_ready=True, only=("posters", "tips", "boards", "rollups"))
     assert result.ok
-    assert len(outcomes) >= 30 and all(outcomes), outcomes
+    assert outcomes.count(True) >= 30 and False not in outcomes, outcomes
