@@ -48,9 +48,10 @@ class _Spans(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.text = text
         self.line_starts = [0]
-        for index, char in enumerate(text):
-            if char == "\n":
-                self.line_starts.append(index + 1)
+        newline = text.find("\n")
+        while newline >= 0:
+            self.line_starts.append(newline + 1)
+            newline = text.find("\n", newline + 1)
         self.open: list[tuple[str, int, int]] = []     # (tag, start, end of its start tag)
         self.path: list[tuple[str, int, int]] | None = None
         self.marked: tuple[str, int, int] | None = None
