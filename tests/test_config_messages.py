@@ -69,3 +69,18 @@ def test_toml_syntax_errors_are_in_chinese(tmp_path, text, line, column, words):
     assert all(word in problem.message for word in words), problem.message
     assert not re.search(r"Expected|Invalid|Cannot|Unclosed|Unterminated|Found|Illegal|Duplicate|\(at ",
                          problem.message), problem.message
+
+
+def test_a_setting_found_too_long_at_layout_is_located_at_its_line(tmp_path):
+    """Renderers that find a setting too long only when they lay it out (a deck's hotline label,
+    a tent's title) point at its line in outreach.toml, or at the table that holds it."""
+    from outreach.project.config import config_position
+
+    (tmp_path / "outreach.toml").write_text(
+        '[project]\nname = "示例"\n\n[[project.hotlines]]\nnumber = "110"\nlabel = "报警电话"\n\n'
+        '[[project.hotlines]]\nnumber = "96110"\n  label = "全国反诈预警劝阻专线"\n\n[tents]\n', encoding="utf-8")
+    assert config_position(tmp_path, ("project", "hotlines", 1, "label")) == (10, 3)
+    assert config_position(tmp_path, ("project", "hotlines", 0, "number")) == (5, 1)
+    assert config_position(tmp_path, ("tents", "title")) == (12, 1)          # not set: its table
+    assert config_position(tmp_path, ("project", "app_line")) == (1, 1)      # not set: [project]
+    assert config_position(tmp_path / "missing", ("project",)) == (0, 0)

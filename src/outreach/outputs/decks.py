@@ -38,6 +38,7 @@ LINE = 1.4                              # exact line spacing, × font size
 TITLE_LINE = 1.2
 SLACK = 4.0                             # points kept free at the bottom of every text box
 TITLE_SIZES = ((32, 1), (28, 1), (24, 2))
+Place = tuple[str, int, int]            # (file, line, column) of the words on a slide
 COVER_H, COVER_SIZES = 300.0, ((48, 1), (44, 2), (36, 2), (30, 3))   # the title slide's band and title
 AGENDA_SIZE = 26
 # Large type: a hall's back row reads 32-pt lists; stories and law quotations are read aloud.
@@ -204,9 +205,10 @@ class Deck:
     # Slides
 
     def slide(self, title: str, notes: str, band: str | None = None, bar_h: float = BAR_H,
-              sizes: tuple[tuple[int, int], ...] = TITLE_SIZES):
-        """A slide with a coloured title bar and its title, and speaker notes."""
-        size, lines = self.title_fit(title, SLIDE_W - 2 * MARGIN, sizes)
+              sizes: tuple[tuple[int, int], ...] = TITLE_SIZES, place: Place | None = None):
+        """A slide with a coloured title bar and its title, and speaker notes. `place`: where the
+        title's words come from, for the message when they do not fit."""
+        size, lines = self.title_fit(title, SLIDE_W - 2 * MARGIN, sizes, place)
         if not self.draw:
             return None
         slide = self.prs.slides.add_slide(self.layout)
@@ -222,12 +224,15 @@ class Deck:
         self.notes(slide, notes)
         return slide
 
-    def title_fit(self, title: str, width: float, sizes: tuple[tuple[int, int], ...]) -> tuple[float, int]:
+    def title_fit(self, title: str, width: float, sizes: tuple[tuple[int, int], ...],
+                  place: Place | None = None) -> tuple[float, int]:
         for size, max_lines in sizes:
             lines = deckfit.wrap(title, width - 2 * INSET_X, size, self.keep)
             if lines is not None and len(lines) <= max_lines:
                 return size, len(lines)
-        raise RenderError(f"宣讲课件：幻灯片标题“{title}”太长，标题栏放不下。请缩短标题。", self.pack_path)
+        file, line, column = place or (self.pack_path, 0, 0)
+        raise RenderError(f"宣讲课件：幻灯片标题“{title}”太长，标题栏放不下。请缩短标题。", file, line,
+                          code="deck-too-long", column=column)
 
     def notes(self, slide, text: str) -> None:
         frame = slide.notes_slide.notes_text_frame
@@ -380,12 +385,13 @@ class Deck:
         return [page for page in pages if page]
 
     def text_slides(self, title: str, notes: str, paras: list[Para], fill: str | None = None,
-                    band: str | None = None) -> int:
-        """Slides of `paras` under `title`, continued as needed; returns how many."""
+                    band: str | None = None, place: Place | None = None) -> int:
+        """Slides of `paras` under `title` (whose words come from `place`), continued as needed;
+        returns how many."""
         x, w, h = MARGIN, SLIDE_W - 2 * MARGIN, BODY_BOTTOM - BODY_TOP
         pages = self.pages(paras, w, h)
         for number, page in enumerate(pages):
-            slide = self.slide(title + (self.localize(CONTINUED) if number else ""), notes, band)
+            slide = self.slide(title + (self.localize(CONTINUED) if number else ""), notes, band, place=place)
             first = replace(page[0], gap=0)
             self.box(slide, x, BODY_TOP, w, [first, *page[1:]], fill=fill)
         return len(pages)
@@ -468,7 +474,8 @@ def build_deck(ctx: RenderContext, pack_id: str, warnings: list[str], draw: bool
         title_notes.append(f"本次宣讲：{pack.description}")
     title_notes.append(f"课件共讲 {len(scenarios)} 种常见骗局，每种先讲怎么识别，再讲怎么防范，然后讲案例和法律规定，"
                        "最后是互动问答和求助电话。")
-    slide = deck.slide(L(pack.title), L("\n".join(title_notes)), bar_h=COVER_H, sizes=COVER_SIZES)
+    slide = deck.slide(L(pack.title), L("\n".join(title_notes)), bar_h=COVER_H, sizes=COVER_SIZES,
+                       place=_place(pack_item, ("title",)))
     lines = [Para(L(f"面向：{audience}"), 28, theme.ink_color, bold=True),
              Para(L(organisation), 24, theme.muted_color, gap=12)]
     if date:
@@ -501,6 +508,11 @@ def build_deck(ctx: RenderContext, pack_id: str, warnings: list[str], draw: bool
     return _deterministic(deck, date) if draw else b""
 
 
+def _place(item, path: tuple) -> Place:
+    """(file, line, column) of a content field."""
+    return (item.path, *item.source.locate(path))
+
+
 def _where(item, path: tuple, what: str) -> tuple[str, int, str]:
     line = item.source.locate(path)[0]
     title = getattr(item.model, "title", "")
@@ -518,7 +530,8 @@ def _scenario_slides(deck: Deck, ctx: RenderContext, item, talks: list) -> None:
     notes = [f"这一类骗局：{scenario.summary}", "识别要点，逐条讲给听众：", *[f"{i}. {s}" for i, s in enumerate(scenario.signs, 1)]]
     if scenario.quote:
         notes.append(f"可以这样总结：{scenario.quote}")
-    deck.text_slides(L(f"识别要点：{scenario.title}"), L("\n".join(notes)), signs, band=theme.bad_color)
+    place = _place(item, ("title",))
+    deck.text_slides(L(f"识别要点：{scenario.title}"), L("\n".join(notes)), signs, band=theme.bad_color, place=place)
 
     advice = [Para(L(a), LIST_SIZE, theme.ink_color, bullet=True, gap=12, where=_where(item, ("advice", i), "防范要点"))
               for i, a in enumerate(scenario.advice)]
@@ -528,7 +541,7 @@ def _scenario_slides(deck: Deck, ctx: RenderContext, item, talks: list) -> None:
         notes.append(f"劝阻话术（{talk.title}）：")
         for scene in talk.scenes:
             notes.extend(f"{line.role}：{line.text}" for line in scene.lines if hasattr(line, "role"))
-    deck.text_slides(L(f"防范要点：{scenario.title}"), L("\n".join(notes)), advice, band=theme.good_color)
+    deck.text_slides(L(f"防范要点：{scenario.title}"), L("\n".join(notes)), advice, band=theme.good_color, place=place)
 
     if scenario.story:
         from outreach.outputs.articles import paragraphs
@@ -537,7 +550,7 @@ def _scenario_slides(deck: Deck, ctx: RenderContext, item, talks: list) -> None:
                  for p in paragraphs(scenario.story)]
         notes = ["讲案例：把这个故事讲给听众，讲到骗子要钱或要信息的那一步时停一下，问听众“换成您，会怎么做？”",
                  f"要点：{scenario.summary}"]
-        deck.text_slides(L(f"案例：{title}"), L("\n".join(notes)), story, fill=theme.surface_color)
+        deck.text_slides(L(f"案例：{title}"), L("\n".join(notes)), story, fill=theme.surface_color, place=place)
 
     cited = law_citations(ctx, scenario.laws)
     if cited:
@@ -549,7 +562,7 @@ def _scenario_slides(deck: Deck, ctx: RenderContext, item, talks: list) -> None:
                                splittable=False, with_previous=True))
         notes = ["法律依据：念出条文，再用一句话解释它和这个骗局的关系。",
                  *[f"{law['citation']}（{law['law'].title}）" for law in cited]]
-        deck.text_slides(L(f"法律依据：{title}"), L("\n".join(notes)), quotes)
+        deck.text_slides(L(f"法律依据：{title}"), L("\n".join(notes)), quotes, place=place)
 
 
 def _plain(markdown: str) -> str:
@@ -606,6 +619,14 @@ def _answer(question) -> str:
     return "、".join(f"{letter}．{question.choices[letters.index(letter)]}" for letter in question.answer_letters)
 
 
+def _setting_error(ctx: RenderContext, message: str, loc: tuple) -> RenderError:
+    """A setting in outreach.toml found too long for the deck, located at its line."""
+    from outreach.project.config import CONFIG_NAME, config_position
+
+    line, column = config_position(ctx.root, loc)
+    return RenderError(message, CONFIG_NAME, line, code="deck-too-long", column=column)
+
+
 def _closing_slide(deck: Deck, ctx: RenderContext) -> None:
     project, theme = ctx.config.project, ctx.config.theme
     L = deck.localize
@@ -622,10 +643,12 @@ def _closing_slide(deck: Deck, ctx: RenderContext) -> None:
         size = next((s for s in (54, 44, 36, 28, 22) if (deck.height([Para(hotline.display, s, "#000000")], width - 16)
                                                           <= s * LINE + 2 * INSET_Y + SLACK + 0.01)), None)
         if size is None:
-            raise RenderError(f"宣讲课件：电话号码 {hotline.display} 太长，结束页放不下。", "outreach.toml")
+            raise _setting_error(ctx, f"宣讲课件：电话号码 {hotline.display} 太长，结束页放不下。",
+                                 ("project", "hotlines", i, "number"))
         label = Para(L(hotline.label), 18, theme.inverse_color, align="c")
         if deck.height([label], width - 16) > 18 * LINE * 2 + 2 * INSET_Y + SLACK:
-            raise RenderError(f"宣讲课件：电话名称“{hotline.label}”太长，结束页放不下。", "outreach.toml")
+            raise _setting_error(ctx, f"宣讲课件：电话名称“{hotline.label}”太长，结束页放不下。请缩短它。",
+                                 ("project", "hotlines", i, "label"))
         deck.box(slide, x + 8, top + 14, width - 16, [Para(hotline.display, size, theme.accent_color, bold=True,
                                                            align="c")])
         deck.box(slide, x + 8, top + 14 + 54 * LINE + 12, width - 16, [label])
@@ -643,8 +666,8 @@ def _closing_slide(deck: Deck, ctx: RenderContext) -> None:
         lines.append(Para(L("扫右侧二维码了解更多防骗知识。"), 20, theme.muted_color, gap=12))
     pages = deck.pages(lines, text_w, BODY_BOTTOM - rest_top)
     if len(pages) > 1:
-        raise RenderError("宣讲课件：结束页的 App 提示和求助电话说明太长，放不下。请缩短 [project] app_line。",
-                          "outreach.toml")
+        raise _setting_error(ctx, "宣讲课件：结束页的 App 提示和求助电话说明太长，放不下。请缩短 [project] app_line。",
+                             ("project", "app_line"))
     deck.box(slide, MARGIN, rest_top, text_w, lines)
 
 

@@ -96,7 +96,9 @@ class TentsRenderer(Renderer):
         size, found = title_size(title)
         if size is None:
             if override:
-                file, (line, column) = "outreach.toml", (0, 0)
+                from outreach.project.config import CONFIG_NAME, config_position
+
+                file, (line, column) = CONFIG_NAME, config_position(ctx.root, ("tents", "title"))
             else:
                 file, (line, column) = item.path, item.source.locate(("title",))
             raise RenderError(f"桌牌标题“{title}”太长：字号不能小于 {TITLE_MIN_PT:g} 磅（隔着桌子 1–2 米要看得清），"

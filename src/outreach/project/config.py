@@ -597,6 +597,20 @@ _HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
 _KEY = re.compile(r'^\s*("[^"]*"|[A-Za-z0-9_-]+)\s*=')
 
 
+def config_position(root: Path, loc: tuple) -> tuple[int, int]:
+    """(line, column) in the project's outreach.toml of a setting, or of the nearest table or
+    array of tables that holds it ((0, 0) when the file cannot be read): for a message about a
+    value found too long only when output is laid out."""
+    try:
+        positions = toml_key_positions((root / CONFIG_NAME).read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError):
+        return 0, 0
+    loc = tuple(loc)
+    while loc and loc not in positions:
+        loc = loc[:-1]
+    return positions.get(loc, (0, 0))
+
+
 def toml_key_positions(text: str) -> dict[tuple, tuple[int, int]]:
     """Map key paths to (line, column) by scanning headers and `key =` lines.
 
