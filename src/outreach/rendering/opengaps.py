@@ -172,6 +172,17 @@ def _unwrapped(box):
     return getattr(box, "_box", box)
 
 
+def _in(box, ancestor) -> bool:
+    """Whether `box` is `ancestor` or inside it."""
+    stack = [ancestor]
+    while stack:
+        current = _unwrapped(stack.pop())
+        if current is box:
+            return True
+        stack.extend(getattr(current, "children", ()))
+    return False
+
+
 def _out_of_flow(box) -> bool:
     style = getattr(box, "style", None)
     return style is not None and (style["position"] in ("absolute", "fixed") or style["float"] != "none")
@@ -343,7 +354,10 @@ class _Walk:
     def _first_change(self) -> float:
         """The highest point of the page where anything moves or grows (before it does)."""
         tops = [_unwrapped(box).position_y for box, dy in self.moves if dy]
-        tops += [box.border_box_y() for box, shift, *_ in self.blocks if shift or self.growth[id(box)]]
+        tops += [box.border_box_y() for box, shift, *_ in self.blocks if shift]
+        # A block that only grows changes from where its content starts (a padding that opens)
+        # or further down (where something inside it moves, counted above).
+        tops += [box.content_box_y() for box, shift, _, d_padding_top, *_ in self.blocks if not shift and d_padding_top]
         return min(tops, default=float("inf"))
 
     def _check_and_measure(self) -> float:
@@ -352,23 +366,32 @@ class _Walk:
         from weasyprint.formatting_structure import boxes
 
         moved = {id(_unwrapped(box)): dy for box, dy in self.moves}
-        first_change = self._first_change()
         bottom = self.page_box.content_box_y()
-        stack: list[tuple] = [(root, 0.0, ()) for root in self.roots]
+        floats: list[tuple] = []      # (float, its move, its formatting context, its parent)
+        lines: list[tuple] = []       # (line, its move, its formatting context, its block)
+        contexts: list[tuple] = []    # (box that starts a formatting context, its move, the one it sits in)
+        stack: list[tuple] = [(root, 0.0, (), id(root)) for root in self.roots]
         while stack:
-            box, dy, ancestors = stack.pop()
+            box, dy, ancestors, context = stack.pop()
             box = _unwrapped(box)
             dy = self.shift.get(id(box), moved.get(id(box), dy))
             if isinstance(box, boxes.LineBox):
                 bottom = max(bottom, box.position_y + box.height + dy)
                 self.flow_bottom = max(self.flow_bottom, box.position_y + box.height + dy)
+                lines.append((box, dy, context, ancestors[-1][0] if ancestors else None))
                 continue
             style = getattr(box, "style", None)
+            inner = context
             if style is not None and not isinstance(box, boxes.InlineLevelBox):
                 if style["float"] != "none":
-                    self._check_float(box, ancestors, first_change)
+                    floats.append((box, dy, context, ancestors[-1][0] if ancestors else None))
                 if style["position"] in ("absolute", "fixed"):
                     self._check_positioned(box, dy, ancestors)
+                if style["clear"] != "none" and (dy or id(box) in self.affected):
+                    raise Refused   # clearance depends on where the floats before it end
+                if ancestors and isinstance(box, boxes.BlockContainerBox) and box.establishes_formatting_context():
+                    inner = id(box)
+                    contexts.append((box, dy, context))
             end = box.border_box_y() + box.border_height() + dy + self.growth.get(id(box), 0.0)
             if isinstance(box, boxes.ReplacedBox) or paints(box):
                 bottom = max(bottom, end)
@@ -378,20 +401,41 @@ class _Walk:
                 if not (parent.bottom_margin_collapses() and ancestors[:-1]):
                     end += box.margin_bottom + self.bottom_margin.get(id(box), 0.0)
                 self.flow_bottom = max(self.flow_bottom, end)
-            stack.extend((child, dy, ancestors + ((box, dy),)) for child in getattr(box, "children", ()))
+            stack.extend((child, dy, ancestors + ((box, dy),), inner) for child in getattr(box, "children", ()))
+        if floats:
+            self._check_floats(floats, lines, contexts)
         return bottom
 
-    def _check_float(self, box, ancestors, first_change: float) -> None:
-        """A float keeps the lines beside it only if it ends above every change, or stays inside
-        a block that moves whole."""
-        end = box.position_y + box.margin_height()
-        if end <= first_change + EPSILON_PX:
-            return
-        parent = ancestors[-1][0] if ancestors else None
-        if parent is not None and id(parent) not in self.affected and \
-                end <= parent.content_box_y() + parent.height + EPSILON_PX:
-            return
-        raise Refused
+    def _check_floats(self, floats: list[tuple], lines: list[tuple], contexts: list[tuple]) -> None:
+        """A float keeps the lines beside it as a layout would only if every line of its
+        formatting context stays beside it or away from it as it was. One exception: a block's
+        last line that leaves a right float's side keeps its words and its place (nothing follows
+        it to fill the wider line; it starts where it did)."""
+        first_change = self._first_change()
+        # A float above every change: nothing that moves reaches its side.
+        reached = [entry for entry in floats if entry[0].position_y + entry[0].margin_height() > first_change + EPSILON_PX]
+        for box, dy, context, _parent in reached:
+            top, end = box.position_y, box.position_y + box.margin_height()
+            if any(other_context == context and abs(other_dy - dy) > EPSILON_PX
+                   for _other, other_dy, other_context, _ in reached):
+                raise Refused   # floats of one context that move apart
+            for line, line_dy, line_context, block in lines:
+                if line_context != context:
+                    continue
+                before = line.position_y < end and line.position_y + line.height > top
+                after = line.position_y + line_dy < end + dy and line.position_y + line.height + line_dy > top + dy
+                if before == after:
+                    continue
+                if before and box.style["float"] == "right" and block is not None and \
+                        block.children and block.children[-1] is line and \
+                        block.style["text_align_all"] in ("start", "left") and block.style["direction"] == "ltr":
+                    continue
+                raise Refused
+            for other, other_dy, other_context in contexts:
+                if other_context == context and other is not box and not _in(other, box):
+                    y, height = other.position_y, other.margin_height()
+                    if (y < end and y + height > top) or (y + other_dy < end + dy and y + height + other_dy > top + dy):
+                        raise Refused   # a box that makes room for floats beside it
 
     def _check_positioned(self, box, dy: float, ancestors) -> None:
         """An absolutely positioned box must move as its containing block's edge it hangs from."""
