@@ -338,6 +338,33 @@ def test_libreoffice_draws_every_slide_inside_its_box(deck, tmp_path):
 
 
 @pytest.mark.slow
+def test_four_hotlines_share_the_closing_slide(tmp_path):
+    """A county's four hotlines (two short numbers, a landline, a bank's line) each keep one line
+    in boxes as wide as they need, and LibreOffice draws them inside; four of the longest
+    (an extension, a 20-character label) fail naming the number to change in outreach.toml."""
+    from layoutsettings import COUNTY_FOUR, LONGEST_FOUR, configure
+
+    root = copy_fixture(tmp_path / "county")
+    configure(root, hotlines=COUNTY_FOUR)
+    deck = build_decks(root)
+    closing = slides_of(deck).slides[-1]
+    numbers = [shape.text_frame.text for shape in closing.shapes if shape.has_text_frame]
+    from outreach.project.config import Hotline
+
+    for number, label in COUNTY_FOUR:
+        assert Hotline(number=number, label=label).display in numbers   # a box of its own, on one line
+    assert_opens_clean(deck, tmp_path / "pdf")
+
+    root = copy_fixture(tmp_path / "longest")
+    configure(root, hotlines=LONGEST_FOUR)
+    result = build_project(root, only=("decks",))
+    [failure] = result.failures
+    lines = (root / "outreach.toml").read_text(encoding="utf-8").splitlines()
+    assert failure.file == "outreach.toml" and lines[failure.line - 1].startswith("number = ")
+    assert "[[project.hotlines]]" in failure.message and "0571-8700 0000转12345" in failure.message
+
+
+@pytest.mark.slow
 def test_continued_and_traditional_decks_open_clean(tmp_path):
     root = lengthen(copy_fixture(tmp_path / "project"))
     assert_opens_clean(build_decks(root), tmp_path / "pdf")

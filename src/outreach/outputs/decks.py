@@ -39,6 +39,8 @@ TITLE_LINE = 1.2
 SLACK = 4.0                             # points kept free at the bottom of every text box
 TITLE_SIZES = ((32, 1), (28, 1), (24, 2))
 Place = tuple[str, int, int]            # (file, line, column) of the words on a slide
+NUMBER_SIZES = (54, 44, 36, 28, 22)     # a hotline's number on the closing slide, the largest that fits
+LABEL_SIZE, HOTLINE_GAP = 18, 24.0
 COVER_H, COVER_SIZES = 300.0, ((48, 1), (44, 2), (36, 2), (30, 3))   # the title slide's band and title
 AGENDA_SIZE = 26
 # Large type: a hall's back row reads 32-pt lists; stories and law quotations are read aloud.
@@ -634,24 +636,17 @@ def _closing_slide(deck: Deck, ctx: RenderContext) -> None:
     notes = [f"结束时请大家记住：{project.call_advice}。", f"{project.app_prompt}。",
              *[f"{h.label}：{h.display}" for h in hotlines]]
     slide = deck.slide(L(project.call_lead), L("\n".join(notes)))
-    gap = 24.0
-    width = (SLIDE_W - 2 * MARGIN - gap * (len(hotlines) - 1)) / len(hotlines)
-    top, height = BODY_TOP + 6, 150.0
-    for i, hotline in enumerate(hotlines):
-        x = MARGIN + i * (width + gap)
-        deck.rect(slide, x, top, width, height, theme.dark_color, rounded=True)
-        size = next((s for s in (54, 44, 36, 28, 22) if (deck.height([Para(hotline.display, s, "#000000")], width - 16)
-                                                          <= s * LINE + 2 * INSET_Y + SLACK + 0.01)), None)
-        if size is None:
-            raise _setting_error(ctx, f"宣讲课件：电话号码 {hotline.display} 太长，结束页放不下。",
-                                 ("project", "hotlines", i, "number"))
-        label = Para(L(hotline.label), 18, theme.inverse_color, align="c")
-        if deck.height([label], width - 16) > 18 * LINE * 2 + 2 * INSET_Y + SLACK:
-            raise _setting_error(ctx, f"宣讲课件：电话名称“{hotline.label}”太长，结束页放不下。请缩短它。",
-                                 ("project", "hotlines", i, "label"))
-        deck.box(slide, x + 8, top + 14, width - 16, [Para(hotline.display, size, theme.accent_color, bold=True,
-                                                           align="c")])
-        deck.box(slide, x + 8, top + 14 + 54 * LINE + 12, width - 16, [label])
+    labels = [L(hotline.label) for hotline in hotlines]
+    columns = _hotline_columns(deck, ctx, hotlines, labels)
+    top, height = BODY_TOP + 6, HOTLINE_BOX_H
+    x = MARGIN
+    for hotline, label_text, box in zip(hotlines, labels, columns, strict=True):
+        deck.rect(slide, x, top, box.width, height, theme.dark_color, rounded=True)
+        label = Para(label_text, box.label_pt, theme.inverse_color, align="c")
+        deck.box(slide, x + 8, top + 14, box.width - 16, [Para(hotline.display, box.number_pt, theme.accent_color,
+                                                               bold=True, align="c")])
+        deck.box(slide, x + 8, top + box.label_top, box.width - 16, [label])
+        x += box.width + HOTLINE_GAP
     rest_top = top + height + 24
     qr_size = 0.0
     if theme.qr_url:
@@ -669,6 +664,70 @@ def _closing_slide(deck: Deck, ctx: RenderContext) -> None:
         raise _setting_error(ctx, "宣讲课件：结束页的 App 提示和求助电话说明太长，放不下。请缩短 [project] app_line。",
                              ("project", "app_line"))
     deck.box(slide, MARGIN, rest_top, text_w, lines)
+
+
+@dataclass(frozen=True)
+class _HotlineBox:
+    """One hotline's box on the closing slide."""
+    width: float
+    number_pt: float
+    label_pt: float
+    label_top: float      # from the box's top
+
+
+HOTLINE_BOX_H = 150.0
+
+
+def _hotline_columns(deck: Deck, ctx: RenderContext, hotlines: list, labels: list[str]) -> list[_HotlineBox]:
+    """The hotline boxes of the closing slide, side by side: equal boxes, each number as large as
+    fits its own, labels at 18 pt on at most two lines; when a number or label does not fit an
+    equal box (four hotlines, long labels), boxes as wide as their numbers need at one common
+    size with the room left shared equally, and labels as large (down to 14 pt) and on as many
+    lines as the box's height then leaves. Every number on one line."""
+    count = len(hotlines)
+    room = SLIDE_W - 2 * MARGIN - HOTLINE_GAP * (count - 1)
+    equal = room / count
+    label_top = 14 + max(NUMBER_SIZES) * LINE + 12
+    sizes = [_number_size(deck, hotline.display, equal, NUMBER_SIZES) for hotline in hotlines]
+    if all(sizes) and all(_label_fits(deck, label, equal, LABEL_SIZE, 2) for label in labels):
+        return [_HotlineBox(equal, size, LABEL_SIZE, label_top) for size in sizes if size]
+    for size in NUMBER_SIZES:
+        label_top = 14 + size * LINE + 12
+        for label_pt in (LABEL_SIZE, 16, 14):
+            needs = [max(deckfit.one_line_width_pt(hotline.display, size, deck.keep),
+                         deckfit.widest_piece_pt(label, label_pt, deck.keep)) + 2 * INSET_X + 16 + 1
+                     for hotline, label in zip(hotlines, labels, strict=True)]
+            if sum(needs) > room:
+                continue
+            widths = [need + (room - sum(needs)) / count for need in needs]
+            lines = int((HOTLINE_BOX_H - label_top - 2 * INSET_Y - SLACK) // (label_pt * LINE))
+            if all(_number_size(deck, h.display, w, (size,)) for h, w in zip(hotlines, widths, strict=True)) and \
+                    all(_label_fits(deck, label, w, label_pt, lines) for label, w in zip(labels, widths, strict=True)):
+                return [_HotlineBox(width, size, label_pt, label_top) for width in widths]
+    for index, label in enumerate(labels):
+        if not _label_fits(deck, label, equal, 14, 3):
+            raise _setting_error(ctx, f"宣讲课件：电话名称“{hotlines[index].label}”太长，结束页放不下。请缩短它。",
+                                 ("project", "hotlines", index, "label"))
+    longest = max(range(count), key=lambda i: deckfit.one_line_width_pt(hotlines[i].display, 1, deck.keep))
+    raise _setting_error(ctx, f"宣讲课件：电话号码 {hotlines[longest].display} 太长，{count} 个电话的结束页放不下。"
+                              "请减少 [[project.hotlines]] 或换用短号码。", ("project", "hotlines", longest, "number"))
+
+
+def _number_size(deck: Deck, number: str, width: float, sizes: tuple[float, ...]) -> float | None:
+    """The largest of `sizes` at which a number takes one line of a hotline box `width` wide."""
+    for size in sizes:
+        lines = deckfit.wrap(number, width - 16 - 2 * INSET_X, size, deck.keep)
+        if lines is not None and len(lines) == 1:
+            return size
+    return None
+
+
+def _label_fits(deck: Deck, label: str, width: float, size: float, lines: int) -> bool:
+    """Whether a label takes at most `lines` lines of a hotline box `width` wide, no name or
+    number in it cut."""
+    box = width - 16 - 2 * INSET_X
+    found = deckfit.wrap(label, box, size, deck.keep)
+    return found is not None and len(found) <= lines and deckfit.widest_piece_pt(label, size, deck.keep) <= box
 
 
 def _qr_png(url: str) -> bytes:

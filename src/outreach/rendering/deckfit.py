@@ -120,6 +120,17 @@ def wrap(text: str, width_pt: float, size_pt: float, keep: re.Pattern | None = N
     return lines
 
 
+def one_line_width_pt(text: str, size_pt: float, keep: re.Pattern | None = None) -> float:
+    """How wide a box `text` needs to stay on one line, as `wrap` measures it."""
+    return sum(_token_width(token, size_pt) for token in _tokens(text, keep)) / SAFETY
+
+
+def widest_piece_pt(text: str, size_pt: float, keep: re.Pattern | None = None) -> float:
+    """How wide a box `text` needs for `wrap` to break it only where it may (a kept name or
+    number wider than the box is cut into characters)."""
+    return max((_token_width(token, size_pt) for token in _tokens(text, keep)), default=0.0) / SAFETY
+
+
 def _wrap_one(paragraph: str, limit: float, size_pt: float, keep: re.Pattern | None) -> list[str] | None:
     lines: list[str] = []
     line: list[str] = []
