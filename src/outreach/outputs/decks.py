@@ -637,17 +637,17 @@ def _closing_slide(deck: Deck, ctx: RenderContext) -> None:
              *[f"{h.label}：{h.display}" for h in hotlines]]
     slide = deck.slide(L(project.call_lead), L("\n".join(notes)))
     labels = [L(hotline.label) for hotline in hotlines]
-    columns = _hotline_columns(deck, ctx, hotlines, labels)
-    top, height = BODY_TOP + 6, HOTLINE_BOX_H
-    x = MARGIN
-    for hotline, label_text, box in zip(hotlines, labels, columns, strict=True):
-        deck.rect(slide, x, top, box.width, height, theme.dark_color, rounded=True)
-        label = Para(label_text, box.label_pt, theme.inverse_color, align="c")
-        deck.box(slide, x + 8, top + 14, box.width - 16, [Para(hotline.display, box.number_pt, theme.accent_color,
-                                                               bold=True, align="c")])
-        deck.box(slide, x + 8, top + box.label_top, box.width - 16, [label])
-        x += box.width + HOTLINE_GAP
-    rest_top = top + height + 24
+    top = BODY_TOP + 6
+    boxes = _hotline_row(deck, hotlines, labels, top) or _hotline_rows(deck, ctx, hotlines, labels, top)
+    for hotline, label_text, box in zip(hotlines, labels, boxes, strict=True):
+        deck.rect(slide, box.x, box.y, box.width, box.height, theme.dark_color, rounded=True)
+        deck.box(slide, box.x + 8, box.y + box.number_top, box.width - 16,
+                 [Para(hotline.display, box.number_pt, theme.accent_color, bold=True, align="c")])
+        deck.box(slide, box.x + 8, box.y + box.label_top, box.width - 16,
+                 [Para(label_text, box.label_pt, theme.inverse_color, align="c")])
+    rest_top = max(box.y + box.height for box in boxes) + 24
+    # Two rows of hotlines leave less room below: the QR code then goes without its caption line.
+    two_rows = len({box.y for box in boxes}) > 1
     qr_size = 0.0
     if theme.qr_url:
         qr_size = BODY_BOTTOM - rest_top
@@ -656,61 +656,85 @@ def _closing_slide(deck: Deck, ctx: RenderContext) -> None:
                                      *deck.emu(SLIDE_W - MARGIN - qr_size, rest_top, qr_size, qr_size))
     text_w = SLIDE_W - 2 * MARGIN - (qr_size + 24 if qr_size else 0)
     lines = [Para(L(f"{project.app_prompt}。"), 26, theme.ink_color, bold=True),
-             Para(L(f"{project.call_advice}。"), 22, theme.muted_color, gap=12)]
-    if qr_size:
+             Para(L(f"{project.call_advice}。"), 18 if two_rows else 22, theme.muted_color, gap=12)]
+    if qr_size and not two_rows:
         lines.append(Para(L("扫右侧二维码了解更多防骗知识。"), 20, theme.muted_color, gap=12))
     pages = deck.pages(lines, text_w, BODY_BOTTOM - rest_top)
     if len(pages) > 1:
-        raise _setting_error(ctx, "宣讲课件：结束页的 App 提示和求助电话说明太长，放不下。请缩短 [project] app_line。",
-                             ("project", "app_line"))
+        raise _setting_error(ctx, "宣讲课件：结束页的 App 提示和求助电话说明太长，放不下。请缩短 [project] app_line，"
+                                  "或减少 [[project.hotlines]]。", ("project", "app_line"))
     deck.box(slide, MARGIN, rest_top, text_w, lines)
 
 
 @dataclass(frozen=True)
 class _HotlineBox:
-    """One hotline's box on the closing slide."""
+    """One hotline's box on the closing slide: where it is, its number's and label's size and
+    their tops inside it."""
+    x: float
+    y: float
     width: float
+    height: float
     number_pt: float
     label_pt: float
-    label_top: float      # from the box's top
+    number_top: float
+    label_top: float
 
 
-HOTLINE_BOX_H = 150.0
+HOTLINE_BOX_H = 150.0         # one row of hotlines
+ROW_BOX_H, ROW_GAP = 112.0, 12.0   # two rows: numbers up to 44 pt, labels on one line
 
 
-def _hotline_columns(deck: Deck, ctx: RenderContext, hotlines: list, labels: list[str]) -> list[_HotlineBox]:
-    """The hotline boxes of the closing slide, side by side: equal boxes, each number as large as
-    fits its own, labels at 18 pt on at most two lines; when a number or label does not fit an
-    equal box (four hotlines, long labels), boxes as wide as their numbers need at one common
-    size with the room left shared equally, and labels as large (down to 14 pt) and on as many
-    lines as the box's height then leaves. Every number on one line."""
+def _hotline_row(deck: Deck, hotlines: list, labels: list[str], top: float) -> list[_HotlineBox] | None:
+    """The hotlines side by side in equal boxes, each number as large as fits its own box on one
+    line, labels at 18 pt on at most two lines, no name cut; None when they do not fit so."""
     count = len(hotlines)
-    room = SLIDE_W - 2 * MARGIN - HOTLINE_GAP * (count - 1)
-    equal = room / count
-    label_top = 14 + max(NUMBER_SIZES) * LINE + 12
+    equal = (SLIDE_W - 2 * MARGIN - HOTLINE_GAP * (count - 1)) / count
     sizes = [_number_size(deck, hotline.display, equal, NUMBER_SIZES) for hotline in hotlines]
-    if all(sizes) and all(_label_fits(deck, label, equal, LABEL_SIZE, 2) for label in labels):
-        return [_HotlineBox(equal, size, LABEL_SIZE, label_top) for size in sizes if size]
-    for size in NUMBER_SIZES:
-        label_top = 14 + size * LINE + 12
-        for label_pt in (LABEL_SIZE, 16, 14):
-            needs = [max(deckfit.one_line_width_pt(hotline.display, size, deck.keep),
-                         deckfit.widest_piece_pt(label, label_pt, deck.keep)) + 2 * INSET_X + 16 + 1
-                     for hotline, label in zip(hotlines, labels, strict=True)]
-            if sum(needs) > room:
-                continue
-            widths = [need + (room - sum(needs)) / count for need in needs]
-            lines = int((HOTLINE_BOX_H - label_top - 2 * INSET_Y - SLACK) // (label_pt * LINE))
-            if all(_number_size(deck, h.display, w, (size,)) for h, w in zip(hotlines, widths, strict=True)) and \
-                    all(_label_fits(deck, label, w, label_pt, lines) for label, w in zip(labels, widths, strict=True)):
-                return [_HotlineBox(width, size, label_pt, label_top) for width in widths]
+    if not (all(sizes) and all(_label_fits(deck, label, equal, LABEL_SIZE, 2) for label in labels)):
+        return None
+    return _side_by_side([equal] * count, sizes, LABEL_SIZE, 14, 14 + max(NUMBER_SIZES) * LINE + 12, top,
+                         HOTLINE_BOX_H)
+
+
+def _hotline_rows(deck: Deck, ctx: RenderContext, hotlines: list, labels: list[str], top: float) -> list[_HotlineBox]:
+    """Three or four hotlines too wide for one row (four boxes of a quarter of the slide, a
+    landline or an extension): two rows of two equal boxes, a third hotline alone and centred;
+    each number as large as fits (up to 44 pt), labels on one line (18 pt, down to 14). A
+    RenderError naming the entry in outreach.toml to shorten when even that cannot hold them."""
+    count = len(hotlines)
+    width = (SLIDE_W - 2 * MARGIN - HOTLINE_GAP) / 2
+    sizes = [_number_size(deck, hotline.display, width, NUMBER_SIZES[1:]) for hotline in hotlines]
+    number_top = 8.0
+    label_top = number_top + NUMBER_SIZES[1] * LINE + 4
+    label_pt = next((pt for pt in (LABEL_SIZE, 16, 14) if all(_label_fits(deck, label, width, pt, 1) for label in labels)),
+                    None)
+    if count > 2 and all(sizes) and label_pt is not None:
+        first = (count + 1) // 2
+        band = NUMBER_SIZES[1]
+        return (_side_by_side([width] * first, sizes[:first], label_pt, number_top, label_top, top, ROW_BOX_H, band) +
+                _side_by_side([width] * (count - first), sizes[first:], label_pt, number_top, label_top,
+                              top + ROW_BOX_H + ROW_GAP, ROW_BOX_H, band))
     for index, label in enumerate(labels):
-        if not _label_fits(deck, label, equal, 14, 3):
+        if not _label_fits(deck, label, width, 14, 1):
             raise _setting_error(ctx, f"宣讲课件：电话名称“{hotlines[index].label}”太长，结束页放不下。请缩短它。",
                                  ("project", "hotlines", index, "label"))
     longest = max(range(count), key=lambda i: deckfit.one_line_width_pt(hotlines[i].display, 1, deck.keep))
     raise _setting_error(ctx, f"宣讲课件：电话号码 {hotlines[longest].display} 太长，{count} 个电话的结束页放不下。"
                               "请减少 [[project.hotlines]] 或换用短号码。", ("project", "hotlines", longest, "number"))
+
+
+def _side_by_side(widths: list[float], sizes: list, label_pt: float, number_top: float, label_top: float,
+                  top: float, height: float, band: float | None = None) -> list[_HotlineBox]:
+    """One row of boxes of these widths, centred on the slide; a number smaller than `band`
+    points is centred in the band's height (the labels stay in line)."""
+    total = sum(widths) + HOTLINE_GAP * (len(widths) - 1)
+    x = (SLIDE_W - total) / 2
+    boxes = []
+    for width, size in zip(widths, sizes, strict=True):
+        shift = (band - size) * LINE / 2 if band else 0.0
+        boxes.append(_HotlineBox(x, top, width, height, size, label_pt, number_top + shift, label_top))
+        x += width + HOTLINE_GAP
+    return boxes
 
 
 def _number_size(deck: Deck, number: str, width: float, sizes: tuple[float, ...]) -> float | None:
