@@ -7,6 +7,7 @@ cannot be placed fails the target with the item and the field named."""
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 import subprocess
@@ -360,7 +361,7 @@ def test_four_hotlines_share_the_closing_slide(tmp_path, which, rows):
     displays = [Hotline(number=number, label=label).display for number, label in hotlines]
     assert all(display in texts for display in displays)      # a box of its own, on one line
     tops = sorted(texts[display] / EMU_PER_PT for display in displays)
-    assert 1 + sum(below - above > 40 for above, below in zip(tops, tops[1:])) == rows   # a smaller number sits lower
+    assert 1 + sum(below - above > 40 for above, below in itertools.pairwise(tops)) == rows   # a smaller number sits lower
     assert_opens_clean(deck, tmp_path / "pdf")
 
 
@@ -368,7 +369,6 @@ def test_four_hotlines_share_the_closing_slide(tmp_path, which, rows):
 def test_every_set_of_four_hotline_formats_fits_the_closing_slide(tmp_path):
     """Every four of the documented hotline formats, with the longest unit name: the deck builds
     (its closing slide was measured for all 1–4 of every format, with the longest labels too)."""
-    import itertools
 
     from layoutsettings import FORMATS, LONGEST_UNIT, configure
 
