@@ -16,6 +16,10 @@ mm. A gap grows by the same amount everywhere; how many gaps there are is measur
 a known spread), not declared. Nothing that fits is ever pushed off the page: a layout that would
 not fit is not kept. A page that runs a little over (`tighten`) has its gaps closed instead, each
 by at most TIGHTEST_MM, before the build calls it too long.
+
+Opening the gaps rarely takes a layout: where the spread only moves blocks down (opengaps), the
+laid-out boxes are moved, with the same probe, spread and fit as the layouts below would use, to
+the same picture. The layouts remain for every page that cannot be moved so.
 """
 
 from __future__ import annotations
