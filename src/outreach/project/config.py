@@ -467,10 +467,7 @@ def load_config(root: Path, text: str | None = None) -> tuple[ProjectConfig | No
     positions = toml_key_positions(text)
 
     def locate(loc: tuple, key: bool = False) -> tuple[int, int]:
-        loc = tuple(loc)
-        while loc and loc not in positions:
-            loc = loc[:-1]
-        return positions.get(loc, (1, 1))
+        return _nearest_position(positions, loc) or (1, 1)
 
     model = config_model()
     try:
@@ -605,10 +602,15 @@ def config_position(root: Path, loc: tuple) -> tuple[int, int]:
         positions = toml_key_positions((root / CONFIG_NAME).read_text(encoding="utf-8-sig"))
     except (OSError, UnicodeDecodeError):
         return 0, 0
+    return _nearest_position(positions, loc) or (0, 0)
+
+
+def _nearest_position(positions: dict[tuple, tuple[int, int]], loc: tuple) -> tuple[int, int] | None:
+    """Where a key path is, or the nearest table or array of tables above it that is written."""
     loc = tuple(loc)
     while loc and loc not in positions:
         loc = loc[:-1]
-    return positions.get(loc, (0, 0))
+    return positions.get(loc)
 
 
 def toml_key_positions(text: str) -> dict[tuple, tuple[int, int]]:
