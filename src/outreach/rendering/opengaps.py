@@ -172,17 +172,6 @@ def _unwrapped(box):
     return getattr(box, "_box", box)
 
 
-def _in(box, ancestor) -> bool:
-    """Whether `box` is `ancestor` or inside it."""
-    stack = [ancestor]
-    while stack:
-        current = _unwrapped(stack.pop())
-        if current is box:
-            return True
-        stack.extend(getattr(current, "children", ()))
-    return False
-
-
 def _out_of_flow(box) -> bool:
     style = getattr(box, "style", None)
     return style is not None and (style["position"] in ("absolute", "fixed") or style["float"] != "none")
@@ -367,7 +356,7 @@ class _Walk:
 
         moved = {id(_unwrapped(box)): dy for box, dy in self.moves}
         bottom = self.page_box.content_box_y()
-        floats: list[tuple] = []      # (float, its move, its formatting context, its parent)
+        floats: list[tuple] = []      # (float, its move, its formatting context)
         lines: list[tuple] = []       # (line, its move, its formatting context, its block)
         contexts: list[tuple] = []    # (box that starts a formatting context, its move, the one it sits in)
         stack: list[tuple] = [(root, 0.0, (), id(root)) for root in self.roots]
@@ -384,7 +373,7 @@ class _Walk:
             inner = context
             if style is not None and not isinstance(box, boxes.InlineLevelBox):
                 if style["float"] != "none":
-                    floats.append((box, dy, context, ancestors[-1][0] if ancestors else None))
+                    floats.append((box, dy, context))
                 if style["position"] in ("absolute", "fixed"):
                     self._check_positioned(box, dy, ancestors)
                 if style["clear"] != "none" and (dy or id(box) in self.affected):
@@ -414,10 +403,10 @@ class _Walk:
         first_change = self._first_change()
         # A float above every change: nothing that moves reaches its side.
         reached = [entry for entry in floats if entry[0].position_y + entry[0].margin_height() > first_change + EPSILON_PX]
-        for box, dy, context, _parent in reached:
+        for box, dy, context in reached:
             top, end = box.position_y, box.position_y + box.margin_height()
             if any(other_context == context and abs(other_dy - dy) > EPSILON_PX
-                   for _other, other_dy, other_context, _ in reached):
+                   for _other, other_dy, other_context in reached):
                 raise Refused   # floats of one context that move apart
             for line, line_dy, line_context, block in lines:
                 if line_context != context:
@@ -432,7 +421,8 @@ class _Walk:
                     continue
                 raise Refused
             for other, other_dy, other_context in contexts:
-                if other_context == context and other is not box and not _in(other, box):
+                # (what is inside the float sits in the float's own context)
+                if other_context == context and other is not box:
                     y, height = other.position_y, other.margin_height()
                     if (y < end and y + height > top) or (y + other_dy < end + dy and y + height + other_dy > top + dy):
                         raise Refused   # a box that makes room for floats beside it
